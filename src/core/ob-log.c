@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ob-log.h"
@@ -71,7 +72,10 @@ ob_log_would_write (const char     *log_domain,
     return !g_log_writer_default_would_drop (flags & G_LOG_LEVEL_MASK, log_domain);
   if ((int) level <= g_atomic_int_get (&current_level))
     return TRUE;
-  /* G_MESSAGES_DEBUG=outband-mps still turns one domain on. */
+  /* G_MESSAGES_DEBUG=outband-mps still turns one domain's info and debug
+   * output on; it has no say over messages. */
+  if (level < OB_LOG_LEVEL_INFO)
+    return FALSE;
   return !g_log_writer_default_would_drop (flags & G_LOG_LEVEL_MASK, log_domain);
 }
 

@@ -1,0 +1,89 @@
+/* test-secret-store-libsecret.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Runs the shared secret-store cases against the real Secret Service:
+ * build-aux/test starts a private D-Bus session with an unlocked
+ * gnome-keyring for it. */
+
+#include "config.h"
+
+#include <libsecret/secret.h>
+#include <unistd.h>
+
+#include "ob-secret-store-libsecret.h"
+#include "secret-store-cases.h"
+
+static ObSecretStore *
+new_store (void)
+{
+  return ob_secret_store_libsecret_new ();
+}
+
+/* The item in the keyring carries the app's schema and the owner and kind
+ * attributes, and its label names the owner, never the value. */
+static void
+test_item_attributes (void)
+{
+  g_autoptr(ObSecretStore) store = new_store ();
+  g_autofree char *owner = owner_name ("attributes");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) query = NULL;
+  GList *items;
+  SecretItem *item;
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autofree char *label = NULL;
+
+  g_assert_true (ob_secret_store_store_text_sync (store, OB_SECRET_OWNER_DEVICE, owner,
+                                                  OB_SECRET_KIND_AMT_PASSWORD, "Visible#No1",
+                                                  NULL, &error));
+  g_assert_no_error (error);
+
+  service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
+  g_assert_no_error (error);
+
+  query = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_insert (query, (gpointer) "owner", owner);
+  items = secret_service_search_sync (service, NULL, query, SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (items), ==, 1);
+
+  item = items->data;
+  attributes = secret_item_get_attributes (item);
+  g_assert_cmpstr (g_hash_table_lookup (attributes, "xdg:schema"), ==,
+                   "io.github.outband.Outband.Secret");
+  g_assert_cmpstr (g_hash_table_lookup (attributes, "owner-type"), ==, OB_SECRET_OWNER_DEVICE);
+  g_assert_cmpstr (g_hash_table_lookup (attributes, "kind"), ==, OB_SECRET_KIND_AMT_PASSWORD);
+  label = secret_item_get_label (item);
+  g_assert_nonnull (strstr (label, owner));
+  g_assert_null (strstr (label, "Visible#No1"));
+  g_list_free_full (items, g_object_unref);
+
+  g_assert_true (ob_secret_store_clear_sync (store, OB_SECRET_OWNER_DEVICE, owner, NULL, NULL,
+                                             &error));
+  g_assert_no_error (error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  /* A missing session bus is a broken harness, not a reason to skip. */
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_printerr ("No D-Bus session: run this test through build-aux/test, which starts a "
+                  "session bus and an unlocked gnome-keyring.\n");
+      return 1;
+    }
+
+  add_secret_store_cases ("/secret-store/libsecret");
+  g_test_add_func ("/secret-store/libsecret/item-attributes", test_item_attributes);
+
+  return g_test_run ();
+}
