@@ -1,0 +1,124 @@
+/* ob-application-actions.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ob-application-private.h"
+#include "ob-preferences-window.h"
+
+static void
+ob_application_actions_quit (GSimpleAction *action,
+                             GVariant      *param,
+                             gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GList *windows;
+
+  /* Close rather than destroy, so each window saves its state in its
+   * close-request handler. */
+  windows = gtk_application_get_windows (app);
+  while (windows != NULL)
+    {
+      GtkWindow *window = windows->data;
+
+      windows = windows->next;
+      gtk_window_close (window);
+    }
+
+  g_application_quit (G_APPLICATION (app));
+}
+
+static void
+ob_application_actions_preferences (GSimpleAction *action,
+                                    GVariant      *param,
+                                    gpointer       user_data)
+{
+  ObApplication *self = OB_APPLICATION (user_data);
+  GtkWindow *parent;
+  ObPreferencesWindow *preferences;
+
+  parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  preferences = ob_preferences_window_new (ob_application_get_settings (self));
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+  gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+ob_application_actions_about (GSimpleAction *action,
+                              GVariant      *param,
+                              gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Outband authors", NULL };
+  GtkWindow *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "modal", TRUE,
+                        "application-name", _("Outband"),
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "developer-name", _("The Outband authors"),
+                        "developers", developers,
+                        "copyright", _("© 2026 The Outband authors"),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "website", "https://github.com/outband/outband",
+                        "issue-url", "https://github.com/outband/outband/issues",
+                        /* Translators: put your names here, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (about);
+}
+
+static void
+ob_application_actions_help (GSimpleAction *action,
+                             GVariant      *param,
+                             gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+
+  /* GtkUriLauncher is GTK 4.10; the baseline is 4.8. */
+  gtk_show_uri (gtk_application_get_active_window (app), "help:outband", GDK_CURRENT_TIME);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", ob_application_actions_quit },
+  { "preferences", ob_application_actions_preferences },
+  { "about", ob_application_actions_about },
+  { "help", ob_application_actions_help },
+};
+
+static const struct {
+  const char *action;
+  const char *accels[3];
+} app_accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "app.help", { "F1", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+};
+
+/* Called from startup, after chaining up (GtkApplication only accepts
+ * accelerators once it has started). */
+void
+_ob_application_install_actions (ObApplication *self)
+{
+  g_return_if_fail (OB_IS_APPLICATION (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions,
+                                   G_N_ELEMENTS (app_actions),
+                                   self);
+
+  for (guint i = 0; i < G_N_ELEMENTS (app_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                           app_accels[i].action,
+                                           app_accels[i].accels);
+}

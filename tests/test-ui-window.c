@@ -1,0 +1,518 @@
+/* test-ui-window.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "ob-devices-page.h"
+#include "ob-window.h"
+
+#define WAIT_TIMEOUT_SECONDS 20
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the default main context until @condition holds; a short timer keeps
+ * the loop from blocking forever while nothing else happens. */
+static void
+wait_for (Condition   condition,
+          gpointer    data,
+          const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  guint timer = g_timeout_add (20, wake_up, NULL);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s", what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_source_remove (timer);
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+widget_is_unmapped (gpointer data)
+{
+  return !gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+leaflet_is_still (gpointer data)
+{
+  return !adw_leaflet_get_child_transition_running (ADW_LEAFLET (data));
+}
+
+static gboolean
+window_is_folded (gpointer data)
+{
+  return ob_window_get_folded (OB_WINDOW (data));
+}
+
+static gboolean
+window_is_unfolded (gpointer data)
+{
+  return !ob_window_get_folded (OB_WINDOW (data));
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  int width;
+} WidthWait;
+
+static gboolean
+widget_has_width (gpointer data)
+{
+  WidthWait *wait = data;
+
+  /* The default size counts the client-side decoration's border, which
+   * the widget's own width leaves out. */
+  return ABS (gtk_widget_get_width (wait->widget) - wait->width) <= 20;
+}
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *frame_clock,
+             gpointer       user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+frames_done (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+/* Lets layout and drawing settle: a few frames of the window's clock. */
+static void
+wait_frames (GtkWidget *widget)
+{
+  guint frames = 0;
+  guint id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
+
+  gtk_widget_queue_draw (widget);
+  wait_for (frames_done, &frames, "frames");
+  gtk_widget_remove_tick_callback (widget, id);
+}
+
+typedef gboolean (*WidgetPredicate) (GtkWidget  *widget,
+                                     gconstpointer data);
+
+static GtkWidget *
+find_descendant (GtkWidget       *root,
+                 WidgetPredicate  predicate,
+                 gconstpointer    data)
+{
+  if (predicate (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, predicate, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_type (GtkWidget     *widget,
+         gconstpointer  data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+static gboolean
+is_sidebar_list (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_LIST_BOX (widget) && gtk_widget_has_css_class (widget, "navigation-sidebar");
+}
+
+static gboolean
+is_label_with_text (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), data) == 0;
+}
+
+static gboolean
+is_back_button (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win.navigate-back") == 0;
+}
+
+static GtkWidget *
+find_by_type (GtkWidget *root,
+              GType      type)
+{
+  return find_descendant (root, is_type, GSIZE_TO_POINTER (type));
+}
+
+/* Renders @widget with its window's own renderer and saves a PNG in the
+ * build directory, then checks that the picture has real content. */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) reloaded = NULL;
+  g_autoptr(GHashTable) colours = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree guchar *pixels = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width;
+  int height;
+  int tex_width;
+  int tex_height;
+
+  /* Snapshot what has been laid out and drawn, not a pending frame. */
+  wait_frames (widget);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_assert_nonnull (renderer);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_nonnull (texture);
+
+  path = g_build_filename (g_test_get_dir (G_TEST_BUILT), name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot saved to %s", path);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  /* Read the file back: what is on disk must be the picture. */
+  reloaded = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  tex_width = gdk_texture_get_width (reloaded);
+  tex_height = gdk_texture_get_height (reloaded);
+  g_assert_cmpint (tex_width, ==, width);
+  g_assert_cmpint (tex_height, ==, height);
+
+  pixels = g_malloc ((gsize) tex_width * tex_height * 4);
+  gdk_texture_download (reloaded, pixels, (gsize) tex_width * 4);
+
+  colours = g_hash_table_new (NULL, NULL);
+  for (gsize i = 0; i < (gsize) tex_width * tex_height; i++)
+    {
+      guint32 pixel;
+
+      memcpy (&pixel, pixels + i * 4, sizeof pixel);
+      g_hash_table_add (colours, GUINT_TO_POINTER (pixel));
+    }
+
+  /* Text, icons and borders give many shades; a blank or failed render
+   * gives one or two. */
+  g_assert_cmpuint (g_hash_table_size (colours), >, 16);
+}
+
+static ObWindow *
+create_window (int width,
+               int height)
+{
+  ObWindow *window = ob_window_new (NULL);
+
+  /* GTK owns toplevels; keep our own reference so the test can check
+   * that the window is finalized. */
+  g_object_ref (window);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (widget_is_mapped, window, "the window to be mapped");
+  wait_frames (GTK_WIDGET (window));
+
+  return window;
+}
+
+static void
+destroy_window (ObWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+resize_window (ObWindow *window,
+               int       width,
+               int       height)
+{
+  WidthWait wait = { GTK_WIDGET (window), width };
+
+  /* Without a window manager a mapped window keeps its size; map it again
+   * at the new default size as a user resize would. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (widget_is_mapped, window, "the window to be mapped again");
+  wait_for (widget_has_width, &wait, "the new window width");
+  wait_frames (GTK_WIDGET (window));
+}
+
+static void
+test_window_sidebar (void)
+{
+  ObWindow *window = create_window (1000, 700);
+  GtkWidget *sidebar;
+  GtkListBoxRow *row;
+  GtkWidget *page;
+  GtkWidget *status;
+
+  g_assert_false (ob_window_get_folded (window));
+
+  sidebar = find_descendant (GTK_WIDGET (window), is_sidebar_list, NULL);
+  g_assert_nonnull (sidebar);
+  g_assert_true (gtk_widget_get_mapped (sidebar));
+
+  /* Only pages that work: today that is Devices alone. */
+  row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0);
+  g_assert_nonnull (row);
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 1));
+  g_assert_nonnull (find_descendant (GTK_WIDGET (row), is_label_with_text, "Devices"));
+  g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)) == row);
+
+  g_assert_cmpstr (ob_window_get_visible_page (window), ==, "devices");
+  g_assert_null (ob_window_get_page (window, "no-such-page"));
+  page = ob_window_get_page (window, "devices");
+  g_assert_true (OB_IS_DEVICES_PAGE (page));
+  g_assert_true (gtk_widget_get_mapped (page));
+
+  status = find_by_type (page, ADW_TYPE_STATUS_PAGE);
+  g_assert_nonnull (status);
+  g_assert_true (gtk_widget_get_mapped (status));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "No Devices");
+  g_assert_nonnull (adw_status_page_get_description (ADW_STATUS_PAGE (status)));
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "CIRA"));
+
+  /* Unfolded, the content needs no back button. */
+  g_assert_false (gtk_widget_get_visible (find_descendant (page, is_back_button, NULL)));
+
+  save_screenshot (GTK_WIDGET (window), "test-ui-window-wide.png");
+
+  destroy_window (window);
+}
+
+static void
+test_window_devices_model (void)
+{
+  ObWindow *window = create_window (1000, 700);
+  ObDevicesPage *page = OB_DEVICES_PAGE (ob_window_get_page (window, "devices"));
+  g_autoptr(GListStore) store = g_list_store_new (GTK_TYPE_STRING_OBJECT);
+  g_autoptr(GtkStringObject) item = gtk_string_object_new ("amt-lab-01");
+  GtkWidget *status = find_by_type (GTK_WIDGET (page), ADW_TYPE_STATUS_PAGE);
+  GtkWidget *list_view = find_by_type (GTK_WIDGET (page), GTK_TYPE_LIST_VIEW);
+
+  g_assert_nonnull (status);
+  g_assert_nonnull (list_view);
+  g_assert_null (ob_devices_page_get_model (page));
+
+  /* An empty model still shows the empty state. */
+  ob_devices_page_set_model (page, G_LIST_MODEL (store));
+  g_assert_true (ob_devices_page_get_model (page) == G_LIST_MODEL (store));
+  wait_frames (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (status));
+  g_assert_false (gtk_widget_get_mapped (list_view));
+
+  /* One device: the list replaces it and shows the device's name. */
+  g_list_store_append (store, item);
+  wait_for (widget_is_mapped, list_view, "the device list");
+  wait_for (widget_is_unmapped, status, "the empty state to go");
+  g_assert_nonnull (find_descendant (list_view, is_label_with_text, "amt-lab-01"));
+
+  save_screenshot (GTK_WIDGET (window), "test-ui-window-list.png");
+
+  /* Empty again: the empty state comes back. */
+  g_list_store_remove (store, 0);
+  wait_for (widget_is_mapped, status, "the empty state");
+  wait_for (widget_is_unmapped, list_view, "the list to go");
+
+  /* And with no model at all. */
+  g_list_store_append (store, item);
+  wait_for (widget_is_mapped, list_view, "the device list again");
+  ob_devices_page_set_model (page, NULL);
+  g_assert_null (ob_devices_page_get_model (page));
+  wait_for (widget_is_mapped, status, "the empty state without a model");
+
+  destroy_window (window);
+}
+
+static void
+test_window_navigation (void)
+{
+  ObWindow *window = create_window (1000, 700);
+  GtkWidget *sidebar = find_descendant (GTK_WIDGET (window), is_sidebar_list, NULL);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0);
+  GtkWidget *page = ob_window_get_page (window, "devices");
+
+  gtk_list_box_unselect_all (GTK_LIST_BOX (sidebar));
+  g_assert_null (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)));
+
+  /* The action other parts of the app use to open a page. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "devices"));
+  g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)) == row);
+  g_assert_cmpstr (ob_window_get_visible_page (window), ==, "devices");
+
+  /* An unknown page name is ignored rather than breaking the window. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "bogus"));
+  g_assert_cmpstr (ob_window_get_visible_page (window), ==, "devices");
+
+  /* Clicking the row, as a user does. */
+  gtk_list_box_unselect_all (GTK_LIST_BOX (sidebar));
+  gtk_widget_activate (GTK_WIDGET (row));
+  wait_frames (GTK_WIDGET (window));
+  g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)) == row);
+  g_assert_true (gtk_widget_get_mapped (page));
+
+  destroy_window (window);
+}
+
+static void
+test_window_fold (void)
+{
+  ObWindow *window = create_window (1000, 700);
+  GtkWidget *page = ob_window_get_page (window, "devices");
+  GtkWidget *sidebar = find_descendant (GTK_WIDGET (window), is_sidebar_list, NULL);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0);
+  AdwLeaflet *leaflet = ADW_LEAFLET (find_by_type (GTK_WIDGET (window), ADW_TYPE_LEAFLET));
+  GtkWidget *back;
+  GtkWidget *status;
+
+  g_assert_false (adw_leaflet_get_folded (leaflet));
+
+  /* The narrowest phone size. */
+  resize_window (window, 360, 700);
+  wait_for (window_is_folded, window, "the leaflet to fold");
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+  wait_for (leaflet_is_still, leaflet, "the leaflet to settle");
+  g_assert_true (ob_devices_page_get_folded (OB_DEVICES_PAGE (page)));
+
+  /* Folded, it still shows the content, and a way back to the sidebar. */
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
+  g_assert_true (gtk_widget_get_mapped (page));
+  status = find_by_type (page, ADW_TYPE_STATUS_PAGE);
+  g_assert_true (gtk_widget_get_mapped (status));
+  g_assert_cmpint (gtk_widget_get_width (page), ==, 360);
+  back = find_descendant (page, is_back_button, NULL);
+  g_assert_nonnull (back);
+  g_assert_true (gtk_widget_get_mapped (back));
+
+  save_screenshot (GTK_WIDGET (window), "test-ui-window-narrow.png");
+
+  g_assert_true (gtk_widget_activate_action (back, "win.navigate-back", NULL));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "sidebar");
+  wait_for (widget_is_mapped, sidebar, "the sidebar");
+  wait_for (leaflet_is_still, leaflet, "the leaflet to finish sliding");
+  wait_frames (GTK_WIDGET (window));
+  g_assert_false (gtk_widget_get_mapped (page));
+  save_screenshot (GTK_WIDGET (window), "test-ui-window-narrow-sidebar.png");
+
+  gtk_widget_activate (GTK_WIDGET (row));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
+  wait_for (widget_is_mapped, page, "the devices page");
+
+  /* Wide again: sidebar and content side by side. */
+  resize_window (window, 1000, 700);
+  wait_for (window_is_unfolded, window, "the leaflet to unfold");
+  g_assert_false (ob_devices_page_get_folded (OB_DEVICES_PAGE (page)));
+  g_assert_true (gtk_widget_get_mapped (sidebar));
+  g_assert_true (gtk_widget_get_mapped (page));
+
+  destroy_window (window);
+}
+
+static void
+test_window_state (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  ObWindow *window;
+  int width;
+  int height;
+
+  g_settings_set_int (settings, "window-width", 820);
+  g_settings_set_int (settings, "window-height", 610);
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+
+  /* A new window comes back at the saved size. */
+  window = g_object_ref (ob_window_new (NULL));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 820);
+  g_assert_cmpint (height, ==, 610);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (widget_is_mapped, window, "the window to be mapped");
+  wait_frames (GTK_WIDGET (window));
+
+  resize_window (window, 900, 640);
+
+  /* Closing saves the size it has now. */
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 640);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+  g_settings_reset (settings, "window-maximized");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  /* No transitions: what the test checks and what the screenshots show
+   * is the end state. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  g_test_add_func ("/ui/window/sidebar", test_window_sidebar);
+  g_test_add_func ("/ui/window/devices-model", test_window_devices_model);
+  g_test_add_func ("/ui/window/navigation", test_window_navigation);
+  g_test_add_func ("/ui/window/fold", test_window_fold);
+  g_test_add_func ("/ui/window/state", test_window_state);
+
+  return g_test_run ();
+}
