@@ -11,7 +11,10 @@
 
 #include <adwaita.h>
 
+#include "ob-application.h"
 #include "ob-devices-page.h"
+#include "ob-log.h"
+#include "ob-preferences-window.h"
 #include "ob-window.h"
 
 #define WAIT_TIMEOUT_SECONDS 20
@@ -323,6 +326,8 @@ test_window_sidebar (void)
   g_assert_nonnull (status);
   g_assert_true (gtk_widget_get_mapped (status));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "No Devices");
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (status)),
+                                          adw_status_page_get_icon_name (ADW_STATUS_PAGE (status))));
   g_assert_nonnull (adw_status_page_get_description (ADW_STATUS_PAGE (status)));
   g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "CIRA"));
 
@@ -421,6 +426,12 @@ test_window_fold (void)
 
   g_assert_false (adw_leaflet_get_folded (leaflet));
 
+  /* It folds a little below 640 pixels. */
+  resize_window (window, 700, 700);
+  g_assert_false (adw_leaflet_get_folded (leaflet));
+  resize_window (window, 600, 700);
+  wait_for (window_is_folded, window, "the leaflet to fold at 600 pixels");
+
   /* The narrowest phone size. */
   resize_window (window, 360, 700);
   wait_for (window_is_folded, window, "the leaflet to fold");
@@ -497,6 +508,229 @@ test_window_state (void)
   g_settings_reset (settings, "window-maximized");
 }
 
+static void
+reset_settings (GSettings *settings)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+static GtkWindow *
+find_app_window (GtkApplication *app,
+                 GType           type)
+{
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+        return l->data;
+    }
+
+  return NULL;
+}
+
+static void
+assert_accel (GtkApplication *app,
+              const char     *action,
+              const char     *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (app, action);
+
+  g_assert_nonnull (accels);
+  g_assert_true (g_strv_contains ((const char * const *) accels, accel));
+}
+
+static void
+test_application (void)
+{
+  ObApplication *app = ob_application_new ();
+  g_autoptr(GError) error = NULL;
+  GtkApplication *gtk_app = GTK_APPLICATION (app);
+  GtkWindow *window;
+  GtkWindow *preferences;
+  GtkWindow *about;
+  GSettings *settings;
+  ObConfig *config;
+
+  g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (app)), ==, "io.github.outband.Outband");
+  g_assert_cmpstr (g_application_get_resource_base_path (G_APPLICATION (app)), ==, "/io/github/outband/Outband");
+  g_assert_null (ob_application_get_config (app));
+
+  /* Without a bus name: the test must neither find nor become another
+   * running instance. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  settings = ob_application_get_settings (app);
+  config = ob_application_get_config (app);
+  g_assert_true (G_IS_SETTINGS (settings));
+  g_assert_true (OB_IS_CONFIG (config));
+  g_assert_false (ob_application_get_verbose (app));
+  reset_settings (settings);
+
+  /* Every engine setting follows GSettings … */
+  g_settings_set_uint (settings, "cira-port", 14433);
+  g_settings_set_uint (settings, "rps-port", 18080);
+  g_settings_set_uint (settings, "api-port", 13000);
+  g_settings_set_boolean (settings, "api-enabled", TRUE);
+  g_settings_set_string (settings, "api-address", "::1");
+  g_settings_set_string (settings, "mps-common-name", "mps.lab.example");
+  g_settings_set_uint (settings, "keepalive-interval", 90);
+  g_settings_set_boolean (settings, "allow-legacy-tls", TRUE);
+  g_assert_cmpuint (ob_config_get_cira_port (config), ==, 14433);
+  g_assert_cmpuint (ob_config_get_rps_port (config), ==, 18080);
+  g_assert_cmpuint (ob_config_get_api_port (config), ==, 13000);
+  g_assert_true (ob_config_get_api_enabled (config));
+  g_assert_cmpstr (ob_config_get_api_address (config), ==, "::1");
+  g_assert_cmpstr (ob_config_get_mps_common_name (config), ==, "mps.lab.example");
+  g_assert_cmpuint (ob_config_get_keepalive_interval (config), ==, 90);
+  g_assert_true (ob_config_get_allow_legacy_tls (config));
+
+  /* … and the other way round. */
+  ob_config_set_cira_port (config, 4434);
+  g_assert_cmpuint (g_settings_get_uint (settings, "cira-port"), ==, 4434);
+
+  /* The log level setting drives the log threshold. */
+  g_settings_set_string (settings, "log-level", "debug");
+  g_assert_cmpint (ob_config_get_log_level (config), ==, OB_LOG_LEVEL_DEBUG);
+  g_assert_cmpint (ob_log_get_level (), ==, OB_LOG_LEVEL_DEBUG);
+  g_settings_set_string (settings, "log-level", "warning");
+  g_assert_cmpint (ob_log_get_level (), ==, OB_LOG_LEVEL_WARNING);
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "quit"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "preferences"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "help"));
+  assert_accel (gtk_app, "app.quit", "<Control>q");
+  assert_accel (gtk_app, "app.preferences", "<Control>comma");
+  assert_accel (gtk_app, "app.help", "F1");
+  assert_accel (gtk_app, "window.close", "<Control>w");
+
+  /* Activation opens the main window; a second one reuses it. */
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (gtk_app);
+  g_assert_true (OB_IS_WINDOW (window));
+  wait_for (widget_is_mapped, window, "the main window");
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window))),
+                                          APP_ID "-symbolic"));
+  g_application_activate (G_APPLICATION (app));
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (gtk_app)), ==, 1);
+
+  /* The shortcuts window comes from the resource base path. */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  assert_accel (gtk_app, "win.show-help-overlay", "<Control>question");
+
+  /* The primary menu: every entry's action exists and is enabled. */
+  {
+    GtkWidget *menu_button = find_by_type (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
+    GMenuModel *menu;
+    GMenuModel *section;
+    const char *expected[] = { "app.preferences", "win.show-help-overlay", "app.help", "app.about" };
+
+    g_assert_nonnull (menu_button);
+    g_assert_true (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
+    menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button));
+    g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 1);
+    section = g_menu_model_get_item_link (menu, 0, G_MENU_LINK_SECTION);
+    g_assert_cmpint (g_menu_model_get_n_items (section), ==, G_N_ELEMENTS (expected));
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        g_autofree char *action = NULL;
+
+        g_assert_true (g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action));
+        g_assert_cmpstr (action, ==, expected[i]);
+      }
+    g_object_unref (section);
+  }
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  {
+    GtkWindow *overlay = GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+
+    wait_for (widget_is_mapped, overlay, "the shortcuts window");
+    save_screenshot (GTK_WIDGET (overlay), "test-ui-shortcuts.png");
+    gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
+  }
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = find_app_window (gtk_app, OB_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_true (ob_preferences_window_get_settings (OB_PREFERENCES_WINDOW (preferences)) == settings);
+  g_assert_true (gtk_window_get_transient_for (preferences) == window);
+  wait_for (widget_is_mapped, preferences, "the preferences window");
+  gtk_window_destroy (preferences);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  about = find_app_window (gtk_app, ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==, APP_ID);
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
+  g_assert_cmpstr (adw_about_window_get_issue_url (ADW_ABOUT_WINDOW (about)), ==, "https://github.com/outband/outband/issues");
+  wait_for (widget_is_mapped, about, "the about window");
+  save_screenshot (GTK_WIDGET (about), "test-ui-about.png");
+
+  /* Quit closes every window, so the main window saves its size. */
+  g_settings_set_int (settings, "window-width", 1200);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  g_assert_null (gtk_application_get_windows (gtk_app));
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), !=, 1200);
+
+  reset_settings (settings);
+
+  /* A registered GApplication stays exported on the session bus, which
+   * holds a reference, so it cannot be finalized here. */
+  g_object_unref (app);
+}
+
+static void
+quit_on_activate (GApplication *app,
+                  gpointer      user_data)
+{
+  g_application_quit (app);
+}
+
+/* --verbose wins over the log-level setting. */
+static void
+test_application_verbose (void)
+{
+  g_autoptr(ObApplication) app = ob_application_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  char *argv[] = { (char *) "outband", (char *) "--verbose", NULL };
+  GList *windows;
+
+  g_settings_set_string (settings, "log-level", "error");
+
+  /* The previous test's application still owns the object path of the
+   * real ID on this bus connection. */
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".VerboseTest");
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (app, "activate", G_CALLBACK (quit_on_activate), NULL);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
+
+  g_assert_true (ob_application_get_verbose (app));
+  g_assert_cmpint (ob_config_get_log_level (ob_application_get_config (app)), ==, OB_LOG_LEVEL_ERROR);
+  g_assert_cmpint (ob_log_get_level (), ==, OB_LOG_LEVEL_DEBUG);
+
+  /* The setting changing later does not undo it either. */
+  g_settings_set_string (settings, "log-level", "warning");
+  g_assert_cmpint (ob_log_get_level (), ==, OB_LOG_LEVEL_DEBUG);
+
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+  g_assert_cmpuint (g_list_length (windows), ==, 1);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+
+  g_settings_reset (settings, "log-level");
+  ob_log_set_level (OB_LOG_LEVEL_MESSAGE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -508,11 +742,18 @@ main (int   argc,
    * is the end state. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
+  /* What GtkApplication does at startup, for the windows made without one:
+   * the app's own icons come from its resources. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/outband/Outband/icons");
+
   g_test_add_func ("/ui/window/sidebar", test_window_sidebar);
   g_test_add_func ("/ui/window/devices-model", test_window_devices_model);
   g_test_add_func ("/ui/window/navigation", test_window_navigation);
   g_test_add_func ("/ui/window/fold", test_window_fold);
   g_test_add_func ("/ui/window/state", test_window_state);
+  g_test_add_func ("/ui/application/startup", test_application);
+  g_test_add_func ("/ui/application/verbose", test_application_verbose);
 
   return g_test_run ();
 }

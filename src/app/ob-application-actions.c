@@ -18,18 +18,14 @@ ob_application_actions_quit (GSimpleAction *action,
                              gpointer       user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
-  GList *windows;
+  g_autolist(GtkWindow) windows = NULL;
 
   /* Close rather than destroy, so each window saves its state in its
-   * close-request handler. */
-  windows = gtk_application_get_windows (app);
-  while (windows != NULL)
-    {
-      GtkWindow *window = windows->data;
-
-      windows = windows->next;
-      gtk_window_close (window);
-    }
+   * close-request handler.  Work on a copy: closing a window changes the
+   * application's list. */
+  windows = g_list_copy_deep (gtk_application_get_windows (app), (GCopyFunc) g_object_ref, NULL);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
 
   g_application_quit (G_APPLICATION (app));
 }
@@ -45,6 +41,7 @@ ob_application_actions_preferences (GSimpleAction *action,
 
   parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   preferences = ob_preferences_window_new (ob_application_get_settings (self));
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
   gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
   gtk_window_present (GTK_WINDOW (preferences));
@@ -60,6 +57,7 @@ ob_application_actions_about (GSimpleAction *action,
   GtkWindow *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "application", app,
                         "transient-for", gtk_application_get_active_window (app),
                         "modal", TRUE,
                         "application-name", _("Outband"),

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+
 #include <glib/gi18n.h>
 
 #include "ob-application-private.h"
@@ -122,8 +124,8 @@ ob_application_startup (GApplication *app)
   ob_application_load_config (self);
 
   /* The engines (store, keyring, certificate authority, MPS, RPS, API)
-   * are created here, after the config is bound, and stopped in
-   * shutdown, so the window and headless mode see the same services. */
+   * belong here: after the config is bound and before any window opens,
+   * so the window and headless mode share one startup path. */
 
   g_debug ("Started %s %s", APP_ID, PACKAGE_VERSION);
 }
