@@ -1710,6 +1710,13 @@ test_transaction (Fixture       *fixture,
     g_assert_cmpuint (seen->len, ==, 2);
   }
 
+  /* A delete announces the stored spelling of the name. */
+  g_assert_true (ob_store_delete_profile (fixture->store, "IN-TX", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (seen, 2), ==, "profile:in-tx");
+  g_assert_cmpuint (seen_profiles->len, ==, 2);
+
   g_signal_handlers_disconnect_by_data (fixture->store, seen);
   g_signal_handlers_disconnect_by_data (fixture->store, seen_profiles);
 }
@@ -1776,6 +1783,47 @@ test_two_connections (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&other));
 }
 
+static gpointer
+thread_writer (gpointer data)
+{
+  ObStore *store = data;
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) list = NULL;
+      g_autofree char *name = g_strdup_printf ("t%p-%u", (void *) g_thread_self (), i);
+      g_autoptr(ObIeee8021xConfig) config = make_ieee (name, TRUE);
+
+      g_assert_true (ob_store_insert_ieee8021x_config (store, config, &error));
+      g_assert_no_error (error);
+      g_assert_true (ob_store_log_activity (store, "admin", "create", NULL, name,
+                                            OB_ACTIVITY_RESULT_SUCCESS, NULL, &error));
+      g_assert_no_error (error);
+      list = ob_store_list_ieee8021x_configs (store, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (list->len, >, i);
+    }
+
+  return NULL;
+}
+
+/* Calls from several threads are serialised, never interleaved. */
+static void
+test_threads (Fixture       *fixture,
+              gconstpointer  data)
+{
+  GThread *threads[4];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("writer", thread_writer, fixture->store);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+
+  g_assert_cmpint (count_rows (fixture, "ieee8021x_configs"), ==, 200);
+  g_assert_cmpint (count_rows (fixture, "activity_log"), ==, 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1804,6 +1852,7 @@ main (int   argc,
   ADD ("/store/transaction", test_transaction);
   ADD ("/store/integrity", test_integrity);
   ADD ("/store/two-connections", test_two_connections);
+  ADD ("/store/threads", test_threads);
 
 #undef ADD
 

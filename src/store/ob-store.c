@@ -997,6 +997,39 @@ struct _TableInfo
                           gpointer      record);
 };
 
+static gboolean
+exists (ObStore    *self,
+        const char *sql,
+        const char *key)
+{
+  g_autoptr(ObStoreStmt) stmt = store_prepare (self, sql, NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, ":key", key);
+
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+/* The first value of a one-column query, or NULL. */
+static char *
+query_first (ObStore    *self,
+             const char *sql,
+             const char *key)
+{
+  g_autoptr(ObStoreStmt) stmt = store_prepare (self, sql, NULL);
+
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, ":key", key);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+
+  return column_dup_text (stmt, 0);
+}
+
 static void
 set_write_error (ObStore         *self,
                  const TableInfo *info,
@@ -1007,8 +1040,21 @@ set_write_error (ObStore         *self,
                  GError         **error)
 {
   g_autofree char *explanation = NULL;
-  g_autofree char *name = shorten (key);
-  const char *sqlite_message = sqlite3_errmsg (self->db);
+  g_autofree char *stored_key = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *sqlite_message = g_strdup (sqlite3_errmsg (self->db));
+
+  /* Messages name an existing record as it is stored, not as typed. */
+  if (op != WRITE_INSERT && key != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE %s = :key",
+                                              info->key_column, info->table, info->key_column);
+
+      stored_key = query_first (self, sql, key);
+      if (stored_key != NULL)
+        key = stored_key;
+    }
+  name = shorten (key);
 
   if ((rc & 0xff) == SQLITE_CONSTRAINT && info->explain != NULL)
     explanation = info->explain (self, op, rc, key, record);
@@ -1060,39 +1106,6 @@ set_write_error (ObStore         *self,
       }
       break;
     }
-}
-
-static gboolean
-exists (ObStore    *self,
-        const char *sql,
-        const char *key)
-{
-  g_autoptr(ObStoreStmt) stmt = store_prepare (self, sql, NULL);
-
-  if (stmt == NULL)
-    return FALSE;
-
-  bind_text (stmt, ":key", key);
-
-  return sqlite3_step (stmt) == SQLITE_ROW;
-}
-
-/* The first value of a one-column query, or NULL. */
-static char *
-query_first (ObStore    *self,
-             const char *sql,
-             const char *key)
-{
-  g_autoptr(ObStoreStmt) stmt = store_prepare (self, sql, NULL);
-
-  if (stmt == NULL)
-    return NULL;
-
-  bind_text (stmt, ":key", key);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return NULL;
-
-  return column_dup_text (stmt, 0);
 }
 
 static GObject *
@@ -1362,16 +1375,22 @@ delete_record (ObStore          *self,
                const char       *key,
                GError          **error)
 {
-  g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE %s = :key",
-                                          info->table, info->key_column);
+  /* RETURNING gives the stored spelling of the key for ::changed. */
+  g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE %s = :key RETURNING %s",
+                                          info->table, info->key_column, info->key_column);
   g_autoptr(ObStoreStmt) stmt = store_prepare (self, sql, error);
+  g_autofree char *deleted = NULL;
   int rc;
 
   if (stmt == NULL)
     return FALSE;
 
   bind_text (stmt, ":key", key);
-  rc = step_done (stmt);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (deleted == NULL)
+        deleted = column_dup_text (stmt, 0);
+    }
   g_clear_pointer (&stmt, stmt_release);
 
   if (rc != SQLITE_DONE)
@@ -1380,7 +1399,7 @@ delete_record (ObStore          *self,
       return FALSE;
     }
 
-  if (sqlite3_changes (self->db) == 0)
+  if (deleted == NULL)
     {
       g_autofree char *name = shorten (key);
 
@@ -1389,7 +1408,7 @@ delete_record (ObStore          *self,
       return FALSE;
     }
 
-  queue_change (self, info->kind, key);
+  queue_change (self, info->kind, deleted);
 
   return TRUE;
 }
