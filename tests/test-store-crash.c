@@ -38,6 +38,11 @@
 #include "ob-store.h"
 
 #define N_ROUNDS       24
+/* Where a kill lands depends on scheduling: on a loaded machine the child
+ * may be between transactions more often.  Keep killing (up to this many
+ * rounds) until enough kills landed mid-transaction. */
+#define MAX_ROUNDS     120
+#define MIN_IN_FLIGHT  12
 #define N_WIRELESS     8
 #define N_DEVICES      32
 #define MAX_ITERATIONS 200000
@@ -481,6 +486,7 @@ test_crash (void)
   guint rounds_in_flight = 0;
   guint rounds_rolled_back = 0;
   guint rounds_with_progress = 0;
+  guint round;
   gint64 started = g_get_monotonic_time ();
 
   g_assert_no_error (error);
@@ -504,7 +510,10 @@ test_crash (void)
     g_assert_finalize_object (g_steal_pointer (&store));
   }
 
-  for (guint round = 0; round < N_ROUNDS; round++)
+  for (round = 0;
+       round < MAX_ROUNDS &&
+       (round < N_ROUNDS || rounds_in_flight < MIN_IN_FLIGHT || rounds_rolled_back < 1);
+       round++)
     {
       ChildOutput out = { FALSE, -1, -1, g_string_new (NULL) };
       guint32 seed = g_test_rand_int ();
@@ -560,15 +569,15 @@ test_crash (void)
 
   g_test_message ("%u rounds, %u killed with a transaction in flight (%u of them rolled"
                   " back), %u made progress, %u transactions committed, %.1f s",
-                  N_ROUNDS, rounds_in_flight, rounds_rolled_back, rounds_with_progress,
+                  round, rounds_in_flight, rounds_rolled_back, rounds_with_progress,
                   total_commits,
                   (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
 
   /* The kills must really have landed in the middle of writing, and at
    * least once a half-written transaction must have been rolled back. */
-  g_assert_cmpuint (rounds_in_flight, >=, N_ROUNDS / 2);
+  g_assert_cmpuint (rounds_in_flight, >=, MIN_IN_FLIGHT);
   g_assert_cmpuint (rounds_rolled_back, >=, 1);
-  g_assert_cmpuint (rounds_with_progress, >=, N_ROUNDS / 2);
+  g_assert_cmpuint (rounds_with_progress, >=, round / 2);
 
   {
     g_autofree char *wal = g_strconcat (path, "-wal", NULL);
