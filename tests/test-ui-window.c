@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include <adwaita.h>
@@ -688,6 +689,120 @@ test_application (void)
   g_object_unref (app);
 }
 
+static gboolean
+services_settled (gpointer data)
+{
+  ObServicesState state = ob_services_get_state (OB_SERVICES (data));
+
+  return state == OB_SERVICES_STATE_RUNNING || state == OB_SERVICES_STATE_FAILED;
+}
+
+static gboolean
+has_toast (gpointer data)
+{
+  GType toast_widget = g_type_from_name ("AdwToastWidget");
+
+  return toast_widget != 0 && find_by_type (GTK_WIDGET (data), toast_widget) != NULL;
+}
+
+/* Start-up opens the store and prepares the MPS certificates behind the
+ * window: the window is up at once, the services follow. */
+static void
+test_application_services (void)
+{
+  ObApplication *app = ob_application_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (), "outband", NULL);
+  g_autofree char *root_file = g_build_filename (data_dir, "mps-root.pem", NULL);
+  g_autofree char *db_file = g_build_filename (data_dir, "outband.db", NULL);
+  ObServices *services;
+  GtkWindow *window;
+
+  /* Each registered app stays exported on the bus: use an id of its own. */
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".ServicesTest");
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  reset_settings (ob_application_get_settings (app));
+
+  services = ob_application_get_services (app);
+  g_assert_nonnull (services);
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  wait_for (widget_is_mapped, window, "the main window");
+
+  wait_for (services_settled, services, "the services to start");
+  g_assert_cmpint (ob_services_get_state (services), ==, OB_SERVICES_STATE_RUNNING);
+  g_assert_nonnull (ob_services_get_store (services));
+  g_assert_true (ob_cert_authority_get_ready (ob_services_get_cert_authority (services)));
+  g_assert_true (g_file_test (root_file, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (db_file, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (has_toast (window));
+
+  gtk_window_destroy (window);
+  g_object_unref (app);
+}
+
+/* A database that cannot be opened is said in the window, not only in the
+ * log, and the app keeps running. */
+static void
+test_application_services_error (void)
+{
+  ObApplication *app = ob_application_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (), "outband", NULL);
+  g_autofree char *db_file = g_build_filename (data_dir, "outband.db", NULL);
+  g_autofree char *saved = g_strconcat (db_file, ".saved", NULL);
+  const char *journal_suffixes[] = { "", "-wal", "-shm" };
+  GLogLevelFlags old_fatal_mask;
+  ObServices *services;
+  GtkWindow *window;
+
+  /* Replace the database with junk for this test only (the journal files
+   * of the earlier test's database go aside with it). */
+  g_mkdir_with_parents (data_dir, 0700);
+  for (guint i = 0; i < G_N_ELEMENTS (journal_suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (db_file, journal_suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (saved, journal_suffixes[i], NULL);
+
+      g_rename (from, to);
+    }
+  g_file_set_contents (db_file, "junk that is not an SQLite database, long enough to be "
+                       "read as a header and refused", -1, &error);
+  g_assert_no_error (error);
+
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".ServicesErrorTest");
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  /* The warning in the log is expected; other apps of earlier tests may
+   * still log, so let warnings pass for a while rather than use
+   * g_test_expect_message(). */
+  old_fatal_mask = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  services = ob_application_get_services (app);
+  g_application_activate (G_APPLICATION (app));
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  wait_for (widget_is_mapped, window, "the main window");
+  wait_for (services_settled, services, "the services to fail");
+  g_assert_cmpint (ob_services_get_state (services), ==, OB_SERVICES_STATE_FAILED);
+  /* The warning is logged just before the toast is added. */
+  wait_for (has_toast, window, "the error toast");
+  g_log_set_always_fatal (old_fatal_mask);
+  save_screenshot (GTK_WIDGET (window), "test-ui-services-error.png");
+
+  gtk_window_destroy (window);
+  g_object_unref (app);
+  for (guint i = 0; i < G_N_ELEMENTS (journal_suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (saved, journal_suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (db_file, journal_suffixes[i], NULL);
+
+      g_unlink (to);
+      g_rename (from, to);
+    }
+}
+
 static void
 quit_on_activate (GApplication *app,
                   gpointer      user_data)
@@ -735,6 +850,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* The app writes its database and certificates to the data folder: give
+   * this run a folder of its own before anything reads the variable. */
+  g_autofree char *data_home = g_dir_make_tmp ("outband-ui-test-XXXXXX", NULL);
+
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -754,6 +874,8 @@ main (int   argc,
   g_test_add_func ("/ui/window/state", test_window_state);
   g_test_add_func ("/ui/application/startup", test_application);
   g_test_add_func ("/ui/application/verbose", test_application_verbose);
+  g_test_add_func ("/ui/application/services", test_application_services);
+  g_test_add_func ("/ui/application/services-error", test_application_services_error);
 
   return g_test_run ();
 }

@@ -13,6 +13,8 @@
 
 #include "ob-application-private.h"
 #include "ob-log.h"
+#include "ob-secret-store-libsecret.h"
+#include "ob-secret-store-memory.h"
 #include "ob-window.h"
 
 struct _ObApplication
@@ -21,6 +23,11 @@ struct _ObApplication
 
   GSettings *settings;
   ObConfig *config;
+  ObServices *services;
+
+  /* A failure of the services that the window should show; kept until a
+   * window exists to show it. */
+  char *services_error;
 
   /* --verbose: debug output for every outband domain, whatever the
    * log-level setting says. */
@@ -91,6 +98,89 @@ ob_application_load_config (ObApplication *self)
   ob_application_apply_log_level (self);
 }
 
+static void
+ob_application_report_services_error (ObApplication *self,
+                                      const char    *message)
+{
+  GtkWindow *window;
+
+  g_free (self->services_error);
+  self->services_error = g_strdup (message);
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (OB_IS_WINDOW (window))
+    ob_window_show_error (OB_WINDOW (window), message);
+}
+
+static void
+on_services_started (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(ObApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (ob_services_start_finish (OB_SERVICES (source), result, &error))
+    {
+      g_info ("Services running; data in %s", ob_services_get_data_dir (OB_SERVICES (source)));
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_warning ("Could not start Outband's services: %s", error->message);
+  /* The technical detail is in the log; the window says what it means in
+   * one line a toast can show. */
+  if (error->domain == OB_STORE_ERROR)
+    message = g_strdup (_("The device database could not be opened; see the log for details"));
+  else if (error->domain == OB_SECRET_STORE_ERROR)
+    message = g_strdup (_("The keyring is not available; passwords cannot be stored"));
+  else
+    message = g_strdup (_("The MPS certificates could not be prepared; see the log for details"));
+  ob_application_report_services_error (self, message);
+}
+
+static void
+on_services_error (ObApplication *self,
+                   const GError  *error,
+                   ObServices    *services)
+{
+  ob_application_report_services_error (self,
+                                        _("The MPS server certificate could not be issued for "
+                                          "the new common name"));
+}
+
+/* The keyring normally; OUTBAND_SECRET_STORE=memory keeps secrets in
+ * memory only, for demos and throw-away test runs. */
+static ObSecretStore *
+ob_application_create_secret_store (void)
+{
+  if (g_strcmp0 (g_getenv ("OUTBAND_SECRET_STORE"), "memory") == 0)
+    {
+      g_message ("Secrets are kept in memory only (OUTBAND_SECRET_STORE=memory)");
+      return ob_secret_store_memory_new ();
+    }
+
+  return ob_secret_store_libsecret_new ();
+}
+
+static void
+ob_application_start_services (ObApplication *self)
+{
+  g_autoptr(ObSecretStore) secrets = ob_application_create_secret_store ();
+
+  g_assert (self->services == NULL);
+
+  self->services = ob_services_new (self->config, secrets, NULL);
+  g_signal_connect_object (self->services, "error",
+                           G_CALLBACK (on_services_error), self, G_CONNECT_SWAPPED);
+
+  /* The window opens at once; the first start's key generation runs in a
+   * worker thread behind it. */
+  ob_services_start_async (self->services, NULL, on_services_started, g_object_ref (self));
+}
+
 static int
 ob_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
@@ -123,21 +213,38 @@ ob_application_startup (GApplication *app)
   _ob_application_install_actions (self);
   ob_application_load_config (self);
 
-  /* The engines (store, keyring, certificate authority, MPS, RPS, API)
-   * belong here: after the config is bound and before any window opens,
-   * so the window and headless mode share one startup path. */
+  /* The engines (store, keyring, certificate authority; later MPS, RPS
+   * and the API) start after the config is bound and before any window
+   * opens, so the window and headless mode share one startup path. */
+  ob_application_start_services (self);
 
   g_debug ("Started %s %s", APP_ID, PACKAGE_VERSION);
 }
 
 static void
+ob_application_shutdown (GApplication *app)
+{
+  ObApplication *self = OB_APPLICATION (app);
+
+  if (self->services != NULL)
+    ob_services_stop (self->services);
+
+  G_APPLICATION_CLASS (ob_application_parent_class)->shutdown (app);
+}
+
+static void
 ob_application_activate (GApplication *app)
 {
+  ObApplication *self = OB_APPLICATION (app);
   GtkWindow *window;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (window == NULL)
-    window = GTK_WINDOW (ob_window_new (OB_APPLICATION (app)));
+    {
+      window = GTK_WINDOW (ob_window_new (self));
+      if (self->services_error != NULL)
+        ob_window_show_error (OB_WINDOW (window), self->services_error);
+    }
 
   gtk_window_present (window);
 }
@@ -147,8 +254,10 @@ ob_application_dispose (GObject *object)
 {
   ObApplication *self = OB_APPLICATION (object);
 
+  g_clear_object (&self->services);
   g_clear_object (&self->config);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->services_error, g_free);
 
   G_OBJECT_CLASS (ob_application_parent_class)->dispose (object);
 }
@@ -164,6 +273,7 @@ ob_application_class_init (ObApplicationClass *klass)
   app_class->handle_local_options = ob_application_handle_local_options;
   app_class->startup = ob_application_startup;
   app_class->activate = ob_application_activate;
+  app_class->shutdown = ob_application_shutdown;
 }
 
 static void
@@ -230,6 +340,22 @@ ob_application_get_settings (ObApplication *self)
   g_return_val_if_fail (OB_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * ob_application_get_services:
+ * @self: an #ObApplication
+ *
+ * The store, keyring and certificate authority the engines share.
+ *
+ * Returns: (transfer none) (nullable): the services, once started up
+ */
+ObServices *
+ob_application_get_services (ObApplication *self)
+{
+  g_return_val_if_fail (OB_IS_APPLICATION (self), NULL);
+
+  return self->services;
 }
 
 /**

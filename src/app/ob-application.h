@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "ob-config.h"
+#include "ob-services.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ G_DECLARE_FINAL_TYPE (ObApplication, ob_application, OB, APPLICATION, AdwApplica
 ObApplication *ob_application_new          (void);
 ObConfig      *ob_application_get_config   (ObApplication *self);
 GSettings     *ob_application_get_settings (ObApplication *self);
+ObServices    *ob_application_get_services (ObApplication *self);
 gboolean       ob_application_get_verbose  (ObApplication *self);
 
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _ObWindow
 
   GSettings *settings;
 
+  AdwToastOverlay *toast_overlay;
   AdwLeaflet *leaflet;
   GtkListBox *sidebar_list;
   GtkStack *stack;
@@ -304,6 +305,7 @@ ob_window_class_init (ObWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/outband/Outband/ob-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ObWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ObWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ObWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, ObWindow, stack);
@@ -415,4 +417,27 @@ ob_window_get_folded (ObWindow *self)
   g_return_val_if_fail (OB_IS_WINDOW (self), FALSE);
 
   return adw_leaflet_get_folded (self->leaflet);
+}
+
+/**
+ * ob_window_show_error:
+ * @self: an #ObWindow
+ * @message: a translated sentence saying what failed
+ *
+ * Shows a failure the admin must know about (the database or the keyring
+ * could not be used) until it is dismissed.
+ */
+void
+ob_window_show_error (ObWindow   *self,
+                      const char *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (OB_IS_WINDOW (self));
+  g_return_if_fail (message != NULL);
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

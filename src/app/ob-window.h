@@ -24,5 +24,7 @@ const char *ob_window_get_visible_page (ObWindow      *self);
 GtkWidget  *ob_window_get_page         (ObWindow      *self,
                                         const char    *name);
 gboolean    ob_window_get_folded       (ObWindow      *self);
+void        ob_window_show_error       (ObWindow      *self,
+                                        const char    *message);
 
 G_END_DECLS

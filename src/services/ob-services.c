@@ -1,0 +1,483 @@
+/* ob-services.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+
+#include "ob-services.h"
+#include "ob-util.h"
+
+/* Typing a new common name in the preferences writes the setting on every
+ * valid keystroke; wait for the admin to stop before re-issuing the
+ * server certificate. */
+#define DEFAULT_REISSUE_DELAY_MS 1500
+
+struct _ObServices
+{
+  GObject          parent_instance;
+
+  ObConfig        *config;
+  ObSecretStore   *secrets;
+  char            *data_dir;
+
+  ObStore         *store;
+  ObCertAuthority *cert_authority;
+
+  ObServicesState  state;
+  GCancellable    *cancellable;
+  guint            reissue_source;
+  guint            reissue_delay_ms;
+};
+
+G_DEFINE_FINAL_TYPE (ObServices, ob_services, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  PROP_SECRET_STORE,
+  PROP_DATA_DIR,
+  PROP_STATE,
+  N_PROPS
+};
+
+enum {
+  ERROR,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+GType ob_services_state_get_type (void) G_GNUC_CONST;
+
+GType
+ob_services_state_get_type (void)
+{
+  static gsize type_id = 0;
+  static const GEnumValue values[] = {
+    { OB_SERVICES_STATE_STOPPED, "OB_SERVICES_STATE_STOPPED", "stopped" },
+    { OB_SERVICES_STATE_STARTING, "OB_SERVICES_STATE_STARTING", "starting" },
+    { OB_SERVICES_STATE_RUNNING, "OB_SERVICES_STATE_RUNNING", "running" },
+    { OB_SERVICES_STATE_FAILED, "OB_SERVICES_STATE_FAILED", "failed" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type_id))
+    g_once_init_leave (&type_id,
+                       g_enum_register_static (g_intern_static_string ("ObServicesState"),
+                                               values));
+
+  return type_id;
+}
+
+static void
+set_state (ObServices      *self,
+           ObServicesState  state)
+{
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+static void
+on_reissued (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ObServices) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_cert_authority_ensure_finish (OB_CERT_AUTHORITY (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Could not issue the MPS server certificate: %s", error->message);
+      g_signal_emit (self, signals[ERROR], 0, error);
+      return;
+    }
+
+  g_info ("MPS server certificate is for “%s”",
+          ob_cert_authority_get_common_name (OB_CERT_AUTHORITY (source)));
+}
+
+static gboolean
+reissue_timeout (gpointer user_data)
+{
+  ObServices *self = user_data;
+  g_autofree char *common_name = ob_config_dup_effective_common_name (self->config);
+
+  self->reissue_source = 0;
+
+  if (self->state == OB_SERVICES_STATE_RUNNING && self->cert_authority != NULL)
+    ob_cert_authority_ensure_async (self->cert_authority, common_name, self->cancellable,
+                                    on_reissued, g_object_ref (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_common_name_changed (ObServices *self,
+                        GParamSpec *pspec,
+                        ObConfig   *config)
+{
+  g_clear_handle_id (&self->reissue_source, g_source_remove);
+
+  if (self->state != OB_SERVICES_STATE_RUNNING)
+    return;
+
+  self->reissue_source = g_timeout_add (self->reissue_delay_ms, reissue_timeout, self);
+}
+
+static void
+on_ca_ready (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ObServices *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_cert_authority_ensure_finish (OB_CERT_AUTHORITY (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_state (self, OB_SERVICES_STATE_FAILED);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The name may have changed while the first certificate was made. */
+  set_state (self, OB_SERVICES_STATE_RUNNING);
+  {
+    g_autofree char *wanted = ob_config_dup_effective_common_name (self->config);
+
+    if (g_strcmp0 (wanted, ob_cert_authority_get_common_name (self->cert_authority)) != 0)
+      on_common_name_changed (self, NULL, self->config);
+  }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * ob_services_start_async:
+ *
+ * Opens the store and makes sure the certificate authority has its root and
+ * a server certificate for the configured common name (generated in a
+ * worker thread on first start).  Completes when both are usable.
+ */
+void
+ob_services_start_async (ObServices          *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *common_name = NULL;
+
+  g_return_if_fail (OB_IS_SERVICES (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ob_services_start_async);
+
+  if (self->state == OB_SERVICES_STATE_STARTING || self->state == OB_SERVICES_STATE_RUNNING)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               "The services are already started");
+      return;
+    }
+
+  set_state (self, OB_SERVICES_STATE_STARTING);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  if (g_mkdir_with_parents (self->data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      set_state (self, OB_SERVICES_STATE_FAILED);
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "Could not create the data folder %s: %s",
+                               self->data_dir, g_strerror (saved_errno));
+      return;
+    }
+
+  if (self->store == NULL)
+    {
+      db_path = g_build_filename (self->data_dir, "outband.db", NULL);
+      self->store = ob_store_new_for_path (db_path, &error);
+      if (self->store == NULL)
+        {
+          set_state (self, OB_SERVICES_STATE_FAILED);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+
+  if (self->cert_authority == NULL)
+    self->cert_authority = ob_cert_authority_new (self->data_dir, self->secrets);
+
+  common_name = ob_config_dup_effective_common_name (self->config);
+  ob_cert_authority_ensure_async (self->cert_authority, common_name, self->cancellable,
+                                  on_ca_ready, g_steal_pointer (&task));
+}
+
+gboolean
+ob_services_start_finish (ObServices    *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Stops background work; the store stays open so records can still be
+ * read until the object goes away. */
+void
+ob_services_stop (ObServices *self)
+{
+  g_return_if_fail (OB_IS_SERVICES (self));
+
+  g_clear_handle_id (&self->reissue_source, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  set_state (self, OB_SERVICES_STATE_STOPPED);
+}
+
+static void
+ob_services_constructed (GObject *object)
+{
+  ObServices *self = OB_SERVICES (object);
+
+  G_OBJECT_CLASS (ob_services_parent_class)->constructed (object);
+
+  g_assert (self->config != NULL);
+  g_assert (self->secrets != NULL);
+
+  if (self->data_dir == NULL)
+    self->data_dir = ob_get_data_dir ();
+
+  g_signal_connect_object (self->config, "notify::mps-common-name",
+                           G_CALLBACK (on_common_name_changed), self, G_CONNECT_SWAPPED);
+}
+
+static void
+ob_services_dispose (GObject *object)
+{
+  ObServices *self = OB_SERVICES (object);
+
+  g_clear_handle_id (&self->reissue_source, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->cert_authority);
+  g_clear_object (&self->store);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->config);
+
+  G_OBJECT_CLASS (ob_services_parent_class)->dispose (object);
+}
+
+static void
+ob_services_finalize (GObject *object)
+{
+  ObServices *self = OB_SERVICES (object);
+
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (ob_services_parent_class)->finalize (object);
+}
+
+static void
+ob_services_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  ObServices *self = OB_SERVICES (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+
+    case PROP_SECRET_STORE:
+      g_value_set_object (value, self->secrets);
+      break;
+
+    case PROP_DATA_DIR:
+      g_value_set_string (value, self->data_dir);
+      break;
+
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ob_services_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  ObServices *self = OB_SERVICES (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      self->config = g_value_dup_object (value);
+      break;
+
+    case PROP_SECRET_STORE:
+      self->secrets = g_value_dup_object (value);
+      break;
+
+    case PROP_DATA_DIR:
+      self->data_dir = g_value_dup_string (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ob_services_class_init (ObServicesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = ob_services_constructed;
+  object_class->dispose = ob_services_dispose;
+  object_class->finalize = ob_services_finalize;
+  object_class->get_property = ob_services_get_property;
+  object_class->set_property = ob_services_set_property;
+
+  properties[PROP_CONFIG] =
+    g_param_spec_object ("config", NULL, NULL, OB_TYPE_CONFIG,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SECRET_STORE] =
+    g_param_spec_object ("secret-store", NULL, NULL, OB_TYPE_SECRET_STORE,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DATA_DIR] =
+    g_param_spec_string ("data-dir", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, ob_services_state_get_type (),
+                       OB_SERVICES_STATE_STOPPED,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ObServices::error:
+   * @error: what went wrong
+   *
+   * Something that runs in the background failed after start-up, such as
+   * re-issuing the server certificate for a new common name.
+   */
+  signals[ERROR] =
+    g_signal_new ("error",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+ob_services_init (ObServices *self)
+{
+  self->reissue_delay_ms = DEFAULT_REISSUE_DELAY_MS;
+}
+
+/**
+ * ob_services_new:
+ * @config: the engines' settings
+ * @secrets: where secrets live
+ * @data_dir: (nullable): the data folder, or %NULL for `$XDG_DATA_HOME/outband`
+ */
+ObServices *
+ob_services_new (ObConfig      *config,
+                 ObSecretStore *secrets,
+                 const char    *data_dir)
+{
+  g_return_val_if_fail (OB_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (OB_IS_SECRET_STORE (secrets), NULL);
+
+  return g_object_new (OB_TYPE_SERVICES,
+                       "config", config,
+                       "secret-store", secrets,
+                       "data-dir", data_dir,
+                       NULL);
+}
+
+ObServicesState
+ob_services_get_state (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), OB_SERVICES_STATE_STOPPED);
+
+  return self->state;
+}
+
+const char *
+ob_services_get_data_dir (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->data_dir;
+}
+
+ObConfig *
+ob_services_get_config (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->config;
+}
+
+ObSecretStore *
+ob_services_get_secret_store (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->secrets;
+}
+
+/* NULL until started (or when the store could not be opened). */
+ObStore *
+ob_services_get_store (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->store;
+}
+
+ObCertAuthority *
+ob_services_get_cert_authority (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->cert_authority;
+}
+
+/* Tests shorten the wait before a new common name takes effect. */
+void
+ob_services_set_reissue_delay (ObServices *self,
+                               guint       milliseconds)
+{
+  g_return_if_fail (OB_IS_SERVICES (self));
+
+  self->reissue_delay_ms = milliseconds;
+}

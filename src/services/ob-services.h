@@ -1,0 +1,53 @@
+/* ob-services.h
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ob-cert-authority.h"
+#include "ob-config.h"
+#include "ob-secret-store.h"
+#include "ob-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  OB_SERVICES_STATE_STOPPED,
+  OB_SERVICES_STATE_STARTING,
+  OB_SERVICES_STATE_RUNNING,
+  OB_SERVICES_STATE_FAILED,
+} ObServicesState;
+
+#define OB_TYPE_SERVICES (ob_services_get_type ())
+
+G_DECLARE_FINAL_TYPE (ObServices, ob_services, OB, SERVICES, GObject)
+
+ObServices      *ob_services_new                (ObConfig             *config,
+                                                 ObSecretStore        *secrets,
+                                                 const char           *data_dir);
+void             ob_services_start_async        (ObServices           *self,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean         ob_services_start_finish       (ObServices           *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+void             ob_services_stop               (ObServices           *self);
+
+ObServicesState  ob_services_get_state          (ObServices           *self);
+const char      *ob_services_get_data_dir       (ObServices           *self);
+ObConfig        *ob_services_get_config         (ObServices           *self);
+ObSecretStore   *ob_services_get_secret_store   (ObServices           *self);
+ObStore         *ob_services_get_store          (ObServices           *self);
+ObCertAuthority *ob_services_get_cert_authority (ObServices           *self);
+
+void             ob_services_set_reissue_delay  (ObServices           *self,
+                                                 guint                 milliseconds);
+
+G_END_DECLS
