@@ -818,6 +818,63 @@ test_common_name_change (void)
   assert_no_private_key_on_disk (env);
 }
 
+typedef struct
+{
+  guint    pending;
+  gboolean failed;
+} ManyWait;
+
+static void
+many_ensure_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ManyWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_cert_authority_ensure_finish (OB_CERT_AUTHORITY (object), result, &error))
+    {
+      g_test_message ("ensure failed: %s", error->message);
+      wait->failed = TRUE;
+    }
+  wait->pending--;
+}
+
+/* Requests issued back to back are served in order, so the name asked for
+ * last is the one in use and on disk, whichever worker thread ran first. */
+static void
+test_concurrent_names (void)
+{
+  static const char * const names[] = {
+    SERVER_IP, "a.example.com", "b.example.com", "c.example.com", SERVER_DNS,
+  };
+  g_autoptr(Env) env = env_clone_template ();
+  g_autoptr(ObCertAuthority) ca = ob_cert_authority_new (env->dir, env->store);
+
+  for (guint round = 0; round < 4; round++)
+    {
+      ManyWait wait = { 0 };
+      g_autoptr(X509) server = NULL;
+      g_autofree char *cn = NULL;
+      const char *last = names[(round + G_N_ELEMENTS (names) - 1) % G_N_ELEMENTS (names)];
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          wait.pending++;
+          ob_cert_authority_ensure_async (ca, names[(round + i) % G_N_ELEMENTS (names)], NULL,
+                                          many_ensure_cb, &wait);
+        }
+      while (wait.pending > 0)
+        g_main_context_iteration (NULL, TRUE);
+
+      g_assert_false (wait.failed);
+      g_assert_cmpstr (ob_cert_authority_get_common_name (ca), ==, last);
+      server = env_read_cert (env, OB_CERT_AUTHORITY_SERVER_FILE);
+      cn = _ob_tls_x509_dup_common_name (server);
+      g_assert_cmpstr (cn, ==, last);
+    }
+}
+
 static void
 test_missing_root_cert (void)
 {
@@ -1800,6 +1857,7 @@ main (int   argc,
   g_test_add_func ("/cert-authority/generate", test_generate);
   g_test_add_func ("/cert-authority/reuse", test_reuse);
   g_test_add_func ("/cert-authority/common-name-change", test_common_name_change);
+  g_test_add_func ("/cert-authority/concurrent-names", test_concurrent_names);
   g_test_add_func ("/cert-authority/missing-root-cert", test_missing_root_cert);
   g_test_add_func ("/cert-authority/missing-server-cert", test_missing_server_cert);
   g_test_add_func ("/cert-authority/corrupt-files", test_corrupt_files);

@@ -42,13 +42,21 @@ struct _ObCertAuthority
   GMutex         ensure_lock;
 
   /* Guards the material below, which the main thread replaces when an
-   * ensure completes and accessors may read from any thread. */
+   * ensure completes and accessors may read from any thread, and the
+   * newest requested name. */
   GMutex         state_lock;
   X509          *root;
   X509          *server;
   EVP_PKEY      *server_key;
   char          *common_name;
   gboolean       ready;
+
+  /* Workers may take ensure_lock in any order, so each one serves the
+   * newest request (not necessarily its own), and ensure_done never lets
+   * an older result replace a newer one. */
+  char          *wanted_common_name;
+  guint64        wanted_generation;
+  guint64        applied_generation;
 };
 
 G_DEFINE_FINAL_TYPE (ObCertAuthority, ob_cert_authority, G_TYPE_OBJECT)
@@ -80,6 +88,7 @@ typedef struct
   char          *data_dir;
   ObSecretStore *secrets;
   char          *common_name;
+  guint64        generation;
 } EnsureData;
 
 typedef struct
@@ -88,6 +97,7 @@ typedef struct
   X509     *server;
   EVP_PKEY *server_key;
   char     *common_name;
+  guint64   generation;
 } Material;
 
 static void
@@ -688,6 +698,7 @@ ensure_material (EnsureData    *data,
   material->server = g_steal_pointer (&server);
   material->server_key = g_steal_pointer (&server_key);
   material->common_name = g_strdup (data->common_name);
+  material->generation = data->generation;
 
   return material;
 }
@@ -703,6 +714,14 @@ ensure_thread (GTask        *task,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->ensure_lock);
   g_autoptr(GError) error = NULL;
   Material *material;
+
+  /* Requests made back to back must end with the last name in use and on
+   * disk, whichever worker got the lock first. */
+  g_mutex_lock (&self->state_lock);
+  g_free (data->common_name);
+  data->common_name = g_strdup (self->wanted_common_name);
+  data->generation = self->wanted_generation;
+  g_mutex_unlock (&self->state_lock);
 
   material = ensure_material (data, cancellable, &error);
   ERR_clear_error ();
@@ -736,6 +755,16 @@ ensure_done (GObject      *object,
 
   g_mutex_lock (&self->state_lock);
 
+  /* A worker that ran earlier may finish later: it served an older (or
+   * the same) request, so its result is already superseded. */
+  if (self->ready && material->generation <= self->applied_generation)
+    {
+      g_mutex_unlock (&self->state_lock);
+      material_free (material);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
   was_ready = self->ready;
   name_changed = g_strcmp0 (self->common_name, material->common_name) != 0;
   server_changed = self->server == NULL || X509_cmp (self->server, material->server) != 0;
@@ -749,6 +778,7 @@ ensure_done (GObject      *object,
   self->server = g_steal_pointer (&material->server);
   self->server_key = g_steal_pointer (&material->server_key);
   self->common_name = g_steal_pointer (&material->common_name);
+  self->applied_generation = material->generation;
   self->ready = TRUE;
 
   g_mutex_unlock (&self->state_lock);
@@ -774,6 +804,7 @@ ob_cert_authority_ensure_async (ObCertAuthority     *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) worker = NULL;
+  g_autoptr(GError) error = NULL;
   EnsureData *data;
 
   g_return_if_fail (OB_IS_CERT_AUTHORITY (self));
@@ -783,10 +814,23 @@ ob_cert_authority_ensure_async (ObCertAuthority     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ob_cert_authority_ensure_async);
 
+  /* A bad name fails its own request and never becomes the wanted one. */
+  if (!validate_common_name (common_name, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_mutex_lock (&self->state_lock);
+  g_free (self->wanted_common_name);
+  self->wanted_common_name = g_strdup (common_name);
+  self->wanted_generation++;
+  g_mutex_unlock (&self->state_lock);
+
+  /* The worker replaces the name with the newest one when it starts. */
   data = g_new0 (EnsureData, 1);
   data->data_dir = g_strdup (self->data_dir);
   data->secrets = g_object_ref (self->secrets);
-  data->common_name = g_strdup (common_name);
 
   worker = g_task_new (self, cancellable, ensure_done, g_steal_pointer (&task));
   g_task_set_source_tag (worker, ob_cert_authority_ensure_async);
@@ -825,6 +869,7 @@ ob_cert_authority_finalize (GObject *object)
   g_clear_pointer (&self->server, X509_free);
   g_clear_pointer (&self->server_key, EVP_PKEY_free);
   g_clear_pointer (&self->common_name, g_free);
+  g_clear_pointer (&self->wanted_common_name, g_free);
   g_mutex_clear (&self->ensure_lock);
   g_mutex_clear (&self->state_lock);
 

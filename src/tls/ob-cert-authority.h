@@ -47,6 +47,11 @@ ObCertAuthority *ob_cert_authority_new                   (const char           *
  * reported.  When the keyring cannot be read the call fails and nothing is
  * regenerated, so devices that trust the root keep trusting it.
  *
+ * Calls made while an earlier one is still running are coalesced: each
+ * worker serves the newest name asked for, so after back-to-back calls
+ * the last name is the one in use and on disk, and every call reports the
+ * outcome of the work that served it.
+ *
  * On success #ObCertAuthority:ready becomes TRUE, and ::changed is emitted
  * if a server certificate that was in use has been replaced.
  */
