@@ -914,6 +914,29 @@ test_profile_crud (Fixture       *fixture,
   g_assert_error (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND);
 }
 
+/* Reading "wifi-links" and setting the same array back keeps the links. */
+static void
+test_profile_links_property (void)
+{
+  g_autoptr(ObProfile) profile = make_profile ("p");
+  g_autoptr(GPtrArray) links = NULL;
+  GPtrArray *now;
+
+  ob_profile_add_wifi_link (profile, "w1", 1);
+  ob_profile_add_wifi_link (profile, "w2", 2);
+
+  g_object_get (profile, "wifi-links", &links, NULL);
+  g_object_set (profile, "wifi-links", links, NULL);
+
+  now = ob_profile_get_wifi_links (profile);
+  g_assert_cmpuint (now->len, ==, 2);
+  g_assert_cmpstr (((ObProfileWifiLink *) g_ptr_array_index (now, 0))->name, ==, "w1");
+  g_assert_cmpuint (((ObProfileWifiLink *) g_ptr_array_index (now, 1))->priority, ==, 2);
+
+  ob_profile_set_wifi_links (profile, ob_profile_get_wifi_links (profile));
+  g_assert_cmpuint (ob_profile_get_wifi_links (profile)->len, ==, 2);
+}
+
 static void
 test_profile_list (Fixture       *fixture,
                    gconstpointer  data)
@@ -1842,6 +1865,7 @@ main (int   argc,
   ADD ("/store/device/list", test_device_list);
   ADD ("/store/profile/crud", test_profile_crud);
   ADD ("/store/profile/list", test_profile_list);
+  g_test_add_func ("/store/profile/links-property", test_profile_links_property);
   ADD ("/store/references", test_references);
   ADD ("/store/cira/crud", test_cira_crud);
   ADD ("/store/domain/crud", test_domain_crud);

@@ -851,6 +851,11 @@ ob_profile_set_wifi_links (ObProfile *self,
 {
   g_return_if_fail (OB_IS_PROFILE (self));
 
+  /* Its own array (g_object_get then g_object_set of "wifi-links"):
+   * emptying it first would lose every link. */
+  if (links == self->wifi_links)
+    return;
+
   g_ptr_array_set_size (self->wifi_links, 0);
   for (guint i = 0; links != NULL && i < links->len; i++)
     g_ptr_array_add (self->wifi_links, ob_profile_wifi_link_copy (g_ptr_array_index (links, i)));
