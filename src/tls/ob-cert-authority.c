@@ -413,11 +413,7 @@ fill_root (X509     *cert,
          X509_sign (cert, key, EVP_sha384 ()) > 0;
 }
 
-/* CN=MPSRoot-<6 hex>, O=unknown, C=unknown, as the reference names it; the
- * hex is the start of the SHA-1 of the public key (which is also the
- * subject key identifier).  "unknown" is longer than a country code may
- * be, so C is written as a raw PrintableString, which OpenSSL's string
- * table would otherwise refuse. */
+/* A self-signed CA certificate for @key, signed with SHA-384. */
 static X509 *
 issue_root (EVP_PKEY  *key,
             GError   **error)
@@ -899,7 +895,10 @@ ob_cert_authority_get_property (GObject    *object,
       break;
 
     case PROP_COMMON_NAME:
+      /* Copied under the lock: ensure_done may replace it meanwhile. */
+      g_mutex_lock (&self->state_lock);
       g_value_set_string (value, self->common_name);
+      g_mutex_unlock (&self->state_lock);
       break;
 
     default:
@@ -1094,8 +1093,16 @@ ob_cert_authority_dup_server_pem (ObCertAuthority *self)
 
   g_return_val_if_fail (OB_IS_CERT_AUTHORITY (self), NULL);
 
-  root = ref_cert (self, FALSE);
-  server = ref_cert (self, TRUE);
+  /* Both under one lock, so the pair never straddles a re-issue. */
+  g_mutex_lock (&self->state_lock);
+  if (self->root != NULL && self->server != NULL)
+    {
+      root = self->root;
+      X509_up_ref (root);
+      server = self->server;
+      X509_up_ref (server);
+    }
+  g_mutex_unlock (&self->state_lock);
   if (root == NULL || server == NULL)
     return NULL;
 

@@ -65,6 +65,8 @@ gboolean         ob_cert_authority_ensure_finish         (ObCertAuthority      *
                                                           GError              **error);
 
 gboolean         ob_cert_authority_get_ready             (ObCertAuthority      *self);
+/* Main thread only (the string is replaced when an ensure completes);
+ * other threads read the "common-name" property, which copies it. */
 const char      *ob_cert_authority_get_common_name       (ObCertAuthority      *self);
 const char      *ob_cert_authority_get_data_dir          (ObCertAuthority      *self);
 
