@@ -73,7 +73,6 @@ env_new (void)
   g_assert_no_error (error);
   /* The authority creates the data dir itself. */
   env->dir = g_build_filename (base, "data", NULL);
-  g_steal_pointer (&base);
   env->store = ob_secret_store_memory_new ();
 
   return env;
