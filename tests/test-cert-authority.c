@@ -1600,6 +1600,36 @@ test_pkcs12_errors (void)
 
 /* Older Windows exports protect certificates with RC2-40, which OpenSSL 3
  * only has in its legacy provider. */
+/* A hostile file naming an absurd number of MAC rounds is refused before
+ * any hashing starts, so the worker is not kept busy for hours. */
+static void
+test_pkcs12_iteration_bomb (void)
+{
+  TestChain *tc = get_test_chain ();
+  X509 *full[] = { tc->leaf, tc->intermediate, tc->root };
+  g_autoptr(GBytes) good = make_pfx (PFX_PASSWORD, tc->leaf_key, full, G_N_ELEMENTS (full));
+  const unsigned char *p = g_bytes_get_data (good, NULL);
+  g_autoptr(PKCS12) p12 = d2i_PKCS12 (NULL, &p, (long) g_bytes_get_size (good));
+  const ASN1_INTEGER *iterations = NULL;
+  g_autoptr(GBytes) bomb = NULL;
+  unsigned char *der = NULL;
+  gint64 started;
+  int len;
+
+  g_assert_nonnull (p12);
+  PKCS12_get0_mac (NULL, NULL, NULL, &iterations, p12);
+  g_assert_nonnull (iterations);
+  ASN1_INTEGER_set ((ASN1_INTEGER *) iterations, 2000000000);
+  len = i2d_PKCS12 (p12, &der);
+  g_assert_cmpint (len, >, 0);
+  bomb = g_bytes_new (der, len);
+  OPENSSL_free (der);
+
+  started = g_get_monotonic_time ();
+  assert_pfx_error (bomb, PFX_PASSWORD, OB_TLS_ERROR_MALFORMED);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+}
+
 static void
 test_pkcs12_legacy (void)
 {
@@ -1870,6 +1900,7 @@ main (int   argc,
   g_test_add_func ("/pkcs12/good", test_pkcs12_good);
   g_test_add_func ("/pkcs12/errors", test_pkcs12_errors);
   g_test_add_func ("/pkcs12/legacy", test_pkcs12_legacy);
+  g_test_add_func ("/pkcs12/iteration-bomb", test_pkcs12_iteration_bomb);
   g_test_add_func ("/crypto/fingerprint", test_fingerprint);
   g_test_add_func ("/crypto/pem-der", test_pem_der);
   g_test_add_func ("/crypto/sign-verify", test_sign_verify);

@@ -127,6 +127,8 @@ ensure_legacy_provider (void)
   return g_once (&once, load_legacy_provider, NULL) != NULL;
 }
 
+#define OB_PKCS12_MAX_ITERATIONS 2000000
+
 /* Which password opens the file: the one given, or for an empty one the
  * "no password" form some tools write instead of an empty string.  A MAC
  * that does not match is a wrong password; a MAC that cannot even be
@@ -141,6 +143,25 @@ check_mac (PKCS12      *p12,
 
   if (!PKCS12_mac_present (p12))
     return TRUE;
+
+  /* The file names its own iteration count: a hostile one would keep the
+   * worker thread hashing for hours.  Real tools use 1 to a few hundred
+   * thousand. */
+  {
+    const ASN1_INTEGER *iterations = NULL;
+    long n = 1;
+
+    PKCS12_get0_mac (NULL, NULL, NULL, &iterations, p12);
+    if (iterations != NULL)
+      n = ASN1_INTEGER_get (iterations);
+    if (n < 1 || n > OB_PKCS12_MAX_ITERATIONS)
+      {
+        g_set_error (error, OB_TLS_ERROR, OB_TLS_ERROR_MALFORMED,
+                     "The PKCS#12 file asks for %ld key derivation rounds; at most %d "
+                     "are accepted", n, OB_PKCS12_MAX_ITERATIONS);
+        return FALSE;
+      }
+  }
 
   ERR_clear_error ();
   if (PKCS12_verify_mac (p12, password, -1))
