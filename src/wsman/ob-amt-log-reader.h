@@ -1,0 +1,45 @@
+/* ob-amt-log-reader.h
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "ob-wsman-client.h"
+
+G_BEGIN_DECLS
+
+/* Reading the device's logs over WS-Man; the records are decoded by
+ * ob-amt-logs.h. */
+
+/* GET /amt/log/event: AMT_MessageLog PositionToFirstRecord, then GetRecords
+ * with the iterator until NoMoreRecords.  Returns a JSON array of decoded
+ * event records (oldest first, as the device hands them out).  At most
+ * max_records are read (0 = the reference's limit of 390). */
+void      ob_amt_event_log_async   (ObWsmanClient        *client,
+                                    guint                 max_records,
+                                    GCancellable         *cancellable,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data);
+JsonNode *ob_amt_event_log_finish  (ObWsmanClient        *client,
+                                    GAsyncResult         *result,
+                                    GError              **error);
+
+/* GET /amt/log/audit?startIndex=n: AMT_AuditLog ReadRecords, re-read so the
+ * page comes out newest first.  Returns {"totalCnt":n,"records":[…]}.
+ * start_index <= 0 is treated as 1, like the reference. */
+void      ob_amt_audit_log_async   (ObWsmanClient        *client,
+                                    int                   start_index,
+                                    GCancellable         *cancellable,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data);
+JsonNode *ob_amt_audit_log_finish  (ObWsmanClient        *client,
+                                    GAsyncResult         *result,
+                                    GError              **error);
+
+G_END_DECLS
