@@ -30,9 +30,9 @@ typedef enum
   OB_AMT_POWER_STATE_ON = 2,
   OB_AMT_POWER_STATE_SLEEP_LIGHT = 3,
   OB_AMT_POWER_STATE_SLEEP_DEEP = 4,
-  OB_AMT_POWER_STATE_OFF_SOFT = 6,
-  OB_AMT_POWER_STATE_HIBERNATE = 7,
-  OB_AMT_POWER_STATE_OFF_HARD = 8,
+  OB_AMT_POWER_STATE_OFF_HARD = 6,
+  OB_AMT_POWER_STATE_HIBERNATE = 7,      /* Off - Soft (hibernate) */
+  OB_AMT_POWER_STATE_OFF_SOFT = 8,       /* what AMT reports after "Power down" (8) */
   OB_AMT_POWER_STATE_OFF_SOFT_GRACEFUL = 12,
   OB_AMT_POWER_STATE_OFF_HARD_GRACEFUL = 13,
 } ObAmtPowerState;
@@ -43,8 +43,8 @@ typedef enum
 gboolean    ob_amt_power_action_is_valid      (int action);
 gboolean    ob_amt_boot_action_is_valid       (int action);
 
-/* A short English label for a PowerState value ("On", "Off - Hard", …),
- * never NULL. */
+/* The DMTF label of a PowerState value ("On", "Off - Soft", …), never
+ * NULL. */
 const char *ob_amt_power_state_to_string      (guint power_state);
 
 /* GET /amt/power/state: {"powerstate":<int>,"OSPowerSavingState":<int>}.
@@ -75,9 +75,12 @@ JsonNode   *ob_amt_power_capabilities_finish  (ObWsmanClient        *client,
  * (clear boot settings, 500/501 OS power saving, wake the OS before 2, the
  * 0–14 eligibility quirk, RequestPowerStateChange).  Returns
  * {"Header":…,"Body":{"ReturnValue":n,"ReturnValueStr":"…"}} (or the
- * quirk's {"Body":{"RequestPowerStateChange_OUTPUT":{…36…}}}); the device's
- * ReturnValue is in out_return_value.  An action neither list knows ->
- * OB_AMT_ERROR_INVALID_ARGUMENT before anything is sent. */
+ * quirk's {"Body":{"RequestPowerStateChange_OUTPUT":{…36…}}}, or for
+ * 500/501 {"Body":{"ReturnValue":n,"ReturnValueStr":…}}); the ReturnValue
+ * is in out_return_value (G_MAXUINT where the JSON says -1, the
+ * reference's value for a failed OS power saving change).  An action
+ * neither list knows -> OB_AMT_ERROR_INVALID_ARGUMENT before anything is
+ * sent. */
 void        ob_amt_power_action_async         (ObWsmanClient        *client,
                                                int                   action,
                                                GCancellable         *cancellable,
