@@ -18,7 +18,9 @@ G_BEGIN_DECLS
 typedef enum
 {
   /* The device answered with a SOAP Fault.  The message is
-   * "<subcode>: <reason> (<detail>)"; see ob_wsman_error_dup_fault_subcode(). */
+   * "<subcode>: <reason> (<detail>)" (the code's local name stands in for a
+   * missing subcode; " (<detail>)" only when there is a detail); see
+   * ob_wsman_error_dup_fault_subcode(). */
   OB_WSMAN_ERROR_FAULT = 1,
   /* Bytes that are not well-formed XML, not a SOAP envelope, or a binary
    * record that does not decode. */
@@ -38,8 +40,8 @@ typedef enum
 GQuark ob_wsman_error_quark (void);
 
 /* For an OB_WSMAN_ERROR_FAULT error: the fault subcode's local name
- * (e.g. "DestinationUnreachable"), or NULL for any other error or a fault
- * without a subcode.  Free with g_free(). */
+ * (e.g. "DestinationUnreachable"; the code's, e.g. "Sender", when the fault
+ * has no subcode), or NULL for any other error.  Free with g_free(). */
 char  *ob_wsman_error_dup_fault_subcode (const GError *error);
 
 G_END_DECLS

@@ -80,10 +80,16 @@ void              ob_wsman_selectors_add_reference (ObWsmanSelectors *self,
                                                     const char       *address,
                                                     const char       *resource_uri,
                                                     ObWsmanSelectors *epr_selectors);
+/* A trusted XML fragment as the content of argument @name (for embedded
+ * instances such as AddAlarm's AlarmTemplate; build it with
+ * ob_wsman_append_json_members()).  Not allowed in header SelectorSets. */
+void              ob_wsman_selectors_add_xml       (ObWsmanSelectors *self,
+                                                    const char       *name,
+                                                    const char       *xml_fragment);
 guint             ob_wsman_selectors_get_length    (ObWsmanSelectors *self);
 const char       *ob_wsman_selectors_get_name      (ObWsmanSelectors *self,
                                                     guint             index);
-/* Text value of entry @index, NULL for an EPR entry. */
+/* Text value of entry @index, NULL for an EPR or XML entry. */
 const char       *ob_wsman_selectors_get_value     (ObWsmanSelectors *self,
                                                     guint             index);
 /* Reference parts of entry @index; FALSE for a text entry.  Borrowed. */
@@ -128,6 +134,19 @@ char *ob_wsman_body_from_json    (const char  *class_name,
                                   JsonObject  *object,
                                   GError     **error);
 
+/* Append one element per member of @object to @out, named
+ * "<prefix>:<member>" (with xmlns:<prefix>="@ns_uri" on each element when
+ * @ns_uri is given, as AMT's embedded instances are written), using the
+ * value rules of ob_wsman_body_from_json().  Members "Datetime", "Interval",
+ * "Date" and "Time" of nested objects go to the CIM common namespace
+ * (e.g. {"StartTime":{"Datetime":"…"}}).  FALSE + INVALID_ARGUMENT for a
+ * member name that is not an XML name or a value with no XML form. */
+gboolean ob_wsman_append_json_members (GString     *out,
+                                       const char  *prefix,
+                                       const char  *ns_uri,
+                                       JsonObject  *object,
+                                       GError     **error);
+
 /* Append the EPR child elements (a:Address, a:ReferenceParameters with
  * w:ResourceURI and w:SelectorSet) to @out.  For building custom bodies. */
 void  ob_wsman_append_reference  (GString          *out,
@@ -136,13 +155,29 @@ void  ob_wsman_append_reference  (GString          *out,
                                   ObWsmanSelectors *selectors);
 
 /* Server side (simulator): a reply envelope in AMT's form (prefixed SOAP 1.2,
- * a:Header with To, RelatesTo, Action, MessageID, ResourceURI).
+ * a:Header with To, RelatesTo, Action, MessageID, ResourceURI).  Declared
+ * prefixes usable in @body_fragment: a (SOAP), b (addressing), c (WS-Man),
+ * g (enumeration), xsi.
  * @relates_to NULL omits RelatesTo, @resource_uri NULL omits ResourceURI. */
 char *ob_wsman_build_response (const char *action_uri,
                                const char *relates_to,
                                const char *message_id,
                                const char *resource_uri,
                                const char *body_fragment);
+/* Reply body fragments for the simulator (prefix g = enumeration is
+ * declared by ob_wsman_build_response()).  @items_xml: the instances, e.g.
+ * from ob_wsman_body_from_json(); @enumeration_context NULL in a pull
+ * response means the end of the sequence (EndOfSequence is written). */
+char *ob_wsman_body_enumerate_response (const char *enumeration_context);
+char *ob_wsman_body_pull_response      (const char *items_xml,
+                                        const char *enumeration_context);
+/* <h:METHOD_OUTPUT xmlns:h="URI">…@outputs…<h:ReturnValue>n</h:ReturnValue>
+ * </h:METHOD_OUTPUT>; @outputs may be NULL. */
+char *ob_wsman_body_method_output      (const char       *class_name,
+                                        const char       *method,
+                                        ObWsmanSelectors *outputs,
+                                        gint64            return_value);
+
 /* A SOAP fault reply as AMT sends it.  @code is "Sender" or "Receiver";
  * @subcode is a qualified value such as "wsman:DestinationUnreachable" or
  * "wsa:ActionNotSupported" (prefix wsman = WS-Man, wsa = addressing,

@@ -47,7 +47,9 @@ const char      *ob_wsman_response_get_relates_to   (ObWsmanResponse *self);
 const char      *ob_wsman_response_get_message_id   (ObWsmanResponse *self);
 const char      *ob_wsman_response_get_resource_uri (ObWsmanResponse *self);
 
-/* JSON views (borrowed; do not modify).  Header and Body are objects. */
+/* JSON views (borrowed; do not modify).  Header is an object; Body is an
+ * object, or the string "" for an empty Body (a Delete reply), exactly as
+ * the reference converts it. */
 JsonNode        *ob_wsman_response_get_header_json  (ObWsmanResponse *self);
 JsonNode        *ob_wsman_response_get_body_json    (ObWsmanResponse *self);
 /* A new {"Header":…,"Body":…} object, what the MPS REST routes return. */
@@ -101,8 +103,8 @@ const char       *ob_wsman_request_get_class_name   (ObWsmanRequest *self);
 const char       *ob_wsman_request_get_method       (ObWsmanRequest *self);
 const char       *ob_wsman_request_get_message_id   (ObWsmanRequest *self);
 const char       *ob_wsman_request_get_to           (ObWsmanRequest *self);
-/* Header SelectorSet (never NULL; may be empty).  EPR-valued selectors are
- * not expected in headers and come back as their text. */
+/* Header SelectorSet (never NULL; may be empty); EPR-valued selectors
+ * (a:EndpointReference) come back as references. */
 ObWsmanSelectors *ob_wsman_request_get_selectors    (ObWsmanRequest *self);
 /* Body converted like a response body (object, borrowed). */
 JsonNode         *ob_wsman_request_get_body_json    (ObWsmanRequest *self);
@@ -110,8 +112,9 @@ JsonNode         *ob_wsman_request_get_body_json    (ObWsmanRequest *self);
 const char       *ob_wsman_request_get_enumeration_context (ObWsmanRequest *self);
 guint             ob_wsman_request_get_max_elements (ObWsmanRequest *self);
 /* The method input arguments / Put body instance, preserving order and
- * EPRs: each child of the body's single element, as text or reference.
- * Never NULL. */
+ * EPRs: each child of the body's first element, as a reference when it
+ * holds ReferenceParameters, else as its text content (nested elements such
+ * as an embedded instance: use the body JSON).  Never NULL. */
 ObWsmanSelectors *ob_wsman_request_get_arguments    (ObWsmanRequest *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObWsmanRequest, ob_wsman_request_unref)
