@@ -30,9 +30,11 @@ JsonNode *ob_amt_alarms_list_finish  (ObWsmanClient        *client,
                                       GError              **error);
 
 /* POST: AddAlarm.  start_time is sent in UTC as YYYY-MM-DDTHH:MM:SSZ;
- * interval_minutes 0 means a one-shot alarm (no Interval), otherwise it is
- * sent as P{d}DT{h}H{m}M; instance_id NULL means element_name.  Returns
- * {"status":"SUCCESS","ReturnValue":n}.  Errors: empty element_name or no
+ * interval_minutes is sent as P{d}DT{h}H{m}M (0, a one-shot alarm, as
+ * P0DT0H0M, like the reference); instance_id NULL or "" means
+ * element_name; the REST default for delete_on_completion is TRUE.
+ * Returns {"status":"SUCCESS","ReturnValue":n} with the device's
+ * ReturnValue, as the reference does.  Errors: empty element_name or no
  * start_time -> OB_AMT_ERROR_INVALID_ARGUMENT; a QuotaLimit fault ->
  * OB_AMT_ERROR_QUOTA_EXCEEDED; other faults stay OB_WSMAN_ERROR_FAULT. */
 void      ob_amt_alarm_add_async     (ObWsmanClient        *client,

@@ -91,7 +91,11 @@ typedef struct
 /* POST /amt/features: the documented steps (AMT_RedirectionService and
  * CIM_KVMRedirectionSAP RequestStateChange + Put when something changed,
  * IPS_OptInService Put only when OptInRequired differs, CIM_BootService
- * RequestStateChange for OCR).  Returns {"status":"AMT Features updated"}. */
+ * RequestStateChange for OCR).  Returns {"status":"AMT Features updated"}.
+ * Unlike the reference, a step the device refuses is not reported as
+ * success: a fault stays OB_WSMAN_ERROR_FAULT, a non-zero ReturnValue is
+ * OB_AMT_ERROR_FAILED; enable_kvm on a SKU without KVM is
+ * OB_AMT_ERROR_NOT_ALLOWED. */
 void      ob_amt_features_set_async   (ObWsmanClient              *client,
                                        const ObAmtFeaturesRequest *request,
                                        GCancellable               *cancellable,

@@ -30,9 +30,14 @@ JsonNode *ob_amt_event_log_finish  (ObWsmanClient        *client,
                                     GAsyncResult         *result,
                                     GError              **error);
 
-/* GET /amt/log/audit?startIndex=n: AMT_AuditLog ReadRecords, re-read so the
- * page comes out newest first.  Returns {"totalCnt":n,"records":[…]}.
- * start_index <= 0 is treated as 1, like the reference. */
+/* GET /amt/log/audit?startIndex=n: AMT_AuditLog ReadRecords.  AMT hands
+ * out records oldest first; when the log holds more than one answer's
+ * worth, the page is read again from where the newest records begin, so
+ * the result is one page of the newest records, newest first, after
+ * leaving out the start_index newest ones (paging from the newest end).
+ * Returns {"totalCnt":n,"records":[…]}.  The first read uses start_index,
+ * with <= 0 treated as 1, like the reference.  (The reference's re-read
+ * index is one lower, which drops the newest record; this one does not.) */
 void      ob_amt_audit_log_async   (ObWsmanClient        *client,
                                     int                   start_index,
                                     GCancellable         *cancellable,

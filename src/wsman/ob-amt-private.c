@@ -273,6 +273,124 @@ _ob_amt_enumerate (GTask          *task,
   enum_send (closure, OB_WSMAN_ACTION_ENUMERATE, body);
 }
 
+/* Fetch all */
+
+typedef struct
+{
+  GTask            *task;
+  ObAmtFetchedFunc  done;
+  ObAmtFetchResult *results;
+  guint             n_results;
+  guint             n_pending;
+} FetchClosure;
+
+typedef struct
+{
+  FetchClosure *closure;
+  guint         index;
+} FetchSlot;
+
+static void
+fetch_slot_done (GTask *sub)
+{
+  FetchSlot *slot = g_task_get_task_data (sub);
+  FetchClosure *closure = slot->closure;
+
+  /* The sub-task only carries client and cancellable; give it a result
+   * so it does not end unreturned. */
+  g_task_return_boolean (sub, TRUE);
+
+  if (--closure->n_pending > 0)
+    return;
+
+  closure->done (closure->task, closure->results);
+
+  for (guint i = 0; i < closure->n_results; i++)
+    {
+      ObAmtFetchResult *result = &closure->results[i];
+
+      g_clear_pointer (&result->response, ob_wsman_response_unref);
+      g_clear_pointer (&result->items, g_ptr_array_unref);
+      g_clear_pointer (&result->classes, g_ptr_array_unref);
+      g_clear_error (&result->error);
+    }
+  g_free (closure->results);
+  g_object_unref (closure->task);
+  g_free (closure);
+}
+
+static void
+fetch_get_cb (GTask           *sub,
+              ObWsmanResponse *response,
+              const GError    *error)
+{
+  FetchSlot *slot = g_task_get_task_data (sub);
+  ObAmtFetchResult *result = &slot->closure->results[slot->index];
+
+  if (error != NULL)
+    result->error = g_error_copy (error);
+  else
+    result->response = ob_wsman_response_ref (response);
+
+  fetch_slot_done (sub);
+}
+
+static void
+fetch_items_cb (GTask        *sub,
+                GPtrArray    *items,
+                GPtrArray    *classes,
+                const GError *error)
+{
+  FetchSlot *slot = g_task_get_task_data (sub);
+  ObAmtFetchResult *result = &slot->closure->results[slot->index];
+
+  if (error != NULL)
+    {
+      result->error = g_error_copy (error);
+    }
+  else
+    {
+      result->items = g_ptr_array_ref (items);
+      result->classes = g_ptr_array_ref (classes);
+    }
+
+  fetch_slot_done (sub);
+}
+
+void
+_ob_amt_fetch_all (GTask            *task,
+                   const ObAmtFetch *fetches,
+                   guint             n_fetches,
+                   ObAmtFetchedFunc  done)
+{
+  FetchClosure *closure;
+
+  g_return_if_fail (n_fetches > 0);
+
+  closure = g_new0 (FetchClosure, 1);
+  closure->task = g_object_ref (task);
+  closure->done = done;
+  closure->results = g_new0 (ObAmtFetchResult, n_fetches);
+  closure->n_results = n_fetches;
+  closure->n_pending = n_fetches;
+
+  for (guint i = 0; i < n_fetches; i++)
+    {
+      g_autoptr(GTask) sub = g_task_new (g_task_get_source_object (task),
+                                         g_task_get_cancellable (task), NULL, NULL);
+      FetchSlot *slot = g_new0 (FetchSlot, 1);
+
+      slot->closure = closure;
+      slot->index = i;
+      g_task_set_task_data (sub, slot, g_free);
+
+      if (fetches[i].enumerate)
+        _ob_amt_enumerate (sub, fetches[i].class_name, fetch_items_cb);
+      else
+        _ob_amt_get (sub, fetches[i].class_name, NULL, fetch_get_cb);
+    }
+}
+
 void
 _ob_amt_return_error (GTask        *task,
                       const GError *error)

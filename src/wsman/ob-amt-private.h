@@ -68,6 +68,31 @@ void        _ob_amt_enumerate   (GTask            *task,
                                  const char       *class_name,
                                  ObAmtItemsFunc    next);
 
+/* Several independent requests at once (the client queues what exceeds its
+ * in-flight limit); @done runs once, when all have answered, with one
+ * result per fetch in the order given.  The results belong to the helper. */
+typedef struct
+{
+  const char *class_name;
+  gboolean    enumerate;
+} ObAmtFetch;
+
+typedef struct
+{
+  ObWsmanResponse *response;   /* a Get's reply */
+  GPtrArray       *items;      /* an enumeration's JsonNode items */
+  GPtrArray       *classes;    /* and their class names */
+  GError          *error;
+} ObAmtFetchResult;
+
+typedef void (*ObAmtFetchedFunc) (GTask            *task,
+                                  ObAmtFetchResult *results);
+
+void        _ob_amt_fetch_all   (GTask            *task,
+                                 const ObAmtFetch *fetches,
+                                 guint             n_fetches,
+                                 ObAmtFetchedFunc  done);
+
 void        _ob_amt_return_error (GTask        *task,
                                   const GError *error);
 

@@ -29,8 +29,9 @@ typedef enum
   OB_AMT_ERROR_QUOTA_EXCEEDED,
   /* Not allowed in the device's current mode (EnforceSecureBoot off in CCM). */
   OB_AMT_ERROR_NOT_ALLOWED,
-  /* A method ran and returned a non-zero ReturnValue where the route treats
-   * that as failure (AddAlarm).  The message carries the status name. */
+  /* A method ran and returned a non-zero ReturnValue where the call treats
+   * that as failure (the steps of a features set).  The message carries the
+   * status name. */
   OB_AMT_ERROR_FAILED,
   /* The reply lacks what the call needs (no PowerState, no AMT version). */
   OB_AMT_ERROR_UNEXPECTED_RESPONSE,
