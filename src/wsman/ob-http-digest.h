@@ -52,9 +52,11 @@ gboolean               ob_http_digest_challenge_get_stale    (ObHttpDigestChalle
 guint32                ob_http_digest_challenge_get_nc       (ObHttpDigestChallenge  *self);
 
 /* The Authorization header value for the next request: increments nc,
- * picks a random cnonce.  Parameters in AMT's order, every value quoted:
- *   Digest username="…", realm="…", nonce="…", uri="…", qop="auth",
- *   response="…", nc="0000000N", cnonce="…"[, opaque="…"][, algorithm="MD5"] */
+ * picks a random cnonce.  Parameters in the order and form Open AMT's MPS
+ * and RPS send to AMT (values quoted, qop and nc included, no spaces):
+ *   Digest username="…",realm="…",nonce="…",uri="…",qop="auth",
+ *   response="…",nc="0000000N",cnonce="…"[,opaque="…"][,algorithm=MD5]
+ * Without qop in the challenge (RFC 2069): no qop, nc or cnonce. */
 char                  *ob_http_digest_challenge_authorize    (ObHttpDigestChallenge  *self,
                                                               const char             *username,
                                                               const char             *password,
