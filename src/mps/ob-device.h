@@ -134,9 +134,11 @@ void                 ob_device_set_transport_source     (ObDevice             *s
                                                          ObStreamSource       *transport);
 
 /* The device's WS-Man client (port from the record, Host header the
- * device's host, the record's AMT user and the password).  It stays valid
- * while the caller holds a reference; after a record or password change
- * the device hands out a new one.  (transfer none) */
+ * device's host, the record's AMT user and the password), made on first
+ * use; NULL while the device has no transport source (a CIRA device that
+ * is not connected).  It stays valid while the caller holds a reference;
+ * after a change of record or transport the device hands out a new one
+ * (a password change updates the existing one).  (transfer none) */
 ObWsmanClient       *ob_device_get_wsman_client         (ObDevice             *self);
 
 /* Fetch AMT version/build/SKU, control mode, power state and the

@@ -1,0 +1,37 @@
+/* ob-device-private.h
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ob-device.h"
+
+G_BEGIN_DECLS
+
+/* For ObDeviceRegistry only. */
+
+/* A deep copy of every read-write property. */
+ObDeviceRecord *_ob_device_record_copy          (ObDeviceRecord       *record);
+
+/* CIM_ComputerSystemPackage.PlatformGUID -> the device GUID in the form
+ * used everywhere (lower-case, dashed).  AMT sends 32 hex digits with the
+ * first three fields in SMBIOS (little-endian) order, as the UUID bytes
+ * sit in the SMBIOS table; a dashed UUID is taken as it is.  NULL for
+ * anything else, and for the all-zero and all-ones GUIDs firmware uses
+ * when it has none. */
+char           *_ob_device_guid_from_platform_guid (const char        *platform_guid);
+
+/* Get CIM_ComputerSystemPackage and return the device GUID (transfer
+ * full), or OB_DEVICE_ERROR_NO_GUID / the transport's error. */
+void            _ob_device_fetch_guid_async     (ObDevice             *self,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+char           *_ob_device_fetch_guid_finish    (ObDevice             *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+
+G_END_DECLS
