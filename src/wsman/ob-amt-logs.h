@@ -37,8 +37,10 @@ typedef struct
 /* Decode 21 raw bytes.  JSON object with the reference's fields:
  * DeviceAddress, EventSensorType, EventType, EventOffset, EventSourceType,
  * EventSeverity, SensorNumber, Entity, EntityInstance, EventData (array of
- * 8 numbers), Time (ISO 8601 UTC string, only when the stamp is valid),
- * EntityStr, Desc. */
+ * 8 numbers), TimeStamp (ISO 8601 UTC "…T…Z" with milliseconds, only when
+ * the stamp is neither 0 nor 0xFFFFFFFF), EntityStr ("Unknown" when not in
+ * the table), Desc (null when there is no description).  Base64 input is
+ * checked strictly (alphabet, padding). */
 JsonNode *ob_amt_event_record_decode        (const guint8  *data,
                                              gsize          len,
                                              GError       **error);
@@ -54,6 +56,9 @@ GBytes   *ob_amt_event_record_encode        (const ObAmtEventRecord *record);
 /* Entity type name ("BIOS", "Processor", …) and the description derived
  * from sensor type / offset / data, as the reference shows them. */
 const char *ob_amt_event_entity_name        (guint8 entity);
+/* PET severity name (1 "Monitor", 2 "Information", 4 "OK", 8 "Non-critical",
+ * 16 "Critical", 32 "Non-recoverable", 0 "Unspecified"); NULL otherwise. */
+const char *ob_amt_event_severity_name      (guint8 severity);
 char       *ob_amt_event_describe           (const ObAmtEventRecord *record);
 
 /* Audit record initiator types */
@@ -81,8 +86,12 @@ typedef struct
 } ObAmtAuditRecord;
 
 /* Decode one audit record.  JSON object with AuditAppID, EventID,
- * InitiatorType, AuditApp, Event, Initiator, Time, MCLocationType,
- * NetAddress, Ex, ExStr (the reference's fields). */
+ * InitiatorType, AuditApp (null for an unknown application), Event ("#<id>"
+ * for an unknown event), Initiator, Time (ISO 8601 UTC), MCLocationType,
+ * NetAddress, Ex (the extended data, one character per byte; a NUL byte
+ * becomes U+FFFD), ExStr (null when the reference has no text for it).
+ * Every length byte is checked against the record; an unknown initiator
+ * type is an error. */
 JsonNode *ob_amt_audit_record_decode        (const guint8  *data,
                                              gsize          len,
                                              GError       **error);
