@@ -1,0 +1,213 @@
+/* ob-sim-fleet.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ob-sim-certificate.h"
+#include "ob-sim-fleet.h"
+
+struct _ObSimFleet
+{
+  GObject    parent_instance;
+
+  GPtrArray *devices;   /* ObSimDevice */
+  GPtrArray *servers;   /* ObSimWsmanServer, same index */
+};
+
+G_DEFINE_FINAL_TYPE (ObSimFleet, ob_sim_fleet, G_TYPE_OBJECT)
+
+ObSimFleet *
+ob_sim_fleet_new (void)
+{
+  return g_object_new (OB_TYPE_SIM_FLEET, NULL);
+}
+
+ObSimDevice *
+ob_sim_fleet_add_device (ObSimFleet  *self,
+                         const char  *address,
+                         guint        http_port,
+                         guint        tls_port,
+                         const char  *amt_password,
+                         GError     **error)
+{
+  g_autoptr(ObSimDevice) device = NULL;
+  g_autoptr(ObSimWsmanServer) server = NULL;
+
+  g_return_val_if_fail (OB_IS_SIM_FLEET (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  device = ob_sim_device_new (NULL);
+  server = ob_sim_wsman_server_new (device, NULL, amt_password);
+
+  if (!ob_sim_wsman_server_listen (server, address, http_port, FALSE, error))
+    return NULL;
+  if (tls_port != 0)
+    {
+      g_autoptr(GTlsCertificate) certificate = NULL;
+
+      certificate = ob_sim_certificate_new (ob_sim_device_get_hostname (device), address, error);
+      if (certificate == NULL)
+        {
+          ob_sim_wsman_server_stop (server);
+          return NULL;
+        }
+      ob_sim_wsman_server_set_certificate (server, certificate);
+      if (!ob_sim_wsman_server_listen (server, address,
+                                       tls_port == OB_SIM_PORT_ANY ? 0 : tls_port,
+                                       TRUE, error))
+        {
+          ob_sim_wsman_server_stop (server);
+          return NULL;
+        }
+    }
+
+  g_ptr_array_add (self->servers, g_steal_pointer (&server));
+  g_ptr_array_add (self->devices, device);
+  return g_steal_pointer (&device);
+}
+
+guint
+ob_sim_fleet_get_n_devices (ObSimFleet *self)
+{
+  g_return_val_if_fail (OB_IS_SIM_FLEET (self), 0);
+  return self->devices->len;
+}
+
+ObSimDevice *
+ob_sim_fleet_get_device (ObSimFleet *self,
+                         guint       index)
+{
+  g_return_val_if_fail (OB_IS_SIM_FLEET (self), NULL);
+  g_return_val_if_fail (index < self->devices->len, NULL);
+  return g_ptr_array_index (self->devices, index);
+}
+
+ObSimDevice *
+ob_sim_fleet_lookup_device (ObSimFleet *self,
+                            const char *guid)
+{
+  g_return_val_if_fail (OB_IS_SIM_FLEET (self), NULL);
+  g_return_val_if_fail (guid != NULL, NULL);
+
+  for (guint i = 0; i < self->devices->len; i++)
+    {
+      ObSimDevice *device = g_ptr_array_index (self->devices, i);
+
+      if (g_ascii_strcasecmp (ob_sim_device_get_guid (device), guid) == 0)
+        return device;
+    }
+  return NULL;
+}
+
+ObSimWsmanServer *
+ob_sim_fleet_get_server (ObSimFleet  *self,
+                         ObSimDevice *device)
+{
+  guint index;
+
+  g_return_val_if_fail (OB_IS_SIM_FLEET (self), NULL);
+  g_return_val_if_fail (OB_IS_SIM_DEVICE (device), NULL);
+
+  if (!g_ptr_array_find (self->devices, device, &index))
+    return NULL;
+  return g_ptr_array_index (self->servers, index);
+}
+
+void
+ob_sim_fleet_set_latency_ms (ObSimFleet *self,
+                             guint       latency_ms)
+{
+  g_return_if_fail (OB_IS_SIM_FLEET (self));
+
+  for (guint i = 0; i < self->devices->len; i++)
+    ob_sim_device_set_latency_ms (g_ptr_array_index (self->devices, i), latency_ms);
+}
+
+void
+ob_sim_fleet_stop (ObSimFleet *self)
+{
+  g_return_if_fail (OB_IS_SIM_FLEET (self));
+
+  for (guint i = 0; i < self->servers->len; i++)
+    ob_sim_wsman_server_stop (g_ptr_array_index (self->servers, i));
+}
+
+char *
+ob_sim_fleet_nth_address (const char  *first,
+                          guint        index,
+                          GError     **error)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+  const guint8 *bytes;
+  guint32 value;
+  guint last;
+
+  g_return_val_if_fail (first != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  inet = g_inet_address_new_from_string (first);
+  if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+    {
+      g_set_error (error, OB_SIM_ERROR, OB_SIM_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IPv4 address", first);
+      return NULL;
+    }
+  bytes = g_inet_address_to_bytes (inet);
+  value = ((guint32) bytes[0] << 24) | ((guint32) bytes[1] << 16) | ((guint32) bytes[2] << 8);
+  last = bytes[3];
+  if (last == 0 || last == 255)
+    {
+      g_set_error (error, OB_SIM_ERROR, OB_SIM_ERROR_INVALID_ARGUMENT,
+                   "“%s” ends in .0 or .255; start at a host address", first);
+      return NULL;
+    }
+
+  /* 254 host addresses per /24: .1 … .254. */
+  {
+    guint64 slot = (guint64) (last - 1) + index;
+    guint64 base = (guint64) (value >> 8) + slot / 254;
+
+    if (base > 0xFFFFFF)
+      {
+        g_set_error (error, OB_SIM_ERROR, OB_SIM_ERROR_INVALID_ARGUMENT,
+                     "Not enough addresses after %s", first);
+        return NULL;
+      }
+    return g_strdup_printf ("%u.%u.%u.%u",
+                            (guint) (base >> 16) & 0xFF, (guint) (base >> 8) & 0xFF,
+                            (guint) base & 0xFF, (guint) (slot % 254) + 1);
+  }
+}
+
+static void
+ob_sim_fleet_dispose (GObject *object)
+{
+  ObSimFleet *self = OB_SIM_FLEET (object);
+
+  if (self->servers != NULL)
+    ob_sim_fleet_stop (self);
+  g_clear_pointer (&self->servers, g_ptr_array_unref);
+  g_clear_pointer (&self->devices, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (ob_sim_fleet_parent_class)->dispose (object);
+}
+
+static void
+ob_sim_fleet_class_init (ObSimFleetClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ob_sim_fleet_dispose;
+}
+
+static void
+ob_sim_fleet_init (ObSimFleet *self)
+{
+  self->devices = g_ptr_array_new_with_free_func (g_object_unref);
+  self->servers = g_ptr_array_new_with_free_func (g_object_unref);
+}
