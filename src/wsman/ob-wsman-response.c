@@ -480,7 +480,11 @@ response_from_doc (xmlDoc  *doc,
       self->header_json = ob_wsman_xml_to_json (header);
     }
   else
-    self->header_json = json_node_init_object (json_node_alloc (), json_object_new ());
+    {
+      g_autoptr(JsonObject) empty = json_object_new ();
+
+      self->header_json = json_node_init_object (json_node_alloc (), empty);
+    }
 
   self->body_json = ob_wsman_xml_to_json (body);
   read_enumeration (self, body);
