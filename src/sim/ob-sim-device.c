@@ -1217,10 +1217,12 @@ ob_sim_device_get_rfb_password (ObSimDevice *self)
 
 /* ---- Consent ------------------------------------------------------------ */
 
+/* Opt-in policy as the audit record's extended data has it: 0 none,
+ * 1 KVM, 2 all. */
 static guint8
 policy_byte (guint policy)
 {
-  return policy == OB_SIM_OPT_IN_ALL ? 0xFF : (guint8) policy;
+  return policy == OB_SIM_OPT_IN_ALL ? 2 : (guint8) policy;
 }
 
 guint
@@ -1376,12 +1378,13 @@ ob_sim_device_send_opt_in_code (ObSimDevice          *self,
 
   if (!right)
     {
-      ob_sim_device_add_audit (self, AUDIT_APP_USER_OPT_IN, 1, who, &failed, 1);
       self->consent_attempts++;
       if (self->consent_attempts >= OB_SIM_DEVICE_MAX_CONSENT_ATTEMPTS)
         {
           const guint8 data[8] = { 0xAA, OB_SIM_DEVICE_MAX_CONSENT_ATTEMPTS, 0, 0, 0, 0, 0, 0 };
 
+          /* "Send Consent Code Event": 0 success, 1 failed three times. */
+          ob_sim_device_add_audit (self, AUDIT_APP_USER_OPT_IN, 1, who, &failed, 1);
           ob_sim_device_add_event (self, SENSOR_SECURITY_VIOLATION, 5, SEVERITY_CRITICAL,
                                    ENTITY_ME, data);
           consent_reset (self);
