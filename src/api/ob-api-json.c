@@ -7,60 +7,252 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ob-api-json.h"
 
-/* Counts nesting outside strings, so a body of 100 000 '[' never reaches
- * the recursive parser. */
-static gboolean
-check_depth (const char  *data,
-             gsize        len,
-             guint        max_depth,
-             GError     **error)
+/* A strict RFC 8259 syntax check, as JavaScript's JSON.parse does it:
+ * json-glib alone accepts single quotes, comments, hex and leading zeros.
+ * Recursion is bounded by max_depth, so a body of 100 000 '[' never
+ * reaches json-glib's recursive parser either. */
+typedef struct
 {
-  gboolean in_string = FALSE;
-  gboolean escaped = FALSE;
-  guint depth = 0;
+  const char *p;
+  const char *end;
+  guint       depth;
+  guint       max_depth;
+  const char *error;
+} Checker;
 
-  for (gsize i = 0; i < len; i++)
+static gboolean check_value (Checker *c);
+
+static void
+skip_ws (Checker *c)
+{
+  while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+    c->p++;
+}
+
+static gboolean
+fail (Checker    *c,
+      const char *error)
+{
+  if (c->error == NULL)
+    c->error = error;
+  return FALSE;
+}
+
+static gboolean
+check_literal (Checker    *c,
+               const char *word)
+{
+  gsize len = strlen (word);
+
+  if ((gsize) (c->end - c->p) < len || memcmp (c->p, word, len) != 0)
+    return fail (c, "unexpected character");
+
+  c->p += len;
+  return TRUE;
+}
+
+static gboolean
+check_string (Checker *c)
+{
+  c->p++; /* the opening quote */
+
+  while (c->p < c->end)
     {
-      char c = data[i];
+      guchar ch = (guchar) *c->p;
 
-      if (in_string)
+      if (ch == '"')
         {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
+          c->p++;
+          return TRUE;
+        }
+      if (ch < 0x20)
+        return fail (c, "control character in a string");
+      if (ch == '\\')
+        {
+          c->p++;
+          if (c->p >= c->end)
+            break;
+          if (*c->p == 'u')
+            {
+              for (guint i = 1; i <= 4; i++)
+                if (c->p + i >= c->end || !g_ascii_isxdigit (c->p[i]))
+                  return fail (c, "bad \\u escape");
+              c->p += 5;
+              continue;
+            }
+          if (strchr ("\"\\/bfnrt", *c->p) == NULL || *c->p == '\0')
+            return fail (c, "bad escape");
+        }
+      c->p++;
+    }
+
+  return fail (c, "unterminated string");
+}
+
+static gboolean
+check_digits (Checker *c)
+{
+  const char *start = c->p;
+
+  while (c->p < c->end && g_ascii_isdigit (*c->p))
+    c->p++;
+
+  return c->p > start;
+}
+
+static gboolean
+check_number (Checker *c)
+{
+  if (*c->p == '-')
+    c->p++;
+
+  if (c->p < c->end && *c->p == '0')
+    c->p++;
+  else if (!(c->p < c->end && *c->p >= '1' && *c->p <= '9' && check_digits (c)))
+    return fail (c, "bad number");
+
+  if (c->p < c->end && *c->p == '.')
+    {
+      c->p++;
+      if (!check_digits (c))
+        return fail (c, "bad number");
+    }
+
+  if (c->p < c->end && (*c->p == 'e' || *c->p == 'E'))
+    {
+      c->p++;
+      if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+        c->p++;
+      if (!check_digits (c))
+        return fail (c, "bad number");
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_container (Checker *c,
+                 gboolean object)
+{
+  char close = object ? '}' : ']';
+
+  if (++c->depth > c->max_depth)
+    return fail (c, "nested too deeply");
+
+  c->p++;
+  skip_ws (c);
+  if (c->p < c->end && *c->p == close)
+    {
+      c->p++;
+      c->depth--;
+      return TRUE;
+    }
+
+  for (;;)
+    {
+      if (object)
+        {
+          skip_ws (c);
+          if (c->p >= c->end || *c->p != '"')
+            return fail (c, "expected a member name");
+          if (!check_string (c))
+            return FALSE;
+          skip_ws (c);
+          if (c->p >= c->end || *c->p != ':')
+            return fail (c, "expected ':'");
+          c->p++;
+        }
+
+      if (!check_value (c))
+        return FALSE;
+
+      if (c->p < c->end && *c->p == ',')
+        {
+          c->p++;
           continue;
         }
-
-      switch (c)
+      if (c->p < c->end && *c->p == close)
         {
-        case '"':
-          in_string = TRUE;
-          break;
-
-        case '[':
-        case '{':
-          if (++depth > max_depth)
-            {
-              g_set_error (error, OB_API_ERROR, OB_API_ERROR_MALFORMED_JSON,
-                           "JSON nested deeper than %u levels", max_depth);
-              return FALSE;
-            }
-          break;
-
-        case ']':
-        case '}':
-          if (depth > 0)
-            depth--;
-          break;
-
-        default:
-          break;
+          c->p++;
+          c->depth--;
+          return TRUE;
         }
+
+      return fail (c, object ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+}
+
+/* value with the white space around it */
+static gboolean
+check_value (Checker *c)
+{
+  gboolean ok;
+
+  skip_ws (c);
+  if (c->p >= c->end)
+    return fail (c, "unexpected end of the text");
+
+  switch (*c->p)
+    {
+    case '{':
+      ok = check_container (c, TRUE);
+      break;
+
+    case '[':
+      ok = check_container (c, FALSE);
+      break;
+
+    case '"':
+      ok = check_string (c);
+      break;
+
+    case 't':
+      ok = check_literal (c, "true");
+      break;
+
+    case 'f':
+      ok = check_literal (c, "false");
+      break;
+
+    case 'n':
+      ok = check_literal (c, "null");
+      break;
+
+    default:
+      if (*c->p == '-' || g_ascii_isdigit (*c->p))
+        ok = check_number (c);
+      else
+        ok = fail (c, "unexpected character");
+      break;
+    }
+
+  if (ok)
+    skip_ws (c);
+
+  return ok;
+}
+
+static gboolean
+check_syntax (const char  *data,
+              gsize        len,
+              guint        max_depth,
+              GError     **error)
+{
+  Checker c = { data, data + len, 0, max_depth, NULL };
+
+  if (check_value (&c) && c.p != c.end)
+    fail (&c, "text after the JSON value");
+
+  if (c.error != NULL)
+    {
+      g_set_error (error, OB_API_ERROR, OB_API_ERROR_MALFORMED_JSON,
+                   "Malformed JSON at byte %" G_GSIZE_FORMAT ": %s",
+                   (gsize) (c.p - data), c.error);
+      return FALSE;
     }
 
   return TRUE;
@@ -86,7 +278,7 @@ ob_api_json_parse (const char  *data,
       return NULL;
     }
 
-  if (!check_depth (data, len, max_depth, error))
+  if (!check_syntax (data, len, max_depth, error))
     return NULL;
 
   parser = json_parser_new_immutable ();

@@ -7,14 +7,21 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "ob-api-server.h"
 #include "ob-application-private.h"
 #include "ob-log.h"
 #include "ob-secret-store-libsecret.h"
 #include "ob-secret-store-memory.h"
+#include "ob-util.h"
 #include "ob-window.h"
 
 struct _ObApplication
@@ -37,13 +44,14 @@ struct _ObApplication
 G_DEFINE_FINAL_TYPE (ObApplication, ob_application, ADW_TYPE_APPLICATION)
 
 /* Every key of the schema that the engines' ObConfig has a property for.
- * Window geometry and the API user are app-only keys. */
+ * Window geometry keys are app-only. */
 static const char * const config_keys[] = {
   "cira-port",
   "rps-port",
   "api-port",
   "api-enabled",
   "api-address",
+  "api-user",
   "mps-common-name",
   "keepalive-interval",
   "allow-legacy-tls",
@@ -55,6 +63,14 @@ static const GOptionEntry main_options[] = {
     N_("Write debug messages of every Outband component"), NULL },
   { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Print the version and exit"), NULL },
+  { "headless", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Run the engines and the REST API without a window until interrupted"), NULL },
+  { "api-port", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, NULL,
+    N_("With --headless: the REST API port for this run (0 picks a free one)"), N_("PORT") },
+  { "api-address", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+    N_("With --headless: the address the REST API listens on for this run"), N_("ADDRESS") },
+  { "set-api-password", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Read the REST API password from standard input, keep it in the keyring and exit"), NULL },
   { NULL }
 };
 
@@ -146,9 +162,18 @@ on_services_error (ObApplication *self,
                    const GError  *error,
                    ObServices    *services)
 {
-  ob_application_report_services_error (self,
-                                        _("The MPS server certificate could not be issued for "
-                                          "the new common name"));
+  if (g_error_matches (error, OB_API_ERROR, OB_API_ERROR_NO_PASSWORD))
+    ob_application_report_services_error (self,
+                                          _("The REST API has no password; set one with "
+                                            "“outband --set-api-password”"));
+  else if (error->domain == OB_API_ERROR)
+    ob_application_report_services_error (self,
+                                          _("The REST API could not start; see the log for "
+                                            "details"));
+  else
+    ob_application_report_services_error (self,
+                                          _("The MPS server certificate could not be issued for "
+                                            "the new common name"));
 }
 
 /* The keyring normally; OUTBAND_SECRET_STORE=memory keeps secrets in
@@ -181,6 +206,190 @@ ob_application_start_services (ObApplication *self)
   ob_services_start_async (self->services, NULL, on_services_started, g_object_ref (self));
 }
 
+/* ------------------------------------------------------------------------
+ * Headless mode (`outband --headless`) and `--set-api-password`.  Both run
+ * from handle_local_options, before GTK is initialised, so they work with
+ * no display at all.
+ * ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  GMainLoop *loop;
+  int        exit_code;
+} Headless;
+
+static void
+on_headless_started (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Headless *headless = user_data;
+  ObServices *services = OB_SERVICES (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  if (!ob_services_start_finish (services, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_printerr ("outband: %s\n", error->message);
+          headless->exit_code = EXIT_FAILURE;
+        }
+      g_main_loop_quit (headless->loop);
+      return;
+    }
+
+  /* Port 0 cannot be guessed from outside: say where we are. */
+  url = ob_api_server_dup_url (ob_services_get_api_server (services));
+  g_print ("REST API listening on %s\n", url);
+  fflush (stdout);
+}
+
+static gboolean
+on_headless_signal (gpointer user_data)
+{
+  Headless *headless = user_data;
+
+  g_message ("Stopping");
+  g_main_loop_quit (headless->loop);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+ob_application_run_headless (ObApplication *self,
+                             GVariantDict  *options)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(ObConfig) config = NULL;
+  g_autoptr(ObSecretStore) secrets = NULL;
+  g_autoptr(ObServices) services = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  const char *address = NULL;
+  Headless headless = { NULL, EXIT_SUCCESS };
+  int port = -1;
+  guint sigint, sigterm;
+
+  if (g_variant_dict_lookup (options, "api-port", "i", &port) && (port < 0 || port > 65535))
+    {
+      g_printerr ("outband: --api-port must be between 0 and 65535\n");
+      return EXIT_FAILURE;
+    }
+  g_variant_dict_lookup (options, "api-address", "&s", &address);
+
+  ob_log_init ();
+
+  /* Read the settings, never write them: the command-line overrides are
+   * for this run only. */
+  settings = g_settings_new (APP_ID);
+  config = ob_config_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (config_keys); i++)
+    g_settings_bind (settings, config_keys[i], config, config_keys[i], G_SETTINGS_BIND_GET);
+  ob_log_set_level (self->verbose ? OB_LOG_LEVEL_DEBUG : ob_config_get_log_level (config));
+
+  secrets = ob_application_create_secret_store ();
+  services = ob_services_new (config, secrets, NULL);
+  ob_services_force_api (services, address, port);
+
+  headless.loop = g_main_loop_new (NULL, FALSE);
+  sigint = g_unix_signal_add (SIGINT, on_headless_signal, &headless);
+  sigterm = g_unix_signal_add (SIGTERM, on_headless_signal, &headless);
+
+  ob_services_start_async (services, cancellable, on_headless_started, &headless);
+  g_main_loop_run (headless.loop);
+
+  /* Stop the API and the poll, then let the store close. */
+  g_cancellable_cancel (cancellable);
+  ob_services_stop (services);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  /* Let cancelled operations report before the objects go. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_clear_object (&services);
+  g_main_loop_unref (headless.loop);
+  g_info ("Headless mode ended");
+
+  return headless.exit_code;
+}
+
+/* Reads one line without echoing it when stdin is a terminal. */
+static char *
+read_password_line (void)
+{
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  char buf[1024];
+  char *line;
+  gsize len;
+
+  if (tty)
+    {
+      g_printerr ("%s", _("REST API password: "));
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+
+  line = fgets (buf, sizeof buf, stdin);
+
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+
+  if (line == NULL)
+    return NULL;
+
+  len = strlen (buf);
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+    buf[--len] = '\0';
+  line = g_strdup (buf);
+  ob_secure_clear (buf, sizeof buf);
+
+  return line;
+}
+
+static int
+ob_application_set_api_password (void)
+{
+  g_autoptr(ObSecretStore) secrets = NULL;
+  g_autoptr(GError) error = NULL;
+  char *password;
+  gboolean ok;
+
+  if (g_strcmp0 (g_getenv ("OUTBAND_SECRET_STORE"), "memory") == 0)
+    {
+      g_printerr ("outband: %s\n", _("OUTBAND_SECRET_STORE=memory forgets the password at exit; "
+                                      "unset it to keep the password in the keyring"));
+      return EXIT_FAILURE;
+    }
+
+  password = read_password_line ();
+  if (password == NULL || password[0] == '\0')
+    {
+      ob_secure_free_string (password);
+      g_printerr ("outband: %s\n", _("No password given"));
+      return EXIT_FAILURE;
+    }
+
+  secrets = ob_application_create_secret_store ();
+  ok = ob_api_store_password_sync (secrets, password, NULL, &error);
+  ob_secure_free_string (password);
+  if (!ok)
+    {
+      g_printerr ("outband: %s: %s\n", _("The password could not be stored"), error->message);
+      return EXIT_FAILURE;
+    }
+
+  g_print ("%s\n", _("REST API password stored in the keyring"));
+
+  return EXIT_SUCCESS;
+}
+
 static int
 ob_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
@@ -195,6 +404,20 @@ ob_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_contains (options, "verbose"))
     self->verbose = TRUE;
+
+  if (g_variant_dict_contains (options, "set-api-password"))
+    return ob_application_set_api_password ();
+
+  if (g_variant_dict_contains (options, "headless"))
+    return ob_application_run_headless (self, options);
+
+  if (g_variant_dict_contains (options, "api-port")
+      || g_variant_dict_contains (options, "api-address"))
+    {
+      g_printerr ("outband: %s\n", _("--api-port and --api-address only apply with --headless; "
+                                      "the window uses the preferences"));
+      return EXIT_FAILURE;
+    }
 
   return G_APPLICATION_CLASS (ob_application_parent_class)->handle_local_options (app, options);
 }

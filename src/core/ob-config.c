@@ -19,6 +19,7 @@ struct _ObConfig
   guint api_port;
   gboolean api_enabled;
   char *api_address;
+  char *api_user;
   char *mps_common_name;
   guint keepalive_interval;
   gboolean allow_legacy_tls;
@@ -46,6 +47,7 @@ enum {
   PROP_API_PORT,
   PROP_API_ENABLED,
   PROP_API_ADDRESS,
+  PROP_API_USER,
   PROP_MPS_COMMON_NAME,
   PROP_KEEPALIVE_INTERVAL,
   PROP_ALLOW_LEGACY_TLS,
@@ -61,6 +63,7 @@ ob_config_finalize (GObject *object)
   ObConfig *self = (ObConfig *) object;
 
   g_clear_pointer (&self->api_address, g_free);
+  g_clear_pointer (&self->api_user, g_free);
   g_clear_pointer (&self->mps_common_name, g_free);
 
   G_OBJECT_CLASS (ob_config_parent_class)->finalize (object);
@@ -94,6 +97,10 @@ ob_config_get_property (GObject    *object,
 
     case PROP_API_ADDRESS:
       g_value_set_string (value, self->api_address);
+      break;
+
+    case PROP_API_USER:
+      g_value_set_string (value, self->api_user);
       break;
 
     case PROP_MPS_COMMON_NAME:
@@ -147,6 +154,10 @@ ob_config_set_property (GObject      *object,
       ob_config_set_api_address (self, g_value_get_string (value));
       break;
 
+    case PROP_API_USER:
+      ob_config_set_api_user (self, g_value_get_string (value));
+      break;
+
     case PROP_MPS_COMMON_NAME:
       ob_config_set_mps_common_name (self, g_value_get_string (value));
       break;
@@ -192,6 +203,9 @@ ob_config_class_init (ObConfigClass *klass)
   properties[PROP_API_ADDRESS] =
     g_param_spec_string ("api-address", NULL, NULL, OB_DEFAULT_API_ADDRESS,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_API_USER] =
+    g_param_spec_string ("api-user", NULL, NULL, OB_DEFAULT_API_USER,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_MPS_COMMON_NAME] =
     g_param_spec_string ("mps-common-name", NULL, NULL, "",
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -216,6 +230,7 @@ ob_config_init (ObConfig *self)
   self->api_port = OB_DEFAULT_API_PORT;
   self->api_enabled = FALSE;
   self->api_address = g_strdup (OB_DEFAULT_API_ADDRESS);
+  self->api_user = g_strdup (OB_DEFAULT_API_USER);
   self->mps_common_name = g_strdup ("");
   self->keepalive_interval = OB_DEFAULT_KEEPALIVE_INTERVAL;
   self->allow_legacy_tls = FALSE;
@@ -345,6 +360,29 @@ ob_config_set_api_address (ObConfig   *self,
 
   if (replace_string (&self->api_address, value != NULL ? value : ""))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_API_ADDRESS]);
+}
+
+const char *
+ob_config_get_api_user (ObConfig *self)
+{
+  g_return_val_if_fail (OB_IS_CONFIG (self), NULL);
+
+  return self->api_user;
+}
+
+/* The user name the REST API's authorize route accepts; NULL or empty
+ * means the default, "admin". */
+void
+ob_config_set_api_user (ObConfig   *self,
+                        const char *value)
+{
+  g_return_if_fail (OB_IS_CONFIG (self));
+
+  if (value == NULL || value[0] == '\0')
+    value = OB_DEFAULT_API_USER;
+
+  if (replace_string (&self->api_user, value))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_API_USER]);
 }
 
 const char *

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 #define OB_DEFAULT_RPS_PORT           8080
 #define OB_DEFAULT_API_PORT           3000
 #define OB_DEFAULT_API_ADDRESS        "127.0.0.1"
+#define OB_DEFAULT_API_USER           "admin"
 #define OB_DEFAULT_KEEPALIVE_INTERVAL 30
 
 #define OB_TYPE_CONFIG (ob_config_get_type ())
@@ -43,6 +44,9 @@ void        ob_config_set_api_enabled        (ObConfig   *self,
 const char *ob_config_get_api_address        (ObConfig   *self);
 void        ob_config_set_api_address        (ObConfig   *self,
                                               const char *address);
+const char *ob_config_get_api_user           (ObConfig   *self);
+void        ob_config_set_api_user           (ObConfig   *self,
+                                              const char *user);
 const char *ob_config_get_mps_common_name    (ObConfig   *self);
 void        ob_config_set_mps_common_name    (ObConfig   *self,
                                               const char *common_name);

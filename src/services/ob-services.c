@@ -9,6 +9,7 @@
 
 #include <errno.h>
 
+#include "ob-error.h"
 #include "ob-services.h"
 #include "ob-util.h"
 
@@ -16,6 +17,10 @@
  * valid keystroke; wait for the admin to stop before re-issuing the
  * server certificate. */
 #define DEFAULT_REISSUE_DELAY_MS 1500
+
+/* The port spin button and the address row change the settings on every
+ * step; restart the API once they settle. */
+#define API_RESTART_DELAY_MS 500
 
 struct _ObServices
 {
@@ -27,6 +32,15 @@ struct _ObServices
 
   ObStore         *store;
   ObCertAuthority *cert_authority;
+  ObDeviceRegistry *registry;
+  ObApiServer     *api;
+
+  /* Headless: the API always runs, maybe on another address or port. */
+  gboolean         api_forced;
+  char            *api_address_override;
+  int              api_port_override;
+  guint            api_restart_source;
+  GCancellable    *api_cancellable;
 
   ObServicesState  state;
   GCancellable    *cancellable;
@@ -135,6 +149,179 @@ on_common_name_changed (ObServices *self,
   self->reissue_source = g_timeout_add (self->reissue_delay_ms, reissue_timeout, self);
 }
 
+static const char *
+api_address (ObServices *self)
+{
+  if (self->api_address_override != NULL)
+    return self->api_address_override;
+
+  return ob_config_get_api_address (self->config);
+}
+
+static guint
+api_port (ObServices *self)
+{
+  if (self->api_port_override >= 0)
+    return (guint) self->api_port_override;
+
+  return ob_config_get_api_port (self->config);
+}
+
+static gboolean
+api_wanted (ObServices *self)
+{
+  return self->api_forced || ob_config_get_api_enabled (self->config);
+}
+
+static void
+on_api_restarted (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ObServices) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ob_api_server_start_finish (OB_API_SERVER (source), result, &error))
+    return;
+  if (ob_error_is_cancelled (error))
+    return;
+
+  g_warning ("%s", error->message);
+  g_signal_emit (self, signals[ERROR], 0, error);
+}
+
+/* Applies api-enabled, api-address and api-port: stop, then start again
+ * when wanted. */
+static gboolean
+api_restart_timeout (gpointer user_data)
+{
+  ObServices *self = user_data;
+
+  self->api_restart_source = 0;
+
+  if (self->state != OB_SERVICES_STATE_RUNNING || self->api == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_cancellable_cancel (self->api_cancellable);
+  g_clear_object (&self->api_cancellable);
+  ob_api_server_stop (self->api);
+
+  if (!api_wanted (self))
+    return G_SOURCE_REMOVE;
+
+  self->api_cancellable = g_cancellable_new ();
+  ob_api_server_start_async (self->api, api_address (self), api_port (self),
+                             self->api_cancellable, on_api_restarted, g_object_ref (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_api_setting_changed (ObServices *self,
+                        GParamSpec *pspec,
+                        ObConfig   *config)
+{
+  g_clear_handle_id (&self->api_restart_source, g_source_remove);
+
+  if (self->state != OB_SERVICES_STATE_RUNNING)
+    return;
+
+  /* Headless overrides win over the settings they replace. */
+  if (self->api_forced
+      && (g_strcmp0 (pspec->name, "api-enabled") == 0
+          || (g_strcmp0 (pspec->name, "api-address") == 0 && self->api_address_override != NULL)
+          || (g_strcmp0 (pspec->name, "api-port") == 0 && self->api_port_override >= 0)))
+    return;
+
+  self->api_restart_source = g_timeout_add (API_RESTART_DELAY_MS, api_restart_timeout, self);
+}
+
+static void
+on_api_started (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ObServices *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_api_server_start_finish (OB_API_SERVER (source), result, &error))
+    {
+      if (ob_error_is_cancelled (error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      /* Headless mode exists to serve the API: fail.  The desktop app
+       * runs on and shows the reason. */
+      if (self->api_forced)
+        {
+          set_state (self, OB_SERVICES_STATE_FAILED);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      g_warning ("%s", error->message);
+      g_signal_emit (self, signals[ERROR], 0, error);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Last step of the start: the registry is loaded; poll and serve. */
+static void
+finish_start (ObServices *self,
+              GTask      *task_in)
+{
+  g_autoptr(GTask) task = task_in;
+
+  ob_device_registry_start_polling (self->registry);
+  set_state (self, OB_SERVICES_STATE_RUNNING);
+
+  /* The name may have changed while the first certificate was made. */
+  {
+    g_autofree char *wanted = ob_config_dup_effective_common_name (self->config);
+
+    if (g_strcmp0 (wanted, ob_cert_authority_get_common_name (self->cert_authority)) != 0)
+      on_common_name_changed (self, NULL, self->config);
+  }
+
+  if (self->api == NULL)
+    self->api = ob_api_server_new (self->config, self->store, self->secrets, self->registry);
+
+  if (!api_wanted (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_clear_object (&self->api_cancellable);
+  self->api_cancellable = g_cancellable_new ();
+  ob_api_server_start_async (self->api, api_address (self), api_port (self),
+                             self->api_cancellable, on_api_started, g_steal_pointer (&task));
+}
+
+static void
+on_registry_loaded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ObServices *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_device_registry_load_finish (OB_DEVICE_REGISTRY (source), result, &error))
+    {
+      if (!ob_error_is_cancelled (error))
+        set_state (self, OB_SERVICES_STATE_FAILED);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  finish_start (self, g_steal_pointer (&task));
+}
+
 static void
 on_ca_ready (GObject      *source,
              GAsyncResult *result,
@@ -152,16 +339,19 @@ on_ca_ready (GObject      *source,
       return;
     }
 
-  /* The name may have changed while the first certificate was made. */
-  set_state (self, OB_SERVICES_STATE_RUNNING);
-  {
-    g_autofree char *wanted = ob_config_dup_effective_common_name (self->config);
+  /* The device registry reads the store and the keyring once, then keeps
+   * itself up to date. */
+  if (self->registry == NULL)
+    self->registry = ob_device_registry_new (self->store, self->secrets);
 
-    if (g_strcmp0 (wanted, ob_cert_authority_get_common_name (self->cert_authority)) != 0)
-      on_common_name_changed (self, NULL, self->config);
-  }
+  if (ob_device_registry_get_loaded (self->registry))
+    {
+      finish_start (self, g_steal_pointer (&task));
+      return;
+    }
 
-  g_task_return_boolean (task, TRUE);
+  ob_device_registry_load_async (self->registry, self->cancellable,
+                                 on_registry_loaded, g_steal_pointer (&task));
 }
 
 /**
@@ -248,7 +438,13 @@ ob_services_stop (ObServices *self)
   g_return_if_fail (OB_IS_SERVICES (self));
 
   g_clear_handle_id (&self->reissue_source, g_source_remove);
+  g_clear_handle_id (&self->api_restart_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->api_cancellable);
+  if (self->api != NULL)
+    ob_api_server_stop (self->api);
+  if (self->registry != NULL)
+    ob_device_registry_stop_polling (self->registry);
   set_state (self, OB_SERVICES_STATE_STOPPED);
 }
 
@@ -267,6 +463,12 @@ ob_services_constructed (GObject *object)
 
   g_signal_connect_object (self->config, "notify::mps-common-name",
                            G_CALLBACK (on_common_name_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "notify::api-enabled",
+                           G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "notify::api-address",
+                           G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "notify::api-port",
+                           G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -275,9 +477,17 @@ ob_services_dispose (GObject *object)
   ObServices *self = OB_SERVICES (object);
 
   g_clear_handle_id (&self->reissue_source, g_source_remove);
+  g_clear_handle_id (&self->api_restart_source, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->api_cancellable != NULL)
+    g_cancellable_cancel (self->api_cancellable);
+  g_clear_object (&self->api_cancellable);
+  if (self->api != NULL)
+    ob_api_server_stop (self->api);
+  g_clear_object (&self->api);
+  g_clear_object (&self->registry);
   g_clear_object (&self->cert_authority);
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
@@ -292,6 +502,7 @@ ob_services_finalize (GObject *object)
   ObServices *self = OB_SERVICES (object);
 
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->api_address_override, g_free);
 
   G_OBJECT_CLASS (ob_services_parent_class)->finalize (object);
 }
@@ -400,6 +611,7 @@ static void
 ob_services_init (ObServices *self)
 {
   self->reissue_delay_ms = DEFAULT_REISSUE_DELAY_MS;
+  self->api_port_override = -1;
 }
 
 /**
@@ -470,6 +682,39 @@ ob_services_get_cert_authority (ObServices *self)
   g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
 
   return self->cert_authority;
+}
+
+/* NULL until started.  The registry of every managed device. */
+ObDeviceRegistry *
+ob_services_get_device_registry (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->registry;
+}
+
+/* NULL until started; then the REST API server, running or not (see its
+ * "running" and "port" properties). */
+ObApiServer *
+ob_services_get_api_server (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->api;
+}
+
+void
+ob_services_force_api (ObServices *self,
+                       const char *address,
+                       int         port)
+{
+  g_return_if_fail (OB_IS_SERVICES (self));
+  g_return_if_fail (port <= 65535);
+
+  self->api_forced = TRUE;
+  g_free (self->api_address_override);
+  self->api_address_override = g_strdup (address);
+  self->api_port_override = port < 0 ? -1 : port;
 }
 
 /* Tests shorten the wait before a new common name takes effect. */

@@ -9,8 +9,10 @@
 
 #include <gio/gio.h>
 
+#include "ob-api-server.h"
 #include "ob-cert-authority.h"
 #include "ob-config.h"
+#include "ob-device-registry.h"
 #include "ob-secret-store.h"
 #include "ob-store.h"
 
@@ -46,6 +48,16 @@ ObConfig        *ob_services_get_config         (ObServices           *self);
 ObSecretStore   *ob_services_get_secret_store   (ObServices           *self);
 ObStore         *ob_services_get_store          (ObServices           *self);
 ObCertAuthority *ob_services_get_cert_authority (ObServices           *self);
+ObDeviceRegistry *ob_services_get_device_registry (ObServices          *self);
+ObApiServer     *ob_services_get_api_server     (ObServices           *self);
+
+/* Headless mode: serve the REST API whatever api-enabled says, on @address
+ * (NULL: the configured one) and @port (-1: the configured one, 0: any free
+ * port).  Nothing is written to the settings.  Call before starting; the
+ * start then fails if the API cannot start. */
+void             ob_services_force_api          (ObServices           *self,
+                                                 const char           *address,
+                                                 int                   port);
 
 void             ob_services_set_reissue_delay  (ObServices           *self,
                                                  guint                 milliseconds);
