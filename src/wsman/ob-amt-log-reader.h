@@ -19,8 +19,9 @@ G_BEGIN_DECLS
 
 /* GET /amt/log/event: AMT_MessageLog PositionToFirstRecord, then GetRecords
  * with the iterator until NoMoreRecords.  Returns a JSON array of decoded
- * event records (oldest first, as the device hands them out).  At most
- * max_records are read (0 = the reference's limit of 390). */
+ * event records in the order the device hands them out (AMT: newest
+ * first).  At most max_records are read (0 = the reference's limit of
+ * 390, one GetRecords). */
 void      ob_amt_event_log_async   (ObWsmanClient        *client,
                                     guint                 max_records,
                                     GCancellable         *cancellable,
