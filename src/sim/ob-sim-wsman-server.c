@@ -22,8 +22,9 @@
 #define MAX_HEADER_BYTES (16 * 1024)
 #define MAX_HEADERS      64
 #define MAX_BODY_BYTES   (512 * 1024)
-/* AMT sends its replies in chunks. */
-#define REPLY_CHUNK_SIZE 4096
+/* AMT sends its replies in chunks; small ones make clients prove their
+ * de-chunking on every reply of some size. */
+#define REPLY_CHUNK_SIZE 1024
 
 /* What AMT shows when digest authentication fails (the clients only look
  * for the status; people see the page). */
