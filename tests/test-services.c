@@ -227,11 +227,136 @@ test_store_failure (Fixture       *fixture,
   g_assert_cmpint (ob_services_get_state (fixture->services), ==, OB_SERVICES_STATE_FAILED);
 }
 
+static guint
+free_port (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_no_error (error);
+  g_socket_bind (socket, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  g_socket_close (socket, NULL);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+store_api_password (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  ob_api_store_password_sync (ob_services_get_secret_store (fixture->services), "api-pw",
+                              NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+wait_api_running (ObApiServer *api,
+                  gboolean     running)
+{
+  while (ob_api_server_get_running (api) != running)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_api_follows_settings (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  StartResult res = { 0 };
+  GError *reported = NULL;
+  ObApiServer *api;
+  guint port = free_port ();
+
+  /* Enabled but no password yet: the desktop app starts anyway and
+   * reports why the API does not run. */
+  ob_config_set_api_port (fixture->config, port);
+  ob_config_set_api_enabled (fixture->config, TRUE);
+  g_signal_connect (fixture->services, "error", G_CALLBACK (on_error), &reported);
+  g_test_expect_message ("outband-services", G_LOG_LEVEL_WARNING, "*no password*");
+  start_and_wait (fixture->services, &res);
+  g_test_assert_expected_messages ();
+
+  g_assert_no_error (res.error);
+  g_assert_true (res.ok);
+  g_assert_error (reported, OB_API_ERROR, OB_API_ERROR_NO_PASSWORD);
+  g_clear_error (&reported);
+
+  /* The registry is loaded and polls. */
+  g_assert_nonnull (ob_services_get_device_registry (fixture->services));
+  g_assert_true (ob_device_registry_get_loaded (ob_services_get_device_registry (fixture->services)));
+  g_assert_true (ob_device_registry_get_polling (ob_services_get_device_registry (fixture->services)));
+  api = ob_services_get_api_server (fixture->services);
+  g_assert_nonnull (api);
+  g_assert_false (ob_api_server_get_running (api));
+
+  /* With a password, a change of port starts it there. */
+  store_api_password (fixture);
+  port = free_port ();
+  ob_config_set_api_port (fixture->config, port);
+  wait_api_running (api, TRUE);
+  g_assert_cmpuint (ob_api_server_get_port (api), ==, port);
+
+  /* Another port: a restart there. */
+  port = free_port ();
+  ob_config_set_api_port (fixture->config, port);
+  while (ob_api_server_get_port (api) != port)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (ob_api_server_get_running (api));
+
+  ob_config_set_api_enabled (fixture->config, FALSE);
+  wait_api_running (api, FALSE);
+
+  /* Stopping the services stops the poll. */
+  ob_services_stop (fixture->services);
+  g_assert_false (ob_device_registry_get_polling (ob_services_get_device_registry (fixture->services)));
+}
+
+static void
+test_forced_api (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  StartResult res = { 0 };
+  StartResult again = { 0 };
+  ObApiServer *api;
+  g_autofree char *url = NULL;
+
+  /* Headless without a password: the start fails. */
+  ob_services_force_api (fixture->services, "127.0.0.1", 0);
+  start_and_wait (fixture->services, &res);
+  g_assert_false (res.ok);
+  g_assert_error (res.error, OB_API_ERROR, OB_API_ERROR_NO_PASSWORD);
+  g_clear_error (&res.error);
+  g_assert_cmpint (ob_services_get_state (fixture->services), ==, OB_SERVICES_STATE_FAILED);
+
+  /* With one: api-enabled is off, the API runs anyway on a free port. */
+  store_api_password (fixture);
+  start_and_wait (fixture->services, &again);
+  g_assert_no_error (again.error);
+
+  api = ob_services_get_api_server (fixture->services);
+  g_assert_true (ob_api_server_get_running (api));
+  g_assert_cmpuint (ob_api_server_get_port (api), >, 0);
+  url = ob_api_server_dup_url (api);
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+
+  ob_services_stop (fixture->services);
+  g_assert_false (ob_api_server_get_running (api));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_unsetenv (OB_API_PASSWORD_ENV);
 
   g_test_add ("/services/start", Fixture, NULL, fixture_setup, test_start, fixture_teardown);
   g_test_add ("/services/common-name-change-reissues", Fixture, NULL, fixture_setup,
@@ -239,6 +364,10 @@ main (int   argc,
   g_test_add ("/services/bad-common-name-reported", Fixture, NULL, fixture_setup,
               test_bad_common_name_reported, fixture_teardown);
   g_test_add ("/services/store-failure", Fixture, NULL, fixture_setup, test_store_failure,
+              fixture_teardown);
+  g_test_add ("/services/api-follows-settings", Fixture, NULL, fixture_setup,
+              test_api_follows_settings, fixture_teardown);
+  g_test_add ("/services/forced-api", Fixture, NULL, fixture_setup, test_forced_api,
               fixture_teardown);
 
   return g_test_run ();
