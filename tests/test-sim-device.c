@@ -717,12 +717,12 @@ test_alarms (void)
       g_assert_true (ob_sim_device_add_alarm (device, &alarm, &error));
       g_assert_no_error (error);
     }
-  alarm.instance_id = "alarm-0";
-  alarm.element_name = "again";
+  alarm.instance_id = (char *) "alarm-0";
+  alarm.element_name = (char *) "again";
   g_assert_false (ob_sim_device_add_alarm (device, &alarm, &error));
   g_assert_error (error, OB_SIM_ERROR, OB_SIM_ERROR_ALREADY_EXISTS);
   g_clear_error (&error);
-  alarm.instance_id = "alarm-9";
+  alarm.instance_id = (char *) "alarm-9";
   g_assert_false (ob_sim_device_add_alarm (device, &alarm, &error));
   g_assert_error (error, OB_SIM_ERROR, OB_SIM_ERROR_QUOTA_EXCEEDED);
   g_clear_error (&error);
@@ -742,8 +742,8 @@ test_alarms (void)
       g_assert_true (ob_sim_device_delete_alarm (device, id, &error));
     }
 
-  alarm.instance_id = "";
-  alarm.element_name = "x";
+  alarm.instance_id = (char *) "";
+  alarm.element_name = (char *) "x";
   g_assert_false (ob_sim_device_add_alarm (device, &alarm, &error));
   g_assert_error (error, OB_SIM_ERROR, OB_SIM_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
@@ -751,8 +751,8 @@ test_alarms (void)
   /* A one-shot alarm wakes a powered-off host and deletes itself. */
   g_assert_cmpuint (ob_sim_device_request_power_state_change (device, 8, &admin), ==, 0);
   boots = ob_sim_device_get_boot_count (device);
-  alarm.instance_id = "wake";
-  alarm.element_name = "Wake up";
+  alarm.instance_id = (char *) "wake";
+  alarm.element_name = (char *) "Wake up";
   alarm.start_time = now + 60;
   alarm.interval_minutes = 0;
   alarm.delete_on_completion = TRUE;
@@ -769,13 +769,13 @@ test_alarms (void)
   g_clear_pointer (&list, g_ptr_array_unref);
 
   /* A repeating alarm moves to its next time; a kept one-shot fires once. */
-  alarm.instance_id = "daily";
-  alarm.element_name = "Daily";
+  alarm.instance_id = (char *) "daily";
+  alarm.element_name = (char *) "Daily";
   alarm.start_time = ob_sim_device_get_time (device) + 60;
   alarm.interval_minutes = 24 * 60;
   g_assert_true (ob_sim_device_add_alarm (device, &alarm, &error));
-  alarm.instance_id = "once";
-  alarm.element_name = "Once";
+  alarm.instance_id = (char *) "once";
+  alarm.element_name = (char *) "Once";
   alarm.interval_minutes = 0;
   alarm.delete_on_completion = FALSE;
   g_assert_true (ob_sim_device_add_alarm (device, &alarm, &error));
