@@ -637,9 +637,13 @@ test_power_capabilities (Fixture       *f,
   g_assert_cmpint (jint (node, "Power on to IDE-R CDROM"), ==, 203);
   g_assert_cmpint (jint (node, "Reset to PXE"), ==, 400);
   g_assert_cmpint (jint (node, "Power on to PXE"), ==, 401);
-  /* BIOS setup support comes from AMT_BootCapabilities. */
-  if (json_object_has_member (caps, "Reset to BIOS"))
-    g_assert_cmpint (jint (node, "Power up to BIOS"), ==, 100);
+  /* The rest follows AMT_BootCapabilities: the simulated firmware offers
+   * BIOS setup but neither secure erase nor diagnostics. */
+  g_assert_cmpint (jint (node, "Power up to BIOS"), ==, 100);
+  g_assert_cmpint (jint (node, "Reset to BIOS"), ==, 101);
+  g_assert_false (json_object_has_member (caps, "Reset to Secure Erase"));
+  g_assert_false (json_object_has_member (caps, "Power on to diagnostic"));
+  g_assert_cmpuint (json_object_get_size (caps), ==, 16);
 
   /* Members in the reference's order: the first four are the basics. */
   {
@@ -762,6 +766,175 @@ test_boot_https (Fixture       *f,
   g_assert_error (error, OB_AMT_ERROR, OB_AMT_ERROR_NOT_ALLOWED);
   g_assert_null (node);
   g_clear_error (&error);
+}
+
+/* Splits a UefiBootParametersArray into (type, value) pairs, checking the
+ * TLV framing: vendor 0x8086 LE, type LE, length LE32. */
+static GPtrArray *
+parse_tlv (const char *base64)
+{
+  g_autofree guint8 *raw = NULL;
+  gsize len = 0;
+  gsize pos = 0;
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  g_assert_nonnull (base64);
+  raw = g_base64_decode (base64, &len);
+  while (pos < len)
+    {
+      guint32 value_len;
+      guint16 type;
+      guint8 *entry;
+
+      g_assert_cmpuint (len - pos, >=, 8);
+      g_assert_cmpuint (raw[pos] | raw[pos + 1] << 8, ==, 0x8086);
+      type = raw[pos + 2] | raw[pos + 3] << 8;
+      value_len = raw[pos + 4] | raw[pos + 5] << 8 | raw[pos + 6] << 16 | (guint32) raw[pos + 7] << 24;
+      g_assert_cmpuint (len - pos - 8, >=, value_len);
+      entry = g_malloc (value_len + 2);
+      entry[0] = type & 0xff;
+      entry[1] = type >> 8;
+      memcpy (entry + 2, raw + pos + 8, value_len);
+      g_ptr_array_add (entries, g_bytes_new_take (entry, value_len + 2));
+      pos += 8 + value_len;
+    }
+  return entries;
+}
+
+static void
+assert_tlv (GPtrArray  *entries,
+            guint       index,
+            guint16     type,
+            const void *value,
+            gsize       value_len)
+{
+  gsize len;
+  const guint8 *entry;
+
+  g_assert_cmpuint (index, <, entries->len);
+  entry = g_bytes_get_data (g_ptr_array_index (entries, index), &len);
+  g_assert_cmpuint (entry[0] | entry[1] << 8, ==, type);
+  g_assert_cmpmem (entry + 2, len - 2, value, value_len);
+}
+
+static void
+test_boot_uefi_parameters (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  ObAmtBootDetails details = { 0 };
+  ObSimBootSettings settings;
+  JsonNode *node;
+  guint rv = 99;
+  const char *url = "https://boot.example.test/efi/boot.efi";
+  const char *path = "\\EFI\\Vendor\\pba.efi";
+  guint8 path_len[2] = { strlen (path) & 0xff, strlen (path) >> 8 };
+  guint8 one = 1;
+
+  /* 105 resets: refused while the host is off (2), so the boot settings
+   * stay on the device for inspection. */
+  ob_sim_device_set_power_state (f->device, OB_SIM_POWER_OFF_SOFT);
+  details.url = url;
+  details.username = "bootuser";
+  details.password = "bootpass";
+  details.enforce_secure_boot = 1;
+  node = boot_options (f, 105, TRUE, &details, &rv, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rv, ==, 2);
+  json_node_unref (node);
+
+  entries = parse_tlv (ob_sim_device_get_uefi_boot_parameters (f->device));
+  g_assert_cmpuint (entries->len, ==, 4);
+  assert_tlv (entries, 0, 1, url, strlen (url));
+  assert_tlv (entries, 1, 20, &one, 1);
+  assert_tlv (entries, 2, 40, "bootuser", 8);
+  assert_tlv (entries, 3, 41, "bootpass", 8);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  ob_sim_device_get_boot_settings (f->device, &settings);
+  g_assert_cmpuint (settings.uefi_boot_number_of_params, ==, 4);
+  g_assert_true (settings.enforce_secure_boot);
+  g_assert_true (settings.forced_progress_events);
+  /* HTTPS boot turns the console and BIOS overrides off, whatever useSOL. */
+  g_assert_false (settings.use_sol);
+  g_assert_false (settings.bios_setup);
+  g_assert_false (settings.use_ider);
+  g_assert_cmpstr (ob_sim_device_get_boot_source (f->device), ==, OB_SIM_BOOT_SOURCE_UEFI_HTTPS);
+
+  /* 108 powers on to a PBA by path: the file path and its length. */
+  ob_sim_device_set_power_state (f->device, OB_SIM_POWER_ON);
+  memset (&details, 0, sizeof details);
+  details.boot_path = path;
+  details.enforce_secure_boot = -1;
+  node = boot_options (f, 108, FALSE, &details, &rv, &error);
+  g_assert_no_error (error);
+  /* Already on: the firmware has nothing to do, the settings stay. */
+  g_assert_cmpuint (rv, ==, 0);
+  json_node_unref (node);
+  entries = parse_tlv (ob_sim_device_get_uefi_boot_parameters (f->device));
+  g_assert_cmpuint (entries->len, ==, 2);
+  assert_tlv (entries, 0, 2, path, strlen (path));
+  assert_tlv (entries, 1, 3, path_len, 2);
+
+  /* WinRE without a path needs a WinRE boot source, which this firmware
+   * does not list. */
+  details.boot_path = NULL;
+  node = boot_options (f, 109, FALSE, &details, &rv, &error);
+  g_assert_error (error, OB_AMT_ERROR, OB_AMT_ERROR_INVALID_ARGUMENT);
+  g_assert_null (node);
+  g_clear_error (&error);
+
+  /* HTTPS boot needs a URL. */
+  node = boot_options (f, 106, FALSE, NULL, &rv, &error);
+  g_assert_error (error, OB_AMT_ERROR, OB_AMT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+}
+
+static void
+test_boot_other_actions (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+  guint rv = 99;
+  guint boots;
+
+  /* 104 and 300 power on (the reference sends 2 for them): from off the
+   * host boots normally. */
+  for (guint i = 0; i < 2; i++)
+    {
+      static const int actions[] = { 104, 300 };
+
+      ob_sim_device_set_power_state (f->device, OB_SIM_POWER_OFF_SOFT);
+      boots = ob_sim_device_get_boot_count (f->device);
+      node = boot_options (f, actions[i], FALSE, NULL, &rv, &error);
+      g_assert_no_error (error);
+      assert_action_ok (node, rv);
+      json_node_unref (node);
+      g_assert_cmpuint (sim_power (f), ==, OB_SIM_POWER_ON);
+      g_assert_cmpuint (ob_sim_device_get_boot_count (f->device), ==, boots + 1);
+    }
+
+  /* 301 resets (10): refused while off, a reboot while on. */
+  ob_sim_device_set_power_state (f->device, OB_SIM_POWER_OFF_SOFT);
+  node = boot_options (f, 301, FALSE, NULL, &rv, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rv, ==, 2);
+  json_node_unref (node);
+  ob_sim_device_set_power_state (f->device, OB_SIM_POWER_ON);
+  boots = ob_sim_device_get_boot_count (f->device);
+  node = boot_options (f, 301, FALSE, NULL, &rv, &error);
+  g_assert_no_error (error);
+  assert_action_ok (node, rv);
+  json_node_unref (node);
+  g_assert_cmpuint (ob_sim_device_get_boot_count (f->device), ==, boots + 1);
+
+  /* 500/501 through boot options: the reference powers on (2). */
+  node = boot_options (f, 501, FALSE, NULL, &rv, &error);
+  g_assert_no_error (error);
+  assert_action_ok (node, rv);
+  json_node_unref (node);
 }
 
 static void
@@ -1680,6 +1853,8 @@ main (int   argc,
   ADD ("/power/capabilities", test_power_capabilities);
   ADD ("/power/boot-options", test_boot_options);
   ADD ("/power/boot-https", test_boot_https);
+  ADD ("/power/boot-uefi-parameters", test_boot_uefi_parameters);
+  ADD ("/power/boot-other-actions", test_boot_other_actions);
   ADD ("/power/boot-sources", test_boot_sources);
   ADD_BOTH ("/identity/version", test_version);
   ADD ("/identity/general-settings", test_general_settings);
