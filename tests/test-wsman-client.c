@@ -12,6 +12,7 @@
 
 #include "ob-http-connection.h"
 #include "ob-http-digest.h"
+#include "ob-sim-fleet.h"
 #include "ob-wsman-client.h"
 
 #define PASSWORD "P@ssw0rd"
@@ -369,6 +370,7 @@ G_DECLARE_FINAL_TYPE (TestSource, test_source, TEST, SOURCE, GObject)
 struct _TestSource
 {
   GObject  parent_instance;
+  char    *address;  /* NULL = 127.0.0.1 */
   guint16  port;
   gboolean refuse;
   guint    n_opened;
@@ -380,8 +382,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TestSource, test_source, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (OB_TYPE_STREAM_SOURCE, test_source_iface_init))
 
 static void
+test_source_finalize (GObject *object)
+{
+  g_free (TEST_SOURCE (object)->address);
+
+  G_OBJECT_CLASS (test_source_parent_class)->finalize (object);
+}
+
+static void
 test_source_class_init (TestSourceClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = test_source_finalize;
 }
 
 static void
@@ -414,7 +425,8 @@ test_source_open_stream_async (ObStreamSource      *source,
   TestSource *self = TEST_SOURCE (source);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autofree char *host = g_strdup_printf ("127.0.0.1:%u", self->port);
+  g_autofree char *host = g_strdup_printf ("%s:%u", self->address != NULL ? self->address : "127.0.0.1",
+                                           self->port);
 
   g_assert_cmpuint (port, ==, 16992);
   self->n_opened++;
@@ -999,6 +1011,128 @@ test_shutdown (Fixture       *f,
   g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (f->client), ==, 0);
 }
 
+/* ---- against the device simulator ----------------------------------- */
+
+typedef struct
+{
+  ObSimFleet    *fleet;
+  ObSimDevice   *device;
+  TestSource    *source;
+  ObWsmanClient *client;
+} SimFixture;
+
+static void
+sim_set_up (SimFixture    *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->fleet = ob_sim_fleet_new ();
+  f->device = ob_sim_fleet_add_device (f->fleet, "127.0.0.1", 0, 0, "Sim-P@ss1", &error);
+  g_assert_no_error (error);
+  f->source = g_object_new (TEST_TYPE_SOURCE, NULL);
+  f->source->port = ob_sim_device_get_http_port (f->device);
+  f->client = ob_wsman_client_new (OB_STREAM_SOURCE (f->source), 16992, "127.0.0.1:16992", "admin",
+                                   data != NULL ? data : "Sim-P@ss1");
+}
+
+static void
+sim_tear_down (SimFixture    *f,
+               gconstpointer  data)
+{
+  ob_wsman_client_shutdown (f->client);
+  g_assert_finalize_object (f->client);
+  ob_sim_fleet_stop (f->fleet);
+  g_object_unref (f->fleet);
+  g_object_unref (f->source);
+}
+
+static void
+test_sim_calls (SimFixture    *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObWsmanResponse) response = get_sync (f->client, "AMT_GeneralSettings", NULL, &error);
+  g_autoptr(GPtrArray) items = NULL;
+  Slot slots[6] = { 0 };
+  Slot slot = { 0 };
+  JsonObject *settings;
+
+  g_assert_no_error (error);
+  settings = ob_wsman_response_get_class_json (response, "AMT_GeneralSettings");
+  g_assert_nonnull (settings);
+  g_assert_cmpstr (json_object_get_string_member (settings, "DigestRealm"), ==,
+                   ob_sim_device_get_digest_realm (f->device));
+
+  ob_wsman_client_enumerate_async (f->client, "CIM_SoftwareIdentity", NULL, on_done, &slot);
+  wait_slot (&slot);
+  items = ob_wsman_client_enumerate_finish (f->client, slot.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&slot.result);
+  g_assert_cmpuint (items->len, >, 0);
+
+  /* Six at once with some latency: three at a time, all answered. */
+  ob_sim_device_set_latency_ms (f->device, 50);
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    ob_wsman_client_get_async (f->client, "CIM_AssociatedPowerManagementService", NULL, NULL, on_done, &slots[i]);
+  g_assert_cmpuint (ob_wsman_client_get_n_in_flight (f->client), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    {
+      g_autoptr(ObWsmanResponse) power = NULL;
+      JsonObject *object;
+
+      wait_slot (&slots[i]);
+      power = ob_wsman_client_request_finish (f->client, slots[i].result, &error);
+      g_assert_no_error (error);
+      object = ob_wsman_response_get_class_json (power, "CIM_AssociatedPowerManagementService");
+      g_assert_nonnull (object);
+      g_assert_cmpint (json_object_get_int_member (object, "PowerState"), ==,
+                       ob_sim_device_get_power_state (f->device));
+      g_object_unref (slots[i].result);
+    }
+  g_assert_cmpuint (ob_wsman_client_get_n_streams_opened (f->client), <=, 4);
+
+  /* The simulator faults on what it does not know. */
+  g_clear_pointer (&response, ob_wsman_response_unref);
+  response = get_sync (f->client, "AMT_NoSuchClass", NULL, &error);
+  g_assert_null (response);
+  g_assert_error (error, OB_WSMAN_ERROR, OB_WSMAN_ERROR_FAULT);
+}
+
+static void
+test_sim_wrong_password (SimFixture    *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObWsmanResponse) response = get_sync (f->client, "AMT_GeneralSettings", NULL, &error);
+
+  g_assert_null (response);
+  g_assert_error (error, OB_WSMAN_ERROR, OB_WSMAN_ERROR_AUTH_FAILED);
+}
+
+static void
+test_sim_slow_device (SimFixture    *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObWsmanResponse) response = get_sync (f->client, "AMT_GeneralSettings", NULL, &error);
+
+  g_assert_no_error (error);
+  g_clear_pointer (&response, ob_wsman_response_unref);
+
+  ob_sim_device_set_latency_ms (f->device, 1000);
+  ob_wsman_client_set_timeout (f->client, 200);
+  response = get_sync (f->client, "AMT_GeneralSettings", NULL, &error);
+  g_assert_null (response);
+  g_assert_error (error, OB_WSMAN_ERROR, OB_WSMAN_ERROR_TIMEOUT);
+  g_clear_error (&error);
+
+  /* Fast again: the next request works (on a new connection). */
+  ob_sim_device_set_latency_ms (f->device, 0);
+  response = get_sync (f->client, "AMT_GeneralSettings", NULL, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1024,6 +1158,11 @@ main (int   argc,
   ADD ("shutdown", test_shutdown, NULL);
 
 #undef ADD
+
+  g_test_add ("/wsman-client/sim/calls", SimFixture, NULL, sim_set_up, test_sim_calls, sim_tear_down);
+  g_test_add ("/wsman-client/sim/wrong-password", SimFixture, "wrong", sim_set_up, test_sim_wrong_password,
+              sim_tear_down);
+  g_test_add ("/wsman-client/sim/slow-device", SimFixture, NULL, sim_set_up, test_sim_slow_device, sim_tear_down);
 
   return g_test_run ();
 }

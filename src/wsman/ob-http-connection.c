@@ -30,6 +30,8 @@ struct _ObHttpConnection
   gboolean      close_requested;
   /* Server side: the last request asked for the connection to close. */
   gboolean      close_after_response;
+  /* Used with receive_request/send_response rather than send. */
+  gboolean      server_side;
   /* The running operation's own cancellable (timeout, close, caller). */
   GCancellable *op_cancellable;
 };
@@ -249,10 +251,12 @@ ob_http_connection_is_reusable (ObHttpConnection *self)
   if (self->busy || !self->reusable || ob_http_connection_is_closed (self))
     return FALSE;
 
-  /* Between exchanges nothing should arrive: readable now means the peer
-   * closed the connection (EOF) or sent junk, either way do not use it. */
+  /* Client side, between exchanges nothing should arrive: readable now
+   * means the peer closed the connection (EOF) or sent junk, either way do
+   * not use it.  (On the server side readable is just the next request.) */
   input = g_io_stream_get_input_stream (self->stream);
-  if (G_IS_POLLABLE_INPUT_STREAM (input)
+  if (!self->server_side
+      && G_IS_POLLABLE_INPUT_STREAM (input)
       && g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input))
       && g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input)))
     return FALSE;
@@ -672,6 +676,7 @@ ob_http_connection_receive_request_async (ObHttpConnection    *self,
   g_return_if_fail (OB_IS_HTTP_CONNECTION (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
+  self->server_side = TRUE;
   task = op_start (self, OP_RECEIVE_REQUEST, cancellable, callback, user_data,
                    ob_http_connection_receive_request_async);
   if (task == NULL)
@@ -721,7 +726,8 @@ on_response_written (GObject      *source,
   op_stop_sources (op);
   self->busy = FALSE;
   self->n_exchanges++;
-  if (self->close_after_response || !op->response_keep_alive || self->close_requested)
+  self->reusable = !self->close_after_response && op->response_keep_alive && !self->close_requested;
+  if (!self->reusable)
     close_stream (self);
 
   g_task_return_boolean (task, TRUE);
@@ -744,6 +750,7 @@ ob_http_connection_send_response_async (ObHttpConnection    *self,
   g_return_if_fail (response != NULL && !ob_http_message_is_request (response));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
+  self->server_side = TRUE;
   task = op_start (self, OP_SEND_RESPONSE, cancellable, callback, user_data,
                    ob_http_connection_send_response_async);
   if (task == NULL)

@@ -46,7 +46,9 @@ void              ob_http_connection_set_limits            (ObHttpConnection    
                                                             guint                 max_headers,
                                                             gsize                 max_body_bytes);
 
-/* Idle, open, and the last exchange allowed another one. */
+/* Idle, open, and the last exchange allowed another one.  Client side it
+ * also checks that nothing (EOF, junk) arrived while idle; server side a
+ * readable stream is simply the next request. */
 gboolean          ob_http_connection_is_reusable           (ObHttpConnection     *self);
 gboolean          ob_http_connection_is_closed             (ObHttpConnection     *self);
 /* Completed exchanges so far (0 = a fresh connection). */
