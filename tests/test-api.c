@@ -1378,6 +1378,9 @@ test_amt_power (Fixture       *f,
 
     state = amt_get (f, "power/state");
     g_assert_cmpint (json_object_get_int_member (reply_object (state), "powerstate"), ==, 8);
+    /* The device the window shows learnt it too. */
+    g_assert_cmpuint (ob_device_get_power_state (ob_device_registry_lookup (f->registry, f->guid)),
+                      ==, 8);
   }
   {
     /* A numeric string passes the reference's validator too. */

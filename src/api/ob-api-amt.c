@@ -52,6 +52,12 @@ typedef void (*AmtStart) (ObApiRequest        *request,
 typedef gboolean (*AmtMapError) (ObApiRequest *request,
                                  const GError *error);
 
+typedef struct _AmtOp AmtOp;
+
+/* After a success: let the device object know. */
+typedef void (*AmtAfter) (AmtOp    *op,
+                          JsonNode *node);
+
 struct _AmtRoute
 {
   /* "<failed> for guid : <guid>." with 400 when the device answered but
@@ -66,9 +72,10 @@ struct _AmtRoute
   AmtStart     start;
   AmtFinish    finish;
   AmtMapError  map_error;
+  AmtAfter     after;
 };
 
-typedef struct
+struct _AmtOp
 {
   const AmtRoute *route;
   ObDevice       *device;
@@ -89,7 +96,7 @@ typedef struct
   GDateTime      *start_time;
   guint           interval;
   gboolean        delete_on_completion;
-} AmtOp;
+};
 
 static void
 amt_op_free (AmtOp *op)
@@ -280,6 +287,10 @@ on_amt_done (GObject      *source,
       return;
     }
 
+  /* What the device just said is news for the UI too. */
+  if (op->route->after != NULL)
+    op->route->after (op, node);
+
   if (op->route->return_value_decides && return_value != 0)
     ob_api_request_respond_json (request, SOUP_STATUS_BAD_REQUEST, node);
   else
@@ -300,6 +311,15 @@ run (ObApiRequest   *request,
   if (device == NULL)
     {
       ob_api_request_respond_device_not_found (request);
+      return;
+    }
+
+  if (ob_device_get_wsman_client (device) == NULL)
+    {
+      g_autofree char *description = g_strdup_printf ("guid : %s (not connected)", request->param);
+
+      ob_api_request_respond_error (request, SOUP_STATUS_NOT_FOUND,
+                                    OB_API_ERROR_TEXT_404_DEVICE, description);
       return;
     }
 
@@ -737,13 +757,33 @@ map_boot_options_error (ObApiRequest *request,
   return FALSE;
 }
 
+static void
+after_power_state (AmtOp    *op,
+                   JsonNode *node)
+{
+  gint64 state;
+
+  if (JSON_NODE_HOLDS_OBJECT (node)
+      && ob_api_json_get_int (json_node_get_object (node), "powerstate", &state)
+      && state >= 0 && state <= G_MAXUINT)
+    ob_device_set_power_state (op->device, (guint) state);
+}
+
+/* A power action or a boot changes the state the device list shows. */
+static void
+after_power_change (AmtOp    *op,
+                    JsonNode *node)
+{
+  ob_device_refresh_async (op->device, NULL, NULL, NULL);
+}
+
 /* ------------------------------------------------------------------------
  * The routes
  * ------------------------------------------------------------------------ */
 
 static const AmtRoute power_state_route = {
   "Power State request failed", "Exception during Power State request", FALSE,
-  SOUP_STATUS_NOT_FOUND, start_power_state, finish_power_state, NULL,
+  SOUP_STATUS_NOT_FOUND, start_power_state, finish_power_state, NULL, after_power_state,
 };
 
 static const AmtRoute power_capabilities_route = {
@@ -753,12 +793,12 @@ static const AmtRoute power_capabilities_route = {
 
 static const AmtRoute power_action_route = {
   NULL, "Exception during Power Action request", FALSE, 0,
-  start_power_action, finish_power_action, NULL,
+  start_power_action, finish_power_action, NULL, after_power_change,
 };
 
 static const AmtRoute boot_options_route = {
   NULL, "Exception during Boot Setting request", FALSE, 0,
-  start_boot_options, finish_boot_options, map_boot_options_error,
+  start_boot_options, finish_boot_options, map_boot_options_error, after_power_change,
 };
 
 static const AmtRoute boot_sources_route = {
