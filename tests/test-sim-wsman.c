@@ -623,6 +623,22 @@ test_http_paths (Fixture       *f,
   response = client_read (f->client);
   g_assert_cmpuint (ob_http_message_get_status (response), ==, 405);
   g_assert_cmpstr (ob_http_message_get_header (response, "Allow"), ==, "POST");
+  g_clear_pointer (&response, ob_http_message_unref);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* Bytes that are not HTTP: the connection is dropped, the server lives. */
+  bytes = g_bytes_new_static ("POST /wsman HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", 53);
+  client_write (f->client, bytes);
+  g_assert_null (client_read (f->client));
+  {
+    g_autoptr(Client) other = client_connect (ob_sim_device_get_http_port (f->device), FALSE);
+    Client *saved = f->client;
+    g_autoptr(ObWsmanResponse) r = NULL;
+
+    f->client = other;
+    r = call_ok (f, OB_WSMAN_ACTION_GET, "AMT_GeneralSettings", NULL, NULL);
+    f->client = saved;
+  }
 }
 
 static void

@@ -28,7 +28,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509_EXTENSION, X509_EXTENSION_free)
 static GMutex key_lock;
 static EVP_PKEY *shared_key;
 
-static gboolean
+static void
 set_openssl_error (GError     **error,
                    const char  *what)
 {
@@ -41,7 +41,6 @@ set_openssl_error (GError     **error,
   g_set_error (error, OB_SIM_ERROR, OB_SIM_ERROR_FAILED,
                "Could not make the simulator's TLS certificate (%s%s%s)",
                what, *buf ? ": " : "", buf);
-  return FALSE;
 }
 
 /* The process-wide key (RSA 2048, what AMT uses), made on first use. */
@@ -111,7 +110,8 @@ ob_sim_certificate_new (const char  *common_name,
       X509_set_pubkey (cert, key) != 1)
     {
       EVP_PKEY_free (key);
-      return set_openssl_error (error, "certificate fields"), NULL;
+      set_openssl_error (error, "certificate fields");
+      return NULL;
     }
 
   name = X509_get_subject_name (cert);
@@ -120,7 +120,8 @@ ob_sim_certificate_new (const char  *common_name,
       X509_set_issuer_name (cert, name) != 1)
     {
       EVP_PKEY_free (key);
-      return set_openssl_error (error, "subject"), NULL;
+      set_openssl_error (error, "subject");
+      return NULL;
     }
 
   if (ip_address != NULL && g_hostname_is_ip_address (ip_address))
@@ -134,7 +135,8 @@ ob_sim_certificate_new (const char  *common_name,
       X509_sign (cert, key, EVP_sha256 ()) == 0)
     {
       EVP_PKEY_free (key);
-      return set_openssl_error (error, "extensions and signature"), NULL;
+      set_openssl_error (error, "extensions and signature");
+      return NULL;
     }
 
   bio = BIO_new (BIO_s_mem ());
@@ -143,7 +145,8 @@ ob_sim_certificate_new (const char  *common_name,
       PEM_write_bio_PrivateKey (bio, key, NULL, NULL, 0, NULL, NULL) != 1)
     {
       EVP_PKEY_free (key);
-      return set_openssl_error (error, "PEM encoding"), NULL;
+      set_openssl_error (error, "PEM encoding");
+      return NULL;
     }
   EVP_PKEY_free (key);
 

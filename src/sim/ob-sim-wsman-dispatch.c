@@ -1548,13 +1548,6 @@ ob_sim_wsman_dispatch_free (ObSimWsmanDispatch *self)
   g_free (self);
 }
 
-guint
-ob_sim_wsman_dispatch_get_n_enumerations (ObSimWsmanDispatch *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return g_hash_table_size (self->enumerations);
-}
-
 char *
 ob_sim_wsman_dispatch_handle (ObSimWsmanDispatch   *self,
                               const char           *body,

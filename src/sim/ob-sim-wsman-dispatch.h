@@ -29,9 +29,6 @@ char               *ob_sim_wsman_dispatch_handle (ObSimWsmanDispatch   *self,
                                                   const ObSimInitiator *who,
                                                   guint                *status);
 
-/* Open enumeration contexts (tests). */
-guint               ob_sim_wsman_dispatch_get_n_enumerations (ObSimWsmanDispatch *self);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObSimWsmanDispatch, ob_sim_wsman_dispatch_free)
 
 G_END_DECLS
