@@ -126,10 +126,13 @@ char *ob_wsman_body_method_input (const char       *class_name,
                                   ObWsmanSelectors *args);
 /* <h:CLASS xmlns:h="URI"><h:Prop>v</h:Prop>…</h:CLASS> from a class's JSON:
  * members in object order; string/number/boolean -> text ("true"/"false");
- * array -> repeated elements; null -> skipped; an object with "Address" and
- * "ReferenceParameters" (an EPR as a response parses it) -> EPR elements;
- * any other object -> nested elements in the same namespace.  Used for
- * Put/Create bodies and, by the simulator, for instances in replies. */
+ * array -> repeated elements; null -> skipped; an object with
+ * "ReferenceParameters" -> EPR elements ({"Address":…,"ReferenceParameters":
+ * {"ResourceURI":…,"SelectorSet":{"Selector":[{"$":{"Name":…},"_":…}]}}},
+ * the reference's form: a reply's JSON has lost the selector names, so it
+ * cannot be sent back as is); any other object -> nested elements in the
+ * same namespace.  Used for Put/Create bodies and, by the simulator, for
+ * instances in replies. */
 char *ob_wsman_body_from_json    (const char  *class_name,
                                   JsonObject  *object,
                                   GError     **error);
