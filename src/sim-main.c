@@ -166,7 +166,8 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  g_set_prgname ("outband-sim");
+  /* Set once (GLib allows no second call): what --help shows as usage. */
+  g_set_prgname (argc >= 2 && g_str_equal (argv[1], "lan") ? "outband-sim lan" : "outband-sim");
 
   if (argc < 2)
     {
