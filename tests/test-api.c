@@ -15,6 +15,7 @@
 
 #include "ob-api-server.h"
 #include "ob-jwt.h"
+#include "ob-secret-store-libsecret.h"
 #include "ob-secret-store-memory.h"
 #include "ob-sim-device.h"
 #include "ob-sim-fleet.h"
@@ -1950,6 +1951,86 @@ test_headless (void)
   remove_tree (data_home);
 }
 
+static int
+run_set_password (const char  *stdin_text,
+                  gboolean     memory_store,
+                  char       **err_text)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (memory_store)
+    g_subprocess_launcher_setenv (launcher, "OUTBAND_SECRET_STORE", "memory", TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "OUTBAND_SECRET_STORE");
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("OUTBAND_BINARY"),
+                                         "--set-api-password", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, stdin_text, NULL, NULL, err_text, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_set_api_password (void)
+{
+  g_autoptr(ObSecretStore) keyring = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  g_autofree char *err_empty = NULL;
+  g_autofree char *err_memory = NULL;
+  g_autofree char *err_ok = NULL;
+
+  if (g_getenv ("OUTBAND_BINARY") == NULL)
+    {
+      g_test_skip ("OUTBAND_BINARY is not set");
+      return;
+    }
+
+  /* Nothing on standard input: refused before the keyring is touched. */
+  g_assert_cmpint (run_set_password ("", FALSE, &err_empty), ==, 1);
+  g_assert_nonnull (strstr (err_empty, "No password given"));
+
+  /* A keyring that forgets at exit is refused. */
+  g_assert_cmpint (run_set_password ("pw\n", TRUE, &err_memory), ==, 1);
+  g_assert_nonnull (strstr (err_memory, "OUTBAND_SECRET_STORE"));
+
+  /* The real keyring, when the session has one (build-aux/test gives a
+   * throw-away gnome-keyring). */
+  keyring = ob_secret_store_libsecret_new ();
+  before = ob_secret_store_lookup_sync (keyring, OB_SECRET_OWNER_API, OB_API_SECRET_ID,
+                                        OB_SECRET_KIND_API_PASSWORD, NULL, &error);
+  if (error != NULL)
+    {
+      g_test_message ("No keyring in this session (%s): storing not tried", error->message);
+      return;
+    }
+
+  g_assert_cmpint (run_set_password ("pw-from-stdin\r\n", FALSE, &err_ok), ==, 0);
+  stored = ob_secret_store_lookup_sync (keyring, OB_SECRET_OWNER_API, OB_API_SECRET_ID,
+                                        OB_SECRET_KIND_API_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored), "pw-from-stdin", 13);
+
+  /* Put back what was there. */
+  if (before != NULL)
+    ob_secret_store_store_sync (keyring, OB_SECRET_OWNER_API, OB_API_SECRET_ID,
+                                OB_SECRET_KIND_API_PASSWORD, before, NULL, &error);
+  else
+    ob_api_store_password_sync (keyring, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1980,6 +2061,7 @@ main (int   argc,
   ADD ("/api/stop-during-request", test_stop_during_request, NULL);
   g_test_add_func ("/api/start-without-password", test_start_without_password);
   g_test_add_func ("/api/headless", test_headless);
+  g_test_add_func ("/api/set-api-password", test_set_api_password);
 
 #undef ADD
 
