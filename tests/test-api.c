@@ -785,6 +785,23 @@ test_hostile_bodies (Fixture       *f,
                        "Incorrect URI or Bad Request");
     }
 
+  /* Bytes that are not UTF-8 in the path or the query. */
+  {
+    static const char * const urls[] = {
+      "/api/v1/devices?hostname=%F0", "/api/v1/devices/%FF%FE", "/api/v1/devices?%C3=1",
+      "/api/v1/amt/power/state/%E2%82",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+      {
+        g_autoptr(Reply) reply = get (f, urls[i]);
+
+        assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                      "{\"error\":\"Incorrect URI or Bad Request\","
+                      "\"errorDescription\":\"The URL is not valid UTF-8\"}");
+      }
+  }
+
   /* An embedded NUL. */
   {
     g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/devices", "application/json",

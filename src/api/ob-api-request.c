@@ -96,6 +96,10 @@ respond_bytes (ObApiRequest *self,
   g_assert (!self->responded);
   self->responded = TRUE;
 
+  g_debug ("%s %s -> %u%s", soup_server_message_get_method (self->msg),
+           g_uri_get_path (soup_server_message_get_uri (self->msg)), status,
+           self->finished ? " (client gone)" : "");
+
   if (self->finished)
     {
       g_free (data);

@@ -398,6 +398,30 @@ respond_preflight (SoupServerMessage *msg)
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
+static const char bad_url_body[] =
+  "{\"error\":\"" OB_API_ERROR_TEXT_400 "\",\"errorDescription\":\"The URL is not valid UTF-8\"}";
+
+static gboolean
+url_is_utf8 (const char *path,
+             GHashTable *query)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!g_utf8_validate (path, -1, NULL))
+    return FALSE;
+
+  if (query == NULL)
+    return TRUE;
+
+  g_hash_table_iter_init (&iter, query);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_utf8_validate (key, -1, NULL) || (value != NULL && !g_utf8_validate (value, -1, NULL)))
+      return FALSE;
+
+  return TRUE;
+}
+
 static void
 server_callback (SoupServer        *soup,
                  SoupServerMessage *msg,
@@ -416,6 +440,16 @@ server_callback (SoupServer        *soup,
   gboolean path_known = FALSE;
 
   add_cors_headers (msg);
+
+  /* Everything below treats the path and the query as text, and echoes
+   * parts of them back in JSON. */
+  if (!url_is_utf8 (path, query))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      soup_server_message_set_response (msg, "application/json; charset=utf-8", SOUP_MEMORY_STATIC,
+                                        bad_url_body, strlen (bad_url_body));
+      return;
+    }
 
   if (strcmp (method, "OPTIONS") == 0)
     {
