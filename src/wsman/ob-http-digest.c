@@ -225,8 +225,8 @@ static char *
 md5_hex_join (const char *first,
               ...) G_GNUC_NULL_TERMINATED;
 
-/* MD5 of the arguments joined by ':' (lower-case hex).  The joined string
- * may hold a password, so it is wiped. */
+/* MD5 of the arguments joined by ':' (lower-case hex).  Hashed piece by
+ * piece, so no joined copy of a password is ever made. */
 static char *
 md5_hex_join (const char *first,
               ...)
