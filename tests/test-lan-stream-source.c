@@ -121,6 +121,7 @@ typedef struct
   guint16         port;
   gint            n_accepted;
   gint            n_handshakes;
+  gint            n_running;
 } Server;
 
 static void
@@ -133,6 +134,8 @@ wait_for_close (GIOStream *stream)
     ;
 }
 
+static void serve (Server *server, GIOStream *stream);
+
 static gboolean
 server_run_cb (GThreadedSocketService *service,
                GSocketConnection      *connection,
@@ -140,8 +143,20 @@ server_run_cb (GThreadedSocketService *service,
                gpointer                user_data)
 {
   Server *server = user_data;
+
+  /* server_free() waits for every connection thread to finish. */
+  g_atomic_int_inc (&server->n_running);
+  serve (server, G_IO_STREAM (connection));
+  g_atomic_int_dec_and_test (&server->n_running);
+
+  return TRUE;
+}
+
+static void
+serve (Server    *server,
+       GIOStream *stream)
+{
   g_autoptr(GIOStream) tls = NULL;
-  GIOStream *stream = G_IO_STREAM (connection);
 
   g_atomic_int_inc (&server->n_accepted);
 
@@ -149,7 +164,7 @@ server_run_cb (GThreadedSocketService *service,
     {
     case SERVER_SILENT:
       wait_for_close (stream);
-      return TRUE;
+      return;
 
     case SERVER_TLS_GREET:
       tls = g_tls_server_connection_new (stream, server_cert, NULL);
@@ -157,7 +172,7 @@ server_run_cb (GThreadedSocketService *service,
       /* A rejected certificate ends the handshake on the client's side;
        * nothing more to do here then. */
       if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, NULL))
-        return TRUE;
+        return;
       g_atomic_int_inc (&server->n_handshakes);
       stream = tls;
       break;
@@ -170,7 +185,6 @@ server_run_cb (GThreadedSocketService *service,
   g_output_stream_write_all (g_io_stream_get_output_stream (stream), GREETING,
                              strlen (GREETING), NULL, NULL, NULL);
   wait_for_close (stream);
-  return TRUE;
 }
 
 static Server *
@@ -204,6 +218,15 @@ server_new (const char *address,
 static void
 server_free (Server *server)
 {
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  /* Clients have closed their ends by now; the threads notice. */
+  while (g_atomic_int_get (&server->n_running) > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
   g_socket_service_stop (server->service);
   g_socket_listener_close (G_SOCKET_LISTENER (server->service));
   g_object_unref (server->service);

@@ -182,7 +182,9 @@ typedef struct
   GSource            *timeout_source;
   gboolean            timed_out;
 
+  GSocketConnection  *connection;
   GIOStream          *tls;
+  gboolean            tls_handed_out;
   gulong              accept_id;
   char               *seen_fingerprint;
 } ConnectData;
@@ -205,10 +207,24 @@ probe_result_free (gpointer data)
   g_free (result);
 }
 
+/* A failed handshake, or a probe that has read the certificate: close
+ * the socket now, not whenever the last reference goes (the caller may
+ * keep the result, the TLS backend a reference), so the device sees us
+ * leave.  Closing a socket does not block. */
+static void
+op_abandon (ConnectData *op)
+{
+  if (op->connection != NULL && !op->tls_handed_out)
+    g_io_stream_close (G_IO_STREAM (op->connection), NULL, NULL);
+  g_clear_object (&op->connection);
+}
+
 static void
 connect_data_free (gpointer data)
 {
   ConnectData *op = data;
+
+  op_abandon (op);
 
   if (op->cancel_id != 0)
     g_cancellable_disconnect (op->caller_cancellable, op->cancel_id);
@@ -355,14 +371,6 @@ protocol_version_name (GTlsProtocolVersion version)
 }
 
 static void
-close_quietly_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_io_stream_close_finish (G_IO_STREAM (object), result, NULL);
-}
-
-static void
 handshake_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -378,6 +386,7 @@ handshake_cb (GObject      *object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
+          op_abandon (op);
           task_return_connect_error (task, error);
           return;
         }
@@ -387,6 +396,7 @@ handshake_cb (GObject      *object,
         {
           g_autofree char *seen = ob_lan_stream_source_format_fingerprint (op->seen_fingerprint);
 
+          op_abandon (op);
           g_task_return_new_error (task, OB_DEVICE_ERROR, OB_DEVICE_ERROR_CERTIFICATE_MISMATCH,
                                    "The certificate of %s port %u is not the one you "
                                    "confirmed (it now has fingerprint %s); if the device "
@@ -395,6 +405,7 @@ handshake_cb (GObject      *object,
           return;
         }
 
+      op_abandon (op);
       if (op->legacy_tls)
         g_task_return_new_error (task, OB_DEVICE_ERROR, OB_DEVICE_ERROR_TLS_FAILED,
                                  "The TLS handshake with %s port %u failed: %s%s",
@@ -416,8 +427,7 @@ handshake_cb (GObject      *object,
 
   if (fingerprint == NULL)
     {
-      g_io_stream_close_async (G_IO_STREAM (object), G_PRIORITY_DEFAULT, NULL,
-                               close_quietly_cb, NULL);
+      op_abandon (op);
       g_task_return_new_error (task, OB_DEVICE_ERROR, OB_DEVICE_ERROR_TLS_FAILED,
                                "%s port %u did not present a certificate",
                                op->host, op->port);
@@ -431,8 +441,7 @@ handshake_cb (GObject      *object,
       probe->fingerprint = g_steal_pointer (&fingerprint);
       probe->subject = g_tls_certificate_get_subject_name (peer);
       probe->certificate = g_object_ref (peer);
-      g_io_stream_close_async (G_IO_STREAM (object), G_PRIORITY_DEFAULT, NULL,
-                               close_quietly_cb, NULL);
+      op_abandon (op);
       g_task_return_pointer (task, probe, probe_result_free);
       return;
     }
@@ -443,8 +452,7 @@ handshake_cb (GObject      *object,
     {
       g_autofree char *seen = ob_lan_stream_source_format_fingerprint (fingerprint);
 
-      g_io_stream_close_async (G_IO_STREAM (object), G_PRIORITY_DEFAULT, NULL,
-                               close_quietly_cb, NULL);
+      op_abandon (op);
       g_task_return_new_error (task, OB_DEVICE_ERROR, OB_DEVICE_ERROR_CERTIFICATE_MISMATCH,
                                "The certificate of %s port %u is not the one you "
                                "confirmed (it now has fingerprint %s); if the device "
@@ -461,8 +469,7 @@ handshake_cb (GObject      *object,
        version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
        version == G_TLS_PROTOCOL_VERSION_TLS_1_1))
     {
-      g_io_stream_close_async (G_IO_STREAM (object), G_PRIORITY_DEFAULT, NULL,
-                               close_quietly_cb, NULL);
+      op_abandon (op);
       g_task_return_new_error (task, OB_DEVICE_ERROR, OB_DEVICE_ERROR_TLS_FAILED,
                                "%s port %u only speaks %s; turn on legacy TLS for this "
                                "device to allow it",
@@ -470,6 +477,8 @@ handshake_cb (GObject      *object,
       return;
     }
 
+  op->tls_handed_out = TRUE;
+  g_clear_object (&op->connection);
   g_task_return_pointer (task, g_object_ref (object), g_object_unref);
 }
 
@@ -511,9 +520,11 @@ connect_cb (GObject      *object,
       return;
     }
 
+  op->connection = g_object_ref (connection);
   tls = g_tls_client_connection_new (G_IO_STREAM (connection), op->address, &error);
   if (tls == NULL)
     {
+      op_abandon (op);
       g_task_return_new_error (task, OB_DEVICE_ERROR, OB_DEVICE_ERROR_TLS_FAILED,
                                "TLS is not available: %s", error->message);
       return;
