@@ -186,7 +186,9 @@ on_api_restarted (GObject      *source,
   if (ob_error_is_cancelled (error))
     return;
 
-  g_warning ("%s", error->message);
+  /* A setting the admin can fix (no password, port taken): the window
+   * shows it; not a program fault. */
+  g_message ("%s", error->message);
   g_signal_emit (self, signals[ERROR], 0, error);
 }
 
@@ -262,7 +264,7 @@ on_api_started (GObject      *source,
           return;
         }
 
-      g_warning ("%s", error->message);
+      g_message ("%s", error->message);
       g_signal_emit (self, signals[ERROR], 0, error);
     }
 
