@@ -359,9 +359,13 @@ on_ca_ready (GObject      *source,
 /**
  * ob_services_start_async:
  *
- * Opens the store and makes sure the certificate authority has its root and
+ * Opens the store, makes sure the certificate authority has its root and
  * a server certificate for the configured common name (generated in a
- * worker thread on first start).  Completes when both are usable.
+ * worker thread on first start), loads the device registry and starts its
+ * gentle poll, then starts the REST API when api-enabled is set (or
+ * ob_services_force_api() was called).  Completes when all of that is
+ * usable; an API that cannot start fails the start only when forced, and
+ * is otherwise reported with ObServices::error.
  */
 void
 ob_services_start_async (ObServices          *self,
@@ -599,7 +603,8 @@ ob_services_class_init (ObServicesClass *klass)
    * @error: what went wrong
    *
    * Something that runs in the background failed after start-up, such as
-   * re-issuing the server certificate for a new common name.
+   * re-issuing the server certificate for a new common name, or the REST
+   * API (OB_API_ERROR) not starting after the settings asked for it.
    */
   signals[ERROR] =
     g_signal_new ("error",
