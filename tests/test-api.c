@@ -802,6 +802,14 @@ test_hostile_bodies (Fixture       *f,
       }
   }
 
+  /* A NUL escaped in a string would cut it short in C: refused. */
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/authorize",
+                                        "{\"username\":\"admin\",\"password\":\"" API_PASSWORD "\\u0000x\"}");
+
+    g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
+  }
+
   /* An embedded NUL. */
   {
     g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/devices", "application/json",
@@ -1227,6 +1235,21 @@ test_lan_device (Fixture       *f,
       }
   }
 
+  /* POST again with its GUID: an upsert through the registry. */
+  if (!tls)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"guid\":\"%s\",\"hostname\":\"127.0.0.1\","
+                                               "\"port\":%u,\"password\":\"%s\","
+                                               "\"friendlyName\":\"Again\"}",
+                                               f->guid, ob_sim_device_get_http_port (f->sim),
+                                               SIM_PASSWORD);
+      g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
+
+      assert_reply (reply, SOUP_STATUS_OK, NULL);
+      g_assert_cmpstr (ob_device_get_name (device), ==, "Again");
+      g_assert_true (ob_device_registry_lookup (f->registry, f->guid) == device);
+    }
+
   /* An edit goes through the registry, so the live device follows. */
   {
     g_autofree char *body = g_strdup_printf ("{\"guid\":\"%s\",\"friendlyName\":\"Bench PC\","
@@ -1278,6 +1301,24 @@ test_lan_device_errors (Fixture       *f,
                      "Incorrect URI or Bad Request");
     g_assert_null (strstr (text, "wrong\""));
     assert_reply (list, SOUP_STATUS_OK, "[]");
+  }
+
+  /* The device answers with another GUID than the one asked for:
+   * refused, and nothing is kept. */
+  {
+    g_autofree char *body = g_strdup_printf ("{\"guid\":\"" GUID_A "\",\"hostname\":\"127.0.0.1\","
+                                             "\"port\":%u,\"password\":\"%s\"}",
+                                             ob_sim_device_get_http_port (sim), SIM_PASSWORD);
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
+    g_autoptr(Reply) list = get (f, "/api/v1/devices");
+    g_autofree char *expected = g_strdup_printf ("{\"error\":\"Incorrect URI or Bad Request\","
+                                                 "\"errorDescription\":\"The device at 127.0.0.1 "
+                                                 "has GUID %s, not " GUID_A "\"}",
+                                                 ob_sim_device_get_guid (sim));
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, expected);
+    assert_reply (list, SOUP_STATUS_OK, "[]");
+    g_assert_null (ob_device_registry_lookup (f->registry, ob_sim_device_get_guid (sim)));
   }
 
   /* Nothing listens there. */

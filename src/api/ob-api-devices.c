@@ -274,7 +274,21 @@ respond_engine_error (ObApiRequest *request,
                                     OB_API_ERROR_TEXT_503, "The server is stopping");
       return;
     }
-  else if (error->domain != OB_SECRET_STORE_ERROR)
+  else if (g_error_matches (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_INVALID))
+    {
+      ob_api_request_respond_error (request, SOUP_STATUS_BAD_REQUEST,
+                                    OB_API_ERROR_TEXT_400, error->message);
+      return;
+    }
+  else if (error->domain == OB_SECRET_STORE_ERROR)
+    {
+      /* A locked or missing keyring: the environment, not a fault here. */
+      g_message ("REST API: device %s: %s", guid != NULL ? guid : "(new)", error->message);
+      ob_api_request_respond_error (request, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                    OB_API_ERROR_TEXT_500, error->message);
+      return;
+    }
+  else
     {
       /* Reaching the device failed while adding it (refused, unreachable,
        * wrong password, a WS-Man fault): the request cannot succeed as
@@ -1089,10 +1103,14 @@ update_through_registry (ObApiRequest   *request,
                          ObDeviceRecord *record,
                          const char     *new_password)
 {
+  /* @new_password may belong to the request data replaced below. */
+  char *password = g_strdup (new_password);
+
   ob_api_request_set_data (request, g_strdup (ob_device_record_get_guid (record)), g_free);
   ob_device_registry_update_device_async (_ob_api_server_get_registry (request->server),
-                                          record, new_password, request->cancellable,
+                                          record, password, request->cancellable,
                                           on_lan_update_done, ob_api_request_ref (request));
+  ob_secure_free_string (password);
 }
 
 static void

@@ -81,6 +81,10 @@ check_string (Checker *c)
               for (guint i = 1; i <= 4; i++)
                 if (c->p + i >= c->end || !g_ascii_isxdigit (c->p[i]))
                   return fail (c, "bad \\u escape");
+              /* C strings end at NUL: a "\u0000" would cut a name or a
+               * password short without anyone noticing. */
+              if (memcmp (c->p + 1, "0000", 4) == 0)
+                return fail (c, "NUL character in a string");
               c->p += 5;
               continue;
             }
