@@ -50,6 +50,26 @@ refresh_sync (ObDevice  *device,
   return ob_device_refresh_finish (device, wait_for (&result), error);
 }
 
+static gboolean
+quit_cb (gpointer user_data)
+{
+  gboolean *done = user_data;
+
+  *done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Let background work (an abandoned refresh) finish. */
+static void
+run_until_idle (ObDevice *device)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (600, quit_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static ObDeviceRecord *
 lan_record (const char *guid,
             const char *host,
@@ -802,6 +822,36 @@ test_sim_slow (SimFixture    *fixture,
   assert_matches_sim (fixture->device, fixture->sim);
 }
 
+static void
+test_sim_cancel_then_refresh (SimFixture    *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GError) error = NULL;
+  NotifyLog *log = notify_log_new (fixture->device);
+
+  /* The admin leaves the page (cancel) and comes back at once: the new
+   * refresh must not inherit the cancelled one. */
+  ob_sim_fleet_set_latency_ms (fixture->fleet, 200);
+  ob_device_refresh_async (fixture->device, cancellable, result_cb, &first);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (ob_device_refresh_finish (fixture->device, wait_for (&first), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_assert_true (refresh_sync (fixture->device, &error));
+  g_assert_no_error (error);
+  assert_matches_sim (fixture->device, fixture->sim);
+
+  /* The abandoned refresh winds down without touching the device. */
+  run_until_idle (fixture->device);
+  g_assert_false (ob_device_get_busy (fixture->device));
+  g_assert_cmpuint (notify_log_count (log, "busy") % 2, ==, 0);
+
+  notify_log_free (log);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -830,6 +880,7 @@ main (int    argc,
   ADD_SIM ("guid", test_sim_guid);
   ADD_SIM ("vanishes", test_sim_vanishes);
   ADD_SIM ("slow", test_sim_slow);
+  ADD_SIM ("cancel-then-refresh", test_sim_cancel_then_refresh);
 
 #undef ADD_SIM
 

@@ -596,6 +596,10 @@ add_store_thread (GTask        *task,
       return;
     }
 
+  /* It just answered: connected, as far as the REST API's status goes. */
+  if (!ob_store_set_device_connection (self->store, guid, TRUE, NULL, NULL, &error))
+    g_debug ("Could not store the connection state of %s: %s", guid, error->message);
+
   g_task_return_boolean (task, TRUE);
 }
 

@@ -12,7 +12,6 @@
 #include "ob-amt-features.h"
 #include "ob-amt-identity.h"
 #include "ob-amt-power.h"
-#include "ob-amt-status.h"
 #include "ob-device.h"
 #include "ob-device-private.h"
 #include "ob-http-error.h"
@@ -754,7 +753,8 @@ refresh_step_done (Refresh *refresh)
   if (--refresh->n_pending > 0)
     return;
 
-  /* self is NULL when the device went away mid-refresh. */
+  /* self is NULL when the device went away mid-refresh, or when every
+   * caller cancelled and a newer refresh took over. */
   if (self != NULL)
     {
       g_assert (self->refresh == refresh);
@@ -847,6 +847,15 @@ ob_device_refresh_async (ObDevice            *self,
 
   if (g_task_return_error_if_cancelled (task))
     return;
+
+  /* A refresh every caller gave up on is still winding down: leave it to
+   * finish on its own and start a fresh one. */
+  if (self->refresh != NULL && g_cancellable_is_cancelled (self->refresh->cancellable))
+    {
+      self->refresh->device = NULL;
+      self->refresh = NULL;
+      ob_device_release_busy (self);
+    }
 
   if (self->refresh == NULL)
     {

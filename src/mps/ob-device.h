@@ -12,12 +12,9 @@
 #include "ob-device-error.h"
 #include "ob-device-record.h"
 #include "ob-stream-source.h"
+#include "ob-wsman-client.h"
 
 G_BEGIN_DECLS
-
-/* Forward declaration so this header does not depend on the WS-Man client's
- * header being present; include "ob-wsman-client.h" to use it. */
-typedef struct _ObWsmanClient ObWsmanClient;
 
 typedef enum
 {
