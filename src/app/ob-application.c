@@ -233,6 +233,12 @@ on_headless_started (GObject      *source,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_printerr ("outband: %s\n", error->message);
+          /* Servers often have no desktop session, hence no keyring. */
+          if (error->domain == OB_SECRET_STORE_ERROR
+              || g_error_matches (error, OB_API_ERROR, OB_API_ERROR_KEYRING))
+            g_printerr ("outband: %s\n",
+                        _("Without a keyring, OUTBAND_SECRET_STORE=memory keeps secrets in "
+                          "memory for this run (set the API password with OUTBAND_API_PASSWORD)"));
           headless->exit_code = EXIT_FAILURE;
         }
       g_main_loop_quit (headless->loop);
