@@ -157,17 +157,16 @@ split_path (const char *path)
   return g_steal_pointer (&parts);
 }
 
+/* Like Express: a path known for another method is as missing as an
+ * unknown one. */
 static const ObApiRoute *
 match_route (const char  *method,
              const char  *relative_path,
              gboolean     login_only,
-             gboolean    *path_known,
              char       **out_param)
 {
   g_auto(GStrv) segments = split_path (relative_path);
   guint n_segments = g_strv_length (segments);
-
-  *path_known = FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
     {
@@ -192,11 +191,7 @@ match_route (const char  *method,
             match = FALSE;
         }
 
-      if (!match)
-        continue;
-
-      *path_known = TRUE;
-      if (strcmp (routes[i].method, method) != 0)
+      if (!match || strcmp (routes[i].method, method) != 0)
         continue;
 
       *out_param = g_strdup (param);
@@ -437,7 +432,6 @@ server_callback (SoupServer        *soup,
   const char *method = soup_server_message_get_method (msg);
   const char *relative = NULL;
   gboolean login_only = FALSE;
-  gboolean path_known = FALSE;
 
   add_cors_headers (msg);
 
@@ -473,7 +467,7 @@ server_callback (SoupServer        *soup,
     }
 
   if (relative != NULL)
-    route = match_route (method, relative, login_only, &path_known, &param);
+    route = match_route (method, relative, login_only, &param);
 
   request = request_new (self, msg, query);
   request->param = g_steal_pointer (&param);
