@@ -283,6 +283,9 @@ on_amt_done (GObject      *source,
 
   if (node == NULL)
     {
+      if (error == NULL)
+        error = g_error_new_literal (OB_AMT_ERROR, OB_AMT_ERROR_UNEXPECTED_RESPONSE,
+                                     "The call returned nothing");
       respond_amt_error (request, op->route, error);
       return;
     }
