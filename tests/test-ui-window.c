@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "ob-application.h"
+#include "ob-device.h"
 #include "ob-devices-page.h"
 #include "ob-log.h"
 #include "ob-preferences-window.h"
@@ -174,6 +175,23 @@ is_back_button (GtkWidget     *widget,
 {
   return GTK_IS_BUTTON (widget) &&
          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win.navigate-back") == 0;
+}
+
+/* The devices list, not the list inside the tag filter's drop-down. */
+static gboolean
+is_device_list (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  return GTK_IS_LIST_VIEW (widget) && gtk_widget_has_css_class (widget, "ob-device-list");
+}
+
+/* The sidebar's menu button; pages have menu buttons of their own. */
+static gboolean
+is_main_menu_button (GtkWidget     *widget,
+                     gconstpointer  data)
+{
+  return GTK_IS_MENU_BUTTON (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Main Menu") == 0;
 }
 
 static GtkWidget *
@@ -345,10 +363,19 @@ test_window_devices_model (void)
 {
   ObWindow *window = create_window (1000, 700);
   ObDevicesPage *page = OB_DEVICES_PAGE (ob_window_get_page (window, "devices"));
-  g_autoptr(GListStore) store = g_list_store_new (GTK_TYPE_STRING_OBJECT);
-  g_autoptr(GtkStringObject) item = gtk_string_object_new ("amt-lab-01");
+  g_autoptr(GListStore) store = g_list_store_new (OB_TYPE_DEVICE);
+  g_autoptr(ObDeviceRecord) record = ob_device_record_new ("8c4a1f50-9d0e-4b6a-a1f2-3c4d5e6f7a80");
+  g_autoptr(ObDevice) item = NULL;
   GtkWidget *status = find_by_type (GTK_WIDGET (page), ADW_TYPE_STATUS_PAGE);
-  GtkWidget *list_view = find_by_type (GTK_WIDGET (page), GTK_TYPE_LIST_VIEW);
+  GtkWidget *list_view = find_descendant (GTK_WIDGET (page), is_device_list, NULL);
+
+  /* A LAN device that is never contacted: the list only shows it. */
+  ob_device_record_set_friendly_name (record, "amt-lab-01");
+  ob_device_record_set_hostname (record, "192.0.2.10");
+  ob_device_record_set_host (record, "192.0.2.10");
+  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
+  ob_device_record_set_port (record, 16992);
+  item = ob_device_new (record, "not-used", NULL);
 
   g_assert_nonnull (status);
   g_assert_nonnull (list_view);
@@ -628,7 +655,7 @@ test_application (void)
 
   /* The primary menu: every entry's action exists and is enabled. */
   {
-    GtkWidget *menu_button = find_by_type (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
+    GtkWidget *menu_button = find_descendant (GTK_WIDGET (window), is_main_menu_button, NULL);
     GMenuModel *menu;
     GMenuModel *section;
     const char *expected[] = { "app.preferences", "win.show-help-overlay", "app.help", "app.about" };

@@ -11,6 +11,7 @@
 
 #include "ob-application-private.h"
 #include "ob-preferences-window.h"
+#include "ob-window.h"
 
 static void
 ob_application_actions_quit (GSimpleAction *action,
@@ -86,11 +87,37 @@ ob_application_actions_help (GSimpleAction *action,
   gtk_show_uri (gtk_application_get_active_window (app), "help:outband", GDK_CURRENT_TIME);
 }
 
+/* The demo runs as a second, separate instance: its simulated devices and
+ * throw-away data never mix with the admin's own. */
+static void
+ob_application_actions_try_demo (GSimpleAction *action,
+                                 GVariant      *param,
+                                 gpointer       user_data)
+{
+  ObApplication *self = OB_APPLICATION (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *executable = g_file_read_link ("/proc/self/exe", &error);
+
+  if (executable != NULL)
+    process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, executable, "--demo", NULL);
+
+  if (process == NULL)
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+      g_warning ("Could not start the demo: %s", error->message);
+      if (OB_IS_WINDOW (window))
+        ob_window_show_error (OB_WINDOW (window), _("The demo could not be started"));
+    }
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", ob_application_actions_quit },
   { "preferences", ob_application_actions_preferences },
   { "about", ob_application_actions_about },
   { "help", ob_application_actions_help },
+  { "try-demo", ob_application_actions_try_demo },
 };
 
 static const struct {
@@ -114,6 +141,10 @@ _ob_application_install_actions (ObApplication *self)
                                    app_actions,
                                    G_N_ELEMENTS (app_actions),
                                    self);
+
+  /* Already a demo: no demo in the demo. */
+  if (ob_application_get_demo_mode (self))
+    g_action_map_remove_action (G_ACTION_MAP (self), "try-demo");
 
   for (guint i = 0; i < G_N_ELEMENTS (app_accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),

@@ -15,9 +15,11 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "ob-api-server.h"
 #include "ob-application-private.h"
+#include "ob-demo.h"
 #include "ob-log.h"
 #include "ob-secret-store-libsecret.h"
 #include "ob-secret-store-memory.h"
@@ -39,6 +41,12 @@ struct _ObApplication
   /* --verbose: debug output for every outband domain, whatever the
    * log-level setting says. */
   gboolean verbose;
+
+  /* --demo: a simulated fleet, with a throw-away data folder and secrets
+   * in memory, so the demo leaves nothing behind. */
+  gboolean demo_mode;
+  char *demo_dir;
+  ObDemo *demo;
 };
 
 G_DEFINE_FINAL_TYPE (ObApplication, ob_application, ADW_TYPE_APPLICATION)
@@ -69,6 +77,8 @@ static const GOptionEntry main_options[] = {
     N_("With --headless: the REST API port for this run (0 picks a free one)"), N_("PORT") },
   { "api-address", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("With --headless: the address the REST API listens on for this run"), N_("ADDRESS") },
+  { "demo", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Show simulated devices; nothing is stored"), NULL },
   { "set-api-password", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Read the REST API password from standard input, keep it in the keyring and exit"), NULL },
   { NULL }
@@ -128,6 +138,8 @@ ob_application_report_services_error (ObApplication *self,
     ob_window_show_error (OB_WINDOW (window), message);
 }
 
+static void ob_application_start_demo (ObApplication *self);
+
 static void
 on_services_started (GObject      *source,
                      GAsyncResult *result,
@@ -140,6 +152,8 @@ on_services_started (GObject      *source,
   if (ob_services_start_finish (OB_SERVICES (source), result, &error))
     {
       g_info ("Services running; data in %s", ob_services_get_data_dir (OB_SERVICES (source)));
+      if (self->demo_mode)
+        ob_application_start_demo (self);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -176,6 +190,55 @@ on_services_error (ObApplication *self,
                                             "the new common name"));
 }
 
+static void
+on_demo_started (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ObApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_demo_start_finish (OB_DEMO (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ob_application_report_services_error (self, _("Some simulated devices could not be started; "
+                                                   "see the log for details"));
+}
+
+static void
+ob_application_start_demo (ObApplication *self)
+{
+  ObDeviceRegistry *registry = ob_services_get_device_registry (self->services);
+
+  if (self->demo != NULL || registry == NULL)
+    return;
+
+  self->demo = ob_demo_new ();
+  ob_demo_start_async (self->demo, registry, NULL, on_demo_started, g_object_ref (self));
+}
+
+/* The demo's data folder holds only what the demo made. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_remove (child);
+        }
+    }
+
+  g_rmdir (path);
+}
+
 /* The keyring normally; OUTBAND_SECRET_STORE=memory keeps secrets in
  * memory only, for demos and throw-away test runs. */
 static ObSecretStore *
@@ -193,11 +256,27 @@ ob_application_create_secret_store (void)
 static void
 ob_application_start_services (ObApplication *self)
 {
-  g_autoptr(ObSecretStore) secrets = ob_application_create_secret_store ();
+  g_autoptr(ObSecretStore) secrets = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_assert (self->services == NULL);
 
-  self->services = ob_services_new (self->config, secrets, NULL);
+  if (self->demo_mode)
+    {
+      /* The demo never touches the admin's devices, keyring or API port. */
+      secrets = ob_secret_store_memory_new ();
+      self->demo_dir = g_dir_make_tmp ("outband-demo-XXXXXX", &error);
+      if (self->demo_dir == NULL)
+        g_warning ("Could not make a folder for the demo: %s", error->message);
+      g_settings_unbind (self->config, "api-enabled");
+      ob_config_set_api_enabled (self->config, FALSE);
+    }
+  else
+    {
+      secrets = ob_application_create_secret_store ();
+    }
+
+  self->services = ob_services_new (self->config, secrets, self->demo_dir);
   g_signal_connect_object (self->services, "error",
                            G_CALLBACK (on_services_error), self, G_CONNECT_SWAPPED);
 
@@ -411,6 +490,14 @@ ob_application_handle_local_options (GApplication *app,
   if (g_variant_dict_contains (options, "verbose"))
     self->verbose = TRUE;
 
+  /* A demo runs beside a real instance rather than handing its command
+   * line over to it. */
+  if (g_variant_dict_contains (options, "demo"))
+    {
+      self->demo_mode = TRUE;
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+
   if (g_variant_dict_contains (options, "set-api-password"))
     return ob_application_set_api_password ();
 
@@ -455,10 +542,18 @@ ob_application_shutdown (GApplication *app)
 {
   ObApplication *self = OB_APPLICATION (app);
 
+  if (self->demo != NULL)
+    ob_demo_stop (self->demo);
   if (self->services != NULL)
     ob_services_stop (self->services);
 
   G_APPLICATION_CLASS (ob_application_parent_class)->shutdown (app);
+
+  if (self->demo_dir != NULL)
+    {
+      g_clear_object (&self->services);
+      remove_tree (self->demo_dir);
+    }
 }
 
 static void
@@ -483,10 +578,12 @@ ob_application_dispose (GObject *object)
 {
   ObApplication *self = OB_APPLICATION (object);
 
+  g_clear_object (&self->demo);
   g_clear_object (&self->services);
   g_clear_object (&self->config);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->services_error, g_free);
+  g_clear_pointer (&self->demo_dir, g_free);
 
   G_OBJECT_CLASS (ob_application_parent_class)->dispose (object);
 }
@@ -599,4 +696,51 @@ ob_application_get_verbose (ObApplication *self)
   g_return_val_if_fail (OB_IS_APPLICATION (self), FALSE);
 
   return self->verbose;
+}
+
+/**
+ * ob_application_get_demo_mode:
+ * @self: an #ObApplication
+ *
+ * Returns: whether `--demo` runs a simulated fleet
+ */
+gboolean
+ob_application_get_demo_mode (ObApplication *self)
+{
+  g_return_val_if_fail (OB_IS_APPLICATION (self), FALSE);
+
+  return self->demo_mode;
+}
+
+/**
+ * ob_application_set_demo_mode:
+ * @self: an #ObApplication
+ * @demo_mode: whether to run the demo
+ *
+ * What `--demo` does, for callers that do not go through the command line
+ * (tests).  Only before the application starts up.
+ */
+void
+ob_application_set_demo_mode (ObApplication *self,
+                              gboolean       demo_mode)
+{
+  g_return_if_fail (OB_IS_APPLICATION (self));
+  g_return_if_fail (self->services == NULL);
+
+  self->demo_mode = !!demo_mode;
+}
+
+/**
+ * ob_application_get_demo:
+ * @self: an #ObApplication
+ *
+ * Returns: (transfer none) (nullable): the simulated fleet of `--demo`,
+ *   once the services have started
+ */
+ObDemo *
+ob_application_get_demo (ObApplication *self)
+{
+  g_return_val_if_fail (OB_IS_APPLICATION (self), NULL);
+
+  return self->demo;
 }

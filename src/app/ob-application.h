@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "ob-config.h"
+#include "ob-demo.h"
 #include "ob-services.h"
 
 G_BEGIN_DECLS
@@ -23,5 +24,9 @@ ObConfig      *ob_application_get_config   (ObApplication *self);
 GSettings     *ob_application_get_settings (ObApplication *self);
 ObServices    *ob_application_get_services (ObApplication *self);
 gboolean       ob_application_get_verbose  (ObApplication *self);
+gboolean       ob_application_get_demo_mode (ObApplication *self);
+void           ob_application_set_demo_mode (ObApplication *self,
+                                             gboolean       demo_mode);
+ObDemo        *ob_application_get_demo     (ObApplication *self);
 
 G_END_DECLS

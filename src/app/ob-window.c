@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ob-application.h"
 #include "ob-devices-page.h"
 #include "ob-window.h"
 
@@ -34,6 +35,7 @@ struct _ObWindow
   AdwApplicationWindow parent_instance;
 
   GSettings *settings;
+  ObServices *services;
 
   AdwToastOverlay *toast_overlay;
   AdwLeaflet *leaflet;
@@ -225,6 +227,46 @@ ob_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (ob_window_parent_class)->close_request (window);
 }
 
+/* The registry exists once the services have started (the first start
+ * makes the CA's keys first); hand it to the devices page then. */
+static void
+on_services_state_changed (ObWindow   *self,
+                           GParamSpec *pspec,
+                           ObServices *services)
+{
+  ObDevicesPage *page = OB_DEVICES_PAGE (ob_window_get_page (self, "devices"));
+  ObDeviceRegistry *registry = ob_services_get_device_registry (services);
+
+  if (page != NULL && registry != NULL && ob_devices_page_get_registry (page) != registry)
+    ob_devices_page_set_registry (page, registry);
+}
+
+/* "application" is set after construction; the pages learn about the
+ * services from it then. */
+static void
+on_application_changed (ObWindow   *self,
+                        GParamSpec *pspec,
+                        gpointer    user_data)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GtkWidget *devices = ob_window_get_page (self, "devices");
+
+  if (!OB_IS_APPLICATION (app) || self->services != NULL)
+    return;
+
+  ob_devices_page_set_demo_available (OB_DEVICES_PAGE (devices),
+                                      g_action_map_lookup_action (G_ACTION_MAP (app), "try-demo") != NULL);
+
+  self->services = ob_application_get_services (OB_APPLICATION (app));
+  if (self->services == NULL)
+    return;
+
+  g_object_ref (self->services);
+  g_signal_connect_object (self->services, "notify::state",
+                           G_CALLBACK (on_services_state_changed), self, G_CONNECT_SWAPPED);
+  on_services_state_changed (self, NULL, self->services);
+}
+
 static void
 ob_window_dispose (GObject *object)
 {
@@ -232,6 +274,7 @@ ob_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->services);
 
   G_OBJECT_CLASS (ob_window_parent_class)->dispose (object);
 }
@@ -328,6 +371,8 @@ ob_window_init (ObWindow *self)
 
   ob_window_add_pages (self);
   ob_window_show_page (self, page_infos[0].name);
+
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
 }
 
 /**
