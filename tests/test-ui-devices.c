@@ -23,6 +23,7 @@
 #include "ob-device-page.h"
 #include "ob-device-row.h"
 #include "ob-devices-page.h"
+#include "ob-lan-stream-source.h"
 #include "ob-log-view.h"
 #include "ob-sim-fleet.h"
 #include "ob-window.h"
@@ -959,6 +960,264 @@ test_narrow (void)
   resize_window (1000, 700);
 }
 
+typedef struct
+{
+  gint64 until;
+} TimeWait;
+
+static gboolean
+time_passed (gpointer data)
+{
+  return g_get_monotonic_time () >= ((TimeWait *) data)->until;
+}
+
+static gboolean
+device_idle (gpointer data)
+{
+  return !ob_device_get_busy (OB_DEVICE (data));
+}
+
+static gboolean
+device_busy (gpointer data)
+{
+  return ob_device_get_busy (OB_DEVICE (data));
+}
+
+/* A slow device keeps the window drawing: the page opens at once, shows
+ * that it is waiting, and frames keep coming while the device thinks. */
+static void
+test_slow_device (void)
+{
+  ObSimDevice *sim = ob_sim_fleet_get_device (env.fleet, 0);
+  ObDevice *device = lookup_device (sim);
+  ObDevicePage *page;
+  GtkWidget *spinner;
+  guint frames = 0;
+  guint tick;
+  TimeWait second;
+
+  wait_for (device_idle, device, "the device to be idle");
+  ob_sim_device_set_latency_ms (sim, 1500);
+
+  page = open_device_page (device);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "device.refresh", NULL));
+  wait_for (device_busy, device, "the refresh to start");
+
+  spinner = find_by_type (GTK_WIDGET (page), GTK_TYPE_SPINNER);
+  g_assert_true (gtk_widget_get_visible (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+
+  tick = gtk_widget_add_tick_callback (GTK_WIDGET (env.window), count_frame, &frames, NULL);
+  second.until = g_get_monotonic_time () + G_USEC_PER_SEC;
+  wait_for (time_passed, &second, "a second");
+  gtk_widget_remove_tick_callback (GTK_WIDGET (env.window), tick);
+
+  /* Still waiting for the device, and the window went on drawing. */
+  g_assert_true (ob_device_get_busy (device));
+  g_assert_cmpuint (frames, >=, 10);
+  save_screenshot (GTK_WIDGET (env.window), "test-ui-devices-slow.png");
+
+  ob_sim_device_set_latency_ms (sim, 0);
+  wait_for (device_idle, device, "the slow refresh to end");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "devices.back", NULL));
+  wait_for (list_is_mapped, env.page, "the list");
+}
+
+static gboolean
+is_add_button (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "add-device.add") == 0;
+}
+
+static gboolean
+registry_lacks_device (gpointer data)
+{
+  return lookup_device (data) == NULL;
+}
+
+/* TLS: the dialog reads the certificate first, shows its fingerprint, and
+ * sends the password only once the admin trusts it; then remove the
+ * device again from its page. */
+static void
+test_add_tls_device (void)
+{
+  ObSimDevice *sim = add_sim_device ("127.0.0.1", OB_SIM_PORT_ANY);
+  ObSimWsmanServer *server = ob_sim_fleet_get_server (env.fleet, sim);
+  g_autofree char *expected_hex = ob_sim_wsman_server_dup_certificate_fingerprint (server);
+  g_autofree char *expected = ob_lan_stream_source_format_fingerprint (expected_hex);
+  ObAddDeviceDialog *dialog;
+  GtkWidget *add_button;
+  GtkSpinButton *port;
+  GtkWidget *fingerprint_row;
+  GtkWidget *trust;
+  ObDevice *device;
+  ObDevicePage *page;
+  guint n_devices = g_list_model_get_n_items (G_LIST_MODEL (env.registry));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.page), "devices.add", NULL));
+  wait_for (has_toplevel, GSIZE_TO_POINTER (OB_TYPE_ADD_DEVICE_DIALOG), "the add device dialog");
+  dialog = OB_ADD_DEVICE_DIALOG (find_toplevel (OB_TYPE_ADD_DEVICE_DIALOG));
+  wait_for (widget_is_mapped, dialog, "the dialog to show");
+  add_button = find_descendant (GTK_WIDGET (dialog), is_add_button, NULL);
+
+  set_row_text (GTK_WIDGET (dialog), "Name (optional)", "Secure Server");
+  set_row_text (GTK_WIDGET (dialog), "Address", "127.0.0.1");
+  set_row_text (GTK_WIDGET (dialog), "Password", DEVICE_PASSWORD);
+
+  /* The switch moves the port to AMT's TLS port. */
+  port = GTK_SPIN_BUTTON (find_by_type (find_row (GTK_WIDGET (dialog), "_Port"), GTK_TYPE_SPIN_BUTTON));
+  gtk_switch_set_active (GTK_SWITCH (find_by_type (find_row (GTK_WIDGET (dialog), "Use _TLS"), GTK_TYPE_SWITCH)), TRUE);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (port), ==, 16993);
+  gtk_spin_button_set_value (port, ob_sim_device_get_tls_port (sim));
+
+  /* Not before the certificate is trusted. */
+  g_assert_false (gtk_widget_is_sensitive (add_button));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "add-device.test", NULL));
+  wait_for (dialog_status_contains, dialog, "the certificate");
+  fingerprint_row = find_row (GTK_WIDGET (dialog), "SHA-256 Fingerprint");
+  g_assert_true (gtk_widget_get_mapped (fingerprint_row));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (fingerprint_row)), ==, expected);
+  g_assert_false (gtk_widget_is_sensitive (add_button));
+  save_screenshot (GTK_WIDGET (dialog), "test-ui-devices-add-dialog-certificate.png");
+
+  /* Trusting it runs the test with the certificate pinned. */
+  trust = find_by_type (find_row (GTK_WIDGET (dialog), "T_rust This Certificate"), GTK_TYPE_SWITCH);
+  gtk_switch_set_active (GTK_SWITCH (trust), TRUE);
+  g_assert_true (ob_add_device_dialog_get_busy (dialog));
+  wait_for (dialog_status_contains, dialog, "the connection test over TLS");
+  g_assert_cmpstr (ob_add_device_dialog_get_status (dialog), ==, "Connected to Intel AMT 16.1.25");
+  g_assert_true (gtk_widget_is_sensitive (add_button));
+  save_screenshot (GTK_WIDGET (dialog), "test-ui-devices-add-dialog-tls-tested.png");
+
+  gtk_widget_activate (add_button);
+  wait_for (registry_has_device, sim, "the TLS device in the registry");
+  wait_for (has_no_toplevel, GSIZE_TO_POINTER (OB_TYPE_ADD_DEVICE_DIALOG), "the dialog to close");
+  device = lookup_device (sim);
+  g_assert_true (ob_device_get_use_tls (device));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (env.registry)), ==, n_devices + 1);
+  wait_for (device_reachable_and_on, device, "the TLS device's state");
+
+  /* Remove it from its page, confirmed; the page goes back to the list. */
+  page = open_device_page (device);
+  g_assert_true (g_str_has_suffix (ob_device_overview_get_value (OB_DEVICE_OVERVIEW (ob_device_page_show_tab (page, "overview")),
+                                                                  "port"),
+                                   "encrypted with TLS"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "device.remove", NULL));
+  respond_to_message_dialog ("Remove “Secure Server”?", "remove");
+  wait_for (registry_lacks_device, sim, "the device to be removed");
+  wait_for (list_is_mapped, env.page, "the list after the removal");
+  g_assert_null (ob_devices_page_get_device_page (env.page));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (env.registry)), ==, n_devices);
+}
+
+static gboolean
+demo_has_devices (gpointer data)
+{
+  ObServices *services = ob_application_get_services (OB_APPLICATION (data));
+  ObDeviceRegistry *registry = services != NULL ? ob_services_get_device_registry (services) : NULL;
+  guint reachable = 0;
+
+  if (registry == NULL || g_list_model_get_n_items (G_LIST_MODEL (registry)) < OB_DEMO_N_DEVICES)
+    return FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (registry)); i++)
+    {
+      g_autoptr(ObDevice) device = g_list_model_get_item (G_LIST_MODEL (registry), i);
+
+      if (ob_device_get_reachability (device) == OB_DEVICE_REACHABILITY_REACHABLE &&
+          ob_device_get_amt_version (device) != NULL)
+        reachable++;
+    }
+
+  return reachable == OB_DEMO_N_DEVICES;
+}
+
+typedef struct
+{
+  char *demo_dir;
+  gboolean checked;
+} DemoRun;
+
+/* Runs inside `outband --demo`'s own g_application_run(), once its window
+ * is up. */
+static void
+on_demo_activate (GApplication *gapp,
+                  DemoRun      *run)
+{
+  ObApplication *app = OB_APPLICATION (gapp);
+  ObDeviceRegistry *registry;
+  GtkWindow *window;
+  guint tls = 0;
+
+  g_assert_true (ob_application_get_demo_mode (app));
+  /* No demo in the demo. */
+  g_assert_false (g_action_group_has_action (G_ACTION_GROUP (app), "try-demo"));
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (window, 1000, 700);
+  wait_for (widget_is_mapped, window, "the demo window");
+  wait_for (demo_has_devices, app, "the demo devices");
+
+  registry = ob_services_get_device_registry (ob_application_get_services (app));
+  run->demo_dir = g_strdup (ob_services_get_data_dir (ob_application_get_services (app)));
+  g_assert_false (g_str_has_prefix (run->demo_dir, g_get_user_data_dir ()));
+  g_assert_cmpuint (ob_sim_fleet_get_n_devices (ob_demo_get_fleet (ob_application_get_demo (app))), ==,
+                    OB_DEMO_N_DEVICES);
+
+  /* One of them over TLS, its certificate pinned. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (registry)); i++)
+    {
+      g_autoptr(ObDevice) device = g_list_model_get_item (G_LIST_MODEL (registry), i);
+
+      tls += ob_device_get_use_tls (device) ? 1 : 0;
+    }
+  g_assert_cmpuint (tls, ==, 1);
+
+  wait_for (list_is_mapped, ob_window_get_page (OB_WINDOW (window), "devices"), "the demo list");
+  save_screenshot (GTK_WIDGET (window), "test-ui-devices-demo.png");
+
+  run->checked = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+}
+
+static gint64
+file_size (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                 G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+  return info != NULL ? g_file_info_get_size (info) : -1;
+}
+
+/* `outband --demo`: six simulated devices, live, with nothing stored in
+ * the user's data folder, and its own throw-away folder gone on quit. */
+static void
+test_demo (void)
+{
+  g_autoptr(ObApplication) app = ob_application_new ();
+  g_autofree char *user_db = g_build_filename (g_get_user_data_dir (), "outband", "outband.db", NULL);
+  gint64 user_db_size = file_size (user_db);
+  char *argv[] = { (char *) "outband", (char *) "--demo", NULL };
+  DemoRun run = { NULL, FALSE };
+
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (env.app), "try-demo"));
+
+  g_application_set_application_id (G_APPLICATION (app), APP_ID ".DemoTest");
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_demo_activate), &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
+
+  g_assert_true (run.checked);
+  g_assert_nonnull (run.demo_dir);
+  g_assert_false (g_file_test (run.demo_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (file_size (user_db), ==, user_db_size);
+  g_free (run.demo_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1002,6 +1261,9 @@ main (int   argc,
   g_test_add_func ("/ui/devices/tabs", test_device_tabs);
   g_test_add_func ("/ui/devices/bulk", test_bulk_power_cycle);
   g_test_add_func ("/ui/devices/narrow", test_narrow);
+  g_test_add_func ("/ui/devices/slow", test_slow_device);
+  g_test_add_func ("/ui/devices/add-tls", test_add_tls_device);
+  g_test_add_func ("/ui/devices/demo", test_demo);
 
   result = g_test_run ();
 

@@ -122,6 +122,10 @@ set_status (ObAddDeviceDialog *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
 
+  /* The status is at the bottom; make sure it is seen. */
+  if (kind != STATUS_NONE)
+    ob_scroll_to_widget (self->status_box);
+
   if (g_strcmp0 (self->status, text) != 0)
     {
       g_free (self->status);

@@ -13,6 +13,9 @@
 #include "ob-lan-stream-source.h"
 #include "ob-util.h"
 
+/* Linux routes all of 127/8 to the loopback interface. */
+#define DEMO_FIRST_ADDRESS "127.0.1.1"
+
 /* Enough delay per reply that spinners show, as with real firmware. */
 #define DEMO_LATENCY_MS 40
 
@@ -188,12 +191,17 @@ ob_demo_start_async (ObDemo              *self,
       const DemoDevice *spec = &demo_devices[i];
       g_autofree char *password = ob_random_password ();
       g_autoptr(GError) error = NULL;
-      ObSimDevice *device;
+      g_autofree char *address = NULL;
+      ObSimDevice *device = NULL;
       AddData *data;
 
-      device = ob_sim_fleet_add_device (self->fleet, "127.0.0.1", 0,
-                                        spec->tls ? OB_SIM_PORT_ANY : 0,
-                                        password, &error);
+      /* Each on its own loopback address, as devices on a LAN; any free
+       * port, so a demo never collides with anything. */
+      address = ob_sim_fleet_nth_address (DEMO_FIRST_ADDRESS, i, &error);
+      if (address != NULL)
+        device = ob_sim_fleet_add_device (self->fleet, address, 0,
+                                          spec->tls ? OB_SIM_PORT_ANY : 0,
+                                          password, &error);
       if (device == NULL)
         {
           g_warning ("Could not start the demo device “%s”: %s", _(spec->name), error->message);

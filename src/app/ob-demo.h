@@ -21,7 +21,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ObDemo, ob_demo, OB, DEMO, GObject)
 
 /* `outband --demo`: a simulated fleet of OB_DEMO_N_DEVICES Intel AMT
- * devices served in this process on loopback (free ports), each with its
+ * devices served in this process on loopback addresses 127.0.1.1 … (free
+ * ports), each with its
  * own random password, added to a registry so the app shows live devices.
  * One device uses TLS; its certificate is pinned as the add dialog would
  * after the admin confirmed it.  The caller gives the demo a registry

@@ -97,6 +97,29 @@ entry_from_record (JsonObject *record)
   return ob_log_entry_new (fields);
 }
 
+static const char *
+record_time (JsonObject *record)
+{
+  const char *member = json_object_has_member (record, "TimeStamp") ? "TimeStamp" : "Time";
+  JsonNode *node = json_object_has_member (record, member) ? json_object_get_member (record, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return "";
+
+  return json_node_get_string (node);
+}
+
+/* ISO 8601 UTC times compare as strings. */
+static int
+compare_records_newest_first (gconstpointer a,
+                              gconstpointer b)
+{
+  JsonObject *record_a = *(JsonObject * const *) a;
+  JsonObject *record_b = *(JsonObject * const *) b;
+
+  return -g_strcmp0 (record_time (record_a), record_time (record_b));
+}
+
 static void
 ob_device_event_log_show_page (ObDeviceEventLog *self)
 {
@@ -130,6 +153,7 @@ on_log_read (GObject      *source,
   g_autoptr(ObDeviceEventLog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GPtrArray) records = NULL;
   JsonArray *array;
   guint n;
 
@@ -152,15 +176,23 @@ on_log_read (GObject      *source,
   array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
   n = array != NULL ? json_array_get_length (array) : 0;
 
-  /* The device hands out the oldest first; admins look for the newest. */
-  for (guint i = n; i > 0; i--)
+  /* Admins look for the newest: sort by time, newest first.  Firmware
+   * differs in the order it hands records out; records without a time keep
+   * their place relative to each other, after the timed ones. */
+  records = g_ptr_array_new ();
+  for (guint i = 0; i < n; i++)
     {
-      JsonNode *element = json_array_get_element (array, i - 1);
-      g_autoptr(ObLogEntry) entry = NULL;
+      JsonNode *element = json_array_get_element (array, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-      entry = entry_from_record (json_node_get_object (element));
+      if (JSON_NODE_HOLDS_OBJECT (element))
+        g_ptr_array_add (records, json_node_get_object (element));
+    }
+  g_ptr_array_sort (records, compare_records_newest_first);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      g_autoptr(ObLogEntry) entry = entry_from_record (g_ptr_array_index (records, i));
+
       g_list_store_append (self->records, entry);
     }
 

@@ -283,10 +283,26 @@ ob_device_page_refresh_action (GtkWidget  *widget,
                                GVariant   *param)
 {
   ObDevicePage *self = OB_DEVICE_PAGE (widget);
+  GtkWidget *tab = adw_view_stack_get_visible_child (self->view_stack);
 
   ob_device_page_refresh (self);
   if (!self->capabilities_loaded)
     ob_device_page_load_capabilities (self);
+
+  /* The tab in view is read again too; the others when next shown. */
+  if (tab != NULL && gtk_widget_is_ancestor (GTK_WIDGET (self->logs_stack), tab))
+    tab = gtk_stack_get_visible_child (self->logs_stack);
+
+  if (OB_IS_DEVICE_HARDWARE (tab))
+    ob_device_hardware_reload (OB_DEVICE_HARDWARE (tab));
+  else if (OB_IS_DEVICE_FEATURES (tab))
+    ob_device_features_reload (OB_DEVICE_FEATURES (tab));
+  else if (OB_IS_DEVICE_ALARMS (tab))
+    ob_device_alarms_reload (OB_DEVICE_ALARMS (tab));
+  else if (OB_IS_DEVICE_EVENT_LOG (tab))
+    ob_device_event_log_reload (OB_DEVICE_EVENT_LOG (tab));
+  else if (OB_IS_DEVICE_AUDIT_LOG (tab))
+    ob_device_audit_log_reload (OB_DEVICE_AUDIT_LOG (tab));
 }
 
 static void

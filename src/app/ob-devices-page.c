@@ -913,6 +913,8 @@ static void
 ob_devices_page_init (ObDevicesPage *self)
 {
   g_autoptr(GtkListItemFactory) factory = NULL;
+  GtkStringSorter *sorter;
+  GtkSortListModel *sort_model;
 
   self->rows = g_ptr_array_new ();
   self->operations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, operation_state_free);
@@ -921,7 +923,10 @@ ob_devices_page_init (ObDevicesPage *self)
 
   self->filter = gtk_custom_filter_new (filter_device, self, NULL);
   self->filter_model = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
-  self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->filter_model)));
+  /* By name, whatever order the devices were added or called in. */
+  sorter = gtk_string_sorter_new (gtk_property_expression_new (OB_TYPE_DEVICE, NULL, "name"));
+  sort_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filter_model)), GTK_SORTER (sorter));
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (sort_model));
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (on_filter_items_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "selection-changed",

@@ -16,49 +16,49 @@
 
 /* Menu order: what an admin reaches for most comes first. */
 static const ObPowerActionInfo power_actions[] = {
-  { 2, OB_POWER_ACTION_GROUP_BASIC, N_("Power On"), NULL, FALSE },
+  { 2, OB_POWER_ACTION_GROUP_BASIC, N_("Power On"), NULL },
   { 8, OB_POWER_ACTION_GROUP_BASIC, N_("Power Off"),
     N_("The computer turns off at once, without shutting down its operating system. "
-       "Unsaved work on it is lost."), FALSE },
+       "Unsaved work on it is lost.") },
   { 5, OB_POWER_ACTION_GROUP_BASIC, N_("Power Cycle"),
     N_("The computer turns off at once and starts again, without shutting down its "
-       "operating system. Unsaved work on it is lost."), FALSE },
+       "operating system. Unsaved work on it is lost.") },
   { 10, OB_POWER_ACTION_GROUP_BASIC, N_("Reset"),
     N_("The computer restarts at once, without shutting down its operating system. "
-       "Unsaved work on it is lost."), FALSE },
+       "Unsaved work on it is lost.") },
   { 12, OB_POWER_ACTION_GROUP_GRACEFUL, N_("Soft Off"),
     N_("The operating system is asked to shut down. Programs that are running are "
-       "closed."), FALSE },
+       "closed.") },
   { 14, OB_POWER_ACTION_GROUP_GRACEFUL, N_("Soft Reset"),
     N_("The operating system is asked to restart. Programs that are running are "
-       "closed."), FALSE },
+       "closed.") },
   { 4, OB_POWER_ACTION_GROUP_GRACEFUL, N_("Sleep"),
-    N_("The computer is put to sleep. Whoever is using it is interrupted."), FALSE },
+    N_("The computer is put to sleep. Whoever is using it is interrupted.") },
   { 7, OB_POWER_ACTION_GROUP_GRACEFUL, N_("Hibernate"),
-    N_("The computer hibernates. Whoever is using it is interrupted."), FALSE },
-  { 100, OB_POWER_ACTION_GROUP_BOOT, N_("Power On to BIOS"), NULL, FALSE },
+    N_("The computer hibernates. Whoever is using it is interrupted.") },
+  { 100, OB_POWER_ACTION_GROUP_BOOT, N_("Power On to BIOS"), NULL },
   { 101, OB_POWER_ACTION_GROUP_BOOT, N_("Reset to BIOS"),
     N_("The computer restarts at once into its BIOS setup, without shutting down its "
-       "operating system. Unsaved work on it is lost."), FALSE },
-  { 401, OB_POWER_ACTION_GROUP_BOOT, N_("Power On to PXE"), NULL, FALSE },
+       "operating system. Unsaved work on it is lost.") },
+  { 401, OB_POWER_ACTION_GROUP_BOOT, N_("Power On to PXE"), NULL },
   { 400, OB_POWER_ACTION_GROUP_BOOT, N_("Reset to PXE"),
     N_("The computer restarts at once and boots from the network, without shutting "
-       "down its operating system. Unsaved work on it is lost."), FALSE },
-  { 300, OB_POWER_ACTION_GROUP_BOOT, N_("Power On to Diagnostics"), NULL, FALSE },
+       "down its operating system. Unsaved work on it is lost.") },
+  { 300, OB_POWER_ACTION_GROUP_BOOT, N_("Power On to Diagnostics"), NULL },
   { 301, OB_POWER_ACTION_GROUP_BOOT, N_("Reset to Diagnostics"),
     N_("The computer restarts at once into its diagnostics, without shutting down its "
-       "operating system. Unsaved work on it is lost."), FALSE },
-  { 201, OB_POWER_ACTION_GROUP_IDER, N_("Power On to IDE-R Floppy"), NULL, FALSE },
+       "operating system. Unsaved work on it is lost.") },
+  { 201, OB_POWER_ACTION_GROUP_IDER, N_("Power On to IDE-R Floppy"), NULL },
   { 200, OB_POWER_ACTION_GROUP_IDER, N_("Reset to IDE-R Floppy"),
     N_("The computer restarts at once from a remote floppy image, without shutting "
-       "down its operating system. Unsaved work on it is lost."), FALSE },
-  { 203, OB_POWER_ACTION_GROUP_IDER, N_("Power On to IDE-R CD-ROM"), NULL, FALSE },
+       "down its operating system. Unsaved work on it is lost.") },
+  { 203, OB_POWER_ACTION_GROUP_IDER, N_("Power On to IDE-R CD-ROM"), NULL },
   { 202, OB_POWER_ACTION_GROUP_IDER, N_("Reset to IDE-R CD-ROM"),
     N_("The computer restarts at once from a remote CD-ROM image, without shutting "
-       "down its operating system. Unsaved work on it is lost."), FALSE },
+       "down its operating system. Unsaved work on it is lost.") },
   { 104, OB_POWER_ACTION_GROUP_ERASE, N_("Reset to Secure Erase"),
     N_("The computer restarts and erases its storage drives. Everything stored on "
-       "them is lost for good."), TRUE },
+       "them is lost for good.") },
 };
 
 /**

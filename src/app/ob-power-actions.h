@@ -31,7 +31,6 @@ typedef struct
   ObPowerActionGroup  group;
   const char         *label;        /* menu item, with mnemonic-free title case */
   const char         *confirm_body; /* NULL: needs no confirmation */
-  gboolean            erases;       /* shown as destructive even more strongly */
 } ObPowerActionInfo;
 
 const ObPowerActionInfo *ob_power_actions_get_all     (guint       *n_actions);

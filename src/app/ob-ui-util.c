@@ -386,3 +386,51 @@ ob_file_name_part (const char *text)
 
   return g_string_free (out, FALSE);
 }
+
+static gboolean
+scroll_to_widget_tick (GtkWidget     *widget,
+                       GdkFrameClock *frame_clock,
+                       gpointer       user_data)
+{
+  guint *frames = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content;
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+  double value;
+  double page;
+
+  /* Ticks come before layout: wait one frame so that a row just shown
+   * has its place. */
+  if ((*frames)++ == 0)
+    return G_SOURCE_CONTINUE;
+
+  if (scrolled == NULL)
+    return G_SOURCE_REMOVE;
+
+  /* Bounds in the scrolled content are in the adjustment's units. */
+  content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  if (content == NULL || !gtk_widget_compute_bounds (widget, content, &bounds))
+    return G_SOURCE_REMOVE;
+
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  value = gtk_adjustment_get_value (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
+
+  if (bounds.origin.y + bounds.size.height > value + page)
+    gtk_adjustment_set_value (adjustment, bounds.origin.y + bounds.size.height - page);
+  else if (bounds.origin.y < value)
+    gtk_adjustment_set_value (adjustment, bounds.origin.y);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+ob_scroll_to_widget (GtkWidget *widget)
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+
+  gtk_widget_add_tick_callback (widget, scroll_to_widget_tick, g_new0 (guint, 1), g_free);
+}

@@ -52,6 +52,9 @@ void      ob_save_bytes_with_chooser   (GtkWidget   *widget,
                                         const char  *title,
                                         const char  *suggested_name,
                                         GBytes      *bytes);
+/* Scrolls the nearest scrolled window above @widget so that @widget is in
+ * view, once the next layout has placed it. */
+void      ob_scroll_to_widget          (GtkWidget   *widget);
 /* @text made safe as part of a file name ("lab/pc 1" -> "lab-pc-1"). */
 char     *ob_file_name_part            (const char  *text);
 
