@@ -24,6 +24,7 @@
 #include "ob-device-row.h"
 #include "ob-devices-page.h"
 #include "ob-lan-stream-source.h"
+#include "ob-log-entry.h"
 #include "ob-log-view.h"
 #include "ob-sim-fleet.h"
 #include "ob-window.h"
@@ -650,6 +651,24 @@ test_device_power (void)
 }
 
 static void
+on_csv_read (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GBytes **csv = user_data;
+
+  *csv = ob_device_audit_log_read_csv_finish (OB_DEVICE_AUDIT_LOG (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+csv_ready (gpointer data)
+{
+  return *(GBytes **) data != NULL;
+}
+
+static void
 test_device_tabs (void)
 {
   ObSimDevice *sim = ob_sim_fleet_get_device (env.fleet, 0);
@@ -665,6 +684,10 @@ test_device_tabs (void)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
   g_auto(GStrv) ids = NULL;
+  g_auto(GStrv) lines = NULL;
+  GBytes *audit_csv = NULL;
+  guint n_records;
+  guint page_size;
 
   g_assert_nonnull (page);
 
@@ -678,24 +701,71 @@ test_device_tabs (void)
   g_assert_true (g_strv_contains ((const char * const *) groups, "Memory"));
   save_screenshot (GTK_WIDGET (env.window), "test-ui-devices-tab-hardware.png");
 
-  /* Event log: the power actions above left records. */
+  /* Event log: the power actions above left records; more make a second
+   * page. */
+  for (guint i = 0; i < 60; i++)
+    ob_sim_device_add_event (sim, 0x0f, 0x04, 0x02, 0x22, NULL);
   tab = ob_device_page_show_tab (page, "events");
   view = ob_device_event_log_get_view (OB_DEVICE_EVENT_LOG (tab));
   wait_for (log_view_loaded, view, "the event log");
   g_assert_cmpstr (ob_log_view_get_state (OB_LOG_VIEW (view)), ==, "list");
-  g_assert_cmpuint (g_list_model_get_n_items (ob_log_view_get_entries (OB_LOG_VIEW (view))), >, 0);
+  n_records = ob_sim_device_get_n_event_records (sim);
+  g_assert_cmpuint (n_records, >, 60);
+  g_assert_cmpuint (ob_log_view_get_n_pages (OB_LOG_VIEW (view)), ==, (n_records + 49) / 50);
+  g_assert_cmpuint (g_list_model_get_n_items (ob_log_view_get_entries (OB_LOG_VIEW (view))), ==, 50);
+  save_screenshot (GTK_WIDGET (env.window), "test-ui-devices-tab-events.png");
+  g_assert_true (gtk_widget_activate_action (view, "log.next-page", NULL));
+  g_assert_cmpuint (ob_log_view_get_page (OB_LOG_VIEW (view)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (ob_log_view_get_entries (OB_LOG_VIEW (view))), ==, n_records - 50);
+  /* The export has every record, not only the page. */
   csv = ob_device_event_log_dup_csv (OB_DEVICE_EVENT_LOG (tab));
   g_assert_nonnull (csv);
   csv_text = g_strndup (g_bytes_get_data (csv, NULL), g_bytes_get_size (csv));
   g_assert_true (g_str_has_prefix (csv_text, "Time,Source,Severity,Description\r\n"));
-  save_screenshot (GTK_WIDGET (env.window), "test-ui-devices-tab-events.png");
+  lines = g_strsplit (csv_text, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, n_records + 2);
 
-  /* Audit log: the power actions are audited. */
+  /* Audit log: read from the device a page at a time, newest first. */
+  for (guint i = 0; i < 25; i++)
+    {
+      static const ObSimInitiator who = { "admin", "192.0.2.7" };
+
+      ob_sim_device_add_audit (sim, 17, 1, &who, NULL, 0);
+    }
   tab = ob_device_page_show_tab (page, "audit");
   view = ob_device_audit_log_get_view (OB_DEVICE_AUDIT_LOG (tab));
   wait_for (log_view_loaded, view, "the audit log");
   g_assert_cmpstr (ob_log_view_get_state (OB_LOG_VIEW (view)), ==, "list");
-  save_screenshot (GTK_WIDGET (env.window), "test-ui-devices-tab-audit.png");
+  n_records = ob_sim_device_get_n_audit_records (sim);
+  page_size = g_list_model_get_n_items (ob_log_view_get_entries (OB_LOG_VIEW (view)));
+  g_assert_cmpuint (page_size, >, 0);
+  g_assert_cmpuint (page_size, <, n_records);
+  g_assert_cmpuint (ob_log_view_get_n_pages (OB_LOG_VIEW (view)), ==, (n_records + page_size - 1) / page_size);
+  {
+    g_autoptr(ObLogEntry) newest = g_list_model_get_item (ob_log_view_get_entries (OB_LOG_VIEW (view)), 0);
+    g_autoptr(ObLogEntry) last = g_list_model_get_item (ob_log_view_get_entries (OB_LOG_VIEW (view)), page_size - 1);
+    g_autoptr(ObLogEntry) next = NULL;
+
+    g_assert_cmpstr (ob_log_entry_get_field (newest, 4), ==, "192.0.2.7");
+    save_screenshot (GTK_WIDGET (env.window), "test-ui-devices-tab-audit.png");
+
+    g_assert_true (gtk_widget_activate_action (view, "log.next-page", NULL));
+    g_assert_cmpstr (ob_log_view_get_state (OB_LOG_VIEW (view)), ==, "loading");
+    wait_for (log_view_loaded, view, "the second audit page");
+    g_assert_cmpstr (ob_log_view_get_state (OB_LOG_VIEW (view)), ==, "list");
+    next = g_list_model_get_item (ob_log_view_get_entries (OB_LOG_VIEW (view)), 0);
+    g_assert_cmpstr (ob_log_entry_get_field (next, 0), <=, ob_log_entry_get_field (last, 0));
+  }
+  ob_device_audit_log_read_csv_async (OB_DEVICE_AUDIT_LOG (tab), NULL, on_csv_read, &audit_csv);
+  wait_for (csv_ready, &audit_csv, "the whole audit log");
+  {
+    g_autofree char *text = g_strndup (g_bytes_get_data (audit_csv, NULL), g_bytes_get_size (audit_csv));
+    g_auto(GStrv) audit_lines = g_strsplit (text, "\r\n", -1);
+
+    g_assert_true (g_str_has_prefix (text, "Time,Event,Initiator,Application,Address,Details\r\n"));
+    g_assert_cmpuint (g_strv_length (audit_lines), ==, n_records + 2);
+  }
+  g_bytes_unref (audit_csv);
 
   /* Features: turning Serial-over-LAN on reaches the device. */
   tab = ob_device_page_show_tab (page, "features");

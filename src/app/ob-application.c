@@ -47,6 +47,7 @@ struct _ObApplication
   gboolean demo_mode;
   char *demo_dir;
   ObDemo *demo;
+  guint demo_signals[2];
 };
 
 G_DEFINE_FINAL_TYPE (ObApplication, ob_application, ADW_TYPE_APPLICATION)
@@ -204,6 +205,15 @@ on_demo_started (GObject      *source,
                                                    "see the log for details"));
 }
 
+/* Ctrl+C in the terminal that started a demo still removes its folder. */
+static gboolean
+on_demo_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 ob_application_start_demo (ObApplication *self)
 {
@@ -214,6 +224,9 @@ ob_application_start_demo (ObApplication *self)
 
   self->demo = ob_demo_new ();
   ob_demo_start_async (self->demo, registry, NULL, on_demo_started, g_object_ref (self));
+
+  self->demo_signals[0] = g_unix_signal_add (SIGINT, on_demo_signal, self);
+  self->demo_signals[1] = g_unix_signal_add (SIGTERM, on_demo_signal, self);
 }
 
 /* The demo's data folder holds only what the demo made. */
@@ -542,6 +555,8 @@ ob_application_shutdown (GApplication *app)
 {
   ObApplication *self = OB_APPLICATION (app);
 
+  g_clear_handle_id (&self->demo_signals[0], g_source_remove);
+  g_clear_handle_id (&self->demo_signals[1], g_source_remove);
   if (self->demo != NULL)
     ob_demo_stop (self->demo);
   if (self->services != NULL)
@@ -578,6 +593,8 @@ ob_application_dispose (GObject *object)
 {
   ObApplication *self = OB_APPLICATION (object);
 
+  g_clear_handle_id (&self->demo_signals[0], g_source_remove);
+  g_clear_handle_id (&self->demo_signals[1], g_source_remove);
   g_clear_object (&self->demo);
   g_clear_object (&self->services);
   g_clear_object (&self->config);
