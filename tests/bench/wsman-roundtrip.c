@@ -100,9 +100,11 @@ start_simulator (const char  *sim_path,
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GInputStream) out = NULL;
   GPtrArray *devices = g_ptr_array_new_with_free_func ((GDestroyNotify) device_free);
+  /* GLib writes debug output to stdout, where the device lines are read. */
+  g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "G_MESSAGES_DEBUG");
   int out_fd;
 
-  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
                                  NULL, out_pid, NULL, &out_fd, NULL, &error))
     g_error ("Cannot start %s: %s", sim_path, error->message);
 
