@@ -1,0 +1,942 @@
+/* ob-apf-channel.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ob-apf-channel-input-stream.h"
+#include "ob-apf-channel-output-stream.h"
+#include "ob-apf-channel-private.h"
+#include "ob-apf-message.h"
+#include "ob-apf-session-private.h"
+
+/* CHANNEL_DATA we send carries at most this much (any AMT accepts a
+ * message up to its window; small messages keep the TLS records even). */
+#define MAX_DATA_CHUNK 16384
+
+typedef enum
+{
+  CORE_OPENING,
+  CORE_OPEN,
+  CORE_CLOSED,
+} CoreState;
+
+struct _ObApfChannelCore
+{
+  guint          ref_count;
+
+  ObApfSession  *session;           /* unowned; NULL once detached */
+  guint32        local_id;
+  guint32        remote_id;
+  guint          port;
+  CoreState      state;
+  guint32        window;            /* ours */
+  gsize          max_buffer;
+
+  /* Opening (server role). */
+  GTask         *open_task;
+  GCancellable  *open_cancellable;
+  gulong         open_cancel_id;
+  GSource       *open_timeout;
+
+  /* Receiving: chunks waiting for the reader. */
+  GQueue         recv_chunks;       /* GBytes */
+  gsize          recv_offset;       /* into the head chunk */
+  gsize          recv_len;
+  gsize          recv_high_water;
+  guint64        recv_allowance;    /* what the peer may still send */
+  guint64        pending_credits;   /* consumed, not yet given back */
+
+  /* Sending. */
+  GByteArray    *send_buf;
+  guint64        send_credits;
+
+  GError        *error;             /* the session was lost */
+
+  guint64        bytes_sent;
+  guint64        bytes_received;
+  guint          n_adjusts_sent;
+  guint          n_adjusts_received;
+
+  guint          input_closed : 1;
+  guint          output_closed : 1;
+  guint          close_requested : 1;
+  guint          close_sent : 1;
+  guint          peer_closed : 1;
+};
+
+struct _ObApfChannel
+{
+  GIOStream         parent_instance;
+
+  ObApfChannelCore *core;
+  GInputStream     *input;
+  GOutputStream    *output;
+};
+
+G_DEFINE_FINAL_TYPE (ObApfChannel, ob_apf_channel, G_TYPE_IO_STREAM)
+
+static ObApfChannel *channel_new (ObApfChannelCore *core);
+
+/* ---- the core: life ----------------------------------------------------- */
+
+ObApfChannelCore *
+_ob_apf_channel_core_new (ObApfSession *session,
+                          guint32       local_id,
+                          guint         port,
+                          guint32       window,
+                          gsize         max_buffer)
+{
+  ObApfChannelCore *core = g_new0 (ObApfChannelCore, 1);
+
+  core->ref_count = 1;
+  core->session = session;
+  core->local_id = local_id;
+  core->port = port;
+  core->state = CORE_OPENING;
+  core->window = window;
+  core->max_buffer = MAX (max_buffer, window);
+  core->recv_allowance = window;
+  g_queue_init (&core->recv_chunks);
+
+  return core;
+}
+
+ObApfChannelCore *
+_ob_apf_channel_core_ref (ObApfChannelCore *core)
+{
+  g_return_val_if_fail (core != NULL, NULL);
+
+  core->ref_count++;
+  return core;
+}
+
+static void
+drop_received (ObApfChannelCore *core)
+{
+  g_queue_clear_full (&core->recv_chunks, (GDestroyNotify) g_bytes_unref);
+  core->recv_offset = 0;
+  core->recv_len = 0;
+}
+
+void
+_ob_apf_channel_core_unref (ObApfChannelCore *core)
+{
+  g_return_if_fail (core != NULL);
+  g_return_if_fail (core->ref_count > 0);
+
+  if (--core->ref_count > 0)
+    return;
+
+  g_assert (core->open_task == NULL);
+  drop_received (core);
+  g_clear_pointer (&core->send_buf, g_byte_array_unref);
+  g_clear_error (&core->error);
+  g_free (core);
+}
+
+guint32
+_ob_apf_channel_core_get_local_id (ObApfChannelCore *core)
+{
+  return core->local_id;
+}
+
+gboolean
+_ob_apf_channel_core_has_output (ObApfChannelCore *core)
+{
+  return core->state == CORE_OPEN
+         && !core->close_sent
+         && ((core->send_buf != NULL && core->send_buf->len > 0) || core->close_requested);
+}
+
+/* Leave the session's table; the session drops its reference, so callers
+ * hold their own. */
+static void
+detach (ObApfChannelCore *core)
+{
+  ObApfSession *session = core->session;
+
+  core->session = NULL;
+  if (session != NULL)
+    _ob_apf_session_remove_channel (session, core->local_id);
+}
+
+static void
+send_close (ObApfChannelCore *core)
+{
+  if (core->close_sent)
+    return;
+  core->close_sent = TRUE;
+  if (core->session != NULL)
+    {
+      ob_apf_encode_channel_close (_ob_apf_session_get_output (core->session), core->remote_id);
+      _ob_apf_session_schedule_write (core->session);
+    }
+}
+
+/* ---- opening ------------------------------------------------------------------- */
+
+static void
+open_finish_common (ObApfChannelCore *core,
+                    GTask           **task_out)
+{
+  if (core->open_cancellable != NULL)
+    {
+      g_cancellable_disconnect (core->open_cancellable, core->open_cancel_id);
+      core->open_cancel_id = 0;
+      g_clear_object (&core->open_cancellable);
+    }
+  if (core->open_timeout != NULL)
+    {
+      g_source_destroy (core->open_timeout);
+      g_clear_pointer (&core->open_timeout, g_source_unref);
+    }
+  *task_out = g_steal_pointer (&core->open_task);
+}
+
+static void
+open_return_error (ObApfChannelCore *core,
+                   GError           *error)
+{
+  GTask *task = NULL;
+
+  open_finish_common (core, &task);
+  if (task != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+    }
+  else
+    g_error_free (error);
+}
+
+/* The caller stopped waiting (cancelled, timed out): the channel may still
+ * be confirmed later, and is then closed at once. */
+static void
+open_abandon (ObApfChannelCore *core,
+              GError           *error)
+{
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+
+  core->close_requested = TRUE;
+  core->input_closed = TRUE;
+  core->output_closed = TRUE;
+  open_return_error (core, error);
+}
+
+static gboolean
+on_open_cancelled_idle (gpointer user_data)
+{
+  ObApfChannelCore *core = user_data;
+
+  if (core->open_task != NULL)
+    open_abandon (core, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+/* May run inside g_cancellable_cancel() in the caller's stack: defer. */
+static void
+on_open_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  ObApfChannelCore *core = user_data;
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, on_open_cancelled_idle, _ob_apf_channel_core_ref (core),
+                         (GDestroyNotify) _ob_apf_channel_core_unref);
+  g_source_attach (idle, g_task_get_context (core->open_task));
+}
+
+static gboolean
+on_open_timeout (gpointer user_data)
+{
+  ObApfChannelCore *core = user_data;
+
+  g_clear_pointer (&core->open_timeout, g_source_unref);
+  if (core->open_task != NULL)
+    open_abandon (core, g_error_new (OB_APF_ERROR, OB_APF_ERROR_TIMEOUT,
+                                     "The device did not answer the channel to port %u in time",
+                                     core->port));
+  return G_SOURCE_REMOVE;
+}
+
+void
+_ob_apf_channel_core_start_open (ObApfChannelCore *core,
+                                 GTask            *task,
+                                 guint             timeout_ms)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_return_if_fail (core->open_task == NULL);
+
+  core->open_task = g_object_ref (task);
+  if (cancellable != NULL)
+    {
+      core->open_cancellable = g_object_ref (cancellable);
+      /* The core outlives the handler: it is disconnected before the task
+       * completes, and the task holds the core via the table. */
+      core->open_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_open_cancelled),
+                                                    core, NULL);
+    }
+  if (timeout_ms > 0 && core->open_task != NULL)
+    {
+      core->open_timeout = g_timeout_source_new (timeout_ms);
+      g_source_set_callback (core->open_timeout, on_open_timeout, core, NULL);
+      g_source_attach (core->open_timeout, g_task_get_context (task));
+    }
+}
+
+void
+_ob_apf_channel_core_open_confirmed (ObApfChannelCore *core,
+                                     guint32           remote_id,
+                                     guint32           peer_window)
+{
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+  GTask *task = NULL;
+
+  if (core->state != CORE_OPENING)
+    {
+      g_debug ("Channel %u: confirmation while not opening, ignored", core->local_id);
+      return;
+    }
+
+  core->remote_id = remote_id;
+  core->send_credits = peer_window;
+  core->state = CORE_OPEN;
+
+  if (core->close_requested)
+    {
+      /* Nobody waits for it any more (reference: close right away). */
+      send_close (core);
+      core->state = CORE_CLOSED;
+      detach (core);
+      return;
+    }
+
+  open_finish_common (core, &task);
+  if (task != NULL)
+    {
+      g_task_return_pointer (task, channel_new (core), g_object_unref);
+      g_object_unref (task);
+    }
+}
+
+void
+_ob_apf_channel_core_open_failed (ObApfChannelCore *core,
+                                  guint32           reason)
+{
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+
+  if (core->state != CORE_OPENING)
+    {
+      g_debug ("Channel %u: open failure while not opening, ignored", core->local_id);
+      return;
+    }
+
+  core->state = CORE_CLOSED;
+  core->close_sent = TRUE;   /* nothing to close on the wire */
+  detach (core);
+  open_return_error (core, g_error_new (OB_APF_ERROR, OB_APF_ERROR_OPEN_FAILED,
+                                        "The device refused the channel to port %u (%s)",
+                                        core->port, ob_apf_open_failure_reason_to_string (reason)));
+}
+
+ObApfChannel *
+_ob_apf_channel_core_accept (ObApfChannelCore *core,
+                             guint32           remote_id,
+                             guint32           peer_window)
+{
+  g_return_val_if_fail (core->state == CORE_OPENING, NULL);
+
+  core->remote_id = remote_id;
+  core->send_credits = peer_window;
+  core->state = CORE_OPEN;
+  return channel_new (core);
+}
+
+/* ---- traffic ------------------------------------------------------------------- */
+
+static void
+fail_flow_control (ObApfChannelCore *core)
+{
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+
+  g_debug ("Channel %u: the peer overran the window, closing", core->local_id);
+  if (core->error == NULL)
+    core->error = g_error_new (OB_APF_ERROR, OB_APF_ERROR_FLOW_CONTROL,
+                               "The device sent more data than the channel window allows");
+  send_close (core);
+  core->state = CORE_CLOSED;
+  g_clear_pointer (&core->send_buf, g_byte_array_unref);
+  detach (core);
+}
+
+/* Give consumed bytes back to the peer once more than half our window is
+ * owed (mps-cira-apf.md §2.6).  Counting consumed rather than received
+ * bytes is what bounds our buffer to one window. */
+static void
+credit_consumed (ObApfChannelCore *core,
+                 gsize             n)
+{
+  core->pending_credits += n;
+  if (core->state != CORE_OPEN || core->close_sent || core->session == NULL)
+    return;
+  if (core->pending_credits > core->window / 2)
+    {
+      guint32 n_add = (guint32) MIN (core->pending_credits, G_MAXUINT32);
+
+      ob_apf_encode_window_adjust (_ob_apf_session_get_output (core->session), core->remote_id, n_add);
+      _ob_apf_session_schedule_write (core->session);
+      core->recv_allowance += n_add;
+      core->pending_credits -= n_add;
+      core->n_adjusts_sent++;
+    }
+}
+
+void
+_ob_apf_channel_core_receive (ObApfChannelCore *core,
+                              const guint8     *data,
+                              gsize             len)
+{
+  if (core->state != CORE_OPEN || core->close_sent)
+    return;
+
+  core->bytes_received += len;
+
+  if (len > core->recv_allowance)
+    {
+      if (core->recv_len + len > core->max_buffer)
+        {
+          fail_flow_control (core);
+          return;
+        }
+      core->recv_allowance = 0;
+    }
+  else
+    core->recv_allowance -= len;
+
+  if (len == 0)
+    return;
+
+  if (core->input_closed)
+    {
+      /* Nobody reads: drop it, but keep the peer's window open. */
+      credit_consumed (core, len);
+      return;
+    }
+
+  g_queue_push_tail (&core->recv_chunks, g_bytes_new (data, len));
+  core->recv_len += len;
+  core->recv_high_water = MAX (core->recv_high_water, core->recv_len);
+}
+
+void
+_ob_apf_channel_core_window_adjust (ObApfChannelCore *core,
+                                    guint32           bytes_to_add)
+{
+  if (core->state != CORE_OPEN)
+    return;
+
+  core->n_adjusts_received++;
+  /* A peer adding without bound cannot overflow the counter. */
+  core->send_credits = MIN (core->send_credits + bytes_to_add, (guint64) G_MAXUINT32 * 2);
+  _ob_apf_channel_core_flush (core);
+}
+
+void
+_ob_apf_channel_core_peer_closed (ObApfChannelCore *core)
+{
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+
+  core->peer_closed = TRUE;
+  if (core->state == CORE_OPENING)
+    {
+      /* A close before the confirmation: the open failed. */
+      core->state = CORE_CLOSED;
+      core->close_sent = TRUE;
+      detach (core);
+      open_return_error (core, g_error_new (OB_APF_ERROR, OB_APF_ERROR_OPEN_FAILED,
+                                            "The device closed the channel to port %u while opening it",
+                                            core->port));
+      return;
+    }
+
+  /* Reply once (the reference does so unless it already sent one). */
+  if (core->state == CORE_OPEN)
+    send_close (core);
+  core->state = CORE_CLOSED;
+  g_clear_pointer (&core->send_buf, g_byte_array_unref);
+  detach (core);
+}
+
+void
+_ob_apf_channel_core_flush (ObApfChannelCore *core)
+{
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+
+  if (core->session == NULL || core->state != CORE_OPEN || core->close_sent)
+    return;
+
+  while (core->send_buf != NULL && core->send_buf->len > 0 && core->send_credits > 0
+         && _ob_apf_session_can_send_data (core->session))
+    {
+      gsize n = MIN ((gsize) core->send_buf->len, (gsize) MIN (core->send_credits, MAX_DATA_CHUNK));
+
+      ob_apf_encode_channel_data (_ob_apf_session_get_output (core->session), core->remote_id,
+                                  core->send_buf->data, n);
+      g_byte_array_remove_range (core->send_buf, 0, (guint) n);
+      core->send_credits -= n;
+      core->bytes_sent += n;
+    }
+  if (core->send_buf != NULL && core->send_buf->len == 0)
+    g_clear_pointer (&core->send_buf, g_byte_array_unref);
+  _ob_apf_session_schedule_write (core->session);
+
+  if (core->close_requested && core->send_buf == NULL)
+    {
+      send_close (core);
+      core->state = CORE_CLOSED;
+      detach (core);
+    }
+}
+
+void
+_ob_apf_channel_core_session_lost (ObApfChannelCore *core,
+                                   const GError     *error)
+{
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+
+  core->session = NULL;
+  if (core->error == NULL)
+    core->error = g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                               "The CIRA connection was lost%s%s",
+                               error != NULL ? ": " : "", error != NULL ? error->message : "");
+  g_clear_pointer (&core->send_buf, g_byte_array_unref);
+  if (core->state == CORE_OPENING && core->open_task != NULL)
+    {
+      core->state = CORE_CLOSED;
+      open_return_error (core, g_error_new (OB_APF_ERROR, OB_APF_ERROR_CLOSED,
+                                            "The CIRA connection closed before the channel to port %u opened%s%s",
+                                            core->port,
+                                            error != NULL ? ": " : "", error != NULL ? error->message : ""));
+      return;
+    }
+  core->state = CORE_CLOSED;
+}
+
+/* ---- the streams' side ------------------------------------------------------------- */
+
+gssize
+_ob_apf_channel_core_read (ObApfChannelCore  *core,
+                           void              *buffer,
+                           gsize              count,
+                           GError           **error)
+{
+  gsize done = 0;
+
+  if (core->input_closed)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The channel is closed");
+      return -1;
+    }
+
+  while (done < count && !g_queue_is_empty (&core->recv_chunks))
+    {
+      GBytes *head = g_queue_peek_head (&core->recv_chunks);
+      gsize size;
+      const guint8 *data = g_bytes_get_data (head, &size);
+      gsize n = MIN (count - done, size - core->recv_offset);
+
+      memcpy ((guint8 *) buffer + done, data + core->recv_offset, n);
+      done += n;
+      core->recv_offset += n;
+      if (core->recv_offset == size)
+        {
+          g_bytes_unref (g_queue_pop_head (&core->recv_chunks));
+          core->recv_offset = 0;
+        }
+    }
+
+  if (done > 0 || count == 0)
+    {
+      core->recv_len -= done;
+      credit_consumed (core, done);
+      return (gssize) done;
+    }
+
+  if (core->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (core->error));
+      return -1;
+    }
+  if (core->peer_closed || core->state == CORE_CLOSED)
+    return 0;
+
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                       "No channel data yet (an APF channel only reads asynchronously)");
+  return -1;
+}
+
+gssize
+_ob_apf_channel_core_write (ObApfChannelCore  *core,
+                            const void        *buffer,
+                            gsize              count,
+                            GError           **error)
+{
+  gsize room, n;
+
+  if (core->output_closed || core->close_requested)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The channel is closed");
+      return -1;
+    }
+  if (core->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (core->error));
+      return -1;
+    }
+  if (core->peer_closed || core->state != CORE_OPEN)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, "The device closed the channel");
+      return -1;
+    }
+  if (count == 0)
+    return 0;
+
+  room = core->max_buffer - (core->send_buf != NULL ? core->send_buf->len : 0);
+  if (room == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+                           "The channel's send buffer is full (waiting for the peer's window)");
+      return -1;
+    }
+
+  n = MIN (count, room);
+  if (core->send_buf == NULL)
+    core->send_buf = g_byte_array_sized_new ((guint) MIN (n, (gsize) MAX_DATA_CHUNK));
+  g_byte_array_append (core->send_buf, buffer, (guint) n);
+  _ob_apf_channel_core_flush (core);
+  return (gssize) n;
+}
+
+gboolean
+_ob_apf_channel_core_is_readable (ObApfChannelCore *core)
+{
+  return core->recv_len > 0
+         || core->input_closed
+         || core->error != NULL
+         || core->peer_closed
+         || core->state == CORE_CLOSED;
+}
+
+gboolean
+_ob_apf_channel_core_is_writable (ObApfChannelCore *core)
+{
+  return core->output_closed
+         || core->close_requested
+         || core->error != NULL
+         || core->peer_closed
+         || core->state != CORE_OPEN
+         || core->send_buf == NULL
+         || core->send_buf->len < core->max_buffer;
+}
+
+void
+_ob_apf_channel_core_close_input (ObApfChannelCore *core)
+{
+  gsize dropped = core->recv_len;
+
+  if (core->input_closed)
+    return;
+  core->input_closed = TRUE;
+  drop_received (core);
+  /* Unread data counts as consumed, so the peer is never stuck. */
+  credit_consumed (core, dropped);
+}
+
+void
+_ob_apf_channel_core_close_output (ObApfChannelCore *core)
+{
+  /* APF has no half-close: the channel closes with the GIOStream. */
+  core->output_closed = TRUE;
+}
+
+void
+_ob_apf_channel_core_close (ObApfChannelCore *core)
+{
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+
+  _ob_apf_channel_core_close_input (core);
+  core->output_closed = TRUE;
+  if (core->close_requested)
+    return;
+  core->close_requested = TRUE;
+
+  switch (core->state)
+    {
+    case CORE_OPEN:
+      /* Sends CHANNEL_CLOSE now, or once the buffered output is out. */
+      _ob_apf_channel_core_flush (core);
+      break;
+    case CORE_OPENING:   /* closed when the confirmation comes */
+    case CORE_CLOSED:
+    default:
+      break;
+    }
+}
+
+/* ---- level-triggered poll sources ------------------------------------------------ */
+
+typedef struct
+{
+  GSource           source;
+  ObApfChannelCore *core;
+  gboolean          for_write;
+} CoreSource;
+
+static gboolean
+core_source_ready (CoreSource *cs)
+{
+  return cs->for_write ? _ob_apf_channel_core_is_writable (cs->core)
+                       : _ob_apf_channel_core_is_readable (cs->core);
+}
+
+/* State only changes in callbacks on this same context, so checking in
+ * prepare before each poll never misses a change. */
+static gboolean
+core_source_prepare (GSource *source,
+                     gint    *timeout)
+{
+  *timeout = -1;
+  return core_source_ready ((CoreSource *) source);
+}
+
+static gboolean
+core_source_check (GSource *source)
+{
+  return core_source_ready ((CoreSource *) source);
+}
+
+static gboolean
+core_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  if (callback == NULL)
+    return G_SOURCE_CONTINUE;
+  return callback (user_data);
+}
+
+static void
+core_source_finalize (GSource *source)
+{
+  CoreSource *cs = (CoreSource *) source;
+
+  g_clear_pointer (&cs->core, _ob_apf_channel_core_unref);
+}
+
+static GSourceFuncs core_source_funcs = {
+  core_source_prepare,
+  core_source_check,
+  core_source_dispatch,
+  core_source_finalize,
+  NULL,
+  NULL,
+};
+
+GSource *
+_ob_apf_channel_core_create_source (ObApfChannelCore *core,
+                                    gboolean          for_write)
+{
+  GSource *source = g_source_new (&core_source_funcs, sizeof (CoreSource));
+  CoreSource *cs = (CoreSource *) source;
+
+  cs->core = _ob_apf_channel_core_ref (core);
+  cs->for_write = for_write;
+  g_source_set_static_name (source, for_write ? "ObApfChannel writable" : "ObApfChannel readable");
+  return source;
+}
+
+/* ---- ObApfChannel ----------------------------------------------------------------- */
+
+static ObApfChannel *
+channel_new (ObApfChannelCore *core)
+{
+  ObApfChannel *self = g_object_new (OB_TYPE_APF_CHANNEL, NULL);
+
+  self->core = _ob_apf_channel_core_ref (core);
+  self->input = _ob_apf_channel_input_stream_new (core);
+  self->output = _ob_apf_channel_output_stream_new (core);
+  return self;
+}
+
+static GInputStream *
+ob_apf_channel_get_input_stream (GIOStream *stream)
+{
+  return OB_APF_CHANNEL (stream)->input;
+}
+
+static GOutputStream *
+ob_apf_channel_get_output_stream (GIOStream *stream)
+{
+  return OB_APF_CHANNEL (stream)->output;
+}
+
+static gboolean
+ob_apf_channel_close_fn (GIOStream     *stream,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  ObApfChannel *self = OB_APF_CHANNEL (stream);
+
+  /* A stream with an operation still pending refuses to close; the core
+   * close below fails that operation instead. */
+  if (self->input != NULL)
+    g_input_stream_close (self->input, NULL, NULL);
+  if (self->output != NULL)
+    g_output_stream_close (self->output, NULL, NULL);
+  if (self->core != NULL)
+    _ob_apf_channel_core_close (self->core);
+  return TRUE;
+}
+
+/* Closing never blocks: done here, not in GIO's default worker thread. */
+static void
+ob_apf_channel_close_async (GIOStream           *stream,
+                            int                  io_priority,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ob_apf_channel_close_async);
+  ob_apf_channel_close_fn (stream, cancellable, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+ob_apf_channel_close_finish (GIOStream     *stream,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+ob_apf_channel_finalize (GObject *object)
+{
+  ObApfChannel *self = OB_APF_CHANNEL (object);
+
+  /* GIOStream closes an open stream on dispose; by now it is closed. */
+  g_clear_object (&self->input);
+  g_clear_object (&self->output);
+  g_clear_pointer (&self->core, _ob_apf_channel_core_unref);
+
+  G_OBJECT_CLASS (ob_apf_channel_parent_class)->finalize (object);
+}
+
+static void
+ob_apf_channel_class_init (ObApfChannelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
+
+  object_class->finalize = ob_apf_channel_finalize;
+
+  stream_class->get_input_stream = ob_apf_channel_get_input_stream;
+  stream_class->get_output_stream = ob_apf_channel_get_output_stream;
+  stream_class->close_fn = ob_apf_channel_close_fn;
+  stream_class->close_async = ob_apf_channel_close_async;
+  stream_class->close_finish = ob_apf_channel_close_finish;
+}
+
+static void
+ob_apf_channel_init (ObApfChannel *self)
+{
+}
+
+guint
+ob_apf_channel_get_port (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->port;
+}
+
+guint32
+ob_apf_channel_get_local_id (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->local_id;
+}
+
+guint32
+ob_apf_channel_get_remote_id (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->remote_id;
+}
+
+guint32
+ob_apf_channel_get_window_size (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->window;
+}
+
+gboolean
+ob_apf_channel_is_peer_closed (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), FALSE);
+
+  return self->core->peer_closed;
+}
+
+guint64
+ob_apf_channel_get_bytes_sent (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->bytes_sent;
+}
+
+guint64
+ob_apf_channel_get_bytes_received (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->bytes_received;
+}
+
+gsize
+ob_apf_channel_get_max_receive_buffered (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->recv_high_water;
+}
+
+guint
+ob_apf_channel_get_n_window_adjusts_sent (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->n_adjusts_sent;
+}
+
+guint
+ob_apf_channel_get_n_window_adjusts_received (ObApfChannel *self)
+{
+  g_return_val_if_fail (OB_IS_APF_CHANNEL (self), 0);
+
+  return self->core->n_adjusts_received;
+}
