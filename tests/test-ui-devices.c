@@ -971,7 +971,15 @@ test_bulk_power_cycle (void)
   g_assert_cmpuint (count_rows_with_operation (OB_DEVICE_ROW_OPERATION_SUCCEEDED), ==, 1);
   g_assert_cmpuint (count_rows_with_operation (OB_DEVICE_ROW_OPERATION_FAILED), ==, 1);
   save_screenshot (GTK_WIDGET (env.window), "test-ui-devices-bulk-failed.png");
-  ob_devices_page_set_selection_mode (env.page, FALSE);
+
+  /* Escape leaves selection mode, and forgets the selection. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.page), "devices.leave-mode", NULL));
+  g_assert_false (ob_devices_page_get_selection_mode (env.page));
+  {
+    g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (selection);
+
+    g_assert_true (gtk_bitset_is_empty (selected));
+  }
 }
 
 static void

@@ -234,6 +234,15 @@ on_field_changed (ObAddDeviceDialog *self)
   update_actions (self);
 }
 
+/* Enter in any field adds the device when it can be added, and otherwise
+ * tries the connection (which leads to the certificate step with TLS). */
+static void
+on_entry_activated (ObAddDeviceDialog *self)
+{
+  if (!gtk_widget_activate_action (GTK_WIDGET (self), "add-device.add", NULL))
+    gtk_widget_activate_action (GTK_WIDGET (self), "add-device.test", NULL);
+}
+
 static void
 on_address_changed (ObAddDeviceDialog *self)
 {
@@ -633,6 +642,7 @@ ob_add_device_dialog_class_init (ObAddDeviceDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObAddDeviceDialog, status_label);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_address_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_tls_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_port_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_trust_changed);

@@ -525,6 +525,31 @@ ob_devices_page_add_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Escape leaves selection mode, then the search. */
+static void
+ob_devices_page_leave_mode_action (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *param)
+{
+  ObDevicesPage *self = OB_DEVICES_PAGE (widget);
+
+  if (self->selection_mode)
+    ob_devices_page_set_selection_mode (self, FALSE);
+  else if (gtk_search_bar_get_search_mode (self->search_bar))
+    gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+}
+
+static void
+ob_devices_page_search_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *param)
+{
+  ObDevicesPage *self = OB_DEVICES_PAGE (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
 static void
 ob_devices_page_back_action (GtkWidget  *widget,
                              const char *action_name,
@@ -905,6 +930,10 @@ ob_devices_page_class_init (ObDevicesPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_leaflet_transition_changed);
 
   gtk_widget_class_install_action (widget_class, "devices.add", NULL, ob_devices_page_add_action);
+  gtk_widget_class_install_action (widget_class, "devices.leave-mode", NULL, ob_devices_page_leave_mode_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "devices.leave-mode", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "devices.search", NULL);
+  gtk_widget_class_install_action (widget_class, "devices.search", NULL, ob_devices_page_search_action);
   gtk_widget_class_install_action (widget_class, "devices.back", NULL, ob_devices_page_back_action);
   gtk_widget_class_install_action (widget_class, "devices.bulk-power", "i", ob_devices_page_bulk_power_action);
 }
