@@ -247,6 +247,7 @@ on_open_cancelled (GCancellable *cancellable,
   ObApfChannelCore *core = user_data;
   g_autoptr(GSource) idle = g_idle_source_new ();
 
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
   g_source_set_callback (idle, on_open_cancelled_idle, _ob_apf_channel_core_ref (core),
                          (GDestroyNotify) _ob_apf_channel_core_unref);
   g_source_attach (idle, g_task_get_context (core->open_task));
@@ -308,6 +309,11 @@ _ob_apf_channel_core_open_confirmed (ObApfChannelCore *core,
   core->remote_id = remote_id;
   core->send_credits = peer_window;
   core->state = CORE_OPEN;
+
+  /* Cancelled, and the deferred handler has not run yet. */
+  if (!core->close_requested && core->open_cancellable != NULL
+      && g_cancellable_is_cancelled (core->open_cancellable))
+    open_abandon (core, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled"));
 
   if (core->close_requested)
     {
@@ -740,12 +746,28 @@ core_source_finalize (GSource *source)
   g_clear_pointer (&cs->core, _ob_apf_channel_core_unref);
 }
 
+/* g_pollable_source_new_full() gives its child a dummy callback, which is
+ * a closure: the source must know how to call one. */
+static gboolean
+core_source_closure_callback (gpointer data)
+{
+  GClosure *closure = data;
+  GValue result = G_VALUE_INIT;
+  gboolean ret;
+
+  g_value_init (&result, G_TYPE_BOOLEAN);
+  g_closure_invoke (closure, &result, 0, NULL, NULL);
+  ret = g_value_get_boolean (&result);
+  g_value_unset (&result);
+  return ret;
+}
+
 static GSourceFuncs core_source_funcs = {
   core_source_prepare,
   core_source_check,
   core_source_dispatch,
   core_source_finalize,
-  NULL,
+  (GSourceFunc) core_source_closure_callback,
   NULL,
 };
 
