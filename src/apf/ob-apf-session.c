@@ -317,10 +317,18 @@ io_failed (ObApfSession *self,
         }
       return;
     }
-  close_internal (self, OB_APF_CLOSE_REASON_IO_ERROR,
-                  g_error_new (G_IO_ERROR, owned->domain == G_IO_ERROR ? owned->code : G_IO_ERROR_FAILED,
-                               "CIRA connection error: %s", owned->message),
-                  FALSE);
+  /* A reset or a broken pipe is the peer going away too. */
+  if (g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)
+      || g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+    close_internal (self, OB_APF_CLOSE_REASON_PEER_CLOSED,
+                    g_error_new (OB_APF_ERROR, OB_APF_ERROR_CLOSED, "The peer closed the CIRA connection (%s)",
+                                 owned->message),
+                    FALSE);
+  else
+    close_internal (self, OB_APF_CLOSE_REASON_IO_ERROR,
+                    g_error_new (G_IO_ERROR, owned->domain == G_IO_ERROR ? owned->code : G_IO_ERROR_FAILED,
+                                 "CIRA connection error: %s", owned->message),
+                    FALSE);
 }
 
 static gboolean
@@ -417,8 +425,12 @@ _ob_apf_session_schedule_write (ObApfSession *self)
 
   if (self->pollable)
     {
-      /* Written from the main loop, never inside a message handler, so a
-       * write error cannot close the session under its caller's feet. */
+      /* While input is being processed, process_input() writes at its end
+       * (usually at once, without a source).  Otherwise the write happens
+       * from the main loop, never inside the caller, so a write error
+       * cannot close the session under its caller's feet. */
+      if (self->processing)
+        return;
       if (self->write_source == NULL)
         {
           self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output),
@@ -429,6 +441,40 @@ _ob_apf_session_schedule_write (ObApfSession *self)
     }
   else if (!self->write_pending)
     write_async_next (self);
+}
+
+/* After a batch of input: answers usually fit in the socket buffer, so
+ * write them now instead of attaching a source (keepalives at scale). */
+static void
+write_now (ObApfSession *self)
+{
+  if (!self->pollable || self->write_source != NULL || self->stream_closed
+      || (self->closed && !self->closing) || self->outbuf == NULL || self->outbuf->len == 0)
+    return;
+
+  while (self->outbuf->len > 0)
+    {
+      GError *error = NULL;
+      gssize n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (self->output),
+                                                             self->outbuf->data, self->outbuf->len,
+                                                             NULL, &error);
+
+      if (n < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_error_free (error);
+              _ob_apf_session_schedule_write (self);
+            }
+          else
+            io_failed (self, error);
+          return;
+        }
+      g_byte_array_remove_range (self->outbuf, 0, (guint) n);
+    }
+
+  g_clear_pointer (&self->outbuf, g_byte_array_unref);
+  output_drained (self);
 }
 
 static void
@@ -1304,6 +1350,8 @@ process_input (ObApfSession *self,
     }
   self->processing = FALSE;
 
+  write_now (self);
+
   if (self->closed)
     g_clear_pointer (&self->inbuf, g_byte_array_unref);
   else if (from_inbuf)
@@ -1913,6 +1961,8 @@ ob_apf_session_constructed (GObject *object)
                    && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (self->output));
   self->next_channel_id = self->role == OB_APF_SESSION_ROLE_SERVER ? SERVER_FIRST_CHANNEL_ID
                                                                    : CLIENT_FIRST_CHANNEL_ID;
+  if (self->role == OB_APF_SESSION_ROLE_CLIENT)
+    g_array_append_vals (self->forward_ports, amt_forward_ports, G_N_ELEMENTS (amt_forward_ports));
 }
 
 static void
@@ -2097,7 +2147,6 @@ ob_apf_session_init (ObApfSession *self)
   self->channels = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) _ob_apf_channel_core_unref);
   self->ports = g_array_new (FALSE, FALSE, sizeof (guint));
   self->forward_ports = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_array_append_vals (self->forward_ports, amt_forward_ports, G_N_ELEMENTS (amt_forward_ports));
   self->trigger_reason = OB_APF_TRIGGER_PERIODIC;
   self->keepalive_interval = OB_APF_DEFAULT_KEEPALIVE_INTERVAL;
   self->idle_timeout_ms = OB_APF_DEFAULT_IDLE_TIMEOUT_MS;
