@@ -46,8 +46,8 @@ G_DECLARE_FINAL_TYPE (ObApfSession, ob_apf_session, OB, APF_SESSION, GObject)
  * not forwarded).  USERAUTH_FAILURE closes the session (reason
  * AUTH_FAILED); the owner reconnects as it sees fit.
  *
- * Both roles: any traffic resets the idle timer (idle-timeout-ms, default
- * 90 s) and its expiry closes; a protocol error closes without a
+ * Both roles: any traffic from the peer resets the idle timer
+ * (idle-timeout-ms, default 90 s) and its expiry closes; a protocol error closes without a
  * DISCONNECT (as the reference); DISCONNECT from the peer closes.  The
  * stream must be pollable (as GSocketConnection and GTlsConnection are) or
  * support async I/O; an idle session holds no read buffer.
