@@ -1210,6 +1210,41 @@ test_raw_window_adjust (Raw           *raw,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
 }
 
+/* Many one-byte messages (coalesced inside the channel) read back as one
+ * ordered stream, interleaved with reads. */
+static void
+test_raw_small_messages (Raw           *raw,
+                         gconstpointer  data)
+{
+  g_autoptr(ObApfChannel) channel = raw_open (raw, 4, 1024, 88, 4096);
+  g_autoptr(GBytes) payload = pattern_bytes (9000, 6);
+  const guint8 *p = g_bytes_get_data (payload, NULL);
+  g_autoptr(GByteArray) got = g_byte_array_new ();
+  guint8 buffer[3000];
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      for (guint i = 0; i < 3000; i++)
+        ob_apf_encode_channel_data (raw->out, 4, p + round * 3000 + i, 1);
+      raw_send (raw);
+      spin_ms (50);
+      /* Read in two uneven parts. */
+      n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (channel)), buffer, 1234, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, 1234);
+      g_byte_array_append (got, buffer, (guint) n);
+      n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (channel)), buffer, sizeof buffer, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, 3000 - 1234);
+      g_byte_array_append (got, buffer, (guint) n);
+    }
+  g_assert_cmpmem (got->data, got->len, p, 9000);
+  g_assert_cmpuint (ob_apf_channel_get_max_receive_buffered (channel), ==, 3000);
+}
+
 /* A device that ignores our window past the buffer cap loses the channel. */
 static void
 test_raw_overrun (Raw           *raw,
@@ -1325,6 +1360,7 @@ main (int   argc,
   g_test_add ("/apf-channel/raw/open-and-ids", Raw, NULL, raw_setup, test_raw_open_and_ids, raw_teardown);
   g_test_add ("/apf-channel/raw/send-credits", Raw, NULL, raw_setup, test_raw_send_credits, raw_teardown);
   g_test_add ("/apf-channel/raw/window-adjust", Raw, NULL, raw_setup, test_raw_window_adjust, raw_teardown);
+  g_test_add ("/apf-channel/raw/small-messages", Raw, NULL, raw_setup, test_raw_small_messages, raw_teardown);
   g_test_add ("/apf-channel/raw/overrun", Raw, NULL, raw_setup, test_raw_overrun, raw_teardown);
   g_test_add ("/apf-channel/raw/open-timeout", Raw, NULL, raw_setup, test_raw_open_timeout, raw_teardown);
   g_test_add ("/apf-channel/raw/open-failure-reason", Raw, NULL, raw_setup, test_raw_open_failure_reason,

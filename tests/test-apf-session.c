@@ -1197,6 +1197,126 @@ test_garbage (Raw           *raw,
   g_assert_cmpuint (raw->peer->acc->len, ==, 0);
 }
 
+/* A device that sends requests but never reads the answers: the session
+ * stops reading once its output queue is full (its memory stays bounded),
+ * and goes on when the device reads again. */
+typedef struct
+{
+  Raw        *raw;
+  GBytes     *requests;
+  gsize       written;
+  guint32     next_cookie;
+  guint32     n_requests;
+  gint64      last_progress;
+} Pump;
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+pump_write (Pump *p)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (p->requests, &len);
+
+  while (p->written < len)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (p->raw->peer->stream)),
+                                                             data + p->written, len - p->written, NULL, &error);
+
+      if (n <= 0)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+          return;
+        }
+      p->written += (gsize) n;
+      p->last_progress = g_get_monotonic_time ();
+    }
+}
+
+/* Write until nothing more goes in for 300 ms. */
+static gboolean
+pump_blocked (gpointer data)
+{
+  Pump *p = data;
+
+  pump_write (p);
+  return g_get_monotonic_time () - p->last_progress > 300 * 1000;
+}
+
+static void
+pump_read_replies (Pump *p)
+{
+  GByteArray *acc = p->raw->peer->acc;
+  gsize off = 0;
+
+  for (;;)
+    {
+      g_auto(ObApfMessage) m = { 0 };
+      gsize used = 0;
+
+      if (ob_apf_message_decode (acc->data + off, acc->len - off, &m, &used, NULL) != OB_APF_DECODE_OK)
+        break;
+      g_assert_cmpint (m.type, ==, OB_APF_KEEPALIVE_REPLY);
+      g_assert_cmpuint (m.keepalive.cookie, ==, p->next_cookie);
+      p->next_cookie++;
+      off += used;
+    }
+  g_byte_array_remove_range (acc, 0, (guint) off);
+}
+
+static gboolean
+pump_done (gpointer data)
+{
+  Pump *p = data;
+
+  pump_write (p);
+  pump_read_replies (p);
+  return p->next_cookie == p->n_requests || p->raw->ev.n_closed > 0;
+}
+
+static void
+test_output_backpressure (Raw           *raw,
+                          gconstpointer  data)
+{
+  g_autoptr(GByteArray) requests = g_byte_array_new ();
+  GSource *tick = g_timeout_source_new (10);
+  Pump p = { raw, NULL, 0, 0, 2 * 1024 * 1024 / 5, 0 };
+
+  raw_authenticate (raw);
+  for (guint32 i = 0; i < p.n_requests; i++)
+    ob_apf_encode_keepalive_request (requests, i);
+  p.requests = g_byte_array_free_to_bytes (g_steal_pointer (&requests));
+  p.last_progress = g_get_monotonic_time ();
+
+  g_source_set_callback (tick, on_tick, NULL, NULL);
+  g_source_attach (tick, NULL);
+
+  /* The device stops reading. */
+  g_source_destroy (raw->peer->source);
+  g_clear_pointer (&raw->peer->source, g_source_unref);
+  g_assert_true (wait_until (pump_blocked, &p, 20000));
+  g_assert_cmpuint (p.written, <, g_bytes_get_size (p.requests));
+  g_assert_false (ob_apf_session_is_closed (raw->server));
+
+  /* It reads again: every answer arrives, in order. */
+  raw->peer->source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (raw->peer->stream)),
+                                                             NULL);
+  g_source_set_callback (raw->peer->source, (GSourceFunc) peer_on_readable, raw->peer, NULL);
+  g_source_attach (raw->peer->source, NULL);
+  g_assert_true (wait_until (pump_done, &p, 30000));
+  g_assert_cmpuint (p.next_cookie, ==, p.n_requests);
+  g_assert_cmpuint (raw->ev.n_closed, ==, 0);
+
+  g_source_destroy (tick);
+  g_source_unref (tick);
+  g_bytes_unref (p.requests);
+}
+
 /* Random bytes after a valid handshake, many times: never a crash. */
 static void
 test_random_garbage (void)
@@ -1256,6 +1376,7 @@ main (int   argc,
       g_test_add (path, Raw, &garbage_cases[i], raw_setup, test_garbage, raw_teardown);
     }
   g_test_add_func ("/apf-session/random-garbage", test_random_garbage);
+  g_test_add ("/apf-session/output-backpressure", Raw, NULL, raw_setup, test_output_backpressure, raw_teardown);
 
   return g_test_run ();
 }

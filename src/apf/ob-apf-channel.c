@@ -18,6 +18,8 @@
 /* CHANNEL_DATA we send carries at most this much (any AMT accepts a
  * message up to its window; small messages keep the TLS records even). */
 #define MAX_DATA_CHUNK 16384
+/* Received data smaller than this is appended to the previous chunk. */
+#define SMALL_CHUNK 4096
 
 typedef enum
 {
@@ -45,7 +47,7 @@ struct _ObApfChannelCore
   GSource       *open_timeout;
 
   /* Receiving: chunks waiting for the reader. */
-  GQueue         recv_chunks;       /* GBytes */
+  GQueue         recv_chunks;       /* GByteArray */
   gsize          recv_offset;       /* into the head chunk */
   gsize          recv_len;
   gsize          recv_high_water;
@@ -119,7 +121,7 @@ _ob_apf_channel_core_ref (ObApfChannelCore *core)
 static void
 drop_received (ObApfChannelCore *core)
 {
-  g_queue_clear_full (&core->recv_chunks, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&core->recv_chunks, (GDestroyNotify) g_byte_array_unref);
   core->recv_offset = 0;
   core->recv_len = 0;
 }
@@ -409,6 +411,8 @@ _ob_apf_channel_core_receive (ObApfChannelCore *core,
                               const guint8     *data,
                               gsize             len)
 {
+  GByteArray *tail;
+
   if (core->state != CORE_OPEN || core->close_sent)
     return;
 
@@ -436,7 +440,17 @@ _ob_apf_channel_core_receive (ObApfChannelCore *core,
       return;
     }
 
-  g_queue_push_tail (&core->recv_chunks, g_bytes_new (data, len));
+  /* Small messages join the last chunk, so a peer sending one byte at a
+   * time cannot make the window cost much more than its size. */
+  tail = g_queue_peek_tail (&core->recv_chunks);
+  if (tail != NULL && tail->len < SMALL_CHUNK && (gsize) tail->len + len <= MAX_DATA_CHUNK)
+    g_byte_array_append (tail, data, (guint) len);
+  else
+    {
+      tail = g_byte_array_sized_new ((guint) MAX (len, (gsize) SMALL_CHUNK));
+      g_byte_array_append (tail, data, (guint) len);
+      g_queue_push_tail (&core->recv_chunks, tail);
+    }
   core->recv_len += len;
   core->recv_high_water = MAX (core->recv_high_water, core->recv_len);
 }
@@ -553,17 +567,15 @@ _ob_apf_channel_core_read (ObApfChannelCore  *core,
 
   while (done < count && !g_queue_is_empty (&core->recv_chunks))
     {
-      GBytes *head = g_queue_peek_head (&core->recv_chunks);
-      gsize size;
-      const guint8 *data = g_bytes_get_data (head, &size);
-      gsize n = MIN (count - done, size - core->recv_offset);
+      GByteArray *head = g_queue_peek_head (&core->recv_chunks);
+      gsize n = MIN (count - done, head->len - core->recv_offset);
 
-      memcpy ((guint8 *) buffer + done, data + core->recv_offset, n);
+      memcpy ((guint8 *) buffer + done, head->data + core->recv_offset, n);
       done += n;
       core->recv_offset += n;
-      if (core->recv_offset == size)
+      if (core->recv_offset == head->len)
         {
-          g_bytes_unref (g_queue_pop_head (&core->recv_chunks));
+          g_byte_array_unref (g_queue_pop_head (&core->recv_chunks));
           core->recv_offset = 0;
         }
     }

@@ -18,6 +18,9 @@
 #define READ_CHUNK 16384
 /* Channels stop adding CHANNEL_DATA while this much output is queued. */
 #define OUTPUT_HIGH_WATER (64 * 1024)
+/* Reading stops while this much output waits (a peer that sends requests
+ * but does not read the answers), and resumes when it has drained. */
+#define OUTPUT_STOP_READING (256 * 1024)
 /* A DISCONNECT (or a last USERAUTH_FAILURE) gets this long to go out. */
 #define LINGER_MS 5000
 /* Server role: ports recorded per session at most. */
@@ -269,6 +272,13 @@ _ob_apf_session_can_send_data (ObApfSession *self)
 }
 
 static void close_stream (ObApfSession *self);
+static void schedule_resume (ObApfSession *self);
+
+static gboolean
+output_full (ObApfSession *self)
+{
+  return self->outbuf != NULL && self->outbuf->len >= OUTPUT_STOP_READING;
+}
 
 /* Everything queued went out: finish a graceful close, or let channels
  * with waiting output send more. */
@@ -288,6 +298,10 @@ output_drained (ObApfSession *self)
     }
   if (self->closed)
     return;
+
+  /* Input held back by a full output queue can go on. */
+  if (!self->paused && self->read_source == NULL && !self->read_pending && self->started)
+    schedule_resume (self);
 
   /* A snapshot: flushing may take a channel out of the table. */
   cores = g_ptr_array_new_with_free_func ((GDestroyNotify) _ob_apf_channel_core_unref);
@@ -709,11 +723,20 @@ on_resume (gpointer user_data)
   g_clear_pointer (&self->resume_source, g_source_unref);
   if (self->closed || self->paused)
     return G_SOURCE_REMOVE;
-  if (self->inbuf != NULL && self->inbuf->len > 0)
-    process_input (self, NULL, 0);
-  if (!self->closed && !self->paused)
-    start_reading (self);
+  /* process_input() starts reading again when it can. */
+  process_input (self, NULL, 0);
   return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_resume (ObApfSession *self)
+{
+  if (self->processing || self->closed || self->resume_source != NULL)
+    return;
+  self->resume_source = g_idle_source_new ();
+  g_source_set_priority (self->resume_source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->resume_source, on_resume, self, NULL);
+  g_source_attach (self->resume_source, self->context);
 }
 
 static void
@@ -723,11 +746,7 @@ resume_input (ObApfSession *self)
   /* Inside the processing loop (an authenticator that answered at once)
    * the loop simply goes on; otherwise continue from the main loop, not
    * from the caller's stack. */
-  if (self->processing || self->closed || self->resume_source != NULL)
-    return;
-  self->resume_source = g_idle_source_new ();
-  g_source_set_callback (self->resume_source, on_resume, self, NULL);
-  g_source_attach (self->resume_source, self->context);
+  schedule_resume (self);
 }
 
 static void
@@ -1326,7 +1345,7 @@ process_input (ObApfSession *self,
     }
 
   self->processing = TRUE;
-  while (!self->closed && !self->paused && off < avail)
+  while (!self->closed && !self->paused && !output_full (self) && off < avail)
     {
       g_auto(ObApfMessage) m = { 0 };
       g_autoptr(GError) error = NULL;
@@ -1366,8 +1385,11 @@ process_input (ObApfSession *self,
       g_byte_array_append (self->inbuf, buf + off, (guint) (avail - off));
     }
 
-  /* An authenticator that answered inside the loop un-paused us. */
-  if (!self->closed && !self->paused)
+  /* Read on unless paused or held back by output (an authenticator that
+   * answered inside the loop un-paused us). */
+  if (output_full (self))
+    stop_reading (self);
+  else if (!self->closed && !self->paused)
     start_reading (self);
 }
 
@@ -1445,7 +1467,7 @@ on_read_done (GObject      *source,
 static void
 start_reading (ObApfSession *self)
 {
-  if (self->closed || self->paused)
+  if (self->closed || self->paused || output_full (self))
     return;
 
   if (self->pollable)
