@@ -42,6 +42,7 @@ ob_application_actions_preferences (GSimpleAction *action,
 
   parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   preferences = ob_preferences_window_new (ob_application_get_settings (self));
+  ob_preferences_window_set_services (preferences, ob_application_get_services (self));
   gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
   gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);

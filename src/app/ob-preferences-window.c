@@ -11,9 +11,19 @@
 
 #include <glib/gi18n.h>
 
+#include "ob-api-server.h"
+#include "ob-error.h"
 #include "ob-log.h"
 #include "ob-preferences-window.h"
 #include "ob-util.h"
+
+typedef enum
+{
+  PASSWORD_STATE_CHECKING,
+  PASSWORD_STATE_SET,
+  PASSWORD_STATE_UNSET,
+  PASSWORD_STATE_UNREADABLE,
+} PasswordState;
 
 struct _ObPreferencesWindow
 {
@@ -21,6 +31,19 @@ struct _ObPreferencesWindow
 
   GSettings *settings;
   char *primary_address;
+
+  /* Optional: without it the window edits settings only, and the API's
+   * password and status rows stay hidden. */
+  ObServices *services;
+  ObApiServer *api;
+  /* Keyring calls for the current services; cancelled when they change
+   * or the window goes away. */
+  GCancellable *cancellable;
+  PasswordState password_state;
+  gboolean password_saving;
+  gboolean password_refused;
+  /* A change of the API settings awaits the restart it causes. */
+  gboolean api_pending;
 
   GtkSpinButton *cira_port_spin;
   GtkSpinButton *rps_port_spin;
@@ -31,6 +54,9 @@ struct _ObPreferencesWindow
   GtkSwitch *api_enabled_switch;
   AdwComboRow *api_address_row;
   GtkSpinButton *api_port_spin;
+  AdwActionRow *api_status_row;
+  AdwPasswordEntryRow *api_password_row;
+  GtkLabel *api_password_hint;
   AdwComboRow *log_level_row;
 };
 
@@ -39,6 +65,7 @@ G_DEFINE_FINAL_TYPE (ObPreferencesWindow, ob_preferences_window, ADW_TYPE_PREFER
 enum {
   PROP_0,
   PROP_SETTINGS,
+  PROP_SERVICES,
   N_PROPS
 };
 
@@ -254,6 +281,377 @@ on_common_name_changed (ObPreferencesWindow *self,
 }
 
 static void
+ob_preferences_window_update_api_password (ObPreferencesWindow *self)
+{
+  GtkWidget *row = GTK_WIDGET (self->api_password_row);
+  GtkWidget *hint = GTK_WIDGET (self->api_password_hint);
+  const char *env_password = g_getenv (OB_API_PASSWORD_ENV);
+  gboolean overridden = env_password != NULL && env_password[0] != '\0';
+  g_autofree char *override_note = NULL;
+  g_autofree char *text = NULL;
+  const char *state;
+
+  gtk_widget_set_sensitive (row, !self->password_saving);
+
+  if (self->password_refused)
+    {
+      gtk_label_set_label (self->api_password_hint,
+                           _("Type a password first: an empty password is not saved."));
+      gtk_widget_add_css_class (row, "error");
+      gtk_widget_add_css_class (hint, "error");
+      gtk_accessible_update_state (GTK_ACCESSIBLE (row),
+                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                                   -1);
+      return;
+    }
+
+  gtk_widget_remove_css_class (row, "error");
+  gtk_widget_remove_css_class (hint, "error");
+  gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
+
+  if (self->password_saving)
+    state = _("Saving the password in the keyring…");
+  else if (self->password_state == PASSWORD_STATE_CHECKING)
+    state = _("Checking the keyring…");
+  else if (self->password_state == PASSWORD_STATE_SET)
+    state = _("A password is set. Type a new one to replace it.");
+  else if (self->password_state == PASSWORD_STATE_UNREADABLE)
+    state = _("The keyring could not be read, so it is not known whether a password is set.");
+  else if (overridden)
+    state = _("No password is kept in the keyring.");
+  else
+    state = _("No password set: the API cannot start until you set one.");
+
+  if (!overridden)
+    {
+      gtk_label_set_label (self->api_password_hint, state);
+      return;
+    }
+
+  /* Translators: %s is the name of an environment variable,
+   * OUTBAND_API_PASSWORD */
+  override_note = g_strdup_printf (_("The environment variable %s is set, so the API uses "
+                                     "its value instead of this password."),
+                                   OB_API_PASSWORD_ENV);
+  text = g_strconcat (state, " ", override_note, NULL);
+  gtk_label_set_label (self->api_password_hint, text);
+}
+
+/* The start error in a few words; the technical detail is in the log. */
+static char *
+describe_api_error (ObPreferencesWindow *self,
+                    const GError        *error)
+{
+  ObConfig *config = ob_services_get_config (self->services);
+
+  if (g_error_matches (error, OB_API_ERROR, OB_API_ERROR_NO_PASSWORD))
+    return g_strdup (_("Not running: no password is set"));
+  if (g_error_matches (error, OB_API_ERROR, OB_API_ERROR_KEYRING))
+    return g_strdup (_("Not running: the keyring could not be read"));
+  if (g_error_matches (error, OB_API_ERROR, OB_API_ERROR_LISTEN))
+    {
+      /* Translators: %u is a TCP port number such as 3000 */
+      return g_strdup_printf (_("Not running: port %u could not be opened; another program "
+                                "may be using it"),
+                              ob_config_get_api_port (config));
+    }
+
+  /* Translators: %s says what went wrong (in English) */
+  return g_strdup_printf (_("Not running: %s"), error->message);
+}
+
+static void
+ob_preferences_window_update_api_status (ObPreferencesWindow *self)
+{
+  g_autofree char *text = NULL;
+  ObConfig *config;
+  const GError *error;
+
+  if (self->services == NULL)
+    return;
+
+  config = ob_services_get_config (self->services);
+  error = ob_services_get_api_error (self->services);
+
+  if (self->api != NULL && ob_api_server_get_running (self->api))
+    {
+      g_autofree char *url = ob_api_server_dup_url (self->api);
+
+      /* Translators: %s is an address such as http://127.0.0.1:3000 */
+      text = g_strdup_printf (_("Listening on %s"), url);
+    }
+  else if (!ob_config_get_api_enabled (config))
+    text = g_strdup (C_("REST API status", "Off"));
+  else if (ob_services_get_state (self->services) == OB_SERVICES_STATE_FAILED)
+    text = g_strdup (_("Not running: Outband’s services could not start"));
+  else if (self->api == NULL || self->api_pending || error == NULL)
+    text = g_strdup (_("Starting…"));
+  else
+    text = describe_api_error (self, error);
+
+  adw_action_row_set_subtitle (self->api_status_row, text);
+}
+
+static void
+on_api_running_changed (ObPreferencesWindow *self,
+                        GParamSpec          *pspec,
+                        ObApiServer         *api)
+{
+  if (ob_api_server_get_running (api))
+    self->api_pending = FALSE;
+
+  ob_preferences_window_update_api_status (self);
+}
+
+static void
+ob_preferences_window_track_api (ObPreferencesWindow *self)
+{
+  ObApiServer *api = self->services != NULL ? ob_services_get_api_server (self->services) : NULL;
+
+  if (api == self->api)
+    return;
+
+  if (self->api != NULL)
+    g_signal_handlers_disconnect_by_data (self->api, self);
+  g_set_object (&self->api, api);
+
+  if (api != NULL)
+    {
+      g_signal_connect_object (api, "notify::running",
+                               G_CALLBACK (on_api_running_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (api, "notify::port",
+                               G_CALLBACK (on_api_running_changed), self, G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+on_services_state_changed (ObPreferencesWindow *self,
+                           GParamSpec          *pspec,
+                           ObServices          *services)
+{
+  /* The API server exists once the services run. */
+  ob_preferences_window_track_api (self);
+  ob_preferences_window_update_api_status (self);
+}
+
+static void
+on_services_error (ObPreferencesWindow *self,
+                   const GError        *error,
+                   ObServices          *services)
+{
+  if (error->domain != OB_API_ERROR)
+    return;
+
+  self->api_pending = FALSE;
+  ob_preferences_window_update_api_status (self);
+}
+
+static void
+on_api_setting_changed (ObPreferencesWindow *self,
+                        GParamSpec          *pspec,
+                        ObConfig            *config)
+{
+  /* ObServices restarts the API shortly; until it reports, the last
+   * error no longer applies. */
+  self->api_pending = TRUE;
+  ob_preferences_window_update_api_status (self);
+}
+
+static void
+on_password_looked_up (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  ObPreferencesWindow *self;
+  g_autoptr(GError) error = NULL;
+  GBytes *password;
+
+  password = ob_secret_store_lookup_finish (OB_SECRET_STORE (source), result, &error);
+  /* Cancelled when the window went away: do not touch it. */
+  if (ob_error_is_cancelled (error))
+    return;
+
+  self = OB_PREFERENCES_WINDOW (user_data);
+
+  if (error != NULL)
+    {
+      g_message ("Could not read the REST API password from the keyring: %s", error->message);
+      self->password_state = PASSWORD_STATE_UNREADABLE;
+    }
+  else if (password != NULL && g_bytes_get_size (password) > 0)
+    {
+      self->password_state = PASSWORD_STATE_SET;
+    }
+  else
+    {
+      self->password_state = PASSWORD_STATE_UNSET;
+    }
+
+  /* Only its presence mattered; wipe the copy. */
+  if (password != NULL)
+    {
+      gsize size;
+      guint8 *data = g_bytes_unref_to_data (password, &size);
+
+      ob_secure_clear (data, size);
+      g_free (data);
+    }
+
+  ob_preferences_window_update_api_password (self);
+}
+
+typedef struct
+{
+  ObSecretStore *secrets;
+  char *password;
+} SavePassword;
+
+static void
+save_password_free (SavePassword *data)
+{
+  g_clear_object (&data->secrets);
+  ob_secure_free_string (data->password);
+  g_free (data);
+}
+
+static void
+save_password_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SavePassword *data = task_data;
+  GError *error = NULL;
+
+  /* Not @cancellable: once asked for, the password is kept even when the
+   * window closes in the meantime. */
+  if (ob_api_store_password_sync (data->secrets, data->password, NULL, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+show_toast (ObPreferencesWindow *self,
+            const char          *message)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+}
+
+static void
+on_password_saved (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ObPreferencesWindow *self;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *focus;
+  GtkRoot *root;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  if (ob_error_is_cancelled (error))
+    return;
+
+  self = OB_PREFERENCES_WINDOW (user_data);
+  self->password_saving = FALSE;
+
+  if (error != NULL)
+    {
+      g_message ("Could not keep the REST API password in the keyring: %s", error->message);
+      ob_preferences_window_update_api_password (self);
+      show_toast (self, _("The password could not be saved in the keyring"));
+      return;
+    }
+
+  self->password_state = PASSWORD_STATE_SET;
+
+  /* Clear the entry with the focus elsewhere, or the row would offer to
+   * apply the now empty text. */
+  root = gtk_widget_get_root (GTK_WIDGET (self->api_password_row));
+  focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->api_password_row)))
+    gtk_root_set_focus (root, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->api_password_row), "");
+
+  ob_preferences_window_update_api_password (self);
+  show_toast (self, _("API password saved"));
+
+  /* An API that could not start for want of a password can now. */
+  if (self->services != NULL && ob_services_retry_api (self->services))
+    {
+      self->api_pending = TRUE;
+      ob_preferences_window_update_api_status (self);
+    }
+}
+
+static void
+on_api_password_apply (ObPreferencesWindow *self,
+                       AdwEntryRow         *row)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+  g_autoptr(GTask) task = NULL;
+  SavePassword *data;
+
+  if (self->services == NULL || self->password_saving)
+    return;
+
+  if (text[0] == '\0')
+    {
+      self->password_refused = TRUE;
+      ob_preferences_window_update_api_password (self);
+      return;
+    }
+
+  data = g_new0 (SavePassword, 1);
+  data->secrets = g_object_ref (ob_services_get_secret_store (self->services));
+  data->password = g_strdup (text);
+
+  self->password_saving = TRUE;
+  ob_preferences_window_update_api_password (self);
+
+  /* The window is not the source object: closing it must not wait for the
+   * keyring, and the callback leaves it alone once cancelled. */
+  task = g_task_new (NULL, self->cancellable, on_password_saved, self);
+  g_task_set_source_tag (task, on_api_password_apply);
+  g_task_set_task_data (task, data, (GDestroyNotify) save_password_free);
+  g_task_run_in_thread (task, save_password_thread);
+}
+
+static void
+on_api_password_changed (ObPreferencesWindow *self,
+                         GtkEditable         *editable)
+{
+  if (!self->password_refused)
+    return;
+
+  self->password_refused = FALSE;
+  ob_preferences_window_update_api_password (self);
+}
+
+static void
+ob_preferences_window_drop_services (ObPreferencesWindow *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  if (self->api != NULL)
+    g_signal_handlers_disconnect_by_data (self->api, self);
+  g_clear_object (&self->api);
+
+  if (self->services != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (ob_services_get_config (self->services), self);
+      g_signal_handlers_disconnect_by_data (self->services, self);
+    }
+  g_clear_object (&self->services);
+
+  self->password_saving = FALSE;
+  self->password_refused = FALSE;
+  self->api_pending = FALSE;
+}
+
+static void
 ob_preferences_window_bind (ObPreferencesWindow *self)
 {
   g_settings_bind (self->settings, "cira-port",
@@ -317,6 +715,7 @@ ob_preferences_window_dispose (GObject *object)
 {
   ObPreferencesWindow *self = OB_PREFERENCES_WINDOW (object);
 
+  ob_preferences_window_drop_services (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
 
@@ -347,6 +746,10 @@ ob_preferences_window_get_property (GObject    *object,
       g_value_set_object (value, self->settings);
       break;
 
+    case PROP_SERVICES:
+      g_value_set_object (value, self->services);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -364,6 +767,10 @@ ob_preferences_window_set_property (GObject      *object,
     {
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
+      break;
+
+    case PROP_SERVICES:
+      ob_preferences_window_set_services (self, g_value_get_object (value));
       break;
 
     default:
@@ -388,6 +795,11 @@ ob_preferences_window_class_init (ObPreferencesWindowClass *klass)
                          G_TYPE_SETTINGS,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
+  properties[PROP_SERVICES] =
+    g_param_spec_object ("services", NULL, NULL,
+                         OB_TYPE_SERVICES,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -401,8 +813,13 @@ ob_preferences_window_class_init (ObPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_address_row);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_port_spin);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_status_row);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_password_row);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_password_hint);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, log_level_row);
   gtk_widget_class_bind_template_callback (widget_class, on_common_name_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_api_password_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_api_password_changed);
 }
 
 static void
@@ -442,4 +859,75 @@ ob_preferences_window_get_settings (ObPreferencesWindow *self)
   g_return_val_if_fail (OB_IS_PREFERENCES_WINDOW (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * ob_preferences_window_set_services:
+ * @self: an #ObPreferencesWindow
+ * @services: (nullable): the application's services
+ *
+ * Lets the window set the REST API password in @services' secret store and
+ * show whether the API runs.  Without services those rows are hidden.
+ */
+void
+ob_preferences_window_set_services (ObPreferencesWindow *self,
+                                    ObServices          *services)
+{
+  g_return_if_fail (OB_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (services == NULL || OB_IS_SERVICES (services));
+
+  if (self->services == services)
+    return;
+
+  ob_preferences_window_drop_services (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->api_status_row), services != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->api_password_row), services != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->api_password_hint), services != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->api_password_row), "");
+
+  if (services != NULL)
+    {
+      ObConfig *config = ob_services_get_config (services);
+
+      self->services = g_object_ref (services);
+      self->cancellable = g_cancellable_new ();
+      self->password_state = PASSWORD_STATE_CHECKING;
+
+      g_signal_connect_object (services, "notify::state",
+                               G_CALLBACK (on_services_state_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (services, "error",
+                               G_CALLBACK (on_services_error), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (config, "notify::api-enabled",
+                               G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (config, "notify::api-address",
+                               G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (config, "notify::api-port",
+                               G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
+      ob_preferences_window_track_api (self);
+
+      ob_secret_store_lookup_async (ob_services_get_secret_store (services),
+                                    OB_SECRET_OWNER_API, OB_API_SECRET_ID,
+                                    OB_SECRET_KIND_API_PASSWORD,
+                                    self->cancellable, on_password_looked_up, self);
+
+      ob_preferences_window_update_api_password (self);
+      ob_preferences_window_update_api_status (self);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICES]);
+}
+
+/**
+ * ob_preferences_window_get_services:
+ * @self: an #ObPreferencesWindow
+ *
+ * Returns: (transfer none) (nullable): the services the window shows
+ */
+ObServices *
+ob_preferences_window_get_services (ObPreferencesWindow *self)
+{
+  g_return_val_if_fail (OB_IS_PREFERENCES_WINDOW (self), NULL);
+
+  return self->services;
 }

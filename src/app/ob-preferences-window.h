@@ -9,6 +9,8 @@
 
 #include <adwaita.h>
 
+#include "ob-services.h"
+
 G_BEGIN_DECLS
 
 #define OB_TYPE_PREFERENCES_WINDOW (ob_preferences_window_get_type ())
@@ -17,6 +19,9 @@ G_DECLARE_FINAL_TYPE (ObPreferencesWindow, ob_preferences_window, OB, PREFERENCE
 
 ObPreferencesWindow *ob_preferences_window_new           (GSettings           *settings);
 GSettings           *ob_preferences_window_get_settings  (ObPreferencesWindow *self);
+void                 ob_preferences_window_set_services  (ObPreferencesWindow *self,
+                                                          ObServices          *services);
+ObServices          *ob_preferences_window_get_services  (ObPreferencesWindow *self);
 gboolean             ob_is_valid_common_name             (const char          *text);
 
 G_END_DECLS

@@ -41,6 +41,9 @@ struct _ObServices
   int              api_port_override;
   guint            api_restart_source;
   GCancellable    *api_cancellable;
+  /* Why the API last failed to start; NULL while it runs, starts or is
+   * off. */
+  GError          *api_error;
 
   ObServicesState  state;
   GCancellable    *cancellable;
@@ -174,6 +177,15 @@ api_wanted (ObServices *self)
 }
 
 static void
+set_api_error (ObServices   *self,
+               const GError *error)
+{
+  g_clear_error (&self->api_error);
+  if (error != NULL)
+    self->api_error = g_error_copy (error);
+}
+
+static void
 on_api_restarted (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
@@ -182,13 +194,17 @@ on_api_restarted (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (ob_api_server_start_finish (OB_API_SERVER (source), result, &error))
-    return;
+    {
+      set_api_error (self, NULL);
+      return;
+    }
   if (ob_error_is_cancelled (error))
     return;
 
   /* A setting the admin can fix (no password, port taken): the window
    * shows it; not a program fault. */
   g_message ("%s", error->message);
+  set_api_error (self, error);
   g_signal_emit (self, signals[ERROR], 0, error);
 }
 
@@ -208,6 +224,7 @@ api_restart_timeout (gpointer user_data)
   g_clear_object (&self->api_cancellable);
   ob_api_server_stop (self->api);
 
+  set_api_error (self, NULL);
   if (!api_wanted (self))
     return G_SOURCE_REMOVE;
 
@@ -255,6 +272,8 @@ on_api_started (GObject      *source,
           return;
         }
 
+      set_api_error (self, error);
+
       /* Headless mode exists to serve the API: fail.  The desktop app
        * runs on and shows the reason. */
       if (self->api_forced)
@@ -266,6 +285,10 @@ on_api_started (GObject      *source,
 
       g_message ("%s", error->message);
       g_signal_emit (self, signals[ERROR], 0, error);
+    }
+  else
+    {
+      set_api_error (self, NULL);
     }
 
   g_task_return_boolean (task, TRUE);
@@ -509,6 +532,7 @@ ob_services_finalize (GObject *object)
 
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->api_address_override, g_free);
+  g_clear_error (&self->api_error);
 
   G_OBJECT_CLASS (ob_services_parent_class)->finalize (object);
 }
@@ -708,6 +732,37 @@ ob_services_get_api_server (ObServices *self)
   g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
 
   return self->api;
+}
+
+/* Why the REST API last failed to start (an OB_API_ERROR), or NULL when it
+ * runs, is starting, is off, or has not been tried.  ObServices::error
+ * tells when it fails again. */
+const GError *
+ob_services_get_api_error (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->api_error;
+}
+
+/* Something the API needs changed outside the settings (its password was
+ * set): start it again if it should run but failed to start.  Returns
+ * whether a new start was scheduled. */
+gboolean
+ob_services_retry_api (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), FALSE);
+
+  if (self->state != OB_SERVICES_STATE_RUNNING || self->api == NULL)
+    return FALSE;
+  if (!api_wanted (self) || ob_api_server_get_running (self->api))
+    return FALSE;
+  /* Only after a failed start: none is in flight or already scheduled. */
+  if (self->api_error == NULL || self->api_restart_source != 0)
+    return FALSE;
+
+  self->api_restart_source = g_timeout_add (API_RESTART_DELAY_MS, api_restart_timeout, self);
+  return TRUE;
 }
 
 void

@@ -50,6 +50,8 @@ ObStore         *ob_services_get_store          (ObServices           *self);
 ObCertAuthority *ob_services_get_cert_authority (ObServices           *self);
 ObDeviceRegistry *ob_services_get_device_registry (ObServices          *self);
 ObApiServer     *ob_services_get_api_server     (ObServices           *self);
+const GError    *ob_services_get_api_error      (ObServices           *self);
+gboolean         ob_services_retry_api          (ObServices           *self);
 
 /* Headless mode: serve the REST API whatever api-enabled says, on @address
  * (NULL: the configured one) and @port (-1: the configured one, 0: any free
