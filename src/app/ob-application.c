@@ -179,8 +179,8 @@ on_services_error (ObApplication *self,
 {
   if (g_error_matches (error, OB_API_ERROR, OB_API_ERROR_NO_PASSWORD))
     ob_application_report_services_error (self,
-                                          _("The REST API has no password; set one with "
-                                            "“outband --set-api-password”"));
+                                          _("The REST API has no password; set one in "
+                                            "Preferences"));
   else if (error->domain == OB_API_ERROR)
     ob_application_report_services_error (self,
                                           _("The REST API could not start; see the log for "
