@@ -24,6 +24,7 @@ struct _ObCiraConfig
   char   *proxy_details;
   char   *tenant_id;
   gint64  version;
+  gboolean auto_enroll;
 };
 
 G_DEFINE_FINAL_TYPE (ObCiraConfig, ob_cira_config, G_TYPE_OBJECT)
@@ -42,6 +43,7 @@ enum
   PROP_PROXY_DETAILS,
   PROP_TENANT_ID,
   PROP_VERSION,
+  PROP_AUTO_ENROLL,
   N_PROPS
 };
 
@@ -113,6 +115,10 @@ ob_cira_config_get_property (GObject    *object,
       g_value_set_string (value, self->tenant_id);
       break;
 
+    case PROP_AUTO_ENROLL:
+      g_value_set_boolean (value, self->auto_enroll);
+      break;
+
     case PROP_VERSION:
       g_value_set_int64 (value, self->version);
       break;
@@ -170,6 +176,10 @@ ob_cira_config_set_property (GObject      *object,
 
     case PROP_TENANT_ID:
       ob_cira_config_set_tenant_id (self, g_value_get_string (value));
+      break;
+
+    case PROP_AUTO_ENROLL:
+      ob_cira_config_set_auto_enroll (self, g_value_get_boolean (value));
       break;
 
     case PROP_VERSION:
@@ -244,6 +254,13 @@ ob_cira_config_class_init (ObCiraConfigClass *klass)
     g_param_spec_int64 ("version", NULL, NULL,
                         0, G_MAXINT64, 0,
                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* New devices presenting this config's user name and password are
+   * accepted and recorded (auto-enrolment); off by default. */
+  properties[PROP_AUTO_ENROLL] =
+    g_param_spec_boolean ("auto-enroll", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -501,3 +518,25 @@ ob_cira_config_set_version (ObCiraConfig *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
 }
 
+
+gboolean
+ob_cira_config_get_auto_enroll (ObCiraConfig *self)
+{
+  g_return_val_if_fail (OB_IS_CIRA_CONFIG (self), FALSE);
+
+  return self->auto_enroll;
+}
+
+void
+ob_cira_config_set_auto_enroll (ObCiraConfig *self,
+                                gboolean      auto_enroll)
+{
+  g_return_if_fail (OB_IS_CIRA_CONFIG (self));
+
+  auto_enroll = !!auto_enroll;
+  if (self->auto_enroll == auto_enroll)
+    return;
+
+  self->auto_enroll = auto_enroll;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTO_ENROLL]);
+}

@@ -59,5 +59,10 @@ void          ob_cira_config_set_tenant_id             (ObCiraConfig *self,
 gint64        ob_cira_config_get_version               (ObCiraConfig *self);
 void          ob_cira_config_set_version               (ObCiraConfig *self,
                                                         gint64        version);
+/* Whether a device not yet known may connect with this config's user name
+ * and password, and is then added (default FALSE). */
+gboolean      ob_cira_config_get_auto_enroll           (ObCiraConfig *self);
+void          ob_cira_config_set_auto_enroll           (ObCiraConfig *self,
+                                                        gboolean      auto_enroll);
 
 G_END_DECLS

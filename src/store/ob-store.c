@@ -178,6 +178,11 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX activity_log_by_time ON activity_log (timestamp, id);"
   "CREATE INDEX activity_log_by_device ON activity_log (device_guid, timestamp, id);",
+
+  /* 2: CIRA configs may let new devices enrol themselves (off unless the
+   * admin turns it on) */
+  "ALTER TABLE cira_configs ADD COLUMN auto_enroll INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (auto_enroll IN (0, 1));",
 };
 
 /* ------------------------------------------------------------------------ */
@@ -2016,6 +2021,63 @@ ob_store_set_device_connection (ObStore     *self,
   return tx_finish (self, ok, error);
 }
 
+/* A keepalive: the device is still there.  Only last_seen (and the
+ * status, in case a disconnect was recorded in between) change;
+ * last_connected stays when the connection began. */
+gboolean
+ob_store_set_device_last_seen (ObStore     *self,
+                               const char  *guid,
+                               GDateTime   *when,
+                               GError     **error)
+{
+  g_autofree char *key = NULL;
+  g_autoptr(ObStoreStmt) stmt = NULL;
+  gint64 now = when != NULL ? datetime_to_usec (when) : g_get_real_time ();
+  gboolean ok;
+  int rc;
+  STORE_LOCKED (self);
+
+  g_return_val_if_fail (OB_IS_STORE (self), FALSE);
+
+  key = checked_guid (guid, error);
+  if (key == NULL)
+    return FALSE;
+
+  if (!tx_begin (self, TRUE, error))
+    return FALSE;
+
+  stmt = store_prepare (self,
+                        "UPDATE devices SET last_seen = :now, connection_status = 1"
+                        " WHERE guid = :key",
+                        error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      bind_int64 (stmt, ":now", now);
+      bind_text (stmt, ":key", key);
+      rc = step_done (stmt);
+      g_clear_pointer (&stmt, stmt_release);
+
+      if (rc != SQLITE_DONE)
+        {
+          set_write_error (self, &device_table, WRITE_UPDATE, rc, key, NULL, error);
+          ok = FALSE;
+        }
+      else if (sqlite3_changes (self->db) == 0)
+        {
+          g_set_error (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND,
+                       "Device “%s” not found", key);
+          ok = FALSE;
+        }
+      else
+        {
+          queue_change (self, OB_STORE_KIND_DEVICE, key);
+        }
+    }
+
+  return tx_finish (self, ok, error);
+}
+
 /* For an MPS starting up: whatever the database says, no device is
  * connected to it yet. */
 gboolean
@@ -2584,7 +2646,8 @@ ob_store_list_profiles (ObStore             *self,
 
 #define CIRA_CONFIG_COLUMNS \
   "name, tenant_id, mps_server_address, mps_port, username, common_name," \
-  " server_address_format, auth_method, mps_root_certificate, proxy_details, version"
+  " server_address_format, auth_method, mps_root_certificate, proxy_details, version," \
+  " auto_enroll"
 
 enum
 {
@@ -2599,6 +2662,7 @@ enum
   CIRA_COL_MPS_ROOT_CERTIFICATE,
   CIRA_COL_PROXY_DETAILS,
   CIRA_COL_VERSION,
+  CIRA_COL_AUTO_ENROLL,
 };
 
 static GObject *
@@ -2618,6 +2682,7 @@ cira_config_from_row (sqlite3_stmt *stmt)
                                            column_text (stmt, CIRA_COL_MPS_ROOT_CERTIFICATE));
   ob_cira_config_set_proxy_details (config, column_text (stmt, CIRA_COL_PROXY_DETAILS));
   ob_cira_config_set_version (config, sqlite3_column_int64 (stmt, CIRA_COL_VERSION));
+  ob_cira_config_set_auto_enroll (config, sqlite3_column_int64 (stmt, CIRA_COL_AUTO_ENROLL) != 0);
 
   return G_OBJECT (config);
 }
@@ -2704,6 +2769,7 @@ bind_cira_config (sqlite3_stmt *stmt,
   bind_int64 (stmt, ":auth_method", ob_cira_config_get_auth_method (config));
   bind_text (stmt, ":mps_root_certificate", ob_cira_config_get_mps_root_certificate (config));
   bind_text (stmt, ":proxy_details", ob_cira_config_get_proxy_details (config));
+  bind_int64 (stmt, ":auto_enroll", ob_cira_config_get_auto_enroll (config) ? 1 : 0);
 }
 
 gboolean
@@ -2725,7 +2791,7 @@ ob_store_insert_cira_config (ObStore       *self,
                         "INSERT INTO cira_configs (" CIRA_CONFIG_COLUMNS ") VALUES ("
                         " :name, :tenant_id, :mps_server_address, :mps_port, :username,"
                         " :common_name, :server_address_format, :auth_method,"
-                        " :mps_root_certificate, :proxy_details, 1)",
+                        " :mps_root_certificate, :proxy_details, 1, :auto_enroll)",
                         error);
   ok = stmt != NULL;
   if (ok)
@@ -2766,7 +2832,8 @@ ob_store_update_cira_config (ObStore       *self,
                         " username = :username, common_name = :common_name,"
                         " server_address_format = :server_address_format,"
                         " auth_method = :auth_method, mps_root_certificate = :mps_root_certificate,"
-                        " proxy_details = :proxy_details, version = version + 1"
+                        " proxy_details = :proxy_details, auto_enroll = :auto_enroll,"
+                        " version = version + 1"
                         " WHERE name = :name AND version = :expected_version",
                         error);
   ok = stmt != NULL;

@@ -135,6 +135,12 @@ gboolean         ob_store_set_device_connection         (ObStore             *se
                                                          const char          *mps_instance,
                                                          GDateTime           *when,
                                                          GError             **error);
+/* last_seen = @when (NULL: now) and connected, without touching
+ * last_connected (keepalives). */
+gboolean         ob_store_set_device_last_seen          (ObStore             *self,
+                                                         const char          *guid,
+                                                         GDateTime           *when,
+                                                         GError             **error);
 gboolean         ob_store_mark_all_devices_disconnected (ObStore             *self,
                                                          GDateTime           *when,
                                                          GError             **error);
