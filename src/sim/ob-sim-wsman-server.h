@@ -68,6 +68,14 @@ gboolean          ob_sim_wsman_server_listen       (ObSimWsmanServer  *self,
 guint             ob_sim_wsman_server_get_http_port (ObSimWsmanServer *self);
 guint             ob_sim_wsman_server_get_tls_port  (ObSimWsmanServer *self);
 
+/* Serve HTTP on @stream, a connection accepted elsewhere (an APF channel
+ * of the device's CIRA connection, a pipe), exactly as a connection to the
+ * plain port is served: keep-alive, digest, latency.  Takes a reference;
+ * the stream is closed when the client closes it, after the idle timeout,
+ * or by ob_sim_wsman_server_stop(). */
+void              ob_sim_wsman_server_serve_stream (ObSimWsmanServer  *self,
+                                                    GIOStream         *stream);
+
 /* Stop listening and drop every connection at once (a device that
  * vanishes, even in the middle of a request). */
 void              ob_sim_wsman_server_stop         (ObSimWsmanServer  *self);

@@ -1,0 +1,83 @@
+/* ob-sim-cira-pool.h
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* ObSimCiraPool: what simulated devices calling the same MPS share: its
+ * address, the TLS trust settings (one root certificate object for all),
+ * one GSocketClient, and a cap on simultaneous connection attempts, so
+ * thousands of devices started at once queue for a handshake slot instead
+ * of opening thousands of sockets together.
+ *
+ * Trust, as Intel AMT does it: with a root certificate set, the MPS
+ * certificate must chain to it, be valid now, and carry the expected
+ * common name (the MPS host name unless set: AMT's rule for an FQDN; for
+ * an IP address AMT is given the CN separately).  Without a root every
+ * certificate is accepted (the simulator's default, for any MPS).
+ *
+ * Runs on the thread-default main context it was created on. */
+
+#define OB_TYPE_SIM_CIRA_POOL (ob_sim_cira_pool_get_type ())
+
+G_DECLARE_FINAL_TYPE (ObSimCiraPool, ob_sim_cira_pool, OB, SIM_CIRA_POOL, GObject)
+
+#define OB_SIM_CIRA_DEFAULT_MPS_PORT        4433
+#define OB_SIM_CIRA_DEFAULT_MAX_CONNECTING  64
+#define OB_SIM_CIRA_DEFAULT_CONNECT_TIMEOUT_MS 20000
+
+/* @mps_host: a DNS name or an IP literal (resolved once, on first use). */
+ObSimCiraPool   *ob_sim_cira_pool_new                   (const char       *mps_host,
+                                                         guint             mps_port);
+const char      *ob_sim_cira_pool_get_host              (ObSimCiraPool    *self);
+guint            ob_sim_cira_pool_get_port              (ObSimCiraPool    *self);
+
+/* NULL: accept any certificate (the default). */
+void             ob_sim_cira_pool_set_root_certificate  (ObSimCiraPool    *self,
+                                                         GTlsCertificate  *root);
+GTlsCertificate *ob_sim_cira_pool_get_root_certificate  (ObSimCiraPool    *self);
+/* Read the root from a PEM file (the first certificate in it). */
+gboolean         ob_sim_cira_pool_load_root_file        (ObSimCiraPool    *self,
+                                                         const char       *path,
+                                                         GError          **error);
+/* The CN the MPS certificate must carry when a root is set (NULL: the
+ * MPS host).  Compared without regard to case. */
+void             ob_sim_cira_pool_set_common_name       (ObSimCiraPool    *self,
+                                                         const char       *common_name);
+const char      *ob_sim_cira_pool_get_common_name       (ObSimCiraPool    *self);
+
+/* Connection attempts (TCP connect + TLS handshake) in flight at once;
+ * the rest wait in order.  Default OB_SIM_CIRA_DEFAULT_MAX_CONNECTING. */
+void             ob_sim_cira_pool_set_max_connecting    (ObSimCiraPool    *self,
+                                                         guint             max_connecting);
+guint            ob_sim_cira_pool_get_max_connecting    (ObSimCiraPool    *self);
+/* Attempts in flight now, and waiting for a slot. */
+guint            ob_sim_cira_pool_get_n_connecting      (ObSimCiraPool    *self);
+guint            ob_sim_cira_pool_get_n_waiting         (ObSimCiraPool    *self);
+/* The most attempts ever in flight at once (tests, benchmarks). */
+guint            ob_sim_cira_pool_get_max_seen_connecting (ObSimCiraPool  *self);
+/* TCP connect plus TLS handshake must finish within this time. */
+void             ob_sim_cira_pool_set_connect_timeout_ms (ObSimCiraPool   *self,
+                                                          guint            timeout_ms);
+
+/* Open a TLS connection to the MPS (waiting for a slot first), with the
+ * certificate checked as above.  The result is a GTlsClientConnection
+ * after its handshake.  Errors: G_RESOLVER_ERROR, G_IO_ERROR (refused,
+ * TIMED_OUT, CANCELLED), G_TLS_ERROR (a certificate refused: the message
+ * says why). */
+void             ob_sim_cira_pool_connect_async         (ObSimCiraPool       *self,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+GIOStream       *ob_sim_cira_pool_connect_finish        (ObSimCiraPool       *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+
+G_END_DECLS
