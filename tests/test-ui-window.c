@@ -713,6 +713,10 @@ test_application (void)
 
   /* A registered GApplication stays exported on the session bus, which
    * holds a reference, so it cannot be finalized here. */
+  /* The app cannot be finalized (see above), so stop its background work
+   * here rather than leave key generation running into exit. */
+  if (ob_application_get_services (app) != NULL)
+    ob_services_stop (ob_application_get_services (app));
   g_object_unref (app);
 }
 
@@ -767,6 +771,10 @@ test_application_services (void)
   g_assert_false (has_toast (window));
 
   gtk_window_destroy (window);
+  /* The app cannot be finalized (see above), so stop its background work
+   * here rather than leave key generation running into exit. */
+  if (ob_application_get_services (app) != NULL)
+    ob_services_stop (ob_application_get_services (app));
   g_object_unref (app);
 }
 
@@ -819,6 +827,10 @@ test_application_services_error (void)
   save_screenshot (GTK_WIDGET (window), "test-ui-services-error.png");
 
   gtk_window_destroy (window);
+  /* The app cannot be finalized (see above), so stop its background work
+   * here rather than leave key generation running into exit. */
+  if (ob_application_get_services (app) != NULL)
+    ob_services_stop (ob_application_get_services (app));
   g_object_unref (app);
   for (guint i = 0; i < G_N_ELEMENTS (journal_suffixes); i++)
     {

@@ -46,6 +46,7 @@ struct _ObServices
   GError          *api_error;
 
   ObServicesState  state;
+  guint            n_ca_operations;  /* certificate work running in a thread */
   GCancellable    *cancellable;
   guint            reissue_source;
   guint            reissue_delay_ms;
@@ -111,6 +112,8 @@ on_reissued (GObject      *source,
   g_autoptr(ObServices) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  self->n_ca_operations--;
+
   if (!ob_cert_authority_ensure_finish (OB_CERT_AUTHORITY (source), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -133,8 +136,11 @@ reissue_timeout (gpointer user_data)
   self->reissue_source = 0;
 
   if (self->state == OB_SERVICES_STATE_RUNNING && self->cert_authority != NULL)
-    ob_cert_authority_ensure_async (self->cert_authority, common_name, self->cancellable,
-                                    on_reissued, g_object_ref (self));
+    {
+      self->n_ca_operations++;
+      ob_cert_authority_ensure_async (self->cert_authority, common_name, self->cancellable,
+                                      on_reissued, g_object_ref (self));
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -356,6 +362,8 @@ on_ca_ready (GObject      *source,
   ObServices *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
 
+  self->n_ca_operations--;
+
   if (!ob_cert_authority_ensure_finish (OB_CERT_AUTHORITY (source), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -445,6 +453,7 @@ ob_services_start_async (ObServices          *self,
     self->cert_authority = ob_cert_authority_new (self->data_dir, self->secrets);
 
   common_name = ob_config_dup_effective_common_name (self->config);
+  self->n_ca_operations++;
   ob_cert_authority_ensure_async (self->cert_authority, common_name, self->cancellable,
                                   on_ca_ready, g_steal_pointer (&task));
 }
@@ -460,10 +469,15 @@ ob_services_start_finish (ObServices    *self,
 }
 
 /* Stops background work; the store stays open so records can still be
- * read until the object goes away. */
+ * read until the object goes away.  Key generation cannot be interrupted
+ * half-way, so this waits (a few seconds at most) for a running one to
+ * finish: a process that exits while OpenSSL works in another thread can
+ * crash in OpenSSL's exit handlers. */
 void
 ob_services_stop (ObServices *self)
 {
+  gint64 deadline;
+
   g_return_if_fail (OB_IS_SERVICES (self));
 
   g_clear_handle_id (&self->reissue_source, g_source_remove);
@@ -475,6 +489,15 @@ ob_services_stop (ObServices *self)
   if (self->registry != NULL)
     ob_device_registry_stop_polling (self->registry);
   set_state (self, OB_SERVICES_STATE_STOPPED);
+
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  g_object_ref (self);
+  while (self->n_ca_operations > 0 && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10 * 1000);
+    }
+  g_object_unref (self);
 }
 
 static void
