@@ -428,13 +428,15 @@ test_cira_without_transport (void)
   g_clear_error (&error);
 
   /* A transport plugs in later (the CIRA channel opener); the client is
-   * made on it, addressed by GUID as the MPS does. */
+   * made on it, addressed by GUID and port 16992 as the MPS does (16993 is
+   * never used inside a CIRA tunnel, whatever the record's TLS setting). */
   lan = ob_lan_stream_source_new ("127.0.0.1");
   ob_device_set_transport_source (device, OB_STREAM_SOURCE (lan));
   g_assert_true (ob_device_get_transport_source (device) == OB_STREAM_SOURCE (lan));
   g_assert_nonnull (ob_device_get_wsman_client (device));
   g_assert_cmpstr (ob_wsman_client_get_host_header (ob_device_get_wsman_client (device)), ==,
-                   "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f:16993");
+                   "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f:16992");
+  g_assert_cmpuint (ob_device_get_port (device), ==, 16992);
 }
 
 static void

@@ -175,6 +175,7 @@ is_unreachable (const GError *error)
         case OB_DEVICE_ERROR_DUPLICATE:
         case OB_DEVICE_ERROR_NO_GUID:
         case OB_DEVICE_ERROR_NOT_LOADED:
+        case OB_DEVICE_ERROR_NO_PASSWORD:
         default:
           return FALSE;
         }

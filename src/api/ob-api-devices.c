@@ -262,6 +262,7 @@ respond_engine_error (ObApiRequest *request,
         case OB_DEVICE_ERROR_DUPLICATE:
         case OB_DEVICE_ERROR_NO_GUID:
         case OB_DEVICE_ERROR_NOT_CONNECTED:
+        case OB_DEVICE_ERROR_NO_PASSWORD:
         default:
           ob_api_request_respond_error (request, SOUP_STATUS_BAD_REQUEST,
                                         OB_API_ERROR_TEXT_400, error->message);

@@ -41,6 +41,9 @@ typedef enum
   OB_DEVICE_ERROR_NOT_LOADED,
   /* The transport cannot be used (CIRA device not connected yet). */
   OB_DEVICE_ERROR_NOT_CONNECTED,
+  /* No AMT password is stored for the device, so it cannot be asked
+   * anything (shown as auth-failed). */
+  OB_DEVICE_ERROR_NO_PASSWORD,
 } ObDeviceError;
 
 GQuark ob_device_error_quark (void);

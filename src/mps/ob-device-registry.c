@@ -41,6 +41,8 @@ struct _ObDeviceRegistry
   GHashTable    *last_polled;
   /* Devices the poll is refreshing now. */
   GHashTable    *poll_in_flight;
+  /* Devices to refresh before anything the poll has due (owned refs). */
+  GQueue         refresh_queue;
 };
 
 static void ob_device_registry_list_model_init (GListModelInterface *iface);
@@ -200,6 +202,8 @@ remove_device (ObDeviceRegistry *self,
 
   g_hash_table_remove (self->by_guid, key);
   g_hash_table_remove (self->last_polled, device);
+  if (g_queue_remove (&self->refresh_queue, device))
+    g_object_unref (device);
   g_signal_handlers_disconnect_by_func (device, reachability_changed_cb, self);
   /* The model's reference goes last, after the signal. */
   g_object_ref (device);
@@ -1121,8 +1125,8 @@ poll_refresh_cb (GObject      *object,
 
   g_hash_table_remove (self->poll_in_flight, object);
 
-  if (self->polling)
-    schedule_poll (self);
+  /* Queued refreshes go on even when not polling. */
+  schedule_poll (self);
 }
 
 static gboolean
@@ -1136,15 +1140,52 @@ poll_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Start refreshes that are due, up to the concurrency limit, oldest
- * first; then sleep until the next one is due.  No timer runs while
- * nothing is due or the limit is reached (a completion calls back). */
+static void
+start_poll_refresh (ObDeviceRegistry *self,
+                    ObDevice         *device,
+                    GCancellable     *cancellable)
+{
+  gint64 now = g_get_monotonic_time ();
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, self);
+  g_hash_table_insert (self->last_polled, device, g_memdup2 (&now, sizeof now));
+  g_hash_table_add (self->poll_in_flight, g_object_ref (device));
+  ob_device_refresh_async (device, cancellable, poll_refresh_cb, weak);
+}
+
+/* Start queued refreshes, then those that are due, up to the concurrency
+ * limit, oldest first; then sleep until the next one is due.  No timer
+ * runs while nothing is due or the limit is reached (a completion calls
+ * back). */
 static void
 schedule_poll (ObDeviceRegistry *self)
 {
   gint64 interval = (gint64) self->poll_interval * G_USEC_PER_SEC;
+  GQueue busy = G_QUEUE_INIT;
 
   g_clear_handle_id (&self->poll_timeout_id, g_source_remove);
+
+  while (g_hash_table_size (self->poll_in_flight) < OB_DEVICE_REGISTRY_MAX_CONCURRENT_REFRESHES &&
+         !g_queue_is_empty (&self->refresh_queue))
+    {
+      ObDevice *device = g_queue_pop_head (&self->refresh_queue);
+
+      /* A refresh still running may use an older connection: this one
+       * waits for it to end. */
+      if (g_hash_table_contains (self->poll_in_flight, device))
+        {
+          g_queue_push_tail (&busy, device);
+          continue;
+        }
+      /* Not tied to the poll's cancellable: stopping the poll does not
+       * stop a device that just connected from being looked at. */
+      if (ob_device_get_transport_source (device) != NULL)
+        start_poll_refresh (self, device, NULL);
+      g_object_unref (device);
+    }
+  while (!g_queue_is_empty (&busy))
+    g_queue_push_head (&self->refresh_queue, g_queue_pop_tail (&busy));
 
   if (!self->polling)
     return;
@@ -1154,7 +1195,6 @@ schedule_poll (ObDeviceRegistry *self)
       gint64 now = g_get_monotonic_time ();
       ObDevice *oldest = NULL;
       gint64 oldest_time = G_MAXINT64;
-      GWeakRef *weak;
 
       for (guint i = 0; i < self->devices->len; i++)
         {
@@ -1183,11 +1223,7 @@ schedule_poll (ObDeviceRegistry *self)
           return;
         }
 
-      weak = g_new0 (GWeakRef, 1);
-      g_weak_ref_init (weak, self);
-      g_hash_table_insert (self->last_polled, oldest, g_memdup2 (&now, sizeof now));
-      g_hash_table_add (self->poll_in_flight, g_object_ref (oldest));
-      ob_device_refresh_async (oldest, self->poll_cancellable, poll_refresh_cb, weak);
+      start_poll_refresh (self, oldest, self->poll_cancellable);
     }
 }
 
@@ -1254,6 +1290,99 @@ ob_device_registry_get_polling (ObDeviceRegistry *self)
   g_return_val_if_fail (OB_IS_DEVICE_REGISTRY (self), FALSE);
 
   return self->polling;
+}
+
+/* CIRA devices */
+
+ObDevice *
+ob_device_registry_attach_cira_device (ObDeviceRegistry *self,
+                                       ObDeviceRecord   *record,
+                                       const char       *amt_password,
+                                       ObStreamSource   *transport)
+{
+  ObDevice *device;
+
+  g_return_val_if_fail (OB_IS_DEVICE_REGISTRY (self), NULL);
+  g_return_val_if_fail (OB_IS_DEVICE_RECORD (record), NULL);
+  g_return_val_if_fail (ob_device_record_get_guid (record) != NULL, NULL);
+  g_return_val_if_fail (OB_IS_STREAM_SOURCE (transport), NULL);
+
+  device = ob_device_registry_lookup (self, ob_device_record_get_guid (record));
+  if (device == NULL)
+    {
+      g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
+
+      device = ob_device_new (record, amt_password, transport);
+      g_ptr_array_add (added, device);
+      append_devices (self, added);
+    }
+  else
+    {
+      /* The row may have changed since the registry loaded it (REST, a
+       * provisioning); the connection brings the current one. */
+      ob_device_set_record (device, record);
+      ob_device_set_password (device, amt_password);
+      ob_device_set_transport_source (device, transport);
+    }
+
+  if (amt_password == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (OB_DEVICE_ERROR, OB_DEVICE_ERROR_NO_PASSWORD,
+                                             "%s is connected, but no AMT password is stored "
+                                             "for it; enter it in the device's settings",
+                                             ob_device_get_name (device));
+
+      ob_device_report_result (device, error);
+    }
+
+  return device;
+}
+
+gboolean
+ob_device_registry_detach_cira_device (ObDeviceRegistry *self,
+                                       const char       *guid,
+                                       ObStreamSource   *transport,
+                                       const GError     *reason)
+{
+  g_autoptr(GError) error = NULL;
+  ObDevice *device;
+
+  g_return_val_if_fail (OB_IS_DEVICE_REGISTRY (self), FALSE);
+  g_return_val_if_fail (OB_IS_STREAM_SOURCE (transport), FALSE);
+
+  device = ob_device_registry_lookup (self, guid);
+  /* A newer connection of the same device is none of this one's business. */
+  if (device == NULL || ob_device_get_transport_source (device) != transport)
+    return FALSE;
+
+  ob_device_set_transport_source (device, NULL);
+  if (g_queue_remove (&self->refresh_queue, device))
+    g_object_unref (device);
+
+  if (reason != NULL)
+    error = g_error_new (OB_DEVICE_ERROR, OB_DEVICE_ERROR_NOT_CONNECTED,
+                         "%s is not connected (%s)", ob_device_get_name (device), reason->message);
+  else
+    error = g_error_new (OB_DEVICE_ERROR, OB_DEVICE_ERROR_NOT_CONNECTED,
+                         "%s is not connected", ob_device_get_name (device));
+  ob_device_report_result (device, error);
+
+  return TRUE;
+}
+
+void
+ob_device_registry_queue_refresh (ObDeviceRegistry *self,
+                                  ObDevice         *device)
+{
+  g_return_if_fail (OB_IS_DEVICE_REGISTRY (self));
+  g_return_if_fail (OB_IS_DEVICE (device));
+
+  if (ob_device_get_transport_source (device) == NULL ||
+      g_queue_find (&self->refresh_queue, device) != NULL)
+    return;
+
+  g_queue_push_tail (&self->refresh_queue, g_object_ref (device));
+  schedule_poll (self);
 }
 
 /* Refreshing everything */
@@ -1393,6 +1522,7 @@ ob_device_registry_dispose (GObject *object)
   g_hash_table_remove_all (self->by_guid);
   g_hash_table_remove_all (self->last_polled);
   g_hash_table_remove_all (self->poll_in_flight);
+  g_queue_clear_full (&self->refresh_queue, g_object_unref);
   g_ptr_array_set_size (self->devices, 0);
 
   g_clear_object (&self->store);

@@ -125,6 +125,32 @@ gboolean          ob_device_registry_refresh_all_finish     (ObDeviceRegistry   
                                                              GAsyncResult         *result,
                                                              GError              **error);
 
+/* ---- CIRA devices (for the MPS) ----------------------------------------- */
+
+/* A device authenticated over CIRA: @record is its store row (transport
+ * cira), @amt_password its AMT password (NULL when none is stored: the
+ * device then shows auth-failed with a message that says so) and
+ * @transport its connection (the ObApfSession).  Adds the device to the
+ * model, or updates the one there (record, password) and makes @transport
+ * its transport source, replacing an older one.  (transfer none) */
+ObDevice         *ob_device_registry_attach_cira_device     (ObDeviceRegistry     *self,
+                                                             ObDeviceRecord       *record,
+                                                             const char           *amt_password,
+                                                             ObStreamSource       *transport);
+/* The connection @transport of device @guid ended (@reason: why, may be
+ * NULL).  Only when @transport is still the device's transport source is
+ * it dropped (the device stays listed, unreachable, "not connected");
+ * returns whether it was. */
+gboolean          ob_device_registry_detach_cira_device     (ObDeviceRegistry     *self,
+                                                             const char           *guid,
+                                                             ObStreamSource       *transport,
+                                                             const GError         *reason);
+/* Refresh @device soon, before anything the poll has due, within the
+ * concurrency limit, whether polling or not (a CIRA device that just
+ * connected).  Does nothing while it has no transport source. */
+void              ob_device_registry_queue_refresh          (ObDeviceRegistry     *self,
+                                                             ObDevice             *device);
+
 /* For the add-device dialog: connect with these settings and do one
  * WS-Man exchange (CIM_SoftwareIdentity enumerate and the GUID); store
  * nothing.  Returns the AMT version and the GUID, or the error in plain

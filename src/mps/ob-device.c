@@ -208,6 +208,12 @@ record_port (ObDeviceRecord *record)
 {
   guint port = ob_device_record_get_port (record);
 
+  /* Over CIRA WS-Man always goes to 16992 inside the tunnel (the tunnel
+   * is the TLS), as the reference does; the record's LAN settings do not
+   * apply. */
+  if (ob_device_record_get_transport (record) == OB_DEVICE_TRANSPORT_CIRA)
+    return LAN_HTTP_PORT;
+
   if (port != 0)
     return port;
 
@@ -483,6 +489,7 @@ static gboolean
 error_is_auth (const GError *error)
 {
   return g_error_matches (error, OB_WSMAN_ERROR, OB_WSMAN_ERROR_AUTH_FAILED) ||
+         g_error_matches (error, OB_DEVICE_ERROR, OB_DEVICE_ERROR_NO_PASSWORD) ||
          g_error_matches (error, OB_HTTP_ERROR, OB_HTTP_ERROR_AUTH);
 }
 
@@ -866,6 +873,19 @@ ob_device_refresh_async (ObDevice            *self,
         {
           g_autoptr(GError) error = g_error_new (OB_DEVICE_ERROR, OB_DEVICE_ERROR_NOT_CONNECTED,
                                                  "%s is not connected", self->name);
+
+          ob_device_report_result (self, error);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      /* Asking without a password only earns a digest failure that says
+       * less than this. */
+      if (self->password == NULL)
+        {
+          g_autoptr(GError) error = g_error_new (OB_DEVICE_ERROR, OB_DEVICE_ERROR_NO_PASSWORD,
+                                                 "No AMT password is stored for %s; enter it "
+                                                 "in the device's settings", self->name);
 
           ob_device_report_result (self, error);
           g_task_return_error (task, g_steal_pointer (&error));

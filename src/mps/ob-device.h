@@ -76,9 +76,11 @@ G_DECLARE_FINAL_TYPE (ObDevice, ob_device, OB, DEVICE, GObject)
  *
  * ObDevice implements ObStreamSource by delegating to its transport
  * source: an ObLanStreamSource for LAN devices (made from the record when
- * none is given), an APF channel opener for CIRA devices later.  Without a
- * transport source opening a stream fails with
- * OB_DEVICE_ERROR_NOT_CONNECTED. */
+ * none is given), the device's ObApfSession for CIRA devices while they
+ * are connected (WS-Man then goes to 16992 over an APF channel, whatever
+ * the record's port).  Without a transport source opening a stream fails
+ * with OB_DEVICE_ERROR_NOT_CONNECTED; without a password a refresh fails
+ * with OB_DEVICE_ERROR_NO_PASSWORD (auth-failed). */
 
 /* @record is copied; @amt_password is copied and wiped when the device is
  * finalized or the password replaced; @transport may be NULL (for a LAN
