@@ -141,7 +141,7 @@ session_close (Session  *session,
       g_source_destroy (session->delay);
       g_clear_pointer (&session->delay, g_source_unref);
     }
-  if (abrupt)
+  if (abrupt && session->socket_connection != NULL)
     {
       GSocket *socket = g_socket_connection_get_socket (session->socket_connection);
 
@@ -381,6 +381,23 @@ on_handshake (GObject      *source,
     session_start (session);
 }
 
+/* A session in the table (which holds its reference).  @connection: the
+ * socket, when there is one (abrupt closes shut it down). */
+static Session *
+session_new (ObSimWsmanServer  *self,
+             GSocketConnection *connection)
+{
+  Session *session = g_new0 (Session, 1);
+
+  g_atomic_ref_count_init (&session->ref_count);
+  session->server = self;
+  session->socket_connection = connection != NULL ? g_object_ref (connection) : NULL;
+  session->cancellable = g_cancellable_new ();
+  session->peer = connection != NULL ? peer_address (connection) : NULL;
+  g_hash_table_add (self->sessions, session);
+  return session;
+}
+
 static gboolean
 on_incoming (GSocketService    *service,
              GSocketConnection *connection,
@@ -395,14 +412,8 @@ on_incoming (GSocketService    *service,
   if (local != NULL && G_IS_INET_SOCKET_ADDRESS (local))
     port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
 
-  session = g_new0 (Session, 1);
-  g_atomic_ref_count_init (&session->ref_count);
-  session->server = self;
-  session->socket_connection = g_object_ref (connection);
-  session->cancellable = g_cancellable_new ();
-  session->peer = peer_address (connection);
+  session = session_new (self, connection);
   session->tls = self->tls_port != 0 && port == self->tls_port;
-  g_hash_table_add (self->sessions, session);
 
   if (session->tls)
     {
@@ -580,6 +591,20 @@ ob_sim_wsman_server_listen (ObSimWsmanServer  *self,
   ob_sim_device_set_endpoint (self->device, self->address, self->http_port, self->tls_port);
   g_socket_service_start (self->service);
   return TRUE;
+}
+
+void
+ob_sim_wsman_server_serve_stream (ObSimWsmanServer *self,
+                                  GIOStream        *stream)
+{
+  Session *session;
+
+  g_return_if_fail (OB_IS_SIM_WSMAN_SERVER (self));
+  g_return_if_fail (G_IS_IO_STREAM (stream));
+
+  session = session_new (self, G_IS_SOCKET_CONNECTION (stream) ? G_SOCKET_CONNECTION (stream) : NULL);
+  session->stream = g_object_ref (stream);
+  session_start (session);
 }
 
 guint
