@@ -34,6 +34,9 @@ struct _ObApplication
   ObConfig *config;
   ObServices *services;
 
+  /* --cira-port for this run; -1 follows the setting. */
+  int cira_port;
+
   /* A failure of the services that the window should show; kept until a
    * window exists to show it. */
   char *services_error;
@@ -78,6 +81,9 @@ static const GOptionEntry main_options[] = {
     N_("With --headless: the REST API port for this run (0 picks a free one)"), N_("PORT") },
   { "api-address", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("With --headless: the address the REST API listens on for this run"), N_("ADDRESS") },
+  /* A string: GApplication drops integer options whose value is 0. */
+  { "cira-port", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+    N_("The port devices call in on (CIRA) for this run (0 picks a free one)"), N_("PORT") },
   { "demo", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Show simulated devices; nothing is stored"), NULL },
   { "set-api-password", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
@@ -290,6 +296,9 @@ ob_application_start_services (ObApplication *self)
     }
 
   self->services = ob_services_new (self->config, secrets, self->demo_dir);
+  /* A demo leaves the CIRA port to a real instance. */
+  ob_services_force_cira_port (self->services,
+                               self->cira_port < 0 && self->demo_mode ? 0 : self->cira_port);
   g_signal_connect_object (self->services, "error",
                            G_CALLBACK (on_services_error), self, G_CONNECT_SWAPPED);
 
@@ -319,6 +328,7 @@ on_headless_started (GObject      *source,
   ObServices *services = OB_SERVICES (source);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  ObMpsServer *mps;
 
   if (!ob_services_start_finish (services, result, &error))
     {
@@ -340,6 +350,12 @@ on_headless_started (GObject      *source,
   /* Port 0 cannot be guessed from outside: say where we are. */
   url = ob_api_server_dup_url (ob_services_get_api_server (services));
   g_print ("REST API listening on %s\n", url);
+  mps = ob_services_get_mps_server (services);
+  if (mps != NULL && ob_mps_server_get_listening (mps))
+    g_print ("CIRA listening on %s port %u\n", ob_mps_server_get_address (mps),
+             ob_mps_server_get_port (mps));
+  else if (mps != NULL && ob_mps_server_get_last_error (mps) != NULL)
+    g_printerr ("outband: CIRA: %s\n", ob_mps_server_get_last_error (mps));
   fflush (stdout);
 }
 
@@ -388,6 +404,7 @@ ob_application_run_headless (ObApplication *self,
   secrets = ob_application_create_secret_store ();
   services = ob_services_new (config, secrets, NULL);
   ob_services_force_api (services, address, port);
+  ob_services_force_cira_port (services, self->cira_port);
 
   headless.loop = g_main_loop_new (NULL, FALSE);
   sigint = g_unix_signal_add (SIGINT, on_headless_signal, &headless);
@@ -493,6 +510,7 @@ ob_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
 {
   ObApplication *self = OB_APPLICATION (app);
+  const char *cira_port = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -509,6 +527,18 @@ ob_application_handle_local_options (GApplication *app,
     {
       self->demo_mode = TRUE;
       g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+
+  if (g_variant_dict_lookup (options, "cira-port", "&s", &cira_port))
+    {
+      guint64 port;
+
+      if (!g_ascii_string_to_unsigned (cira_port, 10, 0, 65535, &port, NULL))
+        {
+          g_printerr ("outband: --cira-port must be between 0 and 65535\n");
+          return EXIT_FAILURE;
+        }
+      self->cira_port = (int) port;
     }
 
   if (g_variant_dict_contains (options, "set-api-password"))
@@ -624,6 +654,7 @@ ob_application_init (ObApplication *self)
 {
   GApplication *app = G_APPLICATION (self);
 
+  self->cira_port = -1;
   g_application_add_main_option_entries (app, main_options);
   g_application_set_option_context_parameter_string (app, NULL);
   g_application_set_option_context_summary (app,

@@ -30,7 +30,7 @@ typedef enum
   /* The certificate authority has no server certificate yet, or GIO has
    * no TLS backend. */
   OB_MPS_ERROR_NO_CERTIFICATE,
-  /* start called twice. */
+  /* start called twice, or after stop. */
   OB_MPS_ERROR_ALREADY_STARTED,
 } ObMpsError;
 
@@ -155,9 +155,12 @@ ObMpsServer      *ob_mps_server_new                 (ObConfig            *config
 
 /* Marks every device disconnected in the store, then listens on @address
  * (NULL: every interface, IPv6 and IPv4) and @port (-1: the config's
- * cira-port, followed when it changes; 0: any free port; else that port
- * for good).  Fails with OB_MPS_ERROR (the message names the port: "Port
- * 4433 is already in use") and then also keeps it in last-error. */
+ * cira-port; 0: any free port; else that port).  Fails with OB_MPS_ERROR
+ * (the message names the port: "Port 4433 is already in use") and then
+ * also keeps it in last-error; while it follows the setting, a new
+ * cira-port is then tried at once.  Once listening, the port stays (a
+ * GSocketListener cannot let go of a socket): to move, stop this server
+ * and start a new one.  A server starts once. */
 void              ob_mps_server_start_async         (ObMpsServer         *self,
                                                      const char          *address,
                                                      int                  port,
@@ -167,8 +170,8 @@ void              ob_mps_server_start_async         (ObMpsServer         *self,
 gboolean          ob_mps_server_start_finish        (ObMpsServer         *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
-/* Stops listening and closes every connection (devices are marked
- * disconnected).  The server can be started again. */
+/* Stops listening for good and closes every connection (devices are
+ * marked disconnected). */
 void              ob_mps_server_stop                (ObMpsServer         *self);
 
 gboolean          ob_mps_server_get_listening       (ObMpsServer         *self);

@@ -33,7 +33,12 @@ struct _ObServices
   ObStore         *store;
   ObCertAuthority *cert_authority;
   ObDeviceRegistry *registry;
+  ObMpsServer     *mps;
   ObApiServer     *api;
+
+  /* `outband --cira-port`: -1 follows the setting. */
+  int              cira_port_override;
+  guint            mps_restart_source;
 
   /* Headless: the API always runs, maybe on another address or port. */
   gboolean         api_forced;
@@ -60,6 +65,7 @@ enum {
   PROP_SECRET_STORE,
   PROP_DATA_DIR,
   PROP_STATE,
+  PROP_MPS_SERVER,
   N_PROPS
 };
 
@@ -334,6 +340,103 @@ finish_start (ObServices *self,
 }
 
 static void
+on_mps_started (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ObServices *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_mps_server_start_finish (OB_MPS_SERVER (source), result, &error))
+    {
+      if (ob_error_is_cancelled (error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      /* Devices cannot call in (port taken …), everything else works; the
+       * window shows the listener's last-error, and a new port setting is
+       * tried at once. */
+      g_debug ("CIRA listener: %s", error->message);
+    }
+
+  finish_start (self, g_steal_pointer (&task));
+}
+
+static void
+on_mps_restarted (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_mps_server_start_finish (OB_MPS_SERVER (source), result, &error) &&
+      !ob_error_is_cancelled (error))
+    g_debug ("CIRA listener: %s", error->message);
+}
+
+static void
+replace_mps (ObServices *self)
+{
+  if (self->mps != NULL)
+    ob_mps_server_stop (self->mps);
+  g_clear_object (&self->mps);
+  self->mps = ob_mps_server_new (self->config, self->cert_authority, self->registry);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MPS_SERVER]);
+}
+
+/* A listener that is bound cannot move: a new one takes over on the new
+ * port.  The devices connected to the old port lose their sessions (they
+ * could not reconnect there anyway once re-provisioned). */
+static gboolean
+mps_restart_timeout (gpointer user_data)
+{
+  ObServices *self = user_data;
+
+  self->mps_restart_source = 0;
+  if (self->state != OB_SERVICES_STATE_RUNNING || self->registry == NULL)
+    return G_SOURCE_REMOVE;
+
+  replace_mps (self);
+  ob_mps_server_start_async (self->mps, NULL, self->cira_port_override, self->cancellable,
+                             on_mps_restarted, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_cira_port_changed (ObServices *self,
+                      GParamSpec *pspec,
+                      ObConfig   *config)
+{
+  g_clear_handle_id (&self->mps_restart_source, g_source_remove);
+
+  /* A listener that is not bound tries the new port itself. */
+  if (self->state != OB_SERVICES_STATE_RUNNING || self->cira_port_override >= 0 ||
+      self->mps == NULL || !ob_mps_server_get_listening (self->mps) ||
+      ob_mps_server_get_port (self->mps) == ob_config_get_cira_port (config))
+    return;
+
+  self->mps_restart_source = g_timeout_add (API_RESTART_DELAY_MS, mps_restart_timeout, self);
+}
+
+/* The CIRA listener starts once the registry knows the devices, and
+ * before the poll: it first marks every device disconnected in the store,
+ * which must not overwrite what the poll learns about LAN devices. */
+static void
+start_mps (ObServices *self,
+           GTask      *task_in)
+{
+  g_autoptr(GTask) task = task_in;
+
+  /* A server starts once: after a stop, a new one. */
+  replace_mps (self);
+  ob_mps_server_start_async (self->mps, NULL, self->cira_port_override, self->cancellable,
+                             on_mps_started, g_steal_pointer (&task));
+}
+
+static void
 on_registry_loaded (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -350,7 +453,7 @@ on_registry_loaded (GObject      *source,
       return;
     }
 
-  finish_start (self, g_steal_pointer (&task));
+  start_mps (self, g_steal_pointer (&task));
 }
 
 static void
@@ -379,7 +482,7 @@ on_ca_ready (GObject      *source,
 
   if (ob_device_registry_get_loaded (self->registry))
     {
-      finish_start (self, g_steal_pointer (&task));
+      start_mps (self, g_steal_pointer (&task));
       return;
     }
 
@@ -392,11 +495,14 @@ on_ca_ready (GObject      *source,
  *
  * Opens the store, makes sure the certificate authority has its root and
  * a server certificate for the configured common name (generated in a
- * worker thread on first start), loads the device registry and starts its
- * gentle poll, then starts the REST API when api-enabled is set (or
- * ob_services_force_api() was called).  Completes when all of that is
- * usable; an API that cannot start fails the start only when forced, and
- * is otherwise reported with ObServices::error.
+ * worker thread on first start), loads the device registry, starts the
+ * CIRA listener (ObMpsServer, on the cira-port setting or the port
+ * ob_services_force_cira_port() gave) and the registry's gentle poll, then
+ * starts the REST API when api-enabled is set (or ob_services_force_api()
+ * was called).  Completes when all of that is usable; a CIRA listener that
+ * cannot start is reported with ObServices::error and its last-error, an
+ * API that cannot start fails the start only when forced, and is
+ * otherwise reported with ObServices::error.
  */
 void
 ob_services_start_async (ObServices          *self,
@@ -482,10 +588,13 @@ ob_services_stop (ObServices *self)
 
   g_clear_handle_id (&self->reissue_source, g_source_remove);
   g_clear_handle_id (&self->api_restart_source, g_source_remove);
+  g_clear_handle_id (&self->mps_restart_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->api_cancellable);
   if (self->api != NULL)
     ob_api_server_stop (self->api);
+  if (self->mps != NULL)
+    ob_mps_server_stop (self->mps);
   if (self->registry != NULL)
     ob_device_registry_stop_polling (self->registry);
   set_state (self, OB_SERVICES_STATE_STOPPED);
@@ -521,6 +630,8 @@ ob_services_constructed (GObject *object)
                            G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->config, "notify::api-port",
                            G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "notify::cira-port",
+                           G_CALLBACK (on_cira_port_changed), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -530,6 +641,7 @@ ob_services_dispose (GObject *object)
 
   g_clear_handle_id (&self->reissue_source, g_source_remove);
   g_clear_handle_id (&self->api_restart_source, g_source_remove);
+  g_clear_handle_id (&self->mps_restart_source, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -539,6 +651,9 @@ ob_services_dispose (GObject *object)
   if (self->api != NULL)
     ob_api_server_stop (self->api);
   g_clear_object (&self->api);
+  if (self->mps != NULL)
+    ob_mps_server_stop (self->mps);
+  g_clear_object (&self->mps);
   g_clear_object (&self->registry);
   g_clear_object (&self->cert_authority);
   g_clear_object (&self->store);
@@ -584,6 +699,10 @@ ob_services_get_property (GObject    *object,
 
     case PROP_STATE:
       g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_MPS_SERVER:
+      g_value_set_object (value, self->mps);
       break;
 
     default:
@@ -643,6 +762,12 @@ ob_services_class_init (ObServicesClass *klass)
                        OB_SERVICES_STATE_STOPPED,
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* The CIRA listener: a new object when its port moves (or after a stop
+   * and start), so follow notify::mps-server. */
+  properties[PROP_MPS_SERVER] =
+    g_param_spec_object ("mps-server", NULL, NULL, OB_TYPE_MPS_SERVER,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -650,8 +775,9 @@ ob_services_class_init (ObServicesClass *klass)
    * @error: what went wrong
    *
    * Something that runs in the background failed after start-up, such as
-   * re-issuing the server certificate for a new common name, or the REST
-   * API (OB_API_ERROR) not starting after the settings asked for it.
+   * re-issuing the server certificate for a new common name, the REST
+   * API (OB_API_ERROR) not starting after the settings asked for it, or
+   * the CIRA listener (OB_MPS_ERROR) not starting.
    */
   signals[ERROR] =
     g_signal_new ("error",
@@ -666,6 +792,7 @@ ob_services_init (ObServices *self)
 {
   self->reissue_delay_ms = DEFAULT_REISSUE_DELAY_MS;
   self->api_port_override = -1;
+  self->cira_port_override = -1;
 }
 
 /**
@@ -755,6 +882,31 @@ ob_services_get_api_server (ObServices *self)
   g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
 
   return self->api;
+}
+
+/* NULL until started; then the CIRA listener, listening or not (see its
+ * "listening", "address", "port", "n-connected" and "last-error"
+ * properties).  Replaced by a new one when the cira-port setting moves a
+ * listener that was bound: follow notify::mps-server. */
+ObMpsServer *
+ob_services_get_mps_server (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->mps;
+}
+
+/* `outband --cira-port`: listen on @port (0: any free port, -1: the
+ * setting) for this run, whatever the setting says.  Call before
+ * starting. */
+void
+ob_services_force_cira_port (ObServices *self,
+                             int         port)
+{
+  g_return_if_fail (OB_IS_SERVICES (self));
+  g_return_if_fail (port >= -1 && port <= 65535);
+
+  self->cira_port_override = port;
 }
 
 /* Why the REST API last failed to start (an OB_API_ERROR), or NULL when it

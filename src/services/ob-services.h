@@ -13,6 +13,7 @@
 #include "ob-cert-authority.h"
 #include "ob-config.h"
 #include "ob-device-registry.h"
+#include "ob-mps-server.h"
 #include "ob-secret-store.h"
 #include "ob-store.h"
 
@@ -50,6 +51,7 @@ ObStore         *ob_services_get_store          (ObServices           *self);
 ObCertAuthority *ob_services_get_cert_authority (ObServices           *self);
 ObDeviceRegistry *ob_services_get_device_registry (ObServices          *self);
 ObApiServer     *ob_services_get_api_server     (ObServices           *self);
+ObMpsServer     *ob_services_get_mps_server     (ObServices           *self);
 const GError    *ob_services_get_api_error      (ObServices           *self);
 gboolean         ob_services_retry_api          (ObServices           *self);
 
@@ -59,6 +61,11 @@ gboolean         ob_services_retry_api          (ObServices           *self);
  * start then fails if the API cannot start. */
 void             ob_services_force_api          (ObServices           *self,
                                                  const char           *address,
+                                                 int                   port);
+
+/* Listen for CIRA on @port (0: any free port; -1: the cira-port setting)
+ * for this run only.  Call before starting. */
+void             ob_services_force_cira_port    (ObServices           *self,
                                                  int                   port);
 
 void             ob_services_set_reissue_delay  (ObServices           *self,

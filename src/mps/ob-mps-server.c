@@ -1,0 +1,2349 @@
+/* ob-mps-server.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "ob-connection-throttle.h"
+#include "ob-lan-stream-source.h"
+#include "ob-mps-server.h"
+#include "ob-mps-store-writer.h"
+#include "ob-util.h"
+
+/* The first bytes of a connection: a TLS handshake record (or an SSLv2
+ * compatible ClientHello), or an HTTP request line. */
+#define TLS_RECORD_HANDSHAKE 0x16
+#define SSL2_HELLO_FLAG      0x80
+#define SNIFF_MAX            5
+
+/* After answering HTTP, wait this long for the client to finish sending
+ * before closing, so it reads the answer rather than a reset. */
+#define HTTP_LINGER_MS     2000
+#define HTTP_DRAIN_MAX     (64 * 1024)
+
+/* Rebinding waits for the port setting to settle (a spin button). */
+#define REBIND_DELAY_MS    500
+
+/* Activity entries about refusals: at most this many a minute in all. */
+#define ACTIVITY_GLOBAL_BURST 30
+#define ACTIVITY_GLOBAL_RATE  0.5
+
+/* Tracked keys of the throttles: a flood of fresh addresses cannot grow
+ * them further (new keys are then refused until old ones refill). */
+#define THROTTLE_MAX_KEYS  65536
+
+#define WSMAN_PORT         16992
+
+G_DEFINE_QUARK (ob-mps-error-quark, ob_mps_error)
+
+typedef enum
+{
+  CONN_SNIFFING,       /* waiting for the first bytes */
+  CONN_WAIT_TLS,       /* TLS bytes came; waiting for a handshake slot */
+  CONN_TLS,            /* handshake running in glib-networking's thread */
+  CONN_HTTP,           /* answering a plain HTTP request */
+  CONN_APF,            /* an ObApfSession owns the stream */
+} ConnState;
+
+typedef struct _Conn Conn;
+
+struct _Conn
+{
+  gint               ref_count;
+  ObMpsServer       *server;          /* NULL once torn down */
+  ConnState          state;
+  gboolean           closed;
+  gboolean           io_pending;      /* an HTTP write or the handshake owns the socket */
+  gboolean           in_handshake;    /* holds one of the handshake slots */
+
+  GSocketConnection *socket_conn;
+  GSocket           *socket;
+  GIOStream         *tls;
+  ObApfSession      *session;
+  char              *address;
+
+  gint64             deadline;        /* monotonic µs: authenticated by then */
+  GSource           *deadline_source;
+  GSource           *read_source;
+  GSource           *linger_source;
+  GCancellable      *cancellable;
+  guint8             sniff[SNIFF_MAX];
+  gsize              sniff_len;
+  gsize              drained;
+  char              *http_answer;
+
+  GList             *pending_link;    /* in server->pending */
+  GList             *wait_link;       /* in server->tls_wait */
+
+  /* APF */
+  char              *guid;
+  gboolean           guid_checking;
+  gboolean           guid_ok;
+  ObApfAuthRequest  *waiting_auth;    /* came before the GUID check ended */
+  gboolean           current;         /* the device's current session */
+  gint64             last_seen_written;
+};
+
+struct _ObMpsServer
+{
+  GSocketService        parent_instance;
+
+  ObConfig             *config;
+  ObCertAuthority      *authority;
+  ObDeviceRegistry     *registry;
+  ObStore              *store;
+  ObSecretStore        *secrets;
+  GMainContext         *context;
+
+  GTlsCertificate      *certificate;
+  ObMpsStoreWriter     *writer;
+  ObConnectionThrottle *address_throttle;
+  ObConnectionThrottle *activity_throttle;
+  ObConnectionThrottle *activity_global;
+  guint                 activity_unlogged;
+  char                 *instance;
+
+  /* Every open connection (Conn, one reference each). */
+  GHashTable           *conns;
+  /* Not yet authenticated, oldest first. */
+  GQueue                pending;
+  GHashTable           *pending_per_address;  /* char * -> count */
+  /* Waiting for a handshake slot, oldest first. */
+  GQueue                tls_wait;
+  guint                 n_handshakes;
+  /* GUID -> Conn of the device's current session. */
+  GHashTable           *current;
+
+  /* Listening.  GSocketListener cannot give a socket back: once bound, the
+   * port is this object's until stop, which closes the listener for
+   * good. */
+  gboolean              started;
+  gboolean              stopped;
+  gboolean              listening;
+  char                 *address_request;      /* NULL: every interface */
+  int                   port_request;         /* -1: follow the config */
+  char                 *address;
+  guint                 port;
+  char                 *last_error;
+  GSource              *rebind_source;
+  gboolean              legacy_tls_available;
+
+  /* Settings. */
+  guint                 handshake_timeout_ms;
+  guint                 idle_timeout_ms;
+  guint                 max_connections;
+  guint                 max_pending;
+  guint                 max_pending_per_address;
+  guint                 max_handshakes;
+  double                address_rate;
+  guint                 address_burst;
+  guint                 max_channels;
+  guint64               max_channel_buffer;
+  guint                 window_size;
+  guint                 last_seen_interval;
+  guint                 activity_interval_ms;
+
+  ObMpsServerStats      stats;
+};
+
+G_DEFINE_FINAL_TYPE (ObMpsServer, ob_mps_server, G_TYPE_SOCKET_SERVICE)
+
+enum {
+  PROP_0,
+  PROP_CONFIG,
+  PROP_AUTHORITY,
+  PROP_REGISTRY,
+  PROP_LISTENING,
+  PROP_ADDRESS,
+  PROP_PORT,
+  PROP_N_CONNECTED,
+  PROP_N_CONNECTIONS,
+  PROP_LAST_ERROR,
+  PROP_LEGACY_TLS_AVAILABLE,
+  PROP_INSTANCE_NAME,
+  PROP_HANDSHAKE_TIMEOUT_MS,
+  PROP_IDLE_TIMEOUT_MS,
+  PROP_MAX_CONNECTIONS,
+  PROP_MAX_PENDING,
+  PROP_MAX_PENDING_PER_ADDRESS,
+  PROP_MAX_HANDSHAKES,
+  PROP_ADDRESS_RATE,
+  PROP_ADDRESS_BURST,
+  PROP_MAX_CHANNELS,
+  PROP_MAX_CHANNEL_BUFFER,
+  PROP_WINDOW_SIZE,
+  PROP_LAST_SEEN_INTERVAL,
+  PROP_ACTIVITY_INTERVAL_MS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_DEVICE_CONNECTED,
+  SIGNAL_DEVICE_DISCONNECTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void conn_close          (Conn             *conn,
+                                 ObApfCloseReason  reason);
+static void start_waiting_tls   (ObMpsServer      *self);
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static void
+set_last_error (ObMpsServer *self,
+                const char  *message)
+{
+  if (g_strcmp0 (self->last_error, message) == 0)
+    return;
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
+
+static void
+notify_n_connections (ObMpsServer *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CONNECTIONS]);
+}
+
+static char *
+guid_key (const char *guid)
+{
+  return g_ascii_strdown (guid, -1);
+}
+
+static GSource *
+attach_timeout (ObMpsServer *self,
+                guint        ms,
+                GSourceFunc  func,
+                gpointer     data)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+/* Secrets are compared by their SHA-256, in constant time: neither the
+ * length nor the first differing byte shows in the timing. */
+static gboolean
+secret_equal (const char *given,
+              const char *stored)
+{
+  guint8 a[32], b[32];
+  gsize a_len = sizeof a, b_len = sizeof b;
+  g_autoptr(GChecksum) ca = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GChecksum) cb = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 diff = 0;
+
+  g_checksum_update (ca, (const guchar *) (given != NULL ? given : ""), -1);
+  g_checksum_update (cb, (const guchar *) (stored != NULL ? stored : ""), -1);
+  g_checksum_get_digest (ca, a, &a_len);
+  g_checksum_get_digest (cb, b, &b_len);
+  for (gsize i = 0; i < sizeof a; i++)
+    diff |= a[i] ^ b[i];
+  ob_secure_clear (a, sizeof a);
+  ob_secure_clear (b, sizeof b);
+
+  return diff == 0 && given != NULL && stored != NULL;
+}
+
+/* The peer address as text; an IPv4 client of a dual-stack socket shows
+ * as its IPv4 address. */
+static char *
+peer_address (GSocketConnection *connection)
+{
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autofree char *text = NULL;
+
+  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("unknown");
+
+  text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  if (g_str_has_prefix (text, "::ffff:") && strchr (text, '.') != NULL)
+    return g_strdup (text + strlen ("::ffff:"));
+
+  return g_steal_pointer (&text);
+}
+
+/* ---- activity log ----------------------------------------------------------- */
+
+/* Refusals are logged at most once per (action, GUID, address) per
+ * activity interval and ACTIVITY_GLOBAL_BURST a minute in all, so a flood
+ * (random GUIDs, one address or many) cannot fill the log; the next entry
+ * says how many were held back. */
+static void
+log_refusal (ObMpsServer *self,
+             const char  *action,
+             const char  *guid,
+             const char  *address,
+             const char  *detail)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *text = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  g_debug ("CIRA %s from %s (%s): %s", action, address != NULL ? address : "?",
+           guid != NULL ? guid : "no GUID", detail);
+
+  key = g_strdup_printf ("%s %s %s", action, guid != NULL ? guid : "-", address != NULL ? address : "-");
+  if (!ob_connection_throttle_take (self->activity_throttle, key, now) ||
+      !ob_connection_throttle_take (self->activity_global, "all", now))
+    {
+      self->stats.activity_suppressed++;
+      self->activity_unlogged++;
+      return;
+    }
+
+  if (self->activity_unlogged > 0)
+    text = g_strdup_printf ("%s (%u similar refusals before this one were not logged)",
+                            detail, self->activity_unlogged);
+  else
+    text = g_strdup (detail);
+  self->activity_unlogged = 0;
+
+  ob_mps_store_writer_log (self->writer, action, guid, address, OB_ACTIVITY_RESULT_FAILURE, text);
+}
+
+/* ---- connections -------------------------------------------------------------- */
+
+static Conn *
+conn_ref (Conn *conn)
+{
+  g_atomic_int_inc (&conn->ref_count);
+  return conn;
+}
+
+static void
+conn_unref (Conn *conn)
+{
+  if (!g_atomic_int_dec_and_test (&conn->ref_count))
+    return;
+
+  g_assert (conn->server == NULL);
+  g_assert (conn->read_source == NULL && conn->deadline_source == NULL && conn->linger_source == NULL);
+
+  g_clear_object (&conn->session);
+  g_clear_object (&conn->tls);
+  g_clear_object (&conn->socket_conn);
+  g_clear_object (&conn->cancellable);
+  g_free (conn->address);
+  g_free (conn->guid);
+  g_free (conn->http_answer);
+  g_free (conn);
+}
+
+static void
+release_pending (ObMpsServer *self,
+                 Conn        *conn)
+{
+  guint count;
+
+  if (conn->pending_link == NULL)
+    return;
+
+  g_queue_delete_link (&self->pending, conn->pending_link);
+  conn->pending_link = NULL;
+
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending_per_address, conn->address));
+  if (count <= 1)
+    g_hash_table_remove (self->pending_per_address, conn->address);
+  else
+    g_hash_table_insert (self->pending_per_address, g_strdup (conn->address),
+                         GUINT_TO_POINTER (count - 1));
+}
+
+/* Take the connection out of every table of the server; the server's
+ * reference goes last.  Idempotent. */
+static void
+conn_detach (Conn *conn)
+{
+  ObMpsServer *self = conn->server;
+
+  if (self == NULL)
+    return;
+
+  clear_source (&conn->read_source);
+  clear_source (&conn->deadline_source);
+  clear_source (&conn->linger_source);
+
+  release_pending (self, conn);
+  if (conn->wait_link != NULL)
+    {
+      g_queue_delete_link (&self->tls_wait, conn->wait_link);
+      conn->wait_link = NULL;
+    }
+
+  if (conn->waiting_auth != NULL)
+    ob_apf_auth_request_complete (g_steal_pointer (&conn->waiting_auth), FALSE);
+
+  if (conn->session != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (conn->session, conn);
+      /* Drops the session's reference to us. */
+      ob_apf_session_set_authenticator (conn->session, NULL, NULL, NULL);
+    }
+
+  conn->server = NULL;
+  if (g_hash_table_remove (self->conns, conn))
+    notify_n_connections (self);
+
+  /* The handshake thread unwinds on its own once cancelled; its slot is
+   * free for the next connection now. */
+  if (conn->in_handshake)
+    {
+      conn->in_handshake = FALSE;
+      self->n_handshakes--;
+      start_waiting_tls (self);
+    }
+}
+
+static void
+close_socket (Conn *conn)
+{
+  if (conn->socket != NULL && !g_socket_is_closed (conn->socket))
+    g_socket_close (conn->socket, NULL);
+}
+
+static void
+conn_close (Conn             *conn,
+            ObApfCloseReason  reason)
+{
+  if (conn->closed)
+    return;
+
+  if (conn->state == CONN_APF)
+    {
+      /* The session's "closed" handler does the rest. */
+      ob_apf_session_close (conn->session, reason);
+      return;
+    }
+
+  conn->closed = TRUE;
+  conn_ref (conn);
+  conn_detach (conn);
+
+  if (conn->io_pending)
+    {
+      /* The handshake thread or a write still uses the socket: it closes
+       * it when it comes back (closing under it could hand its file
+       * descriptor to the next connection). */
+      g_cancellable_cancel (conn->cancellable);
+    }
+  else
+    close_socket (conn);
+
+  conn_unref (conn);
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+
+  g_clear_pointer (&conn->deadline_source, g_source_unref);
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  self->stats.handshake_timeouts++;
+  if (conn->state == CONN_TLS)
+    self->stats.tls_failed++;
+  g_debug ("CIRA connection from %s: nothing usable within %u ms", conn->address,
+           self->handshake_timeout_ms);
+  conn_close (conn, OB_APF_CLOSE_REASON_HANDSHAKE_TIMEOUT);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- HTTP on the CIRA port ------------------------------------------------------- */
+
+static gboolean
+on_http_linger_done (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  g_clear_pointer (&conn->linger_source, g_source_unref);
+  conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_http_drain (GSocket      *socket,
+               GIOCondition  condition,
+               gpointer      user_data)
+{
+  Conn *conn = user_data;
+  guint8 buffer[4096];
+  gssize n;
+
+  n = g_socket_receive (socket, (gchar *) buffer, sizeof buffer, NULL, NULL);
+  if (n > 0)
+    conn->drained += (gsize) n;
+  if (n == 0 || (n < 0 && !(condition & G_IO_IN)) || conn->drained > HTTP_DRAIN_MAX ||
+      (condition & (G_IO_HUP | G_IO_ERR)))
+    {
+      g_clear_pointer (&conn->read_source, g_source_unref);
+      conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_http_written (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+  g_autoptr(GError) error = NULL;
+
+  conn->io_pending = FALSE;
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
+
+  if (conn->closed || self == NULL)
+    {
+      close_socket (conn);
+      conn_unref (conn);
+      return;
+    }
+  if (error != NULL)
+    {
+      conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
+      conn_unref (conn);
+      return;
+    }
+
+  /* Our side is done; read what the client still sends until it closes
+   * (or the linger runs out), then close. */
+  g_socket_shutdown (conn->socket, FALSE, TRUE, NULL);
+  conn->read_source = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_http_drain), conn, NULL);
+  g_source_attach (conn->read_source, self->context);
+  conn->linger_source = attach_timeout (self, HTTP_LINGER_MS, on_http_linger_done, conn);
+  conn_unref (conn);
+}
+
+static void
+answer_http (Conn     *conn,
+             gboolean  head)
+{
+  ObMpsServer *self = conn->server;
+  static const char body[] = OB_MPS_SERVER_HTTP_ANSWER;
+  g_autofree char *text = NULL;
+  gsize len;
+
+  self->stats.http_answered++;
+  conn->state = CONN_HTTP;
+  clear_source (&conn->deadline_source);
+  release_pending (self, conn);
+
+  text = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
+                          "Content-Type: text/plain; charset=utf-8\r\n"
+                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                          "Connection: close\r\n"
+                          "\r\n"
+                          "%s",
+                          strlen (body), head ? "" : body);
+  len = strlen (text);
+
+  conn->io_pending = TRUE;
+  /* The stream does not copy: the text lives as long as the connection. */
+  conn->http_answer = g_steal_pointer (&text);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (conn->socket_conn)),
+                                   conn->http_answer, len, G_PRIORITY_DEFAULT, conn->cancellable,
+                                   on_http_written, conn_ref (conn));
+}
+
+/* ---- TLS ------------------------------------------------------------------------ */
+
+static const char *
+protocol_version_name (GTlsProtocolVersion version)
+{
+  switch (version)
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+      return "SSL 3.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+      return "TLS 1.0";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+      return "TLS 1.1";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
+      return "TLS 1.2";
+    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
+      return "TLS 1.3";
+    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+    default:
+      return "an unknown TLS version";
+    }
+}
+
+/* TLS 1.3 suites all use an ephemeral key exchange; before it the name
+ * says: "…ECDHE_…", "…DHE_…" (GnuTLS and IANA names) or "ECDHE-…" (OpenSSL
+ * names) are forward secret, "TLS_RSA_WITH_…" / "AES128-SHA" are not. */
+static gboolean
+suite_is_forward_secret (GTlsProtocolVersion  version,
+                         const char          *suite)
+{
+  g_autofree char *upper = NULL;
+
+  if (version == G_TLS_PROTOCOL_VERSION_TLS_1_3)
+    return TRUE;
+  if (suite == NULL)
+    return TRUE; /* the backend does not say: the version decides */
+
+  upper = g_ascii_strup (suite, -1);
+  return strstr (upper, "DHE") != NULL;
+}
+
+/* NULL when the connection is within the policy, else why not. */
+static char *
+tls_policy_refusal (ObMpsServer     *self,
+                    GTlsConnection  *tls)
+{
+  GTlsProtocolVersion version = g_tls_connection_get_protocol_version (tls);
+  g_autofree char *suite = g_tls_connection_get_ciphersuite_name (tls);
+
+  if (ob_config_get_allow_legacy_tls (self->config))
+    return NULL;
+
+  if (version == G_TLS_PROTOCOL_VERSION_SSL_3_0 ||
+      version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
+      version == G_TLS_PROTOCOL_VERSION_TLS_1_1)
+    return g_strdup_printf ("The device only speaks %s (%s); turn on legacy TLS in the "
+                            "preferences to let old AMT firmware connect",
+                            protocol_version_name (version), suite != NULL ? suite : "?");
+
+  if (!suite_is_forward_secret (version, suite))
+    return g_strdup_printf ("The device chose the cipher suite %s, whose key exchange is not "
+                            "forward secret; turn on legacy TLS in the preferences to let old "
+                            "AMT firmware connect",
+                            suite);
+
+  return NULL;
+}
+
+static void start_apf (Conn *conn);
+
+static void
+on_handshake_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *refusal = NULL;
+  gboolean ok;
+
+  ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+  conn->io_pending = FALSE;
+
+  if (conn->closed || self == NULL)
+    {
+      /* Closed meanwhile (deadline, stop): the slot was given back then. */
+      close_socket (conn);
+      conn_unref (conn);
+      return;
+    }
+
+  conn->in_handshake = FALSE;
+  self->n_handshakes--;
+
+  if (!ok)
+    {
+      self->stats.tls_failed++;
+      g_debug ("CIRA connection from %s: TLS handshake failed: %s", conn->address, error->message);
+      conn_close (conn, OB_APF_CLOSE_REASON_IO_ERROR);
+      start_waiting_tls (self);
+      conn_unref (conn);
+      return;
+    }
+
+  refusal = tls_policy_refusal (self, G_TLS_CONNECTION (source));
+  if (refusal != NULL)
+    {
+      self->stats.tls_refused++;
+      log_refusal (self, "cira-tls-refused", NULL, conn->address, refusal);
+      conn_close (conn, OB_APF_CLOSE_REASON_REJECTED);
+      start_waiting_tls (self);
+      conn_unref (conn);
+      return;
+    }
+
+  start_apf (conn);
+  start_waiting_tls (self);
+  conn_unref (conn);
+}
+
+static void
+start_tls (Conn *conn)
+{
+  ObMpsServer *self = conn->server;
+  g_autoptr(GError) error = NULL;
+
+  conn->tls = g_tls_server_connection_new (G_IO_STREAM (conn->socket_conn), self->certificate, &error);
+  if (conn->tls == NULL)
+    {
+      g_debug ("CIRA connection from %s: no TLS: %s", conn->address, error->message);
+      self->stats.tls_failed++;
+      conn_close (conn, OB_APF_CLOSE_REASON_IO_ERROR);
+      return;
+    }
+
+  /* A device that drops the TCP connection without close_notify has still
+   * ended its session cleanly, as far as APF goes. */
+  g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (conn->tls), FALSE);
+
+  conn->state = CONN_TLS;
+  conn->io_pending = TRUE;
+  conn->in_handshake = TRUE;
+  self->n_handshakes++;
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->tls), G_PRIORITY_DEFAULT,
+                                    conn->cancellable, on_handshake_done, conn_ref (conn));
+}
+
+/* glib-networking runs each handshake in a worker thread of the shared
+ * pool, blocking it until the peer has said enough: the slots keep a slow
+ * or silent peer from taking every thread (and with them the keyring and
+ * store work other connections wait for). */
+static void
+start_waiting_tls (ObMpsServer *self)
+{
+  if (!self->started)
+    return;
+
+  while (self->n_handshakes < self->max_handshakes && !g_queue_is_empty (&self->tls_wait))
+    {
+      Conn *conn = g_queue_peek_head (&self->tls_wait);
+
+      g_queue_delete_link (&self->tls_wait, conn->wait_link);
+      conn->wait_link = NULL;
+      start_tls (conn);
+    }
+}
+
+static void
+want_tls (Conn *conn)
+{
+  ObMpsServer *self = conn->server;
+
+  clear_source (&conn->read_source);
+
+  if (self->certificate == NULL)
+    {
+      conn_close (conn, OB_APF_CLOSE_REASON_REJECTED);
+      return;
+    }
+
+  if (self->n_handshakes < self->max_handshakes && g_queue_is_empty (&self->tls_wait))
+    {
+      start_tls (conn);
+      return;
+    }
+
+  conn->state = CONN_WAIT_TLS;
+  g_queue_push_tail (&self->tls_wait, conn);
+  conn->wait_link = self->tls_wait.tail;
+}
+
+/* ---- sniffing the first bytes --------------------------------------------------------- */
+
+static gboolean
+is_prefix_of (const guint8 *data,
+              gsize         len,
+              const char   *word)
+{
+  return len <= strlen (word) && memcmp (data, word, len) == 0;
+}
+
+static gboolean
+on_sniff_readable (GSocket      *socket,
+                   GIOCondition  condition,
+                   gpointer      user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+  g_autoptr(GError) error = NULL;
+  GInputVector vector;
+  gint flags;
+  gssize n;
+
+  if (conn->sniff_len == 0)
+    {
+      guint8 first;
+
+      vector.buffer = &first;
+      vector.size = 1;
+      flags = G_SOCKET_MSG_PEEK;
+      n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return G_SOURCE_CONTINUE;
+      if (n <= 0)
+        {
+          g_clear_pointer (&conn->read_source, g_source_unref);
+          conn_close (conn, OB_APF_CLOSE_REASON_PEER_CLOSED);
+          return G_SOURCE_REMOVE;
+        }
+      /* TLS: leave the bytes for the TLS layer. */
+      if (first == TLS_RECORD_HANDSHAKE || (first & SSL2_HELLO_FLAG) != 0)
+        {
+          g_clear_pointer (&conn->read_source, g_source_unref);
+          want_tls (conn);
+          return G_SOURCE_REMOVE;
+        }
+    }
+
+  /* Not TLS: the bytes are ours to read. */
+  n = g_socket_receive (socket, (gchar *) conn->sniff + conn->sniff_len,
+                        SNIFF_MAX - conn->sniff_len, NULL, &error);
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0)
+    {
+      g_clear_pointer (&conn->read_source, g_source_unref);
+      conn_close (conn, OB_APF_CLOSE_REASON_PEER_CLOSED);
+      return G_SOURCE_REMOVE;
+    }
+  conn->sniff_len += (gsize) n;
+
+  if (conn->sniff_len >= 4 && memcmp (conn->sniff, "GET ", 4) == 0)
+    {
+      g_clear_pointer (&conn->read_source, g_source_unref);
+      answer_http (conn, FALSE);
+      return G_SOURCE_REMOVE;
+    }
+  if (conn->sniff_len >= 5 && memcmp (conn->sniff, "HEAD ", 5) == 0)
+    {
+      g_clear_pointer (&conn->read_source, g_source_unref);
+      answer_http (conn, TRUE);
+      return G_SOURCE_REMOVE;
+    }
+  if (is_prefix_of (conn->sniff, conn->sniff_len, "GET ") ||
+      is_prefix_of (conn->sniff, conn->sniff_len, "HEAD "))
+    return G_SOURCE_CONTINUE;
+
+  self->stats.garbage++;
+  g_debug ("CIRA connection from %s: neither TLS nor HTTP, closed", conn->address);
+  g_clear_pointer (&conn->read_source, g_source_unref);
+  conn_close (conn, OB_APF_CLOSE_REASON_PROTOCOL_ERROR);
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- accepting ---------------------------------------------------------------------- */
+
+/* A new connection needs room among the unauthenticated ones: push out
+ * the oldest that has not sent a byte (a half-open flood displaces
+ * itself), or refuse the newcomer when every one of them is talking. */
+static gboolean
+make_pending_room (ObMpsServer *self)
+{
+  if (g_queue_get_length (&self->pending) < self->max_pending)
+    return TRUE;
+
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      Conn *victim = l->data;
+
+      if (victim->state == CONN_SNIFFING && victim->sniff_len == 0)
+        {
+          self->stats.evicted++;
+          conn_close (victim, OB_APF_CLOSE_REASON_REJECTED);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+ob_mps_server_incoming (GSocketService    *service,
+                        GSocketConnection *connection,
+                        GObject           *source_object)
+{
+  ObMpsServer *self = OB_MPS_SERVER (service);
+  GSocket *socket = g_socket_connection_get_socket (connection);
+  g_autofree char *address = peer_address (connection);
+  gint64 now = g_get_monotonic_time ();
+  guint per_address;
+  Conn *conn;
+
+  self->stats.accepted++;
+
+  if (g_hash_table_size (self->conns) >= self->max_connections)
+    {
+      self->stats.refused_full++;
+      g_debug ("CIRA connection from %s refused: %u connections already", address,
+               self->max_connections);
+      g_socket_close (socket, NULL);
+      return TRUE;
+    }
+
+  per_address = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending_per_address, address));
+  if (per_address >= self->max_pending_per_address ||
+      !ob_connection_throttle_take (self->address_throttle, address, now))
+    {
+      self->stats.refused_throttled++;
+      g_debug ("CIRA connection from %s refused: too many from that address", address);
+      g_socket_close (socket, NULL);
+      return TRUE;
+    }
+
+  if (!make_pending_room (self))
+    {
+      self->stats.refused_full++;
+      g_debug ("CIRA connection from %s refused: %u unauthenticated connections already",
+               address, self->max_pending);
+      g_socket_close (socket, NULL);
+      return TRUE;
+    }
+
+  conn = g_new0 (Conn, 1);
+  conn->ref_count = 1;
+  conn->server = self;
+  conn->state = CONN_SNIFFING;
+  conn->socket_conn = g_object_ref (connection);
+  conn->socket = socket;
+  conn->address = g_steal_pointer (&address);
+  conn->cancellable = g_cancellable_new ();
+  conn->deadline = now + (gint64) self->handshake_timeout_ms * 1000;
+
+  /* The server's reference. */
+  g_hash_table_add (self->conns, conn);
+  g_queue_push_tail (&self->pending, conn);
+  conn->pending_link = self->pending.tail;
+  g_hash_table_insert (self->pending_per_address, g_strdup (conn->address),
+                       GUINT_TO_POINTER (per_address + 1));
+  notify_n_connections (self);
+
+  /* Our own peeks and reads never wait; the streams say per call. */
+  g_socket_set_blocking (socket, FALSE);
+  conn->deadline_source = attach_timeout (self, self->handshake_timeout_ms, on_deadline, conn);
+  conn->read_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_sniff_readable), conn, NULL);
+  g_source_attach (conn->read_source, self->context);
+
+  return TRUE;
+}
+
+/* ---- APF: who may connect -------------------------------------------------------------- */
+
+typedef struct
+{
+  ObStore       *store;
+  ObSecretStore *secrets;
+  char          *guid;
+  char          *username;
+  char          *password;
+
+  /* Results. */
+  gboolean       known;            /* a CIRA device in the store */
+  gboolean       lan;              /* a device managed over the LAN */
+  gboolean       can_enroll;       /* some CIRA config has auto-enroll on */
+  gboolean       allowed;
+  char          *reason;
+  ObDeviceRecord *record;
+  char          *amt_password;
+  char          *enrolled_by;
+} AuthJob;
+
+static void
+auth_job_free (gpointer data)
+{
+  AuthJob *job = data;
+
+  g_clear_object (&job->store);
+  g_clear_object (&job->secrets);
+  g_free (job->guid);
+  g_free (job->username);
+  ob_secure_free_string (job->password);
+  g_free (job->reason);
+  g_clear_object (&job->record);
+  ob_secure_free_string (job->amt_password);
+  g_free (job->enrolled_by);
+  g_free (job);
+}
+
+static AuthJob *
+auth_job_new (ObMpsServer *self,
+              const char  *guid)
+{
+  AuthJob *job = g_new0 (AuthJob, 1);
+
+  job->store = g_object_ref (self->store);
+  job->secrets = g_object_ref (self->secrets);
+  job->guid = g_strdup (guid);
+
+  return job;
+}
+
+static GPtrArray *
+enrolling_configs (ObStore  *store,
+                   GError  **error)
+{
+  g_autoptr(GPtrArray) configs = ob_store_list_cira_configs (store, NULL, NULL, error);
+  GPtrArray *enrolling;
+
+  if (configs == NULL)
+    return NULL;
+
+  enrolling = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < configs->len; i++)
+    {
+      ObCiraConfig *config = g_ptr_array_index (configs, i);
+
+      if (ob_cira_config_get_auto_enroll (config))
+        g_ptr_array_add (enrolling, g_object_ref (config));
+    }
+
+  return enrolling;
+}
+
+/* Worker thread: PROTOCOLVERSION came; is this GUID one we may hear? */
+static void
+guid_check_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  AuthJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObDeviceRecord) record = NULL;
+  g_autoptr(GPtrArray) configs = NULL;
+
+  record = ob_store_get_device (job->store, job->guid, &error);
+  if (record != NULL)
+    {
+      job->known = ob_device_record_get_transport (record) == OB_DEVICE_TRANSPORT_CIRA;
+      job->lan = !job->known;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (!g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_clear_error (&error);
+
+  configs = enrolling_configs (job->store, &error);
+  if (configs == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  job->can_enroll = configs->len > 0;
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+check_known_device (AuthJob         *job,
+                    ObDeviceRecord  *record,
+                    GError         **error)
+{
+  g_autofree char *stored = NULL;
+  gboolean user_ok, password_ok;
+
+  if (ob_device_record_get_transport (record) != OB_DEVICE_TRANSPORT_CIRA)
+    {
+      job->reason = g_strdup ("The device is managed over the LAN, not CIRA");
+      return TRUE;
+    }
+
+  stored = ob_secret_store_lookup_text_sync (job->secrets, OB_SECRET_OWNER_DEVICE, job->guid,
+                                             OB_SECRET_KIND_MPS_PASSWORD, NULL, error);
+  if (stored == NULL && error != NULL && *error != NULL)
+    return FALSE;
+
+  /* Both compared whatever the first says. */
+  user_ok = secret_equal (job->username, ob_device_record_get_mps_username (record));
+  password_ok = secret_equal (job->password, stored);
+  ob_secure_free_string (g_steal_pointer (&stored));
+
+  if (user_ok && password_ok)
+    {
+      job->allowed = TRUE;
+      job->record = g_object_ref (record);
+    }
+  else if (ob_device_record_get_mps_username (record) == NULL)
+    job->reason = g_strdup ("No CIRA user name is stored for the device");
+  else
+    job->reason = g_strdup_printf ("Wrong CIRA user name or password (user “%s”)", job->username);
+
+  return TRUE;
+}
+
+/* A new device with an enrolling config's credentials: store it, then its
+ * password; a keyring failure takes the row back. */
+static gboolean
+enroll_device (AuthJob       *job,
+               ObCiraConfig  *config,
+               GError       **error)
+{
+  g_autoptr(ObDeviceRecord) record = ob_device_record_new (job->guid);
+  const char * const no_tags[] = { NULL };
+
+  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_CIRA);
+  ob_device_record_set_mps_username (record, job->username);
+  ob_device_record_set_friendly_name (record, job->guid);
+  ob_device_record_set_tenant_id (record, ob_cira_config_get_tenant_id (config));
+  ob_device_record_set_tags (record, no_tags);
+
+  if (!ob_store_insert_device (job->store, record, error))
+    return FALSE;
+
+  if (!ob_secret_store_store_text_sync (job->secrets, OB_SECRET_OWNER_DEVICE,
+                                        ob_device_record_get_guid (record),
+                                        OB_SECRET_KIND_MPS_PASSWORD, job->password, NULL, error))
+    {
+      g_autoptr(GError) delete_error = NULL;
+
+      if (!ob_store_delete_device (job->store, ob_device_record_get_guid (record), &delete_error))
+        g_debug ("Could not take back the enrolled device %s: %s", job->guid,
+                 delete_error->message);
+      return FALSE;
+    }
+
+  job->allowed = TRUE;
+  job->record = g_steal_pointer (&record);
+  job->enrolled_by = g_strdup (ob_cira_config_get_name (config));
+  return TRUE;
+}
+
+/* Worker thread: USERAUTH_REQUEST. */
+static void
+auth_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  AuthJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObDeviceRecord) record = NULL;
+  g_autoptr(GPtrArray) configs = NULL;
+  ObCiraConfig *matched = NULL;
+  gboolean any_user = FALSE;
+
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      g_clear_error (&error);
+      record = ob_store_get_device (job->store, job->guid, &error);
+      if (record != NULL)
+        {
+          if (!check_known_device (job, record, &error))
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+          break;
+        }
+      if (!g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_clear_error (&error);
+
+      g_clear_pointer (&configs, g_ptr_array_unref);
+      configs = enrolling_configs (job->store, &error);
+      if (configs == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      for (guint i = 0; i < configs->len && matched == NULL; i++)
+        {
+          ObCiraConfig *config = g_ptr_array_index (configs, i);
+          g_autofree char *stored = NULL;
+
+          if (g_strcmp0 (ob_cira_config_get_username (config), job->username) != 0)
+            continue;
+          any_user = TRUE;
+
+          stored = ob_secret_store_lookup_text_sync (job->secrets, OB_SECRET_OWNER_CIRA_CONFIG,
+                                                     ob_cira_config_get_name (config),
+                                                     OB_SECRET_KIND_MPS_PASSWORD, NULL, &error);
+          if (error != NULL)
+            {
+              g_task_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+          if (secret_equal (job->password, stored))
+            matched = config;
+          ob_secure_free_string (g_steal_pointer (&stored));
+        }
+
+      if (matched == NULL)
+        {
+          job->reason = g_strdup (any_user
+                                  ? "Unknown device; the password does not match the CIRA config that enrols its user"
+                                  : "Unknown device; no CIRA config enrols devices with that user name");
+          break;
+        }
+
+      if (enroll_device (job, matched, &error))
+        break;
+      /* Another connection of the same device enrolled it first: check
+       * against what it stored. */
+      if (!g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE) || attempt > 0)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      matched = NULL;
+    }
+
+  if (job->allowed)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      job->amt_password = ob_secret_store_lookup_text_sync (job->secrets, OB_SECRET_OWNER_DEVICE,
+                                                            job->guid, OB_SECRET_KIND_AMT_PASSWORD,
+                                                            NULL, &local_error);
+      if (local_error != NULL)
+        g_debug ("No AMT password for %s: %s", job->guid, local_error->message);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* ---- APF: sessions ---------------------------------------------------------------------- */
+
+static void
+on_session_closed (ObApfSession     *session,
+                   ObApfCloseReason  reason,
+                   const GError     *error,
+                   gpointer          user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+
+  if (self == NULL)
+    return;
+
+  conn->closed = TRUE;
+  conn_ref (conn);
+
+  if (reason == OB_APF_CLOSE_REASON_HANDSHAKE_TIMEOUT)
+    self->stats.handshake_timeouts++;
+
+  if (conn->current)
+    {
+      g_autofree char *key = guid_key (conn->guid);
+
+      conn->current = FALSE;
+      g_hash_table_remove (self->current, key);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CONNECTED]);
+
+      ob_mps_store_writer_disconnected (self->writer, conn->guid);
+      ob_device_registry_detach_cira_device (self->registry, conn->guid, OB_STREAM_SOURCE (session),
+                                             error);
+      g_debug ("CIRA device %s disconnected: %s", conn->guid, ob_apf_close_reason_to_string (reason));
+      g_signal_emit (self, signals[SIGNAL_DEVICE_DISCONNECTED], 0, conn->guid, session, reason);
+    }
+
+  conn_detach (conn);
+  conn_unref (conn);
+}
+
+static void
+on_session_last_seen (ObApfSession *session,
+                      GParamSpec   *pspec,
+                      gpointer      user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+  gint64 last_seen = ob_apf_session_get_last_seen (session);
+
+  if (self == NULL || !conn->current)
+    return;
+
+  /* Every keepalive of every device would be a write; one per interval
+   * says as much. */
+  if (last_seen - conn->last_seen_written < (gint64) self->last_seen_interval * G_USEC_PER_SEC)
+    return;
+
+  conn->last_seen_written = last_seen;
+  ob_mps_store_writer_last_seen (self->writer, conn->guid);
+}
+
+static void
+on_port_forwarded (ObApfSession *session,
+                   guint         port,
+                   gpointer      user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+  ObDevice *device;
+
+  if (self == NULL || !conn->current || port != WSMAN_PORT)
+    return;
+
+  /* WS-Man is reachable now: learn the device's state. */
+  device = ob_device_registry_lookup (self->registry, conn->guid);
+  if (device != NULL && ob_device_get_transport_source (device) == OB_STREAM_SOURCE (session))
+    ob_device_registry_queue_refresh (self->registry, device);
+}
+
+static void
+device_authenticated (ObMpsServer      *self,
+                      Conn             *conn,
+                      AuthJob          *job,
+                      ObApfAuthRequest *request)
+{
+  g_autofree char *key = guid_key (conn->guid);
+  Conn *old = g_hash_table_lookup (self->current, key);
+  ObDevice *device;
+
+  self->stats.authenticated++;
+  if (job->enrolled_by != NULL)
+    {
+      g_autofree char *detail = g_strdup_printf ("Enrolled with CIRA config “%s”", job->enrolled_by);
+
+      self->stats.enrolled++;
+      ob_mps_store_writer_log (self->writer, "cira-enrolled", conn->guid, conn->address,
+                               OB_ACTIVITY_RESULT_SUCCESS, detail);
+    }
+
+  /* The new session is current before the old one closes, so the old
+   * one's close handler leaves the device alone. */
+  conn->current = TRUE;
+  g_hash_table_insert (self->current, g_steal_pointer (&key), conn);
+  if (old != NULL && old != conn)
+    {
+      self->stats.replaced++;
+      old->current = FALSE;
+      g_debug ("CIRA device %s reconnected from %s; the old session goes", conn->guid, conn->address);
+      conn_close (old, OB_APF_CLOSE_REASON_REPLACED);
+    }
+  else
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CONNECTED]);
+
+  release_pending (self, conn);
+  conn->last_seen_written = g_get_real_time ();
+  ob_mps_store_writer_connected (self->writer, conn->guid, self->instance);
+
+  device = ob_device_registry_attach_cira_device (self->registry, job->record, job->amt_password,
+                                                  OB_STREAM_SOURCE (conn->session));
+
+  ob_apf_auth_request_complete (request, TRUE);
+  g_debug ("CIRA device %s connected from %s", conn->guid, conn->address);
+  g_signal_emit (self, signals[SIGNAL_DEVICE_CONNECTED], 0, conn->guid, conn->session);
+
+  if (device != NULL && ob_apf_session_has_forwarded_port (conn->session, WSMAN_PORT))
+    ob_device_registry_queue_refresh (self->registry, device);
+}
+
+static void
+on_auth_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ObMpsServer *self = OB_MPS_SERVER (source);
+  Conn *conn = user_data;
+  AuthJob *job = g_task_get_task_data (G_TASK (result));
+  ObApfAuthRequest *request = g_object_get_data (G_OBJECT (result), "ob-request");
+  g_autoptr(GError) error = NULL;
+
+  g_object_steal_data (G_OBJECT (result), "ob-request");
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *detail = g_strdup_printf ("Could not check the device's credentials: %s",
+                                                 error->message);
+
+      if (conn->server != NULL && !conn->closed)
+        {
+          self->stats.auth_failed++;
+          log_refusal (self, "cira-auth-failed", conn->guid, conn->address, detail);
+        }
+      ob_apf_auth_request_complete (request, FALSE);
+      conn_unref (conn);
+      return;
+    }
+
+  if (conn->server == NULL || conn->closed)
+    {
+      /* Closed meanwhile: answering is harmless and frees the request. */
+      ob_apf_auth_request_complete (request, FALSE);
+      conn_unref (conn);
+      return;
+    }
+
+  if (!job->allowed)
+    {
+      self->stats.auth_failed++;
+      log_refusal (self, "cira-auth-failed", conn->guid, conn->address, job->reason);
+      ob_apf_auth_request_complete (request, FALSE);
+      conn_unref (conn);
+      return;
+    }
+
+  device_authenticated (self, conn, job, request);
+  conn_unref (conn);
+}
+
+static void
+start_auth (Conn             *conn,
+            ObApfAuthRequest *request)
+{
+  ObMpsServer *self = conn->server;
+  g_autoptr(GTask) task = NULL;
+  AuthJob *job = auth_job_new (self, conn->guid);
+
+  job->username = g_strdup (ob_apf_auth_request_get_username (request));
+  job->password = g_strdup (ob_apf_auth_request_get_password (request));
+
+  task = g_task_new (self, NULL, on_auth_done, conn_ref (conn));
+  g_task_set_source_tag (task, start_auth);
+  g_task_set_task_data (task, job, auth_job_free);
+  g_object_set_data (G_OBJECT (task), "ob-request", request);
+  g_task_run_in_thread (task, auth_thread);
+}
+
+static void
+on_authenticate (ObApfSession     *session,
+                 ObApfAuthRequest *request,
+                 gpointer          user_data)
+{
+  Conn *conn = user_data;
+
+  if (conn->server == NULL || conn->closed || conn->waiting_auth != NULL)
+    {
+      ob_apf_auth_request_complete (request, FALSE);
+      return;
+    }
+
+  /* The GUID check decides first (it may close the connection). */
+  if (conn->guid_checking)
+    {
+      conn->waiting_auth = request;
+      return;
+    }
+
+  start_auth (conn, request);
+}
+
+static void
+on_guid_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ObMpsServer *self = OB_MPS_SERVER (source);
+  Conn *conn = user_data;
+  AuthJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  ObApfAuthRequest *waiting;
+
+  conn->guid_checking = FALSE;
+
+  if (conn->server == NULL || conn->closed)
+    {
+      conn_unref (conn);
+      return;
+    }
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *detail = g_strdup_printf ("Could not look the device up: %s", error->message);
+
+      log_refusal (self, "cira-unknown-device", conn->guid, conn->address, detail);
+      conn_close (conn, OB_APF_CLOSE_REASON_REJECTED);
+      conn_unref (conn);
+      return;
+    }
+
+  if (!job->known && !job->can_enroll)
+    {
+      self->stats.unknown_guid++;
+      /* As the reference: closed at PROTOCOLVERSION, no APF message. */
+      log_refusal (self, "cira-unknown-device", conn->guid, conn->address,
+                   job->lan ? "The device is managed over the LAN, not CIRA"
+                            : "Unknown device (no CIRA device with this GUID, and no CIRA config enrols new devices)");
+      conn_close (conn, OB_APF_CLOSE_REASON_REJECTED);
+      conn_unref (conn);
+      return;
+    }
+
+  conn->guid_ok = TRUE;
+  waiting = g_steal_pointer (&conn->waiting_auth);
+  if (waiting != NULL)
+    start_auth (conn, waiting);
+  conn_unref (conn);
+}
+
+static void
+on_protocol_version (ObApfSession *session,
+                     const char   *guid,
+                     gpointer      user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+  g_autoptr(GTask) task = NULL;
+
+  if (self == NULL || conn->closed)
+    return;
+
+  g_free (conn->guid);
+  conn->guid = g_strdup (guid);
+  conn->guid_checking = TRUE;
+
+  task = g_task_new (self, NULL, on_guid_checked, conn_ref (conn));
+  g_task_set_source_tag (task, on_protocol_version);
+  g_task_set_task_data (task, auth_job_new (self, guid), auth_job_free);
+  g_task_run_in_thread (task, guid_check_thread);
+}
+
+static void
+start_apf (Conn *conn)
+{
+  ObMpsServer *self = conn->server;
+  gint64 remaining = (conn->deadline - g_get_monotonic_time ()) / 1000;
+  ObApfSession *session;
+
+  clear_source (&conn->deadline_source);
+
+  conn->state = CONN_APF;
+  conn->session = session = ob_apf_session_new_server (conn->tls);
+  /* The session owns the stream from here. */
+  g_clear_object (&conn->tls);
+
+  ob_apf_session_set_keepalive_interval (session, ob_config_get_keepalive_interval (self->config));
+  ob_apf_session_set_idle_timeout_ms (session, self->idle_timeout_ms);
+  ob_apf_session_set_handshake_timeout_ms (session, (guint) CLAMP (remaining, 1, G_MAXUINT));
+  ob_apf_session_set_window_size (session, self->window_size);
+  ob_apf_session_set_max_channels (session, self->max_channels);
+  ob_apf_session_set_max_channel_buffer (session, (gsize) self->max_channel_buffer);
+  ob_apf_session_set_authenticator (session, on_authenticate, conn_ref (conn),
+                                    (GDestroyNotify) conn_unref);
+
+  g_signal_connect (session, "protocol-version", G_CALLBACK (on_protocol_version), conn);
+  g_signal_connect (session, "port-forwarded", G_CALLBACK (on_port_forwarded), conn);
+  g_signal_connect (session, "notify::last-seen", G_CALLBACK (on_session_last_seen), conn);
+  g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), conn);
+
+  ob_apf_session_start (session);
+}
+
+/* ---- listening ------------------------------------------------------------------------ */
+
+static gboolean
+reload_certificate (ObMpsServer  *self,
+                    GError      **error)
+{
+  GTlsCertificate *certificate;
+
+  certificate = ob_cert_authority_dup_tls_certificate (self->authority, error);
+  if (certificate == NULL)
+    return FALSE;
+
+  g_clear_object (&self->certificate);
+  self->certificate = certificate;
+  return TRUE;
+}
+
+static void
+on_authority_changed (ObMpsServer     *self,
+                      ObCertAuthority *authority)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* New handshakes use the new certificate; sessions keep theirs.  On
+   * failure the old one goes on serving. */
+  if (!reload_certificate (self, &error))
+    g_message ("The new MPS server certificate could not be loaded: %s", error->message);
+}
+
+static int
+effective_port (ObMpsServer *self)
+{
+  return self->port_request >= 0 ? self->port_request : (int) ob_config_get_cira_port (self->config);
+}
+
+static gboolean
+bind_listener (ObMpsServer  *self,
+               GError      **error)
+{
+  GSocketListener *listener = G_SOCKET_LISTENER (self);
+  g_autoptr(GError) local_error = NULL;
+  int port = effective_port (self);
+  guint bound = 0;
+  const char *shown_address = self->address_request != NULL ? self->address_request : "0.0.0.0";
+
+  if (self->address_request == NULL)
+    {
+      if (port == 0)
+        bound = g_socket_listener_add_any_inet_port (listener, NULL, &local_error);
+      else if (g_socket_listener_add_inet_port (listener, (guint16) port, NULL, &local_error))
+        bound = (guint) port;
+    }
+  else
+    {
+      g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (self->address_request);
+      g_autoptr(GSocketAddress) wanted = NULL;
+      g_autoptr(GSocketAddress) effective = NULL;
+
+      if (inet == NULL)
+        {
+          g_set_error (error, OB_MPS_ERROR, OB_MPS_ERROR_CANNOT_LISTEN,
+                       "“%s” is not an IP address to listen on", self->address_request);
+          return FALSE;
+        }
+      wanted = g_inet_socket_address_new (inet, (guint16) port);
+      if (g_socket_listener_add_address (listener, wanted, G_SOCKET_TYPE_STREAM,
+                                         G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error))
+        bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+    }
+
+  if (bound == 0)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        g_set_error (error, OB_MPS_ERROR, OB_MPS_ERROR_PORT_IN_USE,
+                     "Port %d is already in use", port);
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+        g_set_error (error, OB_MPS_ERROR, OB_MPS_ERROR_CANNOT_LISTEN,
+                     "Not allowed to listen on port %d", port);
+      else
+        g_set_error (error, OB_MPS_ERROR, OB_MPS_ERROR_CANNOT_LISTEN,
+                     "Cannot listen on %s port %d: %s", shown_address, port,
+                     local_error != NULL ? local_error->message : "unknown error");
+      return FALSE;
+    }
+
+  g_free (self->address);
+  self->address = g_strdup (shown_address);
+  self->port = bound;
+  return TRUE;
+}
+
+static void
+set_listening (ObMpsServer *self,
+               gboolean     listening)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->listening != listening)
+    {
+      self->listening = listening;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LISTENING]);
+    }
+  if (!listening)
+    {
+      g_clear_pointer (&self->address, g_free);
+      self->port = 0;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ADDRESS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+rebind_timeout (gpointer user_data)
+{
+  ObMpsServer *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->rebind_source, g_source_unref);
+  if (!self->started || self->listening)
+    return G_SOURCE_REMOVE;
+
+  if (bind_listener (self, &error))
+    {
+      set_last_error (self, NULL);
+      set_listening (self, TRUE);
+      g_debug ("Listening for CIRA connections on %s port %u", self->address, self->port);
+    }
+  else
+    {
+      g_debug ("CIRA listener: %s", error->message);
+      set_listening (self, FALSE);
+      set_last_error (self, error->message);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* After a failed bind ("port in use") a new port setting is tried at
+ * once.  A listener that is bound stays where it is (see "stopped"); the
+ * owner makes a new server to move it. */
+static void
+on_port_setting_changed (ObMpsServer *self,
+                         GParamSpec  *pspec,
+                         ObConfig    *config)
+{
+  if (!self->started || self->listening || self->port_request >= 0)
+    return;
+
+  clear_source (&self->rebind_source);
+  self->rebind_source = attach_timeout (self, REBIND_DELAY_MS, rebind_timeout, self);
+}
+
+/* Every connection is a descriptor; a big fleet needs more than the
+ * usual soft limit of 1024. */
+static void
+raise_descriptor_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max)
+    return;
+
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    g_debug ("Could not raise the open file limit: %s", g_strerror (errno));
+}
+
+static void
+on_marked_disconnected (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ObMpsServer *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  ob_mps_store_writer_flush_finish (self->writer, result, NULL);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      self->started = FALSE;
+      return;
+    }
+
+  if (!bind_listener (self, &error))
+    {
+      self->started = FALSE;
+      set_last_error (self, error->message);
+      set_listening (self, FALSE);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  set_last_error (self, NULL);
+  set_listening (self, TRUE);
+  g_debug ("Listening for CIRA connections on %s port %u", self->address, self->port);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ob_mps_server_start_async (ObMpsServer         *self,
+                           const char          *address,
+                           int                  port,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (OB_IS_MPS_SERVER (self));
+  g_return_if_fail (port >= -1 && port <= 65535);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ob_mps_server_start_async);
+
+  if (self->started || self->stopped)
+    {
+      g_task_return_new_error (task, OB_MPS_ERROR, OB_MPS_ERROR_ALREADY_STARTED,
+                               self->stopped ? "This CIRA listener was stopped; make a new one"
+                                             : "The CIRA listener is already started");
+      return;
+    }
+
+  if (!reload_certificate (self, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("The MPS has no server certificate: %s",
+                                                  error->message);
+
+      set_last_error (self, message);
+      g_task_return_new_error (task, OB_MPS_ERROR, OB_MPS_ERROR_NO_CERTIFICATE, "%s", message);
+      return;
+    }
+
+  self->started = TRUE;
+  g_free (self->address_request);
+  self->address_request = g_strdup (address);
+  self->port_request = port;
+  raise_descriptor_limit ();
+
+  /* Whatever the store says from an earlier run, nobody is connected to
+   * us yet; then listen. */
+  ob_mps_store_writer_mark_all_disconnected (self->writer);
+  ob_mps_store_writer_flush_async (self->writer, cancellable, on_marked_disconnected,
+                                   g_steal_pointer (&task));
+}
+
+gboolean
+ob_mps_server_start_finish (ObMpsServer   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ob_mps_server_stop (ObMpsServer *self)
+{
+  g_autoptr(GPtrArray) conns = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (OB_IS_MPS_SERVER (self));
+
+  if (self->stopped)
+    return;
+
+  clear_source (&self->rebind_source);
+  g_socket_service_stop (G_SOCKET_SERVICE (self));
+  g_socket_listener_close (G_SOCKET_LISTENER (self));
+  self->started = FALSE;
+  self->stopped = TRUE;
+  if (self->listening)
+    set_listening (self, FALSE);
+
+  /* A snapshot: closing takes each out of the table. */
+  conns = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_unref);
+  g_hash_table_iter_init (&iter, self->conns);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (conns, conn_ref (key));
+  for (guint i = 0; i < conns->len; i++)
+    conn_close (g_ptr_array_index (conns, i), OB_APF_CLOSE_REASON_LOCAL);
+
+  /* The cancelled accept holds this object until GIO gives it back on a
+   * later turn of the main loop; a stopped server needs none of its
+   * collaborators, so they need not wait for that. */
+  g_signal_handlers_disconnect_by_data (self->config, self);
+  g_signal_handlers_disconnect_by_data (self->authority, self);
+  g_clear_object (&self->config);
+  g_clear_object (&self->authority);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->certificate);
+}
+
+/* ---- getters ------------------------------------------------------------------------- */
+
+gboolean
+ob_mps_server_get_listening (ObMpsServer *self)
+{
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), FALSE);
+
+  return self->listening;
+}
+
+const char *
+ob_mps_server_get_address (ObMpsServer *self)
+{
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), NULL);
+
+  return self->address;
+}
+
+guint
+ob_mps_server_get_port (ObMpsServer *self)
+{
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), 0);
+
+  return self->port;
+}
+
+guint
+ob_mps_server_get_n_connected (ObMpsServer *self)
+{
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), 0);
+
+  return g_hash_table_size (self->current);
+}
+
+guint
+ob_mps_server_get_n_connections (ObMpsServer *self)
+{
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), 0);
+
+  return g_hash_table_size (self->conns);
+}
+
+const char *
+ob_mps_server_get_last_error (ObMpsServer *self)
+{
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), NULL);
+
+  return self->last_error;
+}
+
+gboolean
+ob_mps_server_get_legacy_tls_available (ObMpsServer *self)
+{
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), FALSE);
+
+  return self->legacy_tls_available;
+}
+
+void
+ob_mps_server_get_stats (ObMpsServer      *self,
+                         ObMpsServerStats *stats)
+{
+  g_return_if_fail (OB_IS_MPS_SERVER (self));
+  g_return_if_fail (stats != NULL);
+
+  *stats = self->stats;
+}
+
+ObApfSession *
+ob_mps_server_lookup_session (ObMpsServer *self,
+                              const char  *guid)
+{
+  g_autofree char *key = NULL;
+  Conn *conn;
+
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), NULL);
+
+  if (guid == NULL)
+    return NULL;
+
+  key = guid_key (guid);
+  conn = g_hash_table_lookup (self->current, key);
+  return conn != NULL ? conn->session : NULL;
+}
+
+gboolean
+ob_mps_server_disconnect_device (ObMpsServer *self,
+                                 const char  *guid)
+{
+  g_autofree char *key = NULL;
+  Conn *conn;
+
+  g_return_val_if_fail (OB_IS_MPS_SERVER (self), FALSE);
+
+  if (guid == NULL)
+    return FALSE;
+
+  key = guid_key (guid);
+  conn = g_hash_table_lookup (self->current, key);
+  if (conn == NULL)
+    return FALSE;
+
+  conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
+  return TRUE;
+}
+
+void
+ob_mps_server_flush_store_writes (ObMpsServer *self)
+{
+  g_return_if_fail (OB_IS_MPS_SERVER (self));
+
+  ob_mps_store_writer_flush (self->writer);
+}
+
+/* ---- GObject ------------------------------------------------------------------------- */
+
+static void
+ob_mps_server_constructed (GObject *object)
+{
+  ObMpsServer *self = OB_MPS_SERVER (object);
+
+  G_OBJECT_CLASS (ob_mps_server_parent_class)->constructed (object);
+
+  g_assert (self->config != NULL && self->authority != NULL && self->registry != NULL);
+
+  self->store = g_object_ref (ob_device_registry_get_store (self->registry));
+  self->secrets = g_object_ref (ob_device_registry_get_secrets (self->registry));
+  self->writer = ob_mps_store_writer_new (self->store);
+
+  g_signal_connect_object (self->config, "notify::cira-port",
+                           G_CALLBACK (on_port_setting_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->authority, "changed",
+                           G_CALLBACK (on_authority_changed), self, G_CONNECT_SWAPPED);
+}
+
+static void
+ob_mps_server_dispose (GObject *object)
+{
+  ObMpsServer *self = OB_MPS_SERVER (object);
+
+  ob_mps_server_stop (self);
+
+  G_OBJECT_CLASS (ob_mps_server_parent_class)->dispose (object);
+}
+
+static void
+ob_mps_server_finalize (GObject *object)
+{
+  ObMpsServer *self = OB_MPS_SERVER (object);
+
+  /* Writes what the closing sessions queued. */
+  g_clear_pointer (&self->writer, ob_mps_store_writer_free);
+  g_clear_pointer (&self->address_throttle, ob_connection_throttle_free);
+  g_clear_pointer (&self->activity_throttle, ob_connection_throttle_free);
+  g_clear_pointer (&self->activity_global, ob_connection_throttle_free);
+  g_clear_pointer (&self->conns, g_hash_table_unref);
+  g_clear_pointer (&self->pending_per_address, g_hash_table_unref);
+  g_clear_pointer (&self->current, g_hash_table_unref);
+  g_clear_object (&self->config);
+  g_clear_object (&self->authority);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->store);
+  g_clear_object (&self->secrets);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_free (self->instance);
+  g_free (self->address_request);
+  g_free (self->address);
+  g_free (self->last_error);
+
+  G_OBJECT_CLASS (ob_mps_server_parent_class)->finalize (object);
+}
+
+static void
+ob_mps_server_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  ObMpsServer *self = OB_MPS_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      g_value_set_object (value, self->config);
+      break;
+    case PROP_AUTHORITY:
+      g_value_set_object (value, self->authority);
+      break;
+    case PROP_REGISTRY:
+      g_value_set_object (value, self->registry);
+      break;
+    case PROP_LISTENING:
+      g_value_set_boolean (value, self->listening);
+      break;
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_N_CONNECTED:
+      g_value_set_uint (value, ob_mps_server_get_n_connected (self));
+      break;
+    case PROP_N_CONNECTIONS:
+      g_value_set_uint (value, ob_mps_server_get_n_connections (self));
+      break;
+    case PROP_LAST_ERROR:
+      g_value_set_string (value, self->last_error);
+      break;
+    case PROP_LEGACY_TLS_AVAILABLE:
+      g_value_set_boolean (value, self->legacy_tls_available);
+      break;
+    case PROP_INSTANCE_NAME:
+      g_value_set_string (value, self->instance);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT_MS:
+      g_value_set_uint (value, self->handshake_timeout_ms);
+      break;
+    case PROP_IDLE_TIMEOUT_MS:
+      g_value_set_uint (value, self->idle_timeout_ms);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
+    case PROP_MAX_PENDING:
+      g_value_set_uint (value, self->max_pending);
+      break;
+    case PROP_MAX_PENDING_PER_ADDRESS:
+      g_value_set_uint (value, self->max_pending_per_address);
+      break;
+    case PROP_MAX_HANDSHAKES:
+      g_value_set_uint (value, self->max_handshakes);
+      break;
+    case PROP_ADDRESS_RATE:
+      g_value_set_double (value, self->address_rate);
+      break;
+    case PROP_ADDRESS_BURST:
+      g_value_set_uint (value, self->address_burst);
+      break;
+    case PROP_MAX_CHANNELS:
+      g_value_set_uint (value, self->max_channels);
+      break;
+    case PROP_MAX_CHANNEL_BUFFER:
+      g_value_set_uint64 (value, self->max_channel_buffer);
+      break;
+    case PROP_WINDOW_SIZE:
+      g_value_set_uint (value, self->window_size);
+      break;
+    case PROP_LAST_SEEN_INTERVAL:
+      g_value_set_uint (value, self->last_seen_interval);
+      break;
+    case PROP_ACTIVITY_INTERVAL_MS:
+      g_value_set_uint (value, self->activity_interval_ms);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_uint_setting (ObMpsServer *self,
+                  guint       *field,
+                  guint        value,
+                  guint        prop_id)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+ob_mps_server_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  ObMpsServer *self = OB_MPS_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONFIG:
+      self->config = g_value_dup_object (value);
+      break;
+    case PROP_AUTHORITY:
+      self->authority = g_value_dup_object (value);
+      break;
+    case PROP_REGISTRY:
+      self->registry = g_value_dup_object (value);
+      break;
+    case PROP_INSTANCE_NAME:
+      if (g_strcmp0 (self->instance, g_value_get_string (value)) != 0)
+        {
+          g_free (self->instance);
+          self->instance = g_value_dup_string (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_HANDSHAKE_TIMEOUT_MS:
+      set_uint_setting (self, &self->handshake_timeout_ms, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_IDLE_TIMEOUT_MS:
+      set_uint_setting (self, &self->idle_timeout_ms, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      set_uint_setting (self, &self->max_connections, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_MAX_PENDING:
+      set_uint_setting (self, &self->max_pending, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_MAX_PENDING_PER_ADDRESS:
+      set_uint_setting (self, &self->max_pending_per_address, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_MAX_HANDSHAKES:
+      set_uint_setting (self, &self->max_handshakes, g_value_get_uint (value), prop_id);
+      start_waiting_tls (self);
+      break;
+    case PROP_ADDRESS_RATE:
+      if (self->address_rate != g_value_get_double (value))
+        {
+          self->address_rate = g_value_get_double (value);
+          ob_connection_throttle_set_limits (self->address_throttle, self->address_rate,
+                                             self->address_burst);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_ADDRESS_BURST:
+      if (self->address_burst != g_value_get_uint (value))
+        {
+          self->address_burst = g_value_get_uint (value);
+          ob_connection_throttle_set_limits (self->address_throttle, self->address_rate,
+                                             self->address_burst);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_MAX_CHANNELS:
+      set_uint_setting (self, &self->max_channels, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_MAX_CHANNEL_BUFFER:
+      if (self->max_channel_buffer != g_value_get_uint64 (value))
+        {
+          self->max_channel_buffer = g_value_get_uint64 (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_WINDOW_SIZE:
+      set_uint_setting (self, &self->window_size, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_LAST_SEEN_INTERVAL:
+      set_uint_setting (self, &self->last_seen_interval, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_ACTIVITY_INTERVAL_MS:
+      if (self->activity_interval_ms != g_value_get_uint (value))
+        {
+          self->activity_interval_ms = g_value_get_uint (value);
+          ob_connection_throttle_set_limits (self->activity_throttle,
+                                             1000.0 / self->activity_interval_ms, 1);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ob_mps_server_class_init (ObMpsServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GSocketServiceClass *service_class = G_SOCKET_SERVICE_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  const GParamFlags co = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = ob_mps_server_constructed;
+  object_class->dispose = ob_mps_server_dispose;
+  object_class->finalize = ob_mps_server_finalize;
+  object_class->get_property = ob_mps_server_get_property;
+  object_class->set_property = ob_mps_server_set_property;
+
+  service_class->incoming = ob_mps_server_incoming;
+
+  properties[PROP_CONFIG] = g_param_spec_object ("config", NULL, NULL, OB_TYPE_CONFIG, co);
+  properties[PROP_AUTHORITY] =
+    g_param_spec_object ("authority", NULL, NULL, OB_TYPE_CERT_AUTHORITY, co);
+  properties[PROP_REGISTRY] =
+    g_param_spec_object ("registry", NULL, NULL, OB_TYPE_DEVICE_REGISTRY, co);
+  properties[PROP_LISTENING] = g_param_spec_boolean ("listening", NULL, NULL, FALSE, ro);
+  properties[PROP_ADDRESS] = g_param_spec_string ("address", NULL, NULL, NULL, ro);
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, 0, ro);
+  properties[PROP_N_CONNECTED] = g_param_spec_uint ("n-connected", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_CONNECTIONS] =
+    g_param_spec_uint ("n-connections", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
+  properties[PROP_LEGACY_TLS_AVAILABLE] =
+    g_param_spec_boolean ("legacy-tls-available", NULL, NULL, FALSE, ro);
+  /* What the store's mps_instance says for devices connected here. */
+  properties[PROP_INSTANCE_NAME] = g_param_spec_string ("instance-name", NULL, NULL, NULL, rw);
+  properties[PROP_HANDSHAKE_TIMEOUT_MS] =
+    g_param_spec_uint ("handshake-timeout-ms", NULL, NULL, 1, G_MAXUINT,
+                       OB_MPS_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS, rw);
+  properties[PROP_IDLE_TIMEOUT_MS] =
+    g_param_spec_uint ("idle-timeout-ms", NULL, NULL, 0, G_MAXUINT,
+                       OB_APF_DEFAULT_IDLE_TIMEOUT_MS, rw);
+  properties[PROP_MAX_CONNECTIONS] =
+    g_param_spec_uint ("max-connections", NULL, NULL, 1, G_MAXUINT,
+                       OB_MPS_SERVER_DEFAULT_MAX_CONNECTIONS, rw);
+  properties[PROP_MAX_PENDING] =
+    g_param_spec_uint ("max-pending", NULL, NULL, 1, G_MAXUINT,
+                       OB_MPS_SERVER_DEFAULT_MAX_PENDING, rw);
+  properties[PROP_MAX_PENDING_PER_ADDRESS] =
+    g_param_spec_uint ("max-pending-per-address", NULL, NULL, 1, G_MAXUINT,
+                       OB_MPS_SERVER_DEFAULT_MAX_PENDING_PER_ADDRESS, rw);
+  properties[PROP_MAX_HANDSHAKES] =
+    g_param_spec_uint ("max-handshakes", NULL, NULL, 1, G_MAXUINT,
+                       OB_MPS_SERVER_DEFAULT_MAX_HANDSHAKES, rw);
+  /* New connections a second per address (0: no limit). */
+  properties[PROP_ADDRESS_RATE] =
+    g_param_spec_double ("address-rate", NULL, NULL, 0, G_MAXDOUBLE,
+                         OB_MPS_SERVER_DEFAULT_ADDRESS_RATE, rw);
+  properties[PROP_ADDRESS_BURST] =
+    g_param_spec_uint ("address-burst", NULL, NULL, 1, G_MAXUINT,
+                       OB_MPS_SERVER_DEFAULT_ADDRESS_BURST, rw);
+  properties[PROP_MAX_CHANNELS] =
+    g_param_spec_uint ("max-channels", NULL, NULL, 1, G_MAXUINT, OB_APF_DEFAULT_MAX_CHANNELS, rw);
+  properties[PROP_MAX_CHANNEL_BUFFER] =
+    g_param_spec_uint64 ("max-channel-buffer", NULL, NULL, 1, G_MAXSIZE,
+                         OB_APF_DEFAULT_MAX_CHANNEL_BUFFER, rw);
+  properties[PROP_WINDOW_SIZE] =
+    g_param_spec_uint ("window-size", NULL, NULL, OB_APF_MIN_WINDOW_SIZE, OB_APF_MAX_WINDOW_SIZE,
+                       OB_APF_DEFAULT_WINDOW_SIZE, rw);
+  /* Seconds between last-seen writes per device. */
+  properties[PROP_LAST_SEEN_INTERVAL] =
+    g_param_spec_uint ("last-seen-interval", NULL, NULL, 0, G_MAXUINT,
+                       OB_MPS_SERVER_DEFAULT_LAST_SEEN_INTERVAL, rw);
+  properties[PROP_ACTIVITY_INTERVAL_MS] =
+    g_param_spec_uint ("activity-interval-ms", NULL, NULL, 1, G_MAXUINT,
+                       OB_MPS_SERVER_DEFAULT_ACTIVITY_INTERVAL_MS, rw);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_DEVICE_CONNECTED] =
+    g_signal_new ("device-connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, OB_TYPE_APF_SESSION);
+  signals[SIGNAL_DEVICE_DISCONNECTED] =
+    g_signal_new ("device-disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, OB_TYPE_APF_SESSION,
+                  OB_TYPE_APF_CLOSE_REASON);
+}
+
+static void
+ob_mps_server_init (ObMpsServer *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->conns = g_hash_table_new (NULL, NULL);
+  self->pending_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->instance = g_strdup (g_get_host_name ());
+  self->port_request = -1;
+  self->legacy_tls_available = ob_lan_stream_source_legacy_tls_supported ();
+
+  self->handshake_timeout_ms = OB_MPS_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  self->idle_timeout_ms = OB_APF_DEFAULT_IDLE_TIMEOUT_MS;
+  self->max_connections = OB_MPS_SERVER_DEFAULT_MAX_CONNECTIONS;
+  self->max_pending = OB_MPS_SERVER_DEFAULT_MAX_PENDING;
+  self->max_pending_per_address = OB_MPS_SERVER_DEFAULT_MAX_PENDING_PER_ADDRESS;
+  self->max_handshakes = OB_MPS_SERVER_DEFAULT_MAX_HANDSHAKES;
+  self->address_rate = OB_MPS_SERVER_DEFAULT_ADDRESS_RATE;
+  self->address_burst = OB_MPS_SERVER_DEFAULT_ADDRESS_BURST;
+  self->max_channels = OB_APF_DEFAULT_MAX_CHANNELS;
+  self->max_channel_buffer = OB_APF_DEFAULT_MAX_CHANNEL_BUFFER;
+  self->window_size = OB_APF_DEFAULT_WINDOW_SIZE;
+  self->last_seen_interval = OB_MPS_SERVER_DEFAULT_LAST_SEEN_INTERVAL;
+  self->activity_interval_ms = OB_MPS_SERVER_DEFAULT_ACTIVITY_INTERVAL_MS;
+
+  self->address_throttle = ob_connection_throttle_new (self->address_rate, self->address_burst,
+                                                       THROTTLE_MAX_KEYS);
+  self->activity_throttle = ob_connection_throttle_new (1000.0 / self->activity_interval_ms, 1,
+                                                        THROTTLE_MAX_KEYS);
+  self->activity_global = ob_connection_throttle_new (ACTIVITY_GLOBAL_RATE, ACTIVITY_GLOBAL_BURST, 1);
+}
+
+ObMpsServer *
+ob_mps_server_new (ObConfig         *config,
+                   ObCertAuthority  *authority,
+                   ObDeviceRegistry *registry)
+{
+  g_return_val_if_fail (OB_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (OB_IS_CERT_AUTHORITY (authority), NULL);
+  g_return_val_if_fail (OB_IS_DEVICE_REGISTRY (registry), NULL);
+
+  return g_object_new (OB_TYPE_MPS_SERVER,
+                       "config", config,
+                       "authority", authority,
+                       "registry", registry,
+                       NULL);
+}

@@ -1,0 +1,336 @@
+/* ob-mps-store-writer.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ob-mps-store-writer.h"
+
+typedef enum
+{
+  JOB_MARK_ALL,
+  JOB_CONNECTED,
+  JOB_DISCONNECTED,
+  JOB_LAST_SEEN,
+  JOB_LOG,
+  JOB_NOTIFY,
+} JobKind;
+
+typedef struct
+{
+  JobKind           kind;
+  gint64            when;       /* real time, µs */
+  char             *guid;
+  char             *text;       /* mps instance / action */
+  char             *target;
+  char             *detail;
+  ObActivityResult  result;
+  GTask            *task;       /* JOB_NOTIFY */
+} Job;
+
+struct _ObMpsStoreWriter
+{
+  ObStore   *store;
+  GThread   *thread;
+
+  GMutex     mutex;
+  GCond      cond;
+  GPtrArray *queue;             /* Job */
+  guint64    n_queued;
+  guint64    n_done;
+  gboolean   quit;
+};
+
+static void
+job_free (Job *job)
+{
+  g_free (job->guid);
+  g_free (job->text);
+  g_free (job->target);
+  g_free (job->detail);
+  g_clear_object (&job->task);
+  g_free (job);
+}
+
+static GDateTime *
+datetime_from_usec (gint64 usec)
+{
+  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+
+  return g_date_time_add (seconds, usec % G_USEC_PER_SEC);
+}
+
+/* Inside one transaction; each store call is its own savepoint, so one
+ * that fails takes only itself back. */
+static gboolean
+write_jobs (ObStore   *store,
+            gpointer   user_data,
+            GError   **error)
+{
+  GPtrArray *batch = user_data;
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      Job *job = g_ptr_array_index (batch, i);
+      g_autoptr(GDateTime) when = datetime_from_usec (job->when);
+      g_autoptr(GError) local_error = NULL;
+      gboolean ok = TRUE;
+
+      switch (job->kind)
+        {
+        case JOB_MARK_ALL:
+          ok = ob_store_mark_all_devices_disconnected (store, when, &local_error);
+          break;
+
+        case JOB_CONNECTED:
+          ok = ob_store_set_device_connection (store, job->guid, TRUE, job->text, when,
+                                               &local_error);
+          break;
+
+        case JOB_DISCONNECTED:
+          ok = ob_store_set_device_connection (store, job->guid, FALSE, NULL, when,
+                                               &local_error);
+          break;
+
+        case JOB_LAST_SEEN:
+          ok = ob_store_set_device_last_seen (store, job->guid, when, &local_error);
+          break;
+
+        case JOB_LOG:
+          {
+            g_autoptr(ObActivityEntry) entry = ob_activity_entry_new (OB_ACTIVITY_ACTOR_MPS,
+                                                                      job->text);
+
+            ob_activity_entry_set_timestamp (entry, job->when);
+            ob_activity_entry_set_device_guid (entry, job->guid);
+            ob_activity_entry_set_target (entry, job->target);
+            ob_activity_entry_set_result (entry, job->result);
+            ob_activity_entry_set_detail (entry, job->detail);
+            ok = ob_store_append_activity (store, entry, &local_error);
+          }
+          break;
+
+        case JOB_NOTIFY:
+        default:
+          break;
+        }
+
+      /* A device deleted while it was connected, a GUID the store finds
+       * malformed: nothing to record, and no reason to lose the rest. */
+      if (!ok)
+        g_debug ("CIRA store write skipped: %s", local_error->message);
+    }
+
+  return TRUE;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  ObMpsStoreWriter *self = data;
+
+  g_mutex_lock (&self->mutex);
+  for (;;)
+    {
+      g_autoptr(GPtrArray) batch = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n;
+
+      while (self->queue->len == 0 && !self->quit)
+        g_cond_wait (&self->cond, &self->mutex);
+      if (self->queue->len == 0)
+        break;
+
+      batch = g_steal_pointer (&self->queue);
+      self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
+      n = batch->len;
+      g_mutex_unlock (&self->mutex);
+
+      if (!ob_store_run_in_transaction (self->store, write_jobs, batch, &error))
+        g_message ("Could not record the state of CIRA connections: %s", error->message);
+
+      for (guint i = 0; i < batch->len; i++)
+        {
+          Job *job = g_ptr_array_index (batch, i);
+
+          if (job->kind == JOB_NOTIFY)
+            g_task_return_boolean (job->task, TRUE);
+        }
+      g_clear_pointer (&batch, g_ptr_array_unref);
+
+      g_mutex_lock (&self->mutex);
+      self->n_done += n;
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return NULL;
+}
+
+ObMpsStoreWriter *
+ob_mps_store_writer_new (ObStore *store)
+{
+  ObMpsStoreWriter *self;
+
+  g_return_val_if_fail (OB_IS_STORE (store), NULL);
+
+  self = g_new0 (ObMpsStoreWriter, 1);
+  self->store = g_object_ref (store);
+  self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->cond);
+  self->thread = g_thread_new ("ob-mps-store", writer_thread, self);
+
+  return self;
+}
+
+void
+ob_mps_store_writer_free (ObMpsStoreWriter *self)
+{
+  if (self == NULL)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  self->quit = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+  g_thread_join (self->thread);
+
+  g_ptr_array_unref (self->queue);
+  g_mutex_clear (&self->mutex);
+  g_cond_clear (&self->cond);
+  g_object_unref (self->store);
+  g_free (self);
+}
+
+static void
+push (ObMpsStoreWriter *self,
+      Job              *job)
+{
+  job->when = g_get_real_time ();
+
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_add (self->queue, job);
+  self->n_queued++;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+}
+
+static Job *
+job_new (JobKind     kind,
+         const char *guid)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = kind;
+  job->guid = g_strdup (guid);
+
+  return job;
+}
+
+void
+ob_mps_store_writer_mark_all_disconnected (ObMpsStoreWriter *self)
+{
+  g_return_if_fail (self != NULL);
+
+  push (self, job_new (JOB_MARK_ALL, NULL));
+}
+
+void
+ob_mps_store_writer_connected (ObMpsStoreWriter *self,
+                               const char       *guid,
+                               const char       *mps_instance)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (guid != NULL);
+
+  job = job_new (JOB_CONNECTED, guid);
+  job->text = g_strdup (mps_instance);
+  push (self, job);
+}
+
+void
+ob_mps_store_writer_disconnected (ObMpsStoreWriter *self,
+                                  const char       *guid)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (guid != NULL);
+
+  push (self, job_new (JOB_DISCONNECTED, guid));
+}
+
+void
+ob_mps_store_writer_last_seen (ObMpsStoreWriter *self,
+                               const char       *guid)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (guid != NULL);
+
+  push (self, job_new (JOB_LAST_SEEN, guid));
+}
+
+void
+ob_mps_store_writer_log (ObMpsStoreWriter *self,
+                         const char       *action,
+                         const char       *device_guid,
+                         const char       *target,
+                         ObActivityResult  result,
+                         const char       *detail)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (action != NULL);
+
+  job = job_new (JOB_LOG, device_guid);
+  job->text = g_strdup (action);
+  job->target = g_strdup (target);
+  job->result = result;
+  job->detail = g_strdup (detail);
+  push (self, job);
+}
+
+void
+ob_mps_store_writer_flush_async (ObMpsStoreWriter    *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (self != NULL);
+
+  job = job_new (JOB_NOTIFY, NULL);
+  job->task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (job->task, ob_mps_store_writer_flush_async);
+  push (self, job);
+}
+
+gboolean
+ob_mps_store_writer_flush_finish (ObMpsStoreWriter  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ob_mps_store_writer_flush (ObMpsStoreWriter *self)
+{
+  guint64 target;
+
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  target = self->n_queued;
+  while (self->n_done < target)
+    g_cond_wait (&self->cond, &self->mutex);
+  g_mutex_unlock (&self->mutex);
+}
