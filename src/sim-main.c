@@ -10,12 +10,17 @@
 #include <glib-unix.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
 
+#include "ob-sim-cira.h"
 #include "ob-sim-fleet.h"
+#include "ob-util.h"
 
 /* outband-sim: simulated Intel AMT devices for tests, demos and
  * benchmarks.  One subcommand per simulator: "lan" serves devices on the
- * LAN ports; later ones ("cira", "rpc") make devices call a server. */
+ * LAN ports; "cira" makes devices call an MPS; later ones ("rpc") call
+ * other servers. */
 
 static gboolean
 on_signal (gpointer user_data)
@@ -147,6 +152,306 @@ run_lan (int    argc,
   return 0;
 }
 
+/* ---- cira ------------------------------------------------------------------ */
+
+typedef struct
+{
+  GPtrArray *devices;   /* ObSimCira */
+  guint      n_total;
+} CiraRun;
+
+/* Resident memory of this process, in KiB (0 if unknown). */
+static guint64
+rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "VmRSS:");
+  return line != NULL ? g_ascii_strtoull (line + 6, NULL, 10) : 0;
+}
+
+static gboolean
+on_cira_status (gpointer user_data)
+{
+  CiraRun *run = user_data;
+  guint counts[OB_SIM_CIRA_STATE_DISCONNECTED + 1] = { 0 };
+  guint64 attempts = 0, connects = 0;
+  guint64 rss = rss_kib ();
+  g_autoptr(GHashTable) errors = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *top_error = NULL;
+  guint top_count = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < run->devices->len; i++)
+    {
+      ObSimCira *cira = g_ptr_array_index (run->devices, i);
+      const char *last_error = ob_sim_cira_get_last_error (cira);
+
+      counts[ob_sim_cira_get_state (cira)]++;
+      attempts += ob_sim_cira_get_n_attempts (cira);
+      connects += ob_sim_cira_get_n_connects (cira);
+      if (last_error != NULL && ob_sim_cira_get_state (cira) != OB_SIM_CIRA_STATE_CONNECTED)
+        g_hash_table_insert (errors, (gpointer) last_error,
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (errors, last_error)) + 1));
+    }
+  /* The most common reason among devices not connected now. */
+  g_hash_table_iter_init (&iter, errors);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (GPOINTER_TO_UINT (value) > top_count)
+      {
+        top_count = GPOINTER_TO_UINT (value);
+        top_error = key;
+      }
+  g_printerr ("outband-sim cira: %u devices: %u connected, %u connecting, %u disconnected; "
+              "%" G_GUINT64_FORMAT " attempts, %" G_GUINT64_FORMAT " connections; "
+              "RSS %" G_GUINT64_FORMAT " KiB (%.1f KiB per device)\n",
+              run->devices->len, counts[OB_SIM_CIRA_STATE_CONNECTED], counts[OB_SIM_CIRA_STATE_CONNECTING],
+              counts[OB_SIM_CIRA_STATE_DISCONNECTED], attempts, connects, rss,
+              run->devices->len > 0 ? (double) rss / run->devices->len : 0.0);
+  if (top_error != NULL)
+    g_printerr ("outband-sim cira: %u not connected after: %s\n", top_count, top_error);
+  return G_SOURCE_CONTINUE;
+}
+
+/* As many open files as the hard limit allows: a connection each. */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max)
+    return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    g_printerr ("outband-sim cira: could not raise the open file limit\n");
+}
+
+/* The @index-th GUID from @first: its last 48 bits count up. */
+static char *
+nth_guid (const char *first,
+          guint       index)
+{
+  guint8 bytes[16];
+  guint64 node = 0;
+
+  if (!ob_uuid_parse (first, bytes))
+    return NULL;
+  for (guint i = 10; i < 16; i++)
+    node = (node << 8) | bytes[i];
+  node += index;
+  for (guint i = 15; i >= 10; i--)
+    {
+      bytes[i] = (guint8) (node & 0xff);
+      node >>= 8;
+    }
+  return ob_uuid_to_string (bytes);
+}
+
+static int
+run_cira (int    argc,
+          char **argv)
+{
+  g_autofree char *mps = NULL;
+  int count = 1;
+  g_autofree char *cira_user = NULL;
+  g_autofree char *cira_password = NULL;
+  g_autofree char *amt_password = NULL;
+  int latency_ms = 0;
+  int keepalive = 0;
+  double churn = 0;
+  g_autofree char *fault_name = NULL;
+  g_autofree char *root_ca = NULL;
+  g_autofree char *common_name = NULL;
+  int max_connecting = OB_SIM_CIRA_DEFAULT_MAX_CONNECTING;
+  int backoff_ms = OB_SIM_CIRA_DEFAULT_BACKOFF_INITIAL_MS;
+  int backoff_max_ms = OB_SIM_CIRA_DEFAULT_BACKOFF_MAX_MS;
+  g_autofree char *first_guid = NULL;
+  g_autofree char *mode = NULL;
+  int status_interval = 0;
+  GOptionEntry entries[] = {
+    { "mps", 's', 0, G_OPTION_ARG_STRING, &mps, "The MPS to call, HOST:PORT (port 4433 if left out)", "HOST:PORT" },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of devices (default 1)", "N" },
+    { "cira-user", 'u', 0, G_OPTION_ARG_STRING, &cira_user, "CIRA user name (required)", "USER" },
+    { "cira-password", 'w', 0, G_OPTION_ARG_STRING, &cira_password, "CIRA password (required)", "PASSWORD" },
+    { "amt-password", 'p', 0, G_OPTION_ARG_STRING, &amt_password,
+      "Password of the AMT user “admin” (default " OB_SIM_DEFAULT_PASSWORD ")", "PASSWORD" },
+    { "latency-ms", 'l', 0, G_OPTION_ARG_INT, &latency_ms,
+      "Delay before each WS-Man reply, in milliseconds (default 0)", "MS" },
+    { "keepalive", 'k', 0, G_OPTION_ARG_INT, &keepalive,
+      "Send keepalives every S seconds whatever the MPS asks (default: as the MPS asks, 30 until it does)", "S" },
+    { "churn", 'c', 0, G_OPTION_ARG_DOUBLE, &churn,
+      "About R connections a minute, at random, are dropped and reconnect (default 0)", "R" },
+    { "fault", 'f', 0, G_OPTION_ARG_STRING, &fault_name,
+      "Send malformed APF: truncated, oversized, unknown-type, garbage-after-auth or random", "MODE" },
+    { "root-ca", 'r', 0, G_OPTION_ARG_FILENAME, &root_ca,
+      "Accept only an MPS certificate issued by the root in this PEM file (default: accept any)", "FILE" },
+    { "mps-cn", 0, 0, G_OPTION_ARG_STRING, &common_name,
+      "With --root-ca: the common name the MPS certificate must carry (default: the MPS host)", "CN" },
+    { "max-connecting", 'm', 0, G_OPTION_ARG_INT, &max_connecting,
+      "TLS handshakes in flight at once (default 64)", "N" },
+    { "backoff-ms", 0, 0, G_OPTION_ARG_INT, &backoff_ms,
+      "First reconnect delay; it doubles with each failure (default 1000)", "MS" },
+    { "backoff-max-ms", 0, 0, G_OPTION_ARG_INT, &backoff_max_ms,
+      "Longest reconnect delay (default 60000)", "MS" },
+    { "first-guid", 'g', 0, G_OPTION_ARG_STRING, &first_guid,
+      "GUID of the first device; the next ones count up (default: random GUIDs)", "GUID" },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "Control mode of the devices: acm (default) or ccm", "MODE" },
+    { "status", 0, 0, G_OPTION_ARG_INT, &status_interval,
+      "Print the connection counts and memory use on stderr every S seconds (default: never)", "S" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnectable) address = NULL;
+  g_autoptr(ObSimCiraPool) pool = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  ObSimControlMode control_mode = OB_SIM_CONTROL_MODE_ACM;
+  ObSimCiraFault fault = OB_SIM_CIRA_FAULT_NONE;
+  CiraRun run = { 0 };
+
+  context = g_option_context_new ("- simulated AMT devices that call an MPS over CIRA");
+  g_option_context_set_summary (context,
+                                "Each device (random GUID) opens a TLS connection to the MPS, speaks APF\n"
+                                "as Intel AMT does and serves its WS-Man through the channels the MPS\n"
+                                "opens.  One line per device is printed: its GUID.  Runs until\n"
+                                "interrupted (Ctrl+C, SIGTERM).");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("outband-sim cira: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("outband-sim cira: unexpected argument “%s”\n", argv[1]);
+      return 2;
+    }
+  if (mps == NULL || cira_user == NULL || cira_password == NULL)
+    {
+      g_printerr ("outband-sim cira: --mps, --cira-user and --cira-password are required\n");
+      return 2;
+    }
+  address = g_network_address_parse (mps, OB_SIM_CIRA_DEFAULT_MPS_PORT, &error);
+  if (address == NULL)
+    {
+      g_printerr ("outband-sim cira: --mps: %s\n", error->message);
+      return 2;
+    }
+  if (g_network_address_get_port (G_NETWORK_ADDRESS (address)) == 0)
+    {
+      g_printerr ("outband-sim cira: --mps: port 0 is not a port\n");
+      return 2;
+    }
+  if (strlen (cira_user) > 2048 || strlen (cira_password) > 2048)
+    {
+      g_printerr ("outband-sim cira: the CIRA user name and password are at most 2048 bytes\n");
+      return 2;
+    }
+  if (count < 1 || count > 100000)
+    {
+      g_printerr ("outband-sim cira: --count must be between 1 and 100000\n");
+      return 2;
+    }
+  if (latency_ms < 0 || latency_ms > 600000)
+    {
+      g_printerr ("outband-sim cira: --latency-ms must be between 0 and 600000\n");
+      return 2;
+    }
+  if (keepalive < 0 || keepalive > 86400)
+    {
+      g_printerr ("outband-sim cira: --keepalive must be between 0 and 86400\n");
+      return 2;
+    }
+  if (churn < 0 || churn > 1e6)
+    {
+      g_printerr ("outband-sim cira: --churn must be between 0 and 1000000\n");
+      return 2;
+    }
+  if (max_connecting < 1 || backoff_ms < 1 || backoff_max_ms < 1 || status_interval < 0)
+    {
+      g_printerr ("outband-sim cira: --max-connecting, --backoff-ms and --backoff-max-ms must be positive\n");
+      return 2;
+    }
+  if (fault_name != NULL && !ob_sim_cira_fault_from_string (fault_name, &fault))
+    {
+      g_printerr ("outband-sim cira: --fault must be truncated, oversized, unknown-type, "
+                  "garbage-after-auth or random\n");
+      return 2;
+    }
+  if (first_guid != NULL && !ob_uuid_is_valid (first_guid))
+    {
+      g_printerr ("outband-sim cira: --first-guid: “%s” is not a GUID\n", first_guid);
+      return 2;
+    }
+  if (mode != NULL)
+    {
+      if (g_ascii_strcasecmp (mode, "ccm") == 0)
+        control_mode = OB_SIM_CONTROL_MODE_CCM;
+      else if (g_ascii_strcasecmp (mode, "acm") != 0)
+        {
+          g_printerr ("outband-sim cira: --mode must be acm or ccm\n");
+          return 2;
+        }
+    }
+
+  raise_file_limit ();
+
+  pool = ob_sim_cira_pool_new (g_network_address_get_hostname (G_NETWORK_ADDRESS (address)),
+                               g_network_address_get_port (G_NETWORK_ADDRESS (address)));
+  if (root_ca != NULL && !ob_sim_cira_pool_load_root_file (pool, root_ca, &error))
+    {
+      g_printerr ("outband-sim cira: --root-ca: %s\n", error->message);
+      return 2;
+    }
+  if (common_name != NULL)
+    ob_sim_cira_pool_set_common_name (pool, common_name);
+  ob_sim_cira_pool_set_max_connecting (pool, (guint) max_connecting);
+
+  devices = g_ptr_array_new_with_free_func (g_object_unref);
+  for (int i = 0; i < count; i++)
+    {
+      g_autofree char *guid = first_guid != NULL ? nth_guid (first_guid, (guint) i) : NULL;
+      g_autoptr(ObSimDevice) device = ob_sim_device_new (guid);
+      g_autoptr(ObSimWsmanServer) server = NULL;
+      ObSimCira *cira;
+
+      ob_sim_device_set_control_mode (device, control_mode);
+      ob_sim_device_set_latency_ms (device, (guint) latency_ms);
+      server = ob_sim_wsman_server_new (device, NULL, amt_password);
+      cira = ob_sim_cira_new (pool, device, server, cira_user, cira_password);
+      ob_sim_cira_set_keepalive_interval (cira, (guint) keepalive);
+      ob_sim_cira_set_backoff (cira, (guint) backoff_ms, (guint) backoff_max_ms);
+      ob_sim_cira_set_fault (cira, fault);
+      /* --churn is for the whole simulator; each device takes its share. */
+      if (churn > 0)
+        ob_sim_cira_set_churn_rate (cira, churn / count);
+      g_ptr_array_add (devices, cira);
+
+      /* Printed before connecting, so a caller can register it first. */
+      g_print ("%s\n", ob_sim_device_get_guid (device));
+      fflush (stdout);
+      ob_sim_cira_start (cira);
+    }
+
+  run.devices = devices;
+  if (status_interval > 0)
+    g_timeout_add_seconds ((guint) status_interval, on_cira_status, &run);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+  g_main_loop_run (loop);
+
+  for (guint i = 0; i < devices->len; i++)
+    ob_sim_cira_stop (g_ptr_array_index (devices, i));
+  return 0;
+}
+
 static void
 usage (FILE *out)
 {
@@ -157,6 +462,7 @@ usage (FILE *out)
            "\n"
            "Commands:\n"
            "  lan    serve devices on the AMT LAN ports (16992, 16993 with --tls)\n"
+           "  cira   devices that call an MPS over CIRA (TLS + APF)\n"
            "\n"
            "Run “outband-sim COMMAND --help” for the options of a command.\n");
 }
@@ -166,8 +472,15 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
+  /* stdout carries the device lines; GLib's messages go to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
   /* Set once (GLib allows no second call): what --help shows as usage. */
-  g_set_prgname (argc >= 2 && g_str_equal (argv[1], "lan") ? "outband-sim lan" : "outband-sim");
+  if (argc >= 2 && g_str_equal (argv[1], "lan"))
+    g_set_prgname ("outband-sim lan");
+  else if (argc >= 2 && g_str_equal (argv[1], "cira"))
+    g_set_prgname ("outband-sim cira");
+  else
+    g_set_prgname ("outband-sim");
 
   if (argc < 2)
     {
@@ -186,6 +499,8 @@ main (int    argc,
     }
   if (g_str_equal (argv[1], "lan"))
     return run_lan (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "cira"))
+    return run_cira (argc - 1, argv + 1);
 
   g_printerr ("outband-sim: unknown command “%s”\n\n", argv[1]);
   usage (stderr);

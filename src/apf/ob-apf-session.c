@@ -1317,6 +1317,25 @@ handle_server_message (ObApfSession       *self,
 
 /* ---- input ---------------------------------------------------------------------------------- */
 
+/* Client role, waiting for the answer to a tcpip-forward: some MPSs echo
+ * the port in REQUEST_SUCCESS (the reference), others send the bare
+ * message.  A port is at most 65535, so its first byte is 0, and no APF
+ * type is 0: a non-zero byte after the type starts the next message.  A
+ * lone type byte at the end of what has arrived is the bare form (the
+ * MPS writes each message whole and waits for our next request). */
+static ObApfDecodeFlags
+decode_flags (ObApfSession *self,
+              const guint8 *data,
+              gsize         len)
+{
+  if (self->role != OB_APF_SESSION_ROLE_CLIENT || self->client_step != CLIENT_FORWARDING
+      || len == 0 || data[0] != OB_APF_REQUEST_SUCCESS)
+    return OB_APF_DECODE_FLAGS_NONE;
+  if (len == 1 || data[1] != 0)
+    return OB_APF_DECODE_FLAGS_BARE_REQUEST_SUCCESS;
+  return OB_APF_DECODE_FLAGS_NONE;
+}
+
 static void
 process_input (ObApfSession *self,
                const guint8 *data,
@@ -1352,7 +1371,8 @@ process_input (ObApfSession *self,
       gsize used = 0;
       ObApfDecodeStatus status;
 
-      status = ob_apf_message_decode (buf + off, avail - off, &m, &used, &error);
+      status = ob_apf_message_decode_full (buf + off, avail - off, decode_flags (self, buf + off, avail - off),
+                                           &m, &used, &error);
       if (status == OB_APF_DECODE_NEED_MORE)
         break;
       if (status == OB_APF_DECODE_ERROR)

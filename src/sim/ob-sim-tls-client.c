@@ -1,0 +1,732 @@
+/* ob-sim-tls-client.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib-unix.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "ob-sim-tls-client-private.h"
+
+struct _ObSimTlsClient
+{
+  GIOStream          parent_instance;
+
+  GSocketConnection *connection;
+  GSocket           *socket;
+  SSL               *ssl;
+  GInputStream      *input;
+  GOutputStream     *output;
+  GError            *io_error;       /* the socket's, from the BIO */
+
+  guint              handshaken : 1;
+  guint              handshaking : 1;
+  guint              failed : 1;     /* a fatal TLS error: no more SSL calls */
+  guint              closed : 1;
+  /* OpenSSL needs the other direction first (a read that must write,
+   * or a write that must read); the sources wait for that instead. */
+  guint              read_wants_write : 1;
+  guint              write_wants_read : 1;
+};
+
+G_DEFINE_FINAL_TYPE (ObSimTlsClient, ob_sim_tls_client, G_TYPE_IO_STREAM)
+
+/* ---- BIO over the GSocket ---------------------------------------------- */
+
+/* OpenSSL's socket BIO would write() to the fd, and a write to a reset
+ * connection raises SIGPIPE; GSocket sends with MSG_NOSIGNAL and speaks
+ * GError. */
+
+static void
+set_io_error (ObSimTlsClient *self,
+              GError         *error)
+{
+  if (self->io_error == NULL)
+    self->io_error = error;
+  else
+    g_error_free (error);
+}
+
+static int
+bio_write (BIO        *bio,
+           const char *data,
+           int         len)
+{
+  ObSimTlsClient *self = BIO_get_data (bio);
+  GError *error = NULL;
+  gssize n;
+
+  BIO_clear_retry_flags (bio);
+  n = g_socket_send_with_blocking (self->socket, data, (gsize) len, FALSE, NULL, &error);
+  if (n < 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_error_free (error);
+          BIO_set_retry_write (bio);
+        }
+      else
+        set_io_error (self, error);
+      return -1;
+    }
+  return (int) n;
+}
+
+static int
+bio_read (BIO  *bio,
+          char *data,
+          int   len)
+{
+  ObSimTlsClient *self = BIO_get_data (bio);
+  GError *error = NULL;
+  gssize n;
+
+  BIO_clear_retry_flags (bio);
+  n = g_socket_receive_with_blocking (self->socket, data, (gsize) len, FALSE, NULL, &error);
+  if (n < 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_error_free (error);
+          BIO_set_retry_read (bio);
+        }
+      else
+        set_io_error (self, error);
+      return -1;
+    }
+  return (int) n;
+}
+
+static long
+bio_ctrl (BIO  *bio,
+          int   cmd,
+          long  num,
+          void *ptr)
+{
+  /* Nothing is buffered here. */
+  return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int
+bio_create (BIO *bio)
+{
+  BIO_set_init (bio, 1);
+  return 1;
+}
+
+static BIO_METHOD *
+get_bio_method (void)
+{
+  static gsize once;
+  static BIO_METHOD *method;
+
+  if (g_once_init_enter (&once))
+    {
+      BIO_METHOD *m = BIO_meth_new (BIO_get_new_index () | BIO_TYPE_SOURCE_SINK, "outband-sim GSocket");
+
+      BIO_meth_set_write (m, bio_write);
+      BIO_meth_set_read (m, bio_read);
+      BIO_meth_set_ctrl (m, bio_ctrl);
+      BIO_meth_set_create (m, bio_create);
+      method = m;
+      g_once_init_leave (&once, 1);
+    }
+  return method;
+}
+
+/* ---- errors --------------------------------------------------------------- */
+
+/* After a failed SSL call: what went wrong, as GIO would say it.  Returns
+ * 0 (end of stream) or -1 with @error set. */
+static gssize
+fail (ObSimTlsClient  *self,
+      int              ssl_error,
+      const char      *what,
+      GError         **error)
+{
+  unsigned long code = ERR_peek_error ();
+
+  if (self->io_error != NULL)
+    {
+      self->failed = TRUE;
+      g_propagate_error (error, g_error_copy (self->io_error));
+      ERR_clear_error ();
+      return -1;
+    }
+  if (ssl_error == SSL_ERROR_ZERO_RETURN || (ssl_error == SSL_ERROR_SYSCALL && code == 0))
+    {
+      /* close_notify, or the peer's FIN (unexpected EOF is ignored by
+       * the context's options). */
+      ERR_clear_error ();
+      return 0;
+    }
+
+  self->failed = TRUE;
+  if (code != 0)
+    {
+      char buf[256];
+
+      ERR_error_string_n (code, buf, sizeof buf);
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC, "TLS %s failed: %s", what, buf);
+    }
+  else
+    g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC, "TLS %s failed (error %d)", what, ssl_error);
+  ERR_clear_error ();
+  return -1;
+}
+
+static gboolean
+check_usable (ObSimTlsClient  *self,
+              GError         **error)
+{
+  if (self->closed || self->ssl == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The TLS connection is closed");
+      return FALSE;
+    }
+  if (!self->handshaken)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "The TLS handshake has not completed");
+      return FALSE;
+    }
+  if (self->failed)
+    {
+      if (self->io_error != NULL)
+        g_propagate_error (error, g_error_copy (self->io_error));
+      else
+        g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC, "The TLS connection failed");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- I/O for the streams ------------------------------------------------------ */
+
+gssize
+_ob_sim_tls_client_read (ObSimTlsClient  *self,
+                         void            *buffer,
+                         gsize            count,
+                         GError         **error)
+{
+  size_t done = 0;
+  int ssl_error;
+
+  if (!check_usable (self, error))
+    return -1;
+  if (count == 0)
+    return 0;
+
+  ERR_clear_error ();
+  self->read_wants_write = FALSE;
+  if (SSL_read_ex (self->ssl, buffer, count, &done) == 1)
+    return (gssize) done;
+
+  ssl_error = SSL_get_error (self->ssl, 0);
+  if (ssl_error == SSL_ERROR_WANT_READ || ssl_error == SSL_ERROR_WANT_WRITE)
+    {
+      self->read_wants_write = ssl_error == SSL_ERROR_WANT_WRITE;
+      ERR_clear_error ();
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Nothing to read yet");
+      return -1;
+    }
+  return fail (self, ssl_error, "read", error);
+}
+
+gssize
+_ob_sim_tls_client_write (ObSimTlsClient  *self,
+                          const void      *buffer,
+                          gsize            count,
+                          GError         **error)
+{
+  size_t done = 0;
+  int ssl_error;
+  gssize r;
+
+  if (!check_usable (self, error))
+    return -1;
+  if (count == 0)
+    return 0;
+
+  ERR_clear_error ();
+  self->write_wants_read = FALSE;
+  if (SSL_write_ex (self->ssl, buffer, count, &done) == 1)
+    return (gssize) done;
+
+  ssl_error = SSL_get_error (self->ssl, 0);
+  if (ssl_error == SSL_ERROR_WANT_READ || ssl_error == SSL_ERROR_WANT_WRITE)
+    {
+      self->write_wants_read = ssl_error == SSL_ERROR_WANT_READ;
+      ERR_clear_error ();
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "No room to write yet");
+      return -1;
+    }
+  r = fail (self, ssl_error, "write", error);
+  if (r == 0)
+    {
+      /* Writing after the peer closed. */
+      self->failed = TRUE;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, "The peer closed the TLS connection");
+      return -1;
+    }
+  return r;
+}
+
+static GIOCondition
+wanted_condition (ObSimTlsClient *self,
+                  gboolean        input)
+{
+  if (input)
+    return self->read_wants_write ? G_IO_OUT : G_IO_IN;
+  return self->write_wants_read ? G_IO_IN : G_IO_OUT;
+}
+
+gboolean
+_ob_sim_tls_client_is_ready (ObSimTlsClient *self,
+                             gboolean        input)
+{
+  /* A closed or failed connection is "ready": the call reports it. */
+  if (self->closed || self->ssl == NULL || self->failed || !self->handshaken)
+    return TRUE;
+  if (input && SSL_has_pending (self->ssl))
+    return TRUE;
+  return (g_socket_condition_check (self->socket, wanted_condition (self, input) | G_IO_ERR | G_IO_HUP)) != 0;
+}
+
+/* One source per waiting direction: the socket's fd, polled for what
+ * OpenSSL needs, and ready at once while decrypted bytes wait inside it. */
+typedef struct
+{
+  GSource         source;
+  ObSimTlsClient *client;
+  GObject        *stream;     /* owned by the client */
+  gpointer        tag;
+  GIOCondition    events;
+  gboolean        input;
+} TlsSource;
+
+static gboolean
+tls_source_prepare (GSource *source,
+                    gint    *timeout)
+{
+  TlsSource *ts = (TlsSource *) source;
+  ObSimTlsClient *self = ts->client;
+  GIOCondition events;
+
+  *timeout = -1;
+  if (self->closed || self->ssl == NULL || self->failed || (ts->input && SSL_has_pending (self->ssl)))
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+  events = wanted_condition (self, ts->input) | G_IO_ERR | G_IO_HUP;
+  /* Only on a change: modifying the fd wakes the context up. */
+  if (events != ts->events)
+    {
+      ts->events = events;
+      g_source_modify_unix_fd (source, ts->tag, events);
+    }
+  return FALSE;
+}
+
+static gboolean
+tls_source_check (GSource *source)
+{
+  TlsSource *ts = (TlsSource *) source;
+  ObSimTlsClient *self = ts->client;
+
+  if (self->closed || self->ssl == NULL || self->failed || (ts->input && SSL_has_pending (self->ssl)))
+    return TRUE;
+  return (g_source_query_unix_fd (source, ts->tag) & ts->events) != 0;
+}
+
+static gboolean
+tls_source_dispatch (GSource     *source,
+                     GSourceFunc  callback,
+                     gpointer     user_data)
+{
+  GPollableSourceFunc func = (GPollableSourceFunc) (void (*) (void)) callback;
+
+  if (func == NULL)
+    return G_SOURCE_REMOVE;
+  return func (((TlsSource *) source)->stream, user_data);
+}
+
+static void
+tls_source_finalize (GSource *source)
+{
+  g_clear_object (&((TlsSource *) source)->client);
+}
+
+static gboolean
+tls_source_closure_callback (GObject  *stream,
+                             gpointer  data)
+{
+  GClosure *closure = data;
+  GValue param = G_VALUE_INIT;
+  GValue result_value = G_VALUE_INIT;
+  gboolean result;
+
+  g_value_init (&result_value, G_TYPE_BOOLEAN);
+  g_value_init (&param, G_TYPE_OBJECT);
+  g_value_set_object (&param, stream);
+  g_closure_invoke (closure, &result_value, 1, &param, NULL);
+  result = g_value_get_boolean (&result_value);
+  g_value_unset (&result_value);
+  g_value_unset (&param);
+  return result;
+}
+
+static GSourceFuncs tls_source_funcs = {
+  tls_source_prepare,
+  tls_source_check,
+  tls_source_dispatch,
+  tls_source_finalize,
+  (GSourceFunc) (void (*) (void)) tls_source_closure_callback,
+  NULL,
+};
+
+GSource *
+_ob_sim_tls_client_create_source (ObSimTlsClient *self,
+                                  gboolean        input,
+                                  GObject        *stream,
+                                  GCancellable   *cancellable)
+{
+  GSource *source = g_source_new (&tls_source_funcs, sizeof (TlsSource));
+  TlsSource *ts = (TlsSource *) source;
+
+  g_source_set_static_name (source, input ? "[outband-sim] TLS input" : "[outband-sim] TLS output");
+  ts->client = g_object_ref (self);
+  ts->stream = stream;
+  ts->input = input;
+  ts->events = wanted_condition (self, input) | G_IO_ERR | G_IO_HUP;
+  ts->tag = g_source_add_unix_fd (source, g_socket_get_fd (self->socket), ts->events);
+  if (cancellable != NULL)
+    {
+      /* A cancelled cancellable makes the source fire, as GIO's do. */
+      g_autoptr(GSource) cancel = g_cancellable_source_new (cancellable);
+
+      g_source_set_dummy_callback (cancel);
+      g_source_add_child_source (source, cancel);
+    }
+  return source;
+}
+
+/* ---- handshake -------------------------------------------------------------- */
+
+static void handshake_step (GTask *task);
+
+static gboolean
+on_handshake_io (GSocket      *socket,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  handshake_step (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handshake_step (GTask *task)
+{
+  ObSimTlsClient *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  int ssl_error;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      self->handshaking = FALSE;
+      return;
+    }
+  if (self->closed || self->ssl == NULL)
+    {
+      self->handshaking = FALSE;
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "The TLS connection was closed");
+      return;
+    }
+
+  ERR_clear_error ();
+  if (SSL_connect (self->ssl) == 1)
+    {
+      self->handshaking = FALSE;
+      self->handshaken = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  ssl_error = SSL_get_error (self->ssl, 0);
+  if (ssl_error == SSL_ERROR_WANT_READ || ssl_error == SSL_ERROR_WANT_WRITE)
+    {
+      g_autoptr(GSource) source = g_socket_create_source (self->socket,
+                                                           (ssl_error == SSL_ERROR_WANT_READ ? G_IO_IN : G_IO_OUT)
+                                                           | G_IO_ERR | G_IO_HUP,
+                                                           g_task_get_cancellable (task));
+
+      ERR_clear_error ();
+      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_handshake_io, g_object_ref (task),
+                             g_object_unref);
+      g_source_attach (source, g_task_get_context (task));
+      return;
+    }
+
+  self->handshaking = FALSE;
+  if (fail (self, ssl_error, "handshake", &error) == 0)
+    error = g_error_new_literal (G_TLS_ERROR, G_TLS_ERROR_EOF, "The peer closed the connection during the TLS handshake");
+  g_task_return_error (task, error);
+}
+
+void
+ob_sim_tls_client_handshake_async (ObSimTlsClient      *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OB_IS_SIM_TLS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ob_sim_tls_client_handshake_async);
+  if (self->handshaken || self->handshaking)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "The TLS handshake already ran");
+      return;
+    }
+  self->handshaking = TRUE;
+  handshake_step (task);
+}
+
+gboolean
+ob_sim_tls_client_handshake_finish (ObSimTlsClient  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- state ---------------------------------------------------------------------- */
+
+long
+ob_sim_tls_client_get_verify_result (ObSimTlsClient *self)
+{
+  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), X509_V_ERR_UNSPECIFIED);
+
+  if (self->ssl == NULL || !self->handshaken)
+    return X509_V_ERR_UNSPECIFIED;
+  return SSL_get_verify_result (self->ssl);
+}
+
+char *
+ob_sim_tls_client_dup_peer_common_name (ObSimTlsClient *self)
+{
+  X509 *peer;
+  X509_NAME *subject;
+  int index;
+  X509_NAME_ENTRY *entry;
+  ASN1_STRING *data;
+  unsigned char *utf8 = NULL;
+  int len;
+  char *cn;
+
+  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), NULL);
+
+  if (self->ssl == NULL || !self->handshaken)
+    return NULL;
+  peer = SSL_get0_peer_certificate (self->ssl);
+  if (peer == NULL)
+    return NULL;
+  subject = X509_get_subject_name (peer);
+  index = X509_NAME_get_index_by_NID (subject, NID_commonName, -1);
+  if (index < 0)
+    return NULL;
+  entry = X509_NAME_get_entry (subject, index);
+  data = X509_NAME_ENTRY_get_data (entry);
+  len = ASN1_STRING_to_UTF8 (&utf8, data);
+  if (len < 0)
+    return NULL;
+  /* A NUL inside the name is not a name. */
+  cn = memchr (utf8, 0, (size_t) len) == NULL ? g_strndup ((const char *) utf8, (gsize) len) : NULL;
+  OPENSSL_free (utf8);
+  return cn;
+}
+
+const char *
+ob_sim_tls_client_get_protocol_version (ObSimTlsClient *self)
+{
+  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), NULL);
+
+  if (self->ssl == NULL || !self->handshaken)
+    return NULL;
+  return SSL_get_version (self->ssl);
+}
+
+GSocket *
+ob_sim_tls_client_get_socket (ObSimTlsClient *self)
+{
+  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), NULL);
+  return self->socket;
+}
+
+ObSimTlsClient *
+ob_sim_tls_client_new (GSocketConnection  *connection,
+                       SSL_CTX            *ctx,
+                       const char         *server_name,
+                       GError            **error)
+{
+  g_autoptr(ObSimTlsClient) self = NULL;
+  g_autoptr(GInetAddress) literal = NULL;
+  BIO *bio;
+
+  g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
+  g_return_val_if_fail (ctx != NULL, NULL);
+
+  self = g_object_new (OB_TYPE_SIM_TLS_CLIENT, NULL);
+  self->connection = g_object_ref (connection);
+  self->socket = g_object_ref (g_socket_connection_get_socket (connection));
+  self->ssl = SSL_new (ctx);
+  bio = BIO_new (get_bio_method ());
+  if (self->ssl == NULL || bio == NULL)
+    {
+      BIO_free (bio);
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_MISC, "Could not set up a TLS connection");
+      ERR_clear_error ();
+      return NULL;
+    }
+  BIO_set_data (bio, self);
+  SSL_set_bio (self->ssl, bio, bio);
+
+  literal = server_name != NULL ? g_inet_address_new_from_string (server_name) : NULL;
+  if (server_name != NULL && literal == NULL)
+    SSL_set_tlsext_host_name (self->ssl, server_name);
+
+  return g_steal_pointer (&self);
+}
+
+/* ---- GIOStream ------------------------------------------------------------------ */
+
+static GInputStream *
+ob_sim_tls_client_get_input_stream (GIOStream *stream)
+{
+  return OB_SIM_TLS_CLIENT (stream)->input;
+}
+
+static GOutputStream *
+ob_sim_tls_client_get_output_stream (GIOStream *stream)
+{
+  return OB_SIM_TLS_CLIENT (stream)->output;
+}
+
+/* Never blocks: close_notify goes out if the socket takes it now, then
+ * the socket closes and the TLS state is freed. */
+static void
+close_now (ObSimTlsClient *self)
+{
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+  if (self->ssl != NULL)
+    {
+      if (self->handshaken && !self->failed)
+        {
+          ERR_clear_error ();
+          SSL_shutdown (self->ssl);
+          ERR_clear_error ();
+        }
+      SSL_free (self->ssl);
+      self->ssl = NULL;
+    }
+  g_socket_close (self->socket, NULL);
+}
+
+static gboolean
+ob_sim_tls_client_close (GIOStream     *stream,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  close_now (OB_SIM_TLS_CLIENT (stream));
+  return TRUE;
+}
+
+static void
+ob_sim_tls_client_close_async (GIOStream           *stream,
+                               int                  io_priority,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, ob_sim_tls_client_close_async);
+  close_now (OB_SIM_TLS_CLIENT (stream));
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+ob_sim_tls_client_close_finish (GIOStream     *stream,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+ob_sim_tls_client_dispose (GObject *object)
+{
+  ObSimTlsClient *self = OB_SIM_TLS_CLIENT (object);
+
+  if (self->input != NULL)
+    _ob_sim_tls_client_input_stream_detach (OB_SIM_TLS_CLIENT_INPUT_STREAM (self->input));
+  if (self->output != NULL)
+    _ob_sim_tls_client_output_stream_detach (OB_SIM_TLS_CLIENT_OUTPUT_STREAM (self->output));
+
+  G_OBJECT_CLASS (ob_sim_tls_client_parent_class)->dispose (object);
+}
+
+static void
+ob_sim_tls_client_finalize (GObject *object)
+{
+  ObSimTlsClient *self = OB_SIM_TLS_CLIENT (object);
+
+  if (self->socket != NULL)
+    close_now (self);
+  g_clear_object (&self->input);
+  g_clear_object (&self->output);
+  g_clear_object (&self->socket);
+  g_clear_object (&self->connection);
+  g_clear_error (&self->io_error);
+
+  G_OBJECT_CLASS (ob_sim_tls_client_parent_class)->finalize (object);
+}
+
+static void
+ob_sim_tls_client_class_init (ObSimTlsClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
+
+  object_class->dispose = ob_sim_tls_client_dispose;
+  object_class->finalize = ob_sim_tls_client_finalize;
+
+  stream_class->get_input_stream = ob_sim_tls_client_get_input_stream;
+  stream_class->get_output_stream = ob_sim_tls_client_get_output_stream;
+  stream_class->close_fn = ob_sim_tls_client_close;
+  stream_class->close_async = ob_sim_tls_client_close_async;
+  stream_class->close_finish = ob_sim_tls_client_close_finish;
+}
+
+static void
+ob_sim_tls_client_init (ObSimTlsClient *self)
+{
+  self->input = _ob_sim_tls_client_input_stream_new (self);
+  self->output = _ob_sim_tls_client_output_stream_new (self);
+}
