@@ -41,6 +41,8 @@
 
 #define WSMAN_PORT         16992
 
+#define LISTEN_BACKLOG     4096
+
 G_DEFINE_QUARK (ob-mps-error-quark, ob_mps_error)
 
 typedef enum
@@ -115,6 +117,7 @@ struct _ObMpsServer
   /* Not yet authenticated, oldest first. */
   GQueue                pending;
   GHashTable           *pending_per_address;  /* char * -> count */
+  GHashTable           *handshakes_per_address;  /* char * -> count */
   /* Waiting for a handshake slot, oldest first. */
   GQueue                tls_wait;
   guint                 n_handshakes;
@@ -197,6 +200,8 @@ static guint signals[N_SIGNALS];
 static void conn_close          (Conn             *conn,
                                  ObApfCloseReason  reason);
 static void start_waiting_tls   (ObMpsServer      *self);
+static void give_handshake_slot (ObMpsServer      *self,
+                                 Conn             *conn);
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -407,16 +412,20 @@ conn_detach (Conn *conn)
     }
 
   conn->server = NULL;
-  if (g_hash_table_remove (self->conns, conn))
-    notify_n_connections (self);
 
   /* The handshake thread unwinds on its own once cancelled; its slot is
    * free for the next connection now. */
   if (conn->in_handshake)
     {
-      conn->in_handshake = FALSE;
-      self->n_handshakes--;
+      give_handshake_slot (self, conn);
       start_waiting_tls (self);
+    }
+
+  /* Callers hold a reference of their own. */
+  if (g_hash_table_remove (self->conns, conn))
+    {
+      notify_n_connections (self);
+      conn_unref (conn);
     }
 }
 
@@ -651,6 +660,49 @@ tls_policy_refusal (ObMpsServer     *self,
 
 static void start_apf (Conn *conn);
 
+/* One address gets at most half the handshake slots, so a flood from one
+ * place leaves room for devices elsewhere. */
+static guint
+address_handshake_limit (ObMpsServer *self)
+{
+  return MAX (1, self->max_handshakes / 2);
+}
+
+static guint
+address_handshakes (ObMpsServer *self,
+                    const char  *address)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->handshakes_per_address, address));
+}
+
+static void
+take_handshake_slot (ObMpsServer *self,
+                     Conn        *conn)
+{
+  conn->in_handshake = TRUE;
+  self->n_handshakes++;
+  g_hash_table_insert (self->handshakes_per_address, g_strdup (conn->address),
+                       GUINT_TO_POINTER (address_handshakes (self, conn->address) + 1));
+}
+
+static void
+give_handshake_slot (ObMpsServer *self,
+                     Conn        *conn)
+{
+  guint count = address_handshakes (self, conn->address);
+
+  if (!conn->in_handshake)
+    return;
+
+  conn->in_handshake = FALSE;
+  self->n_handshakes--;
+  if (count <= 1)
+    g_hash_table_remove (self->handshakes_per_address, conn->address);
+  else
+    g_hash_table_insert (self->handshakes_per_address, g_strdup (conn->address),
+                         GUINT_TO_POINTER (count - 1));
+}
+
 static void
 on_handshake_done (GObject      *source,
                    GAsyncResult *result,
@@ -673,8 +725,7 @@ on_handshake_done (GObject      *source,
       return;
     }
 
-  conn->in_handshake = FALSE;
-  self->n_handshakes--;
+  give_handshake_slot (self, conn);
 
   if (!ok)
     {
@@ -723,8 +774,7 @@ start_tls (Conn *conn)
 
   conn->state = CONN_TLS;
   conn->io_pending = TRUE;
-  conn->in_handshake = TRUE;
-  self->n_handshakes++;
+  take_handshake_slot (self, conn);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->tls), G_PRIORITY_DEFAULT,
                                     conn->cancellable, on_handshake_done, conn_ref (conn));
 }
@@ -736,12 +786,20 @@ start_tls (Conn *conn)
 static void
 start_waiting_tls (ObMpsServer *self)
 {
+  GList *l;
+
   if (!self->started)
     return;
 
-  while (self->n_handshakes < self->max_handshakes && !g_queue_is_empty (&self->tls_wait))
+  /* Oldest first, skipping addresses that hold their share. */
+  l = self->tls_wait.head;
+  while (self->n_handshakes < self->max_handshakes && l != NULL)
     {
-      Conn *conn = g_queue_peek_head (&self->tls_wait);
+      Conn *conn = l->data;
+
+      l = l->next;
+      if (address_handshakes (self, conn->address) >= address_handshake_limit (self))
+        continue;
 
       g_queue_delete_link (&self->tls_wait, conn->wait_link);
       conn->wait_link = NULL;
@@ -762,7 +820,8 @@ want_tls (Conn *conn)
       return;
     }
 
-  if (self->n_handshakes < self->max_handshakes && g_queue_is_empty (&self->tls_wait))
+  if (self->n_handshakes < self->max_handshakes &&
+      address_handshakes (self, conn->address) < address_handshake_limit (self))
     {
       start_tls (conn);
       return;
@@ -1738,7 +1797,10 @@ on_marked_disconnected (GObject      *source,
 
   if (!bind_listener (self, &error))
     {
-      self->started = FALSE;
+      /* Following the setting, it stays on and tries the next port the
+       * admin picks; a port given for good is simply not listened on, and
+       * the start may be tried again. */
+      self->started = self->port_request < 0;
       set_last_error (self, error->message);
       set_listening (self, FALSE);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1975,6 +2037,11 @@ ob_mps_server_constructed (GObject *object)
 
   g_assert (self->config != NULL && self->authority != NULL && self->registry != NULL);
 
+  /* GIO's default of 10 (a construct property, so not before now) drops
+   * connections of a fleet calling in at once; the kernel caps it at
+   * net.core.somaxconn. */
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self), LISTEN_BACKLOG);
+
   self->store = g_object_ref (ob_device_registry_get_store (self->registry));
   self->secrets = g_object_ref (ob_device_registry_get_secrets (self->registry));
   self->writer = ob_mps_store_writer_new (self->store);
@@ -2007,6 +2074,7 @@ ob_mps_server_finalize (GObject *object)
   g_clear_pointer (&self->activity_global, ob_connection_throttle_free);
   g_clear_pointer (&self->conns, g_hash_table_unref);
   g_clear_pointer (&self->pending_per_address, g_hash_table_unref);
+  g_clear_pointer (&self->handshakes_per_address, g_hash_table_unref);
   g_clear_pointer (&self->current, g_hash_table_unref);
   g_clear_object (&self->config);
   g_clear_object (&self->authority);
@@ -2306,6 +2374,7 @@ ob_mps_server_init (ObMpsServer *self)
   self->context = g_main_context_ref_thread_default ();
   self->conns = g_hash_table_new (NULL, NULL);
   self->pending_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->handshakes_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->instance = g_strdup (g_get_host_name ());
   self->port_request = -1;

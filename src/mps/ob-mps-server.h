@@ -160,7 +160,8 @@ ObMpsServer      *ob_mps_server_new                 (ObConfig            *config
  * also keeps it in last-error; while it follows the setting, a new
  * cira-port is then tried at once.  Once listening, the port stays (a
  * GSocketListener cannot let go of a socket): to move, stop this server
- * and start a new one.  A server starts once. */
+ * and start a new one.  A server starts once (a start on a fixed port
+ * that failed may be tried again). */
 void              ob_mps_server_start_async         (ObMpsServer         *self,
                                                      const char          *address,
                                                      int                  port,
