@@ -505,21 +505,24 @@ on_http_drain (GSocket      *socket,
                gpointer      user_data)
 {
   Conn *conn = user_data;
+  g_autoptr(GError) error = NULL;
   guint8 buffer[4096];
   gssize n;
 
-  n = g_socket_receive (socket, (gchar *) buffer, sizeof buffer, NULL, NULL);
+  n = g_socket_receive (socket, (gchar *) buffer, sizeof buffer, NULL, &error);
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
   if (n > 0)
-    conn->drained += (gsize) n;
-  if (n == 0 || (n < 0 && !(condition & G_IO_IN)) || conn->drained > HTTP_DRAIN_MAX ||
-      (condition & (G_IO_HUP | G_IO_ERR)))
     {
-      g_clear_pointer (&conn->read_source, g_source_unref);
-      conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
-      return G_SOURCE_REMOVE;
+      conn->drained += (gsize) n;
+      if (conn->drained <= HTTP_DRAIN_MAX)
+        return G_SOURCE_CONTINUE;
     }
 
-  return G_SOURCE_CONTINUE;
+  /* The end, an error, or more than a request's worth. */
+  g_clear_pointer (&conn->read_source, g_source_unref);
+  conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1586,6 +1589,7 @@ start_apf (Conn *conn)
   ObMpsServer *self = conn->server;
   gint64 remaining = (conn->deadline - g_get_monotonic_time ()) / 1000;
   ObApfSession *session;
+  guint keepalive;
 
   clear_source (&conn->deadline_source);
 
@@ -1594,8 +1598,12 @@ start_apf (Conn *conn)
   /* The session owns the stream from here. */
   g_clear_object (&conn->tls);
 
-  ob_apf_session_set_keepalive_interval (session, ob_config_get_keepalive_interval (self->config));
-  ob_apf_session_set_idle_timeout_ms (session, self->idle_timeout_ms);
+  keepalive = ob_config_get_keepalive_interval (self->config);
+  ob_apf_session_set_keepalive_interval (session, keepalive);
+  /* Three keepalives missed, as the reference's 90 s for 30 s. */
+  ob_apf_session_set_idle_timeout_ms (session,
+                                      self->idle_timeout_ms != 0 ? self->idle_timeout_ms
+                                                                 : MIN (keepalive, G_MAXUINT / 3000) * 3000);
   ob_apf_session_set_handshake_timeout_ms (session, (guint) CLAMP (remaining, 1, G_MAXUINT));
   ob_apf_session_set_window_size (session, self->window_size);
   ob_apf_session_set_max_channels (session, self->max_channels);
@@ -2319,9 +2327,9 @@ ob_mps_server_class_init (ObMpsServerClass *klass)
   properties[PROP_HANDSHAKE_TIMEOUT_MS] =
     g_param_spec_uint ("handshake-timeout-ms", NULL, NULL, 1, G_MAXUINT,
                        OB_MPS_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS, rw);
+  /* 0: three keepalive intervals (90 s for the default 30 s). */
   properties[PROP_IDLE_TIMEOUT_MS] =
-    g_param_spec_uint ("idle-timeout-ms", NULL, NULL, 0, G_MAXUINT,
-                       OB_APF_DEFAULT_IDLE_TIMEOUT_MS, rw);
+    g_param_spec_uint ("idle-timeout-ms", NULL, NULL, 0, G_MAXUINT, 0, rw);
   properties[PROP_MAX_CONNECTIONS] =
     g_param_spec_uint ("max-connections", NULL, NULL, 1, G_MAXUINT,
                        OB_MPS_SERVER_DEFAULT_MAX_CONNECTIONS, rw);
@@ -2381,7 +2389,7 @@ ob_mps_server_init (ObMpsServer *self)
   self->legacy_tls_available = ob_lan_stream_source_legacy_tls_supported ();
 
   self->handshake_timeout_ms = OB_MPS_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  self->idle_timeout_ms = OB_APF_DEFAULT_IDLE_TIMEOUT_MS;
+  self->idle_timeout_ms = 0;
   self->max_connections = OB_MPS_SERVER_DEFAULT_MAX_CONNECTIONS;
   self->max_pending = OB_MPS_SERVER_DEFAULT_MAX_PENDING;
   self->max_pending_per_address = OB_MPS_SERVER_DEFAULT_MAX_PENDING_PER_ADDRESS;

@@ -98,8 +98,9 @@ G_DECLARE_FINAL_TYPE (ObMpsServer, ob_mps_server, OB, MPS_SERVER, GSocketService
  * oldest that has sent nothing yet) and max-connections in all; at most
  * max-handshakes TLS handshakes run at once (glib-networking runs each in
  * a worker thread), the others wait their turn within their deadline.
- * Sessions get max-channels, max-channel-buffer, window-size,
- * idle-timeout-ms and the config's keepalive-interval.
+ * Sessions get max-channels, max-channel-buffer, window-size, the
+ * config's keepalive-interval, and idle-timeout-ms (0, the default: three
+ * keepalive intervals, the reference's 90 s for 30 s).
  *
  * TLS versions: TLS 1.2 or newer with a forward-secret key exchange, unless
  * the config's allow-legacy-tls also admits TLS 1.0/1.1 and static-RSA
