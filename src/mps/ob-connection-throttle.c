@@ -60,7 +60,7 @@ ob_connection_throttle_set_limits (ObConnectionThrottle *self,
 
   self->rate = MAX (rate, 0.0);
   self->burst = MAX (burst, 1);
-  /* Buckets keep what they have, within the new size. */
+  /* Every key starts afresh under the new limits. */
   g_hash_table_remove_all (self->buckets);
 }
 
