@@ -12,10 +12,12 @@
 G_BEGIN_DECLS
 
 /* ObSimCiraPool: what simulated devices calling the same MPS share: its
- * address, the TLS trust settings (one root certificate object for all),
- * one GSocketClient, and a cap on simultaneous connection attempts, so
- * thousands of devices started at once queue for a handshake slot instead
- * of opening thousands of sockets together.
+ * address (resolved once), one GSocketClient, one TLS client context (an
+ * OpenSSL SSL_CTX holding the settings and the root, used by every
+ * connection through ObSimTlsClient rather than GIO's TLS backend, which
+ * costs far more per connection), and a cap on simultaneous connection
+ * attempts, so thousands of devices started at once queue for a handshake
+ * slot instead of opening thousands of sockets together.
  *
  * Trust, as Intel AMT does it: with a root certificate set, the MPS
  * certificate must chain to it, be valid now, and carry the expected
@@ -23,7 +25,8 @@ G_BEGIN_DECLS
  * an IP address AMT is given the CN separately).  Without a root every
  * certificate is accepted (the simulator's default, for any MPS).
  *
- * Runs on the thread-default main context it was created on. */
+ * Runs on the thread-default main context it was created on; devices on
+ * other threads use a pool of their own. */
 
 #define OB_TYPE_SIM_CIRA_POOL (ob_sim_cira_pool_get_type ())
 
@@ -68,10 +71,11 @@ void             ob_sim_cira_pool_set_connect_timeout_ms (ObSimCiraPool   *self,
                                                           guint            timeout_ms);
 
 /* Open a TLS connection to the MPS (waiting for a slot first), with the
- * certificate checked as above.  The result is a GTlsClientConnection
- * after its handshake.  Errors: G_RESOLVER_ERROR, G_IO_ERROR (refused,
- * TIMED_OUT, CANCELLED), G_TLS_ERROR (a certificate refused: the message
- * says why). */
+ * certificate checked as above.  The result is a GIOStream with pollable
+ * input and output (an ObSimTlsClient) after its handshake, TCP_NODELAY
+ * set.  Errors: G_RESOLVER_ERROR, G_IO_ERROR (refused, TIMED_OUT,
+ * CANCELLED), G_TLS_ERROR (a failed handshake; a certificate refused, the
+ * message says why). */
 void             ob_sim_cira_pool_connect_async         (ObSimCiraPool       *self,
                                                          GCancellable        *cancellable,
                                                          GAsyncReadyCallback  callback,

@@ -29,6 +29,7 @@ struct _ObSimCira
 {
   GObject           parent_instance;
 
+  GMainContext     *context;
   ObSimCiraPool    *pool;
   ObSimDevice      *device;
   ObSimWsmanServer *server;
@@ -155,7 +156,7 @@ add_timeout (ObSimCira   *self,
   GSource *source = g_timeout_source_new (ms);
 
   g_source_set_callback (source, func, self, NULL);
-  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_attach (source, self->context);
   return source;
 }
 
@@ -1003,6 +1004,7 @@ ob_sim_cira_finalize (GObject *object)
   g_free (self->username);
   ob_secure_free_string (self->password);
   g_free (self->last_error);
+  g_main_context_unref (self->context);
   g_free (self->ports);
 
   G_OBJECT_CLASS (ob_sim_cira_parent_class)->finalize (object);
@@ -1067,6 +1069,7 @@ ob_sim_cira_class_init (ObSimCiraClass *klass)
 static void
 ob_sim_cira_init (ObSimCira *self)
 {
+  self->context = g_main_context_ref_thread_default ();
   self->state = OB_SIM_CIRA_STATE_STOPPED;
   self->backoff_initial_ms = OB_SIM_CIRA_DEFAULT_BACKOFF_INITIAL_MS;
   self->backoff_max_ms = OB_SIM_CIRA_DEFAULT_BACKOFF_MAX_MS;

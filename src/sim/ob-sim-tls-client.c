@@ -34,6 +34,9 @@ struct _ObSimTlsClient
    * or a write that must read); the sources wait for that instead. */
   guint              read_wants_write : 1;
   guint              write_wants_read : 1;
+  /* Decrypted bytes wait inside OpenSSL (a read smaller than a record);
+   * kept here so the sources need not ask OpenSSL every iteration. */
+  guint              pending : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ObSimTlsClient, ob_sim_tls_client, G_TYPE_IO_STREAM)
@@ -225,8 +228,12 @@ _ob_sim_tls_client_read (ObSimTlsClient  *self,
 
   ERR_clear_error ();
   self->read_wants_write = FALSE;
+  self->pending = FALSE;
   if (SSL_read_ex (self->ssl, buffer, count, &done) == 1)
-    return (gssize) done;
+    {
+      self->pending = SSL_has_pending (self->ssl) != 0;
+      return (gssize) done;
+    }
 
   ssl_error = SSL_get_error (self->ssl, 0);
   if (ssl_error == SSL_ERROR_WANT_READ || ssl_error == SSL_ERROR_WANT_WRITE)
@@ -294,7 +301,7 @@ _ob_sim_tls_client_is_ready (ObSimTlsClient *self,
   /* A closed or failed connection is "ready": the call reports it. */
   if (self->closed || self->ssl == NULL || self->failed || !self->handshaken)
     return TRUE;
-  if (input && SSL_has_pending (self->ssl))
+  if (input && self->pending)
     return TRUE;
   return (g_socket_condition_check (self->socket, wanted_condition (self, input) | G_IO_ERR | G_IO_HUP)) != 0;
 }
@@ -320,7 +327,7 @@ tls_source_prepare (GSource *source,
   GIOCondition events;
 
   *timeout = -1;
-  if (self->closed || self->ssl == NULL || self->failed || (ts->input && SSL_has_pending (self->ssl)))
+  if (self->closed || self->failed || (ts->input && self->pending))
     {
       *timeout = 0;
       return TRUE;
@@ -341,7 +348,7 @@ tls_source_check (GSource *source)
   TlsSource *ts = (TlsSource *) source;
   ObSimTlsClient *self = ts->client;
 
-  if (self->closed || self->ssl == NULL || self->failed || (ts->input && SSL_has_pending (self->ssl)))
+  if (self->closed || self->failed || (ts->input && self->pending))
     return TRUE;
   return (g_source_query_unix_fd (source, ts->tag) & ts->events) != 0;
 }
