@@ -21,6 +21,7 @@
 #include "ob-device-registry.h"
 #include "ob-mps-server.h"
 #include "ob-secret-store-memory.h"
+#include "ob-services.h"
 #include "ob-sim-cira.h"
 #include "ob-sim-cira-pool.h"
 #include "ob-sim-device.h"
@@ -519,6 +520,97 @@ test_many_enrolled (Fixture       *f,
   ob_secret_store_clear_sync (secrets, OB_SECRET_OWNER_CIRA_CONFIG, "fleet", NULL, NULL, NULL);
 }
 
+/* ---- ObServices: the listener in the running engines ----------------------------------- */
+
+static guint
+free_port (void)
+{
+  g_autoptr(GSocketListener) probe = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  guint port;
+
+  port = g_socket_listener_add_any_inet_port (probe, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (probe);
+  return port;
+}
+
+static gboolean
+services_mps_on_port (gpointer data)
+{
+  gpointer *args = data;
+  ObMpsServer *mps = ob_services_get_mps_server (args[0]);
+
+  return mps != NULL && ob_mps_server_get_listening (mps) &&
+         ob_mps_server_get_port (mps) == GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+on_mps_server_notify (ObServices *services,
+                      GParamSpec *pspec,
+                      guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_services_listener (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(ObConfig) config = ob_config_new ();
+  g_autoptr(ObSecretStore) memory = ob_secret_store_memory_new ();
+  g_autofree char *dir = g_dir_make_tmp ("outband-cira-services-XXXXXX", &error);
+  g_autofree char *data_dir = g_build_filename (dir, "outband", NULL);
+  g_autoptr(ObServices) services = NULL;
+  ObMpsServer *first;
+  guint port = free_port (), other = free_port ();
+  guint n_replaced = 0;
+  gpointer args[2];
+
+  /* The setting's port, followed: a new listener when it moves. */
+  ob_config_set_cira_port (config, port);
+  services = ob_services_new (config, memory, data_dir);
+  g_signal_connect (services, "notify::mps-server", G_CALLBACK (on_mps_server_notify), &n_replaced);
+  ob_services_start_async (services, NULL, store_result, &result);
+  g_assert_true (ob_services_start_finish (services, wait_result (&result), &error));
+  g_assert_no_error (error);
+
+  first = ob_services_get_mps_server (services);
+  g_assert_nonnull (first);
+  g_object_add_weak_pointer (G_OBJECT (first), (gpointer *) &first);
+  g_assert_true (ob_mps_server_get_listening (first));
+  g_assert_cmpuint (ob_mps_server_get_port (first), ==, port);
+  g_assert_cmpstr (ob_mps_server_get_address (first), ==, "0.0.0.0");
+  n_replaced = 0;
+
+  ob_config_set_cira_port (config, other);
+  args[0] = services;
+  args[1] = GUINT_TO_POINTER (other);
+  g_assert_true (wait_until (services_mps_on_port, args, 10000));
+  g_assert_cmpuint (n_replaced, ==, 1);
+  g_assert_true (wait_until (pointer_is_null, &first, 5000));
+
+  ob_services_stop (services);
+  g_assert_false (ob_mps_server_get_listening (ob_services_get_mps_server (services)));
+  g_clear_object (&services);
+
+  /* `outband --cira-port 0`: any free port, whatever the setting says. */
+  services = ob_services_new (config, memory, data_dir);
+  ob_services_force_cira_port (services, 0);
+  g_clear_object (&result);
+  ob_services_start_async (services, NULL, store_result, &result);
+  g_assert_true (ob_services_start_finish (services, wait_result (&result), &error));
+  g_assert_true (ob_mps_server_get_listening (ob_services_get_mps_server (services)));
+  g_assert_cmpuint (ob_mps_server_get_port (ob_services_get_mps_server (services)), !=, other);
+  g_assert_cmpuint (ob_mps_server_get_port (ob_services_get_mps_server (services)), >, 0);
+  ob_services_stop (services);
+  g_clear_object (&services);
+
+  remove_tree (data_dir);
+  remove_tree (dir);
+}
+
 /* ---- main ---------------------------------------------------------------------------- */
 
 int
@@ -552,6 +644,7 @@ main (int   argc,
               test_disconnect_and_back, fixture_teardown);
   g_test_add ("/cira-devices/many-enrolled", Fixture, NULL, fixture_setup, test_many_enrolled,
               fixture_teardown);
+  g_test_add_func ("/cira-devices/services-listener", test_services_listener);
 
   ret = g_test_run ();
 
