@@ -69,7 +69,8 @@ G_DECLARE_FINAL_TYPE (ObMpsServer, ob_mps_server, OB, MPS_SERVER, GSocketService
  *
  * Who may connect: the GUID from PROTOCOLVERSION must be a CIRA device in
  * the store (otherwise the connection is closed without an APF message, as
- * the reference does) unless some CIRA config has auto-enroll on; the CIRA
+ * the reference does; a device managed over the LAN counts as unknown)
+ * unless some CIRA config has auto-enroll on; the CIRA
  * user must be the device's mps_username and the password the device's
  * OB_SECRET_KIND_MPS_PASSWORD in the keyring (compared in constant time).
  * With auto-enroll, a new device presenting an enrolling config's user and
@@ -96,8 +97,9 @@ G_DECLARE_FINAL_TYPE (ObMpsServer, ob_mps_server, OB, MPS_SERVER, GSocketService
  * max-pending-per-address unauthenticated connections; at most
  * max-pending unauthenticated connections in all (a new one pushes out the
  * oldest that has sent nothing yet) and max-connections in all; at most
- * max-handshakes TLS handshakes run at once (glib-networking runs each in
- * a worker thread), the others wait their turn within their deadline.
+ * max-handshakes TLS handshakes run at once, one address at most half of
+ * them (glib-networking runs each in a worker thread), the others wait
+ * their turn within their deadline.
  * Sessions get max-channels, max-channel-buffer, window-size, the
  * config's keepalive-interval, and idle-timeout-ms (0, the default: three
  * keepalive intervals, the reference's 90 s for 30 s).
