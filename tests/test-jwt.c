@@ -448,6 +448,10 @@ test_random_garbage (void)
           token[pos] = c;
         }
 
+      /* Two edits at one position can put the original character back. */
+      if (g_str_equal (token, good))
+        continue;
+
       payload = ob_jwt_verify (key, sizeof key, token, NOW, &error);
       g_assert_null (payload);
       g_assert_nonnull (error);
