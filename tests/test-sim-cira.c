@@ -426,6 +426,7 @@ struct _RawMps
   gboolean        send_version;       /* answer with our own PROTOCOLVERSION */
   gboolean        bare_success;       /* REQUEST_SUCCESS without the port */
   gboolean        keepalive_options;  /* KEEPALIVE_OPTIONS_REQUEST after 5900 */
+  gboolean        mute;               /* stop answering keepalives */
 };
 
 static void
@@ -514,7 +515,8 @@ raw_process (RawConn *c)
             gint64 now = g_get_monotonic_time ();
 
             g_array_append_val (c->keepalive_times, now);
-            ob_apf_encode_keepalive_reply (out, m.keepalive.cookie);
+            if (!c->mps->mute)
+              ob_apf_encode_keepalive_reply (out, m.keepalive.cookie);
           }
           break;
         default:
@@ -754,6 +756,17 @@ test_other_mps (void)
   spin_ms (100);
   g_assert_cmpuint (ob_apf_session_get_n_keepalives (session), >=, 3);
   g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_CONNECTED);
+
+  /* An MPS that stops answering (but keeps the socket) is given up after
+   * three intervals. */
+  mps->mute = TRUE;
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    g_assert_true (wait_until (cira_is_disconnected, d->cira, 8000));
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
+    g_assert_cmpstr (ob_sim_cira_get_last_error (d->cira), ==, "The MPS stopped answering keepalives");
+  }
 }
 
 /* ---- keepalives at the interval the MPS asks for --------------------------------------------- */

@@ -15,9 +15,11 @@
 #include "ob-sim-tls-client.h"
 #include "ob-util.h"
 
-/* The device's own idle limit: a few missed keepalive answers, never less
- * than the MPS's 90 s. */
+/* Connected, the device gives up after this many keepalive intervals
+ * without an answer; during the handshake, after 90 s of silence (the
+ * MPS's own idle limit). */
 #define IDLE_KEEPALIVES 3
+#define HANDSHAKE_IDLE_SECONDS 90
 /* Garbage-after-auth: sent once the ports are forwarded, or this long
  * after authentication if some port was refused. */
 #define GARBAGE_FALLBACK_MS 2000
@@ -50,6 +52,8 @@ struct _ObSimCira
   gint64            retry_at;        /* monotonic */
   GSource          *churn_timer;
   GSource          *fault_timer;     /* hold, or garbage fallback */
+  GSource          *watchdog;        /* connected: are keepalives answered? */
+  gint64            alive_since;     /* real time of authentication */
 
   guint            *ports;           /* NULL: AMT's */
   gsize             n_ports;
@@ -64,6 +68,7 @@ struct _ObSimCira
 
   guint             running : 1;
   guint             dropping : 1;
+  guint             silent : 1;         /* keepalives went unanswered */
   guint             garbage_sent : 1;
 };
 
@@ -259,6 +264,7 @@ connection_ended (ObSimCira  *self,
 
   clear_source (&self->churn_timer);
   clear_source (&self->fault_timer);
+  clear_source (&self->watchdog);
   g_clear_object (&self->cancellable);
 
   if (good)
@@ -541,6 +547,29 @@ on_send_garbage (gpointer user_data)
 
 /* ---- the APF session ------------------------------------------------------------------ */
 
+/* Connected: an MPS that stopped answering keepalives is gone.  A
+ * whole-second timer, like the session's keepalive timer, so GLib wakes
+ * up once a second for all of a thread's devices, not once per device
+ * (the session's own millisecond idle timer would). */
+static gboolean
+on_watchdog (gpointer user_data)
+{
+  ObSimCira *self = user_data;
+  guint interval;
+  gint64 last;
+
+  if (self->session == NULL)
+    return G_SOURCE_CONTINUE;
+  interval = ob_apf_session_get_keepalive_interval (self->session);
+  last = MAX (self->alive_since, ob_apf_session_get_last_seen (self->session));
+  if (interval > 0 && g_get_real_time () - last > (gint64) interval * IDLE_KEEPALIVES * G_USEC_PER_SEC)
+    {
+      self->silent = TRUE;
+      ob_apf_session_close (self->session, OB_APF_CLOSE_REASON_IDLE_TIMEOUT);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 apply_keepalive (ObSimCira *self)
 {
@@ -551,10 +580,22 @@ apply_keepalive (ObSimCira *self)
   if (self->keepalive_override > 0)
     ob_apf_session_set_keepalive_interval (self->session, self->keepalive_override);
   interval = ob_apf_session_get_keepalive_interval (self->session);
+
+  clear_source (&self->watchdog);
+  if (!ob_apf_session_is_authenticated (self->session))
+    {
+      /* The handshake: the session's timer ends a stalled one. */
+      ob_apf_session_set_idle_timeout_ms (self->session, HANDSHAKE_IDLE_SECONDS * 1000);
+      return;
+    }
+  ob_apf_session_set_idle_timeout_ms (self->session, 0);
   /* Without keepalives there is nothing to time out on. */
-  ob_apf_session_set_idle_timeout_ms (self->session,
-                                      interval == 0 ? 0
-                                      : MAX (OB_APF_DEFAULT_IDLE_TIMEOUT_MS, interval * 1000 * IDLE_KEEPALIVES));
+  if (interval == 0)
+    return;
+  self->watchdog = g_timeout_source_new_seconds (interval);
+  g_source_set_callback (self->watchdog, on_watchdog, self, NULL);
+  g_source_set_static_name (self->watchdog, "[outband-sim] CIRA keepalive watchdog");
+  g_source_attach (self->watchdog, self->context);
 }
 
 static void
@@ -574,6 +615,8 @@ on_authenticated (ObApfSession *session,
   if (self->current_fault == OB_SIM_CIRA_FAULT_NONE)
     self->failures = 0;
   self->n_connects++;
+  self->alive_since = g_get_real_time ();
+  apply_keepalive (self);
   set_state (self, OB_SIM_CIRA_STATE_CONNECTED);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CONNECTS]);
   g_debug ("Device %s: CIRA connection authenticated", ob_sim_device_get_guid (self->device));
@@ -645,6 +688,8 @@ on_session_closed (ObApfSession     *session,
 
   if (self->dropping)
     message = g_strdup ("Connection dropped on purpose (churn)");
+  else if (self->silent)
+    message = g_strdup ("The MPS stopped answering keepalives");
   else if (self->current_fault == OB_SIM_CIRA_FAULT_GARBAGE_AFTER_AUTH && self->garbage_sent
            && reason == OB_APF_CLOSE_REASON_LOCAL && self->running)
     message = g_strdup ("Fault sent; the MPS kept the connection open, closed it");
@@ -654,6 +699,7 @@ on_session_closed (ObApfSession     *session,
   else
     message = g_strdup (error != NULL ? error->message : ob_apf_close_reason_to_string (reason));
   self->dropping = FALSE;
+  self->silent = FALSE;
 
   good = ob_apf_session_is_authenticated (owned) && self->current_fault == OB_SIM_CIRA_FAULT_NONE;
   connection_ended (self, message, good);
@@ -979,6 +1025,7 @@ ob_sim_cira_dispose (GObject *object)
   clear_source (&self->retry_timer);
   clear_source (&self->churn_timer);
   clear_source (&self->fault_timer);
+  clear_source (&self->watchdog);
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);

@@ -22,7 +22,8 @@ G_BEGIN_DECLS
  * PROTOCOLVERSION with the GUID in SMBIOS order, auth@amt.intel.com, the
  * CIRA user name and password, pfwd@amt.intel.com, tcpip-forward for
  * 16993, 16992, 664, 623, 16995, 16994, 5900 in that order, keepalives at
- * the interval the MPS asks for (30 s until it does).  It relies on
+ * the interval the MPS asks for (30 s until it does; three unanswered
+ * intervals end the connection).  It relies on
  * nothing else from the MPS: no PROTOCOLVERSION back, REQUEST_SUCCESS
  * with or without the port, KEEPALIVE_OPTIONS or not.
  *
