@@ -57,9 +57,24 @@ fixture_teardown (Fixture       *fixture,
 {
   g_autofree char *parent = g_path_get_dirname (fixture->data_dir);
 
+  gpointer config = fixture->config;
+  gint64 deadline;
+
   ob_services_stop (fixture->services);
   g_assert_finalize_object (fixture->services);
-  g_assert_finalize_object (fixture->config);
+
+  /* Callbacks still queued on the main loop (a server's connection closing,
+   * a keyring reply) may hold the config for a moment: let them run, then
+   * it must go. */
+  g_object_add_weak_pointer (G_OBJECT (config), &config);
+  g_object_unref (fixture->config);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (config != NULL && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  g_assert_null (config);
   remove_tree (parent);
   g_free (fixture->data_dir);
 }
