@@ -1630,6 +1630,135 @@ test_pkcs12_iteration_bomb (void)
   g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
 }
 
+/* Rewrites a PBES2/PBKDF2 algorithm's iteration count in place. */
+static void
+set_pbes2_iterations (X509_ALGOR *alg,
+                      long        iterations)
+{
+  PBE2PARAM *pbe2 = NULL;
+  PBKDF2PARAM *kdf = NULL;
+
+  g_assert_cmpint (OBJ_obj2nid (alg->algorithm), ==, NID_pbes2);
+  pbe2 = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBE2PARAM), alg->parameter);
+  g_assert_nonnull (pbe2);
+  g_assert_cmpint (OBJ_obj2nid (pbe2->keyfunc->algorithm), ==, NID_id_pbkdf2);
+  kdf = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBKDF2PARAM), pbe2->keyfunc->parameter);
+  g_assert_nonnull (kdf);
+
+  g_assert_cmpint (ASN1_INTEGER_set (kdf->iter, iterations), ==, 1);
+  g_assert_nonnull (ASN1_TYPE_pack_sequence (ASN1_ITEM_rptr (PBKDF2PARAM), kdf,
+                                             &pbe2->keyfunc->parameter));
+  g_assert_nonnull (ASN1_TYPE_pack_sequence (ASN1_ITEM_rptr (PBE2PARAM), pbe2, &alg->parameter));
+
+  PBKDF2PARAM_free (kdf);
+  PBE2PARAM_free (pbe2);
+}
+
+/* @pfx with the key bag's (@key) or the certificate bags' (!@key)
+ * encryption asking for @iterations PBKDF2 rounds, the MAC redone with
+ * one round so only the bag count is hostile. */
+static GBytes *
+make_bag_bomb (GBytes     *pfx,
+               const char *password,
+               gboolean    key,
+               long        iterations)
+{
+  const unsigned char *p = g_bytes_get_data (pfx, NULL);
+  g_autoptr(PKCS12) p12 = d2i_PKCS12 (NULL, &p, (long) g_bytes_get_size (pfx));
+  STACK_OF(PKCS7) *safes;
+  unsigned char *der = NULL;
+  gboolean changed = FALSE;
+  GBytes *bytes;
+  int len;
+
+  g_assert_nonnull (p12);
+  safes = PKCS12_unpack_authsafes (p12);
+  g_assert_nonnull (safes);
+
+  for (int i = 0; i < sk_PKCS7_num (safes); i++)
+    {
+      PKCS7 *p7 = sk_PKCS7_value (safes, i);
+      int nid = OBJ_obj2nid (p7->type);
+
+      if (!key && nid == NID_pkcs7_encrypted)
+        {
+          set_pbes2_iterations (p7->d.encrypted->enc_data->algorithm, iterations);
+          changed = TRUE;
+        }
+      else if (key && nid == NID_pkcs7_data)
+        {
+          STACK_OF(PKCS12_SAFEBAG) *bags = PKCS12_unpack_p7data (p7);
+          PKCS7 *repacked;
+
+          g_assert_nonnull (bags);
+          for (int j = 0; j < sk_PKCS12_SAFEBAG_num (bags); j++)
+            {
+              PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value (bags, j);
+              const X509_ALGOR *alg = NULL;
+
+              if (PKCS12_SAFEBAG_get_nid (bag) != NID_pkcs8ShroudedKeyBag)
+                continue;
+              X509_SIG_get0 (PKCS12_SAFEBAG_get0_pkcs8 (bag), &alg, NULL);
+              set_pbes2_iterations ((X509_ALGOR *) alg, iterations);
+              changed = TRUE;
+            }
+
+          repacked = PKCS12_pack_p7data (bags);
+          g_assert_nonnull (repacked);
+          sk_PKCS12_SAFEBAG_pop_free (bags, PKCS12_SAFEBAG_free);
+          /* sk_set returns the new value, not the one it replaced. */
+          sk_PKCS7_set (safes, i, repacked);
+          PKCS7_free (p7);
+        }
+    }
+  g_assert_true (changed);
+
+  g_assert_cmpint (PKCS12_pack_authsafes (p12, safes), ==, 1);
+  sk_PKCS7_pop_free (safes, PKCS7_free);
+  g_assert_cmpint (PKCS12_set_mac (p12, password, -1, NULL, 0, 1, NULL), ==, 1);
+
+  len = i2d_PKCS12 (p12, &der);
+  g_assert_cmpint (len, >, 0);
+  bytes = g_bytes_new (der, len);
+  OPENSSL_free (der);
+
+  return bytes;
+}
+
+/* The same cap for the bags' own encryption: a key bag or a certificate
+ * bag asking for two billion PBKDF2 rounds is refused at once, while a
+ * modest count still opens. */
+static void
+test_pkcs12_bag_iteration_bomb (void)
+{
+  TestChain *tc = get_test_chain ();
+  X509 *full[] = { tc->leaf, tc->intermediate, tc->root };
+  g_autoptr(GBytes) good = make_pfx (PFX_PASSWORD, tc->leaf_key, full, G_N_ELEMENTS (full));
+  g_autoptr(GBytes) key_bomb = make_bag_bomb (good, PFX_PASSWORD, TRUE, 2000000000);
+  g_autoptr(GBytes) cert_bomb = make_bag_bomb (good, PFX_PASSWORD, FALSE, 2000000000);
+  g_autoptr(GBytes) same_key = make_bag_bomb (good, PFX_PASSWORD, TRUE, PKCS12_DEFAULT_ITER);
+  g_autoptr(GBytes) same_certs = make_bag_bomb (good, PFX_PASSWORD, FALSE, PKCS12_DEFAULT_ITER);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObCertChain) chain = NULL;
+  gint64 started;
+
+  started = g_get_monotonic_time ();
+  assert_pfx_error (key_bomb, PFX_PASSWORD, OB_TLS_ERROR_MALFORMED);
+  assert_pfx_error (cert_bomb, PFX_PASSWORD, OB_TLS_ERROR_MALFORMED);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 2 * G_USEC_PER_SEC);
+
+  /* The rewrite itself keeps the file valid: written back with the count
+   * it was made with, it opens, so the bombs fail on the count and not on
+   * a broken file. */
+  chain = ob_cert_chain_new_from_pkcs12 (same_key, PFX_PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ob_cert_chain_get_n_certificates (chain), ==, 3);
+  g_clear_object (&chain);
+  chain = ob_cert_chain_new_from_pkcs12 (same_certs, PFX_PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ob_cert_chain_get_n_certificates (chain), ==, 3);
+}
+
 static void
 test_pkcs12_legacy (void)
 {
@@ -1901,6 +2030,7 @@ main (int   argc,
   g_test_add_func ("/pkcs12/errors", test_pkcs12_errors);
   g_test_add_func ("/pkcs12/legacy", test_pkcs12_legacy);
   g_test_add_func ("/pkcs12/iteration-bomb", test_pkcs12_iteration_bomb);
+  g_test_add_func ("/pkcs12/bag-iteration-bomb", test_pkcs12_bag_iteration_bomb);
   g_test_add_func ("/crypto/fingerprint", test_fingerprint);
   g_test_add_func ("/crypto/pem-der", test_pem_der);
   g_test_add_func ("/crypto/sign-verify", test_sign_verify);

@@ -188,6 +188,188 @@ check_mac (PKCS12      *p12,
   return FALSE;
 }
 
+/* The iteration count of one password-based encryption: PBES2 with
+ * PBKDF2 (what current tools write) or the PKCS#12 / PKCS#5 v1 schemes.
+ * Like the MAC's, it is capped before anything is derived.  A PBES2 key
+ * derivation other than PBKDF2 (scrypt) is refused: no provisioning tool
+ * writes one, and its cost parameters are another way to stall us. */
+static gboolean
+check_pbe_algorithm (const X509_ALGOR  *alg,
+                     const char        *what,
+                     GError           **error)
+{
+  const ASN1_OBJECT *object = NULL;
+  int ptype = 0;
+  const void *pval = NULL;
+  long n = -1;
+
+  if (alg == NULL)
+    return TRUE;
+
+  X509_ALGOR_get0 (&object, &ptype, &pval, alg);
+
+  if (OBJ_obj2nid (object) == NID_pbes2)
+    {
+      PBE2PARAM *pbe2 = NULL;
+      PBKDF2PARAM *kdf = NULL;
+
+      if (ptype == V_ASN1_SEQUENCE)
+        pbe2 = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBE2PARAM), alg->parameter);
+
+      if (pbe2 != NULL && pbe2->keyfunc != NULL
+          && OBJ_obj2nid (pbe2->keyfunc->algorithm) == NID_id_pbkdf2
+          && pbe2->keyfunc->parameter != NULL
+          && pbe2->keyfunc->parameter->type == V_ASN1_SEQUENCE)
+        kdf = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBKDF2PARAM), pbe2->keyfunc->parameter);
+
+      if (kdf != NULL && kdf->iter != NULL)
+        n = ASN1_INTEGER_get (kdf->iter);
+
+      PBKDF2PARAM_free (kdf);
+      PBE2PARAM_free (pbe2);
+      ERR_clear_error ();
+
+      if (n < 0)
+        {
+          g_set_error (error, OB_TLS_ERROR, OB_TLS_ERROR_MALFORMED,
+                       "The PKCS#12 file protects its %s with an unsupported key derivation",
+                       what);
+          return FALSE;
+        }
+    }
+  else
+    {
+      PBEPARAM *pbe = NULL;
+
+      if (ptype == V_ASN1_SEQUENCE)
+        pbe = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBEPARAM), alg->parameter);
+      if (pbe != NULL && pbe->iter != NULL)
+        n = ASN1_INTEGER_get (pbe->iter);
+      PBEPARAM_free (pbe);
+      ERR_clear_error ();
+
+      /* Not a PBE OpenSSL knows: it derives nothing, and the parser
+       * reports the file as unreadable. */
+      if (n < 0)
+        return TRUE;
+    }
+
+  if (n < 1 || n > OB_PKCS12_MAX_ITERATIONS)
+    {
+      g_set_error (error, OB_TLS_ERROR, OB_TLS_ERROR_MALFORMED,
+                   "The PKCS#12 file asks for %ld key derivation rounds for its %s; at most %d "
+                   "are accepted", n, what, OB_PKCS12_MAX_ITERATIONS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+#define OB_PKCS12_MAX_BAG_DEPTH 4
+
+static gboolean
+check_bags (const STACK_OF(PKCS12_SAFEBAG)  *bags,
+            guint                            depth,
+            GError                         **error)
+{
+  if (depth > OB_PKCS12_MAX_BAG_DEPTH)
+    {
+      g_set_error_literal (error, OB_TLS_ERROR, OB_TLS_ERROR_MALFORMED,
+                           "The PKCS#12 file nests its contents too deeply");
+      return FALSE;
+    }
+
+  for (int i = 0; i < sk_PKCS12_SAFEBAG_num (bags); i++)
+    {
+      const PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value (bags, i);
+
+      switch (PKCS12_SAFEBAG_get_nid (bag))
+        {
+        case NID_pkcs8ShroudedKeyBag:
+          {
+            const X509_ALGOR *alg = NULL;
+
+            X509_SIG_get0 (PKCS12_SAFEBAG_get0_pkcs8 (bag), &alg, NULL);
+            if (!check_pbe_algorithm (alg, "private key", error))
+              return FALSE;
+          }
+          break;
+
+        case NID_safeContentsBag:
+          if (!check_bags (PKCS12_SAFEBAG_get0_safes (bag), depth + 1, error))
+            return FALSE;
+          break;
+
+        default:
+          break;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Every encryption in the file names its own iteration count, as the MAC
+ * does: the certificate bags' and each shrouded key's are capped too,
+ * before PKCS12_parse derives any key.  An encrypted part is opened here
+ * (at a capped cost) to see the key bags inside it. */
+static gboolean
+check_bag_iterations (PKCS12      *p12,
+                      const char  *password,
+                      GError     **error)
+{
+  STACK_OF(PKCS7) *safes;
+  gboolean ok = TRUE;
+
+  ERR_clear_error ();
+  safes = PKCS12_unpack_authsafes (p12);
+  if (safes == NULL)
+    {
+      /* Unreadable: PKCS12_parse says so. */
+      ERR_clear_error ();
+      return TRUE;
+    }
+
+  for (int i = 0; ok && i < sk_PKCS7_num (safes); i++)
+    {
+      PKCS7 *p7 = sk_PKCS7_value (safes, i);
+      STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
+
+      switch (OBJ_obj2nid (p7->type))
+        {
+        case NID_pkcs7_data:
+          bags = PKCS12_unpack_p7data (p7);
+          break;
+
+        case NID_pkcs7_encrypted:
+          if (p7->d.encrypted == NULL || p7->d.encrypted->enc_data == NULL)
+            break;
+          ok = check_pbe_algorithm (p7->d.encrypted->enc_data->algorithm, "certificates", error);
+          if (!ok)
+            break;
+          bags = PKCS12_unpack_p7encdata (p7, password, password != NULL ? -1 : 0);
+          if (bags == NULL && ensure_legacy_provider ())
+            {
+              ERR_clear_error ();
+              bags = PKCS12_unpack_p7encdata (p7, password, password != NULL ? -1 : 0);
+            }
+          break;
+
+        default:
+          break;
+        }
+
+      if (ok && bags != NULL)
+        ok = check_bags (bags, 0, error);
+
+      sk_PKCS12_SAFEBAG_pop_free (bags, PKCS12_SAFEBAG_free);
+    }
+
+  sk_PKCS7_pop_free (safes, PKCS7_free);
+  ERR_clear_error ();
+
+  return ok;
+}
+
 static gboolean
 parse_pkcs12 (PKCS12           *p12,
               const char       *password,
@@ -445,6 +627,9 @@ ob_cert_chain_new_from_pkcs12 (GBytes      *pfx,
     }
 
   if (!check_mac (p12, password, &parse_password, error))
+    return NULL;
+
+  if (!check_bag_iterations (p12, parse_password, error))
     return NULL;
 
   certs = g_ptr_array_new_with_free_func ((GDestroyNotify) X509_free);
