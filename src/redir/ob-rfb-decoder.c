@@ -1,0 +1,949 @@
+/* ob-rfb-decoder.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#include "ob-redir-error.h"
+#include "ob-rfb-decoder.h"
+
+#define TILE 64
+#define RECT_HEADER 12
+
+/* Inline the pixel readers into each specialised tile loop. */
+#define OB_INLINE static inline __attribute__ ((always_inline))
+
+typedef enum
+{
+  CPIXEL_1,
+  CPIXEL_2,
+  CPIXEL_3_LOW,    /* 32 bpp, colours in the least significant 3 bytes */
+  CPIXEL_3_HIGH,   /* 32 bpp, colours in the most significant 3 bytes */
+  CPIXEL_4,
+} CpixelKind;
+
+struct _ObRfbDecoder
+{
+  GObject           parent_instance;
+
+  ObFramebuffer    *fb;
+  ObRfbPixelFormat  format;
+  guint             bytes_per_pixel;
+  guint             cpixel_size;
+  CpixelKind        cpixel_kind;
+  /* 8/16 bpp: wire value (read little-endian) -> 0xFFRRGGBB. */
+  guint32          *lut;
+  guint             lut_size;
+
+  guint             rects_remaining;
+  gboolean          failed;
+
+  z_stream          zs;
+  gboolean          zs_ready;
+  guint8           *zbuf;
+  gsize             zbuf_size;
+
+  GBytes           *cut_text;
+
+  guint64           updates;
+  guint64           rectangles;
+  guint64           bytes_in;
+  guint64           bytes_inflated;
+};
+
+G_DEFINE_FINAL_TYPE (ObRfbDecoder, ob_rfb_decoder, G_TYPE_OBJECT)
+
+static void
+ob_rfb_decoder_dispose (GObject *object)
+{
+  ObRfbDecoder *self = OB_RFB_DECODER (object);
+
+  g_clear_object (&self->fb);
+  g_clear_pointer (&self->cut_text, g_bytes_unref);
+
+  G_OBJECT_CLASS (ob_rfb_decoder_parent_class)->dispose (object);
+}
+
+static void
+ob_rfb_decoder_finalize (GObject *object)
+{
+  ObRfbDecoder *self = OB_RFB_DECODER (object);
+
+  if (self->zs_ready)
+    inflateEnd (&self->zs);
+  g_free (self->zbuf);
+  g_free (self->lut);
+
+  G_OBJECT_CLASS (ob_rfb_decoder_parent_class)->finalize (object);
+}
+
+static void
+ob_rfb_decoder_class_init (ObRfbDecoderClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ob_rfb_decoder_dispose;
+  object_class->finalize = ob_rfb_decoder_finalize;
+}
+
+static void
+ob_rfb_decoder_init (ObRfbDecoder *self)
+{
+}
+
+ObRfbDecoder *
+ob_rfb_decoder_new (ObFramebuffer          *framebuffer,
+                    const ObRfbPixelFormat *format)
+{
+  ObRfbDecoder *self;
+  ObRfbPixelFormat def;
+
+  g_return_val_if_fail (OB_IS_FRAMEBUFFER (framebuffer), NULL);
+
+  self = g_object_new (OB_TYPE_RFB_DECODER, NULL);
+  self->fb = g_object_ref (framebuffer);
+  if (format == NULL)
+    {
+      ob_rfb_pixel_format_for_depth (&def, OB_RFB_DEPTH_16);
+      format = &def;
+    }
+  if (!ob_rfb_decoder_set_pixel_format (self, format, NULL))
+    {
+      /* Unusable formats leave the decoder refusing everything. */
+      ob_rfb_pixel_format_for_depth (&def, OB_RFB_DEPTH_16);
+      ob_rfb_decoder_set_pixel_format (self, &def, NULL);
+      self->failed = TRUE;
+    }
+  return self;
+}
+
+ObFramebuffer *
+ob_rfb_decoder_get_framebuffer (ObRfbDecoder *self)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), NULL);
+  return self->fb;
+}
+
+const ObRfbPixelFormat *
+ob_rfb_decoder_get_pixel_format (ObRfbDecoder *self)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), NULL);
+  return &self->format;
+}
+
+gboolean
+ob_rfb_decoder_set_pixel_format (ObRfbDecoder            *self,
+                                 const ObRfbPixelFormat  *format,
+                                 GError                 **error)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), FALSE);
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  if (!ob_rfb_pixel_format_is_supported (format, error))
+    return FALSE;
+
+  self->format = *format;
+  self->bytes_per_pixel = format->bits_per_pixel / 8;
+  self->cpixel_size = ob_rfb_pixel_format_cpixel_size (format);
+  switch (self->cpixel_size)
+    {
+    case 1:
+      self->cpixel_kind = CPIXEL_1;
+      break;
+    case 2:
+      self->cpixel_kind = CPIXEL_2;
+      break;
+    case 3:
+      {
+        guint32 mask = ((guint32) format->red_max << format->red_shift)
+                       | ((guint32) format->green_max << format->green_shift)
+                       | ((guint32) format->blue_max << format->blue_shift);
+
+        self->cpixel_kind = (mask & 0xFF000000u) == 0 ? CPIXEL_3_LOW : CPIXEL_3_HIGH;
+      }
+      break;
+    default:
+      self->cpixel_kind = CPIXEL_4;
+      break;
+    }
+
+  g_clear_pointer (&self->lut, g_free);
+  self->lut_size = 0;
+  if (self->bytes_per_pixel <= 2)
+    {
+      self->lut_size = 1u << format->bits_per_pixel;
+      self->lut = g_new (guint32, self->lut_size);
+      for (guint i = 0; i < self->lut_size; i++)
+        {
+          guint32 v = i;
+
+          /* The table is indexed by the bytes read little-endian. */
+          if (self->bytes_per_pixel == 2 && format->big_endian)
+            v = ((i & 0xFF) << 8) | (i >> 8);
+          self->lut[i] = ob_rfb_pixel_format_to_xrgb (format, v);
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+ob_rfb_decoder_in_update (ObRfbDecoder *self)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), FALSE);
+  return self->rects_remaining > 0;
+}
+
+GBytes *
+ob_rfb_decoder_get_cut_text (ObRfbDecoder *self)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), NULL);
+  return self->cut_text;
+}
+
+guint64
+ob_rfb_decoder_get_updates (ObRfbDecoder *self)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), 0);
+  return self->updates;
+}
+
+guint64
+ob_rfb_decoder_get_rectangles (ObRfbDecoder *self)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), 0);
+  return self->rectangles;
+}
+
+guint64
+ob_rfb_decoder_get_bytes_in (ObRfbDecoder *self)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), 0);
+  return self->bytes_in;
+}
+
+guint64
+ob_rfb_decoder_get_bytes_inflated (ObRfbDecoder *self)
+{
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), 0);
+  return self->bytes_inflated;
+}
+
+/* ---- pixels ------------------------------------------------------------- */
+
+OB_INLINE guint32
+channel8 (guint32 v,
+          guint8  shift,
+          guint16 max)
+{
+  v = (v >> shift) & max;
+  if (max == 255)
+    return v;
+  return (v * 255 + max / 2) / max;
+}
+
+/* 24/32-bit values have no table. */
+static guint32
+convert_wide (ObRfbDecoder *self,
+              guint32       v)
+{
+  const ObRfbPixelFormat *f = &self->format;
+  guint32 r = channel8 (v, f->red_shift, f->red_max);
+  guint32 g, b;
+
+  if (f->green_max == 0)
+    g = b = r;
+  else
+    {
+      g = channel8 (v, f->green_shift, f->green_max);
+      b = channel8 (v, f->blue_shift, f->blue_max);
+    }
+  return 0xFF000000u | (r << 16) | (g << 8) | b;
+}
+
+OB_INLINE guint32
+read32 (ObRfbDecoder *self,
+        const guint8 *p)
+{
+  if (self->format.big_endian)
+    return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
+}
+
+/* One CPIXEL at @p (of @kind, a constant in each specialised caller). */
+OB_INLINE guint32
+cpixel (ObRfbDecoder *self,
+        const guint8 *p,
+        CpixelKind    kind)
+{
+  switch (kind)
+    {
+    case CPIXEL_1:
+      return self->lut[p[0]];
+    case CPIXEL_2:
+      return self->lut[p[0] | (p[1] << 8)];
+    case CPIXEL_3_LOW:
+      if (self->format.big_endian)
+        return convert_wide (self, ((guint32) p[0] << 16) | ((guint32) p[1] << 8) | p[2]);
+      return convert_wide (self, (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16));
+    case CPIXEL_3_HIGH:
+      if (self->format.big_endian)
+        return convert_wide (self, ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8));
+      return convert_wide (self, ((guint32) p[0] << 8) | ((guint32) p[1] << 16) | ((guint32) p[2] << 24));
+    case CPIXEL_4:
+    default:
+      return convert_wide (self, read32 (self, p));
+    }
+}
+
+OB_INLINE guint
+kind_size (CpixelKind kind)
+{
+  switch (kind)
+    {
+    case CPIXEL_1:
+      return 1;
+    case CPIXEL_2:
+      return 2;
+    case CPIXEL_3_LOW:
+    case CPIXEL_3_HIGH:
+      return 3;
+    case CPIXEL_4:
+    default:
+      return 4;
+    }
+}
+
+OB_INLINE void
+fill_row (guint32 *row,
+          guint    n,
+          guint32  c)
+{
+  for (guint i = 0; i < n; i++)
+    row[i] = c;
+}
+
+/* Fill @run pixels from (*x, *y) in a @tw wide tile, wrapping rows. */
+OB_INLINE void
+fill_run (guint32 *dst,
+          gsize    stride,
+          guint    tw,
+          guint   *x,
+          guint   *y,
+          guint    run,
+          guint32  c)
+{
+  while (run > 0)
+    {
+      guint n = MIN (run, tw - *x);
+
+      fill_row (dst + (gsize) *y * stride + *x, n, c);
+      run -= n;
+      *x += n;
+      if (*x == tw)
+        {
+          *x = 0;
+          (*y)++;
+        }
+    }
+}
+
+/* ---- ZRLE tiles --------------------------------------------------------- */
+
+/* Decode one tile from [*pp, end) into @dst (the tile's top-left pixel,
+ * @stride pixels per row).  NULL on success, else the reason. */
+OB_INLINE const char *
+zrle_tile (ObRfbDecoder   *self,
+           const guint8  **pp,
+           const guint8   *end,
+           guint32        *dst,
+           gsize           stride,
+           guint           tw,
+           guint           th,
+           CpixelKind      kind)
+{
+  const guint cp = kind_size (kind);
+  const guint8 *p = *pp;
+  guint sub;
+  guint32 palette[128];
+
+  if (p >= end)
+    return "data ends before a tile";
+  sub = *p++;
+
+  if (sub == 0)
+    {
+      if ((gsize) (end - p) < (gsize) tw * th * cp)
+        return "raw tile is truncated";
+      for (guint y = 0; y < th; y++)
+        {
+          guint32 *row = dst + (gsize) y * stride;
+
+          for (guint x = 0; x < tw; x++, p += cp)
+            row[x] = cpixel (self, p, kind);
+        }
+    }
+  else if (sub == 1)
+    {
+      guint32 c;
+
+      if ((gsize) (end - p) < cp)
+        return "solid tile is truncated";
+      c = cpixel (self, p, kind);
+      p += cp;
+      for (guint y = 0; y < th; y++)
+        fill_row (dst + (gsize) y * stride, tw, c);
+    }
+  else if (sub <= 16)
+    {
+      guint n = sub;
+      guint bits = n == 2 ? 1 : n <= 4 ? 2 : 4;
+      guint row_bytes = (tw * bits + 7) / 8;
+      guint mask = (1u << bits) - 1;
+
+      if ((gsize) (end - p) < (gsize) n * cp + (gsize) row_bytes * th)
+        return "packed palette tile is truncated";
+      for (guint i = 0; i < n; i++, p += cp)
+        palette[i] = cpixel (self, p, kind);
+      for (guint y = 0; y < th; y++)
+        {
+          guint32 *row = dst + (gsize) y * stride;
+          guint shift = 8;
+          guint byte = 0;
+
+          for (guint x = 0; x < tw; x++)
+            {
+              guint idx;
+
+              if (shift == 0 || shift == 8)
+                {
+                  byte = *p++;
+                  shift = 8;
+                }
+              shift -= bits;
+              idx = (byte >> shift) & mask;
+              if (idx >= n)
+                return "palette index out of range";
+              row[x] = palette[idx];
+            }
+          /* Rows are padded to a whole byte: the next row starts fresh. */
+        }
+    }
+  else if (sub == 128)
+    {
+      guint total = tw * th, done = 0, x = 0, y = 0;
+
+      while (done < total)
+        {
+          guint32 c;
+          guint run = 1;
+          guint b;
+
+          if ((gsize) (end - p) < cp)
+            return "RLE tile is truncated";
+          c = cpixel (self, p, kind);
+          p += cp;
+          do
+            {
+              if (p >= end)
+                return "RLE tile is truncated";
+              b = *p++;
+              run += b;
+              if (run > total)
+                return "RLE run longer than the tile";
+            }
+          while (b == 255);
+          if (run > total - done)
+            return "RLE run longer than the tile";
+          fill_run (dst, stride, tw, &x, &y, run, c);
+          done += run;
+        }
+    }
+  else if (sub >= 130)
+    {
+      guint n = sub - 128;
+      guint total = tw * th, done = 0, x = 0, y = 0;
+
+      if ((gsize) (end - p) < (gsize) n * cp)
+        return "palette RLE tile is truncated";
+      for (guint i = 0; i < n; i++, p += cp)
+        palette[i] = cpixel (self, p, kind);
+      while (done < total)
+        {
+          guint b, idx, run = 1;
+
+          if (p >= end)
+            return "palette RLE tile is truncated";
+          b = *p++;
+          idx = b & 0x7F;
+          if (idx >= n)
+            return "palette index out of range";
+          if (b & 0x80)
+            {
+              guint r;
+
+              do
+                {
+                  if (p >= end)
+                    return "palette RLE tile is truncated";
+                  r = *p++;
+                  run += r;
+                  if (run > total)
+                    return "RLE run longer than the tile";
+                }
+              while (r == 255);
+            }
+          if (run > total - done)
+            return "RLE run longer than the tile";
+          if (run == 1)
+            {
+              dst[(gsize) y * stride + x] = palette[idx];
+              if (++x == tw)
+                {
+                  x = 0;
+                  y++;
+                }
+            }
+          else
+            fill_run (dst, stride, tw, &x, &y, run, palette[idx]);
+          done += run;
+        }
+    }
+  else
+    return "unknown ZRLE subencoding";
+
+  *pp = p;
+  return NULL;
+}
+
+OB_INLINE const char *
+zrle_tiles (ObRfbDecoder *self,
+            const guint8 *data,
+            gsize         len,
+            guint         rx,
+            guint         ry,
+            guint         rw,
+            guint         rh,
+            CpixelKind    kind)
+{
+  const guint8 *p = data, *end = data + len;
+  guint32 *pixels = ob_framebuffer_get_data (self->fb);
+  gsize stride = ob_framebuffer_get_width (self->fb);
+
+  for (guint ty = 0; ty < rh; ty += TILE)
+    {
+      guint th = MIN (TILE, rh - ty);
+
+      for (guint tx = 0; tx < rw; tx += TILE)
+        {
+          guint tw = MIN (TILE, rw - tx);
+          const char *why = zrle_tile (self, &p, end,
+                                       pixels + (gsize) (ry + ty) * stride + rx + tx,
+                                       stride, tw, th, kind);
+
+          if (why != NULL)
+            return why;
+        }
+    }
+  if (p != end)
+    return "more ZRLE data than the rectangle's tiles";
+  return NULL;
+}
+
+static const char *
+zrle_tiles_1 (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
+{
+  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_1);
+}
+
+static const char *
+zrle_tiles_2 (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
+{
+  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_2);
+}
+
+static const char *
+zrle_tiles_3l (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
+{
+  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_3_LOW);
+}
+
+static const char *
+zrle_tiles_3h (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
+{
+  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_3_HIGH);
+}
+
+static const char *
+zrle_tiles_4 (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
+{
+  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_4);
+}
+
+/* The most inflated bytes a rectangle's tiles can need: per tile a
+ * subencoding byte and a full palette, per pixel a CPIXEL and a run byte. */
+static gsize
+zrle_max_inflated (guint w,
+                   guint h,
+                   guint cp)
+{
+  gsize tiles = (gsize) ((w + TILE - 1) / TILE) * ((h + TILE - 1) / TILE);
+
+  return tiles * (1 + 127 * (gsize) cp) + (gsize) w * h * (cp + 1);
+}
+
+static gboolean
+decode_zrle (ObRfbDecoder  *self,
+             const guint8  *zdata,
+             gsize          zlen,
+             guint          x,
+             guint          y,
+             guint          w,
+             guint          h,
+             GError       **error)
+{
+  gsize cap = zrle_max_inflated (w, h, self->cpixel_size);
+  gsize produced;
+  const char *why;
+  int ret;
+
+  if (!self->zs_ready)
+    {
+      memset (&self->zs, 0, sizeof self->zs);
+      if (inflateInit (&self->zs) != Z_OK)
+        {
+          g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL, "Could not start zlib");
+          return FALSE;
+        }
+      self->zs_ready = TRUE;
+    }
+  if (self->zbuf_size < cap)
+    {
+      g_free (self->zbuf);
+      self->zbuf = g_malloc (cap);
+      self->zbuf_size = cap;
+    }
+
+  self->zs.next_in = (Bytef *) zdata;
+  self->zs.avail_in = (uInt) zlen;
+  self->zs.next_out = self->zbuf;
+  self->zs.avail_out = (uInt) cap;
+  do
+    {
+      ret = inflate (&self->zs, Z_SYNC_FLUSH);
+      if (ret == Z_STREAM_END)
+        {
+          /* A server may end the stream at a rectangle's end; the next
+           * rectangle then starts a new one. */
+          if (self->zs.avail_in != 0)
+            {
+              g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
+                           "ZRLE: data after the end of the zlib stream");
+              return FALSE;
+            }
+          inflateReset (&self->zs);
+          break;
+        }
+      if (ret != Z_OK && !(ret == Z_BUF_ERROR && self->zs.avail_in == 0))
+        {
+          g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL, "ZRLE: zlib error %d (%s)",
+                       ret, self->zs.msg != NULL ? self->zs.msg : "corrupt data");
+          return FALSE;
+        }
+      if (self->zs.avail_out == 0 && self->zs.avail_in != 0)
+        {
+          g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
+                       "ZRLE: a %u×%u rectangle inflates to more than its tiles can hold", w, h);
+          return FALSE;
+        }
+    }
+  while (self->zs.avail_in != 0);
+
+  produced = cap - self->zs.avail_out;
+  self->bytes_inflated += produced;
+
+  switch (self->cpixel_kind)
+    {
+    case CPIXEL_1:
+      why = zrle_tiles_1 (self, self->zbuf, produced, x, y, w, h);
+      break;
+    case CPIXEL_2:
+      why = zrle_tiles_2 (self, self->zbuf, produced, x, y, w, h);
+      break;
+    case CPIXEL_3_LOW:
+      why = zrle_tiles_3l (self, self->zbuf, produced, x, y, w, h);
+      break;
+    case CPIXEL_3_HIGH:
+      why = zrle_tiles_3h (self, self->zbuf, produced, x, y, w, h);
+      break;
+    case CPIXEL_4:
+    default:
+      why = zrle_tiles_4 (self, self->zbuf, produced, x, y, w, h);
+      break;
+    }
+  if (why != NULL)
+    {
+      g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
+                   "ZRLE rectangle %u×%u at %u,%u: %s", w, h, x, y, why);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+decode_raw (ObRfbDecoder *self,
+            const guint8 *p,
+            guint         rx,
+            guint         ry,
+            guint         w,
+            guint         h)
+{
+  guint32 *pixels = ob_framebuffer_get_data (self->fb);
+  gsize stride = ob_framebuffer_get_width (self->fb);
+
+  for (guint y = 0; y < h; y++)
+    {
+      guint32 *row = pixels + (gsize) (ry + y) * stride + rx;
+
+      switch (self->bytes_per_pixel)
+        {
+        case 1:
+          for (guint x = 0; x < w; x++, p++)
+            row[x] = self->lut[p[0]];
+          break;
+        case 2:
+          for (guint x = 0; x < w; x++, p += 2)
+            row[x] = self->lut[p[0] | (p[1] << 8)];
+          break;
+        default:
+          for (guint x = 0; x < w; x++, p += 4)
+            row[x] = convert_wide (self, read32 (self, p));
+          break;
+        }
+    }
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+static guint16
+be16 (const guint8 *p)
+{
+  return (guint16) ((p[0] << 8) | p[1]);
+}
+
+static guint32
+be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static ObRfbDecodeStatus
+fail (ObRfbDecoder  *self,
+      GError       **error,
+      const char    *format,
+      ...) G_GNUC_PRINTF (3, 4);
+
+static ObRfbDecodeStatus
+fail (ObRfbDecoder  *self,
+      GError       **error,
+      const char    *format,
+      ...)
+{
+  va_list args;
+  g_autofree char *msg = NULL;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  self->failed = TRUE;
+  g_set_error_literal (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL, msg);
+  return OB_RFB_DECODE_ERROR;
+}
+
+static ObRfbDecodeStatus
+decode_rect (ObRfbDecoder  *self,
+             const guint8  *data,
+             gsize          len,
+             gsize         *consumed,
+             ObRfbEvent    *event,
+             GError       **error)
+{
+  guint x, y, w, h, fbw, fbh;
+  gint32 encoding;
+  gsize need;
+
+  if (len < RECT_HEADER)
+    return OB_RFB_DECODE_NEED_MORE;
+  x = be16 (data);
+  y = be16 (data + 2);
+  w = be16 (data + 4);
+  h = be16 (data + 6);
+  encoding = (gint32) be32 (data + 8);
+  fbw = ob_framebuffer_get_width (self->fb);
+  fbh = ob_framebuffer_get_height (self->fb);
+
+  if (encoding == OB_RFB_ENCODING_DESKTOP_SIZE)
+    {
+      if (!ob_framebuffer_resize (self->fb, w, h))
+        return fail (self, error, "DesktopSize %u×%u is not a usable screen size", w, h);
+      need = RECT_HEADER;
+      *event |= OB_RFB_EVENT_RESIZE;
+      goto done;
+    }
+
+  if (encoding != OB_RFB_ENCODING_RAW && encoding != OB_RFB_ENCODING_ZRLE)
+    return fail (self, error, "Rectangle with encoding %d, which was not asked for", encoding);
+  if (x + w > fbw || y + h > fbh)
+    return fail (self, error, "Rectangle %u×%u at %u,%u is outside the %u×%u screen", w, h, x, y, fbw, fbh);
+
+  if (encoding == OB_RFB_ENCODING_RAW)
+    {
+      need = RECT_HEADER + (gsize) w * h * self->bytes_per_pixel;
+      if (len < need)
+        return OB_RFB_DECODE_NEED_MORE;
+      decode_raw (self, data + RECT_HEADER, x, y, w, h);
+    }
+  else
+    {
+      guint32 zlen;
+      gsize limit;
+
+      if (len < RECT_HEADER + 4)
+        return OB_RFB_DECODE_NEED_MORE;
+      zlen = be32 (data + RECT_HEADER);
+      /* Stored blocks and sync flushes add a few bytes per 64 KiB; twice
+       * the largest inflated size is far beyond any honest encoder. */
+      limit = 2 * zrle_max_inflated (w, h, self->cpixel_size) + 1024;
+      if (zlen > limit)
+        return fail (self, error, "ZRLE rectangle %u×%u with %u bytes of data (at most %" G_GSIZE_FORMAT ")",
+                     w, h, zlen, limit);
+      need = RECT_HEADER + 4 + (gsize) zlen;
+      if (len < need)
+        return OB_RFB_DECODE_NEED_MORE;
+      if (w > 0 && h > 0)
+        {
+          if (!decode_zrle (self, data + RECT_HEADER + 4, zlen, x, y, w, h, error))
+            {
+              self->failed = TRUE;
+              return OB_RFB_DECODE_ERROR;
+            }
+        }
+      else if (zlen != 0)
+        return fail (self, error, "Empty ZRLE rectangle with data");
+    }
+  ob_framebuffer_add_damage (self->fb, x, y, w, h);
+
+done:
+  self->rectangles++;
+  self->rects_remaining--;
+  if (self->rects_remaining == 0)
+    {
+      self->updates++;
+      *event |= OB_RFB_EVENT_UPDATE_END;
+    }
+  *consumed = need;
+  return OB_RFB_DECODE_OK;
+}
+
+ObRfbDecodeStatus
+ob_rfb_decoder_decode (ObRfbDecoder  *self,
+                       const guint8  *data,
+                       gsize          len,
+                       gsize         *consumed,
+                       ObRfbEvent    *event,
+                       GError       **error)
+{
+  ObRfbDecodeStatus status = OB_RFB_DECODE_OK;
+  ObRfbEvent ev = OB_RFB_EVENT_NONE;
+  gsize need = 0;
+
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), OB_RFB_DECODE_ERROR);
+  g_return_val_if_fail (data != NULL || len == 0, OB_RFB_DECODE_ERROR);
+  g_return_val_if_fail (consumed != NULL && event != NULL, OB_RFB_DECODE_ERROR);
+
+  *consumed = 0;
+  *event = OB_RFB_EVENT_NONE;
+
+  if (self->failed)
+    {
+      g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
+                   "The RFB stream was already broken");
+      return OB_RFB_DECODE_ERROR;
+    }
+  if (len == 0)
+    return OB_RFB_DECODE_NEED_MORE;
+
+  if (self->rects_remaining > 0)
+    {
+      status = decode_rect (self, data, len, &need, &ev, error);
+      goto out;
+    }
+
+  switch (data[0])
+    {
+    case 0: /* FramebufferUpdate */
+      if (len < 4)
+        return OB_RFB_DECODE_NEED_MORE;
+      need = 4;
+      self->rects_remaining = be16 (data + 2);
+      if (self->rects_remaining == 0)
+        {
+          self->updates++;
+          ev = OB_RFB_EVENT_UPDATE_END;
+        }
+      break;
+
+    case 1: /* SetColourMapEntries: never asked for with true colour */
+      {
+        guint n;
+
+        if (len < 6)
+          return OB_RFB_DECODE_NEED_MORE;
+        n = be16 (data + 4);
+        need = 6 + (gsize) n * 6;
+        if (len < need)
+          return OB_RFB_DECODE_NEED_MORE;
+      }
+      break;
+
+    case 2: /* Bell */
+      need = 1;
+      ev = OB_RFB_EVENT_BELL;
+      break;
+
+    case 3: /* ServerCutText */
+      {
+        guint32 n;
+
+        if (len < 8)
+          return OB_RFB_DECODE_NEED_MORE;
+        n = be32 (data + 4);
+        if (n > OB_RFB_MAX_CUT_TEXT)
+          return fail (self, error, "ServerCutText of %u bytes is over the limit", n);
+        need = 8 + (gsize) n;
+        if (len < need)
+          return OB_RFB_DECODE_NEED_MORE;
+        g_clear_pointer (&self->cut_text, g_bytes_unref);
+        self->cut_text = g_bytes_new (data + 8, n);
+        ev = OB_RFB_EVENT_CUT_TEXT;
+      }
+      break;
+
+    default:
+      return fail (self, error, "Unknown RFB server message type %u", data[0]);
+    }
+
+out:
+  if (status == OB_RFB_DECODE_OK)
+    {
+      self->bytes_in += need;
+      *consumed = need;
+      *event = ev;
+    }
+  return status;
+}

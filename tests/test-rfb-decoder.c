@@ -1,0 +1,809 @@
+/* test-rfb-decoder.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ob-framebuffer.h"
+#include "ob-redir-error.h"
+#include "ob-rfb-decoder.h"
+#include "rfb-test-encoder.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* A test picture with flat areas, stripes, a gradient and noise, so every
+ * subencoding has something to do. */
+static guint32 *
+make_image (guint   w,
+            guint   h,
+            guint32 seed)
+{
+  guint32 *img = g_new (guint32, (gsize) w * h);
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        guint32 c;
+
+        if (x < w / 4)
+          c = 0x3366AA;
+        else if (x < w / 2)
+          c = ((x / 3 + y / 2) % 3 == 0) ? 0xFFFFFF : ((x + y) % 7 == 0 ? 0xCC2200 : 0x101010);
+        else if (x < 3 * w / 4)
+          c = ((x * 255 / w) << 16) | ((y * 255 / MAX (h, 1)) << 8) | 0x40;
+        else
+          c = g_rand_int (rand) & 0xFFFFFF;
+        img[(gsize) y * w + x] = c;
+      }
+  g_rand_free (rand);
+  return img;
+}
+
+/* Feed @stream to @dec in pieces of @piece bytes (0: all at once), each
+ * time from a private copy of exactly the unconsumed bytes. */
+static ObRfbDecodeStatus
+feed (ObRfbDecoder  *dec,
+      GBytes        *stream,
+      gsize          piece,
+      ObRfbEvent    *all_events,
+      guint         *n_update_ends,
+      GError       **error)
+{
+  gsize size = g_bytes_get_size (stream);
+  const guint8 *data = g_bytes_get_data (stream, NULL);
+  gsize avail = 0, start = 0;
+  ObRfbDecodeStatus st = OB_RFB_DECODE_NEED_MORE;
+
+  *all_events = 0;
+  *n_update_ends = 0;
+  while (start < size)
+    {
+      avail = piece == 0 ? size : MIN (size, avail + piece);
+      for (;;)
+        {
+          gsize len = avail - start, used = 0;
+          g_autofree guint8 *copy = g_memdup2 (data + start, MAX (len, 1));
+          ObRfbEvent ev = 0;
+
+          st = ob_rfb_decoder_decode (dec, copy, len, &used, &ev, error);
+          if (st == OB_RFB_DECODE_ERROR)
+            {
+              g_assert_cmpuint (used, ==, 0);
+              return st;
+            }
+          if (st == OB_RFB_DECODE_NEED_MORE)
+            {
+              g_assert_cmpuint (used, ==, 0);
+              break;
+            }
+          g_assert_cmpuint (used, >, 0);
+          g_assert_cmpuint (used, <=, len);
+          start += used;
+          *all_events |= ev;
+          if (ev & OB_RFB_EVENT_UPDATE_END)
+            (*n_update_ends)++;
+        }
+      if (avail == size && start < size)
+        return OB_RFB_DECODE_NEED_MORE;
+    }
+  return OB_RFB_DECODE_OK;
+}
+
+static void
+assert_fb_matches (ObFramebuffer          *fb,
+                   const ObRfbPixelFormat *f,
+                   const guint32          *img,
+                   gsize                   stride,
+                   guint                   x0,
+                   guint                   y0,
+                   guint                   w,
+                   guint                   h)
+{
+  for (guint y = y0; y < y0 + h; y++)
+    for (guint x = x0; x < x0 + w; x++)
+      {
+        guint32 want = expected_xrgb (f, img[(gsize) y * stride + x]);
+        guint32 got = ob_framebuffer_get_pixel (fb, x, y);
+
+        if (want != got)
+          g_error ("pixel %u,%u: want %08x got %08x", x, y, want, got);
+      }
+}
+
+typedef struct
+{
+  const char *name;
+  ObRfbPixelFormat format;
+} NamedFormat;
+
+static GArray *
+all_formats (void)
+{
+  GArray *a = g_array_new (FALSE, TRUE, sizeof (NamedFormat));
+  NamedFormat n;
+
+  n.name = "rgb565";
+  ob_rfb_pixel_format_for_depth (&n.format, OB_RFB_DEPTH_16);
+  g_array_append_val (a, n);
+  n.name = "rgb565-be";
+  n.format.big_endian = TRUE;
+  g_array_append_val (a, n);
+  n.name = "rgb332";
+  ob_rfb_pixel_format_for_depth (&n.format, OB_RFB_DEPTH_8);
+  g_array_append_val (a, n);
+  n.name = "grey8";
+  ob_rfb_pixel_format_for_depth (&n.format, OB_RFB_DEPTH_GREY8);
+  g_array_append_val (a, n);
+  n.name = "grey4";
+  ob_rfb_pixel_format_for_depth (&n.format, OB_RFB_DEPTH_GREY4);
+  g_array_append_val (a, n);
+  /* 32 bpp depth 24, colours in the low bytes: 3-byte CPIXEL. */
+  n.name = "x888";
+  ob_rfb_pixel_format_for_depth (&n.format, OB_RFB_DEPTH_32);
+  g_array_append_val (a, n);
+  n.name = "x888-be";
+  n.format.big_endian = TRUE;
+  g_array_append_val (a, n);
+  /* Colours in the high bytes: the other 3-byte CPIXEL. */
+  n.name = "888x";
+  n.format.big_endian = FALSE;
+  n.format.red_shift = 24;
+  n.format.green_shift = 16;
+  n.format.blue_shift = 8;
+  g_array_append_val (a, n);
+  n.name = "888x-be";
+  n.format.big_endian = TRUE;
+  g_array_append_val (a, n);
+  /* Depth 32: a 4-byte CPIXEL. */
+  n.name = "depth32";
+  ob_rfb_pixel_format_for_depth (&n.format, OB_RFB_DEPTH_32);
+  n.format.depth = 32;
+  g_array_append_val (a, n);
+  return a;
+}
+
+/* ---- pixel formats ------------------------------------------------------ */
+
+static void
+test_pixel_formats (void)
+{
+  ObRfbPixelFormat f, g;
+  guint8 wire[16];
+  static const guint8 rgb565[16] = { 0x10, 0x10, 0x00, 0x01, 0x00, 0x1F, 0x00, 0x3F, 0x00, 0x1F, 0x0B, 0x05, 0x00 };
+  static const guint8 rgb332[16] = { 0x08, 0x08, 0x00, 0x01, 0x00, 0x07, 0x00, 0x07, 0x00, 0x03, 0x05, 0x02, 0x00 };
+  static const guint8 grey8[16] = { 0x08, 0x08, 0x00, 0x01, 0x00, 0xFF, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+  static const guint8 grey4[16] = { 0x08, 0x04, 0x00, 0x01, 0x00, 0x0F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  /* The SetPixelFormat bodies of redirection-kvm-sol.md §2.2. */
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
+  ob_rfb_pixel_format_write (&f, wire);
+  g_assert_cmpmem (wire, 16, rgb565, 16);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_8);
+  ob_rfb_pixel_format_write (&f, wire);
+  g_assert_cmpmem (wire, 16, rgb332, 16);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_GREY8);
+  ob_rfb_pixel_format_write (&f, wire);
+  g_assert_cmpmem (wire, 16, grey8, 16);
+  g_assert_true (ob_rfb_pixel_format_is_grey (&f));
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_GREY4);
+  ob_rfb_pixel_format_write (&f, wire);
+  g_assert_cmpmem (wire, 16, grey4, 16);
+  ob_rfb_pixel_format_read (&g, wire);
+  g_assert_true (ob_rfb_pixel_format_equal (&f, &g));
+
+  /* Conversions: RGB565 white and pure channels; RGB332; grey. */
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
+  g_assert_cmphex (ob_rfb_pixel_format_to_xrgb (&f, 0xFFFF), ==, 0xFFFFFFFF);
+  g_assert_cmphex (ob_rfb_pixel_format_to_xrgb (&f, 0xF800), ==, 0xFFFF0000);
+  g_assert_cmphex (ob_rfb_pixel_format_to_xrgb (&f, 0x07E0), ==, 0xFF00FF00);
+  g_assert_cmphex (ob_rfb_pixel_format_from_rgb (&f, 0x0000FF), ==, 0x001F);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_8);
+  g_assert_cmphex (ob_rfb_pixel_format_to_xrgb (&f, 0xE0), ==, 0xFFFF0000);
+  g_assert_cmphex (ob_rfb_pixel_format_to_xrgb (&f, 0x03), ==, 0xFF0000FF);
+  g_assert_cmpuint (ob_rfb_pixel_format_cpixel_size (&f), ==, 1);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_GREY4);
+  g_assert_cmphex (ob_rfb_pixel_format_to_xrgb (&f, 15), ==, 0xFFFFFFFF);
+  g_assert_cmphex (ob_rfb_pixel_format_to_xrgb (&f, 1), ==, 0xFF111111);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_32);
+  g_assert_cmpuint (ob_rfb_pixel_format_cpixel_size (&f), ==, 3);
+  name = ob_rfb_pixel_format_to_string (&f);
+  g_assert_nonnull (name);
+
+  /* Unsupported formats say why. */
+  f.true_colour = FALSE;
+  g_assert_false (ob_rfb_pixel_format_is_supported (&f, &error));
+  g_assert_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_RFB_REFUSED);
+  g_clear_error (&error);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
+  f.bits_per_pixel = 24;
+  g_assert_false (ob_rfb_pixel_format_is_supported (&f, &error));
+  g_clear_error (&error);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
+  f.red_max = 30;
+  g_assert_false (ob_rfb_pixel_format_is_supported (&f, &error));
+  g_clear_error (&error);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
+  f.red_shift = 12;
+  g_assert_false (ob_rfb_pixel_format_is_supported (&f, &error));
+  g_clear_error (&error);
+}
+
+/* ---- Raw ---------------------------------------------------------------- */
+
+static void
+test_raw (void)
+{
+  g_autoptr(GArray) formats = all_formats ();
+  const guint W = 50, H = 30;
+  g_autofree guint32 *img = make_image (W, H, 1);
+
+  for (guint i = 0; i < formats->len; i++)
+    {
+      NamedFormat *nf = &g_array_index (formats, NamedFormat, i);
+      g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (W, H);
+      g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, &nf->format);
+      g_autoptr(GByteArray) s = g_byte_array_new ();
+      g_autoptr(GBytes) stream = NULL;
+      g_autoptr(GError) error = NULL;
+      ObRfbEvent ev;
+      guint ends;
+
+      g_test_message ("raw %s", nf->name);
+      rfb_put_update_header (s, 2);
+      test_raw_encode_rect (&nf->format, s, img, W, 0, 0, W, H / 2);
+      test_raw_encode_rect (&nf->format, s, img, W, 3, H / 2, W - 3, H - H / 2);
+      stream = g_byte_array_free_to_bytes (g_steal_pointer (&s));
+      g_assert_cmpint (feed (dec, stream, 0, &ev, &ends, &error), ==, OB_RFB_DECODE_OK);
+      g_assert_no_error (error);
+      g_assert_cmpuint (ends, ==, 1);
+      assert_fb_matches (fb, &nf->format, img, W, 0, 0, W, H / 2);
+      assert_fb_matches (fb, &nf->format, img, W, 3, H / 2, W - 3, H - H / 2);
+      /* Column 0..2 of the lower half was never drawn. */
+      g_assert_cmphex (ob_framebuffer_get_pixel (fb, 0, H - 1), ==, 0xFF000000);
+      g_assert_cmpuint (ob_rfb_decoder_get_rectangles (dec), ==, 2);
+      g_assert_cmpuint (ob_rfb_decoder_get_updates (dec), ==, 1);
+    }
+}
+
+/* ---- ZRLE --------------------------------------------------------------- */
+
+/* A picture with exactly @n colours. */
+static guint32 *
+make_n_colour_image (guint   w,
+                     guint   h,
+                     guint   n,
+                     guint32 seed)
+{
+  guint32 *img = g_new (guint32, (gsize) w * h);
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    {
+      /* Runs of varying lengths, including > 255. */
+      guint k = (i / (1 + (i % 5) * 70)) % n;
+
+      img[i] = (k * 0x1F * 8) << 16 | ((k * 37) & 0xFF) << 8 | ((k * 91) & 0xFF);
+    }
+  /* Make sure every colour is there at least once. */
+  for (guint k = 0; k < n && k < w * h; k++)
+    img[g_rand_int_range (rand, 0, (gint32) (w * h))] = (k * 0x1F * 8) << 16 | ((k * 37) & 0xFF) << 8 | ((k * 91) & 0xFF);
+  g_rand_free (rand);
+  return img;
+}
+
+static void
+check_zrle (const NamedFormat *nf,
+            guint              W,
+            guint              H,
+            const guint32     *img,
+            int                sub,
+            int                level,
+            gsize              piece)
+{
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (W + 5, H + 3);
+  g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, &nf->format);
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  TestZrleEncoder enc;
+  ObRfbEvent ev;
+  guint ends;
+
+  test_zrle_encoder_init (&enc, &nf->format, level);
+  /* Two updates over the same zlib stream; the second at an offset. */
+  rfb_put_update_header (s, 1);
+  test_zrle_encode_rect (&enc, s, img, W, 0, 0, W, H, sub);
+  rfb_put_update_header (s, 1);
+  test_zrle_encode_rect (&enc, s, img, W, 0, 0, W, H, sub);
+  test_zrle_encoder_clear (&enc);
+  /* The second rectangle is the same picture: decode it at 0,0 again, but
+   * first scribble on the framebuffer so it must really be redrawn. */
+  stream = g_byte_array_free_to_bytes (g_steal_pointer (&s));
+
+  g_assert_cmpint (feed (dec, stream, piece, &ev, &ends, &error), ==, OB_RFB_DECODE_OK);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ends, ==, 2);
+  assert_fb_matches (fb, &nf->format, img, W, 0, 0, W, H);
+  g_assert_cmphex (ob_framebuffer_get_pixel (fb, W + 4, H + 2), ==, 0xFF000000);
+}
+
+static void
+test_zrle_subencodings (void)
+{
+  g_autoptr(GArray) formats = all_formats ();
+  /* Odd sizes: edge tiles narrower than 64 and widths whose packed rows
+   * need padding. */
+  const guint W = 101, H = 70;
+
+  for (guint i = 0; i < formats->len; i++)
+    {
+      NamedFormat *nf = &g_array_index (formats, NamedFormat, i);
+      g_autofree guint32 *img = make_image (W, H, 2);
+      static const int subs[] = { ZRLE_AUTO, 0, 128 };
+
+      g_test_message ("zrle %s", nf->name);
+      for (guint k = 0; k < G_N_ELEMENTS (subs); k++)
+        check_zrle (nf, W, H, img, subs[k], 6, 0);
+
+      /* Solid. */
+      {
+        g_autofree guint32 *one = make_n_colour_image (W, H, 1, 3);
+
+        check_zrle (nf, W, H, one, 1, 6, 0);
+      }
+      /* Packed palettes of every size (1, 2 and 4 bits) and palette RLE.
+       * Grey formats merge colours, so count after conversion. */
+      for (guint n = 2; n <= 16; n++)
+        {
+          g_autofree guint32 *pic = make_n_colour_image (W, H, n, n);
+          guint32 pal[128];
+          guint real = 0;
+
+          for (guint ty = 0; ty < H; ty += 64)
+            for (guint tx = 0; tx < W; tx += 64)
+              real = MAX (real, tile_palette (&nf->format, pic + ty * W + tx, W, MIN (64, W - tx), MIN (64, H - ty), pal));
+          if (real < 2)
+            continue;
+          check_zrle (nf, W, H, pic, (int) MAX (n, real), 6, 0);
+          check_zrle (nf, W, H, pic, 128 + (int) MAX (n, real), 6, 0);
+        }
+      for (guint n = 17; n <= 127; n += 11)
+        {
+          g_autofree guint32 *pic = make_n_colour_image (W, H, n, n);
+          guint32 pal[128];
+          guint real = 0;
+
+          for (guint ty = 0; ty < H; ty += 64)
+            for (guint tx = 0; tx < W; tx += 64)
+              real = MAX (real, tile_palette (&nf->format, pic + ty * W + tx, W, MIN (64, W - tx), MIN (64, H - ty), pal));
+          check_zrle (nf, W, H, pic, 128 + (int) MAX (MAX (n, real), 2), 6, 0);
+        }
+    }
+}
+
+static void
+test_zrle_pieces_and_stored (void)
+{
+  g_autoptr(GArray) formats = all_formats ();
+  const guint W = 130, H = 67;
+  g_autofree guint32 *img = make_image (W, H, 4);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      NamedFormat *nf = &g_array_index (formats, NamedFormat, i);
+
+      /* Byte by byte, in odd pieces, and as stored blocks (AMT with zlib
+       * off). */
+      check_zrle (nf, W, H, img, ZRLE_AUTO, 6, 1);
+      check_zrle (nf, W, H, img, ZRLE_AUTO, 6, 777);
+      check_zrle (nf, W, H, img, ZRLE_AUTO, 0, 0);
+      check_zrle (nf, W, H, img, ZRLE_AUTO, 1, 13);
+    }
+}
+
+static void
+on_damaged (ObFramebuffer *fb,
+            guint          x,
+            guint          y,
+            guint          w,
+            guint          h,
+            guint         *out)
+{
+  out[0] = x;
+  out[1] = y;
+  out[2] = w;
+  out[3] = h;
+  out[4]++;
+}
+
+/* AMT's tiling: one rectangle per 64×64 tile, row-major. */
+static void
+test_zrle_amt_tiling_and_damage (void)
+{
+  ObRfbPixelFormat f;
+  const guint W = 200, H = 150;
+  g_autofree guint32 *img = make_image (W, H, 5);
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (W, H);
+  g_autoptr(ObRfbDecoder) dec = NULL;
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  TestZrleEncoder enc;
+  ObRfbEvent ev;
+  guint ends, n_rects = 0, tiles = 0;
+  const ObFramebufferRect *rects;
+  guint damaged[5] = { 0 };
+
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
+  dec = ob_rfb_decoder_new (fb, &f);
+  test_zrle_encoder_init (&enc, &f, 6);
+  for (guint y = 0; y < H; y += 64)
+    for (guint x = 0; x < W; x += 64)
+      tiles++;
+  rfb_put_update_header (s, tiles);
+  for (guint y = 0; y < H; y += 64)
+    for (guint x = 0; x < W; x += 64)
+      test_zrle_encode_rect (&enc, s, img, W, x, y, MIN (64, W - x), MIN (64, H - y), ZRLE_AUTO);
+  test_zrle_encoder_clear (&enc);
+  stream = g_byte_array_free_to_bytes (g_steal_pointer (&s));
+
+  g_assert_cmpint (feed (dec, stream, 100, &ev, &ends, &error), ==, OB_RFB_DECODE_OK);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ends, ==, 1);
+  assert_fb_matches (fb, &f, img, W, 0, 0, W, H);
+
+  /* Tiles merged into bands: one per tile row. */
+  rects = ob_framebuffer_get_damage (fb, &n_rects);
+  g_assert_cmpuint (n_rects, >=, 1);
+  g_assert_cmpuint (n_rects, <=, 3);
+  g_assert_cmpuint (rects[0].x, ==, 0);
+  g_assert_cmpuint (rects[0].width, ==, W);
+  g_signal_connect (fb, "damaged", G_CALLBACK (on_damaged), damaged);
+  g_assert_true (ob_framebuffer_has_damage (fb));
+  ob_framebuffer_flush_damage (fb);
+  g_assert_false (ob_framebuffer_has_damage (fb));
+  g_assert_cmpuint (damaged[4], ==, 1);
+  g_assert_cmpuint (damaged[0], ==, 0);
+  g_assert_cmpuint (damaged[1], ==, 0);
+  g_assert_cmpuint (damaged[2], ==, W);
+  g_assert_cmpuint (damaged[3], ==, H);
+}
+
+static void
+on_resized (ObFramebuffer *fb,
+            guint          w,
+            guint          h,
+            guint         *out)
+{
+  out[0] = w;
+  out[1] = h;
+}
+
+static void
+test_damage_signal (void)
+{
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (300, 200);
+  guint got[5] = { 0 };
+  guint n;
+  const ObFramebufferRect *r;
+  g_autoptr(GBytes) region = NULL;
+
+  g_signal_connect (fb, "damaged", G_CALLBACK (on_damaged), got);
+  ob_framebuffer_flush_damage (fb);
+  g_assert_cmpuint (got[4], ==, 0);
+
+  ob_framebuffer_add_damage (fb, 10, 20, 64, 64);
+  ob_framebuffer_add_damage (fb, 74, 20, 64, 64);
+  ob_framebuffer_add_damage (fb, 250, 150, 100, 100);   /* clipped */
+  ob_framebuffer_add_damage (fb, 400, 0, 10, 10);       /* outside */
+  r = ob_framebuffer_get_damage (fb, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (r[0].width, ==, 128);
+  g_assert_cmpuint (r[1].width, ==, 50);
+  g_assert_cmpuint (r[1].height, ==, 50);
+  ob_framebuffer_flush_damage (fb);
+  g_assert_cmpuint (got[4], ==, 1);
+  g_assert_cmpuint (got[0], ==, 10);
+  g_assert_cmpuint (got[1], ==, 20);
+  g_assert_cmpuint (got[2], ==, 290);
+  g_assert_cmpuint (got[3], ==, 180);
+
+  /* Many scattered rectangles collapse to the bounding box. */
+  for (guint i = 0; i < 200; i++)
+    ob_framebuffer_add_damage (fb, (i * 37) % 290, (i * 53) % 190, 2, 2);
+  r = ob_framebuffer_get_damage (fb, &n);
+  g_assert_cmpuint (n, <=, 128);
+
+  region = ob_framebuffer_copy_region (fb, 1, 1, 3, 2);
+  g_assert_cmpuint (g_bytes_get_size (region), ==, 24);
+  g_assert_null (ob_framebuffer_copy_region (fb, 299, 0, 2, 1));
+  g_assert_null (ob_framebuffer_new (0, 10));
+  g_assert_null (ob_framebuffer_new (OB_FRAMEBUFFER_MAX_DIMENSION + 1, 1));
+}
+
+static void
+test_desktop_size_bell_cut_text (void)
+{
+  ObRfbPixelFormat f;
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (64, 64);
+  g_autoptr(ObRfbDecoder) dec = NULL;
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *img = make_image (100, 80, 6);
+  guint size[2] = { 0 };
+  static const guint8 bell[] = { 2 };
+  static const guint8 cmap[] = { 1, 0, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+  static const guint8 cut[] = { 3, 0, 0, 0, 0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o' };
+  static const guint8 empty_update[] = { 0, 0, 0, 0 };
+  ObRfbEvent ev;
+  guint ends;
+
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
+  dec = ob_rfb_decoder_new (fb, &f);
+  g_signal_connect (fb, "resized", G_CALLBACK (on_resized), size);
+
+  g_byte_array_append (s, bell, sizeof bell);
+  g_byte_array_append (s, cmap, sizeof cmap);
+  /* DesktopSize then the new screen in Raw, in one update. */
+  rfb_put_update_header (s, 2);
+  rfb_put_rect_header (s, 0, 0, 100, 80, OB_RFB_ENCODING_DESKTOP_SIZE);
+  test_raw_encode_rect (&f, s, img, 100, 0, 0, 100, 80);
+  g_byte_array_append (s, cut, sizeof cut);
+  g_byte_array_append (s, empty_update, sizeof empty_update);
+  stream = g_byte_array_free_to_bytes (g_steal_pointer (&s));
+
+  g_assert_cmpint (feed (dec, stream, 3, &ev, &ends, &error), ==, OB_RFB_DECODE_OK);
+  g_assert_no_error (error);
+  g_assert_true (ev & OB_RFB_EVENT_BELL);
+  g_assert_true (ev & OB_RFB_EVENT_RESIZE);
+  g_assert_true (ev & OB_RFB_EVENT_CUT_TEXT);
+  g_assert_cmpuint (ends, ==, 2);
+  g_assert_cmpuint (size[0], ==, 100);
+  g_assert_cmpuint (size[1], ==, 80);
+  g_assert_cmpuint (ob_framebuffer_get_width (fb), ==, 100);
+  assert_fb_matches (fb, &f, img, 100, 0, 0, 100, 80);
+  g_assert_cmpmem (g_bytes_get_data (ob_rfb_decoder_get_cut_text (dec), NULL), 5, "hello", 5);
+
+  /* A DesktopSize that is the last rectangle: both flags at once. */
+  {
+    g_autoptr(GByteArray) t = g_byte_array_new ();
+    gsize used;
+
+    rfb_put_update_header (t, 1);
+    rfb_put_rect_header (t, 0, 0, 32, 16, OB_RFB_ENCODING_DESKTOP_SIZE);
+    g_assert_cmpint (ob_rfb_decoder_decode (dec, t->data, t->len, &used, &ev, NULL), ==, OB_RFB_DECODE_OK);
+    g_assert_cmpuint (used, ==, 4);
+    g_assert_true (ob_rfb_decoder_in_update (dec));
+    g_assert_cmpint (ob_rfb_decoder_decode (dec, t->data + 4, t->len - 4, &used, &ev, NULL), ==, OB_RFB_DECODE_OK);
+    g_assert_cmpuint (ev, ==, OB_RFB_EVENT_RESIZE | OB_RFB_EVENT_UPDATE_END);
+    g_assert_false (ob_rfb_decoder_in_update (dec));
+    g_assert_cmpuint (ob_framebuffer_get_height (fb), ==, 16);
+  }
+}
+
+/* ---- hostile input ------------------------------------------------------ */
+
+typedef void (*BuildFn) (TestZrleEncoder *enc, GByteArray *s);
+
+static void
+expect_decode_error (const char *what,
+                     GByteArray *s,
+                     guint       fbw,
+                     guint       fbh,
+                     ObRfbDepth  depth)
+{
+  ObRfbPixelFormat f;
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (fbw, fbh);
+  g_autoptr(ObRfbDecoder) dec = NULL;
+  g_autoptr(GBytes) stream = g_bytes_new (s->data, s->len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again = NULL;
+  ObRfbEvent ev;
+  guint ends;
+  gsize used = 7;
+  static const guint8 bell[] = { 2 };
+
+  g_test_message ("hostile: %s", what);
+  ob_rfb_pixel_format_for_depth (&f, depth);
+  dec = ob_rfb_decoder_new (fb, &f);
+  g_assert_cmpint (feed (dec, stream, 0, &ev, &ends, &error), ==, OB_RFB_DECODE_ERROR);
+  g_assert_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL);
+  /* Broken for good. */
+  g_assert_cmpint (ob_rfb_decoder_decode (dec, bell, 1, &used, &ev, &again), ==, OB_RFB_DECODE_ERROR);
+  g_assert_error (again, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL);
+  g_assert_cmpuint (used, ==, 0);
+
+  /* The same bytes in pieces fail the same way. */
+  {
+    g_autoptr(ObFramebuffer) fb2 = ob_framebuffer_new (fbw, fbh);
+    g_autoptr(ObRfbDecoder) dec2 = ob_rfb_decoder_new (fb2, &f);
+    g_autoptr(GError) e2 = NULL;
+
+    g_assert_cmpint (feed (dec2, stream, 5, &ev, &ends, &e2), ==, OB_RFB_DECODE_ERROR);
+    g_assert_error (e2, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL);
+  }
+}
+
+static void
+test_hostile (void)
+{
+  ObRfbPixelFormat f16, f8;
+  TestZrleEncoder enc;
+  g_autofree guint32 *img = make_image (64, 64, 7);
+
+  ob_rfb_pixel_format_for_depth (&f16, OB_RFB_DEPTH_16);
+  ob_rfb_pixel_format_for_depth (&f8, OB_RFB_DEPTH_8);
+
+#define CASE(what, fmt, depth, ...) G_STMT_START { \
+    g_autoptr(GByteArray) s = g_byte_array_new (); \
+    test_zrle_encoder_init (&enc, &(fmt), 6); \
+    __VA_ARGS__; \
+    test_zrle_encoder_clear (&enc); \
+    expect_decode_error (what, s, 64, 64, depth); \
+  } G_STMT_END
+
+  CASE ("unknown message type", f16, OB_RFB_DEPTH_16, {
+    guint8 b = 9; g_byte_array_append (s, &b, 1);
+  });
+  CASE ("raw rect outside the screen", f16, OB_RFB_DEPTH_16, {
+    rfb_put_update_header (s, 1); test_raw_encode_rect (&f16, s, img, 64, 1, 0, 64, 1);
+  });
+  CASE ("zrle rect outside the screen", f16, OB_RFB_DEPTH_16, {
+    rfb_put_update_header (s, 1); rfb_put_rect_header (s, 0, 60, 10, 10, OB_RFB_ENCODING_ZRLE);
+    put_be32 (s, 0);
+  });
+  CASE ("rect at 65535", f16, OB_RFB_DEPTH_16, {
+    rfb_put_update_header (s, 1); rfb_put_rect_header (s, 65535, 65535, 65535, 65535, OB_RFB_ENCODING_RAW);
+  });
+  CASE ("encoding not asked for (CopyRect)", f16, OB_RFB_DEPTH_16, {
+    rfb_put_update_header (s, 1); rfb_put_rect_header (s, 0, 0, 1, 1, OB_RFB_ENCODING_COPYRECT);
+    put_be32 (s, 0);
+  });
+  CASE ("DesktopSize 0x0", f16, OB_RFB_DEPTH_16, {
+    rfb_put_update_header (s, 1); rfb_put_rect_header (s, 0, 0, 0, 0, OB_RFB_ENCODING_DESKTOP_SIZE);
+  });
+  CASE ("DesktopSize huge", f16, OB_RFB_DEPTH_16, {
+    rfb_put_update_header (s, 1); rfb_put_rect_header (s, 0, 0, 65535, 65535, OB_RFB_ENCODING_DESKTOP_SIZE);
+  });
+  CASE ("zlib garbage", f16, OB_RFB_DEPTH_16, {
+    static const guint8 junk[] = { 0x12, 0x34, 0x56, 0x78, 0x9a };
+    rfb_put_update_header (s, 1); rfb_put_rect_header (s, 0, 0, 8, 8, OB_RFB_ENCODING_ZRLE);
+    put_be32 (s, sizeof junk); g_byte_array_append (s, junk, sizeof junk);
+  });
+  CASE ("zlib length over the limit", f16, OB_RFB_DEPTH_16, {
+    rfb_put_update_header (s, 1); rfb_put_rect_header (s, 0, 0, 1, 1, OB_RFB_ENCODING_ZRLE);
+    put_be32 (s, 0x7FFFFFFF);
+  });
+  CASE ("packed palette index out of range", f16, OB_RFB_DEPTH_16, {
+    /* 3 colours, 2-bit indices, index 3 used. */
+    guint8 t[] = { 3, 1, 0, 2, 0, 3, 0, 0xFF };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 4, 1, t, sizeof t);
+  });
+  CASE ("palette RLE index out of range", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 130, 1, 2, 0x85, 0 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 1, t, sizeof t);
+  });
+  CASE ("unused subencoding 17", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 17 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 1, t, sizeof t);
+  });
+  CASE ("unused subencoding 129", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 129 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 1, t, sizeof t);
+  });
+  CASE ("plain RLE run past the tile", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 128, 7, 4 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 2, t, sizeof t);
+  });
+  CASE ("plain RLE endless 255s", f8, OB_RFB_DEPTH_8, {
+    guint8 t[40]; t[0] = 128; t[1] = 7; memset (t + 2, 255, sizeof t - 2);
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 64, 64, t, sizeof t);
+  });
+  CASE ("palette RLE run past the tile", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 130, 1, 2, 0x81, 9 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 3, 3, t, sizeof t);
+  });
+  CASE ("raw tile truncated", f16, OB_RFB_DEPTH_16, {
+    guint8 t[] = { 0, 1, 2, 3 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 2, t, sizeof t);
+  });
+  CASE ("solid tile without its pixel", f16, OB_RFB_DEPTH_16, {
+    guint8 t[] = { 1, 5 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 2, t, sizeof t);
+  });
+  CASE ("packed palette rows missing", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 2, 1, 2, 0x80 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 9, 2, t, sizeof t);
+  });
+  CASE ("data after the last tile", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 1, 5, 1, 5 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 2, t, sizeof t);
+  });
+  CASE ("second tile missing", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 1, 5 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 64, 65, t, sizeof t);
+  });
+  CASE ("ZRLE data for an empty rectangle", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 1, 5 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 0, 5, t, sizeof t);
+  });
+  CASE ("inflates past the bound", f8, OB_RFB_DEPTH_8, {
+    g_autofree guint8 *t = g_malloc0 (5000);
+    t[0] = 1;
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 1, 1, t, 5000);
+  });
+  CASE ("cut text over the limit", f8, OB_RFB_DEPTH_8, {
+    guint8 h[] = { 3, 0, 0, 0 };
+    g_byte_array_append (s, h, 4); put_be32 (s, OB_RFB_MAX_CUT_TEXT + 1);
+  });
+#undef CASE
+}
+
+/* Every prefix of a valid stream is NEED_MORE (or OK for the complete
+ * units in it) and never reads past the end. */
+static void
+test_truncation (void)
+{
+  ObRfbPixelFormat f;
+  const guint W = 70, H = 40;
+  g_autofree guint32 *img = make_image (W, H, 8);
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  TestZrleEncoder enc;
+
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_8);
+  test_zrle_encoder_init (&enc, &f, 6);
+  rfb_put_update_header (s, 3);
+  test_zrle_encode_rect (&enc, s, img, W, 0, 0, 64, 40, ZRLE_AUTO);
+  test_raw_encode_rect (&f, s, img, W, 64, 0, 6, 40);
+  rfb_put_rect_header (s, 0, 0, W, H, OB_RFB_ENCODING_DESKTOP_SIZE);
+  test_zrle_encoder_clear (&enc);
+
+  for (gsize cut = 0; cut < s->len; cut++)
+    {
+      g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (W, H);
+      g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, &f);
+      g_autofree guint8 *copy = g_memdup2 (s->data, MAX (cut, 1));
+      gsize start = 0;
+
+      for (;;)
+        {
+          gsize used = 0;
+          ObRfbEvent ev;
+          g_autoptr(GError) error = NULL;
+          ObRfbDecodeStatus st = ob_rfb_decoder_decode (dec, copy + start, cut - start, &used, &ev, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpint (st, !=, OB_RFB_DECODE_ERROR);
+          if (st == OB_RFB_DECODE_NEED_MORE)
+            break;
+          start += used;
+        }
+      g_assert_cmpuint (start, <, s->len);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/rfb-decoder/pixel-formats", test_pixel_formats);
+  g_test_add_func ("/rfb-decoder/raw", test_raw);
+  g_test_add_func ("/rfb-decoder/zrle-subencodings", test_zrle_subencodings);
+  g_test_add_func ("/rfb-decoder/zrle-pieces-stored", test_zrle_pieces_and_stored);
+  g_test_add_func ("/rfb-decoder/zrle-amt-tiling", test_zrle_amt_tiling_and_damage);
+  g_test_add_func ("/rfb-decoder/damage-signal", test_damage_signal);
+  g_test_add_func ("/rfb-decoder/desktop-size-bell-cut-text", test_desktop_size_bell_cut_text);
+  g_test_add_func ("/rfb-decoder/hostile", test_hostile);
+  g_test_add_func ("/rfb-decoder/truncation", test_truncation);
+
+  return g_test_run ();
+}
