@@ -1637,6 +1637,28 @@ ob_sim_device_get_domain_name (ObSimDevice *self)
   return self->domain_name;
 }
 
+void
+ob_sim_device_set_hostname (ObSimDevice *self,
+                            const char  *hostname)
+{
+  g_return_if_fail (OB_IS_SIM_DEVICE (self));
+  g_return_if_fail (hostname != NULL && *hostname != '\0');
+
+  g_free (self->hostname);
+  self->hostname = g_strdup (hostname);
+}
+
+void
+ob_sim_device_set_domain_name (ObSimDevice *self,
+                               const char  *domain_name)
+{
+  g_return_if_fail (OB_IS_SIM_DEVICE (self));
+  g_return_if_fail (domain_name != NULL);
+
+  g_free (self->domain_name);
+  self->domain_name = g_strdup (domain_name);
+}
+
 const char *
 ob_sim_device_get_digest_realm (ObSimDevice *self)
 {

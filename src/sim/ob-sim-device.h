@@ -203,6 +203,12 @@ void              ob_sim_device_set_control_mode     (ObSimDevice      *self,
                                                       ObSimControlMode  mode);
 const char       *ob_sim_device_get_hostname         (ObSimDevice      *self);
 const char       *ob_sim_device_get_domain_name      (ObSimDevice      *self);
+/* AMT_GeneralSettings HostName / DomainName (a Put, or the DNS suffix the
+ * network gave the device). */
+void              ob_sim_device_set_hostname         (ObSimDevice      *self,
+                                                      const char       *hostname);
+void              ob_sim_device_set_domain_name      (ObSimDevice      *self,
+                                                      const char       *domain_name);
 /* "Digest:" + 32 upper-case hex digits, fixed per device; the HTTP server
  * challenges with it and AMT_GeneralSettings reports it. */
 const char       *ob_sim_device_get_digest_realm     (ObSimDevice      *self);

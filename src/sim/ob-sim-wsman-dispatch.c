@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "ob-sim-provisioning.h"
 #include "ob-sim-wsman-dispatch.h"
 #include "ob-sim-xml.h"
 #include "ob-wsman-response.h"
@@ -1381,9 +1382,10 @@ handle_get (Call             *call,
   return fault_invalid_selectors (call, "InvalidValue");
 }
 
+/* @items: the instances to hand out (taken). */
 static char *
-handle_enumerate (Call             *call,
-                  const ClassEntry *entry)
+handle_enumerate (Call      *call,
+                  GPtrArray *items)
 {
   ObSimWsmanDispatch *self = call->self;
   Enumeration *e = g_new0 (Enumeration, 1);
@@ -1391,7 +1393,7 @@ handle_enumerate (Call             *call,
   const char *g;
   char *xml;
 
-  e->items = class_instances (entry, call->device);
+  e->items = items;
   self->enumeration_counter++;
   e->id = g_strdup_printf ("%08X-0000-0000-0000-000000000000",
                            GUINT32_SWAP_LE_BE (self->enumeration_counter));
@@ -1465,11 +1467,33 @@ handle_call (Call *call)
   const char *action = ob_wsman_request_get_action (call->request);
   const char *method = ob_wsman_request_get_method (call->request);
   const ClassEntry *entry = call->class_name != NULL ? find_class (call->class_name) : NULL;
+  ObSimProvisioning *provisioning = ob_sim_provisioning_peek (call->device);
+  g_autoptr(GPtrArray) provisioning_items = NULL;
   g_autofree char *expected_uri = NULL;
 
+  /* The provisioning classes of a device that has them come first. */
+  if (provisioning != NULL)
+    {
+      ObSimProvisioningCall pc = {
+        call->request, call->who, call->class_name, call->resource_uri, call->relates_to, call->message_id
+      };
+      char *xml = ob_sim_provisioning_handle (provisioning, &pc, &call->status);
+
+      if (xml != NULL)
+        return xml;
+      provisioning_items = ob_sim_provisioning_dup_instances (provisioning, call->class_name);
+    }
+
   /* Pull names its enumeration, whatever class the header carries. */
-  if (g_strcmp0 (action, OB_WSMAN_ACTION_PULL) == 0 && entry != NULL)
+  if (g_strcmp0 (action, OB_WSMAN_ACTION_PULL) == 0 && (entry != NULL || provisioning_items != NULL))
     return handle_pull (call);
+  if (g_strcmp0 (action, OB_WSMAN_ACTION_ENUMERATE) == 0 && provisioning_items != NULL)
+    {
+      g_autofree char *uri = ob_wsman_resource_uri_for_class (call->class_name);
+
+      if (g_strcmp0 (uri, call->resource_uri) == 0)
+        return handle_enumerate (call, g_steal_pointer (&provisioning_items));
+    }
 
   if (entry != NULL)
     expected_uri = ob_wsman_resource_uri_for_class (entry->class_name);
@@ -1480,7 +1504,7 @@ handle_call (Call *call)
   if (g_strcmp0 (action, OB_WSMAN_ACTION_GET) == 0)
     return handle_get (call, entry);
   if (g_strcmp0 (action, OB_WSMAN_ACTION_ENUMERATE) == 0)
-    return handle_enumerate (call, entry);
+    return handle_enumerate (call, class_instances (entry, call->device));
 
   if (method != NULL && entry->methods != NULL)
     {

@@ -13,6 +13,7 @@
 #include "ob-http-connection.h"
 #include "ob-http-digest.h"
 #include "ob-sim-certificate.h"
+#include "ob-sim-provisioning.h"
 #include "ob-sim-wsman-dispatch.h"
 #include "ob-sim-wsman-server.h"
 #include "ob-util.h"
@@ -248,6 +249,8 @@ handle_request (Session       *session,
   g_autofree char *xml = NULL;
   guint status = 200;
   ObSimInitiator who;
+  ObSimProvisioning *provisioning;
+  g_autofree char *user = NULL;
 
   *is_wsman = FALSE;
 
@@ -267,8 +270,28 @@ handle_request (Session       *session,
       return response;
     }
 
-  verdict = ob_http_digest_server_verify (server->digest, authorization, method, target,
-                                          server->username, server->password);
+  provisioning = ob_sim_provisioning_peek (server->device);
+  if (provisioning != NULL)
+    {
+      /* The device's own accounts (local system account, admin once
+       * activated), kept as HA1; an unknown user checks against a random
+       * one so it fails like a wrong password. */
+      g_autofree char *ha1 = NULL;
+
+      user = ob_http_digest_dup_username (authorization);
+      ha1 = ob_sim_provisioning_dup_account_ha1 (provisioning, user);
+      if (ha1 == NULL)
+        {
+          g_autofree char *random = g_uuid_string_random ();
+
+          ha1 = g_compute_checksum_for_string (G_CHECKSUM_MD5, random, -1);
+        }
+      verdict = ob_http_digest_server_verify_ha1 (server->digest, authorization, method, target,
+                                                  user != NULL ? user : "", ha1);
+    }
+  else
+    verdict = ob_http_digest_server_verify (server->digest, authorization, method, target,
+                                            server->username, server->password);
   if (verdict != OB_HTTP_DIGEST_OK)
     {
       g_autofree char *challenge = NULL;
@@ -286,7 +309,7 @@ handle_request (Session       *session,
 
   body = ob_http_message_get_body (request);
   data = g_bytes_get_data (body, &len);
-  who.user = server->username;
+  who.user = user != NULL ? user : server->username;
   who.address = session->peer;
   xml = ob_sim_wsman_dispatch_handle (server->dispatch, data != NULL ? data : "", len, &who, &status);
 

@@ -743,13 +743,14 @@ nonce_entry_use (NonceEntry *entry,
     }
 }
 
-ObHttpDigestVerdict
-ob_http_digest_server_verify (ObHttpDigestServer *self,
-                              const char         *authorization,
-                              const char         *method,
-                              const char         *request_uri,
-                              const char         *username,
-                              const char         *password)
+/* The check itself, with the account's HA1 (lower-case hex). */
+static ObHttpDigestVerdict
+verify_with_ha1 (ObHttpDigestServer *self,
+                 const char         *authorization,
+                 const char         *method,
+                 const char         *request_uri,
+                 const char         *username,
+                 const char         *ha1)
 {
   g_autoptr(GPtrArray) items = NULL;
   g_autofree char *expected = NULL;
@@ -759,9 +760,6 @@ ob_http_digest_server_verify (ObHttpDigestServer *self,
              *p_algorithm;
   NonceEntry *entry;
   guint64 nc;
-
-  g_return_val_if_fail (self != NULL, OB_HTTP_DIGEST_FAILED);
-  g_return_val_if_fail (method != NULL && username != NULL && password != NULL, OB_HTTP_DIGEST_FAILED);
 
   if (authorization == NULL)
     return OB_HTTP_DIGEST_MISSING;
@@ -802,8 +800,11 @@ ob_http_digest_server_verify (ObHttpDigestServer *self,
   if (request_uri != NULL && strcmp (p_uri, request_uri) != 0)
     return OB_HTTP_DIGEST_FAILED;
 
-  expected = ob_http_digest_compute_response (username, self->realm, password, method, p_uri,
-                                              p_nonce, p_nc, p_cnonce, "auth");
+  {
+    g_autofree char *ha2 = md5_hex_join (method, p_uri, NULL);
+
+    expected = md5_hex_join (ha1, p_nonce, p_nc, p_cnonce, "auth", ha2, NULL);
+  }
   /* Evaluate both so a wrong user name costs the same as a wrong password. */
   response_lower = g_ascii_strdown (p_response, -1);
   if (!(equal_constant_time (response_lower, expected) & equal_constant_time (p_username, username)))
@@ -821,4 +822,55 @@ ob_http_digest_server_verify (ObHttpDigestServer *self,
     return OB_HTTP_DIGEST_FAILED;
 
   return OB_HTTP_DIGEST_OK;
+}
+
+ObHttpDigestVerdict
+ob_http_digest_server_verify (ObHttpDigestServer *self,
+                              const char         *authorization,
+                              const char         *method,
+                              const char         *request_uri,
+                              const char         *username,
+                              const char         *password)
+{
+  g_autofree char *ha1 = NULL;
+
+  g_return_val_if_fail (self != NULL, OB_HTTP_DIGEST_FAILED);
+  g_return_val_if_fail (method != NULL && username != NULL && password != NULL, OB_HTTP_DIGEST_FAILED);
+
+  ha1 = md5_hex_join (username, self->realm, password, NULL);
+  return verify_with_ha1 (self, authorization, method, request_uri, username, ha1);
+}
+
+ObHttpDigestVerdict
+ob_http_digest_server_verify_ha1 (ObHttpDigestServer *self,
+                                  const char         *authorization,
+                                  const char         *method,
+                                  const char         *request_uri,
+                                  const char         *username,
+                                  const char         *ha1)
+{
+  g_autofree char *ha1_lower = NULL;
+
+  g_return_val_if_fail (self != NULL, OB_HTTP_DIGEST_FAILED);
+  g_return_val_if_fail (method != NULL && username != NULL && ha1 != NULL, OB_HTTP_DIGEST_FAILED);
+
+  ha1_lower = g_ascii_strdown (ha1, -1);
+  return verify_with_ha1 (self, authorization, method, request_uri, username, ha1_lower);
+}
+
+char *
+ob_http_digest_dup_username (const char *authorization)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  AuthItem *item;
+
+  if (authorization == NULL)
+    return NULL;
+  items = parse_auth_items (authorization, NULL);
+  if (items == NULL || items->len != 1)
+    return NULL;
+  item = g_ptr_array_index (items, 0);
+  if (g_ascii_strcasecmp (item->scheme, "Digest") != 0)
+    return NULL;
+  return g_strdup (g_hash_table_lookup (item->params, "username"));
 }

@@ -121,6 +121,19 @@ ObHttpDigestVerdict    ob_http_digest_server_verify          (ObHttpDigestServer
                                                               const char             *username,
                                                               const char             *password);
 
+/* The same check for an account known only by its HA1, the hex
+ * MD5(username:realm:password) (firmware that was given the hash, never
+ * the password, as AMT is by host-based setup). */
+ObHttpDigestVerdict    ob_http_digest_server_verify_ha1      (ObHttpDigestServer     *self,
+                                                              const char             *authorization,
+                                                              const char             *method,
+                                                              const char             *request_uri,
+                                                              const char             *username,
+                                                              const char             *ha1);
+/* The username parameter of a Digest Authorization header value, or NULL
+ * (none, not Digest, malformed). */
+char                  *ob_http_digest_dup_username           (const char             *authorization);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObHttpDigestServer, ob_http_digest_server_free)
 
 G_END_DECLS
