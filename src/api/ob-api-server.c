@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "ob-api-private.h"
+#include "ob-api-rps-private.h"
 #include "ob-error.h"
 #include "ob-jwt.h"
 #include "ob-util.h"
@@ -429,6 +430,7 @@ server_callback (SoupServer        *soup,
   g_autoptr(GError) error = NULL;
   g_autofree char *param = NULL;
   const ObApiRoute *route = NULL;
+  ObApiRoute rps_route = { NULL, NULL, FALSE, NULL };
   const char *method = soup_server_message_get_method (msg);
   const char *relative = NULL;
   gboolean login_only = FALSE;
@@ -455,7 +457,13 @@ server_callback (SoupServer        *soup,
   if (strcmp (method, "HEAD") == 0)
     method = "GET";
 
-  for (guint i = 0; i < G_N_ELEMENTS (mounts) && relative == NULL; i++)
+  /* The RPS admin routes (/api/v1/admin/…, /rps/api/v1/admin/…) have
+   * their own table in ob-api-rps.c. */
+  rps_route.handler = _ob_api_rps_match_route (method, msg, &param);
+  if (rps_route.handler != NULL)
+    route = &rps_route;
+
+  for (guint i = 0; i < G_N_ELEMENTS (mounts) && relative == NULL && route == NULL; i++)
     {
       gsize len = strlen (mounts[i].prefix);
 

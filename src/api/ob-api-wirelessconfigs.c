@@ -1,0 +1,530 @@
+/* ob-api-wirelessconfigs.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ob-api-rps-private.h"
+#include "ob-util.h"
+
+/* /api/v1/admin/wirelessconfigs (rps-rpc-activation.md §1.4).  A PSK
+ * passphrase lives only in the keyring. */
+
+#define TYPE_NAME "Wireless"
+#define MAX_LINK_POLICY 64
+
+static gboolean
+is_psk (gint64 method)
+{
+  return method == 4 || method == 6;
+}
+
+static JsonNode *
+wireless_to_json_full (ObWirelessConfig *config,
+                       gboolean          with_psk_value)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *version = _ob_rps_version_string (ob_wireless_config_get_version (config));
+  gsize n_policy = 0;
+  const gint32 *policy = ob_wireless_config_get_link_policy (config, &n_policy);
+
+  json_object_set_string_member (object, "profileName", ob_wireless_config_get_name (config));
+  json_object_set_int_member (object, "authenticationMethod",
+                              ob_wireless_config_get_authentication_method (config));
+  json_object_set_int_member (object, "encryptionMethod",
+                              ob_wireless_config_get_encryption_method (config));
+  _ob_rps_set_string (object, "ssid", ob_wireless_config_get_ssid (config));
+  if (with_psk_value)
+    json_object_set_int_member (object, "pskValue", ob_wireless_config_get_psk_value (config));
+  if (policy != NULL)
+    {
+      JsonArray *array = json_array_new ();
+
+      for (gsize i = 0; i < n_policy; i++)
+        json_array_add_int_element (array, policy[i]);
+      json_object_set_array_member (object, "linkPolicy", array);
+    }
+  else
+    json_object_set_null_member (object, "linkPolicy");
+  _ob_rps_set_string (object, "tenantId", ob_wireless_config_get_tenant_id (config));
+  _ob_rps_set_string (object, "ieee8021xProfileName",
+                      ob_wireless_config_get_ieee8021x_profile_name (config));
+  json_object_set_string_member (object, "version", version);
+
+  return json_node_init_object (json_node_alloc (), object);
+}
+
+static JsonNode *
+wireless_to_json (gpointer record)
+{
+  return wireless_to_json_full (record, TRUE);
+}
+
+static void
+validate_wireless (ObApiRequest    *request,
+                   JsonObject      *body,
+                   gboolean         patch,
+                   ObApiValidation *v)
+{
+  static const char * const auth_methods[] = { "4", "5", "6", "7", NULL };
+  static const char * const encryption_methods[] = { "3", "4", NULL };
+  ObStore *store = _ob_api_server_get_store (request->server);
+  JsonNode *name = _ob_rps_field (body, "profileName");
+  JsonNode *auth = _ob_rps_field (body, "authenticationMethod");
+  JsonNode *encryption = _ob_rps_field (body, "encryptionMethod");
+  JsonNode *ssid = _ob_rps_field (body, "ssid");
+  JsonNode *psk = _ob_rps_field (body, "pskPassphrase");
+  JsonNode *ieee = _ob_rps_field (body, "ieee8021xProfileName");
+  JsonNode *policy = _ob_rps_field (body, "linkPolicy");
+  JsonNode *psk_value = _ob_rps_field (body, "pskValue");
+  g_autofree char *name_text = _ob_rps_text (name);
+  g_autofree char *auth_text = _ob_rps_text (auth);
+  g_autofree char *encryption_text = _ob_rps_text (encryption);
+  g_autofree char *ssid_text = _ob_rps_text (ssid);
+  g_autofree char *psk_text = _ob_rps_text (psk);
+  g_autofree char *ieee_text = _ob_rps_text (ieee);
+  gint64 method = 0;
+
+  if (_ob_rps_is_empty (name))
+    _ob_rps_error (v, name, "Wireless profile name is required", "profileName");
+  if (!_ob_rps_is_alnum (name_text))
+    _ob_rps_error (v, name, "Wireless profile name should be alphanumeric", "profileName");
+  if (name_text != NULL && strlen (name_text) > 32)
+    _ob_rps_error (v, name, "Wireless profile name maximum length is 32", "profileName");
+
+  if (auth_text == NULL || !g_strv_contains (auth_methods, auth_text))
+    _ob_rps_error (v, auth,
+                   "Authentication method must be one of 4:WPA PSK, 5:WPA IEEE 802.1x, "
+                   "6:WPA2 PSK, 7:WPA2 IEEE 802.1x",
+                   "authenticationMethod");
+  else
+    _ob_rps_int (auth, 4, 7, &method);
+
+  if (encryption_text == NULL || !g_strv_contains (encryption_methods, encryption_text))
+    _ob_rps_error (v, encryption, "Encryption method must be one of 3:TKIP, 4:CCMP",
+                   "encryptionMethod");
+
+  if (_ob_rps_is_empty (ssid))
+    _ob_rps_error (v, ssid, "SSID is required", "ssid");
+  if (ssid_text == NULL || g_utf8_strlen (ssid_text, -1) > 32)
+    _ob_rps_error (v, ssid, "Maximum length is 32", "ssid");
+
+  if (is_psk (method))
+    {
+      glong len = psk_text != NULL ? g_utf8_strlen (psk_text, -1) : 0;
+
+      if (psk == NULL || _ob_rps_is_null (psk) || len < 8 || len > 63)
+        _ob_rps_error (v, NULL,
+                       "PSK Passphrase length should be greater than or equal to 8 and less than "
+                       "or equal to 63",
+                       "pskPassphrase");
+    }
+
+  if (method == 5 || method == 7)
+    {
+      if (_ob_rps_is_empty (ieee))
+        _ob_rps_error (v, ieee, "ieee8021xProfileName is required", "ieee8021xProfileName");
+    }
+  else if (is_psk (method) && !_ob_rps_is_empty (ieee))
+    _ob_rps_error (v, ieee,
+                   "ieee8021xProfileName can not be specified with the provided authenticationMethod",
+                   "ieee8021xProfileName");
+
+  if (!_ob_rps_is_empty (ieee) && ieee_text != NULL && method != 0 && !is_psk (method))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ObIeee8021xConfig) config = ob_store_get_ieee8021x_config (store, ieee_text, &error);
+
+      if (config == NULL)
+        {
+          g_autofree char *msg = g_strdup_printf ("Ieee8021x profile %s does not exist in db",
+                                                  ieee_text);
+
+          _ob_rps_error (v, ieee, msg, "ieee8021xProfileName");
+        }
+      else if (ob_ieee8021x_config_get_wired_interface (config))
+        {
+          g_autofree char *msg = g_strdup_printf ("Ieee8021x profile %s is for wired interfaces",
+                                                  ieee_text);
+
+          _ob_rps_error (v, ieee, msg, "ieee8021xProfileName");
+        }
+    }
+
+  if (policy != NULL && !_ob_rps_is_null (policy))
+    {
+      if (!JSON_NODE_HOLDS_ARRAY (policy)
+          || json_array_get_length (json_node_get_array (policy)) > MAX_LINK_POLICY)
+        _ob_rps_error (v, policy, "LinkPolicy should be an array of integers", "linkPolicy");
+      else
+        {
+          JsonArray *array = json_node_get_array (policy);
+          gboolean all_ints = TRUE, all_known = TRUE;
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              gint64 value;
+
+              if (!_ob_rps_json_int (json_array_get_element (array, i), &value))
+                all_ints = FALSE;
+              else if (value != 1 && value != 14 && value != 16 && value != 224)
+                all_known = FALSE;
+            }
+
+          if (!all_ints)
+            _ob_rps_error (v, policy, "Array does not contain integers", "linkPolicy");
+          else if (!all_known)
+            _ob_rps_error (v, policy,
+                           "Array values should be either 1: available on S0 AC, 14: available on "
+                           "Sx AC, 16: available on S0 DC, 224: available on Sx DC",
+                           "linkPolicy");
+        }
+    }
+
+  if (psk_value != NULL && !_ob_rps_is_null (psk_value))
+    {
+      gint64 value;
+
+      if (!_ob_rps_json_int (psk_value, &value) || value < G_MININT32 || value > G_MAXINT32)
+        _ob_rps_error (v, psk_value, NULL, "pskValue");
+    }
+
+  if (patch)
+    {
+      gint64 version;
+
+      if (!_ob_rps_request_version (request, FALSE, &version))
+        _ob_rps_error (v, _ob_rps_field (body, "version"),
+                       "Version is required to patch/update a record.", "version");
+    }
+}
+
+static void
+apply_body (ObWirelessConfig *config,
+            JsonObject       *body)
+{
+  JsonNode *policy = _ob_rps_field (body, "linkPolicy");
+  g_autofree char *ssid = _ob_rps_dup_text (body, "ssid");
+  g_autofree char *ieee = _ob_rps_dup_text (body, "ieee8021xProfileName");
+  gint64 method = 0, encryption = 0, psk_value = 0;
+
+  _ob_rps_int (_ob_rps_field (body, "authenticationMethod"), 4, 7, &method);
+  _ob_rps_int (_ob_rps_field (body, "encryptionMethod"), 3, 4, &encryption);
+  _ob_rps_json_int (_ob_rps_field (body, "pskValue"), &psk_value);
+
+  ob_wireless_config_set_authentication_method (config, (guint) method);
+  ob_wireless_config_set_encryption_method (config, (guint) encryption);
+  ob_wireless_config_set_ssid (config, ssid);
+  ob_wireless_config_set_psk_value (config, (int) psk_value);
+  ob_wireless_config_set_ieee8021x_profile_name (config,
+                                                 !is_psk (method) && ieee != NULL && ieee[0] != '\0'
+                                                 ? ieee : NULL);
+
+  if (policy != NULL && JSON_NODE_HOLDS_ARRAY (policy))
+    {
+      JsonArray *array = json_node_get_array (policy);
+      guint n = json_array_get_length (array);
+      g_autofree gint32 *values = g_new0 (gint32, MAX (n, 1));
+
+      for (guint i = 0; i < n; i++)
+        {
+          gint64 value = 0;
+
+          _ob_rps_json_int (json_array_get_element (array, i), &value);
+          values[i] = (gint32) value;
+        }
+      ob_wireless_config_set_link_policy (config, values, n);
+    }
+  else
+    ob_wireless_config_set_link_policy (config, NULL, 0);
+}
+
+static void
+respond_lookup_error (ObApiRequest *request,
+                      const char   *name,
+                      GError       *error)
+{
+  if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
+    _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
+  else
+    _ob_api_rps_respond_failed (request, name, error);
+}
+
+void
+_ob_api_wirelessconfigs_list (ObApiRequest *request)
+{
+  _ob_api_rps_list (request, (ObRpsListFunc) ob_store_list_wireless_configs, wireless_to_json,
+                    TRUE);
+}
+
+void
+_ob_api_wirelessconfigs_get (ObApiRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObWirelessConfig) config = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  config = ob_store_get_wireless_config (_ob_api_server_get_store (request->server),
+                                         request->param, &error);
+  if (config == NULL)
+    {
+      respond_lookup_error (request, request->param, error);
+      return;
+    }
+
+  node = wireless_to_json (config);
+  _ob_api_rps_respond (request, SOUP_STATUS_OK, node);
+}
+
+typedef struct
+{
+  char     *name;
+  gboolean  created;
+} WriteData;
+
+static void
+write_data_free (WriteData *data)
+{
+  g_free (data->name);
+  g_free (data);
+}
+
+static void
+on_secrets_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ObApiRequest) request = user_data;
+  WriteData *data = request->data;
+  ObStore *store = _ob_api_server_get_store (request->server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObWirelessConfig) config = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (!_ob_rps_secrets_finish (result, &error))
+    {
+      if (data->created)
+        {
+          g_autoptr(GError) delete_error = NULL;
+
+          if (!ob_store_delete_wireless_config (store, data->name, &delete_error))
+            g_warning ("RPS API: could not remove wireless config %s after a keyring failure: %s",
+                       data->name, delete_error->message);
+        }
+      _ob_api_rps_respond_failed (request, data->name, error);
+      return;
+    }
+
+  config = ob_store_get_wireless_config (store, data->name, &error);
+  if (config == NULL)
+    {
+      _ob_api_rps_respond_failed (request, data->name, error);
+      return;
+    }
+
+  /* The reference's PATCH answer leaves pskValue out. */
+  node = wireless_to_json_full (config, data->created);
+  _ob_api_rps_respond (request, data->created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, node);
+}
+
+/* The passphrase of a PSK network replaces the stored one; an 802.1x
+ * network has none. */
+static void
+write_secrets (ObApiRequest     *request,
+               ObWirelessConfig *config,
+               JsonObject       *body,
+               gboolean          created)
+{
+  g_autoptr(ObRpsSecrets) secrets = _ob_rps_secrets_new (request);
+  const char *name = ob_wireless_config_get_name (config);
+  WriteData *data = g_new0 (WriteData, 1);
+
+  if (is_psk (ob_wireless_config_get_authentication_method (config)))
+    {
+      g_autofree char *passphrase = _ob_rps_dup_text (body, "pskPassphrase");
+
+      _ob_rps_secrets_set (secrets, OB_SECRET_OWNER_WIRELESS, name, OB_SECRET_KIND_PSK_PASSPHRASE,
+                           passphrase);
+      ob_secure_clear (passphrase, strlen (passphrase));
+    }
+  else if (!created)
+    _ob_rps_secrets_clear (secrets, OB_SECRET_OWNER_WIRELESS, name, OB_SECRET_KIND_PSK_PASSPHRASE);
+
+  data->name = g_strdup (name);
+  data->created = created;
+  ob_api_request_set_data (request, data, (GDestroyNotify) write_data_free);
+  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_secrets_done, ob_api_request_ref (request));
+}
+
+void
+_ob_api_wirelessconfigs_create (ObApiRequest *request)
+{
+  JsonObject *body = ob_api_request_get_body_object (request);
+  ObStore *store = _ob_api_server_get_store (request->server);
+  g_auto(ObApiValidation) validation = { NULL };
+  g_autoptr(ObWirelessConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  ob_api_validation_init (&validation);
+  validate_wireless (request, body, FALSE, &validation);
+  if (ob_api_validation_respond (&validation, request))
+    return;
+
+  name = _ob_rps_dup_text (body, "profileName");
+  config = ob_wireless_config_new (name);
+  ob_wireless_config_set_tenant_id (config, "");
+  apply_body (config, body);
+
+  if (!ob_store_insert_wireless_config (store, config, &error))
+    {
+      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE))
+        {
+          g_autofree char *message = g_strdup_printf ("Wireless profile %s already exists", name);
+
+          _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Unique key violation",
+                                     message);
+        }
+      else
+        _ob_api_rps_respond_failed (request, name, error);
+      return;
+    }
+
+  write_secrets (request, config, body, TRUE);
+}
+
+void
+_ob_api_wirelessconfigs_update (ObApiRequest *request)
+{
+  JsonObject *body = ob_api_request_get_body_object (request);
+  ObStore *store = _ob_api_server_get_store (request->server);
+  g_auto(ObApiValidation) validation = { NULL };
+  g_autoptr(ObWirelessConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  gint64 version = G_MAXINT64;
+
+  ob_api_validation_init (&validation);
+  validate_wireless (request, body, TRUE, &validation);
+  if (ob_api_validation_respond (&validation, request))
+    return;
+
+  name = _ob_rps_dup_text (body, "profileName");
+  config = ob_store_get_wireless_config (store, name, &error);
+  if (config == NULL)
+    {
+      respond_lookup_error (request, name, error);
+      return;
+    }
+
+  apply_body (config, body);
+  _ob_rps_request_version (request, FALSE, &version);
+  ob_wireless_config_set_version (config, version);
+
+  if (!ob_store_update_wireless_config (store, config, &error))
+    {
+      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_CONFLICT))
+        {
+          g_autoptr(ObWirelessConfig) current = ob_store_get_wireless_config (store, name, NULL);
+
+          if (current != NULL)
+            {
+              g_autoptr(JsonNode) node = wireless_to_json (current);
+
+              _ob_api_rps_respond_conflict (request, node,
+                                            ob_wireless_config_get_version (current));
+              return;
+            }
+        }
+      respond_lookup_error (request, name, error);
+      return;
+    }
+
+  write_secrets (request, config, body, FALSE);
+}
+
+static void
+on_delete_secrets (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ObApiRequest) request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!_ob_rps_secrets_finish (result, &error))
+    g_warning ("RPS API: could not remove the keyring entries of wireless config %s: %s",
+               (const char *) request->data, error->message);
+
+  ob_api_request_respond_empty (request, SOUP_STATUS_NO_CONTENT);
+}
+
+static void
+respond_in_use (ObApiRequest *request,
+                const char   *name)
+{
+  g_autofree char *message = g_strdup_printf ("Wireless profile: %s is associated with an AMT Profile.",
+                                              name);
+
+  _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Foreign key violation", message);
+}
+
+void
+_ob_api_wirelessconfigs_delete (ObApiRequest *request)
+{
+  ObStore *store = _ob_api_server_get_store (request->server);
+  g_autoptr(ObWirelessConfig) config = NULL;
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObRpsSecrets) secrets = NULL;
+  const char *name;
+
+  config = ob_store_get_wireless_config (store, request->param, &error);
+  if (config == NULL)
+    {
+      respond_lookup_error (request, request->param, error);
+      return;
+    }
+  name = ob_wireless_config_get_name (config);
+
+  profiles = ob_store_list_profiles (store, NULL, NULL, &error);
+  if (profiles == NULL)
+    {
+      _ob_api_rps_respond_failed (request, name, error);
+      return;
+    }
+  for (guint i = 0; i < profiles->len; i++)
+    {
+      GPtrArray *links = ob_profile_get_wifi_links (g_ptr_array_index (profiles, i));
+
+      for (guint j = 0; links != NULL && j < links->len; j++)
+        {
+          ObProfileWifiLink *link = g_ptr_array_index (links, j);
+
+          if (g_ascii_strcasecmp (link->name, name) == 0)
+            {
+              respond_in_use (request, name);
+              return;
+            }
+        }
+    }
+
+  if (!ob_store_delete_wireless_config (store, name, &error))
+    {
+      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_IN_USE))
+        respond_in_use (request, name);
+      else
+        respond_lookup_error (request, name, error);
+      return;
+    }
+
+  secrets = _ob_rps_secrets_new (request);
+  _ob_rps_secrets_clear (secrets, OB_SECRET_OWNER_WIRELESS, name, NULL);
+  ob_api_request_set_data (request, g_strdup (name), g_free);
+  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_delete_secrets,
+                       ob_api_request_ref (request));
+}

@@ -1,0 +1,2053 @@
+/* test-api-rps.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509v3.h>
+
+#include "ob-api-server.h"
+#include "ob-secret-store-memory.h"
+
+/* The RPS admin API (rps-rpc-activation.md §1) over real sockets: an
+ * ObApiServer on 127.0.0.1 port 0 with a memory keyring, a SoupSession as
+ * the client.  Every answer is kept, so the tests can check at the end
+ * that no secret ever came back, nor reached the SQLite files. */
+
+#define API_USER     "admin"
+#define API_PASSWORD "Api-Passw0rd!"
+
+#define CIRA_PASSWORD "Cira-Secret-Passw0rd"
+#define AMT_PASSWORD  "Amt-Passw0rd!1"
+#define AMT_PASSWORD2 "Amt-Passw0rd!2"
+#define MEBX_PASSWORD "Mebx-Passw0rd!3"
+#define PSK_PASSPHRASE "psk-secret-phrase-42"
+#define PFX_PASSWORD  "Pfx-Secret-77"
+#define LEAF_CN       "provision.vpro.example.com"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PKCS12, PKCS12_free)
+
+typedef struct
+{
+  char          *dir;
+  char          *db_path;
+  ObStore       *store;
+  ObSecretStore *secrets;
+  ObConfig      *config;
+  ObApiServer   *api;
+  SoupSession   *session;
+  char          *base;
+  char          *token;
+  GString       *transcript;
+} Fixture;
+
+typedef struct
+{
+  guint               status;
+  GBytes             *body;
+  JsonNode           *json;
+  SoupMessageHeaders *headers;
+} Reply;
+
+static void
+reply_free (Reply *reply)
+{
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_clear_pointer (&reply->json, json_node_unref);
+  g_clear_pointer (&reply->headers, soup_message_headers_unref);
+  g_free (reply);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
+
+/* ------------------------------------------------------------------------
+ * Plumbing
+ * ------------------------------------------------------------------------ */
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+typedef struct
+{
+  gboolean  done;
+  GBytes   *body;
+  GError   *error;
+} SendState;
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  SendState *state = user_data;
+
+  state->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &state->error);
+  state->done = TRUE;
+}
+
+/* @headers: NULL-terminated name, value pairs added to the request. */
+static Reply *
+send_full (Fixture            *f,
+           const char         *method,
+           const char         *path,
+           const char         *body,
+           gboolean            auth,
+           const char * const *headers)
+{
+  g_autofree char *url = g_strconcat (f->base, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  SendState state = { FALSE, NULL, NULL };
+  Reply *reply = g_new0 (Reply, 1);
+  const char *type;
+
+  g_assert_nonnull (msg);
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+
+  if (auth && f->token != NULL)
+    {
+      g_autofree char *header = g_strconcat ("Bearer ", f->token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    header);
+    }
+
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), headers[i],
+                                  headers[i + 1]);
+
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &state);
+  while (!state.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (state.error);
+
+  reply->status = soup_message_get_status (msg);
+  reply->body = state.body;
+  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+
+  g_string_append_len (f->transcript, g_bytes_get_data (reply->body, NULL),
+                       g_bytes_get_size (reply->body));
+  g_string_append_c (f->transcript, '\n');
+  for (const char *h = soup_message_headers_get_one (reply->headers, "ETag"); h != NULL; h = NULL)
+    g_string_append_printf (f->transcript, "%s\n", h);
+
+  type = soup_message_headers_get_content_type (reply->headers, NULL);
+  if (g_bytes_get_size (reply->body) > 0 && g_strcmp0 (type, "application/json") == 0)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      json_parser_load_from_data (parser, g_bytes_get_data (reply->body, NULL),
+                                  g_bytes_get_size (reply->body), &error);
+      g_assert_no_error (error);
+      reply->json = json_node_ref (json_parser_get_root (parser));
+    }
+
+  return reply;
+}
+
+static Reply *
+send_json (Fixture    *f,
+           const char *method,
+           const char *path,
+           const char *body)
+{
+  return send_full (f, method, path, body, TRUE, NULL);
+}
+
+static Reply *
+get (Fixture    *f,
+     const char *path)
+{
+  return send_json (f, "GET", path, NULL);
+}
+
+static char *
+reply_text (Reply *reply)
+{
+  return g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
+}
+
+static void
+assert_json_at (const char *file,
+                int         line,
+                Reply      *reply,
+                const char *expected)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = reply_text (reply);
+
+  json_parser_load_from_data (parser, expected, -1, &error);
+  g_assert_no_error (error);
+  if (reply->json == NULL || !json_node_equal (json_parser_get_root (parser), reply->json))
+    g_error ("%s:%d: JSON differs:\n expected %s\n got      %s", file, line, expected, text);
+}
+
+static void
+assert_reply_at (const char *file,
+                 int         line,
+                 Reply      *reply,
+                 guint       want_status,
+                 const char *want_json)
+{
+  g_autofree char *text = reply_text (reply);
+
+  if (reply->status != want_status)
+    g_error ("%s:%d: status %u, expected %u; body %s", file, line, reply->status, want_status,
+             text);
+  if (want_json != NULL)
+    assert_json_at (file, line, reply, want_json);
+}
+
+#define assert_reply(reply, want_status, want_json) \
+  assert_reply_at (__FILE__, __LINE__, (reply), (want_status), (want_json))
+
+static JsonObject *
+reply_object (Reply *reply)
+{
+  g_assert_nonnull (reply->json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (reply->json));
+
+  return json_node_get_object (reply->json);
+}
+
+static JsonArray *
+reply_array (Reply *reply)
+{
+  g_assert_nonnull (reply->json);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (reply->json));
+
+  return json_node_get_array (reply->json);
+}
+
+/* A 400 whose errors are exactly @expected ("path|msg" each, in order);
+ * every entry also has type "field" and location "body" (or "query" when
+ * the path starts with '$'). */
+static void
+assert_errors_at (const char         *file,
+                  int                 line,
+                  Reply              *reply,
+                  const char * const *expected)
+{
+  g_autofree char *text = reply_text (reply);
+  JsonArray *errors;
+  guint n = g_strv_length ((char **) expected);
+
+  if (reply->status != SOUP_STATUS_BAD_REQUEST || reply->json == NULL
+      || !JSON_NODE_HOLDS_OBJECT (reply->json)
+      || !json_object_has_member (json_node_get_object (reply->json), "errors"))
+    g_error ("%s:%d: expected a validation failure, got %u %s", file, line, reply->status, text);
+
+  errors = json_object_get_array_member (json_node_get_object (reply->json), "errors");
+  if (json_array_get_length (errors) != n)
+    g_error ("%s:%d: %u errors expected, got %s", file, line, n, text);
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *entry = json_array_get_object_element (errors, i);
+      g_autofree char *got = g_strdup_printf ("%s|%s",
+                                              json_object_get_string_member (entry, "path"),
+                                              json_object_get_string_member (entry, "msg"));
+
+      if (strcmp (got, expected[i]) != 0)
+        g_error ("%s:%d: error %u is “%s”, expected “%s”; body %s", file, line, i, got,
+                 expected[i], text);
+      g_assert_cmpstr (json_object_get_string_member (entry, "type"), ==, "field");
+      g_assert_cmpstr (json_object_get_string_member (entry, "location"), ==,
+                       expected[i][0] == '$' ? "query" : "body");
+    }
+}
+
+#define assert_errors(reply, ...) \
+  G_STMT_START { \
+    const char * const expected_[] = { __VA_ARGS__, NULL }; \
+    assert_errors_at (__FILE__, __LINE__, (reply), expected_); \
+  } G_STMT_END
+
+/* POSTs @body and checks the validation errors. */
+#define assert_post_errors(f, path, body, ...) \
+  G_STMT_START { \
+    g_autoptr(Reply) r_ = send_json ((f), "POST", (path), (body)); \
+    assert_errors (r_, __VA_ARGS__); \
+  } G_STMT_END
+
+#define assert_patch_errors(f, path, body, ...) \
+  G_STMT_START { \
+    g_autoptr(Reply) r_ = send_json ((f), "PATCH", (path), (body)); \
+    assert_errors (r_, __VA_ARGS__); \
+  } G_STMT_END
+
+static char *
+login (Fixture *f)
+{
+  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}",
+                                           API_USER, API_PASSWORD);
+  g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/authorize", body, FALSE, NULL);
+
+  assert_reply (reply, SOUP_STATUS_OK, NULL);
+
+  return g_strdup (json_object_get_string_member (reply_object (reply), "token"));
+}
+
+static char *
+secret_text (Fixture    *f,
+             const char *owner,
+             const char *id,
+             const char *kind)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = ob_secret_store_lookup_text_sync (f->secrets, owner, id, kind, NULL, &error);
+
+  g_assert_no_error (error);
+
+  return text;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      remove_tree (child);
+    }
+  g_remove (path);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  f->dir = g_dir_make_tmp ("outband-rps-api-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->db_path = g_build_filename (f->dir, "outband.db", NULL);
+  f->store = ob_store_new_for_path (f->db_path, &error);
+  g_assert_no_error (error);
+  f->secrets = ob_secret_store_memory_new ();
+  f->config = ob_config_new ();
+  f->transcript = g_string_new (NULL);
+
+  ob_api_store_password_sync (f->secrets, API_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+
+  f->api = ob_api_server_new (f->config, f->store, f->secrets, NULL);
+  ob_api_server_start_async (f->api, "127.0.0.1", 0, NULL, on_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  ob_api_server_start_finish (f->api, result, &error);
+  g_assert_no_error (error);
+
+  f->base = ob_api_server_dup_url (f->api);
+  f->session = soup_session_new ();
+  f->token = login (f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  user_data)
+{
+  ob_api_server_stop (f->api);
+  g_clear_object (&f->session);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_assert_finalize_object (f->api);
+  g_clear_object (&f->config);
+  g_clear_object (&f->secrets);
+  g_clear_object (&f->store);
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->db_path);
+  g_free (f->base);
+  g_free (f->token);
+  g_string_free (f->transcript, TRUE);
+}
+
+/* No answer so far carried @secret, and neither do the database files. */
+static void
+assert_secret_nowhere (Fixture    *f,
+                       const void *secret,
+                       gsize       len)
+{
+  static const char * const suffixes[] = { "", "-wal", "-journal", "-shm" };
+
+  g_assert_null (memmem (f->transcript->str, f->transcript->len, secret, len));
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (f->db_path, suffixes[i], NULL);
+      g_autofree char *contents = NULL;
+      gsize size = 0;
+
+      if (!g_file_get_contents (path, &contents, &size, NULL))
+        continue;
+      g_assert_null (memmem (contents, size, secret, len));
+    }
+}
+
+static void
+assert_text_nowhere (Fixture    *f,
+                     const char *secret)
+{
+  assert_secret_nowhere (f, secret, strlen (secret));
+}
+
+/* ------------------------------------------------------------------------
+ * A provisioning certificate chain, made with OpenSSL
+ * ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  EVP_PKEY *root_key;
+  EVP_PKEY *intermediate_key;
+  EVP_PKEY *leaf_key;
+  X509     *root;
+  X509     *intermediate;
+  X509     *leaf;
+  X509     *expired_leaf;
+  X509     *other_leaf;      /* CN in another domain */
+} Chain;
+
+static Chain *test_chain;
+
+static void
+add_extension (X509       *cert,
+               X509       *issuer,
+               int         nid,
+               const char *value)
+{
+  X509V3_CTX ctx;
+  X509_EXTENSION *ext;
+
+  X509V3_set_ctx (&ctx, issuer, cert, NULL, NULL, 0);
+  ext = X509V3_EXT_nconf_nid (NULL, &ctx, nid, value);
+  g_assert_nonnull (ext);
+  g_assert_cmpint (X509_add_ext (cert, ext, -1), ==, 1);
+  X509_EXTENSION_free (ext);
+}
+
+static X509 *
+make_cert (const char *cn,
+           EVP_PKEY   *key,
+           X509       *issuer,
+           EVP_PKEY   *issuer_key,
+           gboolean    is_ca,
+           long        from,
+           long        to,
+           long        serial)
+{
+  X509 *cert = X509_new ();
+  X509_NAME *name = X509_NAME_new ();
+
+  g_assert_cmpint (X509_set_version (cert, X509_VERSION_3), ==, 1);
+  g_assert_cmpint (ASN1_INTEGER_set (X509_get_serialNumber (cert), serial), ==, 1);
+  g_assert_nonnull (X509_gmtime_adj (X509_getm_notBefore (cert), from));
+  g_assert_nonnull (X509_gmtime_adj (X509_getm_notAfter (cert), to));
+  g_assert_cmpint (X509_set_pubkey (cert, key), ==, 1);
+  g_assert_cmpint (X509_NAME_add_entry_by_NID (name, NID_commonName, MBSTRING_UTF8,
+                                               (const unsigned char *) cn, -1, -1, 0), ==, 1);
+  g_assert_cmpint (X509_set_subject_name (cert, name), ==, 1);
+  g_assert_cmpint (X509_set_issuer_name (cert, issuer != NULL ? X509_get_subject_name (issuer) : name),
+                   ==, 1);
+  X509_NAME_free (name);
+
+  add_extension (cert, issuer != NULL ? issuer : cert, NID_basic_constraints,
+                 is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  if (!is_ca)
+    add_extension (cert, issuer, NID_ext_key_usage, "serverAuth,2.16.840.1.113741.1.2.3");
+
+  g_assert_cmpint (X509_sign (cert, issuer_key != NULL ? issuer_key : key, EVP_sha256 ()), >, 0);
+
+  return cert;
+}
+
+static Chain *
+get_chain (void)
+{
+  const long day = 24 * 3600;
+  Chain *c;
+
+  if (test_chain != NULL)
+    return test_chain;
+
+  /* EC keys: quick to make, and the chain rules do not depend on the
+   * key type. */
+  c = g_new0 (Chain, 1);
+  c->root_key = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
+  c->intermediate_key = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
+  c->leaf_key = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
+  c->root = make_cert ("Test Root", c->root_key, NULL, NULL, TRUE, -day, 3650 * day, 1);
+  c->intermediate = make_cert ("Test Issuing CA", c->intermediate_key, c->root, c->root_key,
+                               TRUE, -day, 1825 * day, 2);
+  c->leaf = make_cert (LEAF_CN, c->leaf_key, c->intermediate, c->intermediate_key, FALSE,
+                       -day, 365 * day, 3);
+  c->expired_leaf = make_cert (LEAF_CN, c->leaf_key, c->intermediate, c->intermediate_key, FALSE,
+                               -400 * day, -2 * day, 4);
+  c->other_leaf = make_cert ("provision.other.test", c->leaf_key, c->intermediate,
+                             c->intermediate_key, FALSE, -day, 200 * day, 5);
+
+  test_chain = c;
+  return c;
+}
+
+static GBytes *
+make_pfx (const char *password,
+          X509      **certs,
+          guint       n_certs)
+{
+  Chain *c = get_chain ();
+  STACK_OF(X509) *stack = sk_X509_new_null ();
+  g_autoptr(PKCS12) p12 = NULL;
+  unsigned char *der = NULL;
+  GBytes *bytes;
+  int len;
+
+  for (guint i = 0; i < n_certs; i++)
+    sk_X509_push (stack, certs[i]);
+
+  p12 = PKCS12_create_ex (password, "test", c->leaf_key, NULL, stack, 0, 0, 0, 0, 0, NULL, NULL);
+  sk_X509_free (stack);
+  g_assert_nonnull (p12);
+
+  len = i2d_PKCS12 (p12, &der);
+  g_assert_cmpint (len, >, 0);
+  bytes = g_bytes_new (der, len);
+  OPENSSL_free (der);
+
+  return bytes;
+}
+
+static char *
+pfx_base64 (const char *password,
+            X509      **certs,
+            guint       n_certs)
+{
+  g_autoptr(GBytes) pfx = make_pfx (password, certs, n_certs);
+
+  return g_base64_encode (g_bytes_get_data (pfx, NULL), g_bytes_get_size (pfx));
+}
+
+static char *
+good_pfx_base64 (void)
+{
+  Chain *c = get_chain ();
+  X509 *certs[] = { c->leaf, c->intermediate, c->root };
+
+  return pfx_base64 (PFX_PASSWORD, certs, G_N_ELEMENTS (certs));
+}
+
+/* The key bag's PBKDF2 rounds rewritten to two billion (MAC redone with
+ * one round): opening it without a cap would take hours. */
+static char *
+bomb_pfx_base64 (void)
+{
+  Chain *c = get_chain ();
+  X509 *certs[] = { c->leaf, c->intermediate, c->root };
+  g_autoptr(GBytes) pfx = make_pfx (PFX_PASSWORD, certs, G_N_ELEMENTS (certs));
+  const unsigned char *p = g_bytes_get_data (pfx, NULL);
+  g_autoptr(PKCS12) p12 = d2i_PKCS12 (NULL, &p, (long) g_bytes_get_size (pfx));
+  STACK_OF(PKCS7) *safes = PKCS12_unpack_authsafes (p12);
+  unsigned char *der = NULL;
+  char *b64;
+  int len;
+
+  g_assert_nonnull (safes);
+  for (int i = 0; i < sk_PKCS7_num (safes); i++)
+    {
+      PKCS7 *p7 = sk_PKCS7_value (safes, i);
+      STACK_OF(PKCS12_SAFEBAG) *bags;
+
+      if (OBJ_obj2nid (p7->type) != NID_pkcs7_data)
+        continue;
+
+      bags = PKCS12_unpack_p7data (p7);
+      for (int j = 0; j < sk_PKCS12_SAFEBAG_num (bags); j++)
+        {
+          PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value (bags, j);
+          const X509_ALGOR *alg = NULL;
+          X509_ALGOR *writable;
+          PBE2PARAM *pbe2;
+          PBKDF2PARAM *kdf;
+
+          if (PKCS12_SAFEBAG_get_nid (bag) != NID_pkcs8ShroudedKeyBag)
+            continue;
+          X509_SIG_get0 (PKCS12_SAFEBAG_get0_pkcs8 (bag), &alg, NULL);
+          writable = (X509_ALGOR *) alg;
+          pbe2 = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBE2PARAM), writable->parameter);
+          g_assert_nonnull (pbe2);
+          kdf = ASN1_TYPE_unpack_sequence (ASN1_ITEM_rptr (PBKDF2PARAM), pbe2->keyfunc->parameter);
+          g_assert_nonnull (kdf);
+          ASN1_INTEGER_set (kdf->iter, 2000000000);
+          g_assert_nonnull (ASN1_TYPE_pack_sequence (ASN1_ITEM_rptr (PBKDF2PARAM), kdf,
+                                                     &pbe2->keyfunc->parameter));
+          g_assert_nonnull (ASN1_TYPE_pack_sequence (ASN1_ITEM_rptr (PBE2PARAM), pbe2,
+                                                     &writable->parameter));
+          PBKDF2PARAM_free (kdf);
+          PBE2PARAM_free (pbe2);
+        }
+
+      sk_PKCS7_set (safes, i, PKCS12_pack_p7data (bags));
+      PKCS7_free (p7);
+      sk_PKCS12_SAFEBAG_pop_free (bags, PKCS12_SAFEBAG_free);
+    }
+
+  g_assert_cmpint (PKCS12_pack_authsafes (p12, safes), ==, 1);
+  sk_PKCS7_pop_free (safes, PKCS7_free);
+  g_assert_cmpint (PKCS12_set_mac (p12, PFX_PASSWORD, -1, NULL, 0, 1, NULL), ==, 1);
+
+  len = i2d_PKCS12 (p12, &der);
+  g_assert_cmpint (len, >, 0);
+  b64 = g_base64_encode (der, len);
+  OPENSSL_free (der);
+
+  return b64;
+}
+
+/* ------------------------------------------------------------------------
+ * Bodies
+ * ------------------------------------------------------------------------ */
+
+static const char cira_body[] =
+  "{\"configName\":\"cira1\",\"mpsServerAddress\":\"192.168.1.10\",\"mpsPort\":4433,"
+  "\"username\":\"admin123\",\"password\":\"" CIRA_PASSWORD "\",\"commonName\":\"192.168.1.10\","
+  "\"serverAddressFormat\":3,\"authMethod\":2,\"mpsRootCertificate\":\"MIIBroot\","
+  "\"proxyDetails\":\"\"}";
+
+static void
+create_cira (Fixture    *f,
+             const char *name)
+{
+  g_autofree char *body = g_strdup_printf ("{\"configName\":\"%s\",\"mpsServerAddress\":\"mps.example.com\","
+                                           "\"mpsPort\":4433,\"username\":\"admin123\","
+                                           "\"serverAddressFormat\":201,\"authMethod\":2,"
+                                           "\"mpsRootCertificate\":\"MIIBroot\"}", name);
+  g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/ciraconfigs", body);
+
+  assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+}
+
+static void
+create_ieee (Fixture    *f,
+             const char *name,
+             gboolean    wired)
+{
+  g_autofree char *body = wired
+    ? g_strdup_printf ("{\"profileName\":\"%s\",\"wiredInterface\":true,"
+                       "\"authenticationProtocol\":0,\"pxeTimeout\":120}", name)
+    : g_strdup_printf ("{\"profileName\":\"%s\",\"wiredInterface\":false,"
+                       "\"authenticationProtocol\":2}", name);
+  g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/ieee8021xconfigs", body);
+
+  assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+}
+
+static void
+create_wifi (Fixture    *f,
+             const char *name)
+{
+  g_autofree char *body = g_strdup_printf ("{\"profileName\":\"%s\",\"authenticationMethod\":6,"
+                                           "\"encryptionMethod\":4,\"ssid\":\"lab-net\","
+                                           "\"pskPassphrase\":\"" PSK_PASSPHRASE "\"}", name);
+  g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/wirelessconfigs", body);
+
+  assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * Routing, version, authentication
+ * ------------------------------------------------------------------------ */
+
+static void
+test_routing (Fixture       *f,
+              gconstpointer  user_data)
+{
+  {
+    g_autoptr(Reply) reply = get (f, "/api/v1/admin/");
+
+    assert_reply (reply, SOUP_STATUS_OK, "{\"message\":\"admin path. use admin/profiles\"}");
+  }
+  {
+    g_autoptr(Reply) reply = get (f, "/rps/api/v1/admin/version");
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "protocolVersion"), ==,
+                     "4.0.0");
+  }
+  {
+    /* Both mounts, and Express's case-insensitive, trailing-slash routing. */
+    g_autoptr(Reply) a = get (f, "/api/v1/admin/profiles");
+    g_autoptr(Reply) b = get (f, "/rps/api/v1/admin/Profiles/");
+
+    assert_reply (a, SOUP_STATUS_OK, "[]");
+    assert_reply (b, SOUP_STATUS_OK, "[]");
+  }
+  {
+    /* The gateway's token check covers the RPS routes too. */
+    g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/admin/profiles", NULL, FALSE, NULL);
+
+    assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, NULL);
+  }
+  {
+    static const struct { const char *method; const char *path; } missing[] = {
+      { "PUT", "/api/v1/admin/profiles" },
+      { "DELETE", "/api/v1/admin/profiles" },
+      { "POST", "/api/v1/admin/profiles/p1" },
+      { "GET", "/api/v1/admin/nothing" },
+      { "GET", "/api/v1/admin/profiles/a/b" },
+      { "GET", "/api/v1/adminx/profiles" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (missing); i++)
+      {
+        g_autoptr(Reply) reply = send_json (f, missing[i].method, missing[i].path, NULL);
+
+        assert_reply (reply, SOUP_STATUS_NOT_FOUND, NULL);
+      }
+  }
+  {
+    /* A name with escapes in it is decoded once: "x%41y" is not "xAy". */
+    g_autoptr(Reply) created = send_json (f, "POST", "/api/v1/admin/profiles",
+                                          "{\"profileName\":\"x%41y\",\"activation\":\"ccmactivate\","
+                                          "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
+    g_autoptr(Reply) reply = get (f, "/api/v1/admin/profiles/x%2541y");
+    g_autoptr(Reply) other = get (f, "/api/v1/admin/profiles/xAy");
+
+    assert_reply (created, SOUP_STATUS_CREATED, NULL);
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "profileName"), ==, "x%41y");
+    assert_reply (other, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"AMT profile xAy Not Found\"}");
+  }
+  {
+    /* Not JSON at all. */
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/profiles", "{\"profileName\":");
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * CIRA configs
+ * ------------------------------------------------------------------------ */
+
+static void
+test_cira_crud (Fixture       *f,
+                gconstpointer  user_data)
+{
+  g_autofree char *stored = NULL;
+  g_autofree char *version = NULL;
+
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/ciraconfigs", cira_body);
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    g_assert_nonnull (version);
+    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+      "{\"configName\":\"cira1\",\"mpsServerAddress\":\"192.168.1.10\",\"mpsPort\":4433,"
+      "\"username\":\"admin123\",\"commonName\":\"192.168.1.10\",\"serverAddressFormat\":3,"
+      "\"authMethod\":2,\"mpsRootCertificate\":\"MIIBroot\",\"proxyDetails\":\"\","
+      "\"tenantId\":\"\",\"version\":\"%s\"}", version));
+  }
+
+  stored = secret_text (f, OB_SECRET_OWNER_CIRA_CONFIG, "cira1", OB_SECRET_KIND_MPS_PASSWORD);
+  g_assert_cmpstr (stored, ==, CIRA_PASSWORD);
+
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/ciraconfigs", cira_body);
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Unique key violation\",\"message\":\"CIRA Config cira1 already exists.\"}");
+  }
+  {
+    g_autoptr(Reply) reply = get (f, "/api/v1/admin/ciraconfigs/CIRA1");
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "configName"), ==, "cira1");
+    g_assert_false (json_object_has_member (reply_object (reply), "password"));
+  }
+  {
+    g_autoptr(Reply) reply = get (f, "/api/v1/admin/ciraconfigs/nope");
+
+    assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"CIRA profile nope Not Found\"}");
+  }
+
+  /* PATCH: merged; the version moves on. */
+  {
+    g_autofree char *body = g_strdup_printf ("{\"configName\":\"cira1\",\"mpsPort\":4434,"
+                                             "\"version\":\"%s\"}", version);
+    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/admin/ciraconfigs", body);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "mpsPort"), ==, 4434);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "username"), ==, "admin123");
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "version"), !=, version);
+    g_free (version);
+    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+  }
+
+  /* Stale version: 409 with the current record and its version as ETag;
+   * with If-Match 412; no version at all is a conflict too. */
+  {
+    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/admin/ciraconfigs",
+                                        "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\"}");
+
+    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "mpsPort"), ==, 4434);
+    g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "ETag"), ==, version);
+  }
+  {
+    const char * const headers[] = { "If-Match", "1", NULL };
+    g_autoptr(Reply) reply = send_full (f, "PATCH", "/api/v1/admin/ciraconfigs",
+                                        "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\"}",
+                                        TRUE, headers);
+
+    assert_reply (reply, SOUP_STATUS_PRECONDITION_FAILED, NULL);
+    g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "ETag"), ==, version);
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/admin/ciraconfigs",
+                                        "{\"configName\":\"cira1\",\"mpsPort\":5000}");
+
+    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+  }
+  {
+    /* If-Match wins over the body's version. */
+    const char * const headers[] = { "If-Match", version, NULL };
+    g_autoptr(Reply) reply = send_full (f, "PATCH", "/api/v1/admin/ciraconfigs",
+                                        "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\","
+                                        "\"password\":\"Other-Secret-Passw0rd\"}",
+                                        TRUE, headers);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "mpsPort"), ==, 5000);
+  }
+  {
+    g_autofree char *now = secret_text (f, OB_SECRET_OWNER_CIRA_CONFIG, "cira1",
+                                        OB_SECRET_KIND_MPS_PASSWORD);
+
+    g_assert_cmpstr (now, ==, "Other-Secret-Passw0rd");
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/admin/ciraconfigs",
+                                        "{\"configName\":\"ghost\",\"version\":\"1\"}");
+
+    assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"CIRA profile ghost Not Found\"}");
+  }
+
+  /* In use by a profile: refused with the reference's message. */
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/profiles",
+                                        "{\"profileName\":\"p1\",\"activation\":\"ccmactivate\","
+                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
+                                        "\"ciraConfigName\":\"cira1\"}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Foreign key violation\","
+                  "\"message\":\"CIRA Config: cira1 is associated with an AMT profile\"}");
+  }
+  {
+    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/profiles/p1", NULL);
+    g_autoptr(Reply) b = send_json (f, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
+    g_autoptr(Reply) c = send_json (f, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
+    g_autofree char *gone = NULL;
+
+    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
+    g_assert_cmpuint (g_bytes_get_size (b->body), ==, 0);
+    assert_reply (c, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"CIRA profile cira1 Not Found\"}");
+    gone = secret_text (f, OB_SECRET_OWNER_CIRA_CONFIG, "cira1", OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_null (gone);
+  }
+
+  assert_text_nowhere (f, CIRA_PASSWORD);
+  assert_text_nowhere (f, "Other-Secret-Passw0rd");
+}
+
+static void
+test_cira_validation (Fixture       *f,
+                      gconstpointer  user_data)
+{
+  const char *path = "/api/v1/admin/ciraconfigs";
+
+  assert_post_errors (f, path, "{}",
+                      "configName|CIRA profile name is required",
+                      "configName|CIRA profile name accepts letters, numbers, special characters and no spaces",
+                      "serverAddressFormat|MPS server address format is required",
+                      "serverAddressFormat|MPS server address format should be either 3(IPV4) , 4(IPV6) or 201(FQDN)",
+                      "mpsServerAddress|MPS server address is required",
+                      "mpsServerAddress|serverAddressFormat is required",
+                      "mpsPort|MPS port is required",
+                      "mpsPort|MPS Port value should range between 1024 and 49151",
+                      "username|MPS user name is required",
+                      "username|MPS user name should be alphanumeric",
+                      "username|MPS user name length should be in between 5 to 16",
+                      "authMethod|Authentication method is required",
+                      "authMethod|Authentication method should be either 1 (Mutual Auth) or 2 (username and password)",
+                      "mpsRootCertificate|MPS public root certificate is required");
+
+  /* '$' is not allowed in CIRA names (it is in profile names), nor
+   * spaces; the "&-_" range lets '?' through. */
+  assert_post_errors (f, path,
+                      "{\"configName\":\"a$b\",\"mpsServerAddress\":\"mps.example.com\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":201,\"authMethod\":2,"
+                      "\"mpsRootCertificate\":\"x\"}",
+                      "configName|CIRA profile name accepts letters, numbers, special characters and no spaces");
+  assert_post_errors (f, path,
+                      "{\"configName\":\"a b\",\"mpsServerAddress\":\"mps.example.com\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":201,\"authMethod\":2,"
+                      "\"mpsRootCertificate\":\"x\"}",
+                      "configName|CIRA profile name accepts letters, numbers, special characters and no spaces");
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"configName\":\"a?b\",\"mpsServerAddress\":\"mps.example.com\","
+                                        "\"mpsPort\":4433,\"username\":\"admin123\",\"serverAddressFormat\":201,"
+                                        "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  }
+
+  /* Address rules per format. */
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"mps.example.com\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":3,\"authMethod\":2,"
+                      "\"mpsRootCertificate\":\"x\"}",
+                      "mpsServerAddress|serverAddressFormat 3 requires IPV4 server address",
+                      "mpsServerAddress|commonName is required when serverAddressFormat is 3");
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"10.0.0.256\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":3,\"commonName\":\"10.0.0.1\","
+                      "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}",
+                      "mpsServerAddress|serverAddressFormat 3 requires IPV4 server address");
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"10.0.0.1\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":4,"
+                      "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}",
+                      "mpsServerAddress|serverAddressFormat 4 requires IPV6 server address");
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"MPS.Example.com\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":201,"
+                      "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}",
+                      "mpsServerAddress|serverAddressFormat 201 requires FQDN server address");
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"fd00::1\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":4,\"commonName\":\"mps\","
+                      "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}",
+                      "commonName|Cert. Hostname(CN) should be an IP address.");
+
+  /* Port, user name, auth method, format out of range or of the wrong
+   * type. */
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"mps.example.com\",\"mpsPort\":80,"
+                      "\"username\":\"ad\",\"serverAddressFormat\":\"7\",\"authMethod\":3,"
+                      "\"mpsRootCertificate\":\"x\"}",
+                      "serverAddressFormat|MPS server address format should be either 3(IPV4) , 4(IPV6) or 201(FQDN)",
+                      "mpsPort|MPS Port value should range between 1024 and 49151",
+                      "username|MPS user name length should be in between 5 to 16",
+                      "authMethod|Authentication method should be either 1 (Mutual Auth) or 2 (username and password)");
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"mps.example.com\",\"mpsPort\":[4433],"
+                      "\"username\":\"admin_123456789012345\",\"serverAddressFormat\":201,\"authMethod\":2,"
+                      "\"mpsRootCertificate\":{}}",
+                      "mpsPort|MPS Port value should range between 1024 and 49151",
+                      "username|MPS user name should be alphanumeric",
+                      "username|MPS user name length should be in between 5 to 16",
+                      "mpsRootCertificate|Invalid value");
+
+  /* PATCH: only the name is required; a port must be a JSON number
+   * strictly inside the range; a common name needs format and address. */
+  assert_patch_errors (f, path, "{\"mpsPort\":\"4433\"}",
+                       "configName|CIRA profile name is required",
+                       "configName|CIRA profile name accepts letters, numbers, special characters and no spaces",
+                       "mpsPort|MPS Port value should range between 1024 and 49151");
+  assert_patch_errors (f, path, "{\"configName\":\"a?b\",\"mpsPort\":1024,\"commonName\":\"10.0.0.1\"}",
+                       "mpsPort|MPS Port value should range between 1024 and 49151",
+                       "commonName|serverAddressFormat and mpsServerAddress is required");
+}
+
+/* ------------------------------------------------------------------------
+ * 802.1x configs
+ * ------------------------------------------------------------------------ */
+
+static void
+test_ieee8021x (Fixture       *f,
+                gconstpointer  user_data)
+{
+  const char *path = "/api/v1/admin/ieee8021xconfigs";
+  g_autofree char *version = NULL;
+
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"wired1\",\"wiredInterface\":true,"
+                                        "\"authenticationProtocol\":10,\"pxeTimeout\":300}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+      "{\"profileName\":\"wired1\",\"authenticationProtocol\":10,\"pxeTimeout\":300,"
+      "\"wiredInterface\":true,\"tenantId\":\"\",\"version\":\"%s\"}", version));
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"WIRED1\",\"wiredInterface\":true,"
+                                        "\"authenticationProtocol\":0,\"pxeTimeout\":0}");
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Unique key violation\",\"message\":\"802.1x config: WIRED1 already exists\"}");
+  }
+  {
+    /* Wireless: the default PXE timeout, only protocols 0 and 2. */
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"air1\",\"wiredInterface\":false,"
+                                        "\"authenticationProtocol\":2}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "pxeTimeout"), ==, 120);
+  }
+
+  assert_post_errors (f, path, "{}",
+                      "profileName|802.1x profile name is required",
+                      "profileName|802.1x profile name should be alphanumeric",
+                      "wiredInterface|Wired interface flag is required",
+                      "authenticationProtocol|Authentication protocol must be one of 0:EAP-TLS, "
+                      "3:PEAPv1/EAP-GTC, 5:EAP-FAST/GTC, 10:EAP-FAST/TLS, 2:PEAPv0/EAP-MSCHAPv2",
+                      "pxeTimeout|PXE Timeout is required");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"air2\",\"wiredInterface\":false,\"authenticationProtocol\":5}",
+                      "authenticationProtocol|Authentication protocol must be one of 0:EAP-TLS, "
+                      "2:PEAPv0/EAP-MSCHAPv2");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"a23456789012345678901234567890123\",\"wiredInterface\":true,"
+                      "\"authenticationProtocol\":0,\"pxeTimeout\":\"120\"}",
+                      "profileName|802.1x profile name maximum length is 32",
+                      "pxeTimeout|PXE Timeout must be number");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w-2\",\"wiredInterface\":\"maybe\",\"authenticationProtocol\":0,"
+                      "\"pxeTimeout\":86401}",
+                      "profileName|802.1x profile name should be alphanumeric",
+                      "wiredInterface|Invalid value",
+                      "pxeTimeout|PXE Timeout value should be 0 - 86400");
+
+  /* PATCH needs a version; a stale one is a conflict. */
+  assert_patch_errors (f, path,
+                       "{\"profileName\":\"wired1\",\"wiredInterface\":true,\"authenticationProtocol\":0,"
+                       "\"pxeTimeout\":1}",
+                       "version|Version is required to patch/update a record.");
+  {
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path,
+                                        "{\"profileName\":\"wired1\",\"wiredInterface\":true,"
+                                        "\"authenticationProtocol\":0,\"pxeTimeout\":1,\"version\":\"99\"}");
+
+    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "pxeTimeout"), ==, 300);
+  }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"profileName\":\"wired1\",\"wiredInterface\":true,"
+                                             "\"authenticationProtocol\":0,\"pxeTimeout\":1,"
+                                             "\"version\":%s}", version);
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "pxeTimeout"), ==, 1);
+  }
+
+  /* In use by a profile, then by a wireless config. */
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/profiles",
+                                        "{\"profileName\":\"p8021\",\"activation\":\"ccmactivate\","
+                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
+                                        "\"ieee8021xProfileName\":\"wired1\"}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "ieee8021xProfileName"), ==,
+                     "wired1");
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "DELETE", "/api/v1/admin/ieee8021xconfigs/wired1", NULL);
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Error\",\"message\":\"802.1x config: wired1 is associated with an AMT Profile.\"}");
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/wirelessconfigs",
+                                        "{\"profileName\":\"ent1\",\"authenticationMethod\":7,"
+                                        "\"encryptionMethod\":4,\"ssid\":\"corp\","
+                                        "\"ieee8021xProfileName\":\"air1\"}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "DELETE", "/api/v1/admin/ieee8021xconfigs/air1", NULL);
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Error\",\"message\":\"802.1x config: air1 is associated with a wireless profile.\"}");
+  }
+  {
+    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/profiles/p8021", NULL);
+    g_autoptr(Reply) b = send_json (f, "DELETE", "/api/v1/admin/ieee8021xconfigs/wired1", NULL);
+    g_autoptr(Reply) c = get (f, "/api/v1/admin/ieee8021xconfigs/wired1");
+
+    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_reply (c, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"802.1x profile wired1 Not Found\"}");
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * Wireless configs
+ * ------------------------------------------------------------------------ */
+
+static void
+test_wireless (Fixture       *f,
+               gconstpointer  user_data)
+{
+  const char *path = "/api/v1/admin/wirelessconfigs";
+  g_autofree char *version = NULL;
+  g_autofree char *stored = NULL;
+
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"home1\",\"authenticationMethod\":6,"
+                                        "\"encryptionMethod\":4,\"ssid\":\"home\",\"pskValue\":3,"
+                                        "\"pskPassphrase\":\"" PSK_PASSPHRASE "\",\"linkPolicy\":[14,16]}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+      "{\"profileName\":\"home1\",\"authenticationMethod\":6,\"encryptionMethod\":4,"
+      "\"ssid\":\"home\",\"pskValue\":3,\"linkPolicy\":[14,16],\"tenantId\":\"\","
+      "\"ieee8021xProfileName\":null,\"version\":\"%s\"}", version));
+  }
+  stored = secret_text (f, OB_SECRET_OWNER_WIRELESS, "home1", OB_SECRET_KIND_PSK_PASSPHRASE);
+  g_assert_cmpstr (stored, ==, PSK_PASSPHRASE);
+
+  {
+    g_autoptr(Reply) reply = get (f, "/api/v1/admin/wirelessconfigs?$count=true");
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "totalCount"), ==, 1);
+    /* The reference's rows carry the count too. */
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+      json_object_get_array_member (reply_object (reply), "data"), 0), "total_count"), ==, 1);
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"home1\",\"authenticationMethod\":4,"
+                                        "\"encryptionMethod\":3,\"ssid\":\"home\","
+                                        "\"pskPassphrase\":\"12345678\"}");
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Unique key violation\",\"message\":\"Wireless profile home1 already exists\"}");
+  }
+
+  assert_post_errors (f, path, "{}",
+                      "profileName|Wireless profile name is required",
+                      "profileName|Wireless profile name should be alphanumeric",
+                      "authenticationMethod|Authentication method must be one of 4:WPA PSK, "
+                      "5:WPA IEEE 802.1x, 6:WPA2 PSK, 7:WPA2 IEEE 802.1x",
+                      "encryptionMethod|Encryption method must be one of 3:TKIP, 4:CCMP",
+                      "ssid|SSID is required",
+                      "ssid|Maximum length is 32");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w2\",\"authenticationMethod\":4,\"encryptionMethod\":3,"
+                      "\"ssid\":\"123456789012345678901234567890123\",\"pskPassphrase\":\"short\","
+                      "\"ieee8021xProfileName\":\"x\"}",
+                      "ssid|Maximum length is 32",
+                      "pskPassphrase|PSK Passphrase length should be greater than or equal to 8 and "
+                      "less than or equal to 63",
+                      "ieee8021xProfileName|ieee8021xProfileName can not be specified with the provided "
+                      "authenticationMethod");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w2\",\"authenticationMethod\":5,\"encryptionMethod\":4,"
+                      "\"ssid\":\"corp\"}",
+                      "ieee8021xProfileName|ieee8021xProfileName is required");
+  create_ieee (f, "wiredx", TRUE);
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w2\",\"authenticationMethod\":7,\"encryptionMethod\":4,"
+                      "\"ssid\":\"corp\",\"ieee8021xProfileName\":\"wiredx\"}",
+                      "ieee8021xProfileName|Ieee8021x profile wiredx is for wired interfaces");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w2\",\"authenticationMethod\":7,\"encryptionMethod\":4,"
+                      "\"ssid\":\"corp\",\"ieee8021xProfileName\":\"ghost\"}",
+                      "ieee8021xProfileName|Ieee8021x profile ghost does not exist in db");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w2\",\"authenticationMethod\":6,\"encryptionMethod\":4,"
+                      "\"ssid\":\"corp\",\"pskPassphrase\":\"1234567890123456789012345678901234567890"
+                      "123456789012345678901234\",\"linkPolicy\":5}",
+                      "pskPassphrase|PSK Passphrase length should be greater than or equal to 8 and "
+                      "less than or equal to 63",
+                      "linkPolicy|LinkPolicy should be an array of integers");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w2\",\"authenticationMethod\":6,\"encryptionMethod\":4,"
+                      "\"ssid\":\"corp\",\"pskPassphrase\":12345678,\"linkPolicy\":[\"1\"]}",
+                      "linkPolicy|Array does not contain integers");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w2\",\"authenticationMethod\":6,\"encryptionMethod\":4,"
+                      "\"ssid\":\"corp\",\"pskPassphrase\":\"12345678\",\"linkPolicy\":[1,2]}",
+                      "linkPolicy|Array values should be either 1: available on S0 AC, 14: available "
+                      "on Sx AC, 16: available on S0 DC, 224: available on Sx DC");
+
+  /* PATCH re-runs everything and needs a version; its answer has no
+   * pskValue. */
+  assert_patch_errors (f, path,
+                       "{\"profileName\":\"home1\",\"authenticationMethod\":6,\"encryptionMethod\":4,"
+                       "\"ssid\":\"home2\",\"pskPassphrase\":\"another-passphrase\"}",
+                       "version|Version is required to patch/update a record.");
+  {
+    g_autofree char *body = g_strdup_printf ("{\"profileName\":\"home1\",\"authenticationMethod\":6,"
+                                             "\"encryptionMethod\":4,\"ssid\":\"home2\","
+                                             "\"pskPassphrase\":\"another-passphrase\","
+                                             "\"version\":\"%s\"}", version);
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+    g_autofree char *now = NULL;
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "ssid"), ==, "home2");
+    g_assert_false (json_object_has_member (reply_object (reply), "pskValue"));
+    now = secret_text (f, OB_SECRET_OWNER_WIRELESS, "home1", OB_SECRET_KIND_PSK_PASSPHRASE);
+    g_assert_cmpstr (now, ==, "another-passphrase");
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path,
+                                        "{\"profileName\":\"home1\",\"authenticationMethod\":6,"
+                                        "\"encryptionMethod\":4,\"ssid\":\"home3\","
+                                        "\"pskPassphrase\":\"another-passphrase\",\"version\":\"1\"}");
+
+    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+  }
+
+  /* Linked to a profile: refused; then removed with its passphrase. */
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/profiles",
+                                        "{\"profileName\":\"pw\",\"activation\":\"ccmactivate\","
+                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
+                                        "\"wifiConfigs\":[{\"profileName\":\"home1\",\"priority\":1}]}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Foreign key violation\","
+                  "\"message\":\"Wireless profile: home1 is associated with an AMT Profile.\"}");
+  }
+  {
+    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/profiles/pw", NULL);
+    g_autoptr(Reply) b = send_json (f, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
+    g_autoptr(Reply) c = send_json (f, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
+    g_autofree char *gone = NULL;
+
+    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_reply (c, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"Wireless profile home1 Not Found\"}");
+    gone = secret_text (f, OB_SECRET_OWNER_WIRELESS, "home1", OB_SECRET_KIND_PSK_PASSPHRASE);
+    g_assert_null (gone);
+  }
+
+  assert_text_nowhere (f, PSK_PASSPHRASE);
+  assert_text_nowhere (f, "another-passphrase");
+}
+
+/* ------------------------------------------------------------------------
+ * Profiles
+ * ------------------------------------------------------------------------ */
+
+static void
+test_profiles_crud (Fixture       *f,
+                    gconstpointer  user_data)
+{
+  const char *path = "/api/v1/admin/profiles";
+  g_autofree char *version = NULL;
+
+  create_cira (f, "ciraA");
+  create_wifi (f, "wifiA");
+  create_wifi (f, "wifiB");
+  create_ieee (f, "dot1x", TRUE);
+
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"acm1\",\"activation\":\"acmactivate\","
+                                        "\"amtPassword\":\"" AMT_PASSWORD "\",\"mebxPassword\":\"" MEBX_PASSWORD "\","
+                                        "\"generateRandomPassword\":false,\"generateRandomMEBxPassword\":false,"
+                                        "\"ciraConfigName\":\"ciraA\",\"tags\":[\"lab\",\"acm\"],"
+                                        "\"dhcpEnabled\":true,\"ipSyncEnabled\":true,"
+                                        "\"wifiConfigs\":[{\"profileName\":\"wifiB\",\"priority\":2},"
+                                        "{\"profileName\":\"wifiA\",\"priority\":1}],"
+                                        "\"ieee8021xProfileName\":\"dot1x\",\"iderEnabled\":true}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    /* Defaults: KVM consent for ACM, KVM on, SOL off; no TLS. */
+    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+      "{\"profileName\":\"acm1\",\"activation\":\"acmactivate\",\"ciraConfigName\":\"ciraA\","
+      "\"generateRandomPassword\":false,\"generateRandomMEBxPassword\":false,"
+      "\"tags\":[\"lab\",\"acm\"],\"dhcpEnabled\":true,\"tlsMode\":null,\"userConsent\":\"KVM\","
+      "\"iderEnabled\":true,\"kvmEnabled\":true,\"solEnabled\":false,\"tenantId\":\"\","
+      "\"tlsSigningAuthority\":null,\"version\":\"%s\",\"ieee8021xProfileName\":\"dot1x\","
+      "\"wifiConfigs\":[{\"profileName\":\"wifiA\",\"priority\":1},"
+      "{\"profileName\":\"wifiB\",\"priority\":2}],"
+      "\"ipSyncEnabled\":true,\"localWifiSyncEnabled\":false}", version));
+  }
+  {
+    g_autofree char *amt = secret_text (f, OB_SECRET_OWNER_PROFILE, "acm1", OB_SECRET_KIND_AMT_PASSWORD);
+    g_autofree char *mebx = secret_text (f, OB_SECRET_OWNER_PROFILE, "acm1", OB_SECRET_KIND_MEBX_PASSWORD);
+
+    g_assert_cmpstr (amt, ==, AMT_PASSWORD);
+    g_assert_cmpstr (mebx, ==, MEBX_PASSWORD);
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"ACM1\",\"activation\":\"ccmactivate\","
+                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Unique key violation\",\"message\":\"AMT profile ACM1 already exists\"}");
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"p2\",\"activation\":\"ccmactivate\","
+                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false,"
+                                        "\"ciraConfigName\":\"nosuch\"}");
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (reply_object (reply), "error"),
+                                     "Foreign key constraint violation"));
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "message"), ==,
+                     "Referenced constraint nosuch doesn't exist");
+  }
+  {
+    /* TLS: the signing authority defaults to SelfSigned. */
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"tls1\",\"activation\":\"ccmactivate\","
+                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false,\"tlsMode\":2}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "tlsMode"), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "tlsSigningAuthority"), ==,
+                     "SelfSigned");
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "userConsent"), ==, "All");
+    g_assert_true (json_object_get_boolean_member (reply_object (reply), "generateRandomPassword"));
+  }
+  {
+    g_autofree char *none = secret_text (f, OB_SECRET_OWNER_PROFILE, "tls1", OB_SECRET_KIND_AMT_PASSWORD);
+
+    g_assert_null (none);
+  }
+
+  /* PATCH: to CCM with a random AMT password; the stored passwords go;
+   * cira, TLS and 802.1x are taken as sent (absent: cleared). */
+  {
+    g_autofree char *body = g_strdup_printf ("{\"profileName\":\"acm1\",\"activation\":\"ccmactivate\","
+                                             "\"generateRandomPassword\":true,\"userConsent\":\"All\","
+                                             "\"ciraConfigName\":\"ciraA\",\"version\":\"%s\"}", version);
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+    g_autofree char *amt = NULL;
+    g_autofree char *mebx = NULL;
+    JsonObject *object;
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    object = reply_object (reply);
+    g_assert_cmpstr (json_object_get_string_member (object, "activation"), ==, "ccmactivate");
+    g_assert_true (json_object_get_boolean_member (object, "generateRandomPassword"));
+    g_assert_false (json_object_get_boolean_member (object, "generateRandomMEBxPassword"));
+    g_assert_true (json_object_get_null_member (object, "ieee8021xProfileName"));
+    g_assert_cmpstr (json_object_get_string_member (object, "ciraConfigName"), ==, "ciraA");
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "tags")), ==, 2);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "wifiConfigs")), ==, 2);
+    g_assert_true (json_object_get_boolean_member (object, "iderEnabled"));
+    g_free (version);
+    version = g_strdup (json_object_get_string_member (object, "version"));
+
+    amt = secret_text (f, OB_SECRET_OWNER_PROFILE, "acm1", OB_SECRET_KIND_AMT_PASSWORD);
+    mebx = secret_text (f, OB_SECRET_OWNER_PROFILE, "acm1", OB_SECRET_KIND_MEBX_PASSWORD);
+    g_assert_null (amt);
+    g_assert_null (mebx);
+  }
+  {
+    /* A static password again, by If-Match. */
+    const char * const headers[] = { "If-Match", version, NULL };
+    g_autoptr(Reply) reply = send_full (f, "PATCH", path,
+                                        "{\"profileName\":\"acm1\",\"amtPassword\":\"" AMT_PASSWORD2 "\","
+                                        "\"generateRandomPassword\":false,\"dhcpEnabled\":false}",
+                                        TRUE, headers);
+    g_autofree char *amt = NULL;
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_false (json_object_get_boolean_member (reply_object (reply), "generateRandomPassword"));
+    /* DHCP off takes the wireless links away. */
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reply_object (reply),
+                                                                           "wifiConfigs")), ==, 0);
+    amt = secret_text (f, OB_SECRET_OWNER_PROFILE, "acm1", OB_SECRET_KIND_AMT_PASSWORD);
+    g_assert_cmpstr (amt, ==, AMT_PASSWORD2);
+  }
+  {
+    const char * const headers[] = { "If-Match", version, NULL };
+    g_autoptr(Reply) reply = send_full (f, "PATCH", path,
+                                        "{\"profileName\":\"acm1\",\"dhcpEnabled\":true}",
+                                        TRUE, headers);
+
+    assert_reply (reply, SOUP_STATUS_PRECONDITION_FAILED, NULL);
+    g_assert_nonnull (soup_message_headers_get_one (reply->headers, "ETag"));
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path,
+                                        "{\"profileName\":\"ghost\",\"version\":\"1\"}");
+
+    assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"AMT profile ghost Not Found\"}");
+  }
+
+  /* DELETE takes the keyring entries along. */
+  {
+    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/profiles/ACM1", NULL);
+    g_autoptr(Reply) b = get (f, "/api/v1/admin/profiles/acm1");
+    g_autofree char *amt = secret_text (f, OB_SECRET_OWNER_PROFILE, "acm1", OB_SECRET_KIND_AMT_PASSWORD);
+
+    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_reply (b, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"AMT profile acm1 Not Found\"}");
+    g_assert_null (amt);
+  }
+
+  assert_text_nowhere (f, AMT_PASSWORD);
+  assert_text_nowhere (f, AMT_PASSWORD2);
+  assert_text_nowhere (f, MEBX_PASSWORD);
+  assert_text_nowhere (f, PSK_PASSPHRASE);
+}
+
+static void
+test_profiles_validation (Fixture       *f,
+                          gconstpointer  user_data)
+{
+  const char *path = "/api/v1/admin/profiles";
+
+  create_wifi (f, "wifiA");
+  create_ieee (f, "airx", FALSE);
+
+  assert_post_errors (f, path, "{}",
+                      "profileName|AMT profile name is required",
+                      "profileName|AMT profile name accepts letters, numbers, special characters and no spaces",
+                      "activation|Activation is required",
+                      "activation|Activation accepts either acmactivate (admin control activation) or "
+                      "ccmactivate (client control mode activation)",
+                      "activation|Either generateRandomPassword should be enabled or provide amtPassword",
+                      "dhcpEnabled|Invalid value",
+                      "dhcpEnabled|DHCP enabled must be a boolean");
+
+  /* The "&-_" range: '(' and '/' are names, a space and '{' are not. */
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path,
+                                        "{\"profileName\":\"a(b)/c\",\"activation\":\"ccmactivate\","
+                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  }
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"a{b\",\"activation\":\"ccmactivate\","
+                      "\"generateRandomPassword\":true,\"dhcpEnabled\":false}",
+                      "profileName|AMT profile name accepts letters, numbers, special characters and no spaces");
+
+  /* Passwords: weak, too long, both given, neither given. */
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\",\"amtPassword\":\"weakpassword\","
+                      "\"generateRandomPassword\":false,\"dhcpEnabled\":false}",
+                      "amtPassword|AMT password is required field should contains at least one lowercase "
+                      "letter, one uppercase letter, one numeric digit,and one special character and "
+                      "password length should be in between 8 to 32.");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\","
+                      "\"amtPassword\":\"Aa1!aaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"dhcpEnabled\":false}",
+                      "amtPassword|AMT password is required field should contains at least one lowercase "
+                      "letter, one uppercase letter, one numeric digit,and one special character and "
+                      "password length should be in between 8 to 32.");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\",\"amtPassword\":\"" AMT_PASSWORD "\","
+                      "\"generateRandomPassword\":true,\"dhcpEnabled\":false}",
+                      "generateRandomPassword|Either generate Random AMT Password should be enabled or "
+                      "should provide AMT Password but not both");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\","
+                      "\"generateRandomPassword\":false,\"dhcpEnabled\":false}",
+                      "activation|Either generateRandomPassword should be enabled or provide amtPassword",
+                      "amtPassword|AMT password is required field should contains at least one lowercase "
+                      "letter, one uppercase letter, one numeric digit,and one special character and "
+                      "password length should be in between 8 to 32.",
+                      "generateRandomPassword|If generate random AMT password is disabled, amtPassword is mandatory");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\","
+                      "\"generateRandomPassword\":\"yes\",\"amtPassword\":\"" AMT_PASSWORD "\",\"dhcpEnabled\":0}",
+                      "generateRandomPassword|Generate random AMT password must be a boolean true or false");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"acmactivate\","
+                      "\"generateRandomPassword\":true,\"dhcpEnabled\":false}",
+                      "activation|MEBx Password is required for acmactivate");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"acmactivate\",\"generateRandomPassword\":true,"
+                      "\"mebxPassword\":\"" MEBX_PASSWORD "\",\"generateRandomMEBxPassword\":true,"
+                      "\"dhcpEnabled\":false}",
+                      "generateRandomMEBxPassword|Either generate MEBx password should be enabled or should "
+                      "provide MEBx password, but not both");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"acmactivate\",\"generateRandomPassword\":true,"
+                      "\"mebxPassword\":\"short\",\"dhcpEnabled\":false}",
+                      "mebxPassword|MEBx password is required field should contains at least one lowercase "
+                      "letter, one uppercase letter, one numeric digit,and one special character and "
+                      "password length should be in between 8 to 32.");
+
+  /* TLS, CIRA, consent, feature flags. */
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\",\"generateRandomPassword\":true,"
+                      "\"dhcpEnabled\":false,\"tlsMode\":5,\"tlsSigningAuthority\":\"Bob\","
+                      "\"ciraConfigName\":\"c\",\"userConsent\":\"KVM\",\"iderEnabled\":\"x\","
+                      "\"kvmEnabled\":2,\"solEnabled\":[],\"ipSyncEnabled\":\"no\","
+                      "\"localWifiSyncEnabled\":{}}",
+                      "tlsMode|tlsMode must be set to one of these values: 1 (Server Authentication Only), "
+                      "2 (Server and Non-TLS Authentication), 3 (Mutual TLS only), 4 (Mutual and Non-TLS "
+                      "authentication)",
+                      "tlsSigningAuthority|TLS Signing Authority must be one of SelfSigned,MicrosoftCA",
+                      "ciraConfigName|CIRA cannot be configured if TLS is enabled",
+                      "ipSyncEnabled|ipSyncEnabled must be a boolean",
+                      "localWifiSyncEnabled|localWifiSyncEnabled must be a boolean",
+                      "userConsent|User consent is required for all the actions in client control mode",
+                      "iderEnabled|IDER enabled must be a boolean",
+                      "kvmEnabled|KVM enabled must be a boolean",
+                      "solEnabled|Serial Over Lan (sol) enabled must be a boolean");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\",\"generateRandomPassword\":true,"
+                      "\"dhcpEnabled\":false,\"userConsent\":\"Maybe\",\"tags\":[1]}",
+                      "tags|Invalid value",
+                      "userConsent|User consent must be one of None,All,KVM",
+                      "userConsent|User consent is required for all the actions in client control mode");
+
+  /* Wireless links. */
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\",\"generateRandomPassword\":true,"
+                      "\"dhcpEnabled\":false,\"wifiConfigs\":[{\"profileName\":\"wifiA\",\"priority\":0},"
+                      "{\"profileName\":\"nope\",\"priority\":1},{\"profileName\":\"nada\",\"priority\":2}]}",
+                      "wifiConfigs|Wifi supports only DHCP in AMT",
+                      "wifiConfigs|wifi config priority should be an integer and between 1 and 255",
+                      "wifiConfigs|wifi configs nope,nada does not exists in db");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\",\"generateRandomPassword\":true,"
+                      "\"dhcpEnabled\":true,\"wifiConfigs\":[{},{},{},{},{},{},{},{},{}]}",
+                      "wifiConfigs|A maximum of 8 wifi profiles can be stored at a time.");
+  assert_patch_errors (f, path,
+                       "{\"profileName\":\"p\",\"version\":\"1\","
+                       "\"wifiConfigs\":[{\"profileName\":\"wifiA\",\"priority\":1}]}",
+                       "wifiConfigs|DHCP enabled should be true");
+
+  /* 802.1x: must exist and be wired. */
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\",\"generateRandomPassword\":true,"
+                      "\"dhcpEnabled\":false,\"ieee8021xProfileName\":\"airx\"}",
+                      "ieee8021xProfileName|Ieee8021x profile airx is for wireless interfaces");
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"p\",\"activation\":\"ccmactivate\",\"generateRandomPassword\":true,"
+                      "\"dhcpEnabled\":false,\"ieee8021xProfileName\":\"ghost\"}",
+                      "ieee8021xProfileName|Ieee8021x profile ghost does not exist in db");
+  assert_patch_errors (f, path,
+                       "{\"profileName\":\"p\",\"version\":\"1\",\"ieee8021xProfileName\":\"ghost\"}",
+                       "ieee8021xProfileName|IEEEProfile config ghost does not exists in db");
+
+  /* PATCH: a version is required (body or If-Match). */
+  assert_patch_errors (f, path, "{\"profileName\":\"a(b)/c\"}",
+                       "version|Version is required to patch/update a record.");
+
+  /* Oversized and hostile values never crash and never pass. */
+  {
+    g_autoptr(GString) huge = g_string_new ("{\"profileName\":\"");
+
+    for (guint i = 0; i < 20000; i++)
+      g_string_append_c (huge, 'a');
+    g_string_append (huge, " \",\"activation\":\"ccmactivate\",\"generateRandomPassword\":true,"
+                           "\"dhcpEnabled\":false}");
+    assert_post_errors (f, path, huge->str,
+                        "profileName|AMT profile name accepts letters, numbers, special characters and no spaces");
+  }
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"\\u00e9t\\u00e9\",\"activation\":\"ccmactivate\","
+                      "\"generateRandomPassword\":true,\"dhcpEnabled\":false}",
+                      "profileName|AMT profile name accepts letters, numbers, special characters and no spaces");
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", path, "[1,2,3]");
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * Domains
+ * ------------------------------------------------------------------------ */
+
+static char *
+domain_body (const char *name,
+             const char *suffix,
+             const char *cert,
+             const char *password)
+{
+  return g_strdup_printf ("{\"profileName\":\"%s\",\"domainSuffix\":\"%s\",\"provisioningCert\":\"%s\","
+                          "\"provisioningCertStorageFormat\":\"string\","
+                          "\"provisioningCertPassword\":\"%s\"}", name, suffix, cert, password);
+}
+
+static void
+test_domains (Fixture       *f,
+              gconstpointer  user_data)
+{
+  const char *path = "/api/v1/admin/domains";
+  Chain *c = get_chain ();
+  g_autofree char *pfx = good_pfx_base64 ();
+  g_autofree char *version = NULL;
+  g_autoptr(GDateTime) leaf_expiry = NULL;
+
+  {
+    g_autofree char *body = domain_body ("dom1", "vpro.example.com", pfx, PFX_PASSWORD);
+    g_autoptr(Reply) reply = send_json (f, "POST", path, body);
+    g_autofree char *expected_expiry = NULL;
+    JsonObject *object;
+    const ASN1_TIME *not_after = X509_get0_notAfter (c->leaf);
+    struct tm tm;
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    object = reply_object (reply);
+    version = g_strdup (json_object_get_string_member (object, "version"));
+
+    /* The leaf expires first: its notAfter, as JavaScript prints it. */
+    g_assert_cmpint (ASN1_TIME_to_tm (not_after, &tm), ==, 1);
+    expected_expiry = g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900,
+                                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+      "{\"profileName\":\"dom1\",\"domainSuffix\":\"vpro.example.com\","
+      "\"provisioningCertStorageFormat\":\"string\",\"expirationDate\":\"%s\",\"tenantId\":\"\","
+      "\"version\":\"%s\"}", expected_expiry, version));
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) stored = ob_secret_store_lookup_sync (f->secrets, OB_SECRET_OWNER_DOMAIN, "dom1",
+                                                            OB_SECRET_KIND_PFX, NULL, &error);
+    g_autofree char *password = secret_text (f, OB_SECRET_OWNER_DOMAIN, "dom1",
+                                             OB_SECRET_KIND_PFX_PASSWORD);
+    gsize len;
+    g_autofree guchar *der = g_base64_decode (pfx, &len);
+    g_autoptr(GBytes) expected = g_bytes_new (der, len);
+
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (stored, expected));
+    g_assert_cmpstr (password, ==, PFX_PASSWORD);
+  }
+
+  /* Same name, or same suffix under another name. */
+  {
+    g_autofree char *body = domain_body ("dom2", "VPRO.example.com", pfx, PFX_PASSWORD);
+    g_autoptr(Reply) reply = send_json (f, "POST", path, body);
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Unique key violation\",\"message\":\"Domain dom2 ID or Suffix already exists\"}");
+  }
+
+  /* Everything missing. */
+  assert_post_errors (f, path, "{}",
+                      "profileName|AMT Domain profile name is required",
+                      "profileName|AMT Domain profile name accepts letters, numbers, special characters "
+                      "and no spaces",
+                      "provisioningCertPassword|Provisioning Cert Password is required",
+                      "provisioningCertPassword|Unable to decrypt provisioning certificate. Please check "
+                      "that the password is correct, and that the certificate is a valid certificate.",
+                      "domainSuffix|Domain suffix name is required",
+                      "provisioningCert|Provisioning certificate is required",
+                      "provisioningCertStorageFormat|Provisioning Cert Storage Format is required",
+                      "provisioningCertStorageFormat|Provisioning Cert Storage Format should be either "
+                      "'raw' or 'string'");
+
+  /* Wrong password, not base64, base64 of garbage, a password too long. */
+  {
+    g_autofree char *wrong = domain_body ("d3", "example.com", pfx, "wrong-password");
+    g_autofree char *not_b64 = domain_body ("d3", "example.com", "%%%not base64!!", PFX_PASSWORD);
+    g_autofree char *garbage = domain_body ("d3", "example.com", "AAAAAAAAAAAAAAAA", PFX_PASSWORD);
+    g_autofree char *long_password = domain_body ("d3", "example.com", pfx,
+                                                  "12345678901234567890123456789012345678901234567890"
+                                                  "123456789012345");
+
+    assert_post_errors (f, path, wrong,
+                        "provisioningCertPassword|Unable to decrypt provisioning certificate. Please check "
+                        "that the password is correct, and that the certificate is a valid certificate.");
+    assert_post_errors (f, path, not_b64,
+                        "provisioningCertPassword|Unable to decrypt provisioning certificate. Please check "
+                        "that the password is correct, and that the certificate is a valid certificate.");
+    assert_post_errors (f, path, garbage,
+                        "provisioningCertPassword|Unable to decrypt provisioning certificate. Please check "
+                        "that the password is correct, and that the certificate is a valid certificate.");
+    assert_post_errors (f, path, long_password,
+                        "provisioningCertPassword|Password should not exceed 64 characters in length",
+                        "provisioningCertPassword|Unable to decrypt provisioning certificate. Please check "
+                        "that the password is correct, and that the certificate is a valid certificate.");
+  }
+
+  /* Suffix not matching the leaf; expired; incomplete chain. */
+  {
+    X509 *expired[] = { c->expired_leaf, c->intermediate, c->root };
+    X509 *incomplete[] = { c->leaf, c->intermediate };
+    g_autofree char *expired_pfx = pfx_base64 (PFX_PASSWORD, expired, G_N_ELEMENTS (expired));
+    g_autofree char *incomplete_pfx = pfx_base64 (PFX_PASSWORD, incomplete, G_N_ELEMENTS (incomplete));
+    g_autofree char *mismatch = domain_body ("d4", "other.org", pfx, PFX_PASSWORD);
+    g_autofree char *expired_body = domain_body ("d4", "example.com", expired_pfx, PFX_PASSWORD);
+    g_autofree char *incomplete_body = domain_body ("d4", "example.com", incomplete_pfx, PFX_PASSWORD);
+    g_autoptr(Reply) reply = NULL;
+    JsonObject *entry;
+
+    assert_post_errors (f, path, mismatch,
+                        "domainSuffix|FQDN not associated with provisioning certificate");
+    assert_post_errors (f, path, expired_body, "provisioningCert|Uploaded certificate has expired");
+
+    reply = send_json (f, "POST", path, incomplete_body);
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+    entry = json_array_get_object_element (json_object_get_array_member (reply_object (reply), "errors"), 0);
+    g_assert_cmpstr (json_object_get_string_member (entry, "path"), ==, "provisioningCert");
+    g_assert_nonnull (strstr (json_object_get_string_member (entry, "msg"), "Test Issuing CA"));
+    g_assert_false (json_object_has_member (entry, "value"));
+  }
+
+  /* A PFX asking for two billion key derivation rounds is refused at
+   * once. */
+  {
+    g_autofree char *bomb = bomb_pfx_base64 ();
+    g_autofree char *body = domain_body ("d5", "example.com", bomb, PFX_PASSWORD);
+    gint64 started = g_get_monotonic_time ();
+
+    assert_post_errors (f, path, body,
+                        "provisioningCertPassword|Unable to decrypt provisioning certificate. Please check "
+                        "that the password is correct, and that the certificate is a valid certificate.");
+    g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  }
+
+  /* PATCH: no version is a conflict; the right one changes the suffix,
+   * checked against the stored certificate. */
+  {
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path,
+                                        "{\"profileName\":\"dom1\",\"provisioningCertStorageFormat\":\"raw\"}");
+
+    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "provisioningCertStorageFormat"),
+                     ==, "string");
+  }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"profileName\":\"dom1\",\"domainSuffix\":\"wrong.org\","
+                                             "\"provisioningCertStorageFormat\":\"raw\",\"version\":\"%s\"}",
+                                             version);
+
+    assert_patch_errors (f, path, body,
+                         "domainSuffix|FQDN not associated with provisioning certificate");
+  }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"profileName\":\"dom1\",\"domainSuffix\":\"example.com\","
+                                             "\"provisioningCertStorageFormat\":\"raw\",\"version\":\"%s\"}",
+                                             version);
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "domainSuffix"), ==, "example.com");
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "provisioningCertStorageFormat"),
+                     ==, "raw");
+    g_free (version);
+    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+  }
+  {
+    /* A new PFX under a new password. */
+    X509 *certs[] = { c->other_leaf, c->root, c->intermediate };
+    g_autofree char *other = pfx_base64 ("New-Pfx-Secret-88", certs, G_N_ELEMENTS (certs));
+    g_autofree char *body = g_strdup_printf ("{\"profileName\":\"dom1\",\"domainSuffix\":\"other.test\","
+                                             "\"provisioningCert\":\"%s\",\"provisioningCertPassword\":"
+                                             "\"New-Pfx-Secret-88\",\"provisioningCertStorageFormat\":\"raw\","
+                                             "\"version\":\"%s\"}", other, version);
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+    g_autofree char *password = NULL;
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "domainSuffix"), ==, "other.test");
+    password = secret_text (f, OB_SECRET_OWNER_DOMAIN, "dom1", OB_SECRET_KIND_PFX_PASSWORD);
+    g_assert_cmpstr (password, ==, "New-Pfx-Secret-88");
+  }
+
+  {
+    g_autoptr(Reply) list = get (f, "/api/v1/admin/domains?$count=true");
+    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/domains/dom1", NULL);
+    g_autoptr(Reply) b = send_json (f, "DELETE", "/api/v1/admin/domains/dom1", NULL);
+    g_autofree char *gone = secret_text (f, OB_SECRET_OWNER_DOMAIN, "dom1", OB_SECRET_KIND_PFX_PASSWORD);
+
+    assert_reply (list, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (list), "totalCount"), ==, 1);
+    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_reply (b, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"Domain profile dom1 Not Found\"}");
+    g_assert_null (gone);
+  }
+
+  /* Neither password nor certificate ever came back or reached the
+   * database. */
+  assert_text_nowhere (f, PFX_PASSWORD);
+  assert_text_nowhere (f, "New-Pfx-Secret-88");
+  {
+    gsize len;
+    g_autofree guchar *der = g_base64_decode (pfx, &len);
+
+    assert_secret_nowhere (f, pfx + len / 2, 48);
+    assert_secret_nowhere (f, der + len / 2, 48);
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * Paging, counts, ETags
+ * ------------------------------------------------------------------------ */
+
+static void
+test_paging (Fixture       *f,
+             gconstpointer  user_data)
+{
+  const char *base = "/api/v1/admin/ieee8021xconfigs";
+
+  /* 30 records, made in reverse so the order is the store's. */
+  for (int i = 29; i >= 0; i--)
+    {
+      g_autofree char *name = g_strdup_printf ("cfg%02d", i);
+
+      create_ieee (f, name, i % 2 == 0);
+    }
+
+  {
+    g_autoptr(Reply) reply = get (f, base);
+    JsonArray *array = reply_array (reply);
+
+    /* Default page: 25, by name. */
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpuint (json_array_get_length (array), ==, 25);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                    "profileName"), ==, "cfg00");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 24),
+                                                    "profileName"), ==, "cfg24");
+  }
+  {
+    static const struct { const char *query; guint n; const char *first; } cases[] = {
+      { "?$top=5&$skip=10", 5, "cfg10" },
+      { "?$skip=28", 2, "cfg28" },
+      { "?$skip=30", 0, NULL },
+      { "?$skip=9999999999", 0, NULL },
+      { "?$top=0", 0, NULL },
+      { "?$top=100", 30, "cfg00" },
+      { "?$count=false&$top=1", 1, "cfg00" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *url = g_strconcat (base, cases[i].query, NULL);
+        g_autoptr(Reply) reply = get (f, url);
+        JsonArray *array = reply_array (reply);
+
+        assert_reply (reply, SOUP_STATUS_OK, NULL);
+        g_assert_cmpuint (json_array_get_length (array), ==, cases[i].n);
+        if (cases[i].first != NULL)
+          g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
+                                                          "profileName"), ==, cases[i].first);
+      }
+  }
+  {
+    g_autofree char *url = g_strconcat (base, "?$count=true&$top=3&$skip=1", NULL);
+    g_autoptr(Reply) reply = get (f, url);
+    JsonObject *object = reply_object (reply);
+
+    g_assert_cmpint (json_object_get_int_member (object, "totalCount"), ==, 30);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "data")), ==, 3);
+  }
+  {
+    g_autofree char *url = g_strconcat (base, "?$count=true&$top=0", NULL);
+    g_autoptr(Reply) reply = get (f, url);
+
+    assert_reply (reply, SOUP_STATUS_OK, "{\"data\":[],\"totalCount\":30}");
+  }
+  {
+    g_autofree char *url = g_strconcat (base, "?$top=-1&$skip=abc&$count=yes", NULL);
+    g_autoptr(Reply) reply = get (f, url);
+
+    assert_errors (reply,
+                   "$top|The number of items to return should be a positive integer",
+                   "$skip|The number of items to skip before starting to collect the result set should "
+                   "be a positive integer",
+                   "$count|To return total number of records in result set should be boolean");
+  }
+  {
+    g_autofree char *url = g_strconcat (base, "?$top=10000000000&$skip=01", NULL);
+    g_autoptr(Reply) reply = get (f, url);
+
+    assert_errors (reply,
+                   "$top|The number of items to return should be a positive integer",
+                   "$skip|The number of items to skip before starting to collect the result set should "
+                   "be a positive integer");
+  }
+}
+
+static void
+test_etag (Fixture       *f,
+           gconstpointer  user_data)
+{
+  g_autofree char *etag = NULL;
+  const char *path = "/api/v1/admin/ieee8021xconfigs/e1";
+
+  create_ieee (f, "e1", TRUE);
+
+  {
+    g_autoptr(Reply) reply = get (f, path);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    etag = g_strdup (soup_message_headers_get_one (reply->headers, "ETag"));
+    g_assert_nonnull (etag);
+    g_assert_true (g_str_has_prefix (etag, "W/\""));
+  }
+  {
+    const char * const headers[] = { "If-None-Match", etag, NULL };
+    g_autoptr(Reply) reply = send_full (f, "GET", path, NULL, TRUE, headers);
+
+    assert_reply (reply, SOUP_STATUS_NOT_MODIFIED, NULL);
+    g_assert_cmpuint (g_bytes_get_size (reply->body), ==, 0);
+  }
+  {
+    g_autofree char *list = g_strdup_printf ("\"nope\", %s", etag);
+    const char * const headers[] = { "If-None-Match", list, NULL };
+    g_autoptr(Reply) reply = send_full (f, "GET", path, NULL, TRUE, headers);
+
+    assert_reply (reply, SOUP_STATUS_NOT_MODIFIED, NULL);
+  }
+  {
+    const char * const headers[] = { "If-None-Match", "W/\"0-nothing\"", NULL };
+    g_autoptr(Reply) reply = send_full (f, "GET", path, NULL, TRUE, headers);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+  }
+  {
+    /* A change makes the old tag stale. */
+    g_autoptr(Reply) current = get (f, path);
+    g_autofree char *body = g_strdup_printf ("{\"profileName\":\"e1\",\"wiredInterface\":true,"
+                                             "\"authenticationProtocol\":3,\"pxeTimeout\":5,"
+                                             "\"version\":\"%s\"}",
+                                             json_object_get_string_member (reply_object (current), "version"));
+    g_autoptr(Reply) patched = send_json (f, "PATCH", "/api/v1/admin/ieee8021xconfigs", body);
+    const char * const headers[] = { "If-None-Match", etag, NULL };
+    g_autoptr(Reply) reply = send_full (f, "GET", path, NULL, TRUE, headers);
+
+    assert_reply (patched, SOUP_STATUS_OK, NULL);
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "ETag"), !=, etag);
+  }
+  {
+    /* Lists too. */
+    g_autoptr(Reply) a = get (f, "/api/v1/admin/ieee8021xconfigs");
+    const char * const headers[] = { "If-None-Match", soup_message_headers_get_one (a->headers, "ETag"), NULL };
+    g_autoptr(Reply) b = send_full (f, "GET", "/api/v1/admin/ieee8021xconfigs", NULL, TRUE, headers);
+
+    assert_reply (b, SOUP_STATUS_NOT_MODIFIED, NULL);
+  }
+}
+
+/* A keyring that fails: the record is not left behind without its
+ * secret. */
+static void
+test_keyring_failure (Fixture       *f,
+                      gconstpointer  user_data)
+{
+  g_autoptr(Reply) reply = NULL;
+  g_autoptr(Reply) after = NULL;
+
+  ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (f->secrets), TRUE);
+  g_test_expect_message ("outband-api", G_LOG_LEVEL_WARNING, "RPS API: Operation failed: POST cira1*");
+  reply = send_json (f, "POST", "/api/v1/admin/ciraconfigs", cira_body);
+  g_test_assert_expected_messages ();
+  assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                "{\"message\":\"Operation failed: POST cira1\"}");
+  ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (f->secrets), FALSE);
+
+  after = get (f, "/api/v1/admin/ciraconfigs/cira1");
+  assert_reply (after, SOUP_STATUS_NOT_FOUND, NULL);
+  assert_text_nowhere (f, CIRA_PASSWORD);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("OUTBAND_API_PASSWORD", "", TRUE);
+
+#define ADD(path, func) \
+  g_test_add ("/api-rps/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("routing", test_routing);
+  ADD ("ciraconfigs/crud", test_cira_crud);
+  ADD ("ciraconfigs/validation", test_cira_validation);
+  ADD ("ieee8021xconfigs", test_ieee8021x);
+  ADD ("wirelessconfigs", test_wireless);
+  ADD ("profiles/crud", test_profiles_crud);
+  ADD ("profiles/validation", test_profiles_validation);
+  ADD ("domains", test_domains);
+  ADD ("paging", test_paging);
+  ADD ("etag", test_etag);
+  ADD ("keyring-failure", test_keyring_failure);
+
+#undef ADD
+
+  status = g_test_run ();
+
+  if (test_chain != NULL)
+    {
+      EVP_PKEY_free (test_chain->root_key);
+      EVP_PKEY_free (test_chain->intermediate_key);
+      EVP_PKEY_free (test_chain->leaf_key);
+      X509_free (test_chain->root);
+      X509_free (test_chain->intermediate);
+      X509_free (test_chain->leaf);
+      X509_free (test_chain->expired_leaf);
+      X509_free (test_chain->other_leaf);
+      g_free (test_chain);
+    }
+
+  return status;
+}
