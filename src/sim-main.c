@@ -15,6 +15,8 @@
 
 #include "ob-sim-cira.h"
 #include "ob-sim-fleet.h"
+#include "ob-sim-provisioning.h"
+#include "ob-sim-rpc.h"
 #include "ob-util.h"
 
 /* outband-sim: simulated Intel AMT devices for tests, demos and
@@ -671,6 +673,569 @@ run_cira (int    argc,
   return 0;
 }
 
+/* ---- rpc ------------------------------------------------------------------- */
+
+/* A step after activation (rpc-go's deactivate and maintenance commands). */
+typedef struct
+{
+  const char   *name;
+  gboolean      deactivate;
+  ObSimRpcTask  task;
+} RpcStep;
+
+static const RpcStep rpc_steps[] = {
+  { "deactivate", TRUE, OB_SIM_RPC_TASK_SYNC_CLOCK },
+  { "syncclock", FALSE, OB_SIM_RPC_TASK_SYNC_CLOCK },
+  { "syncip", FALSE, OB_SIM_RPC_TASK_SYNC_IP },
+  { "changepassword", FALSE, OB_SIM_RPC_TASK_CHANGE_PASSWORD },
+  { "synchostname", FALSE, OB_SIM_RPC_TASK_SYNC_HOSTNAME },
+  { "syncdeviceinfo", FALSE, OB_SIM_RPC_TASK_SYNC_DEVICE_INFO },
+};
+
+typedef struct _RpcRun RpcRun;
+
+typedef struct
+{
+  RpcRun           *run;
+  ObSimDevice      *device;
+  ObSimWsmanServer *server;
+  ObSimRpc         *rpc;
+  ObSimCira        *cira;
+  guint             next_step;
+  gboolean          started;
+  gboolean          failed;
+} RpcDevice;
+
+struct _RpcRun
+{
+  GMainLoop        *loop;
+  const char       *url;
+  const char       *profile;
+  const char       *new_password;
+  GPtrArray        *steps;         /* const RpcStep * */
+  ObSimControlMode  expected_mode;
+  gboolean          any_mode;
+  gboolean          cira;
+  gboolean          verify_mps;
+  gboolean          exit_after;
+  guint             n_running;
+  guint             n_failed;
+  guint             n_cira;
+  RpcDevice        *devices;
+  guint             n_devices;
+};
+
+static void rpc_device_next (RpcDevice *d);
+
+static void
+rpc_device_done (RpcDevice *d)
+{
+  RpcRun *run = d->run;
+
+  if (d->failed)
+    run->n_failed++;
+  if (--run->n_running == 0 && (run->n_cira == 0 || run->exit_after))
+    g_main_loop_quit (run->loop);
+}
+
+static const char *
+mode_name (ObSimControlMode mode)
+{
+  switch (mode)
+    {
+    case OB_SIM_CONTROL_MODE_CCM:
+      return "ccm";
+    case OB_SIM_CONTROL_MODE_ACM:
+      return "acm";
+    case OB_SIM_CONTROL_MODE_PRE_PROVISIONING:
+    default:
+      return "pre-provisioning";
+    }
+}
+
+/* "Status; Network: …; CIRA: …; TLS: …" from RPS's status message. */
+static char *
+status_summary (const char *message)
+{
+  static const char *fields[][2] = {
+    { "Status", NULL }, { "Network", "network" }, { "CIRAConnection", "CIRA" }, { "TLSConfiguration", "TLS" },
+  };
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *value = ob_sim_rpc_dup_status_field (message, fields[i][0]);
+
+      if (value == NULL)
+        continue;
+      if (out->len > 0)
+        g_string_append (out, "; ");
+      if (fields[i][1] != NULL)
+        g_string_append_printf (out, "%s: ", fields[i][1]);
+      g_string_append (out, value);
+    }
+  if (out->len == 0)
+    g_string_append (out, message != NULL ? message : "");
+  return g_string_free (out, FALSE);
+}
+
+static void
+on_cira_connected (ObSimCira *cira,
+                   gpointer   user_data)
+{
+  RpcDevice *d = user_data;
+  ObSimCiraPool *pool = ob_sim_cira_get_pool (cira);
+
+  /* Once per connection is enough for the log. */
+  if (ob_sim_cira_get_n_connects (cira) == 1)
+    {
+      g_print ("%s  cira  connected to %s:%u\n", ob_sim_device_get_guid (d->device),
+               ob_sim_cira_pool_get_host (pool), ob_sim_cira_pool_get_port (pool));
+      fflush (stdout);
+    }
+}
+
+static void
+on_rpc_finished (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RpcDevice *d = user_data;
+  RpcRun *run = d->run;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = ob_sim_rpc_finish (OB_SIM_RPC (source), result, &error);
+  g_autofree char *summary = NULL;
+  const char *what = d->next_step == 0 ? "activate" : ((const RpcStep *) g_ptr_array_index (run->steps, d->next_step - 1))->name;
+  const char *guid = ob_sim_device_get_guid (d->device);
+
+  if (message == NULL)
+    {
+      g_print ("%s  %s  error  %s\n", guid, what, error->message);
+      fflush (stdout);
+      d->failed = TRUE;
+      rpc_device_done (d);
+      return;
+    }
+  summary = status_summary (message);
+  if (d->next_step == 0 && !run->any_mode && ob_sim_device_get_control_mode (d->device) != run->expected_mode)
+    {
+      g_print ("%s  %s  error  the device is in %s, not %s (%s)\n", guid, what,
+               mode_name (ob_sim_device_get_control_mode (d->device)), mode_name (run->expected_mode), summary);
+      fflush (stdout);
+      d->failed = TRUE;
+      rpc_device_done (d);
+      return;
+    }
+  g_print ("%s  %s  ok  %s  (%s, %u WS-Man calls)\n", guid, what, summary,
+           mode_name (ob_sim_device_get_control_mode (d->device)), ob_sim_rpc_get_n_exchanges (d->rpc));
+  fflush (stdout);
+
+  /* Unprovisioned: the firmware forgets its MPS and drops the tunnel. */
+  if (d->next_step > 0 && ((const RpcStep *) g_ptr_array_index (run->steps, d->next_step - 1))->deactivate &&
+      d->cira != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (d->cira, d);
+      ob_sim_cira_stop (d->cira);
+      g_clear_object (&d->cira);
+      run->n_cira--;
+    }
+  if (d->next_step == 0 && run->cira && d->cira == NULL &&
+      ob_sim_provisioning_get_n_mps_servers (ob_sim_provisioning_peek (d->device)) > 0)
+    {
+      d->cira = ob_sim_rpc_start_cira (d->rpc, NULL, run->verify_mps, &error);
+      if (d->cira == NULL)
+        g_print ("%s  cira  error  %s\n", guid, error->message);
+      else
+        {
+          run->n_cira++;
+          g_signal_connect (d->cira, "connected", G_CALLBACK (on_cira_connected), d);
+        }
+      fflush (stdout);
+    }
+  rpc_device_next (d);
+}
+
+static void
+rpc_device_next (RpcDevice *d)
+{
+  RpcRun *run = d->run;
+  const RpcStep *step;
+
+  if (!d->started)
+    {
+      d->started = TRUE;
+      ob_sim_rpc_activate_async (d->rpc, run->url, run->profile, NULL, on_rpc_finished, d);
+      return;
+    }
+  if (d->next_step >= run->steps->len)
+    {
+      rpc_device_done (d);
+      return;
+    }
+  step = g_ptr_array_index (run->steps, d->next_step++);
+  if (step->deactivate)
+    {
+      /* Deactivation ends CIRA as unprovisioning would. */
+      ob_sim_rpc_deactivate_async (d->rpc, run->url, FALSE, NULL, on_rpc_finished, d);
+      return;
+    }
+  ob_sim_rpc_maintenance_async (d->rpc, run->url, step->task,
+                                step->task == OB_SIM_RPC_TASK_CHANGE_PASSWORD ? run->new_password : NULL,
+                                FALSE, NULL, on_rpc_finished, d);
+}
+
+static gboolean
+on_rpc_signal (gpointer user_data)
+{
+  RpcRun *run = user_data;
+
+  g_main_loop_quit (run->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+run_rpc (int    argc,
+         char **argv)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *profile = NULL;
+  int count = 1;
+  g_autofree char *mode = NULL;
+  g_auto(GStrv) hashes = NULL;
+  g_autofree char *dns_suffix = NULL;
+  g_autofree char *hostname = NULL;
+  g_autofree char *tenant = NULL;
+  g_autofree char *amt_password = NULL;
+  g_autofree char *new_password = NULL;
+  g_autofree char *then = NULL;
+  g_autofree char *first_guid = NULL;
+  gboolean skip_cert_check = FALSE;
+  gboolean no_cira = FALSE;
+  gboolean insecure_mps = FALSE;
+  gboolean wireless = FALSE;
+  gboolean exit_after = FALSE;
+  int latency_ms = 0;
+  int timeout_s = 300;
+  GOptionEntry entries[] = {
+    { "rps", 'u', 0, G_OPTION_ARG_STRING, &url,
+      "The RPS WebSocket URL, ws:// or wss:// (e.g. wss://server/activate)", "URL" },
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "The profile to activate with (required)", "NAME" },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of devices, activated at once (default 1)", "N" },
+    { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode,
+      "The control mode activation must end in, ccm or acm (default: either)", "MODE" },
+    { "trusted-root-hash", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &hashes,
+      "A trusted root certificate hash of the devices' firmware, SHA-256 (or SHA-1, SHA-384) in hex; repeat for more",
+      "HEX" },
+    { "dns-suffix", 'd', 0, G_OPTION_ARG_STRING, &dns_suffix,
+      "The DNS suffix the devices' firmware knows (what ACM needs)", "SUFFIX" },
+    { "hostname", 0, 0, G_OPTION_ARG_STRING, &hostname, "OS host name of every device (default sim-<GUID>)", "NAME" },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, "Tenant ID sent to the RPS", "ID" },
+    { "skip-cert-check", 'k', 0, G_OPTION_ARG_NONE, &skip_cert_check,
+      "Accept any RPS certificate (rpc-go -n)", NULL },
+    { "then", 't', 0, G_OPTION_ARG_STRING, &then,
+      "After activation run these, comma separated: deactivate, syncclock, syncip, changepassword, "
+      "synchostname, syncdeviceinfo", "STEPS" },
+    { "amt-password", 'w', 0, G_OPTION_ARG_STRING, &amt_password,
+      "The AMT password the profile sets (needed by --then)", "PASSWORD" },
+    { "new-password", 0, 0, G_OPTION_ARG_STRING, &new_password,
+      "changepassword: the new static password (default: the RPS picks one)", "PASSWORD" },
+    { "no-cira", 0, 0, G_OPTION_ARG_NONE, &no_cira, "Do not call the MPS after a CIRA configuration", NULL },
+    { "insecure-mps", 0, 0, G_OPTION_ARG_NONE, &insecure_mps,
+      "Accept any MPS certificate (default: the trusted root and CN the device was given)", NULL },
+    { "exit", 0, 0, G_OPTION_ARG_NONE, &exit_after, "Exit when every device is done, even with CIRA connections", NULL },
+    { "wireless", 0, 0, G_OPTION_ARG_NONE, &wireless, "Give the devices a wireless port too", NULL },
+    { "latency-ms", 'l', 0, G_OPTION_ARG_INT, &latency_ms,
+      "Delay before each WS-Man reply, in milliseconds (default 0)", "MS" },
+    { "first-guid", 'g', 0, G_OPTION_ARG_STRING, &first_guid,
+      "GUID of the first device; the next ones count up (default: random GUIDs)", "GUID" },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s, "Seconds one command may take (default 300)", "S" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GPtrArray) steps = g_ptr_array_new ();
+  RpcRun run = { 0 };
+
+  context = g_option_context_new ("- simulated devices provisioned by an RPS, as rpc-go does it");
+  g_option_context_set_summary (context,
+                                "Each device (pre-provisioned, random GUID) runs rpc-go's activate against\n"
+                                "the RPS, all at once; the RPS's WS-Man calls go to the device.  One line\n"
+                                "per device and command: GUID, command, ok or error, the RPS's status.\n"
+                                "After a CIRA configuration the device calls the MPS it was given and the\n"
+                                "simulator runs until interrupted (Ctrl+C, SIGTERM) unless --exit.\n"
+                                "Exit status 1 when any device failed.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("outband-sim rpc: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("outband-sim rpc: unexpected argument “%s”\n", argv[1]);
+      return 2;
+    }
+  if (url == NULL || profile == NULL)
+    {
+      g_printerr ("outband-sim rpc: --rps and --profile are required\n");
+      return 2;
+    }
+  if (count < 1 || count > 10000)
+    {
+      g_printerr ("outband-sim rpc: --count must be between 1 and 10000\n");
+      return 2;
+    }
+  if (latency_ms < 0 || latency_ms > 600000 || timeout_s < 1 || timeout_s > 86400)
+    {
+      g_printerr ("outband-sim rpc: --latency-ms must be between 0 and 600000, --timeout between 1 and 86400\n");
+      return 2;
+    }
+  run.any_mode = TRUE;
+  if (mode != NULL)
+    {
+      run.any_mode = FALSE;
+      if (g_ascii_strcasecmp (mode, "ccm") == 0)
+        run.expected_mode = OB_SIM_CONTROL_MODE_CCM;
+      else if (g_ascii_strcasecmp (mode, "acm") == 0)
+        run.expected_mode = OB_SIM_CONTROL_MODE_ACM;
+      else
+        {
+          g_printerr ("outband-sim rpc: --mode must be ccm or acm\n");
+          return 2;
+        }
+    }
+  if (first_guid != NULL && !ob_uuid_is_valid (first_guid))
+    {
+      g_printerr ("outband-sim rpc: --first-guid: “%s” is not a GUID\n", first_guid);
+      return 2;
+    }
+  if (then != NULL)
+    {
+      g_auto(GStrv) names = g_strsplit (then, ",", -1);
+
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          const RpcStep *found = NULL;
+
+          g_strstrip (names[i]);
+          for (guint k = 0; k < G_N_ELEMENTS (rpc_steps); k++)
+            if (g_str_equal (rpc_steps[k].name, names[i]))
+              found = &rpc_steps[k];
+          if (found == NULL)
+            {
+              g_printerr ("outband-sim rpc: --then: unknown step “%s”\n", names[i]);
+              return 2;
+            }
+          g_ptr_array_add (steps, (gpointer) found);
+        }
+      if (steps->len > 0 && amt_password == NULL)
+        {
+          g_printerr ("outband-sim rpc: --then needs --amt-password (rpc-go asks for the AMT password)\n");
+          return 2;
+        }
+    }
+
+  raise_file_limit ();
+  loop = g_main_loop_new (NULL, FALSE);
+  run.loop = loop;
+  run.url = url;
+  run.profile = profile;
+  run.new_password = new_password;
+  run.steps = steps;
+  run.cira = !no_cira;
+  run.verify_mps = !insecure_mps;
+  run.exit_after = exit_after;
+  run.devices = g_new0 (RpcDevice, count);
+  run.n_devices = (guint) count;
+
+  for (guint i = 0; i < run.n_devices; i++)
+    {
+      RpcDevice *d = &run.devices[i];
+      g_autofree char *guid = first_guid != NULL ? nth_guid (first_guid, i) : NULL;
+      ObSimProvisioning *prov;
+
+      d->run = &run;
+      d->device = g_object_new (OB_TYPE_SIM_DEVICE, "guid", guid,
+                                "control-mode", OB_SIM_CONTROL_MODE_PRE_PROVISIONING, NULL);
+      ob_sim_device_set_latency_ms (d->device, (guint) latency_ms);
+      if (dns_suffix != NULL)
+        ob_sim_device_set_domain_name (d->device, dns_suffix);
+      prov = ob_sim_provisioning_attach (d->device);
+      ob_sim_provisioning_set_has_wireless (prov, wireless);
+      for (guint k = 0; hashes != NULL && hashes[k] != NULL; k++)
+        if (!ob_sim_provisioning_add_trusted_hash (prov, hashes[k]))
+          {
+            g_printerr ("outband-sim rpc: --trusted-root-hash: “%s” is not a SHA-1, SHA-256 or SHA-384 hash in hex\n",
+                        hashes[k]);
+            return 2;
+          }
+      /* The device's WS-Man server only serves the in-process LMS pipe. */
+      d->server = ob_sim_wsman_server_new (d->device, NULL, NULL);
+      d->rpc = ob_sim_rpc_new (d->server);
+      ob_sim_rpc_set_skip_cert_check (d->rpc, skip_cert_check);
+      ob_sim_rpc_set_tenant_id (d->rpc, tenant);
+      ob_sim_rpc_set_hostname (d->rpc, hostname);
+      ob_sim_rpc_set_amt_password (d->rpc, amt_password);
+      ob_sim_rpc_set_timeout_ms (d->rpc, (guint) timeout_s * 1000);
+    }
+
+  g_unix_signal_add (SIGINT, on_rpc_signal, &run);
+  g_unix_signal_add (SIGTERM, on_rpc_signal, &run);
+  run.n_running = run.n_devices;
+  for (guint i = 0; i < run.n_devices; i++)
+    rpc_device_next (&run.devices[i]);
+  g_main_loop_run (loop);
+
+  for (guint i = 0; i < run.n_devices; i++)
+    {
+      RpcDevice *d = &run.devices[i];
+
+      if (d->cira != NULL)
+        {
+          g_signal_handlers_disconnect_by_data (d->cira, d);
+          ob_sim_cira_stop (d->cira);
+        }
+      g_clear_object (&d->cira);
+      g_clear_object (&d->rpc);
+      ob_sim_wsman_server_stop (d->server);
+      g_clear_object (&d->server);
+      g_clear_object (&d->device);
+    }
+  g_free (run.devices);
+  return run.n_failed > 0 ? 1 : 0;
+}
+
+/* ---- rfb ------------------------------------------------------------------- */
+
+static gboolean
+parse_scene (const char       *name,
+             ObSimScreenScene *scene)
+{
+  GEnumClass *klass = g_type_class_ref (OB_TYPE_SIM_SCREEN_SCENE);
+  GEnumValue *value = g_enum_get_value_by_nick (klass, name);
+
+  if (value != NULL)
+    *scene = value->value;
+  g_type_class_unref (klass);
+  return value != NULL;
+}
+
+static int
+run_rfb (int    argc,
+         char **argv)
+{
+  g_autofree char *address = g_strdup ("127.0.0.1");
+  int port = 5900;
+  int width = OB_SIM_SCREEN_DEFAULT_WIDTH;
+  int height = OB_SIM_SCREEN_DEFAULT_HEIGHT;
+  g_autofree char *scene_name = NULL;
+  g_autofree char *consent_code = NULL;
+  g_autofree char *typed = NULL;
+  g_autofree char *screenshot = NULL;
+  gint64 fixed_time = -1;
+  GOptionEntry entries[] = {
+    { "address", 'a', 0, G_OPTION_ARG_STRING, &address, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
+    { "port", 'P', 0, G_OPTION_ARG_INT, &port, "Port (default 5900; 0 = any free port)", "PORT" },
+    { "width", 'W', 0, G_OPTION_ARG_INT, &width, "Screen width (default 1024)", "PIXELS" },
+    { "height", 'H', 0, G_OPTION_ARG_INT, &height, "Screen height (default 768)", "PIXELS" },
+    { "scene", 's', 0, G_OPTION_ARG_STRING, &scene_name,
+      "desktop (default), bios-setup, pxe, boot-media, secure-erase or off", "SCENE" },
+    { "consent-code", 'c', 0, G_OPTION_ARG_STRING, &consent_code, "Show this user consent code", "CODE" },
+    { "type", 't', 0, G_OPTION_ARG_STRING, &typed, "Type this text on the screen first", "TEXT" },
+    { "fixed-time", 'T', 0, G_OPTION_ARG_INT64, &fixed_time,
+      "Show this time (seconds since 1970) instead of the clock: a still screen", "SECONDS" },
+    { "screenshot", 'o', 0, G_OPTION_ARG_FILENAME, &screenshot,
+      "Write the screen to this PNG file and exit instead of serving", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObSimScreen) screen = NULL;
+  g_autoptr(ObSimRfbServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  ObSimScreenScene scene = OB_SIM_SCREEN_SCENE_DESKTOP;
+
+  context = g_option_context_new ("- a bare RFB (VNC) server showing a simulated PC screen");
+  g_option_context_set_summary (context,
+                                "The KVM screen of a simulated AMT device, served as AMT's RFB\n"
+                                "(RFB 004.000, security None, RGB565, ZRLE) without the\n"
+                                "redirection protocol, so stock VNC viewers can connect.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("outband-sim rfb: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("outband-sim rfb: unexpected argument “%s”\n", argv[1]);
+      return 2;
+    }
+  if (port < 0 || port > 65535)
+    {
+      g_printerr ("outband-sim rfb: --port must be between 0 and 65535\n");
+      return 2;
+    }
+  if (width < OB_SIM_SCREEN_MIN_SIZE || width > OB_SIM_SCREEN_MAX_WIDTH
+      || height < OB_SIM_SCREEN_MIN_SIZE || height > OB_SIM_SCREEN_MAX_HEIGHT)
+    {
+      g_printerr ("outband-sim rfb: the screen is %u×%u to %u×%u pixels\n",
+                  OB_SIM_SCREEN_MIN_SIZE, OB_SIM_SCREEN_MIN_SIZE,
+                  OB_SIM_SCREEN_MAX_WIDTH, OB_SIM_SCREEN_MAX_HEIGHT);
+      return 2;
+    }
+  if (scene_name != NULL && !parse_scene (scene_name, &scene))
+    {
+      g_printerr ("outband-sim rfb: --scene must be desktop, bios-setup, pxe, boot-media, "
+                  "secure-erase or off\n");
+      return 2;
+    }
+
+  screen = ob_sim_screen_new ((guint) width, (guint) height);
+  ob_sim_screen_set_scene (screen, scene);
+  ob_sim_screen_set_identity (screen, "sim-rfb", "00000000-0000-0000-0000-000000000000", "16.1.25");
+  ob_sim_screen_set_consent_code (screen, consent_code);
+  if (fixed_time >= 0)
+    ob_sim_screen_set_fixed_time (screen, fixed_time);
+  for (const char *p = typed; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      guint32 keysym = c == '\n' ? 0xFF0D : c;
+
+      ob_sim_screen_key (screen, keysym, TRUE);
+      ob_sim_screen_key (screen, keysym, FALSE);
+    }
+  ob_sim_screen_refresh (screen);
+
+  if (screenshot != NULL)
+    {
+      if (!ob_sim_screen_save_png (screen, screenshot, &error))
+        {
+          g_printerr ("outband-sim rfb: %s\n", error->message);
+          return 1;
+        }
+      return 0;
+    }
+
+  server = ob_sim_rfb_server_new (screen);
+  if (!ob_sim_rfb_server_listen (server, address, (guint) port, &error))
+    {
+      g_printerr ("outband-sim rfb: cannot listen on %s:%d: %s\n", address, port, error->message);
+      return 1;
+    }
+  g_print ("rfb %s:%u\n", address, ob_sim_rfb_server_get_port (server));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+  g_main_loop_run (loop);
+
+  ob_sim_rfb_server_stop (server);
+  return 0;
+}
+
 static void
 usage (FILE *out)
 {
@@ -682,6 +1247,8 @@ usage (FILE *out)
            "Commands:\n"
            "  lan    serve devices on the AMT LAN ports (16992, 16993 with --tls)\n"
            "  cira   devices that call an MPS over CIRA (TLS + APF)\n"
+           "  rfb    a bare RFB (VNC) server showing a simulated PC screen\n"
+           "  rpc    devices activated by an RPS, as rpc-go does it\n"
            "\n"
            "Run “outband-sim COMMAND --help” for the options of a command.\n");
 }
@@ -698,6 +1265,10 @@ main (int    argc,
     g_set_prgname ("outband-sim lan");
   else if (argc >= 2 && g_str_equal (argv[1], "cira"))
     g_set_prgname ("outband-sim cira");
+  else if (argc >= 2 && g_str_equal (argv[1], "rfb"))
+    g_set_prgname ("outband-sim rfb");
+  else if (argc >= 2 && g_str_equal (argv[1], "rpc"))
+    g_set_prgname ("outband-sim rpc");
   else
     g_set_prgname ("outband-sim");
 
@@ -720,6 +1291,10 @@ main (int    argc,
     return run_lan (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "cira"))
     return run_cira (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "rfb"))
+    return run_rfb (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "rpc"))
+    return run_rpc (argc - 1, argv + 1);
 
   g_printerr ("outband-sim: unknown command “%s”\n\n", argv[1]);
   usage (stderr);
