@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "ob-apf-message.h"
 #include "ob-api-private.h"
 #include "ob-error.h"
 #include "ob-lan-stream-source.h"
@@ -22,7 +23,14 @@
  * "cira"), and a LAN device "port", "useTLS", "allowSelfSigned",
  * "legacyTLS", "username" and "certificateFingerprint".  A POST with a
  * "password" adds a LAN device: the registry connects, learns the GUID and
- * stores the password in the keyring; the password never comes back. */
+ * stores the password in the keyring; the password never comes back.
+ *
+ * A device that calls home (CIRA) is registered with its GUID and no
+ * host: a body with "mpspassword" is one, whose CIRA user is
+ * "mpsusername".  The MPS password goes to the keyring (owner device, kind
+ * mps-password), where the CIRA listener checks it, and an optional
+ * "password" there is the device's AMT password (kind amt-password); the
+ * row in the store never holds either, and no answer or log shows them. */
 
 #define NOT_FOUND_ERROR "NOT FOUND"
 
@@ -80,19 +88,39 @@ lookup_device (ObApiServer *server,
   return ob_device_registry_lookup (registry, guid);
 }
 
-/* A LAN device is "connected" when its last exchange worked; a CIRA
- * device when its tunnel is up, which the store records. */
+/* What the registry knows now: a LAN device is "connected" when its last
+ * exchange worked, a CIRA device while its session is up (the store
+ * follows a moment later, through the listener's writer thread). */
+static gboolean
+device_is_connected (ObDevice *device)
+{
+  if (ob_device_get_transport (device) == OB_DEVICE_TRANSPORT_CIRA)
+    return ob_device_get_transport_source (device) != NULL;
+
+  return ob_device_get_reachability (device) == OB_DEVICE_REACHABILITY_REACHABLE;
+}
+
+/* Whether the live state covers every device: with a registry and a CIRA
+ * listener, a device that is connected is in the registry (every LAN
+ * device is, a CIRA device joins it when it authenticates, and the
+ * listener marks every row disconnected when it starts).  Without them
+ * the store is all there is to go by. */
+static gboolean
+registry_is_authoritative (ObApiServer *server)
+{
+  return _ob_api_server_get_registry (server) != NULL && _ob_api_server_get_mps (server) != NULL;
+}
+
 static gboolean
 effective_connection (ObApiServer    *server,
                       ObDeviceRecord *record)
 {
-  ObDevice *device = NULL;
-
-  if (ob_device_record_get_transport (record) == OB_DEVICE_TRANSPORT_LAN)
-    device = lookup_device (server, ob_device_record_get_guid (record));
+  ObDevice *device = lookup_device (server, ob_device_record_get_guid (record));
 
   if (device != NULL)
-    return ob_device_get_reachability (device) == OB_DEVICE_REACHABILITY_REACHABLE;
+    return device_is_connected (device);
+  if (registry_is_authoritative (server))
+    return FALSE;
 
   return ob_device_record_get_connection_status (record);
 }
@@ -446,27 +474,59 @@ void
 _ob_api_devices_stats (ObApiRequest *request)
 {
   ObApiServer *server = request->server;
-  g_autoptr(GPtrArray) records = NULL;
+  ObDeviceRegistry *registry = _ob_api_server_get_registry (server);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) object = json_object_new ();
   g_autoptr(JsonNode) node = NULL;
-  guint connected = 0;
+  guint total = 0, connected = 0;
 
-  records = ob_store_list_devices (_ob_api_server_get_store (server), NULL, NULL, &error);
-  if (records == NULL)
+  /* The store counts the rows without reading them (thousands of CIRA
+   * devices); the registry says which are connected now, and the rows it
+   * does not hold count as effective_connection says. */
+  if (!ob_store_count_devices (_ob_api_server_get_store (server), NULL, &total, &connected,
+                               &error))
     {
       g_warning ("REST API: device statistics failed: %s", error->message);
       ob_api_request_respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
       return;
     }
 
-  for (guint i = 0; i < records->len; i++)
-    if (effective_connection (server, g_ptr_array_index (records, i)))
-      connected++;
+  if (registry != NULL)
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (registry));
 
-  json_object_set_int_member (object, "totalCount", records->len);
+      connected = 0;
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(ObDevice) device = g_list_model_get_item (G_LIST_MODEL (registry), i);
+
+          if (device_is_connected (device))
+            connected++;
+        }
+    }
+
+  if (registry != NULL && !registry_is_authoritative (server))
+    {
+      ObStoreQuery query = { 0 };
+      g_autoptr(GPtrArray) records = NULL;
+
+      query.connection = OB_STORE_CONNECTION_CONNECTED;
+      records = ob_store_list_devices (_ob_api_server_get_store (server), &query, NULL, &error);
+      if (records == NULL)
+        {
+          g_warning ("REST API: device statistics failed: %s", error->message);
+          ob_api_request_respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+          return;
+        }
+      for (guint i = 0; i < records->len; i++)
+        if (lookup_device (server, ob_device_record_get_guid (g_ptr_array_index (records, i))) == NULL)
+          connected++;
+    }
+
+  json_object_set_int_member (object, "totalCount", total);
   json_object_set_int_member (object, "connectedCount", connected);
-  json_object_set_int_member (object, "disconnectedCount", records->len - connected);
+  /* As the MPS: never below zero (a device removed while connected). */
+  json_object_set_int_member (object, "disconnectedCount", total > connected ? total - connected : 0);
   node = json_node_init_object (json_node_alloc (), object);
   ob_api_request_respond_json (request, SOUP_STATUS_OK, node);
 }
@@ -596,10 +656,18 @@ is_fqdn (const char *text)
   return TRUE;
 }
 
+/* A body with "mpspassword" registers a device that calls home; there a
+ * "password" is its AMT password, not a LAN add. */
+static gboolean
+is_cira_request (JsonObject *body)
+{
+  return body != NULL && json_object_has_member (body, "mpspassword");
+}
+
 static gboolean
 is_lan_request (JsonObject *body)
 {
-  return body != NULL && json_object_has_member (body, "password");
+  return body != NULL && json_object_has_member (body, "password") && !is_cira_request (body);
 }
 
 static void
@@ -650,9 +718,24 @@ validate_device_body (JsonObject      *body,
                                "dnsSuffix", "body");
     }
 
+  /* A CIRA user or password longer than APF carries could never sign in. */
   node = json_object_get_member (body, "mpsusername");
-  if (!is_absent_or_null (node) && !ob_api_json_node_is_string (node))
-    ob_api_validation_add (v, node, NULL, "mpsusername", "body");
+  if (!is_absent_or_null (node))
+    {
+      if (!ob_api_json_node_is_string (node))
+        ob_api_validation_add (v, node, NULL, "mpsusername", "body");
+      else if (strlen (json_node_get_string (node)) > OB_APF_MAX_STRING_LENGTH)
+        ob_api_validation_add (v, node, "mpsusername must be at most 2048 bytes",
+                               "mpsusername", "body");
+    }
+
+  node = json_object_get_member (body, "mpspassword");
+  if (node != NULL
+      && (!ob_api_json_node_is_string (node) || json_node_get_string (node)[0] == '\0'
+          || strlen (json_node_get_string (node)) > OB_APF_MAX_STRING_LENGTH))
+    /* Never echoed back, even malformed. */
+    ob_api_validation_add (v, NULL, "mpspassword must be a non-empty string of at most 2048 bytes",
+                           "mpspassword", "body");
 
   node = json_object_get_member (body, "tenantId");
   if (!is_absent_or_null (node) && !ob_api_json_node_is_string (node))
@@ -740,6 +823,14 @@ validate_device_body (JsonObject      *body,
 
 /* useTLS with neither a pinned fingerprint nor allowSelfSigned cannot be
  * trusted: AMT certificates are self-signed. */
+void
+_ob_api_devices_validate_body (JsonObject      *body,
+                               gboolean         guid_required,
+                               ObApiValidation *validation)
+{
+  validate_device_body (body, guid_required, validation);
+}
+
 static void
 validate_tls_trust (JsonObject      *body,
                     gboolean         use_tls,
@@ -1196,15 +1287,186 @@ create_lan_device (ObApiRequest *request,
   start_lan_add (request);
 }
 
+/* ------------------------------------------------------------------------
+ * CIRA devices: the record, then the secrets
+ * ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  char     *guid;
+  /* Still to put in the keyring (cleared and freed once there). */
+  char     *amt_password;
+  char     *mps_password;
+  /* The answer once everything is stored. */
+  guint     status;
+  /* The row is new: a keyring failure takes it back. */
+  gboolean  created;
+} CiraSave;
+
+static void
+cira_save_free (CiraSave *save)
+{
+  g_free (save->guid);
+  ob_secure_free_string (save->amt_password);
+  ob_secure_free_string (save->mps_password);
+  g_free (save);
+}
+
+static CiraSave *
+cira_save_new (JsonObject *body,
+               const char *guid,
+               guint       status)
+{
+  CiraSave *save = g_new0 (CiraSave, 1);
+
+  save->guid = g_strdup (guid);
+  save->amt_password = g_strdup (ob_api_json_get_string (body, "password"));
+  save->mps_password = g_strdup (ob_api_json_get_string (body, "mpspassword"));
+  save->status = status;
+
+  return save;
+}
+
+static void store_next_secret (ObApiRequest *request);
+
+static void
+on_cira_secret_stored (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(ObApiRequest) request = user_data;
+  CiraSave *save = request->data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_secret_store_store_finish (OB_SECRET_STORE (source), result, &error))
+    {
+      if (save->created)
+        {
+          g_autoptr(GError) delete_error = NULL;
+
+          if (!ob_store_delete_device (_ob_api_server_get_store (request->server), save->guid,
+                                       &delete_error))
+            g_warning ("REST API: could not take back device %s: %s", save->guid,
+                       delete_error->message);
+        }
+      respond_engine_error (request, error, save->guid);
+      return;
+    }
+
+  store_next_secret (request);
+}
+
+/* The AMT password first: should the keyring fail in between, what is
+ * left behind is never an MPS password that would let a device in. */
+static void
+store_next_secret (ObApiRequest *request)
+{
+  CiraSave *save = request->data;
+  g_autoptr(GBytes) value = NULL;
+  const char *kind;
+
+  if (save->amt_password != NULL)
+    {
+      value = g_bytes_new (save->amt_password, strlen (save->amt_password));
+      g_clear_pointer (&save->amt_password, ob_secure_free_string);
+      kind = OB_SECRET_KIND_AMT_PASSWORD;
+    }
+  else if (save->mps_password != NULL)
+    {
+      value = g_bytes_new (save->mps_password, strlen (save->mps_password));
+      g_clear_pointer (&save->mps_password, ob_secure_free_string);
+      kind = OB_SECRET_KIND_MPS_PASSWORD;
+    }
+  else
+    {
+      respond_stored_device (request, save->status, save->guid);
+      return;
+    }
+
+  ob_secret_store_store_async (_ob_api_server_get_secrets (request->server),
+                               OB_SECRET_OWNER_DEVICE, save->guid, kind, value, TRUE,
+                               request->cancellable, on_cira_secret_stored,
+                               ob_api_request_ref (request));
+}
+
+static void
+on_registry_saved (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ObApiRequest) request = user_data;
+  CiraSave *save = request->data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ob_device_registry_update_device_finish (OB_DEVICE_REGISTRY (source), result, &error))
+    {
+      respond_engine_error (request, error, save->guid);
+      return;
+    }
+
+  store_next_secret (request);
+}
+
+/* A device the registry holds is edited through it, so the live ObDevice
+ * follows (name, tags, AMT password); the MPS password comes after. */
+static void
+save_through_registry (ObApiRequest   *request,
+                       ObDeviceRecord *record,
+                       CiraSave       *save)
+{
+  char *amt_password = g_steal_pointer (&save->amt_password);
+
+  ob_api_request_set_data (request, save, (GDestroyNotify) cira_save_free);
+  ob_device_registry_update_device_async (_ob_api_server_get_registry (request->server),
+                                          record, amt_password, request->cancellable,
+                                          on_registry_saved, ob_api_request_ref (request));
+  ob_secure_free_string (amt_password);
+}
+
+/* An MPS password is for a device that calls home, and useless without
+ * the CIRA user it goes with.  Answers 400 and returns FALSE otherwise. */
+static gboolean
+check_cira_credentials (ObApiRequest   *request,
+                        JsonObject     *body,
+                        ObDeviceRecord *record)
+{
+  g_auto(ObApiValidation) validation = { NULL };
+
+  if (!is_cira_request (body))
+    return TRUE;
+
+  if (ob_device_record_get_transport (record) == OB_DEVICE_TRANSPORT_LAN)
+    {
+      g_autofree char *message = g_strdup_printf ("Device %s is managed over the LAN; an MPS "
+                                                  "password is only for devices that connect "
+                                                  "over CIRA",
+                                                  ob_device_record_get_guid (record));
+
+      ob_api_request_respond_error (request, SOUP_STATUS_BAD_REQUEST,
+                                    OB_API_ERROR_TEXT_400, message);
+      return FALSE;
+    }
+
+  ob_api_validation_init (&validation);
+  if (ob_device_record_get_mps_username (record) == NULL
+      || ob_device_record_get_mps_username (record)[0] == '\0')
+    ob_api_validation_add (&validation, json_object_get_member (body, "mpsusername"),
+                           "mpsusername is required with mpspassword", "mpsusername", "body");
+
+  return !ob_api_validation_respond (&validation, request);
+}
+
 void
 _ob_api_devices_create (ObApiRequest *request)
 {
   JsonObject *body = ob_api_request_get_body_object (request);
   g_auto(ObApiValidation) validation = { NULL };
   g_autoptr(ObDeviceRecord) record = NULL;
+  g_autoptr(ObDeviceRecord) existing = NULL;
   g_autoptr(ObDeviceRecord) stored = NULL;
   g_autoptr(GError) error = NULL;
   ObStore *store = _ob_api_server_get_store (request->server);
+  CiraSave *save;
   const char *guid;
   gboolean created = FALSE;
 
@@ -1221,26 +1483,33 @@ _ob_api_devices_create (ObApiRequest *request)
 
   guid = ob_api_json_get_string (body, "guid");
 
-  /* A device the registry manages is edited through it, so the live
-   * device follows. */
-  if (lookup_device (request->server, guid) != NULL)
+  existing = ob_store_get_device (store, guid, &error);
+  if (existing == NULL && !g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
     {
-      record = ob_store_get_device (store, guid, &error);
-      if (record == NULL)
-        {
-          respond_engine_error (request, error, guid);
-          return;
-        }
-      apply_body (record, body, FALSE);
-      update_through_registry (request, record, NULL);
+      respond_engine_error (request, error, guid);
       return;
     }
+  g_clear_error (&error);
 
-  /* The MPS upsert: a new GUID is a new (CIRA) device record, a known one
-   * is merged. */
+  /* The MPS upsert takes what the body sets: a new GUID is a new CIRA
+   * device, a known one is merged.  @existing becomes what the row will
+   * be. */
   record = ob_device_record_new (guid);
   ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_CIRA);
   apply_body (record, body, FALSE);
+  if (existing != NULL)
+    apply_body (existing, body, FALSE);
+  if (!check_cira_credentials (request, body, existing != NULL ? existing : record))
+    return;
+
+  /* A device the registry manages is edited through it, so the live
+   * device follows. */
+  if (existing != NULL && lookup_device (request->server, guid) != NULL)
+    {
+      save_through_registry (request, existing, cira_save_new (body, guid, SOUP_STATUS_OK));
+      return;
+    }
+
   stored = ob_store_upsert_device (store, record, &created, &error);
   if (stored == NULL)
     {
@@ -1248,30 +1517,16 @@ _ob_api_devices_create (ObApiRequest *request)
       return;
     }
 
-  respond_device (request, created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, stored);
+  save = cira_save_new (body, ob_device_record_get_guid (stored),
+                        created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK);
+  save->created = created;
+  ob_api_request_set_data (request, save, (GDestroyNotify) cira_save_free);
+  store_next_secret (request);
 }
 
 /* ------------------------------------------------------------------------
  * PATCH /devices
  * ------------------------------------------------------------------------ */
-
-static void
-on_password_stored (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(ObApiRequest) request = user_data;
-  g_autoptr(GError) error = NULL;
-  const char *guid = request->data;
-
-  if (!ob_secret_store_store_finish (OB_SECRET_STORE (source), result, &error))
-    {
-      respond_engine_error (request, error, guid);
-      return;
-    }
-
-  respond_stored_device (request, SOUP_STATUS_OK, guid);
-}
 
 void
 _ob_api_devices_update (ObApiRequest *request)
@@ -1282,7 +1537,6 @@ _ob_api_devices_update (ObApiRequest *request)
   g_autoptr(ObDeviceRecord) record = NULL;
   g_autoptr(GError) error = NULL;
   const char *guid;
-  const char *password;
   gboolean lan;
 
   ob_api_validation_init (&validation);
@@ -1307,7 +1561,8 @@ _ob_api_devices_update (ObApiRequest *request)
 
   lan = ob_device_record_get_transport (record) == OB_DEVICE_TRANSPORT_LAN;
   apply_body (record, body, lan);
-  password = ob_api_json_get_string (body, "password");
+  if (!check_cira_credentials (request, body, record))
+    return;
 
   if (lan)
     {
@@ -1323,7 +1578,7 @@ _ob_api_devices_update (ObApiRequest *request)
 
   if (lookup_device (request->server, guid) != NULL)
     {
-      update_through_registry (request, record, password);
+      save_through_registry (request, record, cira_save_new (body, guid, SOUP_STATUS_OK));
       return;
     }
 
@@ -1333,24 +1588,12 @@ _ob_api_devices_update (ObApiRequest *request)
       return;
     }
 
-  if (password == NULL)
-    {
-      respond_stored_device (request, SOUP_STATUS_OK, ob_device_record_get_guid (record));
-      return;
-    }
-
-  /* A device outside the registry (CIRA) keeps its AMT password where the
-   * registry would look for it. */
-  {
-    g_autoptr(GBytes) value = g_bytes_new (password, strlen (password));
-
-    ob_api_request_set_data (request, g_strdup (ob_device_record_get_guid (record)), g_free);
-    ob_secret_store_store_async (_ob_api_server_get_secrets (request->server),
-                                 OB_SECRET_OWNER_DEVICE, ob_device_record_get_guid (record),
-                                 OB_SECRET_KIND_AMT_PASSWORD, value, TRUE,
-                                 request->cancellable, on_password_stored,
-                                 ob_api_request_ref (request));
-  }
+  /* A device outside the registry (CIRA) keeps its passwords where the
+   * registry and the listener look for them. */
+  ob_api_request_set_data (request,
+                           cira_save_new (body, ob_device_record_get_guid (record), SOUP_STATUS_OK),
+                           (GDestroyNotify) cira_save_free);
+  store_next_secret (request);
 }
 
 /* ------------------------------------------------------------------------

@@ -82,6 +82,12 @@ void          ob_api_request_respond_error   (ObApiRequest *self,
                                               guint         status,
                                               const char   *error,
                                               const char   *description);
+/* @text as is, with @content_type (the MPS's res.send of a string is
+ * "text/html; charset=utf-8"). */
+void          ob_api_request_respond_text    (ObApiRequest *self,
+                                              guint         status,
+                                              const char   *content_type,
+                                              const char   *text);
 /* {"message":@message} */
 void          ob_api_request_respond_message (ObApiRequest *self,
                                               guint         status,
@@ -131,10 +137,12 @@ ObConfig         *_ob_api_server_get_config    (ObApiServer *self);
 ObStore          *_ob_api_server_get_store     (ObApiServer *self);
 ObSecretStore    *_ob_api_server_get_secrets   (ObApiServer *self);
 ObDeviceRegistry *_ob_api_server_get_registry  (ObApiServer *self);
+/* NULL when the server was given no CIRA listener. */
+ObMpsServer      *_ob_api_server_get_mps       (ObApiServer *self);
 void              _ob_api_server_forget_request (ObApiServer  *self,
                                                  ObApiRequest *request);
 
-/* Routes, in ob-api-devices.c and ob-api-amt.c. */
+/* Routes, in ob-api-devices.c, ob-api-cira.c and ob-api-amt.c. */
 void _ob_api_devices_list    (ObApiRequest *request);
 void _ob_api_devices_stats   (ObApiRequest *request);
 void _ob_api_devices_tags    (ObApiRequest *request);
@@ -142,6 +150,15 @@ void _ob_api_devices_get     (ObApiRequest *request);
 void _ob_api_devices_create  (ObApiRequest *request);
 void _ob_api_devices_update  (ObApiRequest *request);
 void _ob_api_devices_delete  (ObApiRequest *request);
+
+/* The device body's validator (deviceValidator and the LAN fields). */
+void _ob_api_devices_validate_body (JsonObject      *body,
+                                    gboolean         guid_required,
+                                    ObApiValidation *validation);
+
+void _ob_api_devices_disconnect (ObApiRequest *request);
+void _ob_api_devices_refresh    (ObApiRequest *request);
+void _ob_api_ciracert           (ObApiRequest *request);
 
 void _ob_api_amt_power_state        (ObApiRequest *request);
 void _ob_api_amt_power_capabilities (ObApiRequest *request);

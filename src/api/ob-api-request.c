@@ -160,6 +160,19 @@ ob_api_request_respond_error (ObApiRequest *self,
 }
 
 void
+ob_api_request_respond_text (ObApiRequest *self,
+                             guint         status,
+                             const char   *content_type,
+                             const char   *text)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (content_type != NULL);
+  g_return_if_fail (text != NULL);
+
+  respond_bytes (self, status, content_type, g_strdup (text), strlen (text));
+}
+
+void
 ob_api_request_respond_message (ObApiRequest *self,
                                 guint         status,
                                 const char   *message)

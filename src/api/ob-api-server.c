@@ -25,6 +25,7 @@ struct _ObApiServer
   ObStore          *store;
   ObSecretStore    *secrets;
   ObDeviceRegistry *registry;
+  ObMpsServer      *mps;
 
   SoupServer       *soup;
   char             *bound_address;
@@ -50,6 +51,7 @@ enum {
   PROP_STORE,
   PROP_SECRET_STORE,
   PROP_REGISTRY,
+  PROP_MPS_SERVER,
   PROP_RUNNING,
   PROP_PORT,
   N_PROPS
@@ -84,6 +86,10 @@ static const ObApiRoute routes[] = {
   { "POST",   "devices",                           FALSE, _ob_api_devices_create },
   { "PATCH",  "devices",                           FALSE, _ob_api_devices_update },
   { "DELETE", "devices/:guid",                     FALSE, _ob_api_devices_delete },
+  { "DELETE", "devices/disconnect/:guid",          FALSE, _ob_api_devices_disconnect },
+  { "DELETE", "devices/refresh/:guid",             FALSE, _ob_api_devices_refresh },
+  /* Behind the gateway's token check, as Kong puts every /mps/ route. */
+  { "GET",    "ciracert",                          FALSE, _ob_api_ciracert },
 
   { "GET",    "amt/log/audit/:guid",               FALSE, _ob_api_amt_audit_log },
   { "GET",    "amt/log/event/:guid",               FALSE, _ob_api_amt_event_log },
@@ -135,6 +141,12 @@ ObDeviceRegistry *
 _ob_api_server_get_registry (ObApiServer *self)
 {
   return self->registry;
+}
+
+ObMpsServer *
+_ob_api_server_get_mps (ObApiServer *self)
+{
+  return self->mps;
 }
 
 /* ------------------------------------------------------------------------
@@ -1156,6 +1168,25 @@ ob_api_server_set_max_body_size (ObApiServer *self,
   self->max_body_size = bytes;
 }
 
+void
+ob_api_server_set_mps_server (ObApiServer *self,
+                              ObMpsServer *mps)
+{
+  g_return_if_fail (OB_IS_API_SERVER (self));
+  g_return_if_fail (mps == NULL || OB_IS_MPS_SERVER (mps));
+
+  if (g_set_object (&self->mps, mps))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MPS_SERVER]);
+}
+
+ObMpsServer *
+ob_api_server_get_mps_server (ObApiServer *self)
+{
+  g_return_val_if_fail (OB_IS_API_SERVER (self), NULL);
+
+  return self->mps;
+}
+
 gboolean
 ob_api_store_password_sync (ObSecretStore  *secrets,
                             const char     *password,
@@ -1185,6 +1216,7 @@ ob_api_server_dispose (GObject *object)
   if (self->soup != NULL)
     ob_api_server_stop (self);
 
+  g_clear_object (&self->mps);
   g_clear_object (&self->registry);
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
@@ -1231,6 +1263,10 @@ ob_api_server_get_property (GObject    *object,
       g_value_set_object (value, self->registry);
       break;
 
+    case PROP_MPS_SERVER:
+      g_value_set_object (value, self->mps);
+      break;
+
     case PROP_RUNNING:
       g_value_set_boolean (value, self->running);
       break;
@@ -1270,6 +1306,10 @@ ob_api_server_set_property (GObject      *object,
       self->registry = g_value_dup_object (value);
       break;
 
+    case PROP_MPS_SERVER:
+      ob_api_server_set_mps_server (self, g_value_get_object (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1297,6 +1337,9 @@ ob_api_server_class_init (ObApiServerClass *klass)
   properties[PROP_REGISTRY] =
     g_param_spec_object ("registry", NULL, NULL, OB_TYPE_DEVICE_REGISTRY,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_MPS_SERVER] =
+    g_param_spec_object ("mps-server", NULL, NULL, OB_TYPE_MPS_SERVER,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));

@@ -12,6 +12,7 @@
 #include "ob-api-error.h"
 #include "ob-config.h"
 #include "ob-device-registry.h"
+#include "ob-mps-server.h"
 #include "ob-secret-store.h"
 #include "ob-store.h"
 
@@ -42,7 +43,8 @@ G_DECLARE_FINAL_TYPE (ObApiServer, ob_api_server, OB, API_SERVER, GObject)
  * the password comes from $OUTBAND_API_PASSWORD or the keyring.
  *
  * Properties: config, store, secret-store, registry (construct only),
- * running, port (the bound port, 0 when stopped). */
+ * mps-server (see ob_api_server_set_mps_server), running, port (the bound
+ * port, 0 when stopped). */
 ObApiServer *ob_api_server_new               (ObConfig             *config,
                                               ObStore              *store,
                                               ObSecretStore        *secrets,
@@ -75,6 +77,16 @@ char        *ob_api_server_dup_url           (ObApiServer          *self);
 /* Minutes a token from POST /authorize stays valid (default 1440). */
 void         ob_api_server_set_token_lifetime (ObApiServer         *self,
                                                guint                minutes);
+/* The CIRA listener the device routes ask about connected devices
+ * (devices/disconnect, devices/refresh) and whose certificate authority
+ * gives the root for GET ciracert.  NULL (the default): no device is
+ * connected over CIRA and ciracert answers 500, as the MPS does without
+ * its root.  It may change while running (the listener moves to a new
+ * port). */
+void         ob_api_server_set_mps_server    (ObApiServer          *self,
+                                              ObMpsServer          *mps);
+ObMpsServer *ob_api_server_get_mps_server    (ObApiServer          *self);
+
 /* Largest request body accepted (default 100 KiB); larger ones get 413. */
 void         ob_api_server_set_max_body_size (ObApiServer          *self,
                                               gsize                 bytes);

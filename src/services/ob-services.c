@@ -325,7 +325,11 @@ finish_start (ObServices *self,
   }
 
   if (self->api == NULL)
-    self->api = ob_api_server_new (self->config, self->store, self->secrets, self->registry);
+    {
+      self->api = ob_api_server_new (self->config, self->store, self->secrets, self->registry);
+      /* The device routes follow the listener when it moves to a new port. */
+      g_object_bind_property (self, "mps-server", self->api, "mps-server", G_BINDING_SYNC_CREATE);
+    }
 
   if (!api_wanted (self))
     {

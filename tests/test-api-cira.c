@@ -1,0 +1,1053 @@
+/* test-api-cira.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The REST API for devices that call home, over real loopback sockets: a
+ * SoupSession talks to ObApiServer (port 0), which shares its store,
+ * keyring and registry with an ObMpsServer (port 0) that simulated AMT
+ * devices (ObSimCira: TLS, APF, WS-Man on the channels) connect to.
+ * Devices are registered through POST /devices with their MPS password,
+ * connect with it, are counted, powered and disconnected through the REST
+ * routes; no answer, log line or database file ever holds a password. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "cira-test-util.h"
+#include "ob-api-server.h"
+#include "ob-sim-cira.h"
+#include "ob-sim-cira-pool.h"
+#include "ob-sim-device.h"
+#include "ob-sim-wsman-server.h"
+
+#define API_USER      "admin"
+#define API_PASSWORD  "Api-Passw0rd!"
+#define AMT_PASSWORD  "AmtSecret-Zq9!"
+#define MPS_NAME      "mps.api-cira.example"
+#define N_DEVICES     100
+
+#define GUID_A        "6a7b8c9d-aebf-40c1-9d2e-3f4a5b6c7d8e"
+#define GUID_B        "7b8c9dae-bfc0-41d2-ae3f-4a5b6c7d8e9f"
+
+#define NOT_CONNECTED_ERROR "Device not found/connected. Please connect again using CIRA."
+
+static CiraTestCa ca;
+
+/* ---- secrets that must never show --------------------------------------------- */
+
+/* Every password the tests hand out; every answer and every log line is
+ * searched for them. */
+static GMutex     hidden_lock;
+static GPtrArray *hidden;
+static guint      n_leaks;
+
+static void
+hide (const char *secret)
+{
+  g_mutex_lock (&hidden_lock);
+  g_ptr_array_add (hidden, g_strdup (secret));
+  g_mutex_unlock (&hidden_lock);
+}
+
+static const char *
+find_hidden (const void *data,
+             gsize       len)
+{
+  const char *found = NULL;
+
+  g_mutex_lock (&hidden_lock);
+  for (guint i = 0; hidden != NULL && i < hidden->len && found == NULL; i++)
+    {
+      const char *secret = g_ptr_array_index (hidden, i);
+
+      if (memmem (data, len, secret, strlen (secret)) != NULL)
+        found = secret;
+    }
+  g_mutex_unlock (&hidden_lock);
+
+  return found;
+}
+
+/* Sees every structured message of every level and thread
+ * (G_MESSAGES_DEBUG=all below), before the default writer shows the ones
+ * worth showing. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      gsize len;
+
+      if (strcmp (fields[i].key, "MESSAGE") != 0 || fields[i].value == NULL)
+        continue;
+      len = fields[i].length < 0 ? strlen (fields[i].value) : (gsize) fields[i].length;
+      if (find_hidden (fields[i].value, len) != NULL)
+        g_atomic_int_inc (&n_leaks);
+    }
+
+  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    return G_LOG_WRITER_HANDLED;
+
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* Old-style g_log calls go to the default handler, which GTest replaces;
+ * this one looks first. */
+static GLogFunc gtest_log_handler;
+
+static void
+log_handler (const char     *domain,
+             GLogLevelFlags  level,
+             const char     *message,
+             gpointer        user_data)
+{
+  if (message != NULL && find_hidden (message, strlen (message)) != NULL)
+    g_atomic_int_inc (&n_leaks);
+
+  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    return;
+
+  gtest_log_handler (domain, level, message, user_data);
+}
+
+/* ---- fixture ---------------------------------------------------------------- */
+
+typedef struct
+{
+  ObSimDevice      *device;
+  ObSimWsmanServer *wsman;
+  ObSimCira        *cira;
+  char             *guid;
+} SimDevice;
+
+typedef struct
+{
+  CiraTestMps    mps;
+  ObApiServer   *api;
+  SoupSession   *session;
+  char          *base;
+  char          *token;
+  ObSimCiraPool *pool;
+  GPtrArray     *sims;
+} Fixture;
+
+typedef struct
+{
+  guint               status;
+  GBytes             *body;
+  JsonNode           *json;
+  SoupMessageHeaders *headers;
+} Reply;
+
+static void
+reply_free (Reply *reply)
+{
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_clear_pointer (&reply->json, json_node_unref);
+  g_clear_pointer (&reply->headers, soup_message_headers_unref);
+  g_free (reply);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
+
+static void
+sim_device_free (SimDevice *sim)
+{
+  ob_sim_cira_stop (sim->cira);
+  cira_test_assert_finalized (sim->cira);
+  g_object_unref (sim->wsman);
+  g_object_unref (sim->device);
+  g_free (sim->guid);
+  g_free (sim);
+}
+
+typedef struct
+{
+  gboolean  done;
+  GBytes   *body;
+  GError   *error;
+} SendState;
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  SendState *state = user_data;
+
+  state->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &state->error);
+  state->done = TRUE;
+}
+
+/* @auth: NULL sends the fixture's token, "" none.  Fails the test if the
+ * answer holds any password handed out so far. */
+static Reply *
+send_full (Fixture    *f,
+           const char *method,
+           const char *path,
+           const char *body,
+           gssize      body_len,
+           const char *auth)
+{
+  g_autofree char *url = g_strconcat (f->base, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  SendState state = { FALSE, NULL, NULL };
+  Reply *reply = g_new0 (Reply, 1);
+  const char *type;
+  const char *leaked;
+
+  g_assert_nonnull (msg);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, body_len < 0 ? strlen (body) : (gsize) body_len);
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  if (auth == NULL)
+    {
+      g_autofree char *header = g_strconcat ("Bearer ", f->token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
+    }
+  else if (auth[0] != '\0')
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &state);
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &state.done, 60000));
+  g_assert_no_error (state.error);
+
+  reply->status = soup_message_get_status (msg);
+  reply->body = state.body;
+  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+
+  leaked = find_hidden (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
+  if (leaked != NULL)
+    g_error ("%s %s answered with a password in its body", method, path);
+
+  type = soup_message_headers_get_content_type (reply->headers, NULL);
+  if (g_bytes_get_size (reply->body) > 0 && g_strcmp0 (type, "application/json") == 0)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      json_parser_load_from_data (parser, g_bytes_get_data (reply->body, NULL),
+                                  g_bytes_get_size (reply->body), &error);
+      g_assert_no_error (error);
+      reply->json = json_node_ref (json_parser_get_root (parser));
+    }
+
+  return reply;
+}
+
+static Reply *
+send_json (Fixture    *f,
+           const char *method,
+           const char *path,
+           const char *body)
+{
+  return send_full (f, method, path, body, -1, NULL);
+}
+
+static Reply *
+get (Fixture    *f,
+     const char *path)
+{
+  return send_full (f, "GET", path, NULL, -1, NULL);
+}
+
+static char *
+reply_text (Reply *reply)
+{
+  return g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
+}
+
+static void
+assert_reply_at (const char *file,
+                 int         line,
+                 Reply      *reply,
+                 guint       want_status,
+                 const char *want_json)
+{
+  g_autofree char *text = reply_text (reply);
+
+  if (reply->status != want_status)
+    g_error ("%s:%d: status %u, expected %u; body %s", file, line, reply->status, want_status,
+             text);
+  if (want_json != NULL)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      json_parser_load_from_data (parser, want_json, -1, &error);
+      g_assert_no_error (error);
+      if (reply->json == NULL || !json_node_equal (json_parser_get_root (parser), reply->json))
+        g_error ("%s:%d: JSON differs:\n expected %s\n got      %s", file, line, want_json, text);
+    }
+}
+
+#define assert_reply(reply, want_status, want_json) \
+  assert_reply_at (__FILE__, __LINE__, (reply), (want_status), (want_json))
+
+static JsonObject *
+reply_object (Reply *reply)
+{
+  g_assert_nonnull (reply->json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (reply->json));
+  return json_node_get_object (reply->json);
+}
+
+static void
+assert_stats (Fixture *f,
+              guint    total,
+              guint    connected)
+{
+  g_autoptr(Reply) reply = get (f, "/api/v1/devices/stats");
+  g_autofree char *expected = g_strdup_printf ("{\"totalCount\":%u,\"connectedCount\":%u,"
+                                               "\"disconnectedCount\":%u}",
+                                               total, connected, total - connected);
+
+  assert_reply (reply, SOUP_STATUS_OK, expected);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GTlsCertificate) root = cira_test_ca_dup_root (&ca);
+
+  cira_test_mps_init (&f->mps, ca.secrets, ca.authority, TRUE);
+
+  ob_api_store_password_sync (ca.secrets, API_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  f->api = ob_api_server_new (f->mps.config, f->mps.store, ca.secrets, f->mps.registry);
+  ob_api_server_set_mps_server (f->api, f->mps.server);
+  ob_api_server_start_async (f->api, "127.0.0.1", 0, NULL, cira_test_store_result, &result);
+  g_assert_true (ob_api_server_start_finish (f->api, cira_test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  f->base = ob_api_server_dup_url (f->api);
+  f->session = soup_session_new ();
+
+  {
+    g_autoptr(Reply) login = send_full (f, "POST", "/api/v1/authorize",
+                                        "{\"username\":\"" API_USER "\","
+                                        "\"password\":\"" API_PASSWORD "\"}", -1, "");
+
+    assert_reply (login, SOUP_STATUS_OK, NULL);
+    f->token = g_strdup (json_object_get_string_member (reply_object (login), "token"));
+  }
+
+  /* The devices trust the MPS as AMT does: its root, and its name. */
+  f->pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (f->mps.server));
+  ob_sim_cira_pool_set_root_certificate (f->pool, root);
+  ob_sim_cira_pool_set_common_name (f->pool, MPS_NAME);
+  f->sims = g_ptr_array_new_with_free_func ((GDestroyNotify) sim_device_free);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_unref (f->sims);
+  cira_test_assert_finalized (g_steal_pointer (&f->pool));
+
+  ob_api_server_stop (f->api);
+  g_clear_object (&f->session);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  cira_test_assert_finalized (g_steal_pointer (&f->api));
+
+  records = ob_store_list_devices (f->mps.store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < records->len; i++)
+    g_assert_true (ob_secret_store_clear_sync (ca.secrets, OB_SECRET_OWNER_DEVICE,
+                                               ob_device_record_get_guid (g_ptr_array_index (records, i)),
+                                               NULL, NULL, &error));
+
+  cira_test_mps_clear (&f->mps);
+  g_free (f->base);
+  g_free (f->token);
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static char *
+device_guid (guint i)
+{
+  return g_strdup_printf ("%08x-5a5a-4b6b-8c7c-%012x", 0x10000000u + i, 0xd00d0000u + i);
+}
+
+static char *
+device_user (guint i)
+{
+  return g_strdup_printf ("cira-user-%03u", i);
+}
+
+static char *
+device_mps_password (guint i)
+{
+  return g_strdup_printf ("MpsSecret-%03u-Kw7!", i);
+}
+
+static SimDevice *
+add_sim (Fixture    *f,
+         const char *guid,
+         const char *user,
+         const char *password)
+{
+  SimDevice *sim = g_new0 (SimDevice, 1);
+
+  sim->guid = g_strdup (guid);
+  sim->device = ob_sim_device_new (guid);
+  sim->wsman = ob_sim_wsman_server_new (sim->device, "admin", AMT_PASSWORD);
+  sim->cira = ob_sim_cira_new (f->pool, sim->device, sim->wsman, user, password);
+  ob_sim_cira_set_backoff (sim->cira, 50, 200);
+  g_ptr_array_add (f->sims, sim);
+  return sim;
+}
+
+static gboolean
+all_connected (gpointer data)
+{
+  Fixture *f = data;
+
+  return ob_mps_server_get_n_connected (f->mps.server) == f->sims->len;
+}
+
+static gboolean
+device_reachable (gpointer data)
+{
+  return ob_device_get_reachability (OB_DEVICE (data)) == OB_DEVICE_REACHABILITY_REACHABLE;
+}
+
+static gboolean
+some_auth_failed (gpointer data)
+{
+  ObMpsServerStats stats;
+
+  ob_mps_server_get_stats (OB_MPS_SERVER (data), &stats);
+  return stats.auth_failed > 0;
+}
+
+static char *
+stored_secret (const char *guid,
+               const char *kind)
+{
+  g_autoptr(GError) error = NULL;
+  char *value = ob_secret_store_lookup_text_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, guid, kind,
+                                                  NULL, &error);
+
+  g_assert_no_error (error);
+  return value;
+}
+
+static Reply *
+amt (Fixture    *f,
+     const char *method,
+     const char *route,
+     const char *guid,
+     const char *body)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/amt/%s/%s", route, guid);
+
+  return send_json (f, method, path, body);
+}
+
+/* Every file of the database (the main file, its journal or WAL). */
+static void
+assert_not_in_database (Fixture *f)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->mps.dir, 0, NULL);
+  const char *name;
+  guint n_files = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->mps.dir, name, NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize len = 0;
+
+      g_file_get_contents (path, &contents, &len, &error);
+      g_assert_no_error (error);
+      if (find_hidden (contents, len) != NULL)
+        g_error ("%s holds a password", name);
+      n_files++;
+    }
+  g_assert_cmpuint (n_files, >, 0);
+}
+
+/* ---- register, connect, use, disconnect ------------------------------------------- */
+
+static void
+test_fleet (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *guid0 = device_guid (0);
+  g_autofree char *instance = NULL;
+  ObDevice *device;
+  SimDevice *sim0;
+
+  /* Registered as RPS or an admin would: the MPS password goes to the
+   * keyring, the answer has the row without it. */
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_autofree char *guid = device_guid (i);
+      g_autofree char *user = device_user (i);
+      g_autofree char *password = device_mps_password (i);
+      g_autofree char *body = NULL;
+      g_autofree char *expected = NULL;
+      g_autofree char *kept = NULL;
+      g_autofree char *kept_amt = NULL;
+      g_autoptr(Reply) reply = NULL;
+
+      hide (password);
+      body = g_strdup_printf ("{\"guid\":\"%s\",\"hostname\":\"box-%03u\",\"mpsusername\":\"%s\","
+                              "\"tags\":[\"fleet\",\"row-%u\"],\"friendlyName\":\"Box %u\","
+                              "\"mpspassword\":\"%s\",\"password\":\"" AMT_PASSWORD "\"}",
+                              guid, i, user, i % 10, i, password);
+      reply = send_json (f, "POST", "/api/v1/devices", body);
+      expected = g_strdup_printf ("{\"guid\":\"%s\",\"hostname\":\"box-%03u\","
+                                  "\"tags\":[\"fleet\",\"row-%u\"],\"mpsInstance\":null,"
+                                  "\"connectionStatus\":false,\"mpsusername\":\"%s\","
+                                  "\"tenantId\":\"\",\"friendlyName\":\"Box %u\",\"dnsSuffix\":null,"
+                                  "\"lastConnected\":null,\"lastSeen\":null,"
+                                  "\"lastDisconnected\":null,\"deviceInfo\":null,"
+                                  "\"transport\":\"cira\"}",
+                                  guid, i, i % 10, user, i);
+      assert_reply (reply, SOUP_STATUS_CREATED, expected);
+
+      kept = stored_secret (guid, OB_SECRET_KIND_MPS_PASSWORD);
+      g_assert_cmpstr (kept, ==, password);
+      kept_amt = stored_secret (guid, OB_SECRET_KIND_AMT_PASSWORD);
+      g_assert_cmpstr (kept_amt, ==, AMT_PASSWORD);
+    }
+  assert_stats (f, N_DEVICES, 0);
+
+  /* They call in with those credentials. */
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_autofree char *guid = device_guid (i);
+      g_autofree char *user = device_user (i);
+      g_autofree char *password = device_mps_password (i);
+
+      ob_sim_cira_start (add_sim (f, guid, user, password)->cira);
+    }
+  g_assert_true (cira_test_wait_until (all_connected, f, 90000));
+  assert_stats (f, N_DEVICES, N_DEVICES);
+
+  {
+    g_autoptr(Reply) connected = get (f, "/api/v1/devices?status=1&$top=1000");
+    g_autoptr(Reply) disconnected = get (f, "/api/v1/devices?status=0&$top=1000");
+
+    assert_reply (connected, SOUP_STATUS_OK, NULL);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (connected->json)), ==, N_DEVICES);
+    assert_reply (disconnected, SOUP_STATUS_OK, "[]");
+  }
+
+  /* One of them in detail, once the listener's writes are in. */
+  ob_mps_server_flush_store_writes (f->mps.server);
+  g_object_get (f->mps.server, "instance-name", &instance, NULL);
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/devices/", guid0, NULL);
+    g_autoptr(Reply) reply = get (f, path);
+    JsonObject *o;
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    o = reply_object (reply);
+    g_assert_true (json_object_get_boolean_member (o, "connectionStatus"));
+    g_assert_cmpstr (json_object_get_string_member (o, "mpsInstance"), ==, instance);
+    g_assert_cmpstr (json_object_get_string_member (o, "mpsusername"), ==, "cira-user-000");
+    g_assert_nonnull (json_object_get_string_member (o, "lastConnected"));
+    g_assert_nonnull (json_object_get_string_member (o, "lastSeen"));
+    g_assert_true (json_object_get_null_member (o, "lastDisconnected"));
+    g_assert_false (json_object_has_member (o, "mpspassword"));
+    g_assert_false (json_object_has_member (o, "password"));
+  }
+
+  /* Every AMT route, over the tunnel, as for a device on the LAN. */
+  sim0 = g_ptr_array_index (f->sims, 0);
+  device = ob_device_registry_lookup (f->mps.registry, guid0);
+  g_assert_nonnull (device);
+  g_assert_cmpint (ob_device_get_transport (device), ==, OB_DEVICE_TRANSPORT_CIRA);
+  g_assert_true (cira_test_wait_until (device_reachable, device, 30000));
+  ob_sim_device_set_control_mode (sim0->device, OB_SIM_CONTROL_MODE_ACM);
+  {
+    g_autoptr(Reply) reply = amt (f, "GET", "power/state", guid0, NULL);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "powerstate"), ==, 2);
+  }
+  {
+    g_autoptr(Reply) off = amt (f, "POST", "power/action", guid0, "{\"action\":8}");
+    g_autoptr(Reply) state = NULL;
+    g_autoptr(Reply) on = NULL;
+
+    assert_reply (off, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (reply_object (off),
+                                                                                "Body"),
+                                                 "ReturnValue"), ==, 0);
+    g_assert_cmpuint (ob_sim_device_get_power_state (sim0->device), ==, OB_SIM_POWER_OFF_SOFT);
+    state = amt (f, "GET", "power/state", guid0, NULL);
+    g_assert_cmpint (json_object_get_int_member (reply_object (state), "powerstate"), ==, 8);
+    on = amt (f, "POST", "power/action", guid0, "{\"action\":2}");
+    assert_reply (on, SOUP_STATUS_OK, NULL);
+    g_assert_cmpuint (ob_sim_device_get_power_state (sim0->device), ==, OB_SIM_POWER_ON);
+  }
+  {
+    static const char * const gets[] = {
+      "power/capabilities", "power/bootSources", "features", "hardwareInfo", "generalSettings",
+      "version", "log/event", "log/audit", "alarmOccurrences",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (gets); i++)
+      {
+        g_autoptr(Reply) reply = amt (f, "GET", gets[i], guid0, NULL);
+
+        if (reply->status != SOUP_STATUS_OK)
+          g_error ("GET amt/%s over CIRA: %u", gets[i], reply->status);
+        g_assert_nonnull (reply->json);
+      }
+  }
+  {
+    g_autoptr(Reply) boot = amt (f, "POST", "power/bootOptions", guid0,
+                                 "{\"action\":101,\"useSOL\":false}");
+    g_autoptr(Reply) features = amt (f, "POST", "features", guid0,
+                                     "{\"userConsent\":\"none\",\"enableSOL\":true,"
+                                     "\"enableIDER\":false,\"enableKVM\":true}");
+    g_autoptr(Reply) alarm = amt (f, "POST", "alarmOccurrences", guid0,
+                                  "{\"ElementName\":\"wake\",\"StartTime\":\"2030-01-02T03:04:00Z\"}");
+    g_autoptr(Reply) alarm_gone = amt (f, "DELETE", "alarmOccurrences", guid0, "{\"Name\":\"wake\"}");
+    g_autoptr(Reply) consent = amt (f, "GET", "userConsentCode", guid0, NULL);
+    g_autoptr(Reply) consent_sent = NULL;
+    g_autoptr(Reply) consent_cancel = NULL;
+    g_autofree char *code = NULL;
+
+    assert_reply (boot, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (ob_sim_device_get_last_boot_target (sim0->device), ==,
+                     OB_SIM_BOOT_TARGET_BIOS_SETUP);
+    assert_reply (features, SOUP_STATUS_OK, "{\"status\":\"AMT Features updated\"}");
+    g_assert_true (ob_sim_device_get_sol_enabled (sim0->device));
+    assert_reply (alarm, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\",\"ReturnValue\":0}");
+    assert_reply (alarm_gone, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\"}");
+    assert_reply (consent, SOUP_STATUS_OK, NULL);
+    code = g_strdup_printf ("{\"consentCode\":\"%s\"}", ob_sim_device_get_consent_code (sim0->device));
+    consent_sent = amt (f, "POST", "userConsentCode", guid0, code);
+    assert_reply (consent_sent, SOUP_STATUS_OK, NULL);
+    consent_cancel = amt (f, "GET", "userConsentCode/cancel", guid0, NULL);
+    assert_reply (consent_cancel, SOUP_STATUS_OK, NULL);
+  }
+
+  /* Many tunnels at once: the power state of every tenth device. */
+  for (guint i = 0; i < N_DEVICES; i += 10)
+    {
+      g_autofree char *guid = device_guid (i);
+      g_autoptr(Reply) reply = amt (f, "GET", "power/state", guid, NULL);
+
+      assert_reply (reply, SOUP_STATUS_OK, NULL);
+    }
+
+  /* The AMT password changed behind the MPS's back (as RPS does): refresh
+   * makes the connected device use the keyring's. */
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/devices/refresh/", guid0, NULL);
+    g_autofree char *expected = g_strdup_printf ("{\"success\":200,\"description\":"
+                                                 "\"Device info refreshed : %s\"}", guid0);
+    g_autoptr(Reply) stale = NULL;
+    g_autoptr(Reply) refreshed = NULL;
+    g_autoptr(Reply) wrong = NULL;
+    g_autoptr(Reply) restored = NULL;
+    g_autoptr(Reply) right = NULL;
+    g_autoptr(GError) error = NULL;
+
+    hide ("Wrong-AMT-pass-1");
+    g_assert_true (ob_secret_store_store_text_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, guid0,
+                                                    OB_SECRET_KIND_AMT_PASSWORD,
+                                                    "Wrong-AMT-pass-1", NULL, &error));
+    stale = amt (f, "GET", "power/state", guid0, NULL);
+    assert_reply (stale, SOUP_STATUS_OK, NULL);
+
+    refreshed = send_json (f, "DELETE", path, NULL);
+    assert_reply (refreshed, SOUP_STATUS_OK, expected);
+    wrong = amt (f, "GET", "power/state", guid0, NULL);
+    g_assert_cmpuint (wrong->status, !=, SOUP_STATUS_OK);
+
+    g_assert_true (ob_secret_store_store_text_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, guid0,
+                                                    OB_SECRET_KIND_AMT_PASSWORD, AMT_PASSWORD,
+                                                    NULL, &error));
+    restored = send_json (f, "DELETE", path, NULL);
+    assert_reply (restored, SOUP_STATUS_OK, expected);
+    right = amt (f, "GET", "power/state", guid0, NULL);
+    assert_reply (right, SOUP_STATUS_OK, NULL);
+  }
+
+  /* Disconnect: the session ends and the device shows disconnected (it
+   * waits long before calling again). */
+  ob_sim_cira_set_backoff (sim0->cira, 600000, 600000);
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/devices/disconnect/", guid0, NULL);
+    g_autofree char *refresh_path = g_strconcat ("/api/v1/devices/refresh/", guid0, NULL);
+    g_autofree char *device_path = g_strconcat ("/api/v1/devices/", guid0, NULL);
+    g_autofree char *expected = g_strdup_printf ("{\"success\":200,\"description\":"
+                                                 "\"Device CIRA connection disconnected : %s\"}",
+                                                 guid0);
+    g_autofree char *not_connected = g_strdup_printf ("{\"error\":\"" NOT_CONNECTED_ERROR "\","
+                                                      "\"errorDescription\":\"guid : %s\"}", guid0);
+    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+    g_autoptr(Reply) shown = NULL;
+    g_autoptr(Reply) again = NULL;
+    g_autoptr(Reply) power = NULL;
+    g_autoptr(Reply) refresh = NULL;
+    JsonObject *o;
+
+    assert_reply (reply, SOUP_STATUS_OK, expected);
+    g_assert_null (ob_mps_server_lookup_session (f->mps.server, guid0));
+    assert_stats (f, N_DEVICES, N_DEVICES - 1);
+
+    ob_mps_server_flush_store_writes (f->mps.server);
+    shown = get (f, device_path);
+    assert_reply (shown, SOUP_STATUS_OK, NULL);
+    o = reply_object (shown);
+    g_assert_false (json_object_get_boolean_member (o, "connectionStatus"));
+    g_assert_true (json_object_get_null_member (o, "mpsInstance"));
+    g_assert_nonnull (json_object_get_string_member (o, "lastDisconnected"));
+
+    again = send_json (f, "DELETE", path, NULL);
+    assert_reply (again, SOUP_STATUS_NOT_FOUND, not_connected);
+    power = amt (f, "GET", "power/state", guid0, NULL);
+    g_assert_cmpuint (power->status, ==, SOUP_STATUS_NOT_FOUND);
+    refresh = send_json (f, "DELETE", refresh_path, NULL);
+    g_assert_cmpuint (refresh->status, ==, SOUP_STATUS_NOT_FOUND);
+    g_assert_cmpuint (g_bytes_get_size (refresh->body), ==, 0);
+  }
+
+  /* Registered, but calling with another password: refused, not counted. */
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices",
+                                        "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"late-user\","
+                                        "\"mpspassword\":\"Right-Pass-77\"}");
+
+    hide ("Right-Pass-77");
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    ob_sim_cira_start (add_sim (f, GUID_A, "late-user", "Wrong-Pass-77")->cira);
+    g_assert_true (cira_test_wait_until (some_auth_failed, f->mps.server, 20000));
+    g_assert_null (ob_mps_server_lookup_session (f->mps.server, GUID_A));
+    assert_stats (f, N_DEVICES + 1, N_DEVICES - 1);
+  }
+
+  ob_mps_server_flush_store_writes (f->mps.server);
+  assert_not_in_database (f);
+  g_assert_cmpuint (g_atomic_int_get (&n_leaks), ==, 0);
+}
+
+/* ---- hostile input ------------------------------------------------------------------ */
+
+static void
+test_hostile (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *long_password = g_strnfill (3000, 'p');
+  g_autofree char *long_user = g_strnfill (2049, 'u');
+  g_autoptr(GError) error = NULL;
+
+  hide ("Hostile-Pass-1");
+  hide (long_password);
+
+  {
+    struct { const char *body; guint status; const char *json; } cases[] = {
+      /* A password of the wrong type or empty: never echoed. */
+      { "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":12345}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":[{\"type\":\"field\",\"msg\":\"mpspassword must be a non-empty string of at "
+        "most 2048 bytes\",\"path\":\"mpspassword\",\"location\":\"body\"}]}" },
+      { "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":\"\"}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":[{\"type\":\"field\",\"msg\":\"mpspassword must be a non-empty string of at "
+        "most 2048 bytes\",\"path\":\"mpspassword\",\"location\":\"body\"}]}" },
+      { "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":[\"Hostile-Pass-1\"]}",
+        SOUP_STATUS_BAD_REQUEST, NULL },
+      { "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":{\"x\":\"Hostile-Pass-1\"}}",
+        SOUP_STATUS_BAD_REQUEST, NULL },
+      /* Wrong types elsewhere, bad GUIDs. */
+      { "{\"guid\":\"" GUID_A "\",\"mpsusername\":42,\"mpspassword\":\"Hostile-Pass-1\"}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":[{\"type\":\"field\",\"value\":42,\"msg\":\"Invalid value\","
+        "\"path\":\"mpsusername\",\"location\":\"body\"}]}" },
+      { "{\"guid\":\"not-a-guid\",\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":[{\"type\":\"field\",\"value\":\"not-a-guid\",\"msg\":\"Invalid value\","
+        "\"path\":\"guid\",\"location\":\"body\"}]}" },
+      { "{\"guid\":\"" GUID_A "x\",\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":[{\"type\":\"field\",\"value\":\"" GUID_A "x\",\"msg\":\"Invalid value\","
+        "\"path\":\"guid\",\"location\":\"body\"}]}" },
+      { "{\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":[{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
+        "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"}]}" },
+      { "{\"guid\":[\"" GUID_A "\"],\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\","
+        "\"tags\":{\"a\":1},\"friendlyName\":false}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":["
+        "{\"type\":\"field\",\"value\":[\"" GUID_A "\"],\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
+        "{\"type\":\"field\",\"value\":[\"" GUID_A "\"],\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
+        "{\"type\":\"field\",\"value\":false,\"msg\":\"Invalid value\",\"path\":\"friendlyName\",\"location\":\"body\"},"
+        "{\"type\":\"field\",\"value\":{\"a\":1},\"msg\":\"tags should be an array of strings\",\"path\":\"tags\",\"location\":\"body\"}]}" },
+      /* A password without the user it goes with. */
+      { "{\"guid\":\"" GUID_A "\",\"mpspassword\":\"Hostile-Pass-1\"}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":[{\"type\":\"field\",\"msg\":\"mpsusername is required with mpspassword\","
+        "\"path\":\"mpsusername\",\"location\":\"body\"}]}" },
+      { "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"\",\"mpspassword\":\"Hostile-Pass-1\"}",
+        SOUP_STATUS_BAD_REQUEST,
+        "{\"errors\":[{\"type\":\"field\",\"value\":\"\",\"msg\":\"mpsusername is required with "
+        "mpspassword\",\"path\":\"mpsusername\",\"location\":\"body\"}]}" },
+      /* Not JSON at all. */
+      { "{\"guid\":\"" GUID_A "\",\"mpspassword\":\"Hostile-Pass-1\"", SOUP_STATUS_BAD_REQUEST, NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", cases[i].body);
+        g_autoptr(Reply) patch = send_json (f, "PATCH", "/api/v1/devices", cases[i].body);
+
+        assert_reply (reply, cases[i].status, cases[i].json);
+        g_assert_nonnull (reply->json);
+        g_assert_cmpuint (patch->status, !=, SOUP_STATUS_OK);
+        g_assert_nonnull (patch->json);
+      }
+  }
+
+  /* Oversized strings: the password is not echoed, the user is. */
+  {
+    g_autofree char *body = g_strdup_printf ("{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\","
+                                             "\"mpspassword\":\"%s\"}", long_password);
+    g_autofree char *user_body = g_strdup_printf ("{\"guid\":\"" GUID_A "\",\"mpsusername\":\"%s\","
+                                                  "\"mpspassword\":\"Hostile-Pass-1\"}", long_user);
+    g_autofree char *user_expected = g_strdup_printf (
+      "{\"errors\":[{\"type\":\"field\",\"value\":\"%s\",\"msg\":\"mpsusername must be at most "
+      "2048 bytes\",\"path\":\"mpsusername\",\"location\":\"body\"}]}", long_user);
+    g_autofree char *host_body = NULL;
+    g_autofree char *long_host = g_strnfill (256, 'h');
+    g_autofree char *huge = NULL;
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
+    g_autoptr(Reply) user_reply = send_json (f, "POST", "/api/v1/devices", user_body);
+    g_autoptr(Reply) host_reply = NULL;
+    g_autoptr(Reply) huge_reply = NULL;
+    GString *big = g_string_new ("{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":\"");
+
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"errors\":[{\"type\":\"field\",\"msg\":\"mpspassword must be a non-empty "
+                  "string of at most 2048 bytes\",\"path\":\"mpspassword\",\"location\":\"body\"}]}");
+    assert_reply (user_reply, SOUP_STATUS_BAD_REQUEST, user_expected);
+
+    host_body = g_strdup_printf ("{\"guid\":\"" GUID_A "\",\"hostname\":\"%s\",\"mpsusername\":\"u\","
+                                 "\"mpspassword\":\"Hostile-Pass-1\"}", long_host);
+    host_reply = send_json (f, "POST", "/api/v1/devices", host_body);
+    g_assert_cmpuint (host_reply->status, ==, SOUP_STATUS_BAD_REQUEST);
+
+    /* Over the body limit: refused before it is read. */
+    for (guint i = 0; i < 120 * 1024; i++)
+      g_string_append_c (big, 'q');
+    g_string_append (big, "\"}");
+    huge = g_string_free (big, FALSE);
+    huge_reply = send_json (f, "POST", "/api/v1/devices", huge);
+    g_assert_cmpuint (huge_reply->status, ==, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+    g_assert_nonnull (huge_reply->json);
+  }
+
+  /* Nothing of all that was stored. */
+  assert_stats (f, 0, 0);
+  {
+    g_autofree char *secret = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
+
+    g_assert_null (secret);
+  }
+
+  /* An MPS password is for CIRA devices only. */
+  {
+    g_autoptr(ObDeviceRecord) record = ob_device_record_new (GUID_B);
+    g_autoptr(Reply) reply = NULL;
+    g_autoptr(Reply) patch = NULL;
+    g_autofree char *secret = NULL;
+
+    ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
+    ob_device_record_set_host (record, "192.0.2.7");
+    ob_device_record_set_hostname (record, "192.0.2.7");
+    g_assert_true (ob_store_insert_device (f->mps.store, record, &error));
+    g_assert_no_error (error);
+
+    reply = send_json (f, "POST", "/api/v1/devices",
+                       "{\"guid\":\"" GUID_B "\",\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}");
+    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                  "{\"error\":\"Incorrect URI or Bad Request\",\"errorDescription\":\"Device "
+                  GUID_B " is managed over the LAN; an MPS password is only for devices that "
+                  "connect over CIRA\"}");
+    patch = send_json (f, "PATCH", "/api/v1/devices",
+                       "{\"guid\":\"" GUID_B "\",\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}");
+    assert_reply (patch, SOUP_STATUS_BAD_REQUEST, NULL);
+    secret = stored_secret (GUID_B, OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_null (secret);
+  }
+
+  /* PATCH: an unknown GUID, then a known one gets a new password; an
+   * upsert that does not name the password keeps it. */
+  {
+    g_autoptr(Reply) missing = send_json (f, "PATCH", "/api/v1/devices",
+                                          "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\","
+                                          "\"mpspassword\":\"Hostile-Pass-1\"}");
+    g_autoptr(Reply) created = NULL;
+    g_autoptr(Reply) patched = NULL;
+    g_autoptr(Reply) merged = NULL;
+    g_autofree char *first = NULL;
+    g_autofree char *second = NULL;
+    g_autofree char *third = NULL;
+
+    assert_reply (missing, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"NOT FOUND\",\"message\":\"Device ID " GUID_A " not found\"}");
+
+    hide ("First-Pass-9");
+    hide ("Second-Pass-9");
+    created = send_json (f, "POST", "/api/v1/devices",
+                         "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":\"First-Pass-9\"}");
+    assert_reply (created, SOUP_STATUS_CREATED, NULL);
+    first = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_cmpstr (first, ==, "First-Pass-9");
+
+    patched = send_json (f, "PATCH", "/api/v1/devices",
+                         "{\"guid\":\"" GUID_A "\",\"mpspassword\":\"Second-Pass-9\"}");
+    assert_reply (patched, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (reply_object (patched), "mpsusername"), ==, "u");
+    second = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_cmpstr (second, ==, "Second-Pass-9");
+
+    merged = send_json (f, "POST", "/api/v1/devices",
+                        "{\"guid\":\"" GUID_A "\",\"friendlyName\":\"renamed\"}");
+    assert_reply (merged, SOUP_STATUS_OK, NULL);
+    third = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_cmpstr (third, ==, "Second-Pass-9");
+  }
+
+  /* disconnect and refresh: bad GUIDs, unknown devices, no token. */
+  {
+    g_autoptr(Reply) bad = send_json (f, "DELETE", "/api/v1/devices/disconnect/not-a-guid", NULL);
+    g_autoptr(Reply) unknown = send_json (f, "DELETE", "/api/v1/devices/disconnect/" GUID_A, NULL);
+    g_autoptr(Reply) bad_refresh = send_json (f, "DELETE", "/api/v1/devices/refresh/1234", NULL);
+    g_autoptr(Reply) unknown_refresh = send_json (f, "DELETE", "/api/v1/devices/refresh/" GUID_A, NULL);
+    g_autoptr(Reply) bad_body = send_json (f, "DELETE", "/api/v1/devices/refresh/" GUID_A,
+                                           "{\"hostname\":5}");
+    g_autoptr(Reply) no_token = send_full (f, "DELETE", "/api/v1/devices/disconnect/" GUID_A,
+                                           NULL, -1, "");
+    g_autoptr(Reply) wrong_method = send_json (f, "GET", "/api/v1/devices/disconnect/" GUID_A, NULL);
+
+    assert_reply (bad, SOUP_STATUS_BAD_REQUEST,
+                  "{\"errors\":[{\"type\":\"field\",\"value\":\"not-a-guid\",\"msg\":\"Invalid value\","
+                  "\"path\":\"guid\",\"location\":\"params\"}]}");
+    assert_reply (unknown, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"" NOT_CONNECTED_ERROR "\",\"errorDescription\":\"guid : " GUID_A "\"}");
+    assert_reply (bad_refresh, SOUP_STATUS_BAD_REQUEST,
+                  "{\"errors\":[{\"type\":\"field\",\"value\":\"1234\",\"msg\":\"Invalid value\","
+                  "\"path\":\"guid\",\"location\":\"params\"}]}");
+    g_assert_cmpuint (unknown_refresh->status, ==, SOUP_STATUS_NOT_FOUND);
+    g_assert_cmpuint (g_bytes_get_size (unknown_refresh->body), ==, 0);
+    assert_reply (bad_body, SOUP_STATUS_BAD_REQUEST,
+                  "{\"errors\":[{\"type\":\"field\",\"value\":5,\"msg\":\"Invalid value\","
+                  "\"path\":\"hostname\",\"location\":\"body\"}]}");
+    assert_reply (no_token, SOUP_STATUS_UNAUTHORIZED, "{\"message\":\"Unauthorized\"}");
+    g_assert_cmpuint (wrong_method->status, ==, SOUP_STATUS_NOT_FOUND);
+  }
+
+  assert_not_in_database (f);
+  g_assert_cmpuint (g_atomic_int_get (&n_leaks), ==, 0);
+}
+
+/* ---- ciracert ------------------------------------------------------------------ */
+
+static void
+test_ciracert (Fixture       *f,
+               gconstpointer  data)
+{
+  {
+    g_autoptr(Reply) reply = get (f, "/api/v1/ciracert");
+    g_autoptr(Reply) gateway = get (f, "/mps/api/v1/ciracert");
+    g_autofree char *text = reply_text (reply);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "Content-Type"), ==,
+                     "text/html; charset=utf-8");
+    g_assert_true (g_str_has_prefix (text, "-----BEGIN CERTIFICATE-----"));
+    g_assert_cmpstr (text, ==, ca.root_pem);
+    assert_reply (gateway, SOUP_STATUS_OK, NULL);
+  }
+
+  /* Behind the gateway's token check. */
+  {
+    g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/ciracert", NULL, -1, "");
+
+    assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, "{\"message\":\"Unauthorized\"}");
+  }
+
+  /* No listener, no root: the MPS's 500. */
+  ob_api_server_set_mps_server (f->api, NULL);
+  {
+    g_autoptr(Reply) reply = get (f, "/api/v1/ciracert");
+    g_autoptr(Reply) disconnect = send_json (f, "DELETE", "/api/v1/devices/disconnect/" GUID_A, NULL);
+
+    assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                  "{\"error\":\"Internal Server Error\","
+                  "\"errorDescription\":\"MPS root certificate does not exist\"}");
+    assert_reply (disconnect, SOUP_STATUS_NOT_FOUND, NULL);
+  }
+  ob_api_server_set_mps_server (f->api, f->mps.server);
+  g_assert_true (ob_api_server_get_mps_server (f->api) == f->mps.server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  /* Every message reaches the writer, which looks for passwords. */
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  hidden = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (log_writer, NULL, NULL);
+  hide (AMT_PASSWORD);
+  hide (API_PASSWORD);
+
+  g_test_init (&argc, &argv, NULL);
+  gtest_log_handler = g_log_set_default_handler (log_handler, NULL);
+
+  cira_test_ca_init (&ca, MPS_NAME);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/api-cira/fleet", test_fleet);
+  ADD ("/api-cira/hostile", test_hostile);
+  ADD ("/api-cira/ciracert", test_ciracert);
+
+#undef ADD
+
+  ret = g_test_run ();
+
+  cira_test_ca_clear (&ca);
+  g_mutex_lock (&hidden_lock);
+  g_clear_pointer (&hidden, g_ptr_array_unref);
+  g_mutex_unlock (&hidden_lock);
+  return ret;
+}
