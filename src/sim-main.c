@@ -15,6 +15,7 @@
 
 #include "ob-sim-cira.h"
 #include "ob-sim-fleet.h"
+#include "ob-sim-rfb-server.h"
 #include "ob-sim-provisioning.h"
 #include "ob-sim-rpc.h"
 #include "ob-util.h"
@@ -1219,6 +1220,140 @@ run_rfb (int    argc,
     }
 
   server = ob_sim_rfb_server_new (screen);
+  if (!ob_sim_rfb_server_listen (server, address, (guint) port, &error))
+    {
+      g_printerr ("outband-sim rfb: cannot listen on %s:%d: %s\n", address, port, error->message);
+      return 1;
+    }
+  g_print ("rfb %s:%u\n", address, ob_sim_rfb_server_get_port (server));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+  g_main_loop_run (loop);
+
+  ob_sim_rfb_server_stop (server);
+  return 0;
+}
+
+/* ---- rfb ------------------------------------------------------------------- */
+
+static gboolean
+parse_scene (const char       *name,
+             ObSimScreenScene *scene)
+{
+  GEnumClass *klass = g_type_class_ref (OB_TYPE_SIM_SCREEN_SCENE);
+  GEnumValue *value = g_enum_get_value_by_nick (klass, name);
+
+  if (value != NULL)
+    *scene = value->value;
+  g_type_class_unref (klass);
+  return value != NULL;
+}
+
+static int
+run_rfb (int    argc,
+         char **argv)
+{
+  g_autofree char *address = g_strdup ("127.0.0.1");
+  int port = 5900;
+  int width = OB_SIM_SCREEN_DEFAULT_WIDTH;
+  int height = OB_SIM_SCREEN_DEFAULT_HEIGHT;
+  g_autofree char *scene_name = NULL;
+  g_autofree char *consent_code = NULL;
+  g_autofree char *typed = NULL;
+  g_autofree char *screenshot = NULL;
+  gint64 fixed_time = -1;
+  gboolean vnc = FALSE;
+  GOptionEntry entries[] = {
+    { "address", 'a', 0, G_OPTION_ARG_STRING, &address, "Address to listen on (default 127.0.0.1)", "ADDRESS" },
+    { "port", 'P', 0, G_OPTION_ARG_INT, &port, "Port (default 5900; 0 = any free port)", "PORT" },
+    { "width", 'W', 0, G_OPTION_ARG_INT, &width, "Screen width (default 1024)", "PIXELS" },
+    { "height", 'H', 0, G_OPTION_ARG_INT, &height, "Screen height (default 768)", "PIXELS" },
+    { "scene", 's', 0, G_OPTION_ARG_STRING, &scene_name,
+      "desktop (default), bios-setup, pxe, boot-media, secure-erase or off", "SCENE" },
+    { "consent-code", 'c', 0, G_OPTION_ARG_STRING, &consent_code, "Show this user consent code", "CODE" },
+    { "type", 't', 0, G_OPTION_ARG_STRING, &typed, "Type this text on the screen first", "TEXT" },
+    { "fixed-time", 'T', 0, G_OPTION_ARG_INT64, &fixed_time,
+      "Show this time (seconds since 1970) instead of the clock: a still screen", "SECONDS" },
+    { "vnc", 'v', 0, G_OPTION_ARG_NONE, &vnc,
+      "Plain VNC pixel formats (32 bpp default, any true colour) instead of AMT's", NULL },
+    { "screenshot", 'o', 0, G_OPTION_ARG_FILENAME, &screenshot,
+      "Write the screen to this PNG file and exit instead of serving", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObSimScreen) screen = NULL;
+  g_autoptr(ObSimRfbServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  ObSimScreenScene scene = OB_SIM_SCREEN_SCENE_DESKTOP;
+
+  context = g_option_context_new ("- a bare RFB (VNC) server showing a simulated PC screen");
+  g_option_context_set_summary (context,
+                                "The KVM screen of a simulated AMT device, served as AMT's RFB\n"
+                                "(RFB 004.000, security None, RGB565, ZRLE) without the\n"
+                                "redirection protocol, so stock VNC viewers can connect.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("outband-sim rfb: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("outband-sim rfb: unexpected argument “%s”\n", argv[1]);
+      return 2;
+    }
+  if (port < 0 || port > 65535)
+    {
+      g_printerr ("outband-sim rfb: --port must be between 0 and 65535\n");
+      return 2;
+    }
+  if (width < OB_SIM_SCREEN_MIN_SIZE || width > OB_SIM_SCREEN_MAX_WIDTH
+      || height < OB_SIM_SCREEN_MIN_SIZE || height > OB_SIM_SCREEN_MAX_HEIGHT)
+    {
+      g_printerr ("outband-sim rfb: the screen is %u×%u to %u×%u pixels\n",
+                  OB_SIM_SCREEN_MIN_SIZE, OB_SIM_SCREEN_MIN_SIZE,
+                  OB_SIM_SCREEN_MAX_WIDTH, OB_SIM_SCREEN_MAX_HEIGHT);
+      return 2;
+    }
+  if (scene_name != NULL && !parse_scene (scene_name, &scene))
+    {
+      g_printerr ("outband-sim rfb: --scene must be desktop, bios-setup, pxe, boot-media, "
+                  "secure-erase or off\n");
+      return 2;
+    }
+
+  screen = ob_sim_screen_new ((guint) width, (guint) height);
+  ob_sim_screen_set_scene (screen, scene);
+  ob_sim_screen_set_identity (screen, "sim-rfb", "00000000-0000-0000-0000-000000000000", "16.1.25");
+  ob_sim_screen_set_consent_code (screen, consent_code);
+  if (fixed_time >= 0)
+    ob_sim_screen_set_fixed_time (screen, fixed_time);
+  for (const char *p = typed; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      guint32 keysym = c == '\n' ? 0xFF0D : c;
+
+      ob_sim_screen_key (screen, keysym, TRUE);
+      ob_sim_screen_key (screen, keysym, FALSE);
+    }
+  ob_sim_screen_refresh (screen);
+
+  if (screenshot != NULL)
+    {
+      if (!ob_sim_screen_save_png (screen, screenshot, &error))
+        {
+          g_printerr ("outband-sim rfb: %s\n", error->message);
+          return 1;
+        }
+      return 0;
+    }
+
+  server = ob_sim_rfb_server_new (screen);
+  ob_sim_rfb_server_set_amt_formats (server, !vnc);
   if (!ob_sim_rfb_server_listen (server, address, (guint) port, &error))
     {
       g_printerr ("outband-sim rfb: cannot listen on %s:%d: %s\n", address, port, error->message);
