@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include "cira-test-util.h"
 #include "ob-amt-power.h"
 #include "ob-apf-session.h"
 #include "ob-cert-authority.h"
@@ -45,69 +46,10 @@
 #define CONFIG_PASSWORD "Enrol!Pass7"
 
 /* Shared by every test: the CA's keys take seconds to make. */
-static ObSecretStore   *secrets;
-static ObCertAuthority *authority;
-static char            *ca_dir;
+static CiraTestCa       ca;
 static GTlsDatabase    *root_database;
 
 /* ---- main loop helpers ------------------------------------------------------ */
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gboolean expired = FALSE;
-  GSource *deadline = g_timeout_source_new (timeout_ms);
-
-  g_source_set_callback (deadline, on_deadline, &expired, NULL);
-  g_source_attach (deadline, NULL);
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_destroy (deadline);
-  g_source_unref (deadline);
-  return cond (data);
-}
-
-static void
-spin_ms (guint ms)
-{
-  gboolean expired = FALSE;
-  GSource *deadline = g_timeout_source_new (ms);
-
-  g_source_set_callback (deadline, on_deadline, &expired, NULL);
-  g_source_attach (deadline, NULL);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_unref (deadline);
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
 
 static gboolean
 no_connections (gpointer data)
@@ -127,51 +69,11 @@ listening (gpointer data)
   return ob_mps_server_get_listening (data);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) dir = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL)
-    {
-      g_autoptr(GFileInfo) info = g_file_enumerator_next_file (children, NULL, NULL);
-      g_autoptr(GFile) child = NULL;
-
-      if (info == NULL)
-        break;
-      child = g_file_get_child (dir, g_file_info_get_name (info));
-      g_file_delete (child, NULL, NULL);
-    }
-  g_file_delete (dir, NULL, NULL);
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  g_assert_true (wait_until (pointer_is_set, slot, 20000));
-  return *slot;
-}
-
 /* ---- fixture ----------------------------------------------------------------- */
 
 typedef struct
 {
-  char             *dir;
-  ObStore          *store;
-  ObConfig         *config;
-  ObDeviceRegistry *registry;
-  ObMpsServer      *server;
+  CiraTestMps       mps;
   guint             port;
 
   ObSimDevice      *sim;
@@ -208,15 +110,9 @@ on_device_disconnected (ObMpsServer      *server,
 static void
 server_start (Fixture *f)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ob_mps_server_start_async (f->server, "127.0.0.1", 0, NULL, store_result, &result);
-  g_assert_true (ob_mps_server_start_finish (f->server, wait_result (&result), &error));
-  g_assert_no_error (error);
-  g_assert_true (ob_mps_server_get_listening (f->server));
-  g_assert_cmpstr (ob_mps_server_get_address (f->server), ==, "127.0.0.1");
-  f->port = ob_mps_server_get_port (f->server);
+  cira_test_mps_start (&f->mps);
+  g_assert_cmpstr (ob_mps_server_get_address (f->mps.server), ==, "127.0.0.1");
+  f->port = ob_mps_server_get_port (f->mps.server);
   g_assert_cmpuint (f->port, >, 0);
 }
 
@@ -224,23 +120,9 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autofree char *db = NULL;
-
-  f->dir = g_dir_make_tmp ("outband-mps-server-XXXXXX", &error);
-  g_assert_no_error (error);
-  db = g_build_filename (f->dir, "outband.db", NULL);
-  f->store = ob_store_new_for_path (db, &error);
-  g_assert_no_error (error);
-  f->config = ob_config_new ();
-  f->registry = ob_device_registry_new (f->store, secrets);
-  ob_device_registry_load_async (f->registry, NULL, store_result, &result);
-  g_assert_true (ob_device_registry_load_finish (f->registry, wait_result (&result), &error));
-
-  f->server = ob_mps_server_new (f->config, authority, f->registry);
-  g_signal_connect (f->server, "device-connected", G_CALLBACK (on_device_connected), f);
-  g_signal_connect (f->server, "device-disconnected", G_CALLBACK (on_device_disconnected), f);
+  cira_test_mps_init (&f->mps, ca.secrets, ca.authority, FALSE);
+  g_signal_connect (f->mps.server, "device-connected", G_CALLBACK (on_device_connected), f);
+  g_signal_connect (f->mps.server, "device-disconnected", G_CALLBACK (on_device_disconnected), f);
 
   f->sim = ob_sim_device_new (GUID_A);
   f->wsman = ob_sim_wsman_server_new (f->sim, "admin", AMT_PASSWORD);
@@ -253,16 +135,6 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-assert_finalized (gpointer object)
-{
-  gpointer weak = object;
-
-  g_object_add_weak_pointer (G_OBJECT (object), &weak);
-  g_object_unref (object);
-  g_assert_true (wait_until (pointer_is_null, &weak, 5000));
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -270,22 +142,15 @@ fixture_teardown (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_ptr_array_unref (f->held_channels);
-  ob_mps_server_stop (f->server);
-  assert_finalized (g_steal_pointer (&f->server));
+  cira_test_mps_clear (&f->mps);
   g_clear_object (&f->wsman);
   g_clear_object (&f->sim);
-  assert_finalized (g_steal_pointer (&f->registry));
-  g_clear_object (&f->config);
-  g_clear_object (&f->store);
 
   for (guint i = 0; i < G_N_ELEMENTS (guids); i++)
-    g_assert_true (ob_secret_store_clear_sync (secrets, OB_SECRET_OWNER_DEVICE, guids[i], NULL,
+    g_assert_true (ob_secret_store_clear_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, guids[i], NULL,
                                                NULL, &error));
-  g_assert_true (ob_secret_store_clear_sync (secrets, OB_SECRET_OWNER_CIRA_CONFIG, CONFIG_NAME,
+  g_assert_true (ob_secret_store_clear_sync (ca.secrets, OB_SECRET_OWNER_CIRA_CONFIG, CONFIG_NAME,
                                              NULL, NULL, &error));
-
-  remove_tree (f->dir);
-  g_free (f->dir);
 }
 
 /* ---- store helpers -------------------------------------------------------------- */
@@ -297,37 +162,14 @@ register_device (Fixture    *f,
                  const char *mps_password,
                  const char *amt_password)
 {
-  g_autoptr(ObDeviceRecord) record = ob_device_record_new (guid);
-  g_autoptr(GError) error = NULL;
-  const char * const tags[] = { "lab", NULL };
-
-  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_CIRA);
-  ob_device_record_set_mps_username (record, user);
-  ob_device_record_set_hostname (record, "cira-host");
-  ob_device_record_set_tags (record, tags);
-  g_assert_true (ob_store_insert_device (f->store, record, &error));
-  g_assert_no_error (error);
-  if (mps_password != NULL)
-    g_assert_true (ob_secret_store_store_text_sync (secrets, OB_SECRET_OWNER_DEVICE, guid,
-                                                    OB_SECRET_KIND_MPS_PASSWORD, mps_password,
-                                                    NULL, &error));
-  if (amt_password != NULL)
-    g_assert_true (ob_secret_store_store_text_sync (secrets, OB_SECRET_OWNER_DEVICE, guid,
-                                                    OB_SECRET_KIND_AMT_PASSWORD, amt_password,
-                                                    NULL, &error));
+  cira_test_register_device (&f->mps, ca.secrets, guid, NULL, user, mps_password, amt_password);
 }
 
 static ObDeviceRecord *
 stored_device (Fixture    *f,
                const char *guid)
 {
-  g_autoptr(GError) error = NULL;
-  ObDeviceRecord *record;
-
-  ob_mps_server_flush_store_writes (f->server);
-  record = ob_store_get_device (f->store, guid, &error);
-  g_assert_no_error (error);
-  return record;
+  return cira_test_stored_device (&f->mps, guid);
 }
 
 static GPtrArray *
@@ -338,8 +180,8 @@ activity (Fixture    *f,
   g_autoptr(GError) error = NULL;
   GPtrArray *matching = g_ptr_array_new_with_free_func (g_object_unref);
 
-  ob_mps_server_flush_store_writes (f->server);
-  all = ob_store_list_activity_entries (f->store, NULL, NULL, &error);
+  ob_mps_server_flush_store_writes (f->mps.server);
+  all = ob_store_list_activity_entries (f->mps.store, NULL, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < all->len; i++)
     {
@@ -359,7 +201,7 @@ stats (Fixture *f)
 {
   ObMpsServerStats s;
 
-  ob_mps_server_get_stats (f->server, &s);
+  ob_mps_server_get_stats (f->mps.server, &s);
   return s;
 }
 
@@ -464,11 +306,11 @@ read_until_closed (GIOStream   *stream,
   reader.data = g_byte_array_new ();
   reader.cancellable = g_cancellable_new ();
   reader_next (g_io_stream_get_input_stream (stream), &reader);
-  wait_until (reader_done, &reader, timeout_ms);
+  cira_test_wait_until (reader_done, &reader, timeout_ms);
   if (reader.running)
     {
       g_cancellable_cancel (reader.cancellable);
-      g_assert_true (wait_until (reader_done, &reader, 5000));
+      g_assert_true (cira_test_wait_until (reader_done, &reader, 5000));
     }
   ended = reader.ended;
   g_object_unref (reader.cancellable);
@@ -548,7 +390,7 @@ device_open_tls (Fixture    *f,
   g_signal_connect (dev->tls, "accept-certificate", G_CALLBACK (accept_our_root), NULL);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (dev->tls), G_PRIORITY_DEFAULT, NULL,
                                     on_device_handshake, dev);
-  g_assert_true (wait_until (flag_is_set, &dev->tls_done, 20000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &dev->tls_done, 20000));
   return dev;
 }
 
@@ -584,7 +426,7 @@ device_connect_from (Fixture    *f,
 
   g_assert_no_error (dev->tls_error);
   device_start_apf (dev, guid, user, password);
-  g_assert_true (wait_until (device_settled, dev, 20000));
+  g_assert_true (cira_test_wait_until (device_settled, dev, 20000));
   return dev;
 }
 
@@ -625,7 +467,7 @@ static ObDevice *
 registry_device (Fixture    *f,
                  const char *guid)
 {
-  return ob_device_registry_lookup (f->registry, guid);
+  return ob_device_registry_lookup (f->mps.registry, guid);
 }
 
 static gboolean
@@ -648,8 +490,8 @@ power_state_over_cira (Fixture    *f,
   g_assert_nonnull (device);
   client = ob_device_get_wsman_client (device);
   g_assert_nonnull (client);
-  ob_amt_power_state_async (client, NULL, store_result, &result);
-  json = ob_amt_power_state_finish (client, wait_result (&result), &state, NULL, error);
+  ob_amt_power_state_async (client, NULL, cira_test_store_result, &result);
+  json = ob_amt_power_state_finish (client, cira_test_wait_result (&result), &state, NULL, error);
   return json != NULL ? state : 0;
 }
 
@@ -672,7 +514,7 @@ test_http_answer (Fixture       *f,
 
   /* Split over two writes: the request line may come in pieces. */
   write_all (G_IO_STREAM (c1), get, 2);
-  spin_ms (50);
+  cira_test_spin_ms (50);
   write_all (G_IO_STREAM (c1), get + 2, strlen (get) - 2);
   g_assert_true (read_until_closed (G_IO_STREAM (c1), 5000, &answer));
   text = g_strndup ((const char *) answer->data, answer->len);
@@ -697,7 +539,7 @@ test_http_answer (Fixture       *f,
 
   g_assert_cmpuint (stats (f).http_answered, ==, 2);
   g_assert_cmpuint (stats (f).garbage, ==, 1);
-  g_assert_true (wait_until (no_connections, f->server, 5000));
+  g_assert_true (cira_test_wait_until (no_connections, f->mps.server, 5000));
 }
 
 /* ---- tests: who may connect --------------------------------------------------------- */
@@ -718,15 +560,15 @@ test_registered_device (Fixture       *f,
   g_assert_true (ob_apf_session_is_authenticated (dev->session));
 
   /* The server's side. */
-  session = ob_mps_server_lookup_session (f->server, GUID_A);
+  session = ob_mps_server_lookup_session (f->mps.server, GUID_A);
   g_assert_nonnull (session);
-  g_assert_true (ob_mps_server_lookup_session (f->server, "0A1B2C3D-4E5F-4A6B-8C7D-8E9FA0B1C2D3") == session);
+  g_assert_true (ob_mps_server_lookup_session (f->mps.server, "0A1B2C3D-4E5F-4A6B-8C7D-8E9FA0B1C2D3") == session);
   g_assert_cmpstr (ob_apf_session_get_username (session), ==, CIRA_USER);
   /* Three keepalive intervals of silence end it. */
   g_assert_cmpuint (ob_apf_session_get_keepalive_interval (session), ==, 30);
   g_assert_cmpuint (ob_apf_session_get_idle_timeout_ms (session), ==, 90000);
-  g_assert_cmpuint (ob_mps_server_get_n_connected (f->server), ==, 1);
-  g_assert_cmpuint (ob_mps_server_get_n_connections (f->server), ==, 1);
+  g_assert_cmpuint (ob_mps_server_get_n_connected (f->mps.server), ==, 1);
+  g_assert_cmpuint (ob_mps_server_get_n_connections (f->mps.server), ==, 1);
   g_assert_cmpuint (f->n_connected_signals, ==, 1);
   g_assert_cmpuint (stats (f).authenticated, ==, 1);
 
@@ -736,7 +578,7 @@ test_registered_device (Fixture       *f,
   g_assert_nonnull (device);
   g_assert_cmpint (ob_device_get_transport (device), ==, OB_DEVICE_TRANSPORT_CIRA);
   g_assert_true (ob_device_get_transport_source (device) == OB_STREAM_SOURCE (session));
-  g_assert_true (wait_until (device_reachable, device, 20000));
+  g_assert_true (cira_test_wait_until (device_reachable, device, 20000));
   g_assert_cmpstr (ob_device_get_amt_version (device), ==, ob_sim_device_get_amt_version (f->sim));
   g_assert_cmpuint (ob_device_get_power_state (device), ==, ob_sim_device_get_power_state (f->sim));
   g_assert_cmpuint (ob_device_get_port (device), ==, 16992);
@@ -751,8 +593,8 @@ test_registered_device (Fixture       *f,
 
   /* The device goes: everything follows. */
   g_clear_pointer (&dev, device_free);
-  g_assert_true (wait_until (none_connected, f->server, 5000));
-  g_assert_null (ob_mps_server_lookup_session (f->server, GUID_A));
+  g_assert_true (cira_test_wait_until (none_connected, f->mps.server, 5000));
+  g_assert_null (ob_mps_server_lookup_session (f->mps.server, GUID_A));
   g_assert_null (ob_device_get_transport_source (device));
   g_assert_cmpint (ob_device_get_reachability (device), ==, OB_DEVICE_REACHABILITY_UNREACHABLE);
   g_assert_nonnull (strstr (ob_device_get_last_error (device), "not connected"));
@@ -778,7 +620,7 @@ test_no_amt_password (Fixture       *f,
   g_assert_true (ob_apf_session_is_authenticated (dev->session));
   device = registry_device (f, GUID_A);
   g_assert_nonnull (device);
-  spin_ms (200);
+  cira_test_spin_ms (200);
   g_assert_cmpint (ob_device_get_reachability (device), ==, OB_DEVICE_REACHABILITY_AUTH_FAILED);
   g_assert_nonnull (strstr (ob_device_get_last_error (device), "AMT password is stored"));
   g_assert_cmpuint (ob_sim_wsman_server_get_n_requests (f->wsman), ==, 0);
@@ -810,7 +652,7 @@ test_unknown_guid (Fixture       *f,
   g_assert_cmpstr (ob_activity_entry_get_device_guid (entry), ==, GUID_UNKNOWN);
   g_assert_cmpstr (ob_activity_entry_get_target (entry), ==, "127.0.0.1");
   g_assert_cmpint (ob_activity_entry_get_result (entry), ==, OB_ACTIVITY_RESULT_FAILURE);
-  g_assert_true (wait_until (no_connections, f->server, 5000));
+  g_assert_true (cira_test_wait_until (no_connections, f->mps.server, 5000));
 }
 
 static void
@@ -833,7 +675,7 @@ test_wrong_credentials (Fixture       *f,
       g_assert_cmpint (ob_apf_session_get_close_reason (dev->session), ==, OB_APF_CLOSE_REASON_AUTH_FAILED);
     }
   g_assert_cmpuint (stats (f).auth_failed, ==, 4);
-  g_assert_cmpuint (ob_mps_server_get_n_connected (f->server), ==, 0);
+  g_assert_cmpuint (ob_mps_server_get_n_connected (f->mps.server), ==, 0);
   g_assert_null (registry_device (f, GUID_A));
 
   /* Logged, but once per GUID and address per interval. */
@@ -848,8 +690,8 @@ test_wrong_credentials (Fixture       *f,
   g_assert_cmpuint (stats (f).activity_suppressed, ==, 3);
 
   /* After the interval the next one is logged, with the count. */
-  g_object_set (f->server, "activity-interval-ms", 100, NULL);
-  spin_ms (150);
+  g_object_set (f->mps.server, "activity-interval-ms", 100, NULL);
+  cira_test_spin_ms (150);
   {
     g_autoptr(Device) dev = device_connect (f, GUID_A, CIRA_USER, "wrong again");
 
@@ -883,8 +725,8 @@ test_activity_flood_capped (Fixture       *f,
   /* Enrolment on, so unknown GUIDs get as far as USERAUTH. */
   ob_cira_config_set_username (config, CONFIG_USER);
   ob_cira_config_set_auto_enroll (config, TRUE);
-  g_assert_true (ob_store_insert_cira_config (f->store, config, &error));
-  g_assert_true (ob_secret_store_store_text_sync (secrets, OB_SECRET_OWNER_CIRA_CONFIG, CONFIG_NAME,
+  g_assert_true (ob_store_insert_cira_config (f->mps.store, config, &error));
+  g_assert_true (ob_secret_store_store_text_sync (ca.secrets, OB_SECRET_OWNER_CIRA_CONFIG, CONFIG_NAME,
                                                   OB_SECRET_KIND_MPS_PASSWORD, CONFIG_PASSWORD,
                                                   NULL, &error));
 
@@ -918,11 +760,11 @@ test_auto_enroll (Fixture       *f,
 
   ob_cira_config_set_username (config, CONFIG_USER);
   ob_cira_config_set_tenant_id (config, "tenant-7");
-  g_assert_true (ob_store_insert_cira_config (f->store, config, &error));
-  g_assert_true (ob_secret_store_store_text_sync (secrets, OB_SECRET_OWNER_CIRA_CONFIG, CONFIG_NAME,
+  g_assert_true (ob_store_insert_cira_config (f->mps.store, config, &error));
+  g_assert_true (ob_secret_store_store_text_sync (ca.secrets, OB_SECRET_OWNER_CIRA_CONFIG, CONFIG_NAME,
                                                   OB_SECRET_KIND_MPS_PASSWORD, CONFIG_PASSWORD,
                                                   NULL, &error));
-  reread = ob_store_get_cira_config (f->store, CONFIG_NAME, &error);
+  reread = ob_store_get_cira_config (f->mps.store, CONFIG_NAME, &error);
   g_assert_false (ob_cira_config_get_auto_enroll (reread));
 
   /* Off (the default): an unknown device is closed at PROTOCOLVERSION
@@ -933,13 +775,13 @@ test_auto_enroll (Fixture       *f,
     g_assert_cmpint (ob_apf_session_get_close_reason (dev->session), ==, OB_APF_CLOSE_REASON_PEER_CLOSED);
   }
   g_assert_cmpuint (stats (f).unknown_guid, ==, 1);
-  g_assert_null (ob_store_get_device (f->store, GUID_B, NULL));
+  g_assert_null (ob_store_get_device (f->mps.store, GUID_B, NULL));
 
   /* On. */
   ob_cira_config_set_auto_enroll (reread, TRUE);
-  g_assert_true (ob_store_update_cira_config (f->store, reread, &error));
+  g_assert_true (ob_store_update_cira_config (f->mps.store, reread, &error));
   g_clear_object (&reread);
-  reread = ob_store_get_cira_config (f->store, CONFIG_NAME, &error);
+  reread = ob_store_get_cira_config (f->mps.store, CONFIG_NAME, &error);
   g_assert_true (ob_cira_config_get_auto_enroll (reread));
 
   /* The wrong password for the config: refused, nothing stored. */
@@ -948,7 +790,7 @@ test_auto_enroll (Fixture       *f,
 
     g_assert_cmpint (ob_apf_session_get_close_reason (dev->session), ==, OB_APF_CLOSE_REASON_AUTH_FAILED);
   }
-  g_assert_null (ob_store_get_device (f->store, GUID_B, NULL));
+  g_assert_null (ob_store_get_device (f->mps.store, GUID_B, NULL));
 
   /* The right one: enrolled. */
   {
@@ -962,7 +804,7 @@ test_auto_enroll (Fixture       *f,
     g_assert_cmpstr (ob_device_record_get_friendly_name (record), ==, GUID_B);
     g_assert_cmpstr (ob_device_record_get_tenant_id (record), ==, "tenant-7");
     g_assert_true (ob_device_record_get_connection_status (record));
-    stored_password = ob_secret_store_lookup_text_sync (secrets, OB_SECRET_OWNER_DEVICE, GUID_B,
+    stored_password = ob_secret_store_lookup_text_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, GUID_B,
                                                         OB_SECRET_KIND_MPS_PASSWORD, NULL, &error);
     g_assert_cmpstr (stored_password, ==, CONFIG_PASSWORD);
     g_assert_nonnull (registry_device (f, GUID_B));
@@ -987,7 +829,7 @@ test_auto_enroll (Fixture       *f,
 
     g_assert_cmpint (ob_apf_session_get_close_reason (dev->session), ==, OB_APF_CLOSE_REASON_AUTH_FAILED);
   }
-  g_assert_null (ob_store_get_device (f->store, GUID_C, NULL));
+  g_assert_null (ob_store_get_device (f->mps.store, GUID_C, NULL));
 }
 
 static void
@@ -1002,8 +844,8 @@ test_lan_device_refused (Fixture       *f,
   ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
   ob_device_record_set_host (record, "192.0.2.40");
   ob_device_record_set_mps_username (record, CIRA_USER);
-  g_assert_true (ob_store_insert_device (f->store, record, &error));
-  g_assert_true (ob_secret_store_store_text_sync (secrets, OB_SECRET_OWNER_DEVICE, GUID_A,
+  g_assert_true (ob_store_insert_device (f->mps.store, record, &error));
+  g_assert_true (ob_secret_store_store_text_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, GUID_A,
                                                   OB_SECRET_KIND_MPS_PASSWORD, CIRA_PASSWORD,
                                                   NULL, &error));
   dev = device_connect (f, GUID_A, CIRA_USER, CIRA_PASSWORD);
@@ -1026,26 +868,26 @@ test_reconnect_replaces (Fixture       *f,
 
   register_device (f, GUID_A, CIRA_USER, CIRA_PASSWORD, AMT_PASSWORD);
   first = device_connect (f, GUID_A, CIRA_USER, CIRA_PASSWORD);
-  old_session = ob_mps_server_lookup_session (f->server, GUID_A);
+  old_session = ob_mps_server_lookup_session (f->mps.server, GUID_A);
   g_object_add_weak_pointer (G_OBJECT (old_session), (gpointer *) &old_session);
   device = registry_device (f, GUID_A);
-  g_assert_true (wait_until (device_reachable, device, 20000));
+  g_assert_true (cira_test_wait_until (device_reachable, device, 20000));
 
   /* The device comes again (the first connection is still up, as after a
    * network change the MPS did not notice). */
   second = device_connect (f, GUID_A, CIRA_USER, CIRA_PASSWORD);
   g_assert_true (ob_apf_session_is_authenticated (second->session));
-  new_session = ob_mps_server_lookup_session (f->server, GUID_A);
+  new_session = ob_mps_server_lookup_session (f->mps.server, GUID_A);
   g_assert_true (new_session != old_session);
-  g_assert_true (wait_until (device_closed, first, 5000));
+  g_assert_true (cira_test_wait_until (device_closed, first, 5000));
   g_assert_cmpint (ob_apf_session_get_close_reason (first->session), ==, OB_APF_CLOSE_REASON_PEER_CLOSED);
   g_assert_cmpuint (stats (f).replaced, ==, 1);
-  g_assert_cmpuint (ob_mps_server_get_n_connected (f->server), ==, 1);
+  g_assert_cmpuint (ob_mps_server_get_n_connected (f->mps.server), ==, 1);
   /* No disconnect for the device: its new session goes on. */
   g_assert_cmpuint (f->n_disconnected_signals, ==, 0);
   g_assert_true (registry_device (f, GUID_A) == device);
   g_assert_true (ob_device_get_transport_source (device) == OB_STREAM_SOURCE (new_session));
-  g_assert_true (wait_until (pointer_is_null, &old_session, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_null, &old_session, 5000));
   record = stored_device (f, GUID_A);
   g_assert_true (ob_device_record_get_connection_status (record));
 
@@ -1055,13 +897,13 @@ test_reconnect_replaces (Fixture       *f,
 
   /* The old device side going away now changes nothing. */
   g_clear_pointer (&first, device_free);
-  spin_ms (100);
-  g_assert_cmpuint (ob_mps_server_get_n_connected (f->server), ==, 1);
+  cira_test_spin_ms (100);
+  g_assert_cmpuint (ob_mps_server_get_n_connected (f->mps.server), ==, 1);
 
   /* The REST disconnect route's call. */
-  g_assert_true (ob_mps_server_disconnect_device (f->server, GUID_A));
-  g_assert_false (ob_mps_server_disconnect_device (f->server, GUID_A));
-  g_assert_true (wait_until (device_closed, second, 5000));
+  g_assert_true (ob_mps_server_disconnect_device (f->mps.server, GUID_A));
+  g_assert_false (ob_mps_server_disconnect_device (f->mps.server, GUID_A));
+  g_assert_true (cira_test_wait_until (device_closed, second, 5000));
   g_assert_cmpuint (f->n_disconnected_signals, ==, 1);
   g_assert_cmpint (f->last_disconnect_reason, ==, OB_APF_CLOSE_REASON_LOCAL);
   g_clear_object (&record);
@@ -1091,7 +933,7 @@ test_keepalive_last_seen (Fixture       *f,
   dev = device_connect (f, GUID_A, CIRA_USER, CIRA_PASSWORD);
   /* The MPS asked for the config's interval (30 s by default). */
   g_assert_cmpuint (ob_apf_session_get_keepalive_interval (dev->session), ==,
-                    ob_config_get_keepalive_interval (f->config));
+                    ob_config_get_keepalive_interval (f->mps.config));
   before = stored_device (f, GUID_A);
   connected = ob_device_record_get_last_connected (before);
   g_assert_nonnull (connected);
@@ -1099,21 +941,21 @@ test_keepalive_last_seen (Fixture       *f,
   /* Keepalives every second; last seen written at most once per
    * interval (30 s): not yet. */
   ob_apf_session_set_keepalive_interval (dev->session, 1);
-  g_assert_true (wait_until (keepalives_at_least, dev, 10000));
+  g_assert_true (cira_test_wait_until (keepalives_at_least, dev, 10000));
   throttled = stored_device (f, GUID_A);
   g_assert_true (g_date_time_equal (ob_device_record_get_last_seen (throttled),
                                     ob_device_record_get_last_seen (before)));
 
   /* With no throttle the next keepalive is written; last connected
    * stays. */
-  g_object_set (f->server, "last-seen-interval", 0, NULL);
-  spin_ms (1500);
+  g_object_set (f->mps.server, "last-seen-interval", 0, NULL);
+  cira_test_spin_ms (1500);
   after = stored_device (f, GUID_A);
   g_assert_true (ob_device_record_get_connection_status (after));
   g_assert_cmpint (g_date_time_compare (ob_device_record_get_last_seen (after),
                                         ob_device_record_get_last_seen (before)), >, 0);
   g_assert_true (g_date_time_equal (ob_device_record_get_last_connected (after), connected));
-  g_assert_cmpint (ob_apf_session_get_last_seen (ob_mps_server_lookup_session (f->server, GUID_A)), >, 0);
+  g_assert_cmpint (ob_apf_session_get_last_seen (ob_mps_server_lookup_session (f->mps.server, GUID_A)), >, 0);
 }
 
 static void
@@ -1123,16 +965,16 @@ test_idle_timeout (Fixture       *f,
   g_autoptr(Device) dev = NULL;
   g_autoptr(ObDeviceRecord) record = NULL;
 
-  g_object_set (f->server, "idle-timeout-ms", 600, NULL);
+  g_object_set (f->mps.server, "idle-timeout-ms", 600, NULL);
   server_start (f);
   register_device (f, GUID_A, CIRA_USER, CIRA_PASSWORD, AMT_PASSWORD);
   dev = device_connect (f, GUID_A, CIRA_USER, CIRA_PASSWORD);
   g_assert_true (ob_apf_session_is_authenticated (dev->session));
-  g_assert_cmpuint (ob_apf_session_get_idle_timeout_ms (ob_mps_server_lookup_session (f->server, GUID_A)),
+  g_assert_cmpuint (ob_apf_session_get_idle_timeout_ms (ob_mps_server_lookup_session (f->mps.server, GUID_A)),
                     ==, 600);
 
   /* Silence (its keepalives are 30 s apart): the MPS closes. */
-  g_assert_true (wait_until (device_closed, dev, 5000));
+  g_assert_true (cira_test_wait_until (device_closed, dev, 5000));
   g_assert_cmpuint (f->n_disconnected_signals, ==, 1);
   g_assert_cmpint (f->last_disconnect_reason, ==, OB_APF_CLOSE_REASON_IDLE_TIMEOUT);
   record = stored_device (f, GUID_A);
@@ -1150,7 +992,7 @@ test_handshake_timeout (Fixture       *f,
   static const guint8 hello_start[] = { 0x16, 0x03, 0x01, 0x01, 0x00, 0x01 };
   gint64 start;
 
-  g_object_set (f->server, "handshake-timeout-ms", 400, NULL);
+  g_object_set (f->mps.server, "handshake-timeout-ms", 400, NULL);
   server_start (f);
   register_device (f, GUID_A, CIRA_USER, CIRA_PASSWORD, AMT_PASSWORD);
 
@@ -1179,14 +1021,14 @@ test_handshake_timeout (Fixture       *f,
   g_assert_true (read_until_closed (no_auth->tls, 5000, NULL));
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 350 * 1000);
   g_assert_cmpuint (stats (f).handshake_timeouts, ==, 4);
-  g_assert_true (wait_until (no_connections, f->server, 5000));
+  g_assert_true (cira_test_wait_until (no_connections, f->mps.server, 5000));
 
   /* A real device is quick enough. */
   {
     g_autoptr(Device) dev = device_connect (f, GUID_A, CIRA_USER, CIRA_PASSWORD);
 
     g_assert_true (ob_apf_session_is_authenticated (dev->session));
-    spin_ms (600);
+    cira_test_spin_ms (600);
     g_assert_false (ob_apf_session_is_closed (dev->session));
   }
 }
@@ -1208,7 +1050,7 @@ test_address_throttle (Fixture       *f,
   g_autoptr(GSocketConnection) elsewhere = NULL;
   g_autoptr(GSocketConnection) later = NULL;
 
-  g_object_set (f->server, "address-burst", 3, "address-rate", 2.0, NULL);
+  g_object_set (f->mps.server, "address-burst", 3, "address-rate", 2.0, NULL);
   server_start (f);
 
   for (guint i = 0; i < 3; i++)
@@ -1225,7 +1067,7 @@ test_address_throttle (Fixture       *f,
   g_assert_false (read_until_closed (G_IO_STREAM (elsewhere), 200, NULL));
 
   /* Tokens come back with time (2 a second). */
-  spin_ms (600);
+  cira_test_spin_ms (600);
   later = tcp_connect (f, NULL);
   g_assert_false (read_until_closed (G_IO_STREAM (later), 200, NULL));
   g_assert_cmpuint (stats (f).refused_throttled, ==, 1);
@@ -1242,15 +1084,15 @@ test_pending_caps (Fixture       *f,
   g_autoptr(GSocketConnection) e = NULL;
   g_autoptr(GSocketConnection) x = NULL;
 
-  g_object_set (f->server, "max-pending", 2, "max-pending-per-address", 2, NULL);
+  g_object_set (f->mps.server, "max-pending", 2, "max-pending-per-address", 2, NULL);
   server_start (f);
 
   /* Two silent connections from one address: a third from there is
    * refused. */
   a = tcp_connect (f, NULL);
-  spin_ms (50);
+  cira_test_spin_ms (50);
   b = tcp_connect (f, NULL);
-  spin_ms (50);
+  cira_test_spin_ms (50);
   x = tcp_connect (f, NULL);
   g_assert_true (closed_quickly (x));
   g_assert_cmpuint (stats (f).refused_throttled, ==, 1);
@@ -1267,14 +1109,14 @@ test_pending_caps (Fixture       *f,
    * busy sending half an HTTP request line, a newcomer is refused. */
   write_all (G_IO_STREAM (b), "GE", 2);
   write_all (G_IO_STREAM (c), "HEA", 3);
-  spin_ms (100);
+  cira_test_spin_ms (100);
   d = tcp_connect (f, "127.0.0.3");
   g_assert_true (closed_quickly (d));
   g_assert_cmpuint (stats (f).refused_full, ==, 1);
   g_assert_false (read_until_closed (G_IO_STREAM (b), 50, NULL));
 
   /* And the total cap. */
-  g_object_set (f->server, "max-pending", 100, "max-connections", 2, NULL);
+  g_object_set (f->mps.server, "max-pending", 100, "max-connections", 2, NULL);
   e = tcp_connect (f, "127.0.0.4");
   g_assert_true (closed_quickly (e));
   g_assert_cmpuint (stats (f).refused_full, ==, 2);
@@ -1303,21 +1145,21 @@ test_channel_caps (Fixture       *f,
   GPollableOutputStream *out;
   gsize total = 0;
 
-  g_object_set (f->server, "max-channels", 1, "max-channel-buffer", (guint64) 65536,
+  g_object_set (f->mps.server, "max-channels", 1, "max-channel-buffer", (guint64) 65536,
                 "window-size", 32768, NULL);
   server_start (f);
   /* No AMT password: no refresh takes the one channel. */
   register_device (f, GUID_A, CIRA_USER, CIRA_PASSWORD, NULL);
   dev = device_connect (f, GUID_A, CIRA_USER, CIRA_PASSWORD);
   ob_apf_session_set_window_size (dev->session, 32768);
-  session = ob_mps_server_lookup_session (f->server, GUID_A);
+  session = ob_mps_server_lookup_session (f->mps.server, GUID_A);
   g_assert_cmpuint (ob_apf_session_get_window_size (session), ==, 32768);
 
   ob_apf_session_open_channel_async (session, 16994, NULL, on_channel_opened, &r1);
-  first = ob_apf_session_open_channel_finish (session, wait_result (&r1), &error);
+  first = ob_apf_session_open_channel_finish (session, cira_test_wait_result (&r1), &error);
   g_assert_no_error (error);
   ob_apf_session_open_channel_async (session, 16992, NULL, on_channel_opened, &r2);
-  second = ob_apf_session_open_channel_finish (session, wait_result (&r2), &error);
+  second = ob_apf_session_open_channel_finish (session, cira_test_wait_result (&r2), &error);
   g_assert_error (error, OB_APF_ERROR, OB_APF_ERROR_TOO_MANY_CHANNELS);
   g_assert_null (second);
 
@@ -1338,7 +1180,7 @@ test_channel_caps (Fixture       *f,
             }
           total += (gsize) n;
         }
-      spin_ms (20);
+      cira_test_spin_ms (20);
     }
   g_assert_cmpuint (total, >=, 65536);
   g_assert_cmpuint (total, <=, 65536 + 32768 + 4096);
@@ -1423,7 +1265,7 @@ run_old_client (Fixture   *f,
 
   c->port = f->port;
   thread = g_thread_new ("old-client", old_client_thread, c);
-  g_assert_true (wait_until (old_client_done, c, 10000));
+  g_assert_true (cira_test_wait_until (old_client_done, c, 10000));
   g_thread_join (thread);
 }
 
@@ -1439,7 +1281,7 @@ test_tls_policy (Fixture       *f,
   OldClient legacy_rsa = { 0, TLS1_2_VERSION, "AES128-SHA:@SECLEVEL=0" };
   g_autoptr(GPtrArray) entries = NULL;
 
-  if (!ob_mps_server_get_legacy_tls_available (f->server))
+  if (!ob_mps_server_get_legacy_tls_available (f->mps.server))
     {
       g_test_skip ("The TLS backend offers no TLS 1.0 here");
       return;
@@ -1447,7 +1289,7 @@ test_tls_policy (Fixture       *f,
 
   /* Off (the default): old versions and static RSA get through the
    * backend's handshake, and are closed right after it. */
-  g_assert_false (ob_config_get_allow_legacy_tls (f->config));
+  g_assert_false (ob_config_get_allow_legacy_tls (f->mps.config));
   run_old_client (f, &tls10);
   g_assert_true (tls10.handshake_ok);
   g_assert_cmpstr (tls10.version, ==, "TLSv1");
@@ -1470,7 +1312,7 @@ test_tls_policy (Fixture       *f,
                             "legacy TLS"));
 
   /* On: admitted. */
-  ob_config_set_allow_legacy_tls (f->config, TRUE);
+  ob_config_set_allow_legacy_tls (f->mps.config, TRUE);
   run_old_client (f, &legacy);
   g_assert_true (legacy.handshake_ok);
   g_assert_false (legacy.closed_by_server);
@@ -1496,26 +1338,26 @@ test_port_in_use (Fixture       *f,
                                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 
-  ob_mps_server_start_async (f->server, "127.0.0.1", (int) port, NULL, store_result, &result);
-  g_assert_false (ob_mps_server_start_finish (f->server, wait_result (&result), &error));
+  ob_mps_server_start_async (f->mps.server, "127.0.0.1", (int) port, NULL, cira_test_store_result, &result);
+  g_assert_false (ob_mps_server_start_finish (f->mps.server, cira_test_wait_result (&result), &error));
   g_assert_error (error, OB_MPS_ERROR, OB_MPS_ERROR_PORT_IN_USE);
   expected = g_strdup_printf ("Port %u is already in use", port);
   g_assert_cmpstr (error->message, ==, expected);
-  g_assert_cmpstr (ob_mps_server_get_last_error (f->server), ==, expected);
-  g_assert_false (ob_mps_server_get_listening (f->server));
-  g_assert_cmpuint (ob_mps_server_get_port (f->server), ==, 0);
+  g_assert_cmpstr (ob_mps_server_get_last_error (f->mps.server), ==, expected);
+  g_assert_false (ob_mps_server_get_listening (f->mps.server));
+  g_assert_cmpuint (ob_mps_server_get_port (f->mps.server), ==, 0);
   g_clear_error (&error);
   g_clear_object (&result);
 
   /* A failed start may be tried again; one that worked may not. */
-  ob_mps_server_start_async (f->server, "127.0.0.1", 0, NULL, store_result, &result);
-  g_assert_true (ob_mps_server_start_finish (f->server, wait_result (&result), &error));
+  ob_mps_server_start_async (f->mps.server, "127.0.0.1", 0, NULL, cira_test_store_result, &result);
+  g_assert_true (ob_mps_server_start_finish (f->mps.server, cira_test_wait_result (&result), &error));
   g_assert_no_error (error);
-  g_assert_true (ob_mps_server_get_listening (f->server));
-  g_assert_null (ob_mps_server_get_last_error (f->server));
+  g_assert_true (ob_mps_server_get_listening (f->mps.server));
+  g_assert_null (ob_mps_server_get_last_error (f->mps.server));
   g_clear_object (&result);
-  ob_mps_server_start_async (f->server, "127.0.0.1", 0, NULL, store_result, &result);
-  g_assert_false (ob_mps_server_start_finish (f->server, wait_result (&result), &error));
+  ob_mps_server_start_async (f->mps.server, "127.0.0.1", 0, NULL, cira_test_store_result, &result);
+  g_assert_false (ob_mps_server_start_finish (f->mps.server, cira_test_wait_result (&result), &error));
   g_assert_error (error, OB_MPS_ERROR, OB_MPS_ERROR_ALREADY_STARTED);
 }
 
@@ -1540,18 +1382,18 @@ test_follows_port_setting (Fixture       *f,
     g_socket_listener_close (probe);
   }
 
-  ob_config_set_cira_port (f->config, taken);
-  ob_mps_server_start_async (f->server, NULL, -1, NULL, store_result, &result);
-  g_assert_false (ob_mps_server_start_finish (f->server, wait_result (&result), &error));
+  ob_config_set_cira_port (f->mps.config, taken);
+  ob_mps_server_start_async (f->mps.server, NULL, -1, NULL, cira_test_store_result, &result);
+  g_assert_false (ob_mps_server_start_finish (f->mps.server, cira_test_wait_result (&result), &error));
   g_assert_error (error, OB_MPS_ERROR, OB_MPS_ERROR_PORT_IN_USE);
-  g_assert_false (ob_mps_server_get_listening (f->server));
+  g_assert_false (ob_mps_server_get_listening (f->mps.server));
 
   /* The admin picks another port: tried at once. */
-  ob_config_set_cira_port (f->config, free_port);
-  g_assert_true (wait_until (listening, f->server, 5000));
-  g_assert_cmpuint (ob_mps_server_get_port (f->server), ==, free_port);
-  g_assert_null (ob_mps_server_get_last_error (f->server));
-  g_assert_cmpstr (ob_mps_server_get_address (f->server), ==, "0.0.0.0");
+  ob_config_set_cira_port (f->mps.config, free_port);
+  g_assert_true (cira_test_wait_until (listening, f->mps.server, 5000));
+  g_assert_cmpuint (ob_mps_server_get_port (f->mps.server), ==, free_port);
+  g_assert_null (ob_mps_server_get_last_error (f->mps.server));
+  g_assert_cmpstr (ob_mps_server_get_address (f->mps.server), ==, "0.0.0.0");
   f->port = free_port;
   {
     g_autoptr(GSocketConnection) c = tcp_connect (f, NULL);
@@ -1578,7 +1420,7 @@ test_certificate_reload (Fixture       *f,
   g_autoptr(Device) after = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *old_cn = g_strdup (ob_cert_authority_get_common_name (authority));
+  g_autofree char *old_cn = g_strdup (ob_cert_authority_get_common_name (ca.authority));
   g_autofree char *subject_before = NULL;
   g_autofree char *subject_after = NULL;
 
@@ -1587,8 +1429,8 @@ test_certificate_reload (Fixture       *f,
   subject_before = g_tls_certificate_get_subject_name (g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (before->tls)));
   g_assert_nonnull (strstr (subject_before, old_cn));
 
-  ob_cert_authority_ensure_async (authority, "mps.reload.example", NULL, on_reissued, &result);
-  g_assert_true (ob_cert_authority_ensure_finish (authority, wait_result (&result), &error));
+  ob_cert_authority_ensure_async (ca.authority, "mps.reload.example", NULL, on_reissued, &result);
+  g_assert_true (ob_cert_authority_ensure_finish (ca.authority, cira_test_wait_result (&result), &error));
   g_assert_no_error (error);
 
   after = device_open_tls (f, NULL);
@@ -1598,8 +1440,8 @@ test_certificate_reload (Fixture       *f,
 
   /* Back, for the other tests. */
   g_clear_object (&result);
-  ob_cert_authority_ensure_async (authority, old_cn, NULL, on_reissued, &result);
-  g_assert_true (ob_cert_authority_ensure_finish (authority, wait_result (&result), &error));
+  ob_cert_authority_ensure_async (ca.authority, old_cn, NULL, on_reissued, &result);
+  g_assert_true (ob_cert_authority_ensure_finish (ca.authority, cira_test_wait_result (&result), &error));
 }
 
 /* ---- the flood ------------------------------------------------------------------------------ */
@@ -1720,13 +1562,13 @@ test_flood (Fixture       *f,
   guint sim_state = ob_sim_device_get_power_state (f->sim);
   gint64 start;
 
-  g_object_set (f->server, "handshake-timeout-ms", 3000, NULL);
+  g_object_set (f->mps.server, "handshake-timeout-ms", 3000, NULL);
   server_start (f);
   register_device (f, GUID_A, CIRA_USER, CIRA_PASSWORD, AMT_PASSWORD);
   register_device (f, GUID_B, CIRA_USER, CIRA_PASSWORD, AMT_PASSWORD);
   dev = device_connect_from (f, "127.0.0.2", GUID_A, CIRA_USER, CIRA_PASSWORD);
   g_assert_true (ob_apf_session_is_authenticated (dev->session));
-  g_assert_true (wait_until (device_reachable, registry_device (f, GUID_A), 20000));
+  g_assert_true (cira_test_wait_until (device_reachable, registry_device (f, GUID_A), 20000));
 
   /* 200 connections that never send a byte; 50 that start TLS with
    * garbage (half stop in the middle of a ClientHello, half send what no
@@ -1766,17 +1608,17 @@ test_flood (Fixture       *f,
   g_assert_true (ob_apf_session_is_authenticated (newcomer->session));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2000 * 1000);
 
-  g_assert_true (wait_until (flood_started, &flood, 20000));
-  g_assert_cmpuint (ob_mps_server_get_n_connected (f->server), ==, 2);
+  g_assert_true (cira_test_wait_until (flood_started, &flood, 20000));
+  g_assert_cmpuint (ob_mps_server_get_n_connected (f->mps.server), ==, 2);
   s = stats (f);
   g_assert_cmpuint (s.accepted, >=, 250);
   /* One address may hold 64 unauthenticated connections. */
   g_assert_cmpuint (s.refused_throttled, >=, 100);
 
   /* The silent ones time out; the devices stay. */
-  spin_ms (3500);
-  g_assert_cmpuint (ob_mps_server_get_n_connected (f->server), ==, 2);
-  g_assert_cmpuint (ob_mps_server_get_n_connections (f->server), ==, 2);
+  cira_test_spin_ms (3500);
+  g_assert_cmpuint (ob_mps_server_get_n_connected (f->mps.server), ==, 2);
+  g_assert_cmpuint (ob_mps_server_get_n_connections (f->mps.server), ==, 2);
   g_assert_false (ob_apf_session_is_closed (dev->session));
   g_assert_cmpuint (power_state_over_cira (f, GUID_A, &error), ==, sim_state);
   g_assert_no_error (error);
@@ -1788,38 +1630,19 @@ test_flood (Fixture       *f,
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
-static void
-on_ca_ready (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *root_pem = NULL;
   g_autofree char *root_path = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
 
-  secrets = ob_secret_store_memory_new ();
-  ca_dir = g_dir_make_tmp ("outband-mps-ca-XXXXXX", &error);
-  g_assert_no_error (error);
-  authority = ob_cert_authority_new (ca_dir, secrets);
-  ob_cert_authority_ensure_async (authority, "mps.test.example", NULL, on_ca_ready, &result);
-  g_assert_true (wait_until (pointer_is_set, &result, 120000));
-  g_assert_true (ob_cert_authority_ensure_finish (authority, result, &error));
-  g_assert_no_error (error);
-
-  root_pem = ob_cert_authority_dup_root_pem (authority);
-  root_path = g_build_filename (ca_dir, "trusted-root.pem", NULL);
-  g_assert_true (g_file_set_contents (root_path, root_pem, -1, &error));
+  cira_test_ca_init (&ca, "mps.test.example");
+  root_path = g_build_filename (ca.dir, "trusted-root.pem", NULL);
+  g_assert_true (g_file_set_contents (root_path, ca.root_pem, -1, &error));
   root_database = g_tls_file_database_new (root_path, &error);
   g_assert_no_error (error);
 
@@ -1852,9 +1675,6 @@ main (int   argc,
   ret = g_test_run ();
 
   g_clear_object (&root_database);
-  g_clear_object (&authority);
-  g_clear_object (&secrets);
-  remove_tree (ca_dir);
-  g_free (ca_dir);
+  cira_test_ca_clear (&ca);
   return ret;
 }
