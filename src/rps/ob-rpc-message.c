@@ -902,7 +902,7 @@ ob_rpc_client_info_parse (const char  *json,
       return NULL;
     }
 
-  info = g_new0 (ObRpcClientInfo, 1);
+  info = g_atomic_rc_box_new0 (ObRpcClientInfo);
   if (!payload_string (object, "ver", &info->ver, error)
       || !payload_string (object, "build", &info->build, error)
       || !payload_string (object, "sku", &info->sku, error)
@@ -936,11 +936,11 @@ ob_rpc_client_info_parse (const char  *json,
   return g_steal_pointer (&info);
 }
 
-void
-ob_rpc_client_info_free (ObRpcClientInfo *info)
+static void
+client_info_clear (gpointer data)
 {
-  if (info == NULL)
-    return;
+  ObRpcClientInfo *info = data;
+
   g_free (info->ver);
   g_free (info->build);
   g_free (info->sku);
@@ -964,7 +964,20 @@ ob_rpc_client_info_free (ObRpcClientInfo *info)
   g_free (info->profile);
   if (info->task_arg != NULL)
     ob_secure_free_string (info->task_arg);
-  g_free (info);
+}
+
+ObRpcClientInfo *
+ob_rpc_client_info_ref (ObRpcClientInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return g_atomic_rc_box_acquire (info);
+}
+
+void
+ob_rpc_client_info_unref (ObRpcClientInfo *info)
+{
+  if (info != NULL)
+    g_atomic_rc_box_release_full (info, client_info_clear);
 }
 
 void

@@ -158,7 +158,8 @@ typedef struct
   char     *secondary_dns;
 } ObRpcIpConfiguration;
 
-/* The device facts rpc-go sends in its first message (§2.3). */
+/* The device facts rpc-go sends in its first message (§2.3).  Refcounted
+ * (ob_rpc_client_info_ref/unref); read-only once parsed. */
 typedef struct
 {
   char                  *ver;
@@ -194,12 +195,13 @@ ObRpcClientInfo *ob_rpc_client_info_parse         (const char      *json,
                                                    gsize            len,
                                                    const char      *client_id,
                                                    GError         **error);
-void             ob_rpc_client_info_free          (ObRpcClientInfo *info);
+ObRpcClientInfo *ob_rpc_client_info_ref           (ObRpcClientInfo *info);
+void             ob_rpc_client_info_unref         (ObRpcClientInfo *info);
 /* Fold the command's profile/password/force/task in, as RPS does. */
 void             ob_rpc_client_info_apply_command (ObRpcClientInfo *info,
                                                    const ObRpcCommand *command);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObRpcClientInfo, ob_rpc_client_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObRpcClientInfo, ob_rpc_client_info_unref)
 
 /* ---- The first message as a whole ------------------------------------ */
 

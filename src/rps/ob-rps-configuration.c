@@ -1,0 +1,1351 @@
+/* ob-rps-configuration.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ob-rps-configuration.h"
+#include "ob-rps-error.h"
+#include "ob-util.h"
+
+#define SAP_CLASS      "AMT_ManagementPresenceRemoteSAP"
+#define POLICY_CLASS   "AMT_RemoteAccessPolicyRule"
+#define ENV_CLASS      "AMT_EnvironmentDetectionSettingData"
+#define ETHERNET_CLASS "AMT_EthernetPortSettings"
+#define SAP_NAME       "Intel(r) AMT:Management Presence Server 0"
+
+/* Periodic connection every 25 s: two big-endian uint32, 0 and 25. */
+#define PERIODIC_EXTENDED_DATA "AAAAAAAAABk="
+
+typedef enum
+{
+  STATE_INIT,
+  /* A. clean-up */
+  STATE_ETHERNET_SCAN,
+  STATE_IEEE8021X,
+  STATE_WIFI_ENDPOINTS,
+  STATE_DELETE_WIFI_ENDPOINT,
+  STATE_DELETE_POLICIES,
+  STATE_MPS_SAP_SCAN,
+  STATE_DELETE_MPS_SAP,
+  STATE_TLS_SCAN,
+  STATE_TLS_DISABLE,
+  STATE_TLS_COMMIT,
+  STATE_KEYS_SCAN,
+  STATE_DELETE_KEYS,
+  STATE_CERTS_SCAN,
+  STATE_DELETE_CERTS,
+  STATE_ENV_CLEAR,
+  /* B. network */
+  STATE_GENERAL_SETTINGS,
+  STATE_ETHERNET,
+  STATE_WIFI_SERVICE,
+  STATE_WIFI_PORT,
+  STATE_WIFI_ADD,
+  /* C. features */
+  STATE_REDIRECTION_GET,
+  STATE_OPT_IN_GET,
+  STATE_KVM_GET,
+  STATE_REDIRECTION_STATE,
+  STATE_KVM_STATE,
+  STATE_REDIRECTION_PUT,
+  STATE_OPT_IN_PUT,
+  /* D. CIRA or TLS */
+  STATE_CIRA_ROOT,
+  STATE_CIRA_SAVE,
+  STATE_CIRA_MP_SERVER,
+  STATE_CIRA_SAP_NAME,
+  STATE_CIRA_POLICY_PERIODIC,
+  STATE_CIRA_POLICY_USER,
+  STATE_CIRA_APPLIES_SCAN,
+  STATE_CIRA_APPLIES_PUT,
+  STATE_CIRA_USER_INITIATED,
+  STATE_CIRA_ENV_GET,
+  STATE_TLS,
+  STATE_DONE,
+} State;
+
+struct _ObRpsConfiguration
+{
+  ObRpsFlow      parent_instance;
+
+  State          state;
+  ObProfile     *profile;
+  ObCiraConfig  *cira;
+  guint          control_mode;
+
+  JsonObject    *wired;          /* AMT_EthernetPortSettings "Settings 0" */
+  JsonObject    *wireless;       /* "Settings 1" */
+  GPtrArray     *pending;        /* JsonNode items still to delete/put */
+  guint          index;          /* policy names, wifi links … */
+  gboolean       keys_too;       /* TLS or 802.1x was on: delete key pairs */
+  GPtrArray     *tls_settings;
+
+  JsonObject    *redirection;
+  JsonObject    *opt_in;
+  JsonObject    *kvm;
+  gboolean       want_sol, want_ider, want_kvm;
+
+  char          *mps_password;
+  char          *sap_name;
+  guint          wifi_added;
+  guint          wifi_failed;
+};
+
+G_DEFINE_FINAL_TYPE (ObRpsConfiguration, ob_rps_configuration, OB_TYPE_RPS_FLOW)
+
+static void advance (ObRpsConfiguration *self);
+static void put_wired (ObRpsConfiguration *self);
+
+static void
+ob_rps_configuration_finalize (GObject *object)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (object);
+
+  g_clear_object (&self->profile);
+  g_clear_object (&self->cira);
+  g_clear_pointer (&self->wired, json_object_unref);
+  g_clear_pointer (&self->wireless, json_object_unref);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->tls_settings, g_ptr_array_unref);
+  g_clear_pointer (&self->redirection, json_object_unref);
+  g_clear_pointer (&self->opt_in, json_object_unref);
+  g_clear_pointer (&self->kvm, json_object_unref);
+  if (self->mps_password != NULL)
+    ob_secure_free_string (self->mps_password);
+  g_free (self->sap_name);
+
+  G_OBJECT_CLASS (ob_rps_configuration_parent_class)->finalize (object);
+}
+
+static void
+start (ObRpsFlow *flow)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  self->state = STATE_ETHERNET_SCAN;
+  advance (self);
+}
+
+static void
+ob_rps_configuration_class_init (ObRpsConfigurationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  ObRpsFlowClass *flow_class = OB_RPS_FLOW_CLASS (klass);
+
+  object_class->finalize = ob_rps_configuration_finalize;
+  flow_class->action_name = "configure";
+  flow_class->start = start;
+}
+
+static void
+ob_rps_configuration_init (ObRpsConfiguration *self)
+{
+}
+
+ObRpsConfiguration *
+ob_rps_configuration_new (ObRpsWsman      *wsman,
+                          ObRpcClientInfo *info,
+                          ObRpsContext    *context,
+                          ObProfile       *profile,
+                          guint            control_mode)
+{
+  ObRpsConfiguration *self;
+
+  g_return_val_if_fail (OB_IS_RPS_WSMAN (wsman), NULL);
+  g_return_val_if_fail (OB_IS_PROFILE (profile), NULL);
+
+  self = g_object_new (OB_TYPE_RPS_CONFIGURATION, "wsman", wsman, "info", info, "context", context, NULL);
+  self->profile = g_object_ref (profile);
+  self->control_mode = control_mode;
+  self->want_sol = ob_profile_get_sol_enabled (profile);
+  self->want_ider = ob_profile_get_ider_enabled (profile);
+  self->want_kvm = ob_profile_get_kvm_enabled (profile);
+  return self;
+}
+
+static ObRpsFlow *
+flow_of (ObRpsConfiguration *self)
+{
+  return OB_RPS_FLOW (self);
+}
+
+static void
+go (ObRpsConfiguration *self,
+    State               state)
+{
+  self->state = state;
+  advance (self);
+}
+
+static JsonObject *
+item_object (gpointer item)
+{
+  JsonNode *node = item;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static void
+keep_pending (ObRpsConfiguration *self,
+              GPtrArray          *items)
+{
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    g_ptr_array_add (self->pending, json_node_ref (g_ptr_array_index (items, i)));
+}
+
+/* Take the next pending item (NULL when none is left). */
+static JsonNode *
+next_pending (ObRpsConfiguration *self)
+{
+  if (self->pending == NULL || self->pending->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index (self->pending, 0);
+}
+
+/* Most replies only move on; the step's state already says how it went. */
+static void
+on_continue (ObRpsFlow       *flow,
+             ObWsmanResponse *response,
+             const GError    *error)
+{
+  advance (OB_RPS_CONFIGURATION (flow));
+}
+
+/* ---- A. Clean-up ---------------------------------------------------------- */
+
+static void
+on_ethernet_scan (ObRpsFlow    *flow,
+                  GPtrArray    *items,
+                  const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  g_clear_pointer (&self->wired, json_object_unref);
+  g_clear_pointer (&self->wireless, json_object_unref);
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      JsonObject *port = item_object (g_ptr_array_index (items, i));
+      const char *id = ob_rps_json_string (port, "InstanceID");
+
+      /* A port exists when it has a MAC address. */
+      if (port == NULL || *ob_rps_json_string (port, "MACAddress") == '\0')
+        continue;
+      if (strstr (id, "Settings 0") != NULL && self->wired == NULL)
+        self->wired = json_object_ref (port);
+      else if (strstr (id, "Settings 1") != NULL && self->wireless == NULL)
+        self->wireless = json_object_ref (port);
+    }
+  ob_rps_flow_end_step (flow, self->wired != NULL && self->wireless != NULL ? "wired and wireless"
+                              : self->wired != NULL ? "wired" : self->wireless != NULL ? "wireless" : "no port");
+  if (self->state == STATE_ETHERNET_SCAN)
+    go (self, self->wired != NULL ? STATE_IEEE8021X : STATE_WIFI_ENDPOINTS);
+  else
+    put_wired (self);
+}
+
+static void
+on_ieee8021x (ObRpsFlow       *flow,
+              ObWsmanResponse *response,
+              const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  JsonObject *settings = ob_wsman_response_get_class_json (response, "IPS_IEEE8021xSettings");
+  gint64 enabled = ob_rps_json_int (settings, "Enabled", 3);
+
+  if (settings != NULL && (enabled == 2 || enabled == 6))
+    {
+      g_autoptr(JsonObject) copy = json_object_ref (settings);
+
+      json_object_remove_member (copy, "Username");
+      json_object_remove_member (copy, "Password");
+      json_object_remove_member (copy, "AuthenticationProtocol");
+      json_object_set_int_member (copy, "Enabled", 3);
+      self->keys_too = TRUE;
+      self->state = STATE_WIFI_ENDPOINTS;
+      ob_rps_flow_put (flow, OB_RPS_CALL_TOLERANT, "IPS_IEEE8021xSettings", NULL, copy, on_continue);
+      return;
+    }
+  go (self, STATE_WIFI_ENDPOINTS);
+}
+
+static void
+on_wifi_endpoints (ObRpsFlow    *flow,
+                   GPtrArray    *items,
+                   const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  g_autoptr(GPtrArray) deletable = g_ptr_array_new ();
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      JsonObject *entry = item_object (g_ptr_array_index (items, i));
+
+      if (*ob_rps_json_string (entry, "InstanceID") != '\0' && ob_rps_json_int (entry, "Priority", 0) != 0)
+        g_ptr_array_add (deletable, g_ptr_array_index (items, i));
+    }
+  keep_pending (self, deletable);
+  go (self, STATE_DELETE_WIFI_ENDPOINT);
+}
+
+static void
+delete_by (ObRpsConfiguration *self,
+           const char         *class_name,
+           const char         *key,
+           const char         *value)
+{
+  g_autoptr(ObWsmanSelectors) selectors = ob_wsman_selectors_new_with (key, value, NULL);
+
+  ob_rps_flow_delete (flow_of (self), OB_RPS_CALL_TOLERANT, class_name, selectors, on_continue);
+}
+
+static const char * const policy_names[] = { "User Initiated", "Alert", "Periodic" };
+
+static void
+on_mps_sap_scan (ObRpsFlow    *flow,
+                 GPtrArray    *items,
+                 const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  keep_pending (self, items);
+  go (self, STATE_DELETE_MPS_SAP);
+}
+
+static void
+on_tls_scan (ObRpsFlow    *flow,
+             GPtrArray    *items,
+             const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  gboolean enabled = FALSE;
+
+  g_clear_pointer (&self->tls_settings, g_ptr_array_unref);
+  self->tls_settings = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      g_ptr_array_add (self->tls_settings, json_node_ref (g_ptr_array_index (items, i)));
+      enabled |= ob_rps_json_bool (item_object (g_ptr_array_index (items, i)), "Enabled", FALSE);
+    }
+  if (enabled)
+    {
+      self->keys_too = TRUE;
+      self->index = 0;
+      go (self, STATE_TLS_DISABLE);
+    }
+  else
+    go (self, STATE_KEYS_SCAN);
+}
+
+static void
+tls_disable_next (ObRpsConfiguration *self)
+{
+  while (self->index < self->tls_settings->len && self->index < 2)
+    {
+      JsonObject *setting = item_object (g_ptr_array_index (self->tls_settings, self->index++));
+      g_autoptr(JsonObject) copy = NULL;
+      g_autoptr(ObWsmanSelectors) selectors = NULL;
+
+      if (setting == NULL || !ob_rps_json_bool (setting, "Enabled", FALSE))
+        continue;
+      copy = json_object_ref (setting);
+      json_object_set_boolean_member (copy, "Enabled", FALSE);
+      if (self->index == 1)
+        {
+          /* The remote (802.3) entry. */
+          json_object_set_boolean_member (copy, "AcceptNonSecureConnections", TRUE);
+          json_object_set_boolean_member (copy, "MutualAuthentication", FALSE);
+          json_object_remove_member (copy, "TrustedCN");
+        }
+      selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (setting, "InstanceID"), NULL);
+      ob_rps_flow_put (flow_of (self), OB_RPS_CALL_TOLERANT, "AMT_TLSSettingData", selectors, copy, on_continue);
+      return;
+    }
+  go (self, STATE_TLS_COMMIT);
+}
+
+static void
+after_commit_wait (ObRpsFlow *flow)
+{
+  go (OB_RPS_CONFIGURATION (flow), STATE_KEYS_SCAN);
+}
+
+static void
+on_tls_commit (ObRpsFlow       *flow,
+               ObWsmanResponse *response,
+               const GError    *error)
+{
+  ob_rps_flow_wait (flow, ob_rps_flow_get_context (flow)->commit_delay_ms, "after CommitChanges",
+                    after_commit_wait);
+}
+
+static void
+on_items_to_delete (ObRpsFlow    *flow,
+                    GPtrArray    *items,
+                    const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  keep_pending (self, items);
+  go (self, self->state == STATE_KEYS_SCAN ? STATE_DELETE_KEYS : STATE_DELETE_CERTS);
+}
+
+static void
+on_env_clear (ObRpsFlow       *flow,
+              ObWsmanResponse *response,
+              const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  JsonObject *env = ob_wsman_response_get_class_json (response, ENV_CLASS);
+
+  self->state = STATE_GENERAL_SETTINGS;
+  if (env != NULL && json_object_has_member (env, "DetectionStrings"))
+    {
+      g_autoptr(JsonObject) copy = json_object_ref (env);
+      g_autoptr(ObWsmanSelectors) selectors =
+        ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (env, "InstanceID"), NULL);
+
+      json_object_remove_member (copy, "DetectionStrings");
+      ob_rps_flow_put (flow, OB_RPS_CALL_TOLERANT, ENV_CLASS, selectors, copy, on_continue);
+      return;
+    }
+  advance (self);
+}
+
+/* ---- B. Network ------------------------------------------------------------ */
+
+static void
+on_general_settings (ObRpsFlow       *flow,
+                     ObWsmanResponse *response,
+                     const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  JsonObject *settings = ob_wsman_response_get_class_json (response, "AMT_GeneralSettings");
+
+  /* Next: the ports again, then the wired Put. */
+  self->state = STATE_ETHERNET;
+  if (settings != NULL
+      && (!ob_rps_json_bool (settings, "SharedFQDN", FALSE)
+          || ob_rps_json_int (settings, "AMTNetworkEnabled", 0) != 1
+          || !ob_rps_json_bool (settings, "RmcpPingResponseEnabled", FALSE)))
+    {
+      g_autoptr(JsonObject) copy = json_object_ref (settings);
+
+      json_object_set_boolean_member (copy, "SharedFQDN", TRUE);
+      json_object_set_int_member (copy, "AMTNetworkEnabled", 1);
+      json_object_set_boolean_member (copy, "RmcpPingResponseEnabled", TRUE);
+      ob_rps_flow_put (flow, OB_RPS_CALL_TOLERANT, "AMT_GeneralSettings", NULL, copy, on_continue);
+      return;
+    }
+  advance (self);
+}
+
+static void
+on_ethernet_put (ObRpsFlow       *flow,
+                 ObWsmanResponse *response,
+                 const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  JsonObject *echo = ob_wsman_response_get_class_json (response, ETHERNET_CLASS);
+  gboolean dhcp = ob_profile_get_dhcp_enabled (self->profile);
+
+  if (echo == NULL || ob_rps_json_bool (echo, "DHCPEnabled", !dhcp) != dhcp)
+    {
+      ob_rps_flow_set_status (flow, "Network", "Failed to put to ethernet port settings");
+      ob_rps_flow_fail_text (flow, "Failed to put to ethernet port settings");
+      return;
+    }
+  ob_rps_flow_set_status (flow, "Network", "Wired Network Configured");
+  go (self, STATE_WIFI_SERVICE);
+}
+
+static void
+put_wired (ObRpsConfiguration *self)
+{
+  ObRpsFlow *flow = flow_of (self);
+  g_autoptr(JsonObject) copy = NULL;
+  g_autoptr(ObWsmanSelectors) selectors = NULL;
+  gboolean ip_sync;
+
+  if (self->wired == NULL)
+    {
+      go (self, STATE_WIFI_SERVICE);
+      return;
+    }
+  copy = json_object_ref (self->wired);
+  if (ob_profile_get_dhcp_enabled (self->profile))
+    {
+      json_object_set_boolean_member (copy, "DHCPEnabled", TRUE);
+      ip_sync = TRUE;
+      json_object_set_boolean_member (copy, "SharedStaticIp", FALSE);
+    }
+  else
+    {
+      json_object_set_boolean_member (copy, "DHCPEnabled", FALSE);
+      ip_sync = ob_profile_get_ip_sync_enabled (self->profile);
+      json_object_set_boolean_member (copy, "SharedStaticIp", ip_sync);
+      if (!ip_sync && (*ob_rps_json_string (copy, "IPAddress") == '\0'
+                       || *ob_rps_json_string (copy, "SubnetMask") == '\0'))
+        {
+          const char *text = "Invalid configuration - IPAddress and SubnetMask are required when AMT profile is static and IpSyncEnabled is false";
+
+          ob_rps_flow_begin_step (flow, "Configure the wired port");
+          ob_rps_flow_set_status (flow, "Network", text);
+          ob_rps_flow_fail_text (flow, "%s", text);
+          return;
+        }
+    }
+  json_object_set_boolean_member (copy, "IpSyncEnabled", ip_sync);
+  if (ip_sync)
+    {
+      json_object_remove_member (copy, "IPAddress");
+      json_object_remove_member (copy, "SubnetMask");
+      json_object_remove_member (copy, "DefaultGateway");
+      json_object_remove_member (copy, "PrimaryDNS");
+      json_object_remove_member (copy, "SecondaryDNS");
+    }
+  selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (copy, "InstanceID"), NULL);
+  ob_rps_flow_put (flow, OB_RPS_CALL_FATAL, ETHERNET_CLASS, selectors, copy, on_ethernet_put);
+}
+
+static void
+wifi_finish (ObRpsConfiguration *self)
+{
+  ObRpsFlow *flow = flow_of (self);
+  GPtrArray *links = ob_profile_get_wifi_links (self->profile);
+
+  if (links != NULL && links->len > 0)
+    {
+      g_autofree char *text = NULL;
+
+      if (self->wifi_failed == 0)
+        text = g_strdup ("Wireless Configured");
+      else
+        text = g_strdup_printf ("Added %u WiFi Profiles. Failed to add %u", self->wifi_added, self->wifi_failed);
+      ob_rps_flow_set_status (flow, "Network", text);
+    }
+  else if (ob_profile_get_local_wifi_sync_enabled (self->profile))
+    ob_rps_flow_set_status (flow, "Network", "Wireless Only Local Profile Sync Configured");
+  go (self, STATE_REDIRECTION_GET);
+}
+
+static void
+on_wifi_service (ObRpsFlow       *flow,
+                 ObWsmanResponse *response,
+                 const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  JsonObject *service = ob_wsman_response_get_class_json (response, "AMT_WiFiPortConfigurationService");
+
+  self->state = STATE_WIFI_PORT;
+  if (service != NULL && ob_rps_json_int (service, "localProfileSynchronizationEnabled", 0) == 0)
+    {
+      g_autoptr(JsonObject) copy = json_object_ref (service);
+      g_autoptr(ObWsmanSelectors) selectors = NULL;
+
+      json_object_set_int_member (copy, "localProfileSynchronizationEnabled", 3);
+      if (*ob_rps_json_string (copy, "InstanceID") != '\0')
+        selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (copy, "InstanceID"), NULL);
+      ob_rps_flow_put (flow, OB_RPS_CALL_TOLERANT, "AMT_WiFiPortConfigurationService", selectors, copy,
+                       on_continue);
+      return;
+    }
+  advance (self);
+}
+
+static void
+on_wifi_added (ObRpsFlow       *flow,
+               ObWsmanResponse *response,
+               const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  if (error == NULL && ob_rps_flow_return_value (response, "AddWiFiSettings") == 0)
+    self->wifi_added++;
+  else
+    self->wifi_failed++;
+  self->index++;
+  advance (self);
+}
+
+static void
+add_wifi (ObRpsConfiguration *self)
+{
+  ObRpsFlow *flow = flow_of (self);
+  ObRpsContext *context = ob_rps_flow_get_context (flow);
+  GPtrArray *links = ob_profile_get_wifi_links (self->profile);
+  ObProfileWifiLink *link;
+  g_autoptr(ObWirelessConfig) config = NULL;
+  g_autoptr(JsonObject) settings = json_object_new ();
+  g_autoptr(GString) fragment = g_string_new ("");
+  g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+  g_autoptr(ObWsmanSelectors) endpoint = NULL;
+  g_autofree char *endpoint_uri = ob_wsman_resource_uri_for_class ("CIM_WiFiEndpoint");
+  g_autofree char *settings_uri = ob_wsman_resource_uri_for_class ("CIM_WiFiEndpointSettings");
+  g_autofree char *instance_id = NULL;
+  g_autofree char *psk = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (links == NULL || self->index >= links->len)
+    {
+      wifi_finish (self);
+      return;
+    }
+  link = g_ptr_array_index (links, self->index);
+  config = ob_store_get_wireless_config (context->store, link->name, &error);
+  if (config == NULL)
+    {
+      ob_rps_flow_begin_step (flow, "Wireless profile %s", link->name);
+      ob_rps_flow_ignore_step (flow, error);
+      self->wifi_failed++;
+      self->index++;
+      advance (self);
+      return;
+    }
+
+  instance_id = g_strdup_printf ("Intel(r) AMT:WiFi Endpoint Settings %s", link->name);
+  json_object_set_string_member (settings, "ElementName", link->name);
+  json_object_set_string_member (settings, "InstanceID", instance_id);
+  json_object_set_int_member (settings, "AuthenticationMethod", ob_wireless_config_get_authentication_method (config));
+  json_object_set_int_member (settings, "EncryptionMethod", ob_wireless_config_get_encryption_method (config));
+  json_object_set_string_member (settings, "SSID", ob_wireless_config_get_ssid (config));
+  json_object_set_int_member (settings, "Priority", link->priority);
+  psk = ob_secret_store_lookup_text_sync (context->secrets, OB_SECRET_OWNER_WIRELESS, link->name,
+                                          OB_SECRET_KIND_PSK_PASSPHRASE, NULL, NULL);
+  if (psk != NULL)
+    json_object_set_string_member (settings, "PSKPassPhrase", psk);
+  if (!ob_wsman_append_json_members (fragment, "q", settings_uri, settings, &error))
+    {
+      ob_rps_flow_begin_step (flow, "Wireless profile %s", link->name);
+      ob_rps_flow_ignore_step (flow, error);
+      self->wifi_failed++;
+      self->index++;
+      advance (self);
+      return;
+    }
+  if (psk != NULL)
+    ob_secure_clear (psk, strlen (psk));
+
+  endpoint = ob_wsman_selectors_new_with ("Name", "WiFi Endpoint 0", NULL);
+  ob_wsman_selectors_add_reference (args, "WiFiEndpoint", NULL, endpoint_uri, endpoint);
+  ob_wsman_selectors_add_xml (args, "WiFiEndpointSettingsInput", fragment->str);
+  ob_secure_clear (fragment->str, fragment->len);
+  ob_rps_flow_invoke (flow, OB_RPS_CALL_TOLERANT, "AMT_WiFiPortConfigurationService", "AddWiFiSettings",
+                      NULL, args, on_wifi_added);
+}
+
+/* ---- C. Features -------------------------------------------------------------- */
+
+static void
+on_feature_get (ObRpsFlow       *flow,
+                ObWsmanResponse *response,
+                const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  const char *class_name = self->state == STATE_REDIRECTION_GET ? "AMT_RedirectionService"
+                           : self->state == STATE_OPT_IN_GET ? "IPS_OptInService" : "CIM_KVMRedirectionSAP";
+  JsonObject *object = ob_wsman_response_get_class_json (response, class_name);
+  JsonObject **slot = self->state == STATE_REDIRECTION_GET ? &self->redirection
+                      : self->state == STATE_OPT_IN_GET ? &self->opt_in : &self->kvm;
+
+  g_clear_pointer (slot, json_object_unref);
+  if (object != NULL)
+    *slot = json_object_ref (object);
+  go (self, self->state + 1);
+}
+
+static guint
+redirection_state (gboolean sol,
+                   gboolean ider)
+{
+  return 32768 + (sol ? 2 : 0) + (ider ? 1 : 0);
+}
+
+static gboolean
+features_differ (ObRpsConfiguration *self)
+{
+  gint64 state = ob_rps_json_int (self->redirection, "EnabledState", 32768);
+  gboolean sol = state == 32770 || state == 32771;
+  gboolean ider = state == 32769 || state == 32771;
+  gint64 kvm_state = ob_rps_json_int (self->kvm, "EnabledState", 3);
+  gboolean kvm = kvm_state == 2 || kvm_state == 6;
+  gboolean listener = ob_rps_json_bool (self->redirection, "ListenerEnabled", FALSE);
+
+  return sol != self->want_sol || ider != self->want_ider || kvm != self->want_kvm
+         || ((self->want_sol || self->want_ider || self->want_kvm) && !listener);
+}
+
+static void
+set_redirection_state (ObRpsConfiguration *self)
+{
+  g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+  g_autofree char *value = g_strdup_printf ("%u", redirection_state (self->want_sol, self->want_ider));
+
+  if (self->redirection == NULL || !features_differ (self))
+    {
+      go (self, STATE_OPT_IN_PUT);
+      return;
+    }
+  self->state = STATE_KVM_STATE;
+  ob_wsman_selectors_add (args, "RequestedState", value);
+  ob_rps_flow_invoke (flow_of (self), OB_RPS_CALL_TOLERANT, "AMT_RedirectionService", "RequestStateChange",
+                      NULL, args, on_continue);
+}
+
+static void
+set_kvm_state (ObRpsConfiguration *self)
+{
+  g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+
+  self->state = STATE_REDIRECTION_PUT;
+  if (self->kvm == NULL)
+    {
+      advance (self);
+      return;
+    }
+  ob_wsman_selectors_add (args, "RequestedState", self->want_kvm ? "2" : "3");
+  ob_rps_flow_invoke (flow_of (self), OB_RPS_CALL_TOLERANT, "CIM_KVMRedirectionSAP", "RequestStateChange",
+                      NULL, args, on_continue);
+}
+
+static void
+put_redirection (ObRpsConfiguration *self)
+{
+  g_autoptr(JsonObject) copy = json_object_ref (self->redirection);
+
+  self->state = STATE_OPT_IN_PUT;
+  json_object_set_int_member (copy, "EnabledState", redirection_state (self->want_sol, self->want_ider));
+  json_object_set_boolean_member (copy, "ListenerEnabled", self->want_sol || self->want_ider || self->want_kvm);
+  ob_rps_flow_put (flow_of (self), OB_RPS_CALL_TOLERANT, "AMT_RedirectionService", NULL, copy, on_continue);
+}
+
+static gint64
+wanted_opt_in (ObRpsConfiguration *self)
+{
+  const char *consent = ob_profile_get_user_consent (self->profile);
+
+  if (g_strcmp0 (consent, OB_PROFILE_USER_CONSENT_NONE) == 0)
+    return 0;
+  if (g_strcmp0 (consent, OB_PROFILE_USER_CONSENT_KVM) == 0)
+    return 1;
+  if (g_strcmp0 (consent, OB_PROFILE_USER_CONSENT_ALL) == 0)
+    return 4294967295;
+  /* The reference's defaults: All in CCM, KVM in ACM. */
+  return self->control_mode == 2 ? 1 : 4294967295;
+}
+
+static State
+after_features (ObRpsConfiguration *self)
+{
+  if (ob_profile_get_cira_config_name (self->profile) != NULL)
+    return STATE_CIRA_ROOT;
+  if (ob_profile_get_tls_mode (self->profile) != 0)
+    return STATE_TLS;
+  return STATE_DONE;
+}
+
+static void
+put_opt_in (ObRpsConfiguration *self)
+{
+  g_autoptr(JsonObject) copy = NULL;
+  gint64 wanted = wanted_opt_in (self);
+
+  self->state = after_features (self);
+  if (self->opt_in == NULL || ob_rps_json_int (self->opt_in, "OptInRequired", -1) == wanted)
+    {
+      advance (self);
+      return;
+    }
+  copy = json_object_ref (self->opt_in);
+  json_object_set_int_member (copy, "OptInRequired", wanted);
+  ob_rps_flow_put (flow_of (self), OB_RPS_CALL_TOLERANT, "IPS_OptInService", NULL, copy, on_continue);
+}
+
+/* ---- D. CIRA ------------------------------------------------------------------ */
+
+static void
+cira_fail (ObRpsConfiguration *self,
+           const char         *text)
+{
+  ob_rps_flow_set_status (flow_of (self), "CIRAConnection", text);
+  ob_rps_flow_fail_text (flow_of (self), "%s", text);
+}
+
+static void
+on_cira_root (ObRpsFlow       *flow,
+              ObWsmanResponse *response,
+              const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  gint64 rv = ob_rps_flow_return_value (response, "AddTrustedRootCertificate");
+
+  /* 2058 (PT_STATUS_DUPLICATE): AMT has this root already. */
+  if (rv != 0 && rv != 2058)
+    {
+      cira_fail (self, "Failed to add the MPS root certificate");
+      return;
+    }
+  go (self, STATE_CIRA_SAVE);
+}
+
+static void
+add_cira_root (ObRpsConfiguration *self)
+{
+  ObRpsFlow *flow = flow_of (self);
+  ObRpsContext *context = ob_rps_flow_get_context (flow);
+  const char *name = ob_profile_get_cira_config_name (self->profile);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+  g_autofree char *root = NULL;
+
+  self->cira = ob_store_get_cira_config (context->store, name, &error);
+  if (self->cira == NULL)
+    {
+      ob_rps_flow_begin_step (flow, "Load CIRA config %s", name);
+      cira_fail (self, error->message);
+      return;
+    }
+
+  /* The config's MPS root; ours when it has none (the normal case for
+   * Outband's own MPS). */
+  root = g_strdup (ob_cira_config_get_mps_root_certificate (self->cira));
+  if ((root == NULL || *root == '\0') && context->cert_authority != NULL
+      && ob_cert_authority_get_ready (context->cert_authority))
+    {
+      g_autoptr(GBytes) der = ob_cert_authority_dup_root_der (context->cert_authority);
+
+      g_free (root);
+      root = der != NULL ? g_base64_encode (g_bytes_get_data (der, NULL), g_bytes_get_size (der)) : NULL;
+    }
+  if (root == NULL || *root == '\0')
+    {
+      ob_rps_flow_begin_step (flow, "Find the MPS root certificate");
+      cira_fail (self, "No MPS root certificate: the CIRA config has none and the certificate authority is not ready");
+      return;
+    }
+  ob_wsman_selectors_add (args, "CertificateBlob", root);
+  ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_PublicKeyManagementService", "AddTrustedRootCertificate",
+                      NULL, args, on_cira_root);
+}
+
+static void
+cira_save (ObRpsConfiguration *self)
+{
+  ObRpsFlow *flow = flow_of (self);
+  ObRpsContext *context = ob_rps_flow_get_context (flow);
+  const ObRpcClientInfo *info = ob_rps_flow_get_info (flow);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObDeviceRecord) record = NULL;
+
+  ob_rps_flow_begin_step (flow, "Save the CIRA credentials");
+  self->mps_password = ob_secret_store_lookup_text_sync (context->secrets, OB_SECRET_OWNER_CIRA_CONFIG,
+                                                         ob_cira_config_get_name (self->cira),
+                                                         OB_SECRET_KIND_MPS_PASSWORD, NULL, NULL);
+  if (self->mps_password == NULL)
+    self->mps_password = ob_random_password ();
+  if (!ob_secret_store_store_text_sync (context->secrets, OB_SECRET_OWNER_DEVICE, info->uuid,
+                                        OB_SECRET_KIND_MPS_PASSWORD, self->mps_password, NULL, &error))
+    {
+      cira_fail (self, error->message);
+      return;
+    }
+  record = ob_store_get_device (context->store, info->uuid, &error);
+  if (record == NULL)
+    {
+      cira_fail (self, error->message);
+      return;
+    }
+  ob_device_record_set_mps_username (record, ob_cira_config_get_username (self->cira));
+  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_CIRA);
+  if (!ob_store_update_device (context->store, record, &error))
+    {
+      cira_fail (self, error->message);
+      return;
+    }
+  go (self, STATE_CIRA_MP_SERVER);
+}
+
+static void
+on_mp_server (ObRpsFlow       *flow,
+              ObWsmanResponse *response,
+              const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  gint64 rv = ob_rps_flow_return_value (response, "AddMpServer");
+
+  if (rv != 0)
+    {
+      g_autofree char *text = g_strdup_printf ("Failed to add the MPS server (ReturnValue %" G_GINT64_FORMAT ")", rv);
+
+      cira_fail (self, text);
+      return;
+    }
+  go (self, STATE_CIRA_SAP_NAME);
+}
+
+static void
+add_mp_server (ObRpsConfiguration *self)
+{
+  g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+  g_autofree char *format = g_strdup_printf ("%u", ob_cira_config_get_server_address_format (self->cira));
+  g_autofree char *port = g_strdup_printf ("%u", ob_cira_config_get_mps_port (self->cira));
+  const char *address = ob_cira_config_get_mps_server_address (self->cira);
+  const char *cn = ob_cira_config_get_common_name (self->cira);
+
+  ob_wsman_selectors_add (args, "AccessInfo", address);
+  ob_wsman_selectors_add (args, "InfoFormat", format);
+  ob_wsman_selectors_add (args, "Port", port);
+  ob_wsman_selectors_add (args, "AuthMethod", "2");
+  ob_wsman_selectors_add (args, "Username", ob_cira_config_get_username (self->cira));
+  ob_wsman_selectors_add (args, "Password", self->mps_password);
+  /* AMT matches the MPS certificate against CN when AccessInfo is an IP
+   * address, against AccessInfo itself for an FQDN.  The reference sends
+   * the text "undefined" when there is no common name; we send the
+   * configured CN, else the address, which is what the certificate must
+   * name in either case. */
+  ob_wsman_selectors_add (args, "CN", cn != NULL && *cn != '\0' ? cn : address);
+  ob_rps_flow_invoke (flow_of (self), OB_RPS_CALL_FATAL, "AMT_RemoteAccessService", "AddMpServer",
+                      NULL, args, on_mp_server);
+}
+
+static void
+on_sap_name (ObRpsFlow    *flow,
+             GPtrArray    *items,
+             const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  JsonObject *sap = items != NULL && items->len > 0 ? item_object (g_ptr_array_index (items, 0)) : NULL;
+
+  g_free (self->sap_name);
+  self->sap_name = g_strdup (sap != NULL && *ob_rps_json_string (sap, "Name") != '\0'
+                               ? ob_rps_json_string (sap, "Name") : SAP_NAME);
+  ob_rps_flow_end_step (flow, self->sap_name);
+  go (self, STATE_CIRA_POLICY_PERIODIC);
+}
+
+static ObWsmanSelectors *
+sap_selectors (const char *name)
+{
+  return ob_wsman_selectors_new_with ("CreationClassName", SAP_CLASS,
+                                      "Name", name,
+                                      "SystemCreationClassName", "CIM_ComputerSystem",
+                                      "SystemName", "Intel(r) AMT",
+                                      NULL);
+}
+
+static void
+on_policy (ObRpsFlow       *flow,
+           ObWsmanResponse *response,
+           const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  gint64 rv = ob_rps_flow_return_value (response, "AddRemoteAccessPolicyRule");
+
+  if (rv != 0)
+    {
+      cira_fail (self, self->state == STATE_CIRA_POLICY_PERIODIC ? "Failed to add the periodic connection policy"
+                                                                 : "Failed to add the user initiated connection policy");
+      return;
+    }
+  go (self, self->state + 1);
+}
+
+static void
+add_policy (ObRpsConfiguration *self,
+            gboolean            periodic)
+{
+  g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+  g_autoptr(ObWsmanSelectors) sap = sap_selectors (self->sap_name);
+  g_autofree char *sap_uri = ob_wsman_resource_uri_for_class (SAP_CLASS);
+
+  ob_wsman_selectors_add (args, "Trigger", periodic ? "2" : "0");
+  ob_wsman_selectors_add (args, "TunnelLifeTime", periodic ? "0" : "300");
+  ob_wsman_selectors_add (args, "ExtendedData", periodic ? PERIODIC_EXTENDED_DATA : "");
+  ob_wsman_selectors_add_reference (args, "MpServer", NULL, sap_uri, sap);
+  ob_rps_flow_invoke (flow_of (self), OB_RPS_CALL_FATAL, "AMT_RemoteAccessService",
+                      "AddRemoteAccessPolicyRule", NULL, args, on_policy);
+}
+
+static void
+on_applies_scan (ObRpsFlow    *flow,
+                 GPtrArray    *items,
+                 const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  keep_pending (self, items);
+  go (self, STATE_CIRA_APPLIES_PUT);
+}
+
+/* The policy rule an AMT_RemoteAccessPolicyAppliesToMPS points at.  A
+ * reply's JSON keeps only the selector values (CreationClassName,
+ * PolicyRuleName, SystemCreationClassName, SystemName in AMT's order). */
+static const char *
+applies_policy_name (JsonObject *item)
+{
+  JsonObject *policy_set = NULL, *parameters = NULL, *selector_set = NULL;
+  JsonNode *selector;
+
+  if (item != NULL && json_object_has_member (item, "PolicySet"))
+    policy_set = json_object_get_object_member (item, "PolicySet");
+  if (policy_set != NULL && json_object_has_member (policy_set, "ReferenceParameters"))
+    parameters = json_object_get_object_member (policy_set, "ReferenceParameters");
+  if (parameters != NULL && json_object_has_member (parameters, "SelectorSet"))
+    selector_set = json_object_get_object_member (parameters, "SelectorSet");
+  if (selector_set == NULL || (selector = json_object_get_member (selector_set, "Selector")) == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (selector))
+    {
+      JsonArray *values = json_node_get_array (selector);
+
+      for (guint i = 0; i < json_array_get_length (values); i++)
+        {
+          JsonNode *v = json_array_get_element (values, i);
+          const char *text;
+
+          if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_STRING)
+            continue;
+          text = json_node_get_string (v);
+          for (gsize k = 0; k < G_N_ELEMENTS (policy_names); k++)
+            if (g_strcmp0 (text, policy_names[k]) == 0)
+              return text;
+        }
+    }
+  return NULL;
+}
+
+static void
+epr_json (JsonObject       *parent,
+          const char       *member,
+          const char       *class_name,
+          ObWsmanSelectors *selectors)
+{
+  g_autofree char *uri = ob_wsman_resource_uri_for_class (class_name);
+  JsonObject *epr = json_object_new ();
+  JsonObject *parameters = json_object_new ();
+  JsonObject *selector_set = json_object_new ();
+  JsonArray *selector = json_array_new ();
+
+  for (guint i = 0; i < ob_wsman_selectors_get_length (selectors); i++)
+    {
+      JsonObject *entry = json_object_new ();
+      JsonObject *attributes = json_object_new ();
+
+      json_object_set_string_member (attributes, "Name", ob_wsman_selectors_get_name (selectors, i));
+      json_object_set_object_member (entry, "$", attributes);
+      json_object_set_string_member (entry, "_", ob_wsman_selectors_get_value (selectors, i));
+      json_array_add_object_element (selector, entry);
+    }
+  json_object_set_array_member (selector_set, "Selector", selector);
+  json_object_set_string_member (parameters, "ResourceURI", uri);
+  json_object_set_object_member (parameters, "SelectorSet", selector_set);
+  json_object_set_string_member (epr, "Address", OB_WSMAN_ADDRESS_ANONYMOUS);
+  json_object_set_object_member (epr, "ReferenceParameters", parameters);
+  json_object_set_object_member (parent, member, epr);
+}
+
+static void
+put_applies (ObRpsConfiguration *self)
+{
+  g_autoptr(JsonNode) node = next_pending (self);
+  JsonObject *item = item_object (node);
+  const char *policy;
+  g_autoptr(ObWsmanSelectors) sap = NULL;
+  g_autoptr(ObWsmanSelectors) rule = NULL;
+  g_autoptr(ObWsmanSelectors) header = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autofree char *sap_uri = NULL;
+  g_autofree char *rule_uri = NULL;
+
+  if (node == NULL)
+    {
+      go (self, STATE_CIRA_USER_INITIATED);
+      return;
+    }
+  policy = applies_policy_name (item);
+  if (policy == NULL)
+    {
+      advance (self);
+      return;
+    }
+  sap = sap_selectors (self->sap_name);
+  rule = ob_wsman_selectors_new_with ("CreationClassName", POLICY_CLASS,
+                                      "PolicyRuleName", policy,
+                                      "SystemCreationClassName", "CIM_ComputerSystem",
+                                      "SystemName", "Intel(r) AMT",
+                                      NULL);
+  sap_uri = ob_wsman_resource_uri_for_class (SAP_CLASS);
+  rule_uri = ob_wsman_resource_uri_for_class (POLICY_CLASS);
+  header = ob_wsman_selectors_new ();
+  ob_wsman_selectors_add_reference (header, "ManagedElement", NULL, sap_uri, sap);
+  ob_wsman_selectors_add_reference (header, "PolicySet", NULL, rule_uri, rule);
+
+  body = json_object_new ();
+  epr_json (body, "ManagedElement", SAP_CLASS, sap);
+  json_object_set_int_member (body, "OrderOfAccess", 0);
+  json_object_set_int_member (body, "MpsType", 2);
+  epr_json (body, "PolicySet", POLICY_CLASS, rule);
+  ob_rps_flow_put (flow_of (self), OB_RPS_CALL_TOLERANT, "AMT_RemoteAccessPolicyAppliesToMPS", header, body,
+                   on_continue);
+}
+
+static void
+on_user_initiated (ObRpsFlow       *flow,
+                   ObWsmanResponse *response,
+                   const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  if (ob_rps_flow_return_value (response, "RequestStateChange") != 0)
+    {
+      cira_fail (self, "Failed to enable user initiated connections");
+      return;
+    }
+  go (self, STATE_CIRA_ENV_GET);
+}
+
+static void
+on_cira_env (ObRpsFlow       *flow,
+             ObWsmanResponse *response,
+             const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  ObRpsContext *context = ob_rps_flow_get_context (flow);
+  JsonObject *env = ob_wsman_response_get_class_json (response, ENV_CLASS);
+  g_autoptr(JsonObject) copy = NULL;
+  g_autoptr(ObWsmanSelectors) selectors = NULL;
+  g_autofree char *domain = NULL;
+  JsonArray *strings;
+
+  if (env == NULL)
+    {
+      cira_fail (self, "No environment detection settings");
+      return;
+    }
+  /* A domain AMT will never find itself in, so it always calls home. */
+  if (context->cira_domain_name != NULL && *context->cira_domain_name != '\0')
+    domain = g_strdup (context->cira_domain_name);
+  else
+    {
+      g_autofree char *uuid = g_uuid_string_random ();
+
+      domain = g_strdup_printf ("%s.com", uuid);
+    }
+  copy = json_object_ref (env);
+  strings = json_array_new ();
+  json_array_add_string_element (strings, domain);
+  json_object_set_array_member (copy, "DetectionStrings", strings);
+  selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (env, "InstanceID"), NULL);
+  self->state = STATE_DONE;
+  ob_rps_flow_set_status (flow, "CIRAConnection", "Configured");
+  ob_rps_flow_put (flow, OB_RPS_CALL_FATAL, ENV_CLASS, selectors, copy, on_continue);
+}
+
+/* ---- The machine ---------------------------------------------------------------- */
+
+static void
+advance (ObRpsConfiguration *self)
+{
+  ObRpsFlow *flow = flow_of (self);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (ob_rps_flow_get_finished (flow))
+    return;
+
+  switch (self->state)
+    {
+    case STATE_INIT:
+      g_assert_not_reached ();
+      break;
+
+    case STATE_ETHERNET_SCAN:
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_FATAL, ETHERNET_CLASS, on_ethernet_scan);
+      break;
+    case STATE_IEEE8021X:
+      ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, "IPS_IEEE8021xSettings", NULL, on_ieee8021x);
+      break;
+    case STATE_WIFI_ENDPOINTS:
+      if (self->wireless == NULL)
+        go (self, STATE_DELETE_POLICIES);
+      else
+        ob_rps_flow_enumerate (flow, OB_RPS_CALL_TOLERANT, "CIM_WiFiEndpointSettings", on_wifi_endpoints);
+      break;
+    case STATE_DELETE_WIFI_ENDPOINT:
+      node = next_pending (self);
+      if (node == NULL)
+        {
+          self->index = 0;
+          go (self, STATE_DELETE_POLICIES);
+        }
+      else
+        delete_by (self, "CIM_WiFiEndpointSettings", "InstanceID", ob_rps_json_string (item_object (node), "InstanceID"));
+      break;
+    case STATE_DELETE_POLICIES:
+      if (self->index >= G_N_ELEMENTS (policy_names))
+        go (self, STATE_MPS_SAP_SCAN);
+      else
+        delete_by (self, POLICY_CLASS, "PolicyRuleName", policy_names[self->index++]);
+      break;
+    case STATE_MPS_SAP_SCAN:
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_TOLERANT, SAP_CLASS, on_mps_sap_scan);
+      break;
+    case STATE_DELETE_MPS_SAP:
+      node = next_pending (self);
+      if (node == NULL)
+        go (self, STATE_TLS_SCAN);
+      else
+        {
+          ob_rps_flow_set_status (flow, "CIRAConnection", "unconfigured");
+          delete_by (self, SAP_CLASS, "Name", ob_rps_json_string (item_object (node), "Name"));
+        }
+      break;
+    case STATE_TLS_SCAN:
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_TOLERANT, "AMT_TLSSettingData", on_tls_scan);
+      break;
+    case STATE_TLS_DISABLE:
+      tls_disable_next (self);
+      break;
+    case STATE_TLS_COMMIT:
+      ob_rps_flow_invoke (flow, OB_RPS_CALL_TOLERANT, "AMT_SetupAndConfigurationService", "CommitChanges",
+                          NULL, NULL, on_tls_commit);
+      break;
+    case STATE_KEYS_SCAN:
+      if (!self->keys_too)
+        go (self, STATE_CERTS_SCAN);
+      else
+        ob_rps_flow_enumerate (flow, OB_RPS_CALL_TOLERANT, "AMT_PublicPrivateKeyPair", on_items_to_delete);
+      break;
+    case STATE_DELETE_KEYS:
+      node = next_pending (self);
+      if (node == NULL)
+        go (self, STATE_CERTS_SCAN);
+      else
+        delete_by (self, "AMT_PublicPrivateKeyPair", "InstanceID", ob_rps_json_string (item_object (node), "InstanceID"));
+      break;
+    case STATE_CERTS_SCAN:
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_TOLERANT, "AMT_PublicKeyCertificate", on_items_to_delete);
+      break;
+    case STATE_DELETE_CERTS:
+      node = next_pending (self);
+      if (node == NULL)
+        go (self, STATE_ENV_CLEAR);
+      else
+        delete_by (self, "AMT_PublicKeyCertificate", "InstanceID", ob_rps_json_string (item_object (node), "InstanceID"));
+      break;
+    case STATE_ENV_CLEAR:
+      ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, ENV_CLASS, NULL, on_env_clear);
+      break;
+
+    case STATE_GENERAL_SETTINGS:
+      ob_rps_flow_get (flow, OB_RPS_CALL_FATAL, "AMT_GeneralSettings", NULL, on_general_settings);
+      break;
+    case STATE_ETHERNET:
+      /* The ports again (the Put sends back the current instance). */
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_FATAL, ETHERNET_CLASS, on_ethernet_scan);
+      break;
+    case STATE_WIFI_SERVICE:
+      if (self->wireless == NULL
+          || ((ob_profile_get_wifi_links (self->profile) == NULL || ob_profile_get_wifi_links (self->profile)->len == 0)
+              && !ob_profile_get_local_wifi_sync_enabled (self->profile)))
+        go (self, STATE_REDIRECTION_GET);
+      else
+        ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, "AMT_WiFiPortConfigurationService", NULL, on_wifi_service);
+      break;
+    case STATE_WIFI_PORT:
+      {
+        g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+
+        self->state = STATE_WIFI_ADD;
+        self->index = 0;
+        ob_wsman_selectors_add (args, "RequestedState", "32769");
+        ob_rps_flow_invoke (flow, OB_RPS_CALL_TOLERANT, "CIM_WiFiPort", "RequestStateChange", NULL, args,
+                            on_continue);
+      }
+      break;
+    case STATE_WIFI_ADD:
+      add_wifi (self);
+      break;
+
+    case STATE_REDIRECTION_GET:
+      ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, "AMT_RedirectionService", NULL, on_feature_get);
+      break;
+    case STATE_OPT_IN_GET:
+      ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, "IPS_OptInService", NULL, on_feature_get);
+      break;
+    case STATE_KVM_GET:
+      ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, "CIM_KVMRedirectionSAP", NULL, on_feature_get);
+      break;
+    case STATE_REDIRECTION_STATE:
+      set_redirection_state (self);
+      break;
+    case STATE_KVM_STATE:
+      set_kvm_state (self);
+      break;
+    case STATE_REDIRECTION_PUT:
+      put_redirection (self);
+      break;
+    case STATE_OPT_IN_PUT:
+      put_opt_in (self);
+      break;
+
+    case STATE_CIRA_ROOT:
+      add_cira_root (self);
+      break;
+    case STATE_CIRA_SAVE:
+      cira_save (self);
+      break;
+    case STATE_CIRA_MP_SERVER:
+      add_mp_server (self);
+      break;
+    case STATE_CIRA_SAP_NAME:
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_FATAL, SAP_CLASS, on_sap_name);
+      break;
+    case STATE_CIRA_POLICY_PERIODIC:
+      add_policy (self, TRUE);
+      break;
+    case STATE_CIRA_POLICY_USER:
+      add_policy (self, FALSE);
+      break;
+    case STATE_CIRA_APPLIES_SCAN:
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_TOLERANT, "AMT_RemoteAccessPolicyAppliesToMPS", on_applies_scan);
+      break;
+    case STATE_CIRA_APPLIES_PUT:
+      put_applies (self);
+      break;
+    case STATE_CIRA_USER_INITIATED:
+      {
+        g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+
+        ob_wsman_selectors_add (args, "RequestedState", "32771");
+        ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_UserInitiatedConnectionService", "RequestStateChange",
+                            NULL, args, on_user_initiated);
+      }
+      break;
+    case STATE_CIRA_ENV_GET:
+      ob_rps_flow_get (flow, OB_RPS_CALL_FATAL, ENV_CLASS, NULL, on_cira_env);
+      break;
+
+    case STATE_TLS:
+      /* Not implemented yet: say so instead of pretending. */
+      ob_rps_flow_begin_step (flow, "TLS configuration");
+      ob_rps_flow_set_status (flow, "TLSConfiguration",
+                              "Not configured: TLS provisioning is not supported by this server yet");
+      ob_rps_flow_ignore_step (flow, NULL);
+      go (self, STATE_DONE);
+      break;
+
+    case STATE_DONE:
+      ob_rps_flow_succeed (flow);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
