@@ -588,6 +588,229 @@ test_bad_url (void)
   ob_sim_wsman_server_stop (server);
 }
 
+/* ---- many devices at once ------------------------------------------------- */
+
+#define N_DEVICES 20
+
+typedef struct
+{
+  SoupWebsocketConnection *ws;
+  char                    *guid;
+  char                    *password;
+  ObHttpDigestChallenge   *challenge;
+  guint                    step;
+  gboolean                 bad;
+} Conn;
+
+static void
+conn_free (gpointer data)
+{
+  Conn *c = data;
+
+  g_signal_handlers_disconnect_matched (c->ws, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, c);
+  g_object_unref (c->ws);
+  g_free (c->guid);
+  g_free (c->password);
+  g_clear_pointer (&c->challenge, ob_http_digest_challenge_unref);
+  g_free (c);
+}
+
+static void
+conn_send (Conn       *c,
+           const char *method,
+           const char *message,
+           const char *payload)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "method");
+  json_builder_add_string_value (b, method);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, g_str_equal (method, "success") ? "success" : "ok");
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_set_member_name (b, "payload");
+  json_builder_add_string_value (b, payload);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  soup_websocket_connection_send_text (c->ws, text);
+}
+
+static void
+conn_send_get (Conn *c)
+{
+  g_autofree char *xml = ob_wsman_build_request (OB_WSMAN_ACTION_GET, OB_WSMAN_URI_AMT "AMT_GeneralSettings", 0,
+                                                 NULL, NULL);
+  g_autofree char *authorization = NULL;
+  g_autofree char *http = NULL;
+  g_autofree char *b64 = NULL;
+
+  if (c->challenge != NULL)
+    authorization = g_strdup_printf ("Authorization: %s\r\n",
+                                     ob_http_digest_challenge_authorize (c->challenge, OB_SIM_LSA_USERNAME,
+                                                                         c->password, "POST", "/wsman"));
+  http = g_strdup_printf ("POST /wsman HTTP/1.1\r\n%sHost: %s:16992\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "%zX\r\n%s\r\n0\r\n\r\n", authorization != NULL ? authorization : "", c->guid,
+                          strlen (xml), xml);
+  b64 = g_base64_encode ((const guchar *) http, strlen (http));
+  conn_send (c, "wsman", "", b64);
+}
+
+static void
+on_conn_message (SoupWebsocketConnection *ws,
+                 gint                     type,
+                 GBytes                  *message,
+                 gpointer                 user_data)
+{
+  Conn *c = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(ObHttpParser) http = ob_http_parser_new (OB_HTTP_PARSER_RESPONSE);
+  g_autoptr(ObHttpMessage) response = NULL;
+  g_autofree guchar *raw = NULL;
+  JsonObject *o;
+  gsize len, consumed;
+
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (message, NULL), (gssize) g_bytes_get_size (message),
+                                   NULL))
+    {
+      c->bad = TRUE;
+      return;
+    }
+  o = json_node_get_object (json_parser_get_root (parser));
+  raw = g_base64_decode (json_object_get_string_member_with_default (o, "payload", ""), &len);
+  if (c->step++ == 0)
+    {
+      g_autoptr(JsonParser) payload = json_parser_new ();
+      JsonObject *p;
+
+      if (!json_parser_load_from_data (payload, (const char *) raw, (gssize) len, NULL))
+        {
+          c->bad = TRUE;
+          return;
+        }
+      p = json_node_get_object (json_parser_get_root (payload));
+      c->guid = g_strdup (json_object_get_string_member (p, "uuid"));
+      c->password = g_strdup (json_object_get_string_member (p, "password"));
+      conn_send_get (c);
+      return;
+    }
+  if (ob_http_parser_feed (http, raw, len, &consumed, NULL) != OB_HTTP_PARSE_DONE)
+    {
+      c->bad = TRUE;
+      return;
+    }
+  response = ob_http_parser_steal_message (http);
+  if (c->step == 2)
+    {
+      /* The 401: answer it with this device's local system account. */
+      c->challenge = ob_http_digest_challenge_from_response (response, NULL);
+      if (ob_http_message_get_status (response) != 401 || c->challenge == NULL)
+        c->bad = TRUE;
+      conn_send_get (c);
+      return;
+    }
+  if (ob_http_message_get_status (response) != 200)
+    c->bad = TRUE;
+  conn_send (c, "success", c->bad ? "{\"Status\":\"bad\"}" : "{\"Status\":\"good\"}", "");
+}
+
+static void
+on_many_websocket (SoupServer              *server,
+                   SoupServerMessage       *msg,
+                   const char              *path,
+                   SoupWebsocketConnection *connection,
+                   gpointer                 user_data)
+{
+  GPtrArray *conns = user_data;
+  Conn *c = g_new0 (Conn, 1);
+
+  c->ws = g_object_ref (connection);
+  g_ptr_array_add (conns, c);
+  g_signal_connect (connection, "message", G_CALLBACK (on_conn_message), c);
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+} Slot;
+
+static void
+store_slot (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ((Slot *) user_data)->result = g_object_ref (result);
+}
+
+static void
+test_many (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GPtrArray) conns = g_ptr_array_new_with_free_func (conn_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  ObSimDevice *devices[N_DEVICES];
+  ObSimWsmanServer *servers[N_DEVICES];
+  ObSimRpc *rpcs[N_DEVICES];
+  Slot slots[N_DEVICES] = { { 0 } };
+  GSList *uris;
+  gint64 deadline;
+  guint done;
+
+  soup_server_add_websocket_handler (server, NULL, NULL, NULL, on_many_websocket, conns, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("ws://127.0.0.1:%d/", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      devices[i] = g_object_new (OB_TYPE_SIM_DEVICE, "control-mode", OB_SIM_CONTROL_MODE_PRE_PROVISIONING, NULL);
+      servers[i] = ob_sim_wsman_server_new (devices[i], NULL, NULL);
+      /* Slow firmware: the exchanges of all devices overlap. */
+      ob_sim_device_set_latency_ms (devices[i], 20);
+      rpcs[i] = ob_sim_rpc_new (servers[i]);
+      ob_sim_rpc_activate_async (rpcs[i], url, "p1", NULL, store_slot, &slots[i]);
+    }
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  do
+    {
+      g_main_context_iteration (NULL, TRUE);
+      done = 0;
+      for (guint i = 0; i < N_DEVICES; i++)
+        done += slots[i].result != NULL;
+    }
+  while (done < N_DEVICES && g_get_monotonic_time () < deadline);
+  g_assert_cmpuint (done, ==, N_DEVICES);
+
+  g_assert_cmpuint (conns->len, ==, N_DEVICES);
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_autofree char *message = ob_sim_rpc_finish (rpcs[i], slots[i].result, &error);
+      g_autofree char *status = NULL;
+
+      g_assert_no_error (error);
+      status = ob_sim_rpc_dup_status_field (message, "Status");
+      g_assert_cmpstr (status, ==, "good");
+      g_assert_cmpuint (ob_sim_rpc_get_n_exchanges (rpcs[i]), ==, 2);
+      g_object_unref (slots[i].result);
+      g_object_unref (rpcs[i]);
+      ob_sim_wsman_server_stop (servers[i]);
+      g_object_unref (servers[i]);
+      g_object_unref (devices[i]);
+    }
+  for (guint i = 0; i < conns->len; i++)
+    g_assert_false (((Conn *) g_ptr_array_index (conns, i))->bad);
+  soup_server_disconnect (server);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -602,6 +825,7 @@ main (int    argc,
   ADD ("/sim/rpc/closed", SCRIPT_CLOSE, test_closed);
   ADD ("/sim/rpc/deactivate", SCRIPT_DEACTIVATE, test_deactivate);
   g_test_add_func ("/sim/rpc/bad-url", test_bad_url);
+  g_test_add_func ("/sim/rpc/many", test_many);
 
   return g_test_run ();
 }

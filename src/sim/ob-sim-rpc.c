@@ -762,9 +762,10 @@ http_url (const char  *url,
   if (uri == NULL)
     return NULL;
   scheme = g_uri_get_scheme (uri);
-  if (g_ascii_strcasecmp (scheme, "ws") == 0 || g_ascii_strcasecmp (scheme, "http") == 0)
+  /* rpc-go's dialer takes only WebSocket URLs. */
+  if (g_ascii_strcasecmp (scheme, "ws") == 0)
     http_scheme = "http";
-  else if (g_ascii_strcasecmp (scheme, "wss") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+  else if (g_ascii_strcasecmp (scheme, "wss") == 0)
     http_scheme = "https";
   else
     {
@@ -845,6 +846,9 @@ start (ObSimRpc            *self,
   g_source_attach (run->timeout, self->context);
 
   run->session = soup_session_new ();
+  /* The handshake as rpc-go's WebSocket dialer makes it: no compression
+   * offered, Go's user agent. */
+  soup_session_remove_feature_by_type (run->session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
   soup_session_set_user_agent (run->session, "Go-http-client/1.1");
   msg = soup_message_new ("GET", http);
   if (msg == NULL)
