@@ -224,6 +224,21 @@ assert_reply_at (const char *file,
 #define assert_reply(reply, want_status, want_json) \
   assert_reply_at (__FILE__, __LINE__, (reply), (want_status), (want_json))
 
+/* The same with an expected text that is freed afterwards. */
+static void
+assert_reply_take_at (const char *file,
+                      int         line,
+                      Reply      *reply,
+                      guint       want_status,
+                      char       *want_json)
+{
+  assert_reply_at (file, line, reply, want_status, want_json);
+  g_free (want_json);
+}
+
+#define assert_reply_take(reply, want_status, want_json) \
+  assert_reply_take_at (__FILE__, __LINE__, (reply), (want_status), (want_json))
+
 static JsonObject *
 reply_object (Reply *reply)
 {
@@ -772,7 +787,7 @@ test_cira_crud (Fixture       *f,
     assert_reply (reply, SOUP_STATUS_CREATED, NULL);
     version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
     g_assert_nonnull (version);
-    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+    assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"configName\":\"cira1\",\"mpsServerAddress\":\"192.168.1.10\",\"mpsPort\":4433,"
       "\"username\":\"admin123\",\"commonName\":\"192.168.1.10\",\"serverAddressFormat\":3,"
       "\"authMethod\":2,\"mpsRootCertificate\":\"MIIBroot\",\"proxyDetails\":\"\","
@@ -794,6 +809,17 @@ test_cira_crud (Fixture       *f,
     assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "configName"), ==, "cira1");
     g_assert_false (json_object_has_member (reply_object (reply), "password"));
+  }
+  {
+    g_autoptr(Reply) reply = get (f, "/api/v1/admin/ciraconfigs?$count=true");
+    JsonObject *object = reply_object (reply);
+    JsonArray *data = json_object_get_array_member (object, "data");
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (object, "totalCount"), ==, 1);
+    g_assert_cmpuint (json_array_get_length (data), ==, 1);
+    g_assert_false (json_object_has_member (json_array_get_object_element (data, 0), "password"));
+    g_assert_false (json_object_has_member (json_array_get_object_element (data, 0), "total_count"));
   }
   {
     g_autoptr(Reply) reply = get (f, "/api/v1/admin/ciraconfigs/nope");
@@ -1020,7 +1046,7 @@ test_ieee8021x (Fixture       *f,
 
     assert_reply (reply, SOUP_STATUS_CREATED, NULL);
     version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
-    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+    assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"profileName\":\"wired1\",\"authenticationProtocol\":10,\"pxeTimeout\":300,"
       "\"wiredInterface\":true,\"tenantId\":\"\",\"version\":\"%s\"}", version));
   }
@@ -1151,7 +1177,7 @@ test_wireless (Fixture       *f,
 
     assert_reply (reply, SOUP_STATUS_CREATED, NULL);
     version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
-    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+    assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"profileName\":\"home1\",\"authenticationMethod\":6,\"encryptionMethod\":4,"
       "\"ssid\":\"home\",\"pskValue\":3,\"linkPolicy\":[14,16],\"tenantId\":\"\","
       "\"ieee8021xProfileName\":null,\"version\":\"%s\"}", version));
@@ -1318,7 +1344,7 @@ test_profiles_crud (Fixture       *f,
     assert_reply (reply, SOUP_STATUS_CREATED, NULL);
     version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
     /* Defaults: KVM consent for ACM, KVM on, SOL off; no TLS. */
-    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+    assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"profileName\":\"acm1\",\"activation\":\"acmactivate\",\"ciraConfigName\":\"ciraA\","
       "\"generateRandomPassword\":false,\"generateRandomMEBxPassword\":false,"
       "\"tags\":[\"lab\",\"acm\"],\"dhcpEnabled\":true,\"tlsMode\":null,\"userConsent\":\"KVM\","
@@ -1378,7 +1404,7 @@ test_profiles_crud (Fixture       *f,
    * cira, TLS and 802.1x are taken as sent (absent: cleared). */
   {
     g_autofree char *body = g_strdup_printf ("{\"profileName\":\"acm1\",\"activation\":\"ccmactivate\","
-                                             "\"generateRandomPassword\":true,\"userConsent\":\"All\","
+                                             "\"generateRandomPassword\":true,"
                                              "\"ciraConfigName\":\"ciraA\",\"version\":\"%s\"}", version);
     g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
     g_autofree char *amt = NULL;
@@ -1392,6 +1418,8 @@ test_profiles_crud (Fixture       *f,
     g_assert_false (json_object_get_boolean_member (object, "generateRandomMEBxPassword"));
     g_assert_true (json_object_get_null_member (object, "ieee8021xProfileName"));
     g_assert_cmpstr (json_object_get_string_member (object, "ciraConfigName"), ==, "ciraA");
+    /* Client control mode: the user always consents. */
+    g_assert_cmpstr (json_object_get_string_member (object, "userConsent"), ==, "All");
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "tags")), ==, 2);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "wifiConfigs")), ==, 2);
     g_assert_true (json_object_get_boolean_member (object, "iderEnabled"));
@@ -1656,7 +1684,7 @@ test_domains (Fixture       *f,
     g_assert_cmpint (ASN1_TIME_to_tm (not_after, &tm), ==, 1);
     expected_expiry = g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900,
                                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    assert_reply (reply, SOUP_STATUS_CREATED, g_strdup_printf (
+    assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"profileName\":\"dom1\",\"domainSuffix\":\"vpro.example.com\","
       "\"provisioningCertStorageFormat\":\"string\",\"expirationDate\":\"%s\",\"tenantId\":\"\","
       "\"version\":\"%s\"}", expected_expiry, version));
@@ -1986,6 +2014,87 @@ test_etag (Fixture       *f,
   }
 }
 
+/* Many writes at once over several connections: profiles whose
+ * passwords go to the keyring in worker threads, and domains whose PFX
+ * is opened in worker threads, interleaved. */
+static void
+test_concurrent (Fixture       *f,
+                 gconstpointer  user_data)
+{
+  enum { N_PROFILES = 12, N_DOMAINS = 4, N = N_PROFILES + N_DOMAINS };
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns-per-host", 8, NULL);
+  g_autofree char *pfx = good_pfx_base64 ();
+  g_autofree char *authorization = g_strconcat ("Bearer ", f->token, NULL);
+  SoupMessage *msgs[N];
+  SendState states[N];
+  guint done = 0;
+
+  memset (states, 0, sizeof states);
+
+  for (guint i = 0; i < N; i++)
+    {
+      g_autofree char *url = NULL;
+      g_autofree char *body = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (i < N_PROFILES)
+        {
+          url = g_strconcat (f->base, "/api/v1/admin/profiles", NULL);
+          body = g_strdup_printf ("{\"profileName\":\"conc%u\",\"activation\":\"acmactivate\","
+                                  "\"amtPassword\":\"Amt-Passw0rd!%u\",\"generateRandomPassword\":false,"
+                                  "\"mebxPassword\":\"Mebx-Passw0rd!%u\",\"dhcpEnabled\":true}", i, i, i);
+        }
+      else
+        {
+          url = g_strconcat (f->base, "/api/v1/admin/domains", NULL);
+          body = g_strdup_printf ("{\"profileName\":\"dom%u\",\"domainSuffix\":\"d%u.example.com\","
+                                  "\"provisioningCert\":\"%s\",\"provisioningCertStorageFormat\":\"raw\","
+                                  "\"provisioningCertPassword\":\"" PFX_PASSWORD "\"}", i, i, pfx);
+        }
+
+      msgs[i] = soup_message_new ("POST", url);
+      bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (msgs[i], "application/json", bytes);
+      soup_message_headers_replace (soup_message_get_request_headers (msgs[i]), "Authorization",
+                                    authorization);
+      soup_session_send_and_read_async (session, msgs[i], G_PRIORITY_DEFAULT, NULL, on_sent,
+                                        &states[i]);
+    }
+
+  while (done < N)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      done = 0;
+      for (guint i = 0; i < N; i++)
+        done += states[i].done;
+    }
+
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_no_error (states[i].error);
+      g_assert_cmpuint (soup_message_get_status (msgs[i]), ==, SOUP_STATUS_CREATED);
+      g_bytes_unref (states[i].body);
+      g_object_unref (msgs[i]);
+    }
+
+  for (guint i = 0; i < N_PROFILES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("conc%u", i);
+      g_autofree char *expected = g_strdup_printf ("Amt-Passw0rd!%u", i);
+      g_autofree char *stored = secret_text (f, OB_SECRET_OWNER_PROFILE, name, OB_SECRET_KIND_AMT_PASSWORD);
+
+      g_assert_cmpstr (stored, ==, expected);
+    }
+
+  {
+    g_autoptr(Reply) profiles = get (f, "/api/v1/admin/profiles?$count=true&$top=1");
+    g_autoptr(Reply) domains = get (f, "/api/v1/admin/domains?$count=true");
+
+    g_assert_cmpint (json_object_get_int_member (reply_object (profiles), "totalCount"), ==, N_PROFILES);
+    g_assert_cmpint (json_object_get_int_member (reply_object (domains), "totalCount"), ==, N_DOMAINS);
+  }
+}
+
 /* A keyring that fails: the record is not left behind without its
  * secret. */
 static void
@@ -2031,6 +2140,7 @@ main (int   argc,
   ADD ("paging", test_paging);
   ADD ("etag", test_etag);
   ADD ("keyring-failure", test_keyring_failure);
+  ADD ("concurrent", test_concurrent);
 
 #undef ADD
 

@@ -21,7 +21,7 @@ static JsonNode *
 cira_to_json (gpointer record)
 {
   ObCiraConfig *config = record;
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *version = _ob_rps_version_string (ob_cira_config_get_version (config));
 
   json_object_set_string_member (object, "configName", ob_cira_config_get_name (config));

@@ -42,7 +42,7 @@ static JsonNode *
 domain_to_json (gpointer record)
 {
   ObDomain *domain = record;
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *version = _ob_rps_version_string (ob_domain_get_version (domain));
   g_autofree char *expiry = format_expiry (ob_domain_get_expiration_date (domain));
 

@@ -22,7 +22,7 @@ static JsonNode *
 ieee8021x_to_json (gpointer record)
 {
   ObIeee8021xConfig *config = record;
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *version = _ob_rps_version_string (ob_ieee8021x_config_get_version (config));
 
   json_object_set_string_member (object, "profileName", ob_ieee8021x_config_get_name (config));

@@ -36,7 +36,7 @@ static JsonNode *
 profile_to_json (gpointer record)
 {
   ObProfile *profile = record;
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   JsonArray *tags = json_array_new ();
   JsonArray *wifi = json_array_new ();
   const char * const *profile_tags = ob_profile_get_tags (profile);
@@ -560,11 +560,14 @@ apply_body (ObProfile  *profile,
   else if (!patch || json_object_has_member (body, "wifiConfigs"))
     apply_wifi (profile, body);
 
-  if (consent != NULL && consent[0] != '\0')
+  /* Client control mode always asks the user (the validator enforces it
+   * for a value sent; a profile switched to CCM gets it too). */
+  if (!acm)
+    ob_profile_set_user_consent (profile, OB_PROFILE_USER_CONSENT_ALL);
+  else if (consent != NULL && consent[0] != '\0')
     ob_profile_set_user_consent (profile, consent);
   else if (!patch || ob_profile_get_user_consent (profile) == NULL)
-    ob_profile_set_user_consent (profile, acm ? OB_PROFILE_USER_CONSENT_KVM
-                                             : OB_PROFILE_USER_CONSENT_ALL);
+    ob_profile_set_user_consent (profile, OB_PROFILE_USER_CONSENT_KVM);
 
   ob_profile_set_ider_enabled (profile,
                                field_boolean (body, "iderEnabled",

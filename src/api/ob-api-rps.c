@@ -452,7 +452,7 @@ _ob_api_rps_list (ObApiRequest    *request,
       node = json_node_init_object (json_node_alloc (), object);
     }
   else
-    node = json_node_init_array (json_node_alloc (), g_steal_pointer (&rows));
+    node = json_node_init_array (json_node_alloc (), rows);
 
   _ob_api_rps_respond (request, SOUP_STATUS_OK, node);
 }

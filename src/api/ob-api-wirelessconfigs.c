@@ -28,7 +28,7 @@ static JsonNode *
 wireless_to_json_full (ObWirelessConfig *config,
                        gboolean          with_psk_value)
 {
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autofree char *version = _ob_rps_version_string (ob_wireless_config_get_version (config));
   gsize n_policy = 0;
   const gint32 *policy = ob_wireless_config_get_link_policy (config, &n_policy);
