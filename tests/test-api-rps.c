@@ -718,6 +718,23 @@ test_routing (Fixture       *f,
                      "4.0.0");
   }
   {
+    g_autoptr(Reply) reply = get (f, "/api/v1/admin/health");
+
+    assert_reply (reply, SOUP_STATUS_OK,
+                  "{\"db\":{\"name\":\"SQLITE\",\"status\":\"OK\"},\"secretStore\":{\"name\":\"KEYRING\","
+                  "\"status\":{\"initialized\":true,\"sealed\":false}}}");
+  }
+  {
+    g_autoptr(Reply) reply = NULL;
+
+    ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (f->secrets), TRUE);
+    reply = get (f, "/rps/api/v1/admin/health");
+    ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (f->secrets), FALSE);
+    assert_reply (reply, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+    g_assert_false (json_object_get_boolean_member (json_object_get_object_member (
+      json_object_get_object_member (reply_object (reply), "secretStore"), "status"), "initialized"));
+  }
+  {
     /* Both mounts, and Express's case-insensitive, trailing-slash routing. */
     g_autoptr(Reply) a = get (f, "/api/v1/admin/profiles");
     g_autoptr(Reply) b = get (f, "/rps/api/v1/admin/Profiles/");

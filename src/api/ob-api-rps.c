@@ -20,6 +20,7 @@
 
 static void handle_admin_root (ObApiRequest *request);
 static void handle_version    (ObApiRequest *request);
+static void handle_health     (ObApiRequest *request);
 
 typedef struct
 {
@@ -32,6 +33,7 @@ typedef struct
 static const RpsRoute rps_routes[] = {
   { "GET",    "",                       handle_admin_root },
   { "GET",    "version",                handle_version },
+  { "GET",    "health",                 handle_health },
 
   { "GET",    "profiles",               _ob_api_profiles_list },
   { "GET",    "profiles/:",             _ob_api_profiles_get },
@@ -159,6 +161,66 @@ handle_version (ObApiRequest *request)
   json_object_set_string_member (object, "protocolVersion", RPS_PROTOCOL_VERSION);
   node = json_node_init_object (json_node_alloc (), object);
   _ob_api_rps_respond (request, SOUP_STATUS_OK, node);
+}
+
+/* The RPS's health: the database and the secret store (the keyring in
+ * the place of Vault, its status shaped like Vault's initialized/sealed
+ * pair).  503 when either fails. */
+static void
+on_health_keyring (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ObApiRequest) request = user_data;
+  const char *db_status = request->data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) value = NULL;
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonObject) db = json_object_new ();
+  g_autoptr(JsonObject) store = json_object_new ();
+  g_autoptr(JsonObject) status = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  gboolean keyring_ok;
+
+  value = ob_secret_store_lookup_finish (OB_SECRET_STORE (source), result, &error);
+  keyring_ok = error == NULL;
+
+  json_object_set_string_member (db, "name", "SQLITE");
+  json_object_set_string_member (db, "status", db_status);
+  json_object_set_boolean_member (status, "initialized", keyring_ok);
+  json_object_set_boolean_member (status, "sealed", !keyring_ok);
+  if (error != NULL)
+    json_object_set_string_member (status, "message", error->message);
+  json_object_set_string_member (store, "name", "KEYRING");
+  json_object_set_object_member (store, "status", g_steal_pointer (&status));
+  json_object_set_object_member (object, "db", g_steal_pointer (&db));
+  json_object_set_object_member (object, "secretStore", g_steal_pointer (&store));
+  node = json_node_init_object (json_node_alloc (), object);
+
+  _ob_api_rps_respond (request,
+                       keyring_ok && strcmp (db_status, "OK") == 0 ? SOUP_STATUS_OK
+                                                                  : SOUP_STATUS_SERVICE_UNAVAILABLE,
+                       node);
+}
+
+static void
+handle_health (ObApiRequest *request)
+{
+  ObStore *store = _ob_api_server_get_store (request->server);
+  ObStoreQuery query = { 0 };
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+
+  query.limit = 1;
+  records = ob_store_list_profiles (store, &query, NULL, &error);
+  if (records == NULL)
+    g_warning ("RPS API health: the database failed: %s", error->message);
+  ob_api_request_set_data (request, g_strdup (records != NULL ? "OK" : "ERROR"), g_free);
+
+  /* Any lookup proves the keyring answers; this one has no secret. */
+  ob_secret_store_lookup_async (_ob_api_server_get_secrets (request->server), OB_SECRET_OWNER_API,
+                                "rps-health", OB_SECRET_KIND_API_PASSWORD, NULL,
+                                on_health_keyring, ob_api_request_ref (request));
 }
 
 /* ------------------------------------------------------------------------
