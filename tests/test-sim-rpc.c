@@ -11,11 +11,16 @@
 
 #include <libsoup/soup.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "cira-test-util.h"
 #include "ob-http-digest.h"
 #include "ob-http-parser.h"
 #include "ob-sim-error.h"
 #include "ob-sim-provisioning.h"
 #include "ob-sim-rpc.h"
+#include "ob-sim-wsman-dispatch.h"
 #include "ob-wsman-message.h"
 #include "ob-wsman-response.h"
 
@@ -811,6 +816,172 @@ test_many (void)
   soup_server_disconnect (server);
 }
 
+/* ---- calling home after a CIRA configuration ------------------------------- */
+
+#define MPS_NAME      "mps.sim-rpc.example"
+#define CIRA_USER     "ciraUser1"
+#define CIRA_PASSWORD "Cira-Passw0rd!1"
+
+/* What the RPS's CIRA step writes, straight into the device's WS-Man. */
+static void
+configure_cira (ObSimDevice *device,
+                GBytes      *root_der,
+                guint        port)
+{
+  g_autoptr(ObSimWsmanDispatch) dispatch = ob_sim_wsman_dispatch_new (device);
+  g_autofree char *realm_a1 = g_strdup_printf ("admin:%s:%s", ob_sim_device_get_digest_realm (device), PASSWORD);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_MD5, realm_a1, -1);
+  g_autofree char *root = g_base64_encode (g_bytes_get_data (root_der, NULL), g_bytes_get_size (root_der));
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  struct
+  {
+    const char *class_name;
+    const char *method;
+    const char *args[16];
+  } calls[] = {
+    { "IPS_HostBasedSetupService", "Setup",
+      { "NetAdminPassEncryptionType", "2", "NetworkAdminPassword", hash, NULL } },
+    { "AMT_PublicKeyManagementService", "AddTrustedRootCertificate", { "CertificateBlob", root, NULL } },
+    { "AMT_RemoteAccessService", "AddMpServer",
+      { "AccessInfo", "127.0.0.1", "InfoFormat", "3", "Port", port_text, "AuthMethod", "2",
+        "Username", CIRA_USER, "Password", CIRA_PASSWORD, "CN", MPS_NAME, NULL } },
+  };
+  ObSimInitiator who = { OB_SIM_LSA_USERNAME, NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+      g_autofree char *body = NULL;
+      g_autofree char *uri = ob_wsman_resource_uri_for_class (calls[i].class_name);
+      g_autofree char *action = g_strconcat (uri, "/", calls[i].method, NULL);
+      g_autofree char *xml = NULL;
+      g_autofree char *reply = NULL;
+      g_autoptr(ObWsmanResponse) r = NULL;
+      gint64 rv = -1;
+      guint status = 0;
+
+      for (guint k = 0; calls[i].args[k] != NULL; k += 2)
+        ob_wsman_selectors_add (args, calls[i].args[k], calls[i].args[k + 1]);
+      body = ob_wsman_body_method_input (calls[i].class_name, calls[i].method, args);
+      xml = ob_wsman_build_request (action, uri, i, NULL, body);
+      reply = ob_sim_wsman_dispatch_handle (dispatch, xml, strlen (xml), &who, &status);
+      g_assert_cmpuint (status, ==, 200);
+      r = ob_wsman_response_new (reply, strlen (reply), NULL);
+      g_assert_nonnull (r);
+      g_assert_true (ob_wsman_response_get_return_value (r, calls[i].method, &rv, NULL));
+      g_assert_cmpint (rv, ==, 0);
+    }
+}
+
+static GBytes *
+other_root (void)
+{
+  EVP_PKEY *key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
+  X509 *x = X509_new ();
+  X509_NAME *name = X509_get_subject_name (x);
+  unsigned char *der = NULL;
+  int len;
+  GBytes *bytes;
+
+  X509_set_version (x, 2);
+  ASN1_INTEGER_set (X509_get_serialNumber (x), 7);
+  X509_gmtime_adj (X509_getm_notBefore (x), -3600);
+  X509_gmtime_adj (X509_getm_notAfter (x), 86400);
+  X509_set_pubkey (x, key);
+  X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC, (const unsigned char *) "Someone Else's Root", -1, -1, 0);
+  X509_set_issuer_name (x, name);
+  X509_sign (x, key, EVP_sha256 ());
+  len = i2d_X509 (x, &der);
+  bytes = g_bytes_new (der, (gsize) len);
+  OPENSSL_free (der);
+  X509_free (x);
+  EVP_PKEY_free (key);
+  return bytes;
+}
+
+typedef struct
+{
+  ObSimCira *cira;
+} CiraWait;
+
+static gboolean
+cira_connected (gpointer data)
+{
+  return ob_sim_cira_get_state (((CiraWait *) data)->cira) == OB_SIM_CIRA_STATE_CONNECTED;
+}
+
+static gboolean
+cira_attempted (gpointer data)
+{
+  ObSimCira *cira = ((CiraWait *) data)->cira;
+
+  return ob_sim_cira_get_n_attempts (cira) >= 1 && ob_sim_cira_get_state (cira) == OB_SIM_CIRA_STATE_DISCONNECTED;
+}
+
+static void
+test_cira_call_home (void)
+{
+  CiraTestCa ca = { 0 };
+  CiraTestMps mps = { 0 };
+  g_autoptr(GBytes) root = NULL;
+  g_autoptr(GBytes) wrong_root = other_root ();
+  g_autoptr(ObSimDevice) device = g_object_new (OB_TYPE_SIM_DEVICE, "control-mode",
+                                                OB_SIM_CONTROL_MODE_PRE_PROVISIONING, NULL);
+  g_autoptr(ObSimDevice) stranger = g_object_new (OB_TYPE_SIM_DEVICE, "control-mode",
+                                                  OB_SIM_CONTROL_MODE_PRE_PROVISIONING, NULL);
+  g_autoptr(ObSimWsmanServer) wsman = ob_sim_wsman_server_new (device, NULL, NULL);
+  g_autoptr(ObSimWsmanServer) stranger_wsman = ob_sim_wsman_server_new (stranger, NULL, NULL);
+  g_autoptr(ObSimRpc) rpc = ob_sim_rpc_new (wsman);
+  g_autoptr(ObSimRpc) stranger_rpc = ob_sim_rpc_new (stranger_wsman);
+  g_autoptr(GError) error = NULL;
+  ObSimCira *none;
+  CiraWait good = { 0 }, bad = { 0 };
+  guint port;
+
+  cira_test_ca_init (&ca, MPS_NAME);
+  cira_test_mps_init (&mps, ca.secrets, ca.authority, TRUE);
+  port = ob_mps_server_get_port (mps.server);
+  root = ob_cert_authority_dup_root_der (ca.authority);
+
+  /* Nothing configured yet: nothing to call. */
+  none = ob_sim_rpc_start_cira (rpc, NULL, TRUE, &error);
+  g_assert_null (none);
+  g_assert_error (error, OB_SIM_ERROR, OB_SIM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  cira_test_register_device (&mps, ca.secrets, ob_sim_device_get_guid (device), NULL, CIRA_USER, CIRA_PASSWORD,
+                             PASSWORD);
+  configure_cira (device, root, port);
+  good.cira = ob_sim_rpc_start_cira (rpc, NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (cira_test_wait_until (cira_connected, &good, 20000));
+  g_assert_cmpstr (ob_sim_cira_pool_get_common_name (ob_sim_cira_get_pool (good.cira)), ==, MPS_NAME);
+
+  /* A device told to trust another root refuses this MPS, as AMT would. */
+  cira_test_register_device (&mps, ca.secrets, ob_sim_device_get_guid (stranger), NULL, CIRA_USER, CIRA_PASSWORD,
+                             PASSWORD);
+  configure_cira (stranger, wrong_root, port);
+  bad.cira = ob_sim_rpc_start_cira (stranger_rpc, NULL, TRUE, &error);
+  g_assert_no_error (error);
+  ob_sim_cira_set_backoff (bad.cira, 60000, 60000);
+  g_assert_true (cira_test_wait_until (cira_attempted, &bad, 20000));
+  g_assert_cmpuint (ob_sim_cira_get_n_connects (bad.cira), ==, 0);
+  g_assert_nonnull (strstr (ob_sim_cira_get_last_error (bad.cira), "certificate"));
+
+  ob_sim_cira_stop (good.cira);
+  ob_sim_cira_stop (bad.cira);
+  g_clear_object (&good.cira);
+  g_clear_object (&bad.cira);
+  ob_sim_wsman_server_stop (wsman);
+  ob_sim_wsman_server_stop (stranger_wsman);
+  g_assert_true (ob_secret_store_clear_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, ob_sim_device_get_guid (device),
+                                             NULL, NULL, NULL));
+  g_assert_true (ob_secret_store_clear_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, ob_sim_device_get_guid (stranger),
+                                             NULL, NULL, NULL));
+  cira_test_mps_clear (&mps);
+  cira_test_ca_clear (&ca);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -826,6 +997,7 @@ main (int    argc,
   ADD ("/sim/rpc/deactivate", SCRIPT_DEACTIVATE, test_deactivate);
   g_test_add_func ("/sim/rpc/bad-url", test_bad_url);
   g_test_add_func ("/sim/rpc/many", test_many);
+  g_test_add_func ("/sim/rpc/cira-call-home", test_cira_call_home);
 
   return g_test_run ();
 }
