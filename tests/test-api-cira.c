@@ -661,6 +661,43 @@ test_fleet (Fixture       *f,
       assert_reply (reply, SOUP_STATUS_OK, NULL);
     }
 
+  /* A connected device registered again (the upsert) and edited: through
+   * the registry, so the live device follows; new MPS passwords in the
+   * keyring for the next time they call. */
+  {
+    g_autofree char *guid1 = device_guid (1);
+    g_autofree char *guid2 = device_guid (2);
+    g_autofree char *post = g_strdup_printf ("{\"guid\":\"%s\",\"friendlyName\":\"Renamed box\","
+                                             "\"mpspassword\":\"New-Mps-Pass-1\"}", guid1);
+    g_autofree char *patch = g_strdup_printf ("{\"guid\":\"%s\",\"tags\":[\"moved\"],"
+                                              "\"mpspassword\":\"New-Mps-Pass-2\"}", guid2);
+    g_autoptr(Reply) posted = NULL;
+    g_autoptr(Reply) patched = NULL;
+    g_autofree char *kept1 = NULL;
+    g_autofree char *kept2 = NULL;
+    ObDevice *device1 = ob_device_registry_lookup (f->mps.registry, guid1);
+
+    hide ("New-Mps-Pass-1");
+    hide ("New-Mps-Pass-2");
+    posted = send_json (f, "POST", "/api/v1/devices", post);
+    assert_reply (posted, SOUP_STATUS_OK, NULL);
+    g_assert_true (json_object_get_boolean_member (reply_object (posted), "connectionStatus"));
+    g_assert_cmpstr (json_object_get_string_member (reply_object (posted), "mpsusername"), ==,
+                     "cira-user-001");
+    g_assert_cmpstr (ob_device_get_name (device1), ==, "Renamed box");
+    kept1 = stored_secret (guid1, OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_cmpstr (kept1, ==, "New-Mps-Pass-1");
+
+    patched = send_json (f, "PATCH", "/api/v1/devices", patch);
+    assert_reply (patched, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (reply_object (patched),
+                                                                                  "tags"), 0),
+                     ==, "moved");
+    kept2 = stored_secret (guid2, OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_cmpstr (kept2, ==, "New-Mps-Pass-2");
+    assert_stats (f, N_DEVICES, N_DEVICES);
+  }
+
   /* The AMT password changed behind the MPS's back (as RPS does): refresh
    * makes the connected device use the keyring's. */
   {
@@ -693,6 +730,25 @@ test_fleet (Fixture       *f,
     assert_reply (restored, SOUP_STATUS_OK, expected);
     right = amt (f, "GET", "power/state", guid0, NULL);
     assert_reply (right, SOUP_STATUS_OK, NULL);
+  }
+
+  /* No AMT password in the keyring at all: the reference's refresh
+   * exception, and the device keeps the one it had. */
+  {
+    g_autofree char *guid3 = device_guid (3);
+    g_autofree char *path = g_strconcat ("/api/v1/devices/refresh/", guid3, NULL);
+    g_autoptr(Reply) reply = NULL;
+    g_autoptr(Reply) power = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (ob_secret_store_clear_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, guid3,
+                                               OB_SECRET_KIND_AMT_PASSWORD, NULL, &error));
+    reply = send_json (f, "DELETE", path, NULL);
+    assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                  "{\"error\":\"Internal Server Error\","
+                  "\"errorDescription\":\"Exception during Device Refresh\"}");
+    power = amt (f, "GET", "power/state", guid3, NULL);
+    assert_reply (power, SOUP_STATUS_OK, NULL);
   }
 
   /* Disconnect: the session ends and the device shows disconnected (it

@@ -18,6 +18,7 @@
 
 #include "cira-test-util.h"
 #include "ob-amt-power.h"
+#include "ob-api-server.h"
 #include "ob-cert-authority.h"
 #include "ob-device-registry.h"
 #include "ob-mps-server.h"
@@ -450,6 +451,8 @@ test_services_listener (void)
   g_assert_true (ob_mps_server_get_listening (first));
   g_assert_cmpuint (ob_mps_server_get_port (first), ==, port);
   g_assert_cmpstr (ob_mps_server_get_address (first), ==, "0.0.0.0");
+  /* The REST routes ask the listener that runs. */
+  g_assert_true (ob_api_server_get_mps_server (ob_services_get_api_server (services)) == first);
   n_replaced = 0;
 
   ob_config_set_cira_port (config, other);
@@ -457,6 +460,8 @@ test_services_listener (void)
   args[1] = GUINT_TO_POINTER (other);
   g_assert_true (cira_test_wait_until (services_mps_on_port, args, 10000));
   g_assert_cmpuint (n_replaced, ==, 1);
+  g_assert_true (ob_api_server_get_mps_server (ob_services_get_api_server (services)) ==
+                 ob_services_get_mps_server (services));
   g_assert_true (cira_test_wait_until (cira_test_pointer_is_null, &first, 5000));
 
   ob_services_stop (services);
