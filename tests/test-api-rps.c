@@ -2112,6 +2112,219 @@ test_concurrent (Fixture       *f,
   }
 }
 
+/* ------------------------------------------------------------------------
+ * Hostile bodies: random values of every JSON type in the known fields
+ * ------------------------------------------------------------------------ */
+
+static void
+add_random_value (JsonBuilder *builder,
+                  guint        depth)
+{
+  static const char * const words[] = {
+    "", " ", "acmactivate", "ccmactivate", "All", "KVM", "None", "SelfSigned", "raw", "string",
+    "4", "201", "3", "10.0.0.1", "fd00::1", "mps.example.com", "Amt-Passw0rd!1", "true", "1",
+    "-1", "1e3", "\u00e9", "a b", "a$b", "x%41", "\u202e", "null", "wifiA", "dot1x", "ciraA",
+  };
+
+  switch (g_test_rand_int_range (0, depth < 2 ? 9 : 6))
+    {
+    case 0:
+      json_builder_add_null_value (builder);
+      break;
+
+    case 1:
+      json_builder_add_boolean_value (builder, g_test_rand_bit ());
+      break;
+
+    case 2:
+      {
+        static const gint64 ints[] = { 0, 1, 2, 3, 4, 5, 7, 8, 14, 201, 255, 256, 1024, 4433, 49151,
+                                       86400, 86401, -1, G_MAXINT32, G_MININT64, G_MAXINT64 };
+
+        json_builder_add_int_value (builder, ints[g_test_rand_int_range (0, G_N_ELEMENTS (ints))]);
+      }
+      break;
+
+    case 3:
+      json_builder_add_double_value (builder, g_test_rand_double_range (-1e20, 1e20));
+      break;
+
+    case 4:
+      json_builder_add_string_value (builder, words[g_test_rand_int_range (0, G_N_ELEMENTS (words))]);
+      break;
+
+    case 5:
+      {
+        g_autoptr(GString) text = g_string_new (NULL);
+        guint len = g_test_rand_int_range (0, 3) == 0 ? 2000 : g_test_rand_int_range (0, 40);
+
+        for (guint i = 0; i < len; i++)
+          g_string_append_unichar (text, g_test_rand_int_range (0, 4) == 0
+                                         ? (gunichar) g_test_rand_int_range (0xa0, 0x2fff)
+                                         : (gunichar) g_test_rand_int_range (0x20, 0x7f));
+        json_builder_add_string_value (builder, text->str);
+      }
+      break;
+
+    case 6:
+    case 7:
+      json_builder_begin_array (builder);
+      for (int i = g_test_rand_int_range (0, 10); i > 0; i--)
+        add_random_value (builder, depth + 1);
+      json_builder_end_array (builder);
+      break;
+
+    default:
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "profileName");
+      add_random_value (builder, depth + 1);
+      json_builder_set_member_name (builder, "priority");
+      add_random_value (builder, depth + 1);
+      json_builder_end_object (builder);
+      break;
+    }
+}
+
+static char *
+random_value_text (void)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  add_random_value (builder, 0);
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+
+  return json_to_string (json_array_get_element (json_node_get_array (root), 0), FALSE);
+}
+
+/* @fields: name, then a valid JSON value for it; each field is left out,
+ * valid, or random, so some bodies pass and get written. */
+static char *
+random_body (const char * const *fields)
+{
+  g_autoptr(GString) body = g_string_new ("{");
+
+  for (guint i = 0; fields[i] != NULL; i += 2)
+    {
+      int pick = g_test_rand_int_range (0, 8);
+
+      if (pick == 0)
+        continue;
+      if (body->len > 1)
+        g_string_append_c (body, ',');
+      g_string_append_printf (body, "\"%s\":", fields[i]);
+      /* A few names and versions, so creates and edits both land. */
+      if (pick <= 5 && strcmp (fields[i + 1], "\"h1\"") == 0)
+        g_string_append_printf (body, "\"h%d\"", g_test_rand_int_range (0, 4));
+      else if (pick <= 5 && strcmp (fields[i], "version") == 0)
+        g_string_append_printf (body, "\"%d\"", g_test_rand_int_range (1, 4));
+      else if (pick <= 5)
+        g_string_append (body, fields[i + 1]);
+      else
+        {
+          g_autofree char *value = random_value_text ();
+
+          g_string_append (body, value);
+        }
+    }
+  g_string_append_c (body, '}');
+
+  return g_string_free (g_steal_pointer (&body), FALSE);
+}
+
+static void
+test_hostile_bodies (Fixture       *f,
+                     gconstpointer  user_data)
+{
+  static const char * const profile_fields[] = {
+    "profileName", "\"h1\"", "activation", "\"ccmactivate\"", "amtPassword", "\"" AMT_PASSWORD "\"",
+    "generateRandomPassword", "false", "mebxPassword", "\"" MEBX_PASSWORD "\"",
+    "generateRandomMEBxPassword", "false", "tlsMode", "null", "tlsSigningAuthority", "null",
+    "ciraConfigName", "\"ciraA\"", "tags", "[\"a\"]", "dhcpEnabled", "true", "ipSyncEnabled", "true",
+    "localWifiSyncEnabled", "false", "wifiConfigs", "[{\"profileName\":\"wifiA\",\"priority\":1}]",
+    "ieee8021xProfileName", "\"dot1x\"", "userConsent", "\"All\"", "iderEnabled", "true",
+    "kvmEnabled", "true", "solEnabled", "false", "version", "\"1\"", NULL
+  };
+  static const char * const cira_fields[] = {
+    "configName", "\"h1\"", "serverAddressFormat", "201", "mpsServerAddress", "\"mps.example.com\"",
+    "mpsPort", "4433", "username", "\"admin123\"", "password", "\"" CIRA_PASSWORD "\"",
+    "commonName", "\"10.0.0.1\"", "authMethod", "2", "mpsRootCertificate", "\"MIIB\"",
+    "proxyDetails", "\"\"", "regeneratePassword", "false", "version", "\"1\"", NULL
+  };
+  static const char * const domain_fields[] = {
+    "profileName", "\"h1\"", "provisioningCertPassword", "\"" PFX_PASSWORD "\"",
+    "domainSuffix", "\"vpro.example.com\"", "provisioningCert", "\"MIIB\"",
+    "provisioningCertStorageFormat", "\"raw\"", "version", "\"1\"", NULL
+  };
+  static const char * const wireless_fields[] = {
+    "profileName", "\"h1\"", "authenticationMethod", "6", "encryptionMethod", "4", "ssid", "\"net\"",
+    "pskPassphrase", "\"" PSK_PASSPHRASE "\"", "ieee8021xProfileName", "null", "linkPolicy", "[1,14]",
+    "pskValue", "1", "version", "\"1\"", NULL
+  };
+  static const char * const ieee_fields[] = {
+    "profileName", "\"h1\"", "wiredInterface", "true", "authenticationProtocol", "0",
+    "pxeTimeout", "120", "version", "\"1\"", NULL
+  };
+  static const struct { const char *path; const char * const *fields; } resources[] = {
+    { "ieee8021xconfigs", ieee_fields },
+    { "wirelessconfigs", wireless_fields },
+    { "ciraconfigs", cira_fields },
+    { "domains", domain_fields },
+    { "profiles", profile_fields },
+  };
+  guint rounds = g_test_slow () ? 400 : 60;
+  guint accepted = 0;
+
+  create_cira (f, "ciraA");
+  create_wifi (f, "wifiA");
+  create_ieee (f, "dot1x", TRUE);
+
+  for (guint r = 0; r < G_N_ELEMENTS (resources); r++)
+    {
+      g_autofree char *url = g_strconcat ("/api/v1/admin/", resources[r].path, NULL);
+
+      for (guint i = 0; i < rounds; i++)
+        {
+          g_autofree char *body = random_body (resources[r].fields);
+          const char *method = g_test_rand_bit () ? "POST" : "PATCH";
+          g_autoptr(Reply) reply = send_json (f, method, url, body);
+
+          /* Refused cleanly or accepted; never a server error. */
+          if (reply->status != SOUP_STATUS_OK && reply->status != SOUP_STATUS_CREATED
+              && reply->status != SOUP_STATUS_BAD_REQUEST && reply->status != SOUP_STATUS_NOT_FOUND
+              && reply->status != SOUP_STATUS_CONFLICT)
+            {
+              g_autofree char *text = reply_text (reply);
+
+              g_error ("%s %s %s -> %u %s", method, url, body, reply->status, text);
+            }
+          accepted += reply->status == SOUP_STATUS_OK || reply->status == SOUP_STATUS_CREATED;
+        }
+
+      /* Whatever was written still lists and deletes. */
+      {
+        g_autoptr(Reply) list = get (f, url);
+        JsonArray *array = reply_array (list);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            const char *name = json_object_has_member (json_array_get_object_element (array, i),
+                                                       "configName")
+              ? json_object_get_string_member (json_array_get_object_element (array, i), "configName")
+              : json_object_get_string_member (json_array_get_object_element (array, i), "profileName");
+            g_autofree char *one = g_strdup_printf ("%s/%s", url, name);
+            g_autoptr(Reply) reply = get (f, one);
+
+            assert_reply (reply, SOUP_STATUS_OK, NULL);
+          }
+      }
+    }
+
+  g_test_message ("%u hostile bodies were accepted", accepted);
+}
+
 /* A keyring that fails: the record is not left behind without its
  * secret. */
 static void
@@ -2158,6 +2371,7 @@ main (int   argc,
   ADD ("etag", test_etag);
   ADD ("keyring-failure", test_keyring_failure);
   ADD ("concurrent", test_concurrent);
+  ADD ("hostile-bodies", test_hostile_bodies);
 
 #undef ADD
 
