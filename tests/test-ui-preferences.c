@@ -17,8 +17,7 @@
 #include "ob-secret-store-memory.h"
 #include "ob-services.h"
 #include "ob-util.h"
-
-#define WAIT_TIMEOUT_SECONDS 20
+#include "ui-test-util.h"
 
 typedef struct
 {
@@ -26,67 +25,18 @@ typedef struct
   ObPreferencesWindow *window;
 } Fixture;
 
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 wait_until_mapped (GtkWidget *widget)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_SECONDS * G_USEC_PER_SEC;
-  guint timer = g_timeout_add (20, wake_up, NULL);
-
-  while (!gtk_widget_get_mapped (widget))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for the preferences window");
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  g_source_remove (timer);
+  wait_for (widget_is_mapped, widget, "the preferences window");
 }
 
+/* NULL when there is no row titled @title. */
 static GtkWidget *
 find_row (GtkWidget  *root,
           const char *title)
 {
-  if (ADW_IS_PREFERENCES_ROW (root) &&
-      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_row (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_by_type (GtkWidget *root,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return find_descendant (root, is_row_titled, title);
 }
 
 /* The control inside the row with this title. */
@@ -163,71 +113,6 @@ common_name_message (Fixture *fixture)
   g_assert_nonnull (label);
 
   return GTK_LABEL (label);
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *frame_clock,
-             gpointer       user_data)
-{
-  guint *frames = user_data;
-
-  (*frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
-/* Saves what the window shows now as a PNG in the build directory, so a
- * person can look at it; checks that it is not blank. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GHashTable) colours = g_hash_table_new (NULL, NULL);
-  g_autofree char *path = NULL;
-  g_autofree guchar *pixels = NULL;
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_SECONDS * G_USEC_PER_SEC;
-  GtkSnapshot *snapshot;
-  guint frames = 0;
-  guint tick;
-  int width;
-  int height;
-
-  tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  while (frames < 3)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for frames");
-      g_main_context_iteration (NULL, TRUE);
-    }
-  gtk_widget_remove_tick_callback (widget, tick);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  path = g_build_filename (g_test_get_dir (G_TEST_BUILT), name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot saved to %s", path);
-
-  pixels = g_malloc ((gsize) width * height * 4);
-  gdk_texture_download (texture, pixels, (gsize) width * 4);
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    {
-      guint32 pixel;
-
-      memcpy (&pixel, pixels + i * 4, sizeof pixel);
-      g_hash_table_add (colours, GUINT_TO_POINTER (pixel));
-    }
-  g_assert_cmpuint (g_hash_table_size (colours), >, 16);
 }
 
 static void
@@ -436,26 +321,6 @@ typedef struct
   ObServices *services;
   ObPreferencesWindow *window;
 } ServicesFixture;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   condition,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_SECONDS * G_USEC_PER_SEC;
-  guint timer = g_timeout_add (20, wake_up, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  g_source_remove (timer);
-}
 
 static void
 on_services_started (GObject      *source,

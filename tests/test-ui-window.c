@@ -18,48 +18,7 @@
 #include "ob-log.h"
 #include "ob-preferences-window.h"
 #include "ob-window.h"
-
-#define WAIT_TIMEOUT_SECONDS 20
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the default main context until @condition holds; a short timer keeps
- * the loop from blocking forever while nothing else happens. */
-static void
-wait_for (Condition   condition,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_SECONDS * G_USEC_PER_SEC;
-  guint timer = g_timeout_add (20, wake_up, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  g_source_remove (timer);
-}
-
-static gboolean
-widget_is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static gboolean
-widget_is_unmapped (gpointer data)
-{
-  return !gtk_widget_get_mapped (GTK_WIDGET (data));
-}
+#include "ui-test-util.h"
 
 static gboolean
 leaflet_is_still (gpointer data)
@@ -96,77 +55,10 @@ widget_has_width (gpointer data)
 }
 
 static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *frame_clock,
-             gpointer       user_data)
-{
-  guint *frames = user_data;
-
-  (*frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-frames_done (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-/* Lets layout and drawing settle: a few frames of the window's clock. */
-static void
-wait_frames (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  wait_for (frames_done, &frames, "frames");
-  gtk_widget_remove_tick_callback (widget, id);
-}
-
-typedef gboolean (*WidgetPredicate) (GtkWidget  *widget,
-                                     gconstpointer data);
-
-static GtkWidget *
-find_descendant (GtkWidget       *root,
-                 WidgetPredicate  predicate,
-                 gconstpointer    data)
-{
-  if (predicate (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, predicate, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-is_type (GtkWidget     *widget,
-         gconstpointer  data)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
-}
-
-static gboolean
 is_sidebar_list (GtkWidget     *widget,
                  gconstpointer  data)
 {
   return GTK_IS_LIST_BOX (widget) && gtk_widget_has_css_class (widget, "navigation-sidebar");
-}
-
-static gboolean
-is_label_with_text (GtkWidget     *widget,
-                    gconstpointer  data)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), data) == 0;
 }
 
 static gboolean
@@ -192,83 +84,6 @@ is_main_menu_button (GtkWidget     *widget,
 {
   return GTK_IS_MENU_BUTTON (widget) &&
          g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Main Menu") == 0;
-}
-
-static GtkWidget *
-find_by_type (GtkWidget *root,
-              GType      type)
-{
-  return find_descendant (root, is_type, GSIZE_TO_POINTER (type));
-}
-
-/* Renders @widget with its window's own renderer and saves a PNG in the
- * build directory, then checks that the picture has real content. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GdkTexture) reloaded = NULL;
-  g_autoptr(GHashTable) colours = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree guchar *pixels = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-  int width;
-  int height;
-  int tex_width;
-  int tex_height;
-
-  /* Snapshot what has been laid out and drawn, not a pending frame. */
-  wait_frames (widget);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  g_assert_nonnull (renderer);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_nonnull (texture);
-
-  path = g_build_filename (g_test_get_dir (G_TEST_BUILT), name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot saved to %s", path);
-  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-
-  /* Read the file back: what is on disk must be the picture. */
-  reloaded = gdk_texture_new_from_filename (path, &error);
-  g_assert_no_error (error);
-  tex_width = gdk_texture_get_width (reloaded);
-  tex_height = gdk_texture_get_height (reloaded);
-  g_assert_cmpint (tex_width, ==, width);
-  g_assert_cmpint (tex_height, ==, height);
-
-  pixels = g_malloc ((gsize) tex_width * tex_height * 4);
-  gdk_texture_download (reloaded, pixels, (gsize) tex_width * 4);
-
-  colours = g_hash_table_new (NULL, NULL);
-  for (gsize i = 0; i < (gsize) tex_width * tex_height; i++)
-    {
-      guint32 pixel;
-
-      memcpy (&pixel, pixels + i * 4, sizeof pixel);
-      g_hash_table_add (colours, GUINT_TO_POINTER (pixel));
-    }
-
-  /* Text, icons and borders give many shades; a blank or failed render
-   * gives one or two. */
-  g_assert_cmpuint (g_hash_table_size (colours), >, 16);
 }
 
 static ObWindow *
