@@ -459,19 +459,16 @@ _ob_api_domains_create (ObApiRequest *request)
   JsonNode *password = _ob_rps_field (body, "provisioningCertPassword");
   DomainJob *job = g_new0 (DomainJob, 1);
 
-  /* The password rule runs even when the certificate is missing: the
-   * reference reports the failure to open on the password field. */
+  /* The opening rule runs even when the certificate is missing: the
+   * reference reports the failure on the password field.  Without both as
+   * text (or with a password far over the limit) the worker has nothing
+   * to open and says so at once. */
   job->run = TRUE;
   if (ob_api_json_node_is_string (cert) && ob_api_json_node_is_string (password)
       && strlen (json_node_get_string (password)) <= 4 * MAX_PASSWORD_LEN)
     {
       job->cert_base64 = g_strdup (json_node_get_string (cert));
       job->password = g_strdup (json_node_get_string (password));
-    }
-  else
-    {
-      /* Nothing to open: the worker answers "undecodable" at once. */
-      job->stored_name = NULL;
     }
 
   start_job (request, job, on_create_opened);

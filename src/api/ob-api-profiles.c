@@ -497,37 +497,27 @@ apply_body (ObProfile  *profile,
   g_autofree char *ieee = _ob_rps_dup_text (body, "ieee8021xProfileName");
   g_autofree char *authority = _ob_rps_dup_text (body, "tlsSigningAuthority");
   g_autofree char *consent = _ob_rps_dup_text (body, "userConsent");
-  gboolean acm;
+  gboolean acm, random_amt, random_mebx;
   gint64 tls_mode = 0;
 
   if (activation != NULL && activation[0] != '\0')
     ob_profile_set_activation (profile, activation);
   acm = g_strcmp0 (ob_profile_get_activation (profile), OB_PROFILE_ACTIVATION_ACM) == 0;
 
-  if (patch)
-    {
-      /* A password sent now is static. */
-      if (!absent_or_null (_ob_rps_field (body, "amtPassword")))
-        ob_profile_set_generate_random_password (profile, FALSE);
-      else
-        ob_profile_set_generate_random_password (profile,
-                                                 field_boolean (body, "generateRandomPassword",
-                                                                ob_profile_get_generate_random_password (profile)));
-      if (!absent_or_null (_ob_rps_field (body, "mebxPassword")))
-        ob_profile_set_generate_random_mebx_password (profile, FALSE);
-      else
-        ob_profile_set_generate_random_mebx_password (profile,
-                                                      field_boolean (body, "generateRandomMEBxPassword",
-                                                                     ob_profile_get_generate_random_mebx_password (profile)));
-    }
+  /* A password sent now is static; otherwise the flag as sent, or as it
+   * was (a new record starts with both off). */
+  if (!absent_or_null (_ob_rps_field (body, "amtPassword")))
+    random_amt = FALSE;
   else
-    {
-      ob_profile_set_generate_random_password (profile,
-                                               field_boolean (body, "generateRandomPassword", FALSE));
-      ob_profile_set_generate_random_mebx_password (profile,
-                                                    field_boolean (body, "generateRandomMEBxPassword",
-                                                                   FALSE));
-    }
+    random_amt = field_boolean (body, "generateRandomPassword",
+                                ob_profile_get_generate_random_password (profile));
+  if (!absent_or_null (_ob_rps_field (body, "mebxPassword")))
+    random_mebx = FALSE;
+  else
+    random_mebx = field_boolean (body, "generateRandomMEBxPassword",
+                                 ob_profile_get_generate_random_mebx_password (profile));
+  ob_profile_set_generate_random_password (profile, random_amt);
+  ob_profile_set_generate_random_mebx_password (profile, random_mebx);
   if (!acm)
     ob_profile_set_generate_random_mebx_password (profile, FALSE);
 
@@ -546,14 +536,22 @@ apply_body (ObProfile  *profile,
   if (!patch || json_object_has_member (body, "tags"))
     apply_tags (profile, body);
 
-  ob_profile_set_dhcp_enabled (profile,
-                               field_boolean (body, "dhcpEnabled", ob_profile_get_dhcp_enabled (profile)));
-  ob_profile_set_ip_sync_enabled (profile,
-                                  field_boolean (body, "ipSyncEnabled",
-                                                 patch && ob_profile_get_ip_sync_enabled (profile)));
+  /* The record's own values are the fallbacks: on POST ObProfile's
+   * defaults, which are the reference's (KVM on, SOL, IDER and the syncs
+   * off). */
+  ob_profile_set_dhcp_enabled (profile, field_boolean (body, "dhcpEnabled",
+                                                       ob_profile_get_dhcp_enabled (profile)));
+  ob_profile_set_ip_sync_enabled (profile, field_boolean (body, "ipSyncEnabled",
+                                                          ob_profile_get_ip_sync_enabled (profile)));
   ob_profile_set_local_wifi_sync_enabled (profile,
                                           field_boolean (body, "localWifiSyncEnabled",
-                                                         patch && ob_profile_get_local_wifi_sync_enabled (profile)));
+                                                         ob_profile_get_local_wifi_sync_enabled (profile)));
+  ob_profile_set_ider_enabled (profile, field_boolean (body, "iderEnabled",
+                                                       ob_profile_get_ider_enabled (profile)));
+  ob_profile_set_kvm_enabled (profile, field_boolean (body, "kvmEnabled",
+                                                      ob_profile_get_kvm_enabled (profile)));
+  ob_profile_set_sol_enabled (profile, field_boolean (body, "solEnabled",
+                                                      ob_profile_get_sol_enabled (profile)));
 
   if (!ob_profile_get_dhcp_enabled (profile))
     ob_profile_clear_wifi_links (profile);
@@ -568,16 +566,6 @@ apply_body (ObProfile  *profile,
     ob_profile_set_user_consent (profile, consent);
   else if (!patch || ob_profile_get_user_consent (profile) == NULL)
     ob_profile_set_user_consent (profile, OB_PROFILE_USER_CONSENT_KVM);
-
-  ob_profile_set_ider_enabled (profile,
-                               field_boolean (body, "iderEnabled",
-                                              patch && ob_profile_get_ider_enabled (profile)));
-  ob_profile_set_kvm_enabled (profile,
-                              field_boolean (body, "kvmEnabled",
-                                             patch ? ob_profile_get_kvm_enabled (profile) : TRUE));
-  ob_profile_set_sol_enabled (profile,
-                              field_boolean (body, "solEnabled",
-                                             patch && ob_profile_get_sol_enabled (profile)));
 }
 
 /* ------------------------------------------------------------------------
