@@ -353,11 +353,13 @@ read_nonce (Fixture *f)
   return g_bytes_new_take (data, len);
 }
 
-/* AdminSetup as the RPS makes it, signing @fw_nonce ‖ McNonce with @signer. */
+/* AdminSetup (or UpgradeClientToAdmin) as the RPS makes it, signing
+ * @fw_nonce ‖ McNonce with @signer. */
 static gint64
-admin_setup (Fixture *f,
-             Cert    *signer,
-             GBytes  *fw_nonce)
+signed_setup (Fixture    *f,
+              const char *method,
+              Cert       *signer,
+              GBytes     *fw_nonce)
 {
   g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
   g_autofree char *hash = admin_hash (f->device, PASSWORD);
@@ -379,12 +381,23 @@ admin_setup (Fixture *f,
   mc_b64 = g_base64_encode (mc_nonce, sizeof mc_nonce);
   sig_b64 = g_base64_encode (g_bytes_get_data (signature, NULL), g_bytes_get_size (signature));
 
-  ob_wsman_selectors_add (args, "NetAdminPassEncryptionType", "2");
-  ob_wsman_selectors_add (args, "NetworkAdminPassword", hash);
+  if (g_str_equal (method, "AdminSetup"))
+    {
+      ob_wsman_selectors_add (args, "NetAdminPassEncryptionType", "2");
+      ob_wsman_selectors_add (args, "NetworkAdminPassword", hash);
+    }
   ob_wsman_selectors_add (args, "McNonce", mc_b64);
   ob_wsman_selectors_add (args, "SigningAlgorithm", "2");
   ob_wsman_selectors_add (args, "DigitalSignature", sig_b64);
-  return invoke (f, "IPS_HostBasedSetupService", "AdminSetup", args, NULL);
+  return invoke (f, "IPS_HostBasedSetupService", method, args, NULL);
+}
+
+static gint64
+admin_setup (Fixture *f,
+             Cert    *signer,
+             GBytes  *fw_nonce)
+{
+  return signed_setup (f, "AdminSetup", signer, fw_nonce);
 }
 
 /* ---- tests --------------------------------------------------------------------- */
@@ -990,6 +1003,162 @@ test_wireless (Fixture       *f,
   g_assert_cmpstr (ob_sim_provisioning_get_wifi_ssid (f->prov, 0), ==, "office-net");
 }
 
+static void
+test_upgrade_to_admin (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(Chain) chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
+  g_autoptr(GBytes) nonce = NULL;
+
+  trust_root (f, chain);
+  /* Not from pre-provisioning: that is AdminSetup's job. */
+  nonce = read_nonce (f);
+  g_assert_cmpint (signed_setup (f, "UpgradeClientToAdmin", &chain->leaf, nonce), ==, OB_SIM_SETUP_INVALID_STATE);
+
+  activate_ccm (f);
+  g_assert_cmpint (add_cert (f, &chain->leaf, TRUE, FALSE), ==, 0);
+  g_assert_cmpint (add_cert (f, &chain->intermediate, FALSE, FALSE), ==, 0);
+  g_assert_cmpint (add_cert (f, &chain->root, FALSE, TRUE), ==, 0);
+  g_clear_pointer (&nonce, g_bytes_unref);
+  nonce = read_nonce (f);
+  g_assert_cmpint (signed_setup (f, "UpgradeClientToAdmin", &chain->leaf, nonce), ==, 0);
+  g_assert_cmpint (ob_sim_device_get_control_mode (f->device), ==, OB_SIM_CONTROL_MODE_ACM);
+  /* The admin password stays what client setup made it. */
+  g_assert_true (ob_sim_provisioning_check_admin_password (f->prov, PASSWORD));
+}
+
+static char *
+output_instance_id (ObWsmanResponse *r,
+                    const char      *output,
+                    const char      *member)
+{
+  JsonObject *o = ob_wsman_response_get_class_json (r, output);
+  JsonObject *epr = json_object_get_object_member (o, member);
+  JsonObject *params = json_object_get_object_member (epr, "ReferenceParameters");
+  JsonObject *set = json_object_get_object_member (params, "SelectorSet");
+
+  return g_strdup (json_object_get_string_member (set, "Selector"));
+}
+
+static void
+test_tls (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(ObWsmanSelectors) gen = ob_wsman_selectors_new_with ("KeyAlgorithm", "0", "KeyLength", "2048", NULL);
+  g_autoptr(ObWsmanResponse) r = NULL;
+  g_autofree char *key_id = NULL;
+  g_autofree char *cert_id = NULL;
+  g_autofree char *der_key = NULL;
+  g_autoptr(ObWsmanSelectors) remote = ob_wsman_selectors_new_with ("InstanceID", "Intel(r) AMT 802.3 TLS Settings",
+                                                                    NULL);
+  g_autoptr(ObWsmanSelectors) local = ob_wsman_selectors_new_with ("InstanceID", "Intel(r) AMT LMS TLS Settings",
+                                                                   NULL);
+  const char *enable_remote =
+    "<h:AMT_TLSSettingData xmlns:h=\"" OB_WSMAN_URI_AMT "AMT_TLSSettingData\">"
+    "<h:AcceptNonSecureConnections>false</h:AcceptNonSecureConnections>"
+    "<h:ElementName>Intel(r) AMT 802.3 TLS Settings</h:ElementName><h:Enabled>true</h:Enabled>"
+    "<h:InstanceID>Intel(r) AMT 802.3 TLS Settings</h:InstanceID>"
+    "<h:MutualAuthentication>false</h:MutualAuthentication></h:AMT_TLSSettingData>";
+  const char *enable_local =
+    "<h:AMT_TLSSettingData xmlns:h=\"" OB_WSMAN_URI_AMT "AMT_TLSSettingData\">"
+    "<h:ElementName>Intel(r) AMT LMS TLS Settings</h:ElementName><h:Enabled>true</h:Enabled>"
+    "<h:InstanceID>Intel(r) AMT LMS TLS Settings</h:InstanceID></h:AMT_TLSSettingData>";
+  Cert ca = { 0 };
+  X509 *x;
+  EVP_PKEY *public_key;
+  const unsigned char *p;
+  gsize key_len;
+  g_autofree guchar *key_bytes = NULL;
+  unsigned char *cert_der = NULL;
+  int cert_len;
+  g_autofree char *cert_b64 = NULL;
+
+  activate_ccm (f);
+  /* TLS needs a certificate first. */
+  call_fault (f, OB_WSMAN_ACTION_PUT, "AMT_TLSSettingData", remote, enable_remote, "InvalidRepresentation");
+
+  g_assert_cmpint (invoke (f, "AMT_PublicKeyManagementService", "GenerateKeyPair", gen, &r), ==, 0);
+  key_id = output_instance_id (r, "GenerateKeyPair_OUTPUT", "KeyPair");
+  g_clear_pointer (&r, ob_wsman_response_unref);
+  {
+    g_autoptr(ObWsmanSelectors) sel = ob_wsman_selectors_new_with ("InstanceID", key_id, NULL);
+    g_autoptr(ObWsmanResponse) k = call_ok (f, OB_WSMAN_ACTION_GET, "AMT_PublicPrivateKeyPair", sel, NULL);
+
+    get_text (k, "AMT_PublicPrivateKeyPair", "DERKey", &der_key);
+  }
+
+  /* A certificate for that key (PKCS#1 DERKey), issued by a test CA. */
+  make_cert (&ca, "Test TLS CA", NULL, TRUE, NULL);
+  key_bytes = g_base64_decode (der_key, &key_len);
+  p = key_bytes;
+  public_key = d2i_PublicKey (EVP_PKEY_RSA, NULL, &p, (long) key_len);
+  g_assert_nonnull (public_key);
+  x = X509_new ();
+  X509_set_version (x, 2);
+  ASN1_INTEGER_set (X509_get_serialNumber (x), 99);
+  X509_gmtime_adj (X509_getm_notBefore (x), -60);
+  X509_gmtime_adj (X509_getm_notAfter (x), 86400);
+  X509_set_pubkey (x, public_key);
+  X509_NAME_add_entry_by_txt (X509_get_subject_name (x), "CN", MBSTRING_ASC, (const unsigned char *) "AMT", -1, -1, 0);
+  X509_set_issuer_name (x, X509_get_subject_name (ca.cert));
+  g_assert_cmpint (X509_sign (x, ca.key, EVP_sha256 ()), >, 0);
+  cert_len = i2d_X509 (x, &cert_der);
+  cert_b64 = g_base64_encode (cert_der, (gsize) cert_len);
+  OPENSSL_free (cert_der);
+  X509_free (x);
+  EVP_PKEY_free (public_key);
+
+  {
+    g_autofree char *ca_b64 = cert_base64 (&ca);
+    g_autoptr(ObWsmanSelectors) add = ob_wsman_selectors_new_with ("CertificateBlob", cert_b64, NULL);
+    g_autoptr(ObWsmanSelectors) wrong = ob_wsman_selectors_new_with ("CertificateBlob", ca_b64, NULL);
+
+    /* A certificate whose key the firmware does not hold. */
+    g_assert_cmpint (invoke (f, "AMT_PublicKeyManagementService", "AddCertificate", wrong, NULL), ==, 2062);
+    g_assert_cmpint (invoke (f, "AMT_PublicKeyManagementService", "AddCertificate", add, &r), ==, 0);
+    cert_id = output_instance_id (r, "AddCertificate_OUTPUT", "CreatedCertificate");
+    g_clear_pointer (&r, ob_wsman_response_unref);
+  }
+
+  /* The credential context: created once, a second time AlreadyExists. */
+  {
+    g_autofree char *body = g_strdup_printf (
+      "<h:AMT_TLSCredentialContext xmlns:h=\"" OB_WSMAN_URI_AMT "AMT_TLSCredentialContext\">"
+      "<h:ElementInContext><a:Address>/wsman</a:Address><a:ReferenceParameters>"
+      "<w:ResourceURI>" OB_WSMAN_URI_AMT "AMT_PublicKeyCertificate</w:ResourceURI><w:SelectorSet>"
+      "<w:Selector Name=\"InstanceID\">%s</w:Selector></w:SelectorSet></a:ReferenceParameters></h:ElementInContext>"
+      "<h:ElementProvidingContext><a:Address>/wsman</a:Address><a:ReferenceParameters>"
+      "<w:ResourceURI>" OB_WSMAN_URI_AMT "AMT_TLSProtocolEndpointCollection</w:ResourceURI><w:SelectorSet>"
+      "<w:Selector Name=\"ElementName\">TLSProtocolEndpointInstances Collection</w:Selector></w:SelectorSet>"
+      "</a:ReferenceParameters></h:ElementProvidingContext></h:AMT_TLSCredentialContext>", cert_id);
+    g_autoptr(ObWsmanResponse) created = call_ok (f, OB_WSMAN_ACTION_CREATE, "AMT_TLSCredentialContext", NULL, body);
+
+    call_fault (f, OB_WSMAN_ACTION_CREATE, "AMT_TLSCredentialContext", NULL, body, "AlreadyExists");
+  }
+
+  /* Local before remote is refused; remote, then local. */
+  call_fault (f, OB_WSMAN_ACTION_PUT, "AMT_TLSSettingData", local, enable_local, "InvalidRepresentation");
+  {
+    g_autoptr(ObWsmanResponse) a = call_ok (f, OB_WSMAN_ACTION_PUT, "AMT_TLSSettingData", remote, enable_remote);
+    g_autoptr(ObWsmanResponse) b = call_ok (f, OB_WSMAN_ACTION_PUT, "AMT_TLSSettingData", local, enable_local);
+    g_autofree char *accept = NULL;
+
+    get_text (a, "AMT_TLSSettingData", "AcceptNonSecureConnections", &accept);
+    g_assert_cmpstr (accept, ==, "false");
+  }
+  g_assert_true (ob_sim_provisioning_get_tls_enabled (f->prov));
+  g_assert_cmpint (invoke (f, "AMT_SetupAndConfigurationService", "CommitChanges", NULL, NULL), ==, 0);
+  g_assert_cmpuint (ob_sim_provisioning_get_n_commits (f->prov), ==, 1);
+
+  /* The certificate TLS uses cannot go. */
+  {
+    g_autoptr(ObWsmanSelectors) sel = ob_wsman_selectors_new_with ("InstanceID", cert_id, NULL);
+
+    call_fault (f, OB_WSMAN_ACTION_DELETE, "AMT_PublicKeyCertificate", sel, NULL, "AccessDenied");
+  }
+  cert_clear (&ca);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1009,6 +1178,8 @@ main (int    argc,
   ADD ("/sim/provisioning/cira-configuration", test_cira_configuration);
   ADD ("/sim/provisioning/network-and-general", test_network_and_general);
   ADD ("/sim/provisioning/wireless", test_wireless);
+  ADD ("/sim/provisioning/upgrade-to-admin", test_upgrade_to_admin);
+  ADD ("/sim/provisioning/tls", test_tls);
 
   return g_test_run ();
 }
