@@ -1089,9 +1089,16 @@ test_ieee8021x (Fixture       *f,
                       "profileName|802.1x profile name is required",
                       "profileName|802.1x profile name should be alphanumeric",
                       "wiredInterface|Wired interface flag is required",
+                      "authenticationProtocol|Authentication protocol is required",
                       "authenticationProtocol|Authentication protocol must be one of 0:EAP-TLS, "
                       "3:PEAPv1/EAP-GTC, 5:EAP-FAST/GTC, 10:EAP-FAST/TLS, 2:PEAPv0/EAP-MSCHAPv2",
-                      "pxeTimeout|PXE Timeout is required");
+                      "pxeTimeout|PXE Timeout is required",
+                      "pxeTimeout|PXE Timeout must be number");
+  /* A protocol must be a JSON number. */
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"air2\",\"wiredInterface\":false,\"authenticationProtocol\":\"0\"}",
+                      "authenticationProtocol|Authentication protocol must be one of 0:EAP-TLS, "
+                      "2:PEAPv0/EAP-MSCHAPv2");
   assert_post_errors (f, path,
                       "{\"profileName\":\"air2\",\"wiredInterface\":false,\"authenticationProtocol\":5}",
                       "authenticationProtocol|Authentication protocol must be one of 0:EAP-TLS, "
@@ -1224,8 +1231,10 @@ test_wireless (Fixture       *f,
   assert_post_errors (f, path, "{}",
                       "profileName|Wireless profile name is required",
                       "profileName|Wireless profile name should be alphanumeric",
+                      "authenticationMethod|Authentication method is required",
                       "authenticationMethod|Authentication method must be one of 4:WPA PSK, "
                       "5:WPA IEEE 802.1x, 6:WPA2 PSK, 7:WPA2 IEEE 802.1x",
+                      "encryptionMethod|Encryption method is required",
                       "encryptionMethod|Encryption method must be one of 3:TKIP, 4:CCMP",
                       "ssid|SSID is required",
                       "ssid|Maximum length is 32");
@@ -1237,7 +1246,8 @@ test_wireless (Fixture       *f,
                       "pskPassphrase|PSK Passphrase length should be greater than or equal to 8 and "
                       "less than or equal to 63",
                       "ieee8021xProfileName|ieee8021xProfileName can not be specified with the provided "
-                      "authenticationMethod");
+                      "authenticationMethod",
+                      "ieee8021xProfileName|Ieee8021x profile x does not exist in db");
   assert_post_errors (f, path,
                       "{\"profileName\":\"w2\",\"authenticationMethod\":5,\"encryptionMethod\":4,"
                       "\"ssid\":\"corp\"}",

@@ -66,7 +66,10 @@ validate_ieee8021x (ObApiRequest    *request,
   else if (!_ob_rps_boolean (wired, &is_wired))
     _ob_rps_error (v, wired, NULL, "wiredInterface");
 
-  if (!(protocol_text != NULL && protocol_text[0] != '\0'
+  /* The reference compares JSON numbers: "0" is not 0. */
+  if (_ob_rps_is_empty (protocol))
+    _ob_rps_error (v, protocol, "Authentication protocol is required", "authenticationProtocol");
+  if (!(_ob_rps_json_int (protocol, &value)
         && g_strv_contains (is_wired ? wired_protocols : wireless_protocols, protocol_text)))
     _ob_rps_error (v, protocol,
                    is_wired
@@ -77,9 +80,9 @@ validate_ieee8021x (ObApiRequest    *request,
 
   if (is_wired)
     {
-      if (pxe == NULL)
+      if (_ob_rps_is_empty (pxe))
         _ob_rps_error (v, pxe, "PXE Timeout is required", "pxeTimeout");
-      else if (!_ob_rps_json_int (pxe, &value))
+      if (!_ob_rps_json_int (pxe, &value))
         _ob_rps_error (v, pxe, "PXE Timeout must be number", "pxeTimeout");
       else if (value < 0 || value > 86400)
         _ob_rps_error (v, pxe, "PXE Timeout value should be 0 - 86400", "pxeTimeout");

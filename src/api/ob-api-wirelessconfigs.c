@@ -97,6 +97,8 @@ validate_wireless (ObApiRequest    *request,
   if (name_text != NULL && strlen (name_text) > 32)
     _ob_rps_error (v, name, "Wireless profile name maximum length is 32", "profileName");
 
+  if (_ob_rps_is_empty (auth))
+    _ob_rps_error (v, auth, "Authentication method is required", "authenticationMethod");
   if (auth_text == NULL || !g_strv_contains (auth_methods, auth_text))
     _ob_rps_error (v, auth,
                    "Authentication method must be one of 4:WPA PSK, 5:WPA IEEE 802.1x, "
@@ -105,6 +107,8 @@ validate_wireless (ObApiRequest    *request,
   else
     _ob_rps_int (auth, 4, 7, &method);
 
+  if (_ob_rps_is_empty (encryption))
+    _ob_rps_error (v, encryption, "Encryption method is required", "encryptionMethod");
   if (encryption_text == NULL || !g_strv_contains (encryption_methods, encryption_text))
     _ob_rps_error (v, encryption, "Encryption method must be one of 3:TKIP, 4:CCMP",
                    "encryptionMethod");
@@ -130,12 +134,13 @@ validate_wireless (ObApiRequest    *request,
       if (_ob_rps_is_empty (ieee))
         _ob_rps_error (v, ieee, "ieee8021xProfileName is required", "ieee8021xProfileName");
     }
-  else if (is_psk (method) && !_ob_rps_is_empty (ieee))
+  else if (!_ob_rps_is_empty (ieee))
     _ob_rps_error (v, ieee,
                    "ieee8021xProfileName can not be specified with the provided authenticationMethod",
                    "ieee8021xProfileName");
 
-  if (!_ob_rps_is_empty (ieee) && ieee_text != NULL && method != 0 && !is_psk (method))
+  /* Whatever the method, a name given must be a wireless 802.1x config. */
+  if (!_ob_rps_is_empty (ieee) && ieee_text != NULL)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(ObIeee8021xConfig) config = ob_store_get_ieee8021x_config (store, ieee_text, &error);
