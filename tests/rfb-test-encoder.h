@@ -71,16 +71,15 @@ rfb_put_rect_header (GByteArray *out,
   put_be32 (out, (guint32) encoding);
 }
 
-/* The pixel value of @rgb, written as @n bytes in the format's order
- * (@n = bytes per pixel, or the CPIXEL size). */
+/* A pixel value written as @n bytes in the format's order (@n = bytes
+ * per pixel, or the CPIXEL size). */
 static G_GNUC_UNUSED void
-put_pixel (GByteArray             *out,
+put_value (GByteArray             *out,
            const ObRfbPixelFormat *f,
-           guint32                 rgb,
+           guint32                 v,
            guint                   n,
            gboolean                high)
 {
-  guint32 v = ob_rfb_pixel_format_from_rgb (f, rgb);
   guint8 b[4];
   guint bpp = f->bits_per_pixel / 8;
 
@@ -95,6 +94,17 @@ put_pixel (GByteArray             *out,
       return;
     }
   g_byte_array_append (out, b, n);
+}
+
+/* The pixel value of @rgb, written as put_value() does. */
+static G_GNUC_UNUSED void
+put_pixel (GByteArray             *out,
+           const ObRfbPixelFormat *f,
+           guint32                 rgb,
+           guint                   n,
+           gboolean                high)
+{
+  put_value (out, f, ob_rfb_pixel_format_from_rgb (f, rgb), n, high);
 }
 
 /* What the decoder must show for @rgb in format @f. */
@@ -131,51 +141,59 @@ test_zrle_encoder_clear (TestZrleEncoder *e)
   g_byte_array_unref (e->raw);
 }
 
-/* The distinct pixel values of a tile (up to 128) in first-seen order;
- * 129 means "more". */
+/* The distinct values of a tile (up to 128) in first-seen order; 129
+ * means "more". */
 static guint
+value_palette (const guint32 *vals,
+               guint          n_vals,
+               guint32       *pal)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < n_vals; i++)
+    {
+      guint32 v = vals[i];
+      guint k;
+
+      if (n > 0 && pal[n - 1] == v)
+        continue;
+      for (k = 0; k < n; k++)
+        if (pal[k] == v)
+          break;
+      if (k == n)
+        {
+          if (n == 128)
+            return 129;
+          pal[n++] = v;
+        }
+    }
+  return n;
+}
+
+/* The same for a part of an 0xRRGGBB image in format @f. */
+static G_GNUC_UNUSED guint
 tile_palette (const ObRfbPixelFormat *f,
               const guint32          *img,
               gsize                   stride,
               guint                   tw,
               guint                   th,
-              guint32                *pal_rgb)
+              guint32                *pal)
 {
-  guint n = 0;
-  guint32 pal_val[128];
+  g_autofree guint32 *vals = g_new (guint32, (gsize) tw * th);
 
   for (guint y = 0; y < th; y++)
     for (guint x = 0; x < tw; x++)
-      {
-        guint32 rgb = img[y * stride + x];
-        guint32 v = ob_rfb_pixel_format_from_rgb (f, rgb);
-        guint i;
-
-        for (i = 0; i < n; i++)
-          if (pal_val[i] == v)
-            break;
-        if (i == n)
-          {
-            if (n == 128)
-              return 129;
-            pal_val[n] = v;
-            pal_rgb[n] = rgb;
-            n++;
-          }
-      }
-  return n;
+      vals[y * tw + x] = ob_rfb_pixel_format_from_rgb (f, img[y * stride + x]);
+  return value_palette (vals, tw * th, pal);
 }
 
 static guint
-palette_index (const ObRfbPixelFormat *f,
-               const guint32          *pal_rgb,
-               guint                   n,
-               guint32                 rgb)
+palette_index (const guint32 *pal,
+               guint          n,
+               guint32        v)
 {
-  guint32 v = ob_rfb_pixel_format_from_rgb (f, rgb);
-
   for (guint i = 0; i < n; i++)
-    if (ob_rfb_pixel_format_from_rgb (f, pal_rgb[i]) == v)
+    if (pal[i] == v)
       return i;
   g_assert_not_reached ();
   return 0;
@@ -197,34 +215,33 @@ put_run_length (GByteArray *out,
   g_byte_array_append (out, &last, 1);
 }
 
-/* One tile with subencoding @sub (ZRLE_AUTO: the smallest that fits). */
+/* One tile of pixel values with subencoding @sub (ZRLE_AUTO: the smallest
+ * that fits, as a server would choose). */
 static void
-encode_tile (TestZrleEncoder *e,
-             const guint32   *img,
-             gsize            stride,
-             guint            tw,
-             guint            th,
-             int              sub)
+encode_tile_values (TestZrleEncoder *e,
+                    const guint32   *vals,
+                    guint            tw,
+                    guint            th,
+                    int              sub)
 {
   const ObRfbPixelFormat *f = &e->format;
   GByteArray *out = e->raw;
   guint32 pal[128];
-  guint n = tile_palette (f, img, stride, tw, th, pal);
+  guint total = tw * th;
+  guint n = value_palette (vals, total, pal);
   guint8 s;
 
   if (sub == ZRLE_AUTO)
     {
       /* Count runs to price the RLE forms. */
-      gsize plain = 0, prle = 0, packed = G_MAXSIZE, raw = (gsize) tw * th * e->cp;
-      guint total = tw * th, i = 0;
+      gsize plain = 0, prle = 0, packed = G_MAXSIZE, raw = (gsize) total * e->cp;
+      guint i = 0;
 
       while (i < total)
         {
-          guint32 v = ob_rfb_pixel_format_from_rgb (f, img[(i / tw) * stride + i % tw]);
           guint run = 1;
 
-          while (i + run < total
-                 && ob_rfb_pixel_format_from_rgb (f, img[((i + run) / tw) * stride + (i + run) % tw]) == v)
+          while (i + run < total && vals[i + run] == vals[i])
             run++;
           plain += e->cp + 1 + (run - 1) / 255;
           prle += run == 1 ? 1 : 2 + (run - 1) / 255;
@@ -256,14 +273,13 @@ encode_tile (TestZrleEncoder *e,
   g_byte_array_append (out, &s, 1);
   if (sub == 0)
     {
-      for (guint y = 0; y < th; y++)
-        for (guint x = 0; x < tw; x++)
-          put_pixel (out, f, img[y * stride + x], e->cp, e->cp_high);
+      for (guint i = 0; i < total; i++)
+        put_value (out, f, vals[i], e->cp, e->cp_high);
     }
   else if (sub == 1)
     {
       g_assert_cmpuint (n, ==, 1);
-      put_pixel (out, f, img[0], e->cp, e->cp_high);
+      put_value (out, f, vals[0], e->cp, e->cp_high);
     }
   else if (sub <= 16)
     {
@@ -272,7 +288,7 @@ encode_tile (TestZrleEncoder *e,
 
       g_assert_cmpuint (n, <=, size);
       for (guint i = 0; i < size; i++)
-        put_pixel (out, f, pal[MIN (i, n - 1)], e->cp, e->cp_high);
+        put_value (out, f, pal[MIN (i, n - 1)], e->cp, e->cp_high);
       for (guint y = 0; y < th; y++)
         {
           guint8 byte = 0;
@@ -280,7 +296,7 @@ encode_tile (TestZrleEncoder *e,
 
           for (guint x = 0; x < tw; x++)
             {
-              byte |= (guint8) (palette_index (f, pal, n, img[y * stride + x]) << (8 - bits - used));
+              byte |= (guint8) (palette_index (pal, n, vals[y * tw + x]) << (8 - bits - used));
               used += bits;
               if (used == 8)
                 {
@@ -295,7 +311,7 @@ encode_tile (TestZrleEncoder *e,
     }
   else
     {
-      guint total = tw * th, i = 0;
+      guint i = 0;
       gboolean with_palette = sub >= 130;
       guint size = with_palette ? (guint) sub - 128 : 0;
 
@@ -304,20 +320,18 @@ encode_tile (TestZrleEncoder *e,
         {
           g_assert_cmpuint (n, <=, size);
           for (guint k = 0; k < size; k++)
-            put_pixel (out, f, pal[MIN (k, n - 1)], e->cp, e->cp_high);
+            put_value (out, f, pal[MIN (k, n - 1)], e->cp, e->cp_high);
         }
       while (i < total)
         {
-          guint32 rgb = img[(i / tw) * stride + i % tw];
-          guint32 v = ob_rfb_pixel_format_from_rgb (f, rgb);
+          guint32 v = vals[i];
           guint run = 1;
 
-          while (i + run < total
-                 && ob_rfb_pixel_format_from_rgb (f, img[((i + run) / tw) * stride + (i + run) % tw]) == v)
+          while (i + run < total && vals[i + run] == v)
             run++;
           if (with_palette)
             {
-              guint8 idx = (guint8) palette_index (f, pal, n, rgb);
+              guint8 idx = (guint8) palette_index (pal, n, v);
 
               if (run == 1)
                 g_byte_array_append (out, &idx, 1);
@@ -330,12 +344,28 @@ encode_tile (TestZrleEncoder *e,
             }
           else
             {
-              put_pixel (out, f, rgb, e->cp, e->cp_high);
+              put_value (out, f, v, e->cp, e->cp_high);
               put_run_length (out, run);
             }
           i += run;
         }
     }
+}
+
+static void
+encode_tile (TestZrleEncoder *e,
+             const guint32   *img,
+             gsize            stride,
+             guint            tw,
+             guint            th,
+             int              sub)
+{
+  guint32 vals[64 * 64];
+
+  for (guint y = 0; y < th; y++)
+    for (guint x = 0; x < tw; x++)
+      vals[y * tw + x] = ob_rfb_pixel_format_from_rgb (&e->format, img[y * stride + x]);
+  encode_tile_values (e, vals, tw, th, sub);
 }
 
 /* Deflate what is in e->raw (sync flush) and append length + data. */

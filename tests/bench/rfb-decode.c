@@ -1,0 +1,341 @@
+/* rfb-decode.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* ZRLE decoding speed of ObRfbDecoder on full 1920×1080 screens.
+ *
+ * The input is generated here, not recorded: a desktop-like scene
+ * (gradient wallpaper, a photo, windows with title bars and anti-aliased
+ * text, a terminal, a taskbar with a clock) is drawn for a number of
+ * frames (the clock ticks, the terminal scrolls, the pointer moves), and
+ * every frame is encoded as a full-screen update by the test ZRLE encoder
+ * (tests/rfb-test-encoder.h: per 64×64 tile the smallest of raw, solid,
+ * packed palette, plain RLE and palette RLE, as servers choose; one
+ * deflate stream with a sync flush per rectangle, level 6).  Two layouts:
+ * "amt" (one rectangle per tile, as AMT sends) and "vnc" (one rectangle
+ * for the whole screen, as TigerVNC sends).
+ *
+ * The timed part is only ob_rfb_decoder_decode() over the whole recorded
+ * stream (a fresh decoder per pass, because the zlib stream is
+ * continuous), on one core.  Prints frames per second, compressed MB/s in
+ * and framebuffer MB/s out.
+ *
+ *   _build/tests/bench/rfb-decode [--frames N] [--seconds S] [--size WxH]
+ *
+ * libgvnc (gtk-vnc) is not compared: its decoder is internal to
+ * VncConnection and only runs on a live connection, so it cannot be fed
+ * this recorded stream directly. */
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../rfb-test-encoder.h"
+#include "ob-framebuffer.h"
+#include "ob-rfb-decoder.h"
+
+static guint width = 1920, height = 1080;
+
+/* @t: 0..255, the weight of @b. */
+static guint32
+mix (guint32 a,
+     guint32 b,
+     guint   t)
+{
+  guint32 r = (((a >> 16) & 0xFF) * (255 - t) + ((b >> 16) & 0xFF) * t) / 255;
+  guint32 g = (((a >> 8) & 0xFF) * (255 - t) + ((b >> 8) & 0xFF) * t) / 255;
+  guint32 bl = ((a & 0xFF) * (255 - t) + (b & 0xFF) * t) / 255;
+
+  return (r << 16) | (g << 8) | bl;
+}
+
+static void
+fill_rect (guint32 *img,
+           int      x0,
+           int      y0,
+           int      w,
+           int      h,
+           guint32  c)
+{
+  for (int y = MAX (y0, 0); y < MIN (y0 + h, (int) height); y++)
+    for (int x = MAX (x0, 0); x < MIN (x0 + w, (int) width); x++)
+      img[(gsize) y * width + x] = c;
+}
+
+/* Pseudo glyphs: 7×11 cells whose pixels come from a hash of the
+ * character, with an anti-aliased edge (4 levels between ink and paper). */
+static void
+draw_text (guint32    *img,
+           int         x0,
+           int         y0,
+           const char *text,
+           guint32     ink,
+           guint32     paper)
+{
+  for (const char *p = text; *p != '\0'; p++, x0 += 8)
+    {
+      guint32 h = (guint32) (guchar) *p * 2654435761u;
+
+      if (*p == ' ')
+        continue;
+      for (int y = 0; y < 11; y++)
+        for (int x = 0; x < 7; x++)
+          {
+            guint bit = (h >> ((x * 3 + y * 5) % 29)) & 3;
+            int px = x0 + x, py = y0 + y;
+
+            if (px < 0 || py < 0 || px >= (int) width || py >= (int) height)
+              continue;
+            if (y == 0 || y == 10 || x == 6)
+              continue;
+            img[(gsize) py * width + px] = mix (paper, ink, bit * 85);
+          }
+    }
+}
+
+static void
+draw_window (guint32    *img,
+             int         x,
+             int         y,
+             int         w,
+             int         h,
+             const char *title,
+             guint       frame,
+             guint       scroll)
+{
+  /* Shadow, frame, title bar with a horizontal gradient, white body. */
+  fill_rect (img, x + 6, y + 6, w, h, 0x202020);
+  fill_rect (img, x, y, w, h, 0xFFFFFF);
+  for (int i = 0; i < w; i++)
+    fill_rect (img, x + i, y, 1, 28, mix (0x2B5797, 0x5A8AC6, (guint) (i * 255 / w)));
+  draw_text (img, x + 10, y + 8, title, 0xFFFFFF, 0x3A6AA8);
+  fill_rect (img, x + w - 24, y + 6, 16, 16, 0xE81123);
+  for (int line = 0; line < (h - 40) / 16; line++)
+    {
+      char buf[128];
+
+      g_snprintf (buf, sizeof buf, "%04u  The quick brown fox jumps over the lazy dog, line %u of the log",
+                  line + scroll, (line + scroll) * 7 + frame % 3);
+      draw_text (img, x + 12, y + 36 + line * 16, buf, 0x202020, 0xFFFFFF);
+    }
+}
+
+static void
+draw_scene (guint32 *img,
+            guint    frame)
+{
+  GRand *rand = g_rand_new_with_seed (7);
+  char clock[32];
+
+  /* Wallpaper: a vertical gradient with a soft diagonal band. */
+  for (guint y = 0; y < height; y++)
+    for (guint x = 0; x < width; x++)
+      {
+        guint t = y * 255 / height;
+        guint32 c = mix (0x0B3D91, 0x1C9CA8, t);
+
+        if (((x + y) / 240) % 2 == 0)
+          c = mix (c, 0xFFFFFF, 18);
+        img[(gsize) y * width + x] = c;
+      }
+
+  /* A photo: smooth shapes plus sensor noise. */
+  for (guint y = 120; y < 480 && y < height; y++)
+    for (guint x = 1300; x < 1820 && x < width; x++)
+      {
+        double fx = (x - 1300) / 520.0, fy = (y - 120) / 360.0;
+        guint r = (guint) (127 + 120 * sin (fx * 6.0 + fy * 2.0));
+        guint g = (guint) (127 + 120 * sin (fy * 5.0 + 1.0));
+        guint b = (guint) (127 + 120 * cos ((fx + fy) * 4.0));
+        guint n = g_rand_int_range (rand, 0, 24);
+
+        img[(gsize) y * width + x] = (MIN (r + n, 255u) << 16) | (MIN (g + n, 255u) << 8) | MIN (b + n, 255u);
+      }
+
+  draw_window (img, 80, 60, 900, 560, "Documents - Text Editor", frame, 0);
+  draw_window (img, 420, 380, 760, 520, "System Log", frame, frame * 3);
+
+  /* A terminal that scrolls each frame. */
+  fill_rect (img, 1000, 560, 860, 400, 0x101010);
+  for (int line = 0; line < 24; line++)
+    {
+      char buf[128];
+
+      g_snprintf (buf, sizeof buf, "user@host:~$ make -j2  [%3u%%] Building C object src/file%u.c.o",
+                  (line + frame) % 101, line + frame);
+      draw_text (img, 1010, 570 + line * 16, buf, 0x33DD55, 0x101010);
+    }
+
+  /* Taskbar with icons and a clock. */
+  fill_rect (img, 0, (int) height - 44, (int) width, 44, 0x1F1F1F);
+  for (int i = 0; i < 9; i++)
+    fill_rect (img, 12 + i * 52, (int) height - 36, 32, 28, 0x3070C0 + (guint32) i * 0x101010);
+  g_snprintf (clock, sizeof clock, "12:%02u:%02u", (frame / 60) % 60, frame % 60);
+  draw_text (img, (int) width - 90, (int) height - 28, clock, 0xFFFFFF, 0x1F1F1F);
+
+  /* The pointer. */
+  fill_rect (img, 700 + (int) frame * 13, 300 + (int) frame * 7, 12, 18, 0xFFFFFF);
+  fill_rect (img, 701 + (int) frame * 13, 301 + (int) frame * 7, 10, 16, 0x000000);
+
+  g_rand_free (rand);
+}
+
+/* Encode @frames full screens into one stream. */
+static GBytes *
+record (const ObRfbPixelFormat *f,
+        guint                   frames,
+        gboolean                amt_tiles)
+{
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  g_autofree guint32 *img = g_new (guint32, (gsize) width * height);
+  TestZrleEncoder enc;
+  guint tiles_x = (width + 63) / 64, tiles_y = (height + 63) / 64;
+
+  test_zrle_encoder_init (&enc, f, 6);
+  for (guint i = 0; i < frames; i++)
+    {
+      draw_scene (img, i);
+      if (amt_tiles)
+        {
+          rfb_put_update_header (s, tiles_x * tiles_y);
+          for (guint y = 0; y < height; y += 64)
+            for (guint x = 0; x < width; x += 64)
+              test_zrle_encode_rect (&enc, s, img, width, x, y, MIN (64, width - x), MIN (64, height - y), ZRLE_AUTO);
+        }
+      else
+        {
+          rfb_put_update_header (s, 1);
+          test_zrle_encode_rect (&enc, s, img, width, 0, 0, width, height, ZRLE_AUTO);
+        }
+    }
+  test_zrle_encoder_clear (&enc);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&s));
+}
+
+/* CPU time of this thread: the figure for "one core" even when other
+ * processes share the machine. */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Decode the whole stream once (a new decoder: the zlib stream starts
+ * over); returns the updates seen. */
+static guint
+decode_all (ObFramebuffer          *fb,
+            const ObRfbPixelFormat *f,
+            GBytes                 *stream,
+            guint64                *inflated)
+{
+  g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, f);
+  const guint8 *p = g_bytes_get_data (stream, NULL);
+  gsize len = g_bytes_get_size (stream), pos = 0;
+  guint updates = 0;
+
+  while (pos < len)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize used = 0;
+      ObRfbEvent ev = 0;
+
+      if (ob_rfb_decoder_decode (dec, p + pos, len - pos, &used, &ev, &error) != OB_RFB_DECODE_OK)
+        g_error ("decode failed: %s", error != NULL ? error->message : "truncated");
+      pos += used;
+      if (ev & OB_RFB_EVENT_UPDATE_END)
+        {
+          updates++;
+          ob_framebuffer_flush_damage (fb);
+        }
+    }
+  *inflated = ob_rfb_decoder_get_bytes_inflated (dec);
+  return updates;
+}
+
+static void
+run (const char *label,
+     ObRfbDepth  depth,
+     gboolean    amt_tiles,
+     guint       frames,
+     double      seconds)
+{
+  ObRfbPixelFormat f;
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (width, height);
+  gint64 t0, t1, c0, c1, cpu;
+  guint passes = 0, updates = 0;
+  guint64 inflated = 0;
+  double fps, wall_fps, in_mb, out_mb;
+
+  ob_rfb_pixel_format_for_depth (&f, depth);
+  stream = record (&f, frames, amt_tiles);
+
+  /* Warm up once, then time whole passes. */
+  decode_all (fb, &f, stream, &inflated);
+  t0 = g_get_monotonic_time ();
+  c0 = thread_cpu_us ();
+  do
+    {
+      updates += decode_all (fb, &f, stream, &inflated);
+      passes++;
+      t1 = g_get_monotonic_time ();
+      c1 = thread_cpu_us ();
+    }
+  while ((c1 - c0) < (gint64) (seconds * G_USEC_PER_SEC));
+  cpu = c1 - c0;
+
+  fps = updates / (cpu / 1e6);
+  wall_fps = updates / ((t1 - t0) / 1e6);
+  in_mb = (double) g_bytes_get_size (stream) * passes / (cpu / 1e6) / 1e6;
+  out_mb = fps * width * height * 4 / 1e6;
+  g_print ("%-22s %ux%u  %6.1f KiB/frame (inflated %6.1f KiB)  %6.1f frames/s  %6.1f MB/s in  %6.1f MB/s out"
+           "  (wall clock: %.1f frames/s)\n",
+           label, width, height, g_bytes_get_size (stream) / 1024.0 / frames, inflated / 1024.0 / frames,
+           fps, in_mb, out_mb, wall_fps);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int frames = 16;
+  double seconds = 3.0;
+  g_autofree char *size = NULL;
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("- ZRLE decoding benchmark");
+  GOptionEntry entries[] = {
+    { "frames", 0, 0, G_OPTION_ARG_INT, &frames, "Distinct frames in the recorded stream", "N" },
+    { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Time per measurement", "S" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Screen size (1920x1080)", "WxH" },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  if (size != NULL && sscanf (size, "%ux%u", &width, &height) != 2)
+    {
+      g_printerr ("bad --size\n");
+      return 1;
+    }
+  frames = CLAMP (frames, 1, 1000);
+
+  g_print ("ZRLE decode, one core, %d generated desktop frames per pass\n", frames);
+  run ("16 bpp, AMT tiles", OB_RFB_DEPTH_16, TRUE, (guint) frames, seconds);
+  run ("16 bpp, one rectangle", OB_RFB_DEPTH_16, FALSE, (guint) frames, seconds);
+  run ("8 bpp, AMT tiles", OB_RFB_DEPTH_8, TRUE, (guint) frames, seconds);
+  run ("8 bpp, one rectangle", OB_RFB_DEPTH_8, FALSE, (guint) frames, seconds);
+  return 0;
+}
