@@ -992,8 +992,17 @@ test_cira_validation (Fixture       *f,
                       "{\"configName\":\"c2\",\"mpsServerAddress\":\"mps.example.com\",\"mpsPort\":4433,"
                       "\"username\":\"admin123\",\"serverAddressFormat\":3,\"authMethod\":2,"
                       "\"mpsRootCertificate\":\"x\"}",
-                      "mpsServerAddress|serverAddressFormat 3 requires IPV4 server address",
+                      "mpsServerAddress|serverAddressFormat 3 requires IPV4 server address");
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"10.0.0.1\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":3,\"authMethod\":2,"
+                      "\"mpsRootCertificate\":\"x\"}",
                       "mpsServerAddress|commonName is required when serverAddressFormat is 3");
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"mps--1.example.com\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":201,\"authMethod\":2,"
+                      "\"mpsRootCertificate\":\"x\"}",
+                      "mpsServerAddress|serverAddressFormat 201 requires FQDN server address");
   assert_post_errors (f, path,
                       "{\"configName\":\"c2\",\"mpsServerAddress\":\"10.0.0.256\",\"mpsPort\":4433,"
                       "\"username\":\"admin123\",\"serverAddressFormat\":3,\"commonName\":\"10.0.0.1\","
@@ -1040,9 +1049,24 @@ test_cira_validation (Fixture       *f,
                        "configName|CIRA profile name is required",
                        "configName|CIRA profile name accepts letters, numbers, special characters and no spaces",
                        "mpsPort|MPS Port value should range between 1024 and 49151");
-  assert_patch_errors (f, path, "{\"configName\":\"a?b\",\"mpsPort\":1024,\"commonName\":\"10.0.0.1\"}",
+  assert_patch_errors (f, path, "{\"configName\":\"a?b\",\"mpsPort\":1024,\"commonName\":\"mps\"}",
                        "mpsPort|MPS Port value should range between 1024 and 49151",
+                       "commonName|Cert. Hostname(CN) should be an IP address.",
                        "commonName|serverAddressFormat and mpsServerAddress is required");
+  assert_patch_errors (f, path,
+                       "{\"configName\":\"a?b\",\"serverAddressFormat\":5,\"authMethod\":3,"
+                       "\"username\":\"ab\"}",
+                       "serverAddressFormat|MPS server address format 3(IPV4) , 4(IPV6) or 201(FQDN)",
+                       "serverAddressFormat|Server address is required to update",
+                       "username|MPS user name length should be in between 5 to 16",
+                       "authMethod|Authentication method accepts either 1 - Mutual Auth or 2 -username/password)");
+  {
+    /* The edit validator takes '$' in a name; no such config exists. */
+    g_autoptr(Reply) reply = send_json (f, "PATCH", path, "{\"configName\":\"a$b\",\"version\":\"1\"}");
+
+    assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                  "{\"error\":\"Not Found\",\"message\":\"CIRA profile a$b Not Found\"}");
+  }
 }
 
 /* ------------------------------------------------------------------------

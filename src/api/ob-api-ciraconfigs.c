@@ -48,8 +48,47 @@ text_in (const char         *text,
   return text != NULL && g_strv_contains (allowed, text);
 }
 
-/* @create: every rule; otherwise (PATCH) only the name is required and
- * the other fields are checked when present. */
+/* The address against the format (the reference's shared custom rule):
+ * one error at most. */
+static void
+check_address (JsonNode        *address,
+               JsonNode        *format,
+               JsonNode        *common_name,
+               ObApiValidation *v)
+{
+  g_autofree char *format_text = _ob_rps_text (format);
+  g_autofree char *address_text = _ob_rps_text (address);
+  const char *msg = NULL;
+
+  if (format == NULL || _ob_rps_is_null (format))
+    msg = "serverAddressFormat is required";
+  else if (address == NULL || _ob_rps_is_null (address))
+    return;
+  else if (g_strcmp0 (format_text, "3") == 0)
+    {
+      if (!_ob_rps_is_ipv4 (address_text))
+        msg = "serverAddressFormat 3 requires IPV4 server address";
+      else if (common_name == NULL || _ob_rps_is_null (common_name))
+        msg = "commonName is required when serverAddressFormat is 3";
+    }
+  else if (g_strcmp0 (format_text, "4") == 0)
+    {
+      if (!_ob_rps_is_ipv6 (address_text))
+        msg = "serverAddressFormat 4 requires IPV6 server address";
+    }
+  else if (g_strcmp0 (format_text, "201") == 0)
+    {
+      if (!_ob_rps_is_fqdn (address_text) && !_ob_rps_is_ipv4 (address_text))
+        msg = "serverAddressFormat 201 requires FQDN server address";
+    }
+
+  if (msg != NULL)
+    _ob_rps_error (v, address, msg, "mpsServerAddress");
+}
+
+/* @create: the insert validator; otherwise the update one, where only the
+ * name is required, the other fields are checked when present, and some
+ * messages differ (both as the reference has them). */
 static void
 validate_cira (JsonObject      *body,
                gboolean         create,
@@ -70,18 +109,18 @@ validate_cira (JsonObject      *body,
   JsonNode *regenerate = _ob_rps_field (body, "regeneratePassword");
   g_autofree char *name_text = _ob_rps_text (name);
   g_autofree char *format_text = _ob_rps_text (format);
-  g_autofree char *address_text = _ob_rps_text (address);
   g_autofree char *username_text = _ob_rps_text (username);
   g_autofree char *cn_text = _ob_rps_text (common_name);
   g_autofree char *auth_text = _ob_rps_text (auth);
 
   if (_ob_rps_is_empty (name))
     _ob_rps_error (v, name, "CIRA profile name is required", "configName");
-  if (!_ob_rps_is_cira_name (name_text))
+  /* The update validator takes the profile-name class ('$' too). */
+  if (!(create ? _ob_rps_is_cira_name (name_text) : _ob_rps_is_profile_name (name_text)))
     _ob_rps_error (v, name, "CIRA profile name accepts letters, numbers, special characters and no spaces",
                    "configName");
 
-  if (create || format != NULL)
+  if (create)
     {
       if (_ob_rps_is_empty (format))
         _ob_rps_error (v, format, "MPS server address format is required", "serverAddressFormat");
@@ -89,36 +128,23 @@ validate_cira (JsonObject      *body,
         _ob_rps_error (v, format, "MPS server address format should be either 3(IPV4) , 4(IPV6) or 201(FQDN)",
                        "serverAddressFormat");
     }
+  else if (format != NULL)
+    {
+      if (!text_in (format_text, formats))
+        _ob_rps_error (v, format, "MPS server address format 3(IPV4) , 4(IPV6) or 201(FQDN)",
+                       "serverAddressFormat");
+      if (address == NULL || _ob_rps_is_null (address))
+        _ob_rps_error (v, format, "Server address is required to update", "serverAddressFormat");
+    }
 
-  if (create || address != NULL)
+  if (create)
     {
       if (_ob_rps_is_empty (address))
         _ob_rps_error (v, address, "MPS server address is required", "mpsServerAddress");
-
-      if (format == NULL)
-        _ob_rps_error (v, address, "serverAddressFormat is required", "mpsServerAddress");
-      else if (g_strcmp0 (format_text, "3") == 0)
-        {
-          if (!_ob_rps_is_ipv4 (address_text))
-            _ob_rps_error (v, address, "serverAddressFormat 3 requires IPV4 server address",
-                           "mpsServerAddress");
-          if (common_name == NULL || _ob_rps_is_null (common_name))
-            _ob_rps_error (v, address, "commonName is required when serverAddressFormat is 3",
-                           "mpsServerAddress");
-        }
-      else if (g_strcmp0 (format_text, "4") == 0)
-        {
-          if (!_ob_rps_is_ipv6 (address_text))
-            _ob_rps_error (v, address, "serverAddressFormat 4 requires IPV6 server address",
-                           "mpsServerAddress");
-        }
-      else if (g_strcmp0 (format_text, "201") == 0)
-        {
-          if (!_ob_rps_is_fqdn (address_text) && !_ob_rps_is_ipv4 (address_text))
-            _ob_rps_error (v, address, "serverAddressFormat 201 requires FQDN server address",
-                           "mpsServerAddress");
-        }
+      check_address (address, format, common_name, v);
     }
+  else if (address != NULL)
+    check_address (address, format, common_name, v);
 
   if (create)
     {
@@ -140,7 +166,7 @@ validate_cira (JsonObject      *body,
     {
       gsize len = username_text != NULL ? strlen (username_text) : 0;
 
-      if (_ob_rps_is_empty (username))
+      if (create && _ob_rps_is_empty (username))
         _ob_rps_error (v, username, "MPS user name is required", "username");
       if (!_ob_rps_is_alnum (username_text))
         _ob_rps_error (v, username, "MPS user name should be alphanumeric", "username");
@@ -153,16 +179,17 @@ validate_cira (JsonObject      *body,
   if (password != NULL && !_ob_rps_is_null (password) && !JSON_NODE_HOLDS_VALUE (password))
     _ob_rps_error (v, NULL, NULL, "password");
 
-  if (common_name != NULL)
+  if (common_name != NULL && g_strcmp0 (format_text, "201") != 0)
     {
-      if (!create && (format == NULL || address == NULL))
+      if (!_ob_rps_is_ipv4 (cn_text))
+        _ob_rps_error (v, common_name, "Cert. Hostname(CN) should be an IP address.", "commonName");
+      if (!create && (format == NULL || _ob_rps_is_null (format)
+                      || address == NULL || _ob_rps_is_null (address)))
         _ob_rps_error (v, common_name, "serverAddressFormat and mpsServerAddress is required",
                        "commonName");
-      if (g_strcmp0 (format_text, "201") != 0 && !_ob_rps_is_ipv4 (cn_text))
-        _ob_rps_error (v, common_name, "Cert. Hostname(CN) should be an IP address.", "commonName");
     }
 
-  if (create || auth != NULL)
+  if (create)
     {
       if (_ob_rps_is_empty (auth))
         _ob_rps_error (v, auth, "Authentication method is required", "authMethod");
@@ -171,14 +198,14 @@ validate_cira (JsonObject      *body,
                        "Authentication method should be either 1 (Mutual Auth) or 2 (username and password)",
                        "authMethod");
     }
+  else if (auth != NULL && !text_in (auth_text, auth_methods))
+    _ob_rps_error (v, auth, "Authentication method accepts either 1 - Mutual Auth or 2 -username/password)",
+                   "authMethod");
 
-  if (create || root != NULL)
-    {
-      if (_ob_rps_is_empty (root))
-        _ob_rps_error (v, root, "MPS public root certificate is required", "mpsRootCertificate");
-      else if (!ob_api_json_node_is_string (root))
-        _ob_rps_error (v, root, NULL, "mpsRootCertificate");
-    }
+  if (create && _ob_rps_is_empty (root))
+    _ob_rps_error (v, root, "MPS public root certificate is required", "mpsRootCertificate");
+  else if (root != NULL && !_ob_rps_is_null (root) && !ob_api_json_node_is_string (root))
+    _ob_rps_error (v, root, NULL, "mpsRootCertificate");
 
   if (proxy != NULL && !_ob_rps_is_null (proxy) && !ob_api_json_node_is_string (proxy))
     _ob_rps_error (v, proxy, NULL, "proxyDetails");

@@ -749,7 +749,8 @@ _ob_rps_is_strong_password (const char *text)
   return digit && lower && upper && special;
 }
 
-/* validator.js isIP(4): four decimal octets without leading zeros. */
+/* Four decimal octets of one to three digits, 0 to 255 (the reference's
+ * pattern lets "010" through). */
 gboolean
 _ob_rps_is_ipv4 (const char *text)
 {
@@ -767,7 +768,7 @@ _ob_rps_is_ipv4 (const char *text)
       guint64 value;
       gsize len = strlen (parts[i]);
 
-      if (len == 0 || len > 3 || (len > 1 && parts[i][0] == '0'))
+      if (len == 0 || len > 3)
         return FALSE;
       for (gsize j = 0; j < len; j++)
         if (!g_ascii_isdigit (parts[i][j]))
@@ -792,8 +793,9 @@ _ob_rps_is_ipv6 (const char *text)
   return address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
 }
 
-/* Lower case labels of letters, digits and inner hyphens, at least two of
- * them, and a top-level label of 2 to 63 letters. */
+/* Lower case labels of letters and digits joined by single hyphens (two
+ * after an "xn--" prefix), at least two labels, and a top-level label of
+ * 2 to 63 letters. */
 gboolean
 _ob_rps_is_fqdn (const char *text)
 {
@@ -814,6 +816,8 @@ _ob_rps_is_fqdn (const char *text)
       gsize len = strlen (label);
 
       if (len == 0 || len > 63 || label[0] == '-' || label[len - 1] == '-')
+        return FALSE;
+      if (strstr (g_str_has_prefix (label, "xn--") ? label + 4 : label, "--") != NULL)
         return FALSE;
 
       for (gsize j = 0; j < len; j++)

@@ -34,8 +34,9 @@ struct _ObApplication
   ObConfig *config;
   ObServices *services;
 
-  /* --cira-port for this run; -1 follows the setting. */
+  /* --cira-port / --rps-port for this run; -1 follows the setting. */
   int cira_port;
+  int rps_port;
 
   /* A failure of the services that the window should show; kept until a
    * window exists to show it. */
@@ -84,6 +85,9 @@ static const GOptionEntry main_options[] = {
   /* A string: GApplication drops integer options whose value is 0. */
   { "cira-port", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("The port devices call in on (CIRA) for this run (0 picks a free one)"), N_("PORT") },
+  { "rps-port", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+    N_("The port rpc-go connects to for provisioning (ws:// and wss://) for this run (0 picks a free one)"),
+    N_("PORT") },
   { "demo", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Show simulated devices; nothing is stored"), NULL },
   { "set-api-password", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
@@ -299,6 +303,8 @@ ob_application_start_services (ObApplication *self)
   /* A demo leaves the CIRA port to a real instance. */
   ob_services_force_cira_port (self->services,
                                self->cira_port < 0 && self->demo_mode ? 0 : self->cira_port);
+  ob_services_force_rps_port (self->services,
+                              self->rps_port < 0 && self->demo_mode ? 0 : self->rps_port);
   g_signal_connect_object (self->services, "error",
                            G_CALLBACK (on_services_error), self, G_CONNECT_SWAPPED);
 
@@ -356,6 +362,12 @@ on_headless_started (GObject      *source,
              ob_mps_server_get_port (mps));
   else if (mps != NULL && ob_mps_server_get_last_error (mps) != NULL)
     g_printerr ("outband: CIRA: %s\n", ob_mps_server_get_last_error (mps));
+  if (ob_services_get_rps_server (services) != NULL
+      && ob_rps_server_get_listening (ob_services_get_rps_server (services)))
+    g_print ("RPS listening on all interfaces port %u (ws:// and wss://)\n",
+             ob_rps_server_get_port (ob_services_get_rps_server (services)));
+  else
+    g_printerr ("outband: RPS: not listening (see the log)\n");
   fflush (stdout);
 }
 
@@ -405,6 +417,7 @@ ob_application_run_headless (ObApplication *self,
   services = ob_services_new (config, secrets, NULL);
   ob_services_force_api (services, address, port);
   ob_services_force_cira_port (services, self->cira_port);
+  ob_services_force_rps_port (services, self->rps_port);
 
   headless.loop = g_main_loop_new (NULL, FALSE);
   sigint = g_unix_signal_add (SIGINT, on_headless_signal, &headless);
@@ -511,6 +524,7 @@ ob_application_handle_local_options (GApplication *app,
 {
   ObApplication *self = OB_APPLICATION (app);
   const char *cira_port = NULL;
+  const char *rps_port = NULL;
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -539,6 +553,18 @@ ob_application_handle_local_options (GApplication *app,
           return EXIT_FAILURE;
         }
       self->cira_port = (int) port;
+    }
+
+  if (g_variant_dict_lookup (options, "rps-port", "&s", &rps_port))
+    {
+      guint64 port;
+
+      if (!g_ascii_string_to_unsigned (rps_port, 10, 0, 65535, &port, NULL))
+        {
+          g_printerr ("outband: --rps-port must be between 0 and 65535\n");
+          return EXIT_FAILURE;
+        }
+      self->rps_port = (int) port;
     }
 
   if (g_variant_dict_contains (options, "set-api-password"))
@@ -655,6 +681,7 @@ ob_application_init (ObApplication *self)
   GApplication *app = G_APPLICATION (self);
 
   self->cira_port = -1;
+  self->rps_port = -1;
   g_application_add_main_option_entries (app, main_options);
   g_application_set_option_context_parameter_string (app, NULL);
   g_application_set_option_context_summary (app,

@@ -40,6 +40,11 @@ struct _ObServices
   int              cira_port_override;
   guint            mps_restart_source;
 
+  /* The provisioning server rpc-go talks to; `outband --rps-port`
+   * overrides the setting (-1 follows it). */
+  ObRpsServer     *rps;
+  int              rps_port_override;
+
   /* Headless: the API always runs, maybe on another address or port. */
   gboolean         api_forced;
   char            *api_address_override;
@@ -307,6 +312,94 @@ on_api_started (GObject      *source,
 }
 
 /* Last step of the start: the registry is loaded; poll and serve. */
+/* RPS results reach the registry here: rps/ must not know mps/.  A CIRA
+ * device needs nothing (its record and MPS password are stored; the MPS
+ * takes it when it calls in); a LAN device is added the way the add-device
+ * dialog adds one (the registry probes it and stores the row anew). */
+static void
+on_rps_lan_added (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ObDevice) device = NULL;
+  g_autoptr(GError) error = NULL;
+
+  device = ob_device_registry_add_lan_device_finish (OB_DEVICE_REGISTRY (source), result, &error);
+  if (device == NULL && !ob_error_is_cancelled (error))
+    g_message ("A provisioned device could not be added: %s", error->message);
+}
+
+static void
+on_rps_device_provisioned (ObServices  *self,
+                           const char  *guid,
+                           ObRpsServer *rps)
+{
+  g_autoptr(ObDeviceRecord) record = NULL;
+  g_autofree char *password = NULL;
+  ObDevice *device;
+
+  if (self->registry == NULL)
+    return;
+  record = ob_store_get_device (self->store, guid, NULL);
+  if (record == NULL)
+    return;
+  password = ob_secret_store_lookup_text_sync (self->secrets, OB_SECRET_OWNER_DEVICE, guid,
+                                               OB_SECRET_KIND_AMT_PASSWORD, NULL, NULL);
+  device = ob_device_registry_lookup (self->registry, guid);
+  if (device != NULL)
+    {
+      /* Known already (re-activation): the new password and records. */
+      ob_device_registry_update_device_async (self->registry, record, password, NULL, NULL, NULL);
+    }
+  else if (ob_device_record_get_transport (record) == OB_DEVICE_TRANSPORT_LAN
+           && ob_device_record_get_host (record) != NULL && password != NULL)
+    {
+      g_autofree char *host = g_strdup (ob_device_record_get_host (record));
+
+      if (ob_store_delete_device (self->store, guid, NULL))
+        ob_device_registry_add_lan_device_async (self->registry, host, 16992, FALSE, NULL, FALSE,
+                                                 ob_device_record_get_friendly_name (record),
+                                                 ob_device_record_get_tags (record),
+                                                 "admin", password, self->cancellable,
+                                                 on_rps_lan_added, NULL);
+    }
+  if (password != NULL)
+    ob_secure_free_string (g_steal_pointer (&password));
+}
+
+static void
+on_rps_device_deprovisioned (ObServices  *self,
+                             const char  *guid,
+                             ObRpsServer *rps)
+{
+  if (self->registry != NULL && ob_device_registry_lookup (self->registry, guid) != NULL)
+    ob_device_registry_remove_device_async (self->registry, guid, NULL, NULL, NULL);
+}
+
+static void
+start_rps (ObServices *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint port;
+
+  if (self->rps == NULL)
+    {
+      self->rps = ob_rps_server_new (self->store, self->secrets, self->cert_authority);
+      g_signal_connect_object (self->rps, "device-provisioned",
+                               G_CALLBACK (on_rps_device_provisioned), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->rps, "device-changed",
+                               G_CALLBACK (on_rps_device_provisioned), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->rps, "device-deprovisioned",
+                               G_CALLBACK (on_rps_device_deprovisioned), self, G_CONNECT_SWAPPED);
+    }
+  if (ob_rps_server_get_listening (self->rps))
+    return;
+  port = self->rps_port_override >= 0 ? (guint) self->rps_port_override : ob_config_get_rps_port (self->config);
+  /* Like the CIRA listener: devices cannot be provisioned, the rest works. */
+  if (!ob_rps_server_listen (self->rps, port, &error))
+    g_message ("RPS: %s", error->message);
+}
+
 static void
 finish_start (ObServices *self,
               GTask      *task_in)
@@ -314,6 +407,7 @@ finish_start (ObServices *self,
   g_autoptr(GTask) task = task_in;
 
   ob_device_registry_start_polling (self->registry);
+  start_rps (self);
   set_state (self, OB_SERVICES_STATE_RUNNING);
 
   /* The name may have changed while the first certificate was made. */
@@ -599,6 +693,8 @@ ob_services_stop (ObServices *self)
     ob_api_server_stop (self->api);
   if (self->mps != NULL)
     ob_mps_server_stop (self->mps);
+  if (self->rps != NULL)
+    ob_rps_server_stop (self->rps);
   if (self->registry != NULL)
     ob_device_registry_stop_polling (self->registry);
   set_state (self, OB_SERVICES_STATE_STOPPED);
@@ -658,6 +754,9 @@ ob_services_dispose (GObject *object)
   if (self->mps != NULL)
     ob_mps_server_stop (self->mps);
   g_clear_object (&self->mps);
+  if (self->rps != NULL)
+    ob_rps_server_stop (self->rps);
+  g_clear_object (&self->rps);
   g_clear_object (&self->registry);
   g_clear_object (&self->cert_authority);
   g_clear_object (&self->store);
@@ -797,6 +896,7 @@ ob_services_init (ObServices *self)
   self->reissue_delay_ms = DEFAULT_REISSUE_DELAY_MS;
   self->api_port_override = -1;
   self->cira_port_override = -1;
+  self->rps_port_override = -1;
 }
 
 /**
@@ -911,6 +1011,24 @@ ob_services_force_cira_port (ObServices *self,
   g_return_if_fail (port >= -1 && port <= 65535);
 
   self->cira_port_override = port;
+}
+
+ObRpsServer *
+ob_services_get_rps_server (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), NULL);
+
+  return self->rps;
+}
+
+void
+ob_services_force_rps_port (ObServices *self,
+                            int         port)
+{
+  g_return_if_fail (OB_IS_SERVICES (self));
+  g_return_if_fail (port >= -1 && port <= 65535);
+
+  self->rps_port_override = port;
 }
 
 /* Why the REST API last failed to start (an OB_API_ERROR), or NULL when it

@@ -14,6 +14,7 @@
 #include "ob-config.h"
 #include "ob-device-registry.h"
 #include "ob-mps-server.h"
+#include "ob-rps-server.h"
 #include "ob-secret-store.h"
 #include "ob-store.h"
 
@@ -68,6 +69,12 @@ void             ob_services_force_api          (ObServices           *self,
 void             ob_services_force_cira_port    (ObServices           *self,
                                                  int                   port);
 
+/* The provisioning server (NULL before the first start).  Listens on
+ * @port for this run when forced (0: any free port; -1: the rps-port
+ * setting).  Call before starting. */
+ObRpsServer     *ob_services_get_rps_server     (ObServices           *self);
+void             ob_services_force_rps_port     (ObServices           *self,
+                                                 int                   port);
 void             ob_services_set_reissue_delay  (ObServices           *self,
                                                  guint                 milliseconds);
 
