@@ -196,13 +196,6 @@ typedef struct
 } Cert;
 
 static void
-cert_clear (Cert *c)
-{
-  EVP_PKEY_free (c->key);
-  X509_free (c->cert);
-}
-
-static void
 add_ext (X509       *cert,
          X509       *issuer,
          int         nid,
@@ -290,28 +283,36 @@ typedef struct
 
 #define PROVISIONING_EKU "serverAuth,2.16.840.1.113741.1.2.3"
 
+/* Key generation is the slow part: every chain shares one root and one
+ * intermediate, and each leaf is made once for the whole run (the chains
+ * live until the process ends). */
+static Cert shared_root;
+static Cert shared_intermediate;
+static GHashTable *shared_chains;
+
 static Chain *
 make_chain (const char *leaf_cn,
             const char *eku)
 {
-  Chain *chain = g_new0 (Chain, 1);
+  g_autofree char *key = g_strconcat (leaf_cn, "|", eku, NULL);
+  Chain *chain;
 
-  make_cert (&chain->root, "Test Provisioning Root", NULL, TRUE, NULL);
-  make_cert (&chain->intermediate, "Test Provisioning Intermediate", &chain->root, TRUE, NULL);
-  make_cert (&chain->leaf, leaf_cn, &chain->intermediate, FALSE, eku);
+  if (shared_chains == NULL)
+    {
+      shared_chains = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      make_cert (&shared_root, "Test Provisioning Root", NULL, TRUE, NULL);
+      make_cert (&shared_intermediate, "Test Provisioning Intermediate", &shared_root, TRUE, NULL);
+    }
+  chain = g_hash_table_lookup (shared_chains, key);
+  if (chain != NULL)
+    return chain;
+  chain = g_new0 (Chain, 1);
+  chain->root = shared_root;
+  chain->intermediate = shared_intermediate;
+  make_cert (&chain->leaf, leaf_cn, &shared_intermediate, FALSE, eku);
+  g_hash_table_insert (shared_chains, g_steal_pointer (&key), chain);
   return chain;
 }
-
-static void
-chain_free (Chain *chain)
-{
-  cert_clear (&chain->root);
-  cert_clear (&chain->intermediate);
-  cert_clear (&chain->leaf);
-  g_free (chain);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Chain, chain_free)
 
 static void
 trust_root (Fixture *f,
@@ -510,7 +511,7 @@ static void
 test_acm_admin_setup (Fixture       *f,
                       gconstpointer  data)
 {
-  g_autoptr(Chain) chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
+  Chain *chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
   g_autoptr(GBytes) nonce = NULL;
   g_autoptr(GBytes) nonce_after = NULL;
   g_autoptr(ObWsmanResponse) hbs = NULL;
@@ -551,12 +552,13 @@ static void
 test_acm_untrusted_root (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(Chain) chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
-  g_autoptr(Chain) other = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
+  Chain *chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
   g_autoptr(GBytes) nonce = NULL;
+  g_autoptr(GBytes) intermediate = cert_der (&chain->intermediate);
+  g_autofree char *other_hash = ob_crypto_fingerprint (intermediate, OB_HASH_ALGORITHM_SHA256);
 
-  /* The firmware trusts another root, not this chain's. */
-  trust_root (f, other);
+  /* The firmware trusts another certificate's hash, not this root's. */
+  g_assert_true (ob_sim_provisioning_add_trusted_hash (f->prov, other_hash));
   g_assert_cmpint (add_cert (f, &chain->leaf, TRUE, FALSE), ==, 0);
   g_assert_cmpint (add_cert (f, &chain->intermediate, FALSE, FALSE), ==, 0);
   g_assert_cmpint (add_cert (f, &chain->root, FALSE, TRUE), ==, OB_SIM_HBS_CERT_VERIFY_FAILED);
@@ -566,11 +568,13 @@ test_acm_untrusted_root (Fixture       *f,
   g_assert_cmpint (admin_setup (f, &chain->leaf, nonce), ==, OB_SIM_SETUP_INVALID_STATE);
   g_assert_cmpint (ob_sim_device_get_control_mode (f->device), ==, OB_SIM_CONTROL_MODE_PRE_PROVISIONING);
 
-  /* A chain out of order (root not issuer of the intermediate's issuer). */
-  g_assert_cmpint (add_cert (f, &other->leaf, TRUE, FALSE), ==, 0);
-  g_assert_cmpint (add_cert (f, &other->root, FALSE, TRUE), ==, OB_SIM_HBS_CERT_VERIFY_FAILED);
+  /* Trusted now, but the intermediate left out: the leaf is not the
+   * root's. */
+  trust_root (f, chain);
+  g_assert_cmpint (add_cert (f, &chain->leaf, TRUE, FALSE), ==, 0);
+  g_assert_cmpint (add_cert (f, &chain->root, FALSE, TRUE), ==, OB_SIM_HBS_CERT_VERIFY_FAILED);
   /* A certificate after the leaf without a leaf first. */
-  g_assert_cmpint (add_cert (f, &other->intermediate, FALSE, FALSE), ==, OB_SIM_HBS_INVALID_STATE);
+  g_assert_cmpint (add_cert (f, &chain->intermediate, FALSE, FALSE), ==, OB_SIM_HBS_INVALID_STATE);
   /* Garbage. */
   {
     g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
@@ -581,14 +585,18 @@ test_acm_untrusted_root (Fixture       *f,
     g_assert_cmpint (invoke (f, "IPS_HostBasedSetupService", "AddNextCertInChain", args, NULL), ==,
                      OB_SIM_HBS_INVALID_PARAMETER);
   }
+  /* And in order it works. */
+  g_assert_cmpint (add_cert (f, &chain->leaf, TRUE, FALSE), ==, 0);
+  g_assert_cmpint (add_cert (f, &chain->intermediate, FALSE, FALSE), ==, 0);
+  g_assert_cmpint (add_cert (f, &chain->root, FALSE, TRUE), ==, 0);
 }
 
 static void
 test_acm_leaf_rules (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(Chain) no_eku = make_chain ("provisioning." SUFFIX, "serverAuth");
-  g_autoptr(Chain) wrong_domain = make_chain ("provisioning.elsewhere.test", PROVISIONING_EKU);
+  Chain *no_eku = make_chain ("provisioning." SUFFIX, "serverAuth");
+  Chain *wrong_domain = make_chain ("provisioning.elsewhere.test", PROVISIONING_EKU);
 
   trust_root (f, no_eku);
   trust_root (f, wrong_domain);
@@ -607,7 +615,7 @@ static void
 test_acm_wrong_signature (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(Chain) chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
+  Chain *chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
   g_autoptr(GBytes) nonce = NULL;
   g_autoptr(GBytes) stale = NULL;
 
@@ -693,7 +701,8 @@ test_cira_configuration (Fixture       *f,
   guint format, port;
 
   activate_ccm (f);
-  make_cert (&mps_root, "MPS Root", NULL, TRUE, NULL);
+  /* Any root will do for the MPS (one made already). */
+  mps_root = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU)->root;
   root_b64 = cert_base64 (&mps_root);
 
   /* 2. the MPS root */
@@ -876,7 +885,6 @@ test_cira_configuration (Fixture       *f,
     g_assert_cmpuint (after->len, ==, 0);
     g_assert_cmpuint (ob_sim_provisioning_get_user_initiated_state (f->prov), ==, 32768);
   }
-  cert_clear (&mps_root);
 }
 
 static void
@@ -1007,7 +1015,7 @@ static void
 test_upgrade_to_admin (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(Chain) chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
+  Chain *chain = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU);
   g_autoptr(GBytes) nonce = NULL;
 
   trust_root (f, chain);
@@ -1088,7 +1096,7 @@ test_tls (Fixture       *f,
   }
 
   /* A certificate for that key (PKCS#1 DERKey), issued by a test CA. */
-  make_cert (&ca, "Test TLS CA", NULL, TRUE, NULL);
+  ca = make_chain ("provisioning." SUFFIX, PROVISIONING_EKU)->intermediate;
   key_bytes = g_base64_decode (der_key, &key_len);
   p = key_bytes;
   public_key = d2i_PublicKey (EVP_PKEY_RSA, NULL, &p, (long) key_len);
@@ -1156,7 +1164,6 @@ test_tls (Fixture       *f,
 
     call_fault (f, OB_WSMAN_ACTION_DELETE, "AMT_PublicKeyCertificate", sel, NULL, "AccessDenied");
   }
-  cert_clear (&ca);
 }
 
 int
