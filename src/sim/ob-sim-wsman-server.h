@@ -33,7 +33,9 @@ G_DECLARE_FINAL_TYPE (ObSimWsmanServer, ob_sim_wsman_server, OB, SIM_WSMAN_SERVE
 #define OB_SIM_HTTP_PORT 16992
 #define OB_SIM_TLS_PORT  16993
 
-/* @username/@password NULL: the defaults above. */
+/* @username/@password NULL: the defaults above.  A device with an
+ * ObSimProvisioning attached authenticates against that object's accounts
+ * instead (the local system account, and admin once activated). */
 ObSimWsmanServer *ob_sim_wsman_server_new          (ObSimDevice       *device,
                                                     const char        *username,
                                                     const char        *password);
