@@ -1027,26 +1027,38 @@ test_add_tls_device (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (env.registry)), ==, n_devices);
 }
 
+/* Every LAN device answered, and every CIRA device called in at least
+ * once (some come and go on purpose) and one of them answered. */
 static gboolean
 demo_has_devices (gpointer data)
 {
   ObServices *services = ob_application_get_services (OB_APPLICATION (data));
   ObDeviceRegistry *registry = services != NULL ? ob_services_get_device_registry (services) : NULL;
-  guint reachable = 0;
+  guint lan_reachable = 0;
+  guint cira = 0;
+  guint cira_reachable = 0;
 
-  if (registry == NULL || g_list_model_get_n_items (G_LIST_MODEL (registry)) < OB_DEMO_N_DEVICES)
+  if (registry == NULL)
     return FALSE;
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (registry)); i++)
     {
       g_autoptr(ObDevice) device = g_list_model_get_item (G_LIST_MODEL (registry), i);
+      gboolean reachable = ob_device_get_reachability (device) == OB_DEVICE_REACHABILITY_REACHABLE &&
+                           ob_device_get_amt_version (device) != NULL;
 
-      if (ob_device_get_reachability (device) == OB_DEVICE_REACHABILITY_REACHABLE &&
-          ob_device_get_amt_version (device) != NULL)
-        reachable++;
+      if (ob_device_get_transport (device) == OB_DEVICE_TRANSPORT_CIRA)
+        {
+          cira++;
+          cira_reachable += reachable ? 1 : 0;
+        }
+      else
+        {
+          lan_reachable += reachable ? 1 : 0;
+        }
     }
 
-  return reachable == OB_DEMO_N_DEVICES;
+  return lan_reachable == OB_DEMO_N_DEVICES && cira == OB_DEMO_N_CIRA_DEVICES && cira_reachable > 0;
 }
 
 typedef struct
@@ -1081,13 +1093,18 @@ on_demo_activate (GApplication *gapp,
   g_assert_false (g_str_has_prefix (run->demo_dir, g_get_user_data_dir ()));
   g_assert_cmpuint (ob_sim_fleet_get_n_devices (ob_demo_get_fleet (ob_application_get_demo (app))), ==,
                     OB_DEMO_N_DEVICES);
+  g_assert_cmpuint (ob_demo_get_n_cira_devices (ob_application_get_demo (app)), ==, OB_DEMO_N_CIRA_DEVICES);
+  /* The demo's own listener, on a port of its own. */
+  g_assert_true (ob_mps_server_get_listening (ob_services_get_mps_server (ob_application_get_services (app))));
 
-  /* One of them over TLS, its certificate pinned. */
+  /* One of the LAN devices over TLS, its certificate pinned. */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (registry)); i++)
     {
       g_autoptr(ObDevice) device = g_list_model_get_item (G_LIST_MODEL (registry), i);
 
-      tls += ob_device_get_use_tls (device) ? 1 : 0;
+      /* CIRA is always TLS; among the LAN devices, one. */
+      if (ob_device_get_transport (device) == OB_DEVICE_TRANSPORT_LAN)
+        tls += ob_device_get_use_tls (device) ? 1 : 0;
     }
   g_assert_cmpuint (tls, ==, 1);
 

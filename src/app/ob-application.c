@@ -233,7 +233,8 @@ ob_application_start_demo (ObApplication *self)
     return;
 
   self->demo = ob_demo_new ();
-  ob_demo_start_async (self->demo, registry, NULL, on_demo_started, g_object_ref (self));
+  ob_demo_start_async (self->demo, registry, ob_services_get_mps_server (self->services),
+                       NULL, on_demo_started, g_object_ref (self));
 
   self->demo_signals[0] = g_unix_signal_add (SIGINT, on_demo_signal, self);
   self->demo_signals[1] = g_unix_signal_add (SIGTERM, on_demo_signal, self);

@@ -143,7 +143,10 @@ ob_device_overview_update (ObDeviceOverview *self)
   adw_action_row_set_subtitle (self->guid_row, or_unknown (ob_device_get_guid (device)));
 
   adw_action_row_set_subtitle (self->address_row, or_unknown (ob_device_get_host (device)));
-  if (ob_device_get_use_tls (device))
+  if (ob_device_get_transport (device) == OB_DEVICE_TRANSPORT_CIRA)
+    /* A CIRA device calls in; the port it listens on does not matter. */
+    port_text = g_strdup (_("Through the device’s CIRA connection to this computer, encrypted with TLS"));
+  else if (ob_device_get_use_tls (device))
     /* Translators: a port number of a TLS connection */
     port_text = g_strdup_printf (_("%u, encrypted with TLS"), ob_device_get_port (device));
   else

@@ -11,18 +11,22 @@
 
 #include "ob-device-row.h"
 #include "ob-power-actions.h"
+#include "ob-ui-util.h"
 
 struct _ObDeviceRow
 {
   AdwBin parent_instance;
 
   ObDevice *device;
+  ObDevicePresence *presence;
+  gint64 next_change;           /* real time the words change, 0 never */
   gboolean selection_mode;
   gboolean selected;
   ObDeviceRowOperation operation;
 
   GtkCheckButton *check;
   GtkLabel *name_label;
+  GtkLabel *transport_label;
   GtkLabel *details_label;
   GtkBox *tags_box;
   GtkImage *power_icon;
@@ -38,6 +42,7 @@ G_DEFINE_FINAL_TYPE (ObDeviceRow, ob_device_row, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_DEVICE,
+  PROP_PRESENCE,
   PROP_SELECTION_MODE,
   PROP_SELECTED,
   N_PROPS
@@ -119,6 +124,17 @@ ob_device_row_update_tags (ObDeviceRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->tags_box), tags != NULL && tags[0] != NULL);
 }
 
+/* A CIRA device is connected while it has a transport; the presence,
+ * when there is one, also knows since when it is gone. */
+static gboolean
+ob_device_row_cira_connected (ObDeviceRow *self)
+{
+  if (self->presence != NULL)
+    return ob_device_presence_is_connected (self->presence, self->device);
+
+  return ob_device_get_transport_source (self->device) != NULL;
+}
+
 static void
 ob_device_row_update (ObDeviceRow *self)
 {
@@ -126,37 +142,89 @@ ob_device_row_update (ObDeviceRow *self)
   ObDeviceReachability reachability;
   const char *version;
   const char *mode;
+  const char *reach_text;
+  const char *reach_icon;
+  gboolean cira;
+  gboolean connected = TRUE;
   guint power_state;
+
+  self->next_change = 0;
 
   if (self->device == NULL)
     {
       gtk_label_set_label (self->name_label, "");
       gtk_label_set_label (self->details_label, "");
+      gtk_widget_set_visible (GTK_WIDGET (self->transport_label), FALSE);
       ob_device_row_update_tags (self);
       return;
     }
 
   gtk_label_set_label (self->name_label, ob_device_get_name (self->device));
+  cira = ob_device_get_transport (self->device) == OB_DEVICE_TRANSPORT_CIRA;
+  gtk_widget_set_visible (GTK_WIDGET (self->transport_label), cira);
+  if (cira)
+    connected = ob_device_row_cira_connected (self);
+
+  details = g_string_new (NULL);
+
+  /* A CIRA device that is away says first when it was last heard of:
+   * the rest is what it said then. */
+  if (cira && !connected)
+    {
+      gint64 last_seen = self->presence != NULL ? ob_device_presence_get_last_seen (self->presence, self->device) : 0;
+
+      if (last_seen > 0)
+        {
+          gint64 now = g_get_real_time ();
+          gint64 wait = 0;
+          g_autofree char *ago = ob_format_time_ago (last_seen, now, &wait);
+
+          /* Translators: %s is how long ago, such as "5 minutes ago" or "just now" */
+          g_string_append_printf (details, _("Last seen %s"), ago);
+          self->next_change = now + wait;
+        }
+      else
+        {
+          g_string_append (details, _("Never connected"));
+        }
+    }
 
   /* "host · AMT 16.1.25 · Admin control mode", leaving out what is not
    * known yet. */
-  details = g_string_new (ob_device_get_host (self->device));
+  if (ob_device_get_host (self->device) != NULL && *ob_device_get_host (self->device) != '\0')
+    g_string_append_printf (details, "%s%s", details->len > 0 ? " · " : "", ob_device_get_host (self->device));
   version = ob_device_get_amt_version (self->device);
   if (version != NULL && *version != '\0')
     {
-      g_string_append (details, " · ");
+      if (details->len > 0)
+        g_string_append (details, " · ");
       /* Translators: the Intel AMT firmware version in a device's details */
       g_string_append_printf (details, _("AMT %s"), version);
     }
   mode = ob_device_control_mode_to_label (ob_device_get_control_mode (self->device));
   if (mode != NULL)
-    g_string_append_printf (details, " · %s", mode);
+    g_string_append_printf (details, "%s%s", details->len > 0 ? " · " : "", mode);
   gtk_label_set_label (self->details_label, details->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->details_label), details->str);
 
   reachability = ob_device_get_reachability (self->device);
-  gtk_image_set_from_icon_name (self->reach_icon, reachability_icon_name (reachability));
-  gtk_label_set_label (self->reach_label, ob_device_reachability_to_label (reachability));
+  if (cira && !connected)
+    {
+      reach_text = _("Disconnected");
+      reach_icon = "network-offline-symbolic";
+    }
+  else if (cira && reachability != OB_DEVICE_REACHABILITY_AUTH_FAILED)
+    {
+      reach_text = _("Connected");
+      reach_icon = "network-transmit-receive-symbolic";
+    }
+  else
+    {
+      reach_text = ob_device_reachability_to_label (reachability);
+      reach_icon = reachability_icon_name (reachability);
+    }
+  gtk_image_set_from_icon_name (self->reach_icon, reach_icon);
+  gtk_label_set_label (self->reach_label, reach_text);
   if (ob_device_get_last_error (self->device) != NULL)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->reach_label), ob_device_get_last_error (self->device));
   else
@@ -164,7 +232,8 @@ ob_device_row_update (ObDeviceRow *self)
 
   /* A power state read before the device went away is stale; say so
    * rather than show it as current. */
-  power_state = reachability == OB_DEVICE_REACHABILITY_REACHABLE ? ob_device_get_power_state (self->device) : 0;
+  power_state = reachability == OB_DEVICE_REACHABILITY_REACHABLE && connected ?
+                ob_device_get_power_state (self->device) : 0;
   gtk_image_set_from_icon_name (self->power_icon, ob_power_state_to_icon_name (power_state));
   gtk_label_set_label (self->power_label, ob_power_state_to_label (power_state));
 
@@ -192,6 +261,7 @@ ob_device_row_dispose (GObject *object)
   ObDeviceRow *self = OB_DEVICE_ROW (object);
 
   ob_device_row_set_device (self, NULL);
+  g_clear_object (&self->presence);
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_DEVICE_ROW);
 
   G_OBJECT_CLASS (ob_device_row_parent_class)->dispose (object);
@@ -209,6 +279,10 @@ ob_device_row_get_property (GObject    *object,
     {
     case PROP_DEVICE:
       g_value_set_object (value, self->device);
+      break;
+
+    case PROP_PRESENCE:
+      g_value_set_object (value, self->presence);
       break;
 
     case PROP_SELECTION_MODE:
@@ -236,6 +310,10 @@ ob_device_row_set_property (GObject      *object,
     {
     case PROP_DEVICE:
       ob_device_row_set_device (self, g_value_get_object (value));
+      break;
+
+    case PROP_PRESENCE:
+      ob_device_row_set_presence (self, g_value_get_object (value));
       break;
 
     case PROP_SELECTION_MODE:
@@ -266,6 +344,12 @@ ob_device_row_class_init (ObDeviceRowClass *klass)
                          OB_TYPE_DEVICE,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* Where a CIRA device's last-seen time comes from. */
+  properties[PROP_PRESENCE] =
+    g_param_spec_object ("presence", NULL, NULL,
+                         OB_TYPE_DEVICE_PRESENCE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   properties[PROP_SELECTION_MODE] =
     g_param_spec_boolean ("selection-mode", NULL, NULL,
                           FALSE,
@@ -281,6 +365,7 @@ ob_device_row_class_init (ObDeviceRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/outband/Outband/ob-device-row.ui");
   gtk_widget_class_bind_template_child (widget_class, ObDeviceRow, check);
   gtk_widget_class_bind_template_child (widget_class, ObDeviceRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, ObDeviceRow, transport_label);
   gtk_widget_class_bind_template_child (widget_class, ObDeviceRow, details_label);
   gtk_widget_class_bind_template_child (widget_class, ObDeviceRow, tags_box);
   gtk_widget_class_bind_template_child (widget_class, ObDeviceRow, power_icon);
@@ -341,6 +426,50 @@ ob_device_row_set_device (ObDeviceRow *self,
 
   ob_device_row_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE]);
+}
+
+/**
+ * ob_device_row_get_presence:
+ * @self: an #ObDeviceRow
+ *
+ * Returns: (transfer none) (nullable): where last-seen times come from
+ */
+ObDevicePresence *
+ob_device_row_get_presence (ObDeviceRow *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICE_ROW (self), NULL);
+
+  return self->presence;
+}
+
+void
+ob_device_row_set_presence (ObDeviceRow      *self,
+                            ObDevicePresence *presence)
+{
+  g_return_if_fail (OB_IS_DEVICE_ROW (self));
+  g_return_if_fail (presence == NULL || OB_IS_DEVICE_PRESENCE (presence));
+
+  if (!g_set_object (&self->presence, presence))
+    return;
+
+  ob_device_row_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENCE]);
+}
+
+void
+ob_device_row_refresh (ObDeviceRow *self)
+{
+  g_return_if_fail (OB_IS_DEVICE_ROW (self));
+
+  ob_device_row_update (self);
+}
+
+gint64
+ob_device_row_get_next_change (ObDeviceRow *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICE_ROW (self), 0);
+
+  return self->next_change;
 }
 
 gboolean

@@ -13,6 +13,7 @@
 
 #include "ob-add-device-dialog.h"
 #include "ob-device-page.h"
+#include "ob-device-presence.h"
 #include "ob-device-row.h"
 #include "ob-devices-page.h"
 #include "ob-power-actions.h"
@@ -32,6 +33,9 @@ struct _ObDevicesPage
 
   GListModel *model;
   ObDeviceRegistry *registry;
+  ObMpsServer *mps;
+  ObDevicePresence *presence;
+  guint time_source;            /* the next "last seen" words change */
   gboolean folded;
   gboolean selection_mode;
   gboolean demo_available;
@@ -51,6 +55,14 @@ struct _ObDevicesPage
   GtkWidget *device_page;
 
   AdwLeaflet *leaflet;
+  AdwWindowTitle *window_title;
+  GtkMenuButton *mps_button;
+  GtkLabel *mps_status_label;
+  GtkLabel *mps_count_label;
+  GtkLabel *mps_error_label;
+  GtkWidget *mps_popover_buttons;
+  GtkRevealer *mps_banner;
+  GtkLabel *mps_banner_label;
   GtkSearchBar *search_bar;
   GtkSearchEntry *search_entry;
   GtkDropDown *tag_dropdown;
@@ -65,6 +77,7 @@ enum {
   PROP_0,
   PROP_MODEL,
   PROP_REGISTRY,
+  PROP_MPS_SERVER,
   PROP_FOLDED,
   PROP_SELECTION_MODE,
   PROP_DEMO_AVAILABLE,
@@ -274,6 +287,179 @@ on_tag_selected (ObDevicesPage *self,
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
+/* ---- "last seen" words -------------------------------------------------- */
+
+static void ob_devices_page_schedule_time (ObDevicesPage *self);
+
+static gboolean
+on_time_tick (gpointer user_data)
+{
+  ObDevicesPage *self = user_data;
+  /* Timers in whole seconds may come a little early. */
+  gint64 due = g_get_real_time () + G_USEC_PER_SEC;
+
+  self->time_source = 0;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      ObDeviceRow *row = g_ptr_array_index (self->rows, i);
+      gint64 next = ob_device_row_get_next_change (row);
+
+      if (next > 0 && next <= due)
+        ob_device_row_refresh (row);
+    }
+
+  ob_devices_page_schedule_time (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* One timer for every row, set for the first moment some row's words
+ * change ("4 minutes ago" -> "5 minutes ago"): at most one wake-up a
+ * minute while something was seen within the hour, and none at all while
+ * no row shows such words. */
+static void
+ob_devices_page_schedule_time (ObDevicesPage *self)
+{
+  gint64 first = G_MAXINT64;
+  gint64 delay;
+
+  g_clear_handle_id (&self->time_source, g_source_remove);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      gint64 next = ob_device_row_get_next_change (g_ptr_array_index (self->rows, i));
+
+      if (next > 0)
+        first = MIN (first, next);
+    }
+
+  if (first == G_MAXINT64)
+    return;
+
+  delay = (first - g_get_real_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  self->time_source = g_timeout_add_seconds ((guint) CLAMP (delay, 1, G_MAXUINT / 1000), on_time_tick, self);
+}
+
+static void
+on_presence_changed (ObDevicesPage    *self,
+                     ObDevice         *device,
+                     ObDevicePresence *presence)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      ObDeviceRow *row = g_ptr_array_index (self->rows, i);
+
+      if (ob_device_row_get_device (row) == device)
+        ob_device_row_refresh (row);
+    }
+
+  ob_devices_page_schedule_time (self);
+}
+
+/* ---- the CIRA listener's status ----------------------------------------- */
+
+static char *
+describe_listener_address (ObMpsServer *mps)
+{
+  const char *address = ob_mps_server_get_address (mps);
+
+  if (address == NULL)
+    return NULL;
+
+  /* IPv6 in brackets, as in a URL: "[::]:4433". */
+  if (strchr (address, ':') != NULL)
+    return g_strdup_printf ("[%s]:%u", address, ob_mps_server_get_port (mps));
+
+  return g_strdup_printf ("%s:%u", address, ob_mps_server_get_port (mps));
+}
+
+static void
+ob_devices_page_update_mps (ObDevicesPage *self)
+{
+  g_autofree char *subtitle = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *count = NULL;
+  const char *error = NULL;
+  gboolean listening = FALSE;
+
+  if (self->mps != NULL)
+    {
+      g_autofree char *where = describe_listener_address (self->mps);
+      guint n = ob_mps_server_get_n_connected (self->mps);
+
+      listening = ob_mps_server_get_listening (self->mps) && where != NULL;
+      error = ob_mps_server_get_last_error (self->mps);
+      if (listening)
+        error = NULL;
+
+      /* Translators: the number of devices connected over CIRA */
+      count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u connected", "%u connected", n), n);
+
+      if (listening)
+        {
+          /* Translators: %s is where the CIRA listener listens, "0.0.0.0:4433" */
+          status = g_strdup_printf (_("Listening on %s"), where);
+          /* Narrow, only what changes fits. */
+          if (self->folded)
+            subtitle = g_strdup (count);
+          else
+            /* Translators: the CIRA listener's state and the number of devices
+             * connected, "Listening on 0.0.0.0:4433 · 12 connected" */
+            subtitle = g_strdup_printf (_("%s · %s"), status, count);
+        }
+      else if (error != NULL)
+        {
+          status = g_strdup (_("Not listening"));
+          subtitle = g_strdup (self->folded ? status : _("Not listening for CIRA devices"));
+        }
+      else
+        {
+          status = g_strdup (_("Starting…"));
+          subtitle = g_strdup (_("Starting the CIRA listener…"));
+        }
+
+      g_clear_pointer (&count, g_free);
+      count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%u device connected over CIRA",
+                                            "%u devices connected over CIRA", n),
+                               n);
+    }
+
+  adw_window_title_set_subtitle (self->window_title, subtitle != NULL ? subtitle : "");
+  /* Narrow, the header has no room for it; the subtitle and the banner
+   * say the same. */
+  gtk_widget_set_visible (GTK_WIDGET (self->mps_button), self->mps != NULL && !self->folded);
+  gtk_label_set_label (self->mps_status_label, status != NULL ? status : "");
+  gtk_label_set_label (self->mps_count_label, count != NULL ? count : "");
+  gtk_label_set_label (self->mps_error_label, error != NULL ? error : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->mps_error_label), error != NULL);
+  gtk_widget_set_visible (self->mps_popover_buttons, error != NULL);
+  gtk_label_set_label (self->mps_banner_label, error != NULL ? error : "");
+  gtk_revealer_set_reveal_child (self->mps_banner, error != NULL);
+
+  gtk_menu_button_set_icon_name (self->mps_button, error != NULL ? "dialog-warning-symbolic"
+                                                                 : "network-server-symbolic");
+  if (error != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->mps_button), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->mps_button), "error");
+}
+
+static void
+on_mps_notify (ObDevicesPage *self,
+               GParamSpec    *pspec,
+               ObMpsServer   *mps)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  /* n-connections moves with every connection attempt; what is shown
+   * does not depend on it. */
+  if (g_str_equal (name, "listening") || g_str_equal (name, "address") ||
+      g_str_equal (name, "port") || g_str_equal (name, "n-connected") ||
+      g_str_equal (name, "last-error"))
+    ob_devices_page_update_mps (self);
+}
+
 static void
 ob_devices_page_apply_operation (ObDevicesPage *self,
                                  ObDeviceRow   *row)
@@ -367,6 +553,7 @@ on_factory_setup (GtkSignalListItemFactory *factory,
   gtk_list_item_set_selectable (list_item, FALSE);
   gtk_list_item_set_child (list_item, row);
 
+  ob_device_row_set_presence (OB_DEVICE_ROW (row), self->presence);
   g_object_bind_property (self, "selection-mode", row, "selection-mode", G_BINDING_SYNC_CREATE);
   g_object_bind_property (list_item, "selected", row, "selected", G_BINDING_SYNC_CREATE);
   g_signal_connect_object (row, "notify::selected", G_CALLBACK (on_row_selected_changed),
@@ -387,6 +574,7 @@ on_factory_bind (GtkSignalListItemFactory *factory,
   ob_device_row_set_device (row, OB_IS_DEVICE (item) ? OB_DEVICE (item) : NULL);
   ob_device_row_set_selected (row, gtk_list_item_get_selected (list_item));
   ob_devices_page_apply_operation (self, row);
+  ob_devices_page_schedule_time (self);
 }
 
 static void
@@ -769,6 +957,16 @@ ob_devices_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->model, on_model_items_changed, self);
   g_clear_object (&self->model);
   g_clear_object (&self->registry);
+  if (self->mps != NULL)
+    g_signal_handlers_disconnect_by_func (self->mps, on_mps_notify, self);
+  g_clear_object (&self->mps);
+  g_clear_handle_id (&self->time_source, g_source_remove);
+  if (self->presence != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->presence, on_presence_changed, self);
+      ob_device_presence_set_model (self->presence, NULL);
+    }
+  g_clear_object (&self->presence);
 
   for (guint i = 0; i < self->rows->len; i++)
     g_object_weak_unref (g_ptr_array_index (self->rows, i), on_row_finalized, self);
@@ -818,6 +1016,10 @@ ob_devices_page_get_property (GObject    *object,
       g_value_set_object (value, self->registry);
       break;
 
+    case PROP_MPS_SERVER:
+      g_value_set_object (value, self->mps);
+      break;
+
     case PROP_FOLDED:
       g_value_set_boolean (value, self->folded);
       break;
@@ -851,6 +1053,10 @@ ob_devices_page_set_property (GObject      *object,
 
     case PROP_REGISTRY:
       ob_devices_page_set_registry (self, g_value_get_object (value));
+      break;
+
+    case PROP_MPS_SERVER:
+      ob_devices_page_set_mps_server (self, g_value_get_object (value));
       break;
 
     case PROP_FOLDED:
@@ -893,6 +1099,13 @@ ob_devices_page_class_init (ObDevicesPageClass *klass)
                          OB_TYPE_DEVICE_REGISTRY,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* The CIRA listener whose status the header shows (its address and
+   * port, how many devices are connected, why it does not listen). */
+  properties[PROP_MPS_SERVER] =
+    g_param_spec_object ("mps-server", NULL, NULL,
+                         OB_TYPE_MPS_SERVER,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   /* Set by the window while its leaflet is folded: the header then shows a
    * back button and the window controls. */
   properties[PROP_FOLDED] =
@@ -918,6 +1131,14 @@ ob_devices_page_class_init (ObDevicesPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/outband/Outband/ob-devices-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, mps_button);
+  gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, mps_status_label);
+  gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, mps_count_label);
+  gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, mps_error_label);
+  gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, mps_popover_buttons);
+  gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, mps_banner);
+  gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, mps_banner_label);
   gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, search_bar);
   gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ObDevicesPage, tag_dropdown);
@@ -947,6 +1168,8 @@ ob_devices_page_init (ObDevicesPage *self)
 
   self->rows = g_ptr_array_new ();
   self->operations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, operation_state_free);
+  self->presence = ob_device_presence_new ();
+  g_signal_connect_swapped (self->presence, "changed", G_CALLBACK (on_presence_changed), self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -975,6 +1198,7 @@ ob_devices_page_init (ObDevicesPage *self)
   ob_devices_page_update_state (self);
   ob_devices_page_update_selection_label (self);
   ob_devices_page_update_actions (self);
+  ob_devices_page_update_mps (self);
 }
 
 GtkWidget *
@@ -1023,6 +1247,8 @@ ob_devices_page_set_model (ObDevicesPage *self,
   if (model != NULL)
     g_signal_connect_swapped (model, "items-changed", G_CALLBACK (on_model_items_changed), self);
 
+  /* Before the rows see the devices, so they find what it knows. */
+  ob_device_presence_set_model (self->presence, model);
   gtk_filter_list_model_set_model (self->filter_model, model);
   ob_devices_page_update_tags (self);
   ob_devices_page_update_state (self);
@@ -1060,6 +1286,88 @@ ob_devices_page_set_registry (ObDevicesPage    *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTRY]);
 }
 
+/**
+ * ob_devices_page_get_mps_server:
+ * @self: an #ObDevicesPage
+ *
+ * Returns: (transfer none) (nullable): the CIRA listener shown
+ */
+ObMpsServer *
+ob_devices_page_get_mps_server (ObDevicesPage *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICES_PAGE (self), NULL);
+
+  return self->mps;
+}
+
+void
+ob_devices_page_set_mps_server (ObDevicesPage *self,
+                                ObMpsServer   *mps)
+{
+  g_return_if_fail (OB_IS_DEVICES_PAGE (self));
+  g_return_if_fail (mps == NULL || OB_IS_MPS_SERVER (mps));
+
+  if (self->mps == mps)
+    return;
+
+  if (self->mps != NULL)
+    g_signal_handlers_disconnect_by_func (self->mps, on_mps_notify, self);
+  g_set_object (&self->mps, mps);
+  if (mps != NULL)
+    g_signal_connect_object (mps, "notify", G_CALLBACK (on_mps_notify), self, G_CONNECT_SWAPPED);
+
+  ob_devices_page_update_mps (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MPS_SERVER]);
+}
+
+/**
+ * ob_devices_page_get_mps_status:
+ * @self: an #ObDevicesPage
+ *
+ * Returns: (transfer none): the CIRA listener's status as the header
+ *   shows it ("Listening on 0.0.0.0:4433 · 12 connected"); empty without
+ *   a listener
+ */
+const char *
+ob_devices_page_get_mps_status (ObDevicesPage *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICES_PAGE (self), NULL);
+
+  return adw_window_title_get_subtitle (self->window_title);
+}
+
+/**
+ * ob_devices_page_get_mps_error:
+ * @self: an #ObDevicesPage
+ *
+ * Returns: (transfer none) (nullable): why the CIRA listener does not
+ *   listen, as the banner above the list says it; %NULL while it listens
+ */
+const char *
+ob_devices_page_get_mps_error (ObDevicesPage *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICES_PAGE (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (self->mps_banner))
+    return NULL;
+
+  return gtk_label_get_label (self->mps_banner_label);
+}
+
+/**
+ * ob_devices_page_get_presence:
+ * @self: an #ObDevicesPage
+ *
+ * Returns: (transfer none): when the page's CIRA devices were last seen
+ */
+ObDevicePresence *
+ob_devices_page_get_presence (ObDevicesPage *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICES_PAGE (self), NULL);
+
+  return self->presence;
+}
+
 gboolean
 ob_devices_page_get_folded (ObDevicesPage *self)
 {
@@ -1079,6 +1387,7 @@ ob_devices_page_set_folded (ObDevicesPage *self,
     return;
 
   self->folded = folded;
+  ob_devices_page_update_mps (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLDED]);
 }
 

@@ -9,8 +9,10 @@
 
 #include <adwaita.h>
 
+#include "ob-device-presence.h"
 #include "ob-device-registry.h"
 #include "ob-device.h"
+#include "ob-mps-server.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +27,15 @@ void              ob_devices_page_set_model          (ObDevicesPage    *self,
 ObDeviceRegistry *ob_devices_page_get_registry       (ObDevicesPage    *self);
 void              ob_devices_page_set_registry       (ObDevicesPage    *self,
                                                       ObDeviceRegistry *registry);
+/* The CIRA listener whose status the header shows (a subtitle, a status
+ * button with a popover, and a banner with "Change Port…" (app.preferences)
+ * and "Retry" (win.retry-cira) while it cannot listen). */
+ObMpsServer      *ob_devices_page_get_mps_server     (ObDevicesPage    *self);
+void              ob_devices_page_set_mps_server     (ObDevicesPage    *self,
+                                                      ObMpsServer      *mps);
+const char       *ob_devices_page_get_mps_status     (ObDevicesPage    *self);
+const char       *ob_devices_page_get_mps_error      (ObDevicesPage    *self);
+ObDevicePresence *ob_devices_page_get_presence       (ObDevicesPage    *self);
 gboolean          ob_devices_page_get_folded         (ObDevicesPage    *self);
 void              ob_devices_page_set_folded         (ObDevicesPage    *self,
                                                       gboolean          folded);

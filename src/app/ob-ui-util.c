@@ -263,6 +263,61 @@ ob_format_iso_time (const char *iso)
   return g_date_time_format (local, _("%Y-%m-%d %H:%M:%S"));
 }
 
+#define SECONDS_PER_MINUTE 60
+#define SECONDS_PER_HOUR   (60 * 60)
+#define SECONDS_PER_DAY    (24 * 60 * 60)
+
+char *
+ob_format_time_ago (gint64  then,
+                    gint64  now,
+                    gint64 *next_change)
+{
+  gint64 age = (now - then) / G_USEC_PER_SEC;
+  gint64 unit;
+  gint64 count;
+  char *text;
+
+  /* A clock that went back makes the past look like the future. */
+  if (age < SECONDS_PER_MINUTE)
+    {
+      if (next_change != NULL)
+        next_change[0] = MAX (then + (gint64) SECONDS_PER_MINUTE * G_USEC_PER_SEC - now, G_USEC_PER_SEC);
+      /* Translators: when a device was last seen, less than a minute ago */
+      return g_strdup (_("just now"));
+    }
+
+  if (age < SECONDS_PER_HOUR)
+    {
+      unit = SECONDS_PER_MINUTE;
+      count = age / unit;
+      /* Translators: when a device was last seen */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u minute ago", "%u minutes ago", (gulong) count),
+                              (guint) count);
+    }
+  else if (age < SECONDS_PER_DAY)
+    {
+      unit = SECONDS_PER_HOUR;
+      count = age / unit;
+      /* Translators: when a device was last seen */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u hour ago", "%u hours ago", (gulong) count),
+                              (guint) count);
+    }
+  else
+    {
+      unit = SECONDS_PER_DAY;
+      count = MIN (age / unit, G_MAXUINT);
+      /* Translators: when a device was last seen */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u day ago", "%u days ago", (gulong) count),
+                              (guint) count);
+    }
+
+  /* The words stay the same until the count goes up by one. */
+  if (next_change != NULL)
+    next_change[0] = then + (count + 1) * unit * G_USEC_PER_SEC - now;
+
+  return text;
+}
+
 void
 ob_list_box_remove_all (GtkListBox *list_box)
 {

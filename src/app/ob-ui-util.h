@@ -42,6 +42,14 @@ char     *ob_json_member_to_text       (JsonObject  *object,
  * and the user's format, or @iso itself when it does not parse. */
 char     *ob_format_iso_time           (const char  *iso);
 
+/* How long ago @then was at @now (both g_get_real_time()), in words:
+ * "just now", "5 minutes ago", "3 hours ago", "2 days ago".  When
+ * @next_change is not NULL it gets the microseconds until the words
+ * change, so a caller can wait exactly that long. */
+char     *ob_format_time_ago           (gint64       then,
+                                        gint64       now,
+                                        gint64      *next_change);
+
 /* Removes every row of @list_box. */
 void      ob_list_box_remove_all       (GtkListBox  *list_box);
 

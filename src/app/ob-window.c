@@ -241,6 +241,30 @@ on_services_state_changed (ObWindow   *self,
     ob_devices_page_set_registry (page, registry);
 }
 
+/* The CIRA listener is replaced when it moves to a new port or starts
+ * again: the devices page shows the current one. */
+static void
+on_services_mps_changed (ObWindow   *self,
+                         GParamSpec *pspec,
+                         ObServices *services)
+{
+  ObDevicesPage *page = OB_DEVICES_PAGE (ob_window_get_page (self, "devices"));
+
+  if (page != NULL)
+    ob_devices_page_set_mps_server (page, ob_services_get_mps_server (services));
+}
+
+static void
+ob_window_retry_cira (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  ObWindow *self = OB_WINDOW (widget);
+
+  if (self->services != NULL)
+    ob_services_retry_mps (self->services);
+}
+
 /* "application" is set after construction; the pages learn about the
  * services from it then. */
 static void
@@ -265,6 +289,9 @@ on_application_changed (ObWindow   *self,
   g_signal_connect_object (self->services, "notify::state",
                            G_CALLBACK (on_services_state_changed), self, G_CONNECT_SWAPPED);
   on_services_state_changed (self, NULL, self->services);
+  g_signal_connect_object (self->services, "notify::mps-server",
+                           G_CALLBACK (on_services_mps_changed), self, G_CONNECT_SWAPPED);
+  on_services_mps_changed (self, NULL, self->services);
 }
 
 static void
@@ -359,6 +386,7 @@ ob_window_class_init (ObWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.navigate-back", NULL, ob_window_navigate_back);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", ob_window_show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-cira", NULL, ob_window_retry_cira);
 }
 
 static void

@@ -1062,6 +1062,26 @@ ob_services_retry_api (ObServices *self)
   return TRUE;
 }
 
+/* The CIRA listener is not listening (its port was taken, it had no
+ * certificate): a new one tries again where the first one tried.  Returns
+ * whether a new start began. */
+gboolean
+ob_services_retry_mps (ObServices *self)
+{
+  g_return_val_if_fail (OB_IS_SERVICES (self), FALSE);
+
+  if (self->state != OB_SERVICES_STATE_RUNNING || self->registry == NULL)
+    return FALSE;
+  if (self->mps != NULL && ob_mps_server_get_listening (self->mps))
+    return FALSE;
+
+  g_clear_handle_id (&self->mps_restart_source, g_source_remove);
+  replace_mps (self);
+  ob_mps_server_start_async (self->mps, NULL, self->cira_port_override, self->cancellable,
+                             on_mps_restarted, NULL);
+  return TRUE;
+}
+
 void
 ob_services_force_api (ObServices *self,
                        const char *address,

@@ -55,6 +55,10 @@ ObApiServer     *ob_services_get_api_server     (ObServices           *self);
 ObMpsServer     *ob_services_get_mps_server     (ObServices           *self);
 const GError    *ob_services_get_api_error      (ObServices           *self);
 gboolean         ob_services_retry_api          (ObServices           *self);
+/* Start the CIRA listener again when it is not listening (after "port in
+ * use" once the port is free); follow notify::mps-server.  FALSE when it
+ * listens already or the services are not running. */
+gboolean         ob_services_retry_mps          (ObServices           *self);
 
 /* Headless mode: serve the REST API whatever api-enabled says, on @address
  * (NULL: the configured one) and @port (-1: the configured one, 0: any free
