@@ -1802,6 +1802,17 @@ test_domains (Fixture       *f,
                         "that the password is correct, and that the certificate is a valid certificate.");
   }
 
+  /* A storage format outside the two. */
+  {
+    g_autofree char *body = g_strdup_printf ("{\"profileName\":\"d6\",\"domainSuffix\":\"vpro2.example.com\","
+                                             "\"provisioningCert\":\"%s\",\"provisioningCertStorageFormat\":\"pem\","
+                                             "\"provisioningCertPassword\":\"" PFX_PASSWORD "\"}", pfx);
+
+    assert_post_errors (f, path, body,
+                        "provisioningCertStorageFormat|Provisioning Cert Storage Format should be either "
+                        "'raw' or 'string'");
+  }
+
   /* Suffix not matching the leaf; expired; incomplete chain. */
   {
     X509 *expired[] = { c->expired_leaf, c->intermediate, c->root };
