@@ -14,6 +14,10 @@
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <string.h>
 
 #include "ob-cert-authority.h"
@@ -27,6 +31,7 @@
 #include "ob-store.h"
 
 #define DNS_SUFFIX "vprodemo.test"
+#define PFX_PASSWORD "Pfx!Passw0rd"
 
 /* One CA for the whole run: key generation is the slow part. */
 static ObCertAuthority *shared_ca;
@@ -625,6 +630,209 @@ test_concurrent (Fixture       *f,
   g_assert_cmpuint (ob_rps_server_get_n_active (f->server), ==, 0);
 }
 
+/* ---- ACM: a provisioning chain made here ------------------------------------- */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EVP_PKEY, EVP_PKEY_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PKCS12, PKCS12_free)
+
+typedef struct
+{
+  GBytes *pfx;          /* DER */
+  char   *root_sha256;  /* lower-case hex */
+} Chain;
+
+static Chain chain;
+
+static X509 *
+make_cert (EVP_PKEY   *key,
+           EVP_PKEY   *issuer_key,
+           X509       *issuer,
+           const char *cn,
+           gboolean    ca)
+{
+  X509 *cert = X509_new ();
+  X509_NAME *name = X509_NAME_new ();
+  X509V3_CTX ctx;
+  X509_EXTENSION *ext;
+  static long serial = 1;
+
+  X509_set_version (cert, 2);
+  ASN1_INTEGER_set (X509_get_serialNumber (cert), serial++);
+  X509_gmtime_adj (X509_getm_notBefore (cert), -3600);
+  X509_gmtime_adj (X509_getm_notAfter (cert), 3600L * 24 * 365);
+  X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC, (const unsigned char *) cn, -1, -1, 0);
+  X509_set_subject_name (cert, name);
+  X509_set_issuer_name (cert, issuer != NULL ? X509_get_subject_name (issuer) : name);
+  X509_set_pubkey (cert, key);
+  X509V3_set_ctx (&ctx, issuer != NULL ? issuer : cert, cert, NULL, NULL, 0);
+  ext = X509V3_EXT_conf_nid (NULL, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
+  X509_add_ext (cert, ext, -1);
+  X509_EXTENSION_free (ext);
+  if (!ca)
+    {
+      /* The AMT provisioning purpose, next to server authentication. */
+      ext = X509V3_EXT_conf_nid (NULL, &ctx, NID_ext_key_usage, "serverAuth,2.16.840.1.113741.1.2.3");
+      X509_add_ext (cert, ext, -1);
+      X509_EXTENSION_free (ext);
+    }
+  g_assert_cmpint (X509_sign (cert, issuer_key, EVP_sha256 ()), >, 0);
+  X509_NAME_free (name);
+  return cert;
+}
+
+static void
+make_chain (void)
+{
+  g_autoptr(EVP_PKEY) root_key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
+  g_autoptr(EVP_PKEY) leaf_key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
+  g_autoptr(X509) root = make_cert (root_key, root_key, NULL, "Test Provisioning Root", TRUE);
+  g_autoptr(X509) leaf = make_cert (leaf_key, root_key, root, "rps." DNS_SUFFIX, FALSE);
+  g_autoptr(PKCS12) p12 = NULL;
+  STACK_OF (X509) *extra = sk_X509_new_null ();
+  unsigned char *der = NULL;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  int len;
+
+  sk_X509_push (extra, root);
+  p12 = PKCS12_create (PFX_PASSWORD, "provisioning", leaf_key, leaf, extra, 0, 0, 0, 0, 0);
+  sk_X509_free (extra);
+  g_assert_nonnull (p12);
+  len = i2d_PKCS12 (p12, &der);
+  g_assert_cmpint (len, >, 0);
+  chain.pfx = g_bytes_new (der, (gsize) len);
+  OPENSSL_free (der);
+  g_assert_cmpint (X509_digest (root, EVP_sha256 (), digest, &digest_len), ==, 1);
+  chain.root_sha256 = g_malloc0 (digest_len * 2 + 1);
+  for (guint i = 0; i < digest_len; i++)
+    g_snprintf (chain.root_sha256 + 2 * i, 3, "%02x", digest[i]);
+}
+
+static void
+add_acm (Fixture *f)
+{
+  g_autoptr(ObDomain) domain = ob_domain_new ("dom1");
+  g_autoptr(GError) error = NULL;
+
+  ob_domain_set_domain_suffix (domain, DNS_SUFFIX);
+  ob_domain_set_provisioning_cert_storage_format (domain, "string");
+  ob_domain_set_tenant_id (domain, "");
+  g_assert_true (ob_store_insert_domain (f->store, domain, &error));
+  g_assert_no_error (error);
+  g_assert_true (ob_secret_store_store_sync (f->secrets, OB_SECRET_OWNER_DOMAIN, "dom1", OB_SECRET_KIND_PFX,
+                                             chain.pfx, NULL, NULL));
+  g_assert_true (ob_secret_store_store_text_sync (f->secrets, OB_SECRET_OWNER_DOMAIN, "dom1",
+                                                  OB_SECRET_KIND_PFX_PASSWORD, PFX_PASSWORD, NULL, NULL));
+  add_profile (f, "acm-cira", OB_PROFILE_ACTIVATION_ACM, "cira1", NULL);
+}
+
+static void
+test_acm (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(Device) d = device_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *amt_password = NULL;
+  g_autofree char *mebx_password = NULL;
+  g_autoptr(ObDeviceRecord) record = NULL;
+  g_autoptr(ObRpsSession) session = NULL;
+  ObSimProvisioning *prov = ob_sim_provisioning_peek (d->device);
+  const char *guid = ob_sim_device_get_guid (d->device);
+
+  add_acm (f);
+  g_assert_true (ob_sim_provisioning_add_trusted_hash (prov, chain.root_sha256));
+  message = run_activate (d, f->url, "acm-cira", &error);
+  g_assert_no_error (error);
+  assert_status (message, "Status", "Admin control mode.");
+  assert_status (message, "CIRAConnection", "Configured");
+  g_assert_cmpint (ob_sim_device_get_control_mode (d->device), ==, OB_SIM_CONTROL_MODE_ACM);
+  amt_password = device_secret (f, guid, OB_SECRET_KIND_AMT_PASSWORD);
+  g_assert_true (ob_sim_provisioning_check_admin_password (prov, amt_password));
+  mebx_password = device_secret (f, guid, OB_SECRET_KIND_MEBX_PASSWORD);
+  g_assert_nonnull (mebx_password);
+  g_assert_cmpstr (ob_sim_provisioning_get_mebx_password (prov), ==, mebx_password);
+  record = ob_store_get_device (f->store, guid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ob_device_record_get_current_mode (record), ==, "2");
+  session = last_session (f);
+  assert_steps_ended (session, "IPS_HostBasedSetupService.AdminSetup");
+  assert_steps_ended (session, "AMT_SetupAndConfigurationService.SetMEBxPassword");
+}
+
+static void
+test_acm_refused (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *expected = NULL;
+
+  add_acm (f);
+
+  /* A DNS suffix no domain has. */
+  {
+    g_autoptr(Device) d = device_new ();
+
+    g_assert_true (ob_sim_provisioning_add_trusted_hash (ob_sim_provisioning_peek (d->device), chain.root_sha256));
+    ob_sim_rpc_set_dns_suffix (d->rpc, "elsewhere.test");
+    message = run_activate (d, f->url, "acm-cira", &error);
+    g_assert_null (message);
+    expected = g_strdup_printf ("Device %s activation failed. Specified AMT domain suffix: elsewhere.test does not match list of available AMT domain suffixes.",
+                                ob_sim_device_get_guid (d->device));
+    g_assert_nonnull (strstr (error->message, expected));
+    g_clear_error (&error);
+    g_clear_pointer (&expected, g_free);
+  }
+
+  /* A root the firmware does not trust: nothing reaches the device. */
+  {
+    g_autoptr(Device) d = device_new ();
+    g_autoptr(ObRpsSession) session = NULL;
+    const GError *session_error;
+
+    /* Some other root is trusted. */
+    g_assert_true (ob_sim_provisioning_add_trusted_hash (ob_sim_provisioning_peek (d->device),
+                                                         "c3a3f0e4b0a5fcbd39f3cbd7cc2e7fdb0f0c0a3c9d29b8a2bb4d6b0e6e2a9f11"));
+    message = run_activate (d, f->url, "acm-cira", &error);
+    g_assert_null (message);
+    g_assert_nonnull (strstr (error->message,
+                              "Invalid domain certificate, hash does not exists in list of trusted root certificates on AMT"));
+    g_clear_error (&error);
+    g_assert_cmpint (ob_sim_device_get_control_mode (d->device), ==, OB_SIM_CONTROL_MODE_PRE_PROVISIONING);
+    session = last_session (f);
+    g_assert_cmpuint (ob_rps_session_get_n_wsman (session), ==, 0);
+    session_error = ob_rps_session_get_error (session);
+    /* The error names the step. */
+    g_assert_true (g_str_has_prefix (session_error->message, "Match the root certificate hash"));
+  }
+}
+
+static void
+test_upgrade_to_acm (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(Device) d = device_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *amt_password = NULL;
+  ObSimProvisioning *prov = ob_sim_provisioning_peek (d->device);
+
+  add_acm (f);
+  g_assert_true (ob_sim_provisioning_add_trusted_hash (prov, chain.root_sha256));
+  message = run_activate (d, f->url, "ccm-lan", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&message, g_free);
+  ob_sim_rpc_set_amt_password (d->rpc, "Str0ng!Pass");
+  message = run_activate (d, f->url, "acm-cira", &error);
+  g_assert_no_error (error);
+  assert_status (message, "Status", "Upgraded to admin control mode.");
+  g_assert_cmpint (ob_sim_device_get_control_mode (d->device), ==, OB_SIM_CONTROL_MODE_ACM);
+  amt_password = device_secret (f, ob_sim_device_get_guid (d->device), OB_SECRET_KIND_AMT_PASSWORD);
+  g_assert_true (ob_sim_provisioning_check_admin_password (prov, amt_password));
+}
+
 /* ---- A scripted client that does not behave ------------------------------------- */
 
 typedef struct
@@ -806,6 +1014,7 @@ main (int   argc,
   wait_for (&result);
   g_assert_true (ob_cert_authority_ensure_finish (shared_ca, result, &error));
   g_assert_no_error (error);
+  make_chain ();
 
   g_test_add ("/rps-server/ccm-cira", Fixture, NULL, fixture_set_up, test_ccm_cira, fixture_tear_down);
   g_test_add ("/rps-server/ccm-lan-wss-reactivate", Fixture, NULL, fixture_set_up,
@@ -813,6 +1022,9 @@ main (int   argc,
   g_test_add ("/rps-server/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
   g_test_add ("/rps-server/deactivate", Fixture, NULL, fixture_set_up, test_deactivate, fixture_tear_down);
   g_test_add ("/rps-server/maintenance", Fixture, NULL, fixture_set_up, test_maintenance, fixture_tear_down);
+  g_test_add ("/rps-server/acm", Fixture, NULL, fixture_set_up, test_acm, fixture_tear_down);
+  g_test_add ("/rps-server/acm-refused", Fixture, NULL, fixture_set_up, test_acm_refused, fixture_tear_down);
+  g_test_add ("/rps-server/upgrade-to-acm", Fixture, NULL, fixture_set_up, test_upgrade_to_acm, fixture_tear_down);
   g_test_add ("/rps-server/concurrent", Fixture, NULL, fixture_set_up, test_concurrent, fixture_tear_down);
   g_test_add ("/rps-server/hostile-client", Fixture, NULL, fixture_set_up, test_hostile_client,
               fixture_tear_down);
@@ -830,5 +1042,7 @@ main (int   argc,
     g_rmdir (shared_ca_dir);
   }
   g_free (shared_ca_dir);
+  g_bytes_unref (chain.pfx);
+  g_free (chain.root_sha256);
   return status;
 }

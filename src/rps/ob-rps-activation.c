@@ -335,27 +335,26 @@ go (ObRpsActivation *self,
   advance (self);
 }
 
+/* The REST API keeps the PFX's DER; a keyring filled by hand may hold the
+ * base64 text the API takes instead. */
 static GBytes *
-decode_pfx (GBytes *stored)
+pfx_from_base64 (GBytes *stored)
 {
   gsize len = 0;
   const char *data = g_bytes_get_data (stored, &len);
-  gboolean base64 = len > 0;
+  g_autofree char *text = NULL;
+  guchar *out;
+  gsize out_len = 0;
 
-  /* The REST API takes the PFX as base64; accept the keyring holding
-   * either that text or the raw DER. */
-  for (gsize i = 0; i < len && base64; i++)
-    base64 = g_ascii_isalnum (data[i]) || data[i] == '+' || data[i] == '/' || data[i] == '='
-             || data[i] == '\r' || data[i] == '\n';
-  if (base64)
-    {
-      g_autofree char *text = g_strndup (data, len);
-      gsize out_len = 0;
-      guchar *out = g_base64_decode (text, &out_len);
-
-      return g_bytes_new_take (out, out_len);
-    }
-  return g_bytes_ref (stored);
+  if (len == 0)
+    return NULL;
+  for (gsize i = 0; i < len; i++)
+    if (!(g_ascii_isalnum (data[i]) || data[i] == '+' || data[i] == '/' || data[i] == '='
+          || data[i] == '\r' || data[i] == '\n'))
+      return NULL;
+  text = g_strndup (data, len);
+  out = g_base64_decode (text, &out_len);
+  return g_bytes_new_take (out, out_len);
 }
 
 static void
@@ -385,8 +384,12 @@ load_certificate (ObRpsActivation *self)
     }
   password = ob_secret_store_lookup_text_sync (context->secrets, OB_SECRET_OWNER_DOMAIN, name,
                                                OB_SECRET_KIND_PFX_PASSWORD, NULL, NULL);
-  pfx = decode_pfx (stored);
-  self->chain = ob_cert_chain_new_from_pkcs12 (pfx, password != NULL ? password : "", &error);
+  self->chain = ob_cert_chain_new_from_pkcs12 (stored, password != NULL ? password : "", &error);
+  if (self->chain == NULL && (pfx = pfx_from_base64 (stored)) != NULL)
+    {
+      g_clear_error (&error);
+      self->chain = ob_cert_chain_new_from_pkcs12 (pfx, password != NULL ? password : "", &error);
+    }
   if (password != NULL)
     ob_secure_clear (password, strlen (password));
   if (self->chain == NULL)
@@ -625,7 +628,12 @@ after_settle (ObRpsFlow *flow)
 {
   ObRpsActivation *self = OB_RPS_ACTIVATION (flow);
 
-  go (self, self->acm ? STATE_MEBX : STATE_SAVE);
+  /* An upgrade keeps the old password: change it like any activated
+   * device's. */
+  if (self->upgrade)
+    go (self, STATE_CHANGE_PASSWORD);
+  else
+    go (self, self->acm ? STATE_MEBX : STATE_SAVE);
 }
 
 static void
@@ -638,8 +646,10 @@ settle (ObRpsActivation *self)
     ob_rps_flow_set_status (flow, "Status", "Upgraded to admin control mode.");
   else
     ob_rps_flow_set_status (flow, "Status", self->acm ? "Admin control mode." : "Client control mode.");
-  /* From now on AMT knows only admin and the new password. */
-  ob_rps_wsman_set_credentials (ob_rps_flow_get_wsman (flow), "admin", self->amt_password);
+  /* From now on AMT knows only admin and the new password (Setup and
+   * AdminSetup set it; UpgradeClientToAdmin keeps the old one). */
+  if (!self->upgrade)
+    ob_rps_wsman_set_credentials (ob_rps_flow_get_wsman (flow), "admin", self->amt_password);
   ob_rps_flow_wait (flow, context_of (self)->settle_delay_ms, "for AMT to settle", after_settle);
 }
 
