@@ -43,6 +43,8 @@ run_lan (int    argc,
   int latency_ms = 0;
   gboolean tls = FALSE;
   int port_base = OB_SIM_HTTP_PORT;
+  g_autofree char *screen_size = NULL;
+  guint screen_width = OB_SIM_SCREEN_DEFAULT_WIDTH, screen_height = OB_SIM_SCREEN_DEFAULT_HEIGHT;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Number of devices (default 1)", "N" },
     { "address", 'a', 0, G_OPTION_ARG_STRING, &address,
@@ -54,7 +56,9 @@ run_lan (int    argc,
     { "tls", 't', 0, G_OPTION_ARG_NONE, &tls,
       "Also serve TLS (self-signed certificate) on the port after the HTTP port", NULL },
     { "port-base", 'P', 0, G_OPTION_ARG_INT, &port_base,
-      "HTTP port (default 16992; TLS uses the next one; 0 = any free port)", "PORT" },
+      "HTTP port (default 16992; TLS uses the next one, redirection the two after; 0 = any free port)", "PORT" },
+    { "screen", 0, 0, G_OPTION_ARG_STRING, &screen_size,
+      "Size of the devices' KVM screens (default 1024x768)", "WIDTHxHEIGHT" },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode,
       "Control mode of the devices: acm (default) or ccm", "MODE" },
     { NULL }
@@ -108,6 +112,15 @@ run_lan (int    argc,
         }
     }
 
+  if (screen_size != NULL
+      && (sscanf (screen_size, "%ux%u", &screen_width, &screen_height) != 2
+          || screen_width < OB_SIM_SCREEN_MIN_SIZE || screen_width > OB_SIM_SCREEN_MAX_WIDTH
+          || screen_height < OB_SIM_SCREEN_MIN_SIZE || screen_height > OB_SIM_SCREEN_MAX_HEIGHT))
+    {
+      g_printerr ("outband-sim lan: --screen must be WIDTHxHEIGHT, 64x64 to 8192x4320\n");
+      return 2;
+    }
+
   fleet = ob_sim_fleet_new ();
   if (!tls)
     tls_port = 0;
@@ -120,6 +133,7 @@ run_lan (int    argc,
     {
       g_autofree char *device_address = ob_sim_fleet_nth_address (address, (guint) i, &error);
       ObSimDevice *device;
+      ObSimRedirServer *redir;
 
       if (device_address == NULL)
         {
@@ -135,14 +149,19 @@ run_lan (int    argc,
         }
       ob_sim_device_set_control_mode (device, control_mode);
       ob_sim_device_set_latency_ms (device, (guint) latency_ms);
+      redir = ob_sim_fleet_get_redir_server (fleet, device);
+      ob_sim_redir_server_set_screen_size (redir, screen_width, screen_height);
 
       if (ob_sim_device_get_tls_port (device) != 0)
-        g_print ("%s  %s:%u  tls %s:%u\n", ob_sim_device_get_guid (device),
+        g_print ("%s  %s:%u  tls %s:%u  redir %s:%u  redir-tls %s:%u\n", ob_sim_device_get_guid (device),
                  device_address, ob_sim_device_get_http_port (device),
-                 device_address, ob_sim_device_get_tls_port (device));
+                 device_address, ob_sim_device_get_tls_port (device),
+                 device_address, ob_sim_redir_server_get_port (redir),
+                 device_address, ob_sim_redir_server_get_tls_port (redir));
       else
-        g_print ("%s  %s:%u\n", ob_sim_device_get_guid (device),
-                 device_address, ob_sim_device_get_http_port (device));
+        g_print ("%s  %s:%u  redir %s:%u\n", ob_sim_device_get_guid (device),
+                 device_address, ob_sim_device_get_http_port (device),
+                 device_address, ob_sim_redir_server_get_port (redir));
     }
   fflush (stdout);
 
@@ -319,12 +338,16 @@ shard_main (gpointer data)
       g_autofree char *guid = settings->first_guid != NULL ? nth_guid (settings->first_guid, i) : NULL;
       g_autoptr(ObSimDevice) device = ob_sim_device_new (guid);
       g_autoptr(ObSimWsmanServer) server = NULL;
+      g_autoptr(ObSimRedirServer) redir = NULL;
       ObSimCira *cira;
 
       ob_sim_device_set_control_mode (device, settings->control_mode);
       ob_sim_device_set_latency_ms (device, settings->latency_ms);
       server = ob_sim_wsman_server_new (device, NULL, settings->amt_password);
       cira = ob_sim_cira_new (pool, device, server, settings->cira_user, settings->cira_password);
+      /* KVM, SOL and IDER on channels to 16994 (a screen only once used). */
+      redir = ob_sim_redir_server_new (device, NULL, settings->amt_password);
+      ob_sim_cira_set_redir_server (cira, redir);
       ob_sim_cira_set_keepalive_interval (cira, settings->keepalive);
       ob_sim_cira_set_backoff (cira, settings->backoff_ms, settings->backoff_max_ms);
       ob_sim_cira_set_fault (cira, settings->fault);
@@ -1250,7 +1273,7 @@ usage (FILE *out)
            "Simulated Intel AMT devices.\n"
            "\n"
            "Commands:\n"
-           "  lan    serve devices on the AMT LAN ports (16992, 16993 with --tls)\n"
+           "  lan    serve devices on the AMT LAN ports (16992 and 16994, 16993 and 16995 with --tls)\n"
            "  cira   devices that call an MPS over CIRA (TLS + APF)\n"
            "  rfb    a bare RFB (VNC) server showing a simulated PC screen\n"
            "  rpc    devices activated by an RPS, as rpc-go does it\n"

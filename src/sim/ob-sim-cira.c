@@ -35,6 +35,7 @@ struct _ObSimCira
   ObSimCiraPool    *pool;
   ObSimDevice      *device;
   ObSimWsmanServer *server;
+  ObSimRedirServer *redir;
   char             *username;
   char             *password;
 
@@ -662,6 +663,11 @@ on_channel (ObApfSession *session,
       ob_sim_wsman_server_serve_stream (self->server, G_IO_STREAM (channel));
       return;
     }
+  if (port == OB_SIM_REDIR_PORT && self->redir != NULL)
+    {
+      ob_sim_redir_server_serve_stream (self->redir, G_IO_STREAM (channel));
+      return;
+    }
   g_signal_emit (self, signals[SIGNAL_CHANNEL], 0, channel, port, &handled);
   /* Unhandled: our reference is the session's, dropping it closes it. */
   if (!handled)
@@ -816,6 +822,22 @@ ob_sim_cira_get_wsman_server (ObSimCira *self)
 {
   g_return_val_if_fail (OB_IS_SIM_CIRA (self), NULL);
   return self->server;
+}
+
+void
+ob_sim_cira_set_redir_server (ObSimCira        *self,
+                              ObSimRedirServer *redir)
+{
+  g_return_if_fail (OB_IS_SIM_CIRA (self));
+  g_return_if_fail (redir == NULL || OB_IS_SIM_REDIR_SERVER (redir));
+  g_set_object (&self->redir, redir);
+}
+
+ObSimRedirServer *
+ob_sim_cira_get_redir_server (ObSimCira *self)
+{
+  g_return_val_if_fail (OB_IS_SIM_CIRA (self), NULL);
+  return self->redir;
 }
 
 ObSimCiraPool *
@@ -1037,6 +1059,7 @@ ob_sim_cira_dispose (GObject *object)
   g_clear_object (&self->fault_stream);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->server);
+  g_clear_object (&self->redir);
   g_clear_object (&self->device);
   g_clear_object (&self->pool);
 

@@ -12,6 +12,7 @@
 #include "ob-apf-session.h"
 #include "ob-sim-cira-pool.h"
 #include "ob-sim-device.h"
+#include "ob-sim-redir-server.h"
 #include "ob-sim-wsman-server.h"
 
 G_BEGIN_DECLS
@@ -28,8 +29,10 @@ G_BEGIN_DECLS
  * with or without the port, KEEPALIVE_OPTIONS or not.
  *
  * Each channel the MPS opens to 16992 is served by the device's WS-Man
- * server, HTTP straight on the channel (flow control is the channel's).
- * Other ports go to the ::channel signal; unhandled ones are closed.
+ * server, HTTP straight on the channel (flow control is the channel's);
+ * channels to 16994 go to the redirection server when one is set (KVM,
+ * SOL, IDER).  Other ports go to the ::channel signal; unhandled ones are
+ * closed.
  *
  * When the connection fails or drops it reconnects after a backoff that
  * doubles with each failure (from backoff-initial up to backoff-max) with
@@ -109,6 +112,10 @@ ObSimCira        *ob_sim_cira_new                  (ObSimCiraPool    *pool,
 ObSimDevice      *ob_sim_cira_get_device           (ObSimCira        *self);
 ObSimWsmanServer *ob_sim_cira_get_wsman_server     (ObSimCira        *self);
 ObSimCiraPool    *ob_sim_cira_get_pool             (ObSimCira        *self);
+/* Serve channels to 16994 with @redir (NULL: they go to ::channel). */
+void              ob_sim_cira_set_redir_server     (ObSimCira        *self,
+                                                    ObSimRedirServer *redir);
+ObSimRedirServer *ob_sim_cira_get_redir_server     (ObSimCira        *self);
 
 /* Connect now, and keep reconnecting until stopped. */
 void              ob_sim_cira_start                (ObSimCira        *self);

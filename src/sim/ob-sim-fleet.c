@@ -9,6 +9,7 @@
 
 #include "ob-sim-certificate.h"
 #include "ob-sim-fleet.h"
+#include "ob-sim-redir-server.h"
 
 struct _ObSimFleet
 {
@@ -16,6 +17,7 @@ struct _ObSimFleet
 
   GPtrArray *devices;   /* ObSimDevice */
   GPtrArray *servers;   /* ObSimWsmanServer, same index */
+  GPtrArray *redirs;    /* ObSimRedirServer, same index */
 };
 
 G_DEFINE_FINAL_TYPE (ObSimFleet, ob_sim_fleet, G_TYPE_OBJECT)
@@ -36,6 +38,7 @@ ob_sim_fleet_add_device (ObSimFleet  *self,
 {
   g_autoptr(ObSimDevice) device = NULL;
   g_autoptr(ObSimWsmanServer) server = NULL;
+  g_autoptr(ObSimRedirServer) redir = NULL;
 
   g_return_val_if_fail (OB_IS_SIM_FLEET (self), NULL);
   g_return_val_if_fail (address != NULL, NULL);
@@ -66,6 +69,27 @@ ob_sim_fleet_add_device (ObSimFleet  *self,
         }
     }
 
+  /* Redirection two ports above each WS-Man port, as AMT has it (16994
+   * beside 16992, 16995 beside 16993); TLS with the same certificate. */
+  redir = ob_sim_redir_server_new (device, NULL, amt_password);
+  if (!ob_sim_redir_server_listen (redir, address, http_port == 0 ? 0 : http_port + 2, FALSE, error))
+    {
+      ob_sim_wsman_server_stop (server);
+      return NULL;
+    }
+  if (tls_port != 0)
+    {
+      ob_sim_redir_server_set_certificate (redir, ob_sim_wsman_server_get_certificate (server));
+      if (!ob_sim_redir_server_listen (redir, address, tls_port == OB_SIM_PORT_ANY ? 0 : tls_port + 2,
+                                       TRUE, error))
+        {
+          ob_sim_redir_server_stop (redir);
+          ob_sim_wsman_server_stop (server);
+          return NULL;
+        }
+    }
+
+  g_ptr_array_add (self->redirs, g_steal_pointer (&redir));
   g_ptr_array_add (self->servers, g_steal_pointer (&server));
   g_ptr_array_add (self->devices, device);
   return g_steal_pointer (&device);
@@ -118,6 +142,20 @@ ob_sim_fleet_get_server (ObSimFleet  *self,
   return g_ptr_array_index (self->servers, index);
 }
 
+ObSimRedirServer *
+ob_sim_fleet_get_redir_server (ObSimFleet  *self,
+                               ObSimDevice *device)
+{
+  guint index;
+
+  g_return_val_if_fail (OB_IS_SIM_FLEET (self), NULL);
+  g_return_val_if_fail (OB_IS_SIM_DEVICE (device), NULL);
+
+  if (!g_ptr_array_find (self->devices, device, &index))
+    return NULL;
+  return g_ptr_array_index (self->redirs, index);
+}
+
 void
 ob_sim_fleet_set_latency_ms (ObSimFleet *self,
                              guint       latency_ms)
@@ -135,6 +173,8 @@ ob_sim_fleet_stop (ObSimFleet *self)
 
   for (guint i = 0; i < self->servers->len; i++)
     ob_sim_wsman_server_stop (g_ptr_array_index (self->servers, i));
+  for (guint i = 0; i < self->redirs->len; i++)
+    ob_sim_redir_server_stop (g_ptr_array_index (self->redirs, i));
 }
 
 char *
@@ -192,6 +232,7 @@ ob_sim_fleet_dispose (GObject *object)
   if (self->servers != NULL)
     ob_sim_fleet_stop (self);
   g_clear_pointer (&self->servers, g_ptr_array_unref);
+  g_clear_pointer (&self->redirs, g_ptr_array_unref);
   g_clear_pointer (&self->devices, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ob_sim_fleet_parent_class)->dispose (object);
@@ -210,4 +251,5 @@ ob_sim_fleet_init (ObSimFleet *self)
 {
   self->devices = g_ptr_array_new_with_free_func (g_object_unref);
   self->servers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->redirs = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "ob-sim-device.h"
+#include "ob-sim-redir-server.h"
 #include "ob-sim-wsman-server.h"
 
 G_BEGIN_DECLS
@@ -18,7 +19,10 @@ G_BEGIN_DECLS
  * each on its own loopback address (127.0.1.1, 127.0.1.2, …: Linux routes
  * all of 127/8 to lo, so these bind with no set-up) on the standard ports.
  * Devices share one RSA key for their TLS certificates (generated once per
- * process) but each has its own self-signed certificate. */
+ * process) but each has its own self-signed certificate.  Each device also
+ * serves redirection (KVM, SOL, IDER) two ports above its WS-Man ports:
+ * 16994 and 16995 beside 16992 and 16993, any free port when those are
+ * any (ob_sim_fleet_get_redir_server() tells which). */
 
 #define OB_TYPE_SIM_FLEET (ob_sim_fleet_get_type ())
 
@@ -46,6 +50,10 @@ ObSimDevice      *ob_sim_fleet_get_device        (ObSimFleet   *self,
 ObSimDevice      *ob_sim_fleet_lookup_device     (ObSimFleet   *self,
                                                   const char   *guid);
 ObSimWsmanServer *ob_sim_fleet_get_server        (ObSimFleet   *self,
+                                                  ObSimDevice  *device);
+
+/* The device's redirection server (its screen, its ports). */
+ObSimRedirServer *ob_sim_fleet_get_redir_server  (ObSimFleet   *self,
                                                   ObSimDevice  *device);
 
 /* Latency of every device (milliseconds). */

@@ -910,6 +910,8 @@ maybe_send_update (Connection *conn)
     }
   clear_tick (conn);
   conn->request_pending = FALSE;
+  g_debug ("RFB update: %u tiles (%s, screen serial %" G_GUINT64_FORMAT ")", tiles->len,
+           conn->request_incremental ? "incremental" : "full", ob_sim_screen_get_serial (screen));
   send_update (conn, screen, tiles);
 }
 
