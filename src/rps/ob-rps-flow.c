@@ -510,9 +510,12 @@ on_flow_timeout (gpointer user_data)
   ObRpsFlowPrivate *priv = ob_rps_flow_get_instance_private (self);
 
   g_clear_pointer (&priv->timeout, g_source_unref);
-  ob_rps_flow_fail (self, g_error_new (OB_RPS_ERROR, OB_RPS_ERROR_TIMEOUT,
-                                       "The flow did not finish within %u s",
-                                       priv->timeout_ms / 1000));
+  if (priv->timeout_ms % 1000 == 0)
+    ob_rps_flow_fail (self, g_error_new (OB_RPS_ERROR, OB_RPS_ERROR_TIMEOUT,
+                                         "The flow did not finish within %u s", priv->timeout_ms / 1000));
+  else
+    ob_rps_flow_fail (self, g_error_new (OB_RPS_ERROR, OB_RPS_ERROR_TIMEOUT,
+                                         "The flow did not finish within %u ms", priv->timeout_ms));
   return G_SOURCE_REMOVE;
 }
 
@@ -551,6 +554,8 @@ ob_rps_flow_run_async (ObRpsFlow           *self,
   priv->started = TRUE;
   priv->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (priv->task, ob_rps_flow_run_async);
+  /* Our own cancellation error names the step; GTask's would not. */
+  g_task_set_check_cancellable (priv->task, FALSE);
 
   if (priv->timeout_ms > 0)
     {
