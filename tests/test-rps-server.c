@@ -630,6 +630,54 @@ test_concurrent (Fixture       *f,
   g_assert_cmpuint (ob_rps_server_get_n_active (f->server), ==, 0);
 }
 
+static void
+add_wireless (Fixture    *f,
+              const char *name,
+              const char *ssid)
+{
+  g_autoptr(ObWirelessConfig) config = ob_wireless_config_new (name);
+  g_autoptr(GError) error = NULL;
+
+  ob_wireless_config_set_authentication_method (config, 6);  /* WPA2 PSK */
+  ob_wireless_config_set_encryption_method (config, 4);      /* CCMP */
+  ob_wireless_config_set_ssid (config, ssid);
+  ob_wireless_config_set_psk_value (config, 1);
+  ob_wireless_config_set_tenant_id (config, "");
+  g_assert_true (ob_store_insert_wireless_config (f->store, config, &error));
+  g_assert_no_error (error);
+  g_assert_true (ob_secret_store_store_text_sync (f->secrets, OB_SECRET_OWNER_WIRELESS, name,
+                                                  OB_SECRET_KIND_PSK_PASSPHRASE, "wifi-passphrase-1", NULL, NULL));
+}
+
+static void
+test_wireless (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(Device) d = device_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(ObProfile) profile = NULL;
+  ObSimProvisioning *prov = ob_sim_provisioning_peek (d->device);
+
+  add_wireless (f, "office", "OfficeNet");
+  add_wireless (f, "lab", "LabNet");
+  profile = ob_store_get_profile (f->store, "ccm-lan", &error);
+  g_assert_no_error (error);
+  ob_profile_add_wifi_link (profile, "lab", 2);
+  ob_profile_add_wifi_link (profile, "office", 1);
+  g_assert_true (ob_store_update_profile (f->store, profile, &error));
+  g_assert_no_error (error);
+  ob_sim_provisioning_set_has_wireless (prov, TRUE);
+
+  message = run_activate (d, f->url, "ccm-lan", &error);
+  g_assert_no_error (error);
+  assert_status (message, "Network", "Wireless Configured");
+  g_assert_cmpuint (ob_sim_provisioning_get_n_wifi_profiles (prov), ==, 2);
+  /* In priority order. */
+  g_assert_cmpstr (ob_sim_provisioning_get_wifi_ssid (prov, 0), ==, "OfficeNet");
+  g_assert_cmpstr (ob_sim_provisioning_get_wifi_ssid (prov, 1), ==, "LabNet");
+}
+
 /* ---- ACM: a provisioning chain made here ------------------------------------- */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
@@ -1022,6 +1070,7 @@ main (int   argc,
   g_test_add ("/rps-server/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
   g_test_add ("/rps-server/deactivate", Fixture, NULL, fixture_set_up, test_deactivate, fixture_tear_down);
   g_test_add ("/rps-server/maintenance", Fixture, NULL, fixture_set_up, test_maintenance, fixture_tear_down);
+  g_test_add ("/rps-server/wireless", Fixture, NULL, fixture_set_up, test_wireless, fixture_tear_down);
   g_test_add ("/rps-server/acm", Fixture, NULL, fixture_set_up, test_acm, fixture_tear_down);
   g_test_add ("/rps-server/acm-refused", Fixture, NULL, fixture_set_up, test_acm_refused, fixture_tear_down);
   g_test_add ("/rps-server/upgrade-to-acm", Fixture, NULL, fixture_set_up, test_upgrade_to_acm, fixture_tear_down);
