@@ -66,7 +66,7 @@ feed (ObRfbDecoder  *dec,
       for (;;)
         {
           gsize len = avail - start, used = 0;
-          g_autofree guint8 *copy = g_memdup2 (data + start, MAX (len, 1));
+          g_autofree guint8 *copy = len > 0 ? g_memdup2 (data + start, len) : g_malloc (1);
           ObRfbEvent ev = 0;
 
           st = ob_rfb_decoder_decode (dec, copy, len, &used, &ev, error);

@@ -89,7 +89,7 @@ run (const guint8       *data,
           gsize used = 0;
           /* A private copy of exactly what is there, so an over-read hits
            * the sanitizer's redzone. */
-          g_autofree guint8 *view = g_memdup2 (acc->data, MAX (acc->len, 1));
+          g_autofree guint8 *view = acc->len > 0 ? g_memdup2 (acc->data, acc->len) : g_malloc (1);
           ObRedirParseStatus st = ob_redir_message_parse (view, acc->len, direction, session, &m, &used, &error);
 
           if (st == OB_REDIR_PARSE_NEED_MORE)

@@ -94,7 +94,7 @@ run (const ObRfbPixelFormat *f,
       for (;;)
         {
           gsize len = avail - start, used = 0;
-          g_autofree guint8 *copy = g_memdup2 (data + start, MAX (len, 1));
+          g_autofree guint8 *copy = len > 0 ? g_memdup2 (data + start, len) : g_malloc (1);
           g_autoptr(GError) error = NULL;
           ObRfbEvent ev = 0;
           ObRfbDecodeStatus st = ob_rfb_decoder_decode (dec, copy, len, &used, &ev, &error);
