@@ -357,45 +357,60 @@ pfx_from_base64 (GBytes *stored)
   return g_bytes_new_take (out, out_len);
 }
 
-static void
-load_certificate (ObRpsActivation *self)
+/* In a worker thread: the keyring and PKCS#12's key derivation. */
+static gboolean
+load_certificate_work (ObRpsFlow  *flow,
+                       GError    **error)
 {
-  ObRpsFlow *flow = OB_RPS_FLOW (self);
+  ObRpsActivation *self = OB_RPS_ACTIVATION (flow);
   ObRpsContext *context = context_of (self);
-  const ObRpcClientInfo *info = info_of (self);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autoptr(GBytes) stored = NULL;
   g_autoptr(GBytes) pfx = NULL;
   g_autofree char *password = NULL;
-  g_autofree char *sha256 = NULL;
-  g_autofree char *sha1 = NULL;
   const char *name = ob_domain_get_name (self->domain);
-  gboolean trusted = FALSE;
 
-  ob_rps_flow_begin_step (flow, "Load provisioning certificate of domain %s", name);
   stored = ob_secret_store_lookup_sync (context->secrets, OB_SECRET_OWNER_DOMAIN, name,
-                                        OB_SECRET_KIND_PFX, NULL, &error);
+                                        OB_SECRET_KIND_PFX, NULL, &local_error);
   if (stored == NULL)
     {
-      ob_rps_flow_fail (flow, g_error_new (OB_RPS_ERROR, OB_RPS_ERROR_STORAGE,
-                                           "No provisioning certificate for domain %s%s%s", name,
-                                           error != NULL ? ": " : "", error != NULL ? error->message : ""));
-      return;
+      g_set_error (error, OB_RPS_ERROR, OB_RPS_ERROR_STORAGE, "No provisioning certificate for domain %s%s%s",
+                   name, local_error != NULL ? ": " : "", local_error != NULL ? local_error->message : "");
+      return FALSE;
     }
   password = ob_secret_store_lookup_text_sync (context->secrets, OB_SECRET_OWNER_DOMAIN, name,
                                                OB_SECRET_KIND_PFX_PASSWORD, NULL, NULL);
-  self->chain = ob_cert_chain_new_from_pkcs12 (stored, password != NULL ? password : "", &error);
+  self->chain = ob_cert_chain_new_from_pkcs12 (stored, password != NULL ? password : "", &local_error);
   if (self->chain == NULL && (pfx = pfx_from_base64 (stored)) != NULL)
     {
-      g_clear_error (&error);
-      self->chain = ob_cert_chain_new_from_pkcs12 (pfx, password != NULL ? password : "", &error);
+      g_clear_error (&local_error);
+      self->chain = ob_cert_chain_new_from_pkcs12 (pfx, password != NULL ? password : "", &local_error);
     }
   if (password != NULL)
     ob_secure_clear (password, strlen (password));
   if (self->chain == NULL)
     {
-      ob_rps_flow_set_status (flow, "Status", "Unable to decrypt provisioning certificate.");
-      ob_rps_flow_fail (flow, g_steal_pointer (&error));
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+load_certificate_done (ObRpsFlow    *flow,
+                       const GError *error)
+{
+  ObRpsActivation *self = OB_RPS_ACTIVATION (flow);
+  const ObRpcClientInfo *info = info_of (self);
+  g_autofree char *sha256 = NULL;
+  g_autofree char *sha1 = NULL;
+  gboolean trusted = FALSE;
+
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, OB_RPS_ERROR, OB_RPS_ERROR_STORAGE))
+        ob_rps_flow_set_status (flow, "Status", "Unable to decrypt provisioning certificate.");
+      ob_rps_flow_fail (flow, g_error_copy (error));
       return;
     }
 
@@ -416,6 +431,14 @@ load_certificate (ObRpsActivation *self)
     }
   ob_rps_flow_end_step (flow, sha256);
   go (self, STATE_GENERAL_SETTINGS);
+}
+
+static void
+load_certificate (ObRpsActivation *self)
+{
+  ob_rps_flow_begin_step (OB_RPS_FLOW (self), "Load provisioning certificate of domain %s",
+                          ob_domain_get_name (self->domain));
+  ob_rps_flow_work (OB_RPS_FLOW (self), load_certificate_work, load_certificate_done);
 }
 
 static void
@@ -707,10 +730,12 @@ set_mebx (ObRpsActivation *self)
                       "SetMEBxPassword", NULL, args, on_mebx);
 }
 
+/* In a worker thread. */
 static gboolean
-save_device (ObRpsActivation  *self,
-             GError          **error)
+save_device (ObRpsFlow  *flow,
+             GError    **error)
 {
+  ObRpsActivation *self = OB_RPS_ACTIVATION (flow);
   ObRpsContext *context = context_of (self);
   const ObRpcClientInfo *info = info_of (self);
   g_autoptr(ObDeviceRecord) record = NULL;
@@ -774,18 +799,22 @@ keyring_failed:
 }
 
 static void
-save (ObRpsActivation *self)
+save_done (ObRpsFlow    *flow,
+           const GError *error)
 {
-  ObRpsFlow *flow = OB_RPS_FLOW (self);
-  g_autoptr(GError) error = NULL;
-
-  ob_rps_flow_begin_step (flow, "Save the device and its passwords");
-  if (!save_device (self, &error))
+  if (error != NULL)
     {
-      ob_rps_flow_fail (flow, g_steal_pointer (&error));
+      ob_rps_flow_fail (flow, g_error_copy (error));
       return;
     }
-  go (self, STATE_DONE);
+  go (OB_RPS_ACTIVATION (flow), STATE_DONE);
+}
+
+static void
+save (ObRpsActivation *self)
+{
+  ob_rps_flow_begin_step (OB_RPS_FLOW (self), "Save the device and its passwords");
+  ob_rps_flow_work (OB_RPS_FLOW (self), save_device, save_done);
 }
 
 static void

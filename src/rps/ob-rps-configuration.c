@@ -836,41 +836,51 @@ add_cira_root (ObRpsConfiguration *self)
                       NULL, args, on_cira_root);
 }
 
-static void
-cira_save (ObRpsConfiguration *self)
+/* In a worker thread: the keyring and the store. */
+static gboolean
+cira_save_work (ObRpsFlow  *flow,
+                GError    **error)
 {
-  ObRpsFlow *flow = flow_of (self);
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
   ObRpsContext *context = ob_rps_flow_get_context (flow);
   const ObRpcClientInfo *info = ob_rps_flow_get_info (flow);
-  g_autoptr(GError) error = NULL;
   g_autoptr(ObDeviceRecord) record = NULL;
 
-  ob_rps_flow_begin_step (flow, "Save the CIRA credentials");
   self->mps_password = ob_secret_store_lookup_text_sync (context->secrets, OB_SECRET_OWNER_CIRA_CONFIG,
                                                          ob_cira_config_get_name (self->cira),
                                                          OB_SECRET_KIND_MPS_PASSWORD, NULL, NULL);
   if (self->mps_password == NULL)
     self->mps_password = ob_random_password ();
   if (!ob_secret_store_store_text_sync (context->secrets, OB_SECRET_OWNER_DEVICE, info->uuid,
-                                        OB_SECRET_KIND_MPS_PASSWORD, self->mps_password, NULL, &error))
-    {
-      cira_fail (self, error->message);
-      return;
-    }
-  record = ob_store_get_device (context->store, info->uuid, &error);
+                                        OB_SECRET_KIND_MPS_PASSWORD, self->mps_password, NULL, error))
+    return FALSE;
+  record = ob_store_get_device (context->store, info->uuid, error);
   if (record == NULL)
-    {
-      cira_fail (self, error->message);
-      return;
-    }
+    return FALSE;
   ob_device_record_set_mps_username (record, ob_cira_config_get_username (self->cira));
   ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_CIRA);
-  if (!ob_store_update_device (context->store, record, &error))
+  return ob_store_update_device (context->store, record, error);
+}
+
+static void
+cira_save_done (ObRpsFlow    *flow,
+                const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  if (error != NULL)
     {
       cira_fail (self, error->message);
       return;
     }
   go (self, STATE_CIRA_MP_SERVER);
+}
+
+static void
+cira_save (ObRpsConfiguration *self)
+{
+  ob_rps_flow_begin_step (flow_of (self), "Save the CIRA credentials");
+  ob_rps_flow_work (flow_of (self), cira_save_work, cira_save_done);
 }
 
 static void

@@ -85,31 +85,52 @@ on_unprovision (ObRpsFlow       *flow,
   advance (self);
 }
 
-static void
-forget (ObRpsDeactivation *self)
+/* In a worker thread: the keyring and the store. */
+static gboolean
+forget_work (ObRpsFlow  *flow,
+             GError    **error)
 {
-  ObRpsFlow *flow = OB_RPS_FLOW (self);
   ObRpsContext *context = ob_rps_flow_get_context (flow);
   const char *uuid = ob_rps_flow_get_info (flow)->uuid;
   const char *kinds[] = { OB_SECRET_KIND_AMT_PASSWORD, OB_SECRET_KIND_MEBX_PASSWORD, OB_SECRET_KIND_MPS_PASSWORD };
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  ob_rps_flow_begin_step (flow, "Forget the device and its passwords");
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
-    if (!ob_secret_store_clear_sync (context->secrets, OB_SECRET_OWNER_DEVICE, uuid, kinds[i], NULL, &error))
+    if (!ob_secret_store_clear_sync (context->secrets, OB_SECRET_OWNER_DEVICE, uuid, kinds[i], NULL, &local_error))
       {
-        ob_rps_flow_fail (flow, g_error_new (OB_RPS_ERROR, OB_RPS_ERROR_STORAGE, "Keyring: %s", error->message));
-        return;
+        g_set_error (error, OB_RPS_ERROR, OB_RPS_ERROR_STORAGE, "Keyring: %s", local_error->message);
+        return FALSE;
       }
-  if (!ob_store_delete_device (context->store, uuid, &error)
-      && !g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
+  if (!ob_store_delete_device (context->store, uuid, &local_error)
+      && !g_error_matches (local_error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
     {
-      ob_rps_flow_fail (flow, g_error_new (OB_RPS_ERROR, OB_RPS_ERROR_STORAGE, "Store: %s", error->message));
+      g_set_error (error, OB_RPS_ERROR, OB_RPS_ERROR_STORAGE, "Store: %s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+forget_done (ObRpsFlow    *flow,
+             const GError *error)
+{
+  ObRpsDeactivation *self = OB_RPS_DEACTIVATION (flow);
+
+  if (error != NULL)
+    {
+      ob_rps_flow_fail (flow, g_error_copy (error));
       return;
     }
   ob_rps_flow_set_status (flow, "Status", "Deactivated");
   self->state = STATE_DONE;
   advance (self);
+}
+
+static void
+forget (ObRpsDeactivation *self)
+{
+  ob_rps_flow_begin_step (OB_RPS_FLOW (self), "Forget the device and its passwords");
+  ob_rps_flow_work (OB_RPS_FLOW (self), forget_work, forget_done);
 }
 
 static void

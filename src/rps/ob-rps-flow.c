@@ -831,6 +831,60 @@ ob_rps_flow_wait (ObRpsFlow     *self,
   g_source_attach (priv->wait, priv->task != NULL ? g_task_get_context (priv->task) : NULL);
 }
 
+/* ---- Work in a thread ------------------------------------------------------ */
+
+typedef struct
+{
+  ObRpsFlowWork     work;
+  ObRpsFlowWorkDone done;
+} Work;
+
+static void
+work_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Work *w = task_data;
+  GError *error = NULL;
+
+  if (w->work (OB_RPS_FLOW (source_object), &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_work_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ObRpsFlow *self = OB_RPS_FLOW (source);
+  ObRpsFlowPrivate *priv = ob_rps_flow_get_instance_private (self);
+  Work *w = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+  if (priv->finished)
+    return;
+  w->done (self, error);
+}
+
+void
+ob_rps_flow_work (ObRpsFlow         *self,
+                  ObRpsFlowWork      work,
+                  ObRpsFlowWorkDone  done)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, on_work_done, NULL);
+  Work *w = g_new0 (Work, 1);
+
+  w->work = work;
+  w->done = done;
+  g_task_set_source_tag (task, ob_rps_flow_work);
+  g_task_set_task_data (task, w, g_free);
+  g_task_run_in_thread (task, work_thread);
+}
+
 /* ---- Helpers ------------------------------------------------------------ */
 
 gint64

@@ -177,6 +177,20 @@ void ob_rps_flow_wait       (ObRpsFlow        *self,
                              const char       *why,
                              ObRpsFlowNext     next);
 
+/* Blocking work (the keyring, the store, opening a PKCS#12) in a worker
+ * thread, so a busy server's main loop never waits on it; @done then runs
+ * on the flow's main context (not at all if the flow ended meanwhile).
+ * @work must not touch the step list or the status: report through its
+ * error and let @done do that. */
+typedef gboolean (*ObRpsFlowWork)     (ObRpsFlow     *self,
+                                       GError       **error);
+typedef void     (*ObRpsFlowWorkDone) (ObRpsFlow     *self,
+                                       const GError  *error);
+
+void ob_rps_flow_work       (ObRpsFlow         *self,
+                             ObRpsFlowWork      work,
+                             ObRpsFlowWorkDone  done);
+
 /* Helpers for replies. */
 /* ReturnValue of METHOD_OUTPUT, or -1 (with the step failed) when absent. */
 gint64       ob_rps_flow_return_value  (ObWsmanResponse *response,

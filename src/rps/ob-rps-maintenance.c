@@ -408,81 +408,108 @@ put_ethernet (ObRpsMaintenance *self)
 
 /* ---- The store, then done ---------------------------------------------------- */
 
-static void
-save (ObRpsMaintenance *self)
+/* In a worker thread: the keyring and the store.  OB_RPS_ERROR_REFUSED
+ * is a task failure rpc-go is told about as "<task> failed …". */
+static gboolean
+save_work (ObRpsFlow  *flow,
+           GError    **error)
 {
-  ObRpsFlow *flow = OB_RPS_FLOW (self);
+  ObRpsMaintenance *self = OB_RPS_MAINTENANCE (flow);
   ObRpsContext *context = ob_rps_flow_get_context (flow);
   const ObRpcClientInfo *info = ob_rps_flow_get_info (flow);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autoptr(ObDeviceRecord) record = NULL;
-  g_autofree char *status = NULL;
   gboolean changed = TRUE;
 
-  ob_rps_flow_begin_step (flow, "Save the result");
   if (self->task == OB_RPC_TASK_CHANGE_PASSWORD
       && !ob_secret_store_store_text_sync (context->secrets, OB_SECRET_OWNER_DEVICE, info->uuid,
-                                           OB_SECRET_KIND_AMT_PASSWORD, self->new_password, NULL, &error))
+                                           OB_SECRET_KIND_AMT_PASSWORD, self->new_password, NULL, &local_error))
     {
       /* The device has the new password now; say so loudly. */
-      ob_rps_flow_fail (flow, g_error_new (OB_RPS_ERROR, OB_RPS_ERROR_STORAGE,
-                                           "The AMT password changed but could not be kept in the keyring: %s",
-                                           error->message));
-      return;
+      g_set_error (error, OB_RPS_ERROR, OB_RPS_ERROR_STORAGE,
+                   "The AMT password changed but could not be kept in the keyring: %s", local_error->message);
+      return FALSE;
     }
 
   record = ob_store_get_device (context->store, info->uuid, NULL);
-  if (record != NULL)
+  if (record == NULL)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-      switch (self->task)
+      if (self->task == OB_RPC_TASK_SYNC_DEVICE_INFO)
         {
-        case OB_RPC_TASK_SYNC_HOSTNAME:
-          ob_device_record_set_hostname (record, info->hostname_info_hostname);
-          if (info->hostname_info_dns_suffix != NULL && *info->hostname_info_dns_suffix != '\0')
-            ob_device_record_set_dns_suffix (record, info->hostname_info_dns_suffix);
-          break;
-        case OB_RPC_TASK_SYNC_IP:
-          if (info->ip_configuration.ip_address != NULL)
-            ob_device_record_set_ip_address (record, info->ip_configuration.ip_address);
-          break;
-        case OB_RPC_TASK_SYNC_DEVICE_INFO:
-          {
-            g_autofree char *mode = g_strdup_printf ("%u", info->current_mode);
-
-            ob_device_record_set_fw_version (record, info->ver);
-            ob_device_record_set_fw_build (record, info->build);
-            ob_device_record_set_fw_sku (record, info->sku);
-            ob_device_record_set_features (record, info->features);
-            ob_device_record_set_current_mode (record, mode);
-            if (info->ip_configuration.ip_address != NULL)
-              ob_device_record_set_ip_address (record, info->ip_configuration.ip_address);
-            ob_device_record_set_device_info_updated (record, now);
-          }
-          break;
-        case OB_RPC_TASK_SYNC_TIME:
-        case OB_RPC_TASK_CHANGE_PASSWORD:
-        case OB_RPC_TASK_NONE:
-        default:
-          changed = FALSE;
-          break;
+          g_set_error_literal (error, OB_RPS_ERROR, OB_RPS_ERROR_REFUSED, "device is not known to this server");
+          return FALSE;
         }
-      if (changed && !ob_store_update_device (context->store, record, &error))
-        {
-          ob_rps_flow_fail (flow, g_error_new (OB_RPS_ERROR, OB_RPS_ERROR_STORAGE, "Store: %s", error->message));
-          return;
-        }
+      return TRUE;
     }
-  else if (self->task == OB_RPC_TASK_SYNC_DEVICE_INFO)
+
+  switch (self->task)
     {
-      task_fail (self, "device is not known to this server");
+    case OB_RPC_TASK_SYNC_HOSTNAME:
+      ob_device_record_set_hostname (record, info->hostname_info_hostname);
+      if (info->hostname_info_dns_suffix != NULL && *info->hostname_info_dns_suffix != '\0')
+        ob_device_record_set_dns_suffix (record, info->hostname_info_dns_suffix);
+      break;
+    case OB_RPC_TASK_SYNC_IP:
+      if (info->ip_configuration.ip_address != NULL)
+        ob_device_record_set_ip_address (record, info->ip_configuration.ip_address);
+      break;
+    case OB_RPC_TASK_SYNC_DEVICE_INFO:
+      {
+        g_autofree char *mode = g_strdup_printf ("%u", info->current_mode);
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+        ob_device_record_set_fw_version (record, info->ver);
+        ob_device_record_set_fw_build (record, info->build);
+        ob_device_record_set_fw_sku (record, info->sku);
+        ob_device_record_set_features (record, info->features);
+        ob_device_record_set_current_mode (record, mode);
+        if (info->ip_configuration.ip_address != NULL)
+          ob_device_record_set_ip_address (record, info->ip_configuration.ip_address);
+        ob_device_record_set_device_info_updated (record, now);
+      }
+      break;
+    case OB_RPC_TASK_SYNC_TIME:
+    case OB_RPC_TASK_CHANGE_PASSWORD:
+    case OB_RPC_TASK_NONE:
+    default:
+      changed = FALSE;
+      break;
+    }
+  if (changed && !ob_store_update_device (context->store, record, &local_error))
+    {
+      g_set_error (error, OB_RPS_ERROR, OB_RPS_ERROR_STORAGE, "Store: %s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+save_done (ObRpsFlow    *flow,
+           const GError *error)
+{
+  ObRpsMaintenance *self = OB_RPS_MAINTENANCE (flow);
+  g_autofree char *status = NULL;
+
+  if (g_error_matches (error, OB_RPS_ERROR, OB_RPS_ERROR_REFUSED))
+    {
+      task_fail (self, error->message);
       return;
     }
-
+  if (error != NULL)
+    {
+      ob_rps_flow_fail (flow, g_error_copy (error));
+      return;
+    }
   status = g_strdup_printf ("%s completed succesfully", ob_rpc_task_to_string (self->task));
   ob_rps_flow_set_status (flow, "Status", status);
   go (self, STATE_DONE);
+}
+
+static void
+save (ObRpsMaintenance *self)
+{
+  ob_rps_flow_begin_step (OB_RPS_FLOW (self), "Save the result");
+  ob_rps_flow_work (OB_RPS_FLOW (self), save_work, save_done);
 }
 
 static void

@@ -28,6 +28,7 @@ struct _ObRpsServer
   GListStore       *sessions;
   guint             n_active;
   GList            *sniffing;  /* Sniff */
+  guint             n_sniffing;
 };
 
 G_DEFINE_FINAL_TYPE (ObRpsServer, ob_rps_server, G_TYPE_OBJECT)
@@ -72,6 +73,7 @@ static void
 sniff_drop (Sniff *sniff)
 {
   sniff->server->sniffing = g_list_remove (sniff->server->sniffing, sniff);
+  sniff->server->n_sniffing--;
   sniff_free (sniff);
 }
 
@@ -290,9 +292,16 @@ on_incoming (GSocketService    *service,
              gpointer           user_data)
 {
   ObRpsServer *self = user_data;
-  Sniff *sniff = g_new0 (Sniff, 1);
+  Sniff *sniff;
   GSocket *socket = g_socket_connection_get_socket (connection);
 
+  if (self->n_active >= OB_RPS_SERVER_MAX_ACTIVE_SESSIONS || self->n_sniffing >= OB_RPS_SERVER_MAX_PENDING)
+    {
+      g_debug ("RPS: too many connections, one refused");
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  sniff = g_new0 (Sniff, 1);
   sniff->server = self;
   sniff->connection = g_object_ref (connection);
   sniff->readable = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
@@ -304,6 +313,7 @@ on_incoming (GSocketService    *service,
   g_source_set_static_name (sniff->timeout, "[outband] rps sniff timeout");
   g_source_attach (sniff->timeout, g_main_context_get_thread_default ());
   self->sniffing = g_list_prepend (self->sniffing, sniff);
+  self->n_sniffing++;
   return TRUE;
 }
 

@@ -23,6 +23,10 @@ G_DECLARE_FINAL_TYPE (ObRpsServer, ob_rps_server, OB, RPS_SERVER, GObject)
 
 /* Finished sessions kept for the interface to show, oldest dropped first. */
 #define OB_RPS_SERVER_MAX_FINISHED_SESSIONS 200
+/* Connections beyond these are closed at once: sessions running, and
+ * connections that have not yet said whether they speak TLS. */
+#define OB_RPS_SERVER_MAX_ACTIVE_SESSIONS 1024
+#define OB_RPS_SERVER_MAX_PENDING         256
 
 /* The provisioning server rpc-go talks to: a WebSocket endpoint on every
  * interface, on any path (rpc-go is pointed at "/" or, behind a gateway,

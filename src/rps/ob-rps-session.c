@@ -473,14 +473,107 @@ run_flow (ObRpsSession        *self,
   ob_rps_flow_run_async (flow, self->cancellable, done, g_object_ref (self));
 }
 
+/* The checks before a flow read the store and the keyring: a worker
+ * thread does them and builds the flow. */
+typedef struct
+{
+  ObRpcMethod      method;
+  ObRpsWsman      *wsman;
+  ObRpcClientInfo *info;
+  ObRpsContext    *context;
+  char            *tenant_id;
+  char            *client_id;
+  char            *peer_host;
+} Prepare;
+
+static void
+prepare_free (gpointer data)
+{
+  Prepare *p = data;
+
+  g_clear_object (&p->wsman);
+  g_clear_pointer (&p->info, ob_rpc_client_info_unref);
+  g_clear_pointer (&p->context, ob_rps_context_unref);
+  g_free (p->tenant_id);
+  g_free (p->client_id);
+  g_free (p->peer_host);
+  g_free (p);
+}
+
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Prepare *p = task_data;
+  GError *error = NULL;
+  ObRpsFlow *flow = NULL;
+
+  switch (p->method)
+    {
+    case OB_RPC_METHOD_ACTIVATE:
+      {
+        ObRpsActivation *activation = ob_rps_activation_new (p->wsman, p->info, p->context, p->tenant_id, &error);
+
+        if (activation != NULL)
+          ob_rps_activation_set_host (activation, p->peer_host);
+        flow = (ObRpsFlow *) activation;
+      }
+      break;
+    case OB_RPC_METHOD_DEACTIVATE:
+      flow = (ObRpsFlow *) ob_rps_deactivation_new (p->wsman, p->info, p->context, &error);
+      break;
+    case OB_RPC_METHOD_MAINTENANCE:
+      flow = (ObRpsFlow *) ob_rps_maintenance_new (p->wsman, p->info, p->context, p->client_id, &error);
+      break;
+    case OB_RPC_METHOD_UNKNOWN:
+    case OB_RPC_METHOD_RESPONSE:
+    case OB_RPC_METHOD_HEARTBEAT_RESPONSE:
+    default:
+      g_assert_not_reached ();
+    }
+  if (flow != NULL)
+    g_task_return_pointer (task, flow, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_prepared (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ObRpsSession *self = OB_RPS_SESSION (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObRpsFlow) flow = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (self->state != OB_RPS_SESSION_RUNNING)
+    return;  /* rpc-go went away meanwhile */
+  if (flow == NULL)
+    {
+      finish_with_error (self, g_steal_pointer (&error));
+      return;
+    }
+  g_message ("RPS %s of %s from %s", self->method, self->info->uuid,
+             self->peer_host != NULL ? self->peer_host : "?");
+  if (OB_IS_RPS_ACTIVATION (flow))
+    {
+      self->activation = g_object_ref (OB_RPS_ACTIVATION (flow));
+      run_flow (self, flow, on_activation_done);
+    }
+  else
+    run_flow (self, flow, on_single_flow_done);
+}
+
 static void
 handle_first (ObRpsSession *self,
               ObRpcMessage *message)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ObRpsFlow) flow = NULL;
+  g_autoptr(GTask) task = NULL;
   ObRpcCommand command;
-  GAsyncReadyCallback done = on_single_flow_done;
+  Prepare *p;
 
   if (self->first_timeout != NULL)
     {
@@ -497,39 +590,20 @@ handle_first (ObRpsSession *self,
   self->wsman = ob_rps_wsman_new (OB_RPS_TRANSPORT (self), self->info->uuid);
   set_state (self, OB_RPS_SESSION_RUNNING);
 
-  switch (command.method)
-    {
-    case OB_RPC_METHOD_ACTIVATE:
-      self->activation = ob_rps_activation_new (self->wsman, self->info, self->context, self->tenant_id, &error);
-      if (self->activation != NULL)
-        {
-          ob_rps_activation_set_host (self->activation, self->peer_host);
-          flow = g_object_ref (OB_RPS_FLOW (self->activation));
-          done = on_activation_done;
-        }
-      break;
-    case OB_RPC_METHOD_DEACTIVATE:
-      flow = (ObRpsFlow *) ob_rps_deactivation_new (self->wsman, self->info, self->context, &error);
-      break;
-    case OB_RPC_METHOD_MAINTENANCE:
-      flow = (ObRpsFlow *) ob_rps_maintenance_new (self->wsman, self->info, self->context, self->client_id, &error);
-      break;
-    case OB_RPC_METHOD_UNKNOWN:
-    case OB_RPC_METHOD_RESPONSE:
-    case OB_RPC_METHOD_HEARTBEAT_RESPONSE:
-    default:
-      g_assert_not_reached ();
-    }
+  p = g_new0 (Prepare, 1);
+  p->method = command.method;
+  p->wsman = g_object_ref (self->wsman);
+  p->info = ob_rpc_client_info_ref (self->info);
+  p->context = ob_rps_context_ref (self->context);
+  p->tenant_id = g_strdup (self->tenant_id);
+  p->client_id = g_strdup (self->client_id);
+  p->peer_host = g_strdup (self->peer_host);
   ob_rpc_command_clear (&command);
 
-  if (flow == NULL)
-    {
-      finish_with_error (self, g_steal_pointer (&error));
-      return;
-    }
-  g_message ("RPS %s of %s from %s", self->method, self->info->uuid,
-             self->peer_host != NULL ? self->peer_host : "?");
-  run_flow (self, flow, done);
+  task = g_task_new (self, NULL, on_prepared, NULL);
+  g_task_set_source_tag (task, handle_first);
+  g_task_set_task_data (task, p, prepare_free);
+  g_task_run_in_thread (task, prepare_thread);
 }
 
 /* ---- The socket ------------------------------------------------------------------- */
