@@ -185,16 +185,38 @@ ob_rfb_decoder_set_pixel_format (ObRfbDecoder            *self,
   self->lut_size = 0;
   if (self->bytes_per_pixel <= 2)
     {
+      /* Channel tables first: 65536 full conversions (a division each)
+       * would cost more than decoding a small screen. */
+      g_autofree guint8 *rt = g_new (guint8, (gsize) format->red_max + 1);
+      g_autofree guint8 *gt = g_new (guint8, (gsize) format->green_max + 1);
+      g_autofree guint8 *bt = g_new (guint8, (gsize) format->blue_max + 1);
+      gboolean grey = ob_rfb_pixel_format_is_grey (format);
+
+      for (guint v = 0; v <= format->red_max; v++)
+        rt[v] = (guint8) ((v * 255 + format->red_max / 2) / format->red_max);
+      for (guint v = 0; v <= format->green_max; v++)
+        gt[v] = format->green_max == 0 ? 0 : (guint8) ((v * 255 + format->green_max / 2) / format->green_max);
+      for (guint v = 0; v <= format->blue_max; v++)
+        bt[v] = format->blue_max == 0 ? 0 : (guint8) ((v * 255 + format->blue_max / 2) / format->blue_max);
+
       self->lut_size = 1u << format->bits_per_pixel;
       self->lut = g_new (guint32, self->lut_size);
       for (guint i = 0; i < self->lut_size; i++)
         {
-          guint32 v = i;
+          guint32 v = i, r, g, b;
 
           /* The table is indexed by the bytes read little-endian. */
           if (self->bytes_per_pixel == 2 && format->big_endian)
             v = ((i & 0xFF) << 8) | (i >> 8);
-          self->lut[i] = ob_rfb_pixel_format_to_xrgb (format, v);
+          r = rt[(v >> format->red_shift) & format->red_max];
+          if (grey)
+            g = b = r;
+          else
+            {
+              g = gt[(v >> format->green_shift) & format->green_max];
+              b = bt[(v >> format->blue_shift) & format->blue_max];
+            }
+          self->lut[i] = 0xFF000000u | (r << 16) | (g << 8) | b;
         }
     }
   return TRUE;
