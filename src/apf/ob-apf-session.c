@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "ob-apf-channel-private.h"
+#include "ob-apf-poller.h"
 #include "ob-apf-session-private.h"
 #include "ob-stream-source.h"
 #include "ob-util.h"
 
 /* Bytes read per wakeup, on the stack: an idle session keeps no buffer. */
 #define READ_CHUNK 16384
+/* With a poller: reads per wakeup before the others get their turn. */
+#define POLL_READS_PER_WAKEUP 16
 /* Channels stop adding CHANNEL_DATA while this much output is queued. */
 #define OUTPUT_HIGH_WATER (64 * 1024)
 /* Reading stops while this much output waits (a peer that sends requests
@@ -61,6 +64,15 @@ struct _ObApfSession
   GOutputStream         *output;
   GMainContext          *context;
   gboolean               pollable;
+
+  /* With a poller (ob_apf_session_set_poller): its watch on the socket
+   * and its timers stand in for read_source, idle_timer and
+   * handshake_timer. */
+  ObApfPoller           *poller;
+  int                    poll_fd;
+  ObApfPollerWatch      *watch;
+  ObApfPollerTimer      *idle_ptimer;
+  ObApfPollerTimer      *handshake_ptimer;
 
   /* Input. */
   GSource               *read_source;      /* pollable mode */
@@ -198,6 +210,7 @@ static void close_internal        (ObApfSession    *self,
                                    GError          *error,
                                    gboolean         flush_output);
 static void restart_idle_timer    (ObApfSession *self);
+static void poll_readable         (gpointer      user_data);
 
 const char *
 ob_apf_close_reason_to_string (ObApfCloseReason reason)
@@ -273,6 +286,15 @@ _ob_apf_session_can_send_data (ObApfSession *self)
 
 static void close_stream (ObApfSession *self);
 static void schedule_resume (ObApfSession *self);
+static void free_poller_items (ObApfSession *self);
+
+static gboolean
+is_reading (ObApfSession *self)
+{
+  if (self->poller != NULL)
+    return self->watch != NULL && ob_apf_poller_watch_get_enabled (self->watch);
+  return self->read_source != NULL;
+}
 
 static gboolean
 output_full (ObApfSession *self)
@@ -300,7 +322,7 @@ output_drained (ObApfSession *self)
     return;
 
   /* Input held back by a full output queue can go on. */
-  if (!self->paused && self->read_source == NULL && !self->read_pending && self->started)
+  if (!self->paused && !is_reading (self) && !self->read_pending && self->started)
     schedule_resume (self);
 
   /* A snapshot: flushing may take a channel out of the table. */
@@ -512,6 +534,9 @@ close_stream (ObApfSession *self)
       return;
     }
   self->stream_closed = TRUE;
+  /* Out of the epoll set before the descriptor closes (its number may be
+   * the next connection's at once). */
+  free_poller_items (self);
   clear_source (&self->write_source);
   g_clear_pointer (&self->outbuf, g_byte_array_unref);
   g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
@@ -535,6 +560,33 @@ static void
 stop_reading (ObApfSession *self)
 {
   clear_source (&self->read_source);
+  if (self->watch != NULL)
+    ob_apf_poller_watch_set_enabled (self->watch, FALSE);
+}
+
+static void
+cancel_idle_timer (ObApfSession *self)
+{
+  clear_source (&self->idle_timer);
+  if (self->idle_ptimer != NULL)
+    ob_apf_poller_timer_cancel (self->idle_ptimer);
+}
+
+static void
+cancel_handshake_timer (ObApfSession *self)
+{
+  clear_source (&self->handshake_timer);
+  if (self->handshake_ptimer != NULL)
+    ob_apf_poller_timer_cancel (self->handshake_ptimer);
+}
+
+/* The watch and timers go with the socket they serve. */
+static void
+free_poller_items (ObApfSession *self)
+{
+  g_clear_pointer (&self->watch, ob_apf_poller_watch_free);
+  g_clear_pointer (&self->idle_ptimer, ob_apf_poller_timer_free);
+  g_clear_pointer (&self->handshake_ptimer, ob_apf_poller_timer_free);
 }
 
 static void
@@ -566,8 +618,8 @@ close_internal (ObApfSession     *self,
 
   stop_reading (self);
   clear_source (&self->resume_source);
-  clear_source (&self->idle_timer);
-  clear_source (&self->handshake_timer);
+  cancel_idle_timer (self);
+  cancel_handshake_timer (self);
   clear_source (&self->keepalive_timer);
 
   /* Every channel fails; their readers still get what was buffered. */
@@ -631,6 +683,28 @@ ob_apf_session_disconnect (ObApfSession *self,
 
 /* ---- timers ----------------------------------------------------------------------------- */
 
+static gboolean on_idle_timer (gpointer user_data);
+
+static void
+on_idle_ptimer (gpointer user_data)
+{
+  on_idle_timer (user_data);
+}
+
+static void
+arm_idle_timer (ObApfSession *self,
+                guint         ms)
+{
+  if (self->poller != NULL)
+    {
+      if (self->idle_ptimer == NULL)
+        self->idle_ptimer = ob_apf_poller_timer_new (self->poller, on_idle_ptimer, self);
+      ob_apf_poller_timer_schedule (self->idle_ptimer, g_get_monotonic_time () + (gint64) ms * 1000);
+    }
+  else
+    self->idle_timer = attach_timeout (self, ms, on_idle_timer);
+}
+
 static gboolean
 on_idle_timer (gpointer user_data)
 {
@@ -646,7 +720,7 @@ on_idle_timer (gpointer user_data)
    * busy connection costs one timer per timeout period. */
   if (now < deadline)
     {
-      self->idle_timer = attach_timeout (self, (guint) ((deadline - now + 999) / 1000), on_idle_timer);
+      arm_idle_timer (self, (guint) ((deadline - now + 999) / 1000));
       return G_SOURCE_REMOVE;
     }
 
@@ -660,10 +734,10 @@ on_idle_timer (gpointer user_data)
 static void
 restart_idle_timer (ObApfSession *self)
 {
-  clear_source (&self->idle_timer);
+  cancel_idle_timer (self);
   if (self->closed || !self->started || self->idle_timeout_ms == 0)
     return;
-  self->idle_timer = attach_timeout (self, self->idle_timeout_ms, on_idle_timer);
+  arm_idle_timer (self, self->idle_timeout_ms);
 }
 
 static gboolean
@@ -678,6 +752,26 @@ on_handshake_timer (gpointer user_data)
                                  "The device did not authenticate within %u ms", self->handshake_timeout_ms),
                     FALSE);
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_handshake_ptimer (gpointer user_data)
+{
+  on_handshake_timer (user_data);
+}
+
+static void
+arm_handshake_timer (ObApfSession *self,
+                     guint         ms)
+{
+  if (self->poller != NULL)
+    {
+      if (self->handshake_ptimer == NULL)
+        self->handshake_ptimer = ob_apf_poller_timer_new (self->poller, on_handshake_ptimer, self);
+      ob_apf_poller_timer_schedule (self->handshake_ptimer, g_get_monotonic_time () + (gint64) ms * 1000);
+    }
+  else
+    self->handshake_timer = attach_timeout (self, ms, on_handshake_timer);
 }
 
 static gboolean
@@ -725,6 +819,9 @@ on_resume (gpointer user_data)
     return G_SOURCE_REMOVE;
   /* process_input() starts reading again when it can. */
   process_input (self, NULL, 0);
+  /* The TLS layer may hold decrypted bytes the socket no longer shows. */
+  if (self->poller != NULL && is_reading (self))
+    poll_readable (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -813,7 +910,7 @@ ob_apf_auth_request_complete (ObApfAuthRequest *request,
               self->authenticated = TRUE;
               g_free (self->username);
               self->username = g_strdup (request->username);
-              clear_source (&self->handshake_timer);
+              cancel_handshake_timer (self);
               ob_apf_encode_userauth_success (_ob_apf_session_get_output (self));
               _ob_apf_session_schedule_write (self);
               g_debug ("Session %s: authenticated as %s", self->guid, self->username);
@@ -1453,6 +1550,45 @@ on_readable (GObject  *stream,
   return self->read_source != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
+/* The poller's watch: read until the TLS layer would block (level-
+ * triggered epoll sees the socket, not what TLS already decrypted), a
+ * bounded number of times, then let the others have their turn. */
+static void
+poll_readable (gpointer user_data)
+{
+  ObApfSession *self = user_data;
+  g_autoptr(GObject) hold G_GNUC_UNUSED = g_object_ref (G_OBJECT (self));
+
+  for (guint i = 0; i < POLL_READS_PER_WAKEUP; i++)
+    {
+      guint8 buffer[READ_CHUNK];
+      GError *error = NULL;
+      gssize n;
+
+      if (self->closed || !is_reading (self))
+        return;
+
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (self->input), buffer,
+                                                    sizeof buffer, NULL, &error);
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_error_free (error);
+          return;
+        }
+      if (n <= 0)
+        {
+          stop_reading (self);
+          input_ended (self, error);
+          return;
+        }
+      process_input (self, buffer, (gsize) n);
+    }
+
+  /* More may be waiting inside TLS: come back after the others. */
+  if (!self->closed && is_reading (self))
+    schedule_resume (self);
+}
+
 static void
 on_read_done (GObject      *source,
               GAsyncResult *result,
@@ -1490,7 +1626,14 @@ start_reading (ObApfSession *self)
   if (self->closed || self->paused || output_full (self))
     return;
 
-  if (self->pollable)
+  if (self->poller != NULL)
+    {
+      if (self->watch == NULL)
+        self->watch = ob_apf_poller_watch_new (self->poller, self->poll_fd, poll_readable, self);
+      else
+        ob_apf_poller_watch_set_enabled (self->watch, TRUE);
+    }
+  else if (self->pollable)
     {
       if (self->read_source != NULL)
         return;
@@ -1564,6 +1707,23 @@ ob_apf_session_set_forward_ports (ObApfSession *self,
 }
 
 void
+ob_apf_session_set_poller (ObApfSession *self,
+                           ObApfPoller  *poller,
+                           int           fd)
+{
+  g_return_if_fail (OB_IS_APF_SESSION (self));
+  g_return_if_fail (poller != NULL);
+  g_return_if_fail (fd >= 0);
+  g_return_if_fail (!self->started);
+  g_return_if_fail (self->pollable);
+  g_return_if_fail (ob_apf_poller_get_context (poller) == self->context);
+
+  g_clear_pointer (&self->poller, ob_apf_poller_unref);
+  self->poller = ob_apf_poller_ref (poller);
+  self->poll_fd = fd;
+}
+
+void
 ob_apf_session_set_trigger_reason (ObApfSession *self,
                                    guint32       trigger_reason)
 {
@@ -1617,7 +1777,7 @@ ob_apf_session_start (ObApfSession *self)
 
   restart_idle_timer (self);
   if (self->role == OB_APF_SESSION_ROLE_SERVER && self->handshake_timeout_ms > 0)
-    self->handshake_timer = attach_timeout (self, self->handshake_timeout_ms, on_handshake_timer);
+    arm_handshake_timer (self, self->handshake_timeout_ms);
   if (self->role == OB_APF_SESSION_ROLE_CLIENT)
     client_start (self);
   start_reading (self);
@@ -1915,9 +2075,9 @@ ob_apf_session_set_handshake_timeout_ms (ObApfSession *self,
   self->handshake_timeout_ms = timeout_ms;
   if (self->started && !self->closed && self->role == OB_APF_SESSION_ROLE_SERVER && !self->authenticated)
     {
-      clear_source (&self->handshake_timer);
+      cancel_handshake_timer (self);
       if (timeout_ms > 0)
-        self->handshake_timer = attach_timeout (self, timeout_ms, on_handshake_timer);
+        arm_handshake_timer (self, timeout_ms);
     }
 }
 
@@ -2014,6 +2174,7 @@ ob_apf_session_dispose (GObject *object)
 
   if (!self->closed)
     close_internal (self, OB_APF_CLOSE_REASON_LOCAL, NULL, FALSE);
+  free_poller_items (self);
   clear_source (&self->linger_timer);
   clear_source (&self->write_source);
   if (!self->stream_closed && self->stream != NULL && !self->read_pending && !self->write_pending)
@@ -2032,6 +2193,7 @@ ob_apf_session_finalize (GObject *object)
 
   g_clear_object (&self->stream);
   g_clear_object (&self->io_cancellable);
+  g_clear_pointer (&self->poller, ob_apf_poller_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->inbuf, g_byte_array_unref);
   g_clear_pointer (&self->outbuf, g_byte_array_unref);

@@ -12,6 +12,7 @@
 #include "ob-apf-channel.h"
 #include "ob-apf-error.h"
 #include "ob-apf-message.h"
+#include "ob-apf-poller.h"
 
 G_BEGIN_DECLS
 
@@ -156,6 +157,17 @@ void          ob_apf_session_set_forward_ports   (ObApfSession     *self,
 /* Client role, before start (default OB_APF_TRIGGER_PERIODIC). */
 void          ob_apf_session_set_trigger_reason  (ObApfSession     *self,
                                                   guint32           trigger_reason);
+
+/* Before start: watch @fd (the socket under the session's stream, e.g. a
+ * TLS connection over it) with @poller, and run the idle and handshake
+ * timers on it, instead of a GSource of each per session (a listener
+ * with thousands of sessions).  The stream must be pollable and the
+ * poller made for the session's context.  The session stops watching
+ * before it closes its stream; whoever closes the socket otherwise must
+ * close the session first. */
+void          ob_apf_session_set_poller          (ObApfSession     *self,
+                                                  ObApfPoller      *poller,
+                                                  int               fd);
 
 /* Start reading (and, client role, the handshake).  Settings below may be
  * changed before or after. */

@@ -105,6 +105,8 @@ struct _ObMpsServer
   ObStore              *store;
   ObSecretStore        *secrets;
   GMainContext         *context;
+  /* Every session's socket and timers, in one GSource. */
+  ObApfPoller          *poller;
 
   GTlsCertificate      *certificate;
   ObMpsStoreWriter     *writer;
@@ -1611,6 +1613,7 @@ start_apf (Conn *conn)
   conn->session = session = ob_apf_session_new_server (conn->tls);
   /* The session owns the stream from here. */
   g_clear_object (&conn->tls);
+  ob_apf_session_set_poller (session, self->poller, g_socket_get_fd (conn->socket));
 
   keepalive = ob_config_get_keepalive_interval (self->config);
   ob_apf_session_set_keepalive_interval (session, keepalive);
@@ -2103,6 +2106,7 @@ ob_mps_server_finalize (GObject *object)
   g_clear_object (&self->registry);
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
+  g_clear_pointer (&self->poller, ob_apf_poller_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->instance);
   g_free (self->address_request);
@@ -2394,6 +2398,7 @@ static void
 ob_mps_server_init (ObMpsServer *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  self->poller = ob_apf_poller_new (self->context);
   self->conns = g_hash_table_new (NULL, NULL);
   self->pending_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->handshakes_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -88,6 +88,8 @@ typedef struct
   guint       calls;
   double      connect_timeout_s;
   guint       max_connecting;
+  gboolean    hold;
+  char      **wrapper;        /* e.g. heaptrack: the server runs under it */
 } Options;
 
 /* ---- processes ---------------------------------------------------------- */
@@ -449,8 +451,7 @@ server_start (Server        *server,
               const Options *options)
 {
   g_autofree char *api_port = g_strdup_printf ("%u", free_port ());
-  const char *argv[] = { options->outband, "--headless", "--api-port", api_port, "--api-address",
-                         "127.0.0.1", "--cira-port", "0", NULL };
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_auto(GStrv) env = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) out = NULL;
@@ -463,7 +464,20 @@ server_start (Server        *server,
   write_settings (server->dir, options);
   env = server_environment (server->dir, options);
 
-  if (!g_spawn_async_with_pipes (NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+  for (guint i = 0; options->wrapper != NULL && options->wrapper[i] != NULL; i++)
+    g_ptr_array_add (argv, options->wrapper[i]);
+  g_ptr_array_add (argv, (char *) options->outband);
+  g_ptr_array_add (argv, (char *) "--headless");
+  g_ptr_array_add (argv, (char *) "--api-port");
+  g_ptr_array_add (argv, api_port);
+  g_ptr_array_add (argv, (char *) "--api-address");
+  g_ptr_array_add (argv, (char *) "127.0.0.1");
+  g_ptr_array_add (argv, (char *) "--cira-port");
+  g_ptr_array_add (argv, (char *) "0");
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv->pdata, env,
+                                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
                                  &server->pid, NULL, &out_fd, NULL, &error))
     g_error ("Cannot start %s: %s", options->outband, error->message);
 
@@ -747,6 +761,16 @@ run_one (const Options *options,
   result->sim_cpu_pct = ticks_to_ms (sim_ticks) / 10.0 / keepalive_s;
   result->keepalives_per_s = devices / (double) options->keepalive;
 
+  if (options->hold)
+    {
+      /* For profiling by hand: everything stays up until this process is
+       * interrupted. */
+      g_print ("server pid %d, REST API http://127.0.0.1:%u, token %s\n", (int) server.pid,
+               server.api_port, http.token);
+      for (;;)
+        pause ();
+    }
+
   /* REST latency with every device connected. */
   time_calls (&http, "/api/v1/amt/power/state/", TRUE, devices, options->calls,
               &result->power_p50, &result->power_p99, &result->power_errors);
@@ -823,9 +847,11 @@ main (int   argc,
   g_autofree char *schema_dir = NULL;
   g_autofree char *devices_text = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *wrap = NULL;
+  g_auto(GStrv) wrapper = NULL;
   int sims = 2, keepalive = 5, calls = 300, max_connecting = 128;
   double window = 30, connect_timeout = 300;
-  gboolean quick = FALSE;
+  gboolean quick = FALSE, hold = FALSE;
   GOptionEntry entries[] = {
     { "devices", 'n', 0, G_OPTION_ARG_STRING, &devices_text, "Device counts (default 1000,10000)", "LIST" },
     { "sims", 0, 0, G_OPTION_ARG_INT, &sims, "Simulator processes (default 2)", "N" },
@@ -841,6 +867,9 @@ main (int   argc,
     { "sim", 0, 0, G_OPTION_ARG_FILENAME, &sim, "Path of outband-sim", "PATH" },
     { "schema-dir", 0, 0, G_OPTION_ARG_FILENAME, &schema_dir, "Compiled settings schema folder", "DIR" },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "A smoke run: 50 devices, short windows", NULL },
+    { "wrap", 0, 0, G_OPTION_ARG_STRING, &wrap,
+      "Run the server under this command (e.g. \"heaptrack -o /tmp/ht\"); its figures then include the tool's", "CMD" },
+    { "hold", 0, 0, G_OPTION_ARG_NONE, &hold, "Keep the first count running after the CPU window (for profiling)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- the CIRA listener with many simulated devices");
@@ -889,6 +918,13 @@ main (int   argc,
   options.calls = (guint) calls;
   options.connect_timeout_s = connect_timeout;
   options.max_connecting = (guint) max_connecting;
+  options.hold = hold;
+  if (wrap != NULL && !g_shell_parse_argv (wrap, NULL, &wrapper, &error))
+    {
+      g_printerr ("--wrap: %s\n", error->message);
+      return 2;
+    }
+  options.wrapper = wrapper;
   counts = parse_list (devices_text != NULL ? devices_text : "1000,10000");
 
   raise_file_limit ();

@@ -1,0 +1,497 @@
+/* ob-apf-poller.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "ob-apf-poller.h"
+
+/* Events taken from the kernel per epoll_wait(); more wait for the next
+ * iteration (level-triggered, nothing is lost). */
+#define MAX_EVENTS 256
+
+#define NOT_SCHEDULED G_MAXUINT
+
+struct _ObApfPollerWatch
+{
+  ObApfPoller     *poller;
+  int              fd;
+  ObApfPollerFunc  func;
+  gpointer         user_data;
+  gboolean         enabled;
+  gboolean         dead;        /* freed during a dispatch: goes after it */
+};
+
+struct _ObApfPollerTimer
+{
+  ObApfPoller     *poller;
+  ObApfPollerFunc  func;
+  gpointer         user_data;
+  gint64           deadline;
+  guint            index;       /* in the heap, or NOT_SCHEDULED */
+  gboolean         dead;
+};
+
+typedef struct
+{
+  GSource      source;
+  ObApfPoller *poller;          /* the poller owns the source */
+} PollerSource;
+
+struct _ObApfPoller
+{
+  gint          ref_count;
+  GMainContext *context;
+  GSource      *source;
+  int           epfd;
+  GPtrArray    *heap;           /* ObApfPollerTimer *, earliest deadline first */
+  guint         n_watches;
+  guint         n_timers;
+  gboolean      dispatching;
+  GPtrArray    *dead;           /* watches and timers freed during a dispatch */
+  GPtrArray    *dead_timers;
+};
+
+/* ---- the timer heap ---------------------------------------------------------- */
+
+static ObApfPollerTimer *
+heap_at (ObApfPoller *self,
+         guint        i)
+{
+  return g_ptr_array_index (self->heap, i);
+}
+
+static void
+heap_set (ObApfPoller      *self,
+          guint             i,
+          ObApfPollerTimer *timer)
+{
+  self->heap->pdata[i] = timer;
+  timer->index = i;
+}
+
+static void
+heap_sift_up (ObApfPoller *self,
+              guint        i)
+{
+  ObApfPollerTimer *timer = heap_at (self, i);
+
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+
+      if (heap_at (self, parent)->deadline <= timer->deadline)
+        break;
+      heap_set (self, i, heap_at (self, parent));
+      i = parent;
+    }
+  heap_set (self, i, timer);
+}
+
+static void
+heap_sift_down (ObApfPoller *self,
+                guint        i)
+{
+  ObApfPollerTimer *timer = heap_at (self, i);
+  guint n = self->heap->len;
+
+  for (;;)
+    {
+      guint child = 2 * i + 1;
+
+      if (child >= n)
+        break;
+      if (child + 1 < n && heap_at (self, child + 1)->deadline < heap_at (self, child)->deadline)
+        child++;
+      if (timer->deadline <= heap_at (self, child)->deadline)
+        break;
+      heap_set (self, i, heap_at (self, child));
+      i = child;
+    }
+  heap_set (self, i, timer);
+}
+
+static void
+heap_remove (ObApfPoller      *self,
+             ObApfPollerTimer *timer)
+{
+  guint i = timer->index;
+  ObApfPollerTimer *last;
+
+  g_assert (i < self->heap->len && heap_at (self, i) == timer);
+
+  timer->index = NOT_SCHEDULED;
+  last = g_ptr_array_steal_index_fast (self->heap, self->heap->len - 1);
+  if (last == timer)
+    return;
+  heap_set (self, i, last);
+  heap_sift_up (self, i);
+  heap_sift_down (self, last->index);
+}
+
+static void
+update_ready_time (ObApfPoller *self)
+{
+  gint64 ready = self->heap->len > 0 ? heap_at (self, 0)->deadline : -1;
+
+  /* While dispatching, the end of the dispatch sets it. */
+  if (!self->dispatching && g_source_get_ready_time (self->source) != ready)
+    g_source_set_ready_time (self->source, ready);
+}
+
+/* ---- the source ------------------------------------------------------------ */
+
+static void
+run_due_timers (ObApfPoller *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) due = NULL;
+
+  if (self->heap->len == 0 || heap_at (self, 0)->deadline > now)
+    return;
+
+  /* Taken out first, so a callback that schedules its timer again (even
+   * in the past) runs it on a later dispatch, not in a loop here. */
+  due = g_ptr_array_new ();
+  while (self->heap->len > 0 && heap_at (self, 0)->deadline <= now)
+    {
+      ObApfPollerTimer *timer = heap_at (self, 0);
+
+      heap_remove (self, timer);
+      g_ptr_array_add (due, timer);
+    }
+
+  for (guint i = 0; i < due->len; i++)
+    {
+      ObApfPollerTimer *timer = g_ptr_array_index (due, i);
+
+      /* Freed or scheduled anew by an earlier callback of this round. */
+      if (timer->dead || timer->index != NOT_SCHEDULED)
+        continue;
+      timer->func (timer->user_data);
+    }
+}
+
+static void
+run_ready_watches (ObApfPoller *self)
+{
+  struct epoll_event events[MAX_EVENTS];
+  int n;
+
+  n = epoll_wait (self->epfd, events, MAX_EVENTS, 0);
+  if (n < 0 && errno != EINTR)
+    g_debug ("epoll_wait: %s", g_strerror (errno));
+
+  for (int i = 0; i < n; i++)
+    {
+      ObApfPollerWatch *watch = events[i].data.ptr;
+
+      /* Removed or paused by an earlier callback of this batch. */
+      if (watch->dead || !watch->enabled)
+        continue;
+      watch->func (watch->user_data);
+    }
+}
+
+static void
+free_dead (ObApfPoller *self)
+{
+  for (guint i = 0; i < self->dead->len; i++)
+    g_free (g_ptr_array_index (self->dead, i));
+  g_ptr_array_set_size (self->dead, 0);
+  for (guint i = 0; i < self->dead_timers->len; i++)
+    g_free (g_ptr_array_index (self->dead_timers, i));
+  g_ptr_array_set_size (self->dead_timers, 0);
+}
+
+static gboolean
+poller_source_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  ObApfPoller *self = ((PollerSource *) source)->poller;
+
+  ob_apf_poller_ref (self);
+  self->dispatching = TRUE;
+
+  run_due_timers (self);
+  run_ready_watches (self);
+
+  self->dispatching = FALSE;
+  free_dead (self);
+  update_ready_time (self);
+  ob_apf_poller_unref (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs poller_source_funcs = {
+  NULL,
+  NULL,
+  poller_source_dispatch,
+  NULL,
+  NULL,
+  NULL,
+};
+
+/* ---- the poller ------------------------------------------------------------ */
+
+ObApfPoller *
+ob_apf_poller_new (GMainContext *context)
+{
+  ObApfPoller *self = g_new0 (ObApfPoller, 1);
+  PollerSource *source;
+
+  self->ref_count = 1;
+  self->context = context != NULL ? g_main_context_ref (context) : g_main_context_ref (g_main_context_default ());
+  self->heap = g_ptr_array_new ();
+  self->dead = g_ptr_array_new ();
+  self->dead_timers = g_ptr_array_new ();
+  self->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (self->epfd < 0)
+    g_error ("epoll_create1: %s", g_strerror (errno));
+
+  source = (PollerSource *) g_source_new (&poller_source_funcs, sizeof (PollerSource));
+  source->poller = self;
+  self->source = (GSource *) source;
+  g_source_set_static_name (self->source, "ObApfPoller");
+  g_source_add_unix_fd (self->source, self->epfd, G_IO_IN);
+  g_source_attach (self->source, self->context);
+
+  return self;
+}
+
+ObApfPoller *
+ob_apf_poller_ref (ObApfPoller *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  self->ref_count++;
+  return self;
+}
+
+void
+ob_apf_poller_unref (ObApfPoller *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (--self->ref_count > 0)
+    return;
+
+  g_assert (self->n_watches == 0 && self->n_timers == 0);
+
+  g_source_destroy (self->source);
+  g_source_unref (self->source);
+  close (self->epfd);
+  free_dead (self);
+  g_ptr_array_unref (self->heap);
+  g_ptr_array_unref (self->dead);
+  g_ptr_array_unref (self->dead_timers);
+  g_main_context_unref (self->context);
+  g_free (self);
+}
+
+GMainContext *
+ob_apf_poller_get_context (ObApfPoller *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->context;
+}
+
+guint
+ob_apf_poller_get_n_watches (ObApfPoller *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_watches;
+}
+
+guint
+ob_apf_poller_get_n_timers (ObApfPoller *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_timers;
+}
+
+/* ---- watches ------------------------------------------------------------------ */
+
+static void
+watch_update (ObApfPollerWatch *watch,
+              int               op)
+{
+  struct epoll_event event = { 0 };
+
+  event.events = EPOLLIN;
+  event.data.ptr = watch;
+  if (epoll_ctl (watch->poller->epfd, op, watch->fd, &event) != 0)
+    g_debug ("epoll_ctl on descriptor %d: %s", watch->fd, g_strerror (errno));
+}
+
+ObApfPollerWatch *
+ob_apf_poller_watch_new (ObApfPoller     *self,
+                         int              fd,
+                         ObApfPollerFunc  func,
+                         gpointer         user_data)
+{
+  ObApfPollerWatch *watch;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  watch = g_new0 (ObApfPollerWatch, 1);
+  watch->poller = ob_apf_poller_ref (self);
+  watch->fd = fd;
+  watch->func = func;
+  watch->user_data = user_data;
+  watch->enabled = TRUE;
+  self->n_watches++;
+  watch_update (watch, EPOLL_CTL_ADD);
+
+  return watch;
+}
+
+void
+ob_apf_poller_watch_set_enabled (ObApfPollerWatch *watch,
+                                 gboolean          enabled)
+{
+  g_return_if_fail (watch != NULL && !watch->dead);
+
+  enabled = !!enabled;
+  if (watch->enabled == enabled)
+    return;
+  watch->enabled = enabled;
+  watch_update (watch, enabled ? EPOLL_CTL_ADD : EPOLL_CTL_DEL);
+}
+
+gboolean
+ob_apf_poller_watch_get_enabled (ObApfPollerWatch *watch)
+{
+  g_return_val_if_fail (watch != NULL, FALSE);
+
+  return watch->enabled;
+}
+
+void
+ob_apf_poller_watch_free (ObApfPollerWatch *watch)
+{
+  ObApfPoller *poller;
+
+  if (watch == NULL)
+    return;
+  g_return_if_fail (!watch->dead);
+
+  poller = watch->poller;
+  if (watch->enabled)
+    watch_update (watch, EPOLL_CTL_DEL);
+  watch->enabled = FALSE;
+  watch->dead = TRUE;
+  poller->n_watches--;
+
+  /* Events of the batch being dispatched may still point at it. */
+  if (poller->dispatching)
+    g_ptr_array_add (poller->dead, watch);
+  else
+    g_free (watch);
+  ob_apf_poller_unref (poller);
+}
+
+/* ---- timers ------------------------------------------------------------------- */
+
+ObApfPollerTimer *
+ob_apf_poller_timer_new (ObApfPoller     *self,
+                         ObApfPollerFunc  func,
+                         gpointer         user_data)
+{
+  ObApfPollerTimer *timer;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  timer = g_new0 (ObApfPollerTimer, 1);
+  timer->poller = ob_apf_poller_ref (self);
+  timer->func = func;
+  timer->user_data = user_data;
+  timer->index = NOT_SCHEDULED;
+  self->n_timers++;
+
+  return timer;
+}
+
+void
+ob_apf_poller_timer_schedule (ObApfPollerTimer *timer,
+                              gint64            deadline)
+{
+  ObApfPoller *self;
+
+  g_return_if_fail (timer != NULL && !timer->dead);
+
+  self = timer->poller;
+  if (timer->index != NOT_SCHEDULED)
+    {
+      gint64 old = timer->deadline;
+
+      timer->deadline = deadline;
+      if (deadline < old)
+        heap_sift_up (self, timer->index);
+      else
+        heap_sift_down (self, timer->index);
+    }
+  else
+    {
+      timer->deadline = deadline;
+      g_ptr_array_add (self->heap, timer);
+      heap_sift_up (self, self->heap->len - 1);
+    }
+  update_ready_time (self);
+}
+
+void
+ob_apf_poller_timer_cancel (ObApfPollerTimer *timer)
+{
+  g_return_if_fail (timer != NULL);
+
+  if (timer->index == NOT_SCHEDULED)
+    return;
+  heap_remove (timer->poller, timer);
+  update_ready_time (timer->poller);
+}
+
+gboolean
+ob_apf_poller_timer_is_scheduled (ObApfPollerTimer *timer)
+{
+  g_return_val_if_fail (timer != NULL, FALSE);
+
+  return timer->index != NOT_SCHEDULED;
+}
+
+void
+ob_apf_poller_timer_free (ObApfPollerTimer *timer)
+{
+  ObApfPoller *poller;
+
+  if (timer == NULL)
+    return;
+  g_return_if_fail (!timer->dead);
+
+  poller = timer->poller;
+  ob_apf_poller_timer_cancel (timer);
+  timer->dead = TRUE;
+  poller->n_timers--;
+
+  /* The round of due timers being run may still hold it. */
+  if (poller->dispatching)
+    g_ptr_array_add (poller->dead_timers, timer);
+  else
+    g_free (timer);
+  ob_apf_poller_unref (poller);
+}

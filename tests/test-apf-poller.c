@@ -1,0 +1,295 @@
+/* test-apf-poller.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ob-apf-poller.h"
+
+static void
+run_until (gboolean *flag,
+           guint     timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!*flag && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+}
+
+static void
+spin (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+}
+
+/* ---- timers ---------------------------------------------------------------- */
+
+typedef struct
+{
+  GArray *order;        /* int: which timer fired */
+  int     id;
+} Fired;
+
+static void
+on_fired (gpointer user_data)
+{
+  Fired *fired = user_data;
+
+  g_array_append_val (fired->order, fired->id);
+}
+
+static void
+test_timers_order (void)
+{
+  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (NULL);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  /* Deadlines given out of order, one moved later, one moved earlier, one
+   * cancelled. */
+  const int delays_ms[] = { 60, 10, 40, 30, 20, 50, 5, 70 };
+  Fired fired[G_N_ELEMENTS (delays_ms)];
+  ObApfPollerTimer *timers[G_N_ELEMENTS (delays_ms)];
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (delays_ms); i++)
+    {
+      fired[i].order = order;
+      fired[i].id = (int) i;
+      timers[i] = ob_apf_poller_timer_new (poller, on_fired, &fired[i]);
+      ob_apf_poller_timer_schedule (timers[i], now + delays_ms[i] * 1000);
+    }
+  g_assert_cmpuint (ob_apf_poller_get_n_timers (poller), ==, G_N_ELEMENTS (delays_ms));
+
+  ob_apf_poller_timer_schedule (timers[1], now + 65 * 1000);   /* 10 -> 65 */
+  ob_apf_poller_timer_schedule (timers[0], now + 1 * 1000);    /* 60 -> 1 */
+  ob_apf_poller_timer_cancel (timers[3]);                       /* 30: never */
+  g_assert_false (ob_apf_poller_timer_is_scheduled (timers[3]));
+
+  spin (120);
+
+  /* 0 (1 ms), 6 (5), 4 (20), 2 (40), 5 (50), 1 (65), 7 (70). */
+  {
+    const int expected[] = { 0, 6, 4, 2, 5, 1, 7 };
+
+    g_assert_cmpuint (order->len, ==, G_N_ELEMENTS (expected));
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      g_assert_cmpint (g_array_index (order, int, i), ==, expected[i]);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (delays_ms); i++)
+    {
+      g_assert_false (ob_apf_poller_timer_is_scheduled (timers[i]));
+      ob_apf_poller_timer_free (timers[i]);
+    }
+  g_assert_cmpuint (ob_apf_poller_get_n_timers (poller), ==, 0);
+}
+
+/* A callback that reschedules itself, even in the past, runs once per
+ * dispatch, not in a loop; one that frees another due timer stops it. */
+typedef struct
+{
+  ObApfPollerTimer *self;
+  ObApfPollerTimer *victim;
+  guint             runs;
+  gboolean          victim_ran;
+} Chain;
+
+static void
+on_chain (gpointer user_data)
+{
+  Chain *chain = user_data;
+
+  chain->runs++;
+  if (chain->victim != NULL)
+    g_clear_pointer (&chain->victim, ob_apf_poller_timer_free);
+  if (chain->runs < 3)
+    ob_apf_poller_timer_schedule (chain->self, g_get_monotonic_time () - 1000);
+}
+
+static void
+on_victim (gpointer user_data)
+{
+  Chain *chain = user_data;
+
+  chain->victim_ran = TRUE;
+}
+
+static void
+test_timers_reentrant (void)
+{
+  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (NULL);
+  Chain chain = { 0 };
+  gint64 now = g_get_monotonic_time ();
+
+  chain.self = ob_apf_poller_timer_new (poller, on_chain, &chain);
+  chain.victim = ob_apf_poller_timer_new (poller, on_victim, &chain);
+  /* Both due in the same dispatch; the chain runs first. */
+  ob_apf_poller_timer_schedule (chain.self, now + 2000);
+  ob_apf_poller_timer_schedule (chain.victim, now + 3000);
+
+  g_usleep (5000);
+  g_assert_true (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (chain.runs, ==, 1);
+  g_assert_false (chain.victim_ran);
+
+  spin (20);
+  g_assert_cmpuint (chain.runs, ==, 3);
+  g_assert_false (chain.victim_ran);
+  g_assert_false (ob_apf_poller_timer_is_scheduled (chain.self));
+  ob_apf_poller_timer_free (chain.self);
+  g_assert_cmpuint (ob_apf_poller_get_n_timers (poller), ==, 0);
+}
+
+/* ---- watches ---------------------------------------------------------------- */
+
+typedef struct
+{
+  int               fd;
+  guint             calls;
+  gsize             bytes;
+  gboolean          eof;
+  ObApfPollerWatch *watch;
+  gboolean          free_on_eof;
+} Reader;
+
+static void
+on_readable (gpointer user_data)
+{
+  Reader *reader = user_data;
+  char buffer[3];
+  gssize n;
+
+  reader->calls++;
+  /* Small reads: level-triggered, the rest comes on the next dispatch. */
+  n = read (reader->fd, buffer, sizeof buffer);
+  if (n > 0)
+    reader->bytes += (gsize) n;
+  else if (n == 0)
+    {
+      reader->eof = TRUE;
+      if (reader->free_on_eof)
+        g_clear_pointer (&reader->watch, ob_apf_poller_watch_free);
+      else
+        ob_apf_poller_watch_set_enabled (reader->watch, FALSE);
+    }
+}
+
+static void
+test_watch_level_triggered (void)
+{
+  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (NULL);
+  int fds[2];
+  Reader reader = { 0 };
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds));
+  reader.fd = fds[0];
+  reader.watch = ob_apf_poller_watch_new (poller, fds[0], on_readable, &reader);
+  g_assert_cmpuint (ob_apf_poller_get_n_watches (poller), ==, 1);
+
+  spin (10);
+  g_assert_cmpuint (reader.calls, ==, 0);
+
+  g_assert_cmpint (write (fds[1], "0123456789", 10), ==, 10);
+  spin (30);
+  g_assert_cmpuint (reader.bytes, ==, 10);
+  g_assert_cmpuint (reader.calls, >=, 4);
+
+  /* Disabled: data waits. */
+  ob_apf_poller_watch_set_enabled (reader.watch, FALSE);
+  g_assert_false (ob_apf_poller_watch_get_enabled (reader.watch));
+  g_assert_cmpint (write (fds[1], "abc", 3), ==, 3);
+  spin (20);
+  g_assert_cmpuint (reader.bytes, ==, 10);
+  ob_apf_poller_watch_set_enabled (reader.watch, TRUE);
+  spin (20);
+  g_assert_cmpuint (reader.bytes, ==, 13);
+
+  /* The peer's close wakes it too; the callback stops watching. */
+  close (fds[1]);
+  run_until (&reader.eof, 1000);
+  g_assert_true (reader.eof);
+  ob_apf_poller_watch_free (reader.watch);
+  close (fds[0]);
+  g_assert_cmpuint (ob_apf_poller_get_n_watches (poller), ==, 0);
+}
+
+/* Many descriptors at once, each watch freeing itself from its callback
+ * (the batch still holds events for the others and for itself). */
+static void
+test_watch_free_in_callback (void)
+{
+  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (NULL);
+  enum { N = 50 };
+  int fds[N][2];
+  Reader readers[N];
+
+  memset (readers, 0, sizeof readers);
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds[i]));
+      readers[i].fd = fds[i][0];
+      readers[i].free_on_eof = TRUE;
+      readers[i].watch = ob_apf_poller_watch_new (poller, fds[i][0], on_readable, &readers[i]);
+    }
+  for (guint i = 0; i < N; i++)
+    close (fds[i][1]);
+
+  spin (50);
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_true (readers[i].eof);
+      g_assert_null (readers[i].watch);
+      g_assert_cmpuint (readers[i].calls, ==, 1);
+      close (fds[i][0]);
+    }
+  g_assert_cmpuint (ob_apf_poller_get_n_watches (poller), ==, 0);
+}
+
+/* A poller on a thread's own context runs nothing on the default one. */
+static void
+test_context (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (context);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
+  Fired fired = { order, 7 };
+  ObApfPollerTimer *timer = ob_apf_poller_timer_new (poller, on_fired, &fired);
+
+  g_assert_true (ob_apf_poller_get_context (poller) == context);
+  ob_apf_poller_timer_schedule (timer, g_get_monotonic_time ());
+  spin (10);
+  g_assert_cmpuint (order->len, ==, 0);
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_assert_cmpuint (order->len, ==, 1);
+  ob_apf_poller_timer_free (timer);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/apf/poller/timers/order", test_timers_order);
+  g_test_add_func ("/apf/poller/timers/reentrant", test_timers_reentrant);
+  g_test_add_func ("/apf/poller/watch/level-triggered", test_watch_level_triggered);
+  g_test_add_func ("/apf/poller/watch/free-in-callback", test_watch_free_in_callback);
+  g_test_add_func ("/apf/poller/context", test_context);
+
+  return g_test_run ();
+}
