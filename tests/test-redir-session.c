@@ -667,6 +667,29 @@ test_timeout (void)
   fixture_finish (&f);
 }
 
+static gboolean
+cancel_later (gpointer data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+  return G_SOURCE_REMOVE;
+}
+
+/* The caller cancels while the device is silent; a cancellable cancelled
+ * after a start has no effect on the running session. */
+static void
+test_cancel (void)
+{
+  Fixture f;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  fixture_start (&f, OB_REDIR_SESSION_SOL, script_silent, PASS);
+  g_timeout_add (100, cancel_later, cancellable);
+  ob_redir_session_start_async (f.session, cancellable, on_started, &f);
+  wait_for (&f.done);
+  g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  fixture_finish (&f);
+}
+
 /* Garbage instead of a reply. */
 static void
 script_garbage (Device *dev)
@@ -840,8 +863,15 @@ test_sol (void)
   g_assert_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_INVALID_STATE);
   g_clear_error (&error);
 
-  start_and_wait (&f);
-  g_assert_no_error (f.error);
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    ob_redir_session_start_async (f.session, cancellable, on_started, &f);
+    wait_for (&f.done);
+    g_assert_no_error (f.error);
+    /* Only the start could be cancelled. */
+    g_cancellable_cancel (cancellable);
+  }
 
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (sol_received (&f, all) < 17)
@@ -949,6 +979,7 @@ main (int   argc,
   g_test_add_func ("/redir-session/consent-required", test_consent_required);
   g_test_add_func ("/redir-session/auth-methods", test_auth_methods);
   g_test_add_func ("/redir-session/timeout", test_timeout);
+  g_test_add_func ("/redir-session/cancel", test_cancel);
   g_test_add_func ("/redir-session/garbage", test_garbage);
   g_test_add_func ("/redir-session/sol", test_sol);
   g_test_add_func ("/redir-session/sol-dropped", test_sol_dropped);

@@ -613,6 +613,45 @@ test_server_gone (void)
   fixture_finish (&f);
 }
 
+static void
+script_mute (Server *srv)
+{
+  srv_wait_eof (srv);
+}
+
+static gboolean
+cancel_later (gpointer data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+  return G_SOURCE_REMOVE;
+}
+
+/* A server that never greets: the caller gives up. */
+static void
+test_cancel (void)
+{
+  int fds[2];
+  g_autoptr(GSocket) cs = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Fixture f;
+
+  memset (&f, 0, sizeof f);
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  cs = g_socket_new_from_fd (fds[0], NULL);
+  f.srv.sock = g_socket_new_from_fd (fds[1], NULL);
+  f.srv.acc = g_byte_array_new ();
+  f.srv.script = script_mute;
+  f.srv.thread = g_thread_new ("server", server_thread, &f.srv);
+  f.stream = G_IO_STREAM (g_socket_connection_factory_create_connection (cs));
+  f.cut_texts = g_ptr_array_new_with_free_func (g_free);
+  f.client = ob_rfb_client_new (f.stream, NULL);
+  g_timeout_add (100, cancel_later, cancellable);
+  ob_rfb_client_connect_async (f.client, cancellable, on_connected, &f);
+  wait_for (&f.done);
+  g_assert_error (f.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  fixture_finish (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -625,6 +664,7 @@ main (int   argc,
   g_test_add_func ("/rfb-client/pipeline", test_pipeline);
   g_test_add_func ("/rfb-client/messages", test_messages);
   g_test_add_func ("/rfb-client/server-gone", test_server_gone);
+  g_test_add_func ("/rfb-client/cancel", test_cancel);
 
   return g_test_run ();
 }

@@ -57,6 +57,8 @@ struct _ObRedirSession
   GBytes             *writing_bytes;
 
   GTask              *start_task;
+  GCancellable       *start_cancellable;   /* the caller's, while starting */
+  gulong              start_cancel_id;
   GTask              *close_task;
   GSource            *timer;          /* start timeout, then heartbeat */
   GSource            *goodbye_timer;
@@ -86,6 +88,18 @@ static guint signals[N_SIGNALS];
 static void start_read (ObRedirSession *self);
 static void finish (ObRedirSession *self, GError *error);
 
+/* The caller's cancellable only applies to the start. */
+static void
+forget_start_cancellable (ObRedirSession *self)
+{
+  if (self->start_cancellable != NULL)
+    {
+      g_cancellable_disconnect (self->start_cancellable, self->start_cancel_id);
+      self->start_cancel_id = 0;
+      g_clear_object (&self->start_cancellable);
+    }
+}
+
 static void
 wipe_password (ObRedirSession *self)
 {
@@ -112,6 +126,7 @@ ob_redir_session_dispose (GObject *object)
   ObRedirSession *self = OB_REDIR_SESSION (object);
 
   g_cancellable_cancel (self->cancellable);
+  forget_start_cancellable (self);
   drop_source (&self->timer);
   drop_source (&self->goodbye_timer);
   g_clear_object (&self->start_task);
@@ -351,6 +366,7 @@ finish (ObRedirSession *self,
   was_started = self->state == STATE_RUNNING || self->state == STATE_WAIT_GOODBYE;
   self->state = STATE_CLOSED;
   wipe_password (self);
+  forget_start_cancellable (self);
   drop_source (&self->timer);
   drop_source (&self->goodbye_timer);
   g_cancellable_cancel (self->cancellable);
@@ -801,6 +817,7 @@ started (ObRedirSession *self)
 
   drop_source (&self->timer);
   wipe_password (self);
+  forget_start_cancellable (self);
   if (self->state == STATE_RUNNING)
     {
       self->last_heard = g_get_monotonic_time ();
@@ -828,7 +845,8 @@ static void
 on_start_cancelled (GCancellable *cancellable,
                     gpointer      user_data)
 {
-  /* Runs in the thread that cancelled: hop to our context. */
+  /* Cancelling our own cancellable fails the pending read, which ends the
+   * start in our context with G_IO_ERROR_CANCELLED. */
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
@@ -853,8 +871,11 @@ ob_redir_session_start_async (ObRedirSession      *self,
   self->start_task = g_steal_pointer (&task);
   self->context = g_main_context_ref_thread_default ();
   if (cancellable != NULL)
-    g_cancellable_connect (cancellable, G_CALLBACK (on_start_cancelled),
-                           g_object_ref (self->cancellable), g_object_unref);
+    {
+      self->start_cancellable = g_object_ref (cancellable);
+      self->start_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_start_cancelled),
+                                                     g_object_ref (self->cancellable), g_object_unref);
+    }
 
   self->timer = g_timeout_source_new_seconds (self->start_timeout_s);
   g_source_set_callback (self->timer, on_start_timeout, self, NULL);

@@ -43,6 +43,8 @@ struct _ObRfbClient
   gboolean          writing;
 
   GTask            *connect_task;
+  GCancellable     *connect_cancellable;   /* the caller's, while connecting */
+  gulong            connect_cancel_id;
   GSource          *handshake_timeout;
   GSource          *depth_timeout;
 
@@ -97,12 +99,33 @@ static void fail (ObRfbClient *self, GError *error);
 
 /* ---- object ------------------------------------------------------------- */
 
+/* The caller's cancellable only applies to the handshake. */
+static void
+forget_connect_cancellable (ObRfbClient *self)
+{
+  if (self->connect_cancellable != NULL)
+    {
+      g_cancellable_disconnect (self->connect_cancellable, self->connect_cancel_id);
+      self->connect_cancel_id = 0;
+      g_clear_object (&self->connect_cancellable);
+    }
+}
+
+static void
+on_connect_cancelled (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  /* Fails the pending read, which ends the handshake in our context. */
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
 static void
 ob_rfb_client_dispose (GObject *object)
 {
   ObRfbClient *self = OB_RFB_CLIENT (object);
 
   g_cancellable_cancel (self->cancellable);
+  forget_connect_cancellable (self);
   if (self->handshake_timeout != NULL)
     {
       g_source_destroy (self->handshake_timeout);
@@ -462,6 +485,7 @@ fail (ObRfbClient *self,
     return;
   was_running = self->state == STATE_RUNNING;
   self->state = STATE_CLOSED;
+  forget_connect_cancellable (self);
 
   if (self->handshake_timeout != NULL)
     {
@@ -537,6 +561,7 @@ set_running (ObRfbClient *self)
   ObRfbPixelFormat format;
 
   self->state = STATE_RUNNING;
+  forget_connect_cancellable (self);
   if (self->handshake_timeout != NULL)
     {
       g_source_destroy (self->handshake_timeout);
@@ -934,8 +959,11 @@ read_done (GObject      *source,
     return;
   if (n < 0)
     {
-      fail (self, g_error_new (OB_REDIR_ERROR, OB_REDIR_ERROR_CLOSED,
-                               "The remote screen connection failed: %s", error->message));
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail (self, g_steal_pointer (&error));
+      else
+        fail (self, g_error_new (OB_REDIR_ERROR, OB_REDIR_ERROR_CLOSED,
+                                 "The remote screen connection failed: %s", error->message));
       return;
     }
   if (n == 0)
@@ -994,8 +1022,11 @@ ob_rfb_client_connect_async (ObRfbClient         *self,
   self->connect_task = g_steal_pointer (&task);
   self->context = g_main_context_ref_thread_default ();
   if (cancellable != NULL)
-    g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
-                           g_object_ref (self->cancellable), g_object_unref);
+    {
+      self->connect_cancellable = g_object_ref (cancellable);
+      self->connect_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_connect_cancelled),
+                                                       g_object_ref (self->cancellable), g_object_unref);
+    }
 
   self->handshake_timeout = g_timeout_source_new_seconds (HANDSHAKE_TIMEOUT_S);
   g_source_set_callback (self->handshake_timeout, on_handshake_timeout, self, NULL);
