@@ -175,6 +175,7 @@ typedef struct
   ObRfbClient *client;
   ObSimScreen *screen;
   int          tolerance[3];
+  gboolean     grey;        /* the screen's luma in every channel */
 } Match;
 
 /* The viewer's framebuffer shows the screen (within the depth's steps). */
@@ -193,6 +194,12 @@ framebuffer_matches (gpointer data)
         guint32 want = ob_sim_screen_get_pixel (m->screen, x, y);
         guint32 got = ob_framebuffer_get_pixel (fb, x, y);
 
+        if (m->grey)
+          {
+            guint luma = (((want >> 16) & 0xFF) * 299 + ((want >> 8) & 0xFF) * 587 + (want & 0xFF) * 114 + 500) / 1000;
+
+            want = luma << 16 | luma << 8 | luma;
+          }
         for (guint c = 0; c < 3; c++)
           {
             int shift = 16 - (int) c * 8;
@@ -247,7 +254,7 @@ test_kvm (Fixture       *f,
 {
   guint updates = 0;
   g_autoptr(ObRfbClient) client = open_kvm (f, &updates);
-  Match m = { client, f->screen, { 8, 4, 8 } };
+  Match m = { client, f->screen, { 8, 4, 8 }, FALSE };
   g_autofree char *png = NULL;
 
   g_assert_true (ob_sim_redir_server_has_session (f->server, OB_REDIR_SESSION_KVM));
@@ -271,6 +278,19 @@ test_kvm (Fixture       *f,
   m.tolerance[1] = 20;
   m.tolerance[2] = 43;
   ob_sim_screen_key (f->screen, '!', TRUE);
+  wait_until (framebuffer_matches, &m);
+  ob_rfb_client_set_depth (client, OB_RFB_DEPTH_GREY8);
+  m.grey = TRUE;
+  m.tolerance[0] = m.tolerance[1] = m.tolerance[2] = 2;
+  wait_until (framebuffer_matches, &m);
+  ob_rfb_client_set_depth (client, OB_RFB_DEPTH_GREY4);
+  m.tolerance[0] = m.tolerance[1] = m.tolerance[2] = 9;
+  wait_until (framebuffer_matches, &m);
+  ob_rfb_client_set_depth (client, OB_RFB_DEPTH_16);
+  m.grey = FALSE;
+  m.tolerance[0] = 8;
+  m.tolerance[1] = 4;
+  m.tolerance[2] = 8;
   wait_until (framebuffer_matches, &m);
 
   /* A power-off shows on the screen ("No signal"). */
@@ -383,7 +403,7 @@ test_consent (Fixture       *f,
   g_autoptr(ObRfbClient) client = NULL;
   ObRedirSession *session;
   guint updates = 0;
-  Match m = { NULL, f->screen, { 8, 4, 8 } };
+  Match m = { NULL, f->screen, { 8, 4, 8 }, FALSE };
   g_autofree char *code = NULL;
   guint8 hi[2] = { 'h', 'i' };
 

@@ -557,17 +557,20 @@ encode_tile (const Format *format,
   gsize packed = G_MAXSIZE, best;
   guint bits = 0;
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < n && palette_ok; i++)
     {
-      if (palette_ok)
-        {
-          int index = palette_index (&palette, px[i]);
+      int index;
 
-          if (index < 0)
-            palette_ok = FALSE;
-          else
-            indices[i] = (guint8) index;
+      if (i > 0 && px[i] == px[i - 1])
+        {
+          indices[i] = indices[i - 1];
+          continue;
         }
+      index = palette_index (&palette, px[i]);
+      if (index < 0)
+        palette_ok = FALSE;
+      else
+        indices[i] = (guint8) index;
     }
   for (guint i = 0; i < n;)
     {
@@ -785,6 +788,7 @@ send_update (Connection  *conn,
   g_autoptr(GByteArray) out = g_byte_array_new ();
   g_autoptr(GByteArray) tile = g_byte_array_new ();
   g_autofree guint32 *converted = g_new (guint32, 64 * 64);
+  guint32 last_in = 0, last_out = convert (&conn->format, 0);
 
   put_u8 (out, 0);
   put_u8 (out, 0);
@@ -797,8 +801,21 @@ send_update (Connection  *conn,
       guint w = MIN (OB_SIM_SCREEN_TILE, width - x0), h = MIN (OB_SIM_SCREEN_TILE, height - y0);
 
       for (guint y = 0; y < h; y++)
-        for (guint x = 0; x < w; x++)
-          converted[y * w + x] = convert (&conn->format, pixels[(gsize) (y0 + y) * width + x0 + x]);
+        {
+          const guint32 *row = pixels + (gsize) (y0 + y) * width + x0;
+          guint32 *dst = converted + y * w;
+
+          /* Screens are mostly runs of one colour: convert each run once. */
+          for (guint x = 0; x < w; x++)
+            {
+              if (row[x] != last_in)
+                {
+                  last_in = row[x];
+                  last_out = convert (&conn->format, last_in);
+                }
+              dst[x] = last_out;
+            }
+        }
 
       put_u16 (out, x0);
       put_u16 (out, y0);
@@ -910,9 +927,14 @@ maybe_send_update (Connection *conn)
     }
   clear_tick (conn);
   conn->request_pending = FALSE;
-  g_debug ("RFB update: %u tiles (%s, screen serial %" G_GUINT64_FORMAT ")", tiles->len,
-           conn->request_incremental ? "incremental" : "full", ob_sim_screen_get_serial (screen));
-  send_update (conn, screen, tiles);
+  {
+    gint64 started = g_get_monotonic_time ();
+
+    send_update (conn, screen, tiles);
+    g_debug ("RFB update: %u tiles (%s, screen serial %" G_GUINT64_FORMAT ") encoded in %" G_GINT64_FORMAT " µs",
+             tiles->len, conn->request_incremental ? "incremental" : "full",
+             ob_sim_screen_get_serial (screen), g_get_monotonic_time () - started);
+  }
 }
 
 /* ---- Client messages --------------------------------------------------------------- */

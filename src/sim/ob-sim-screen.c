@@ -642,16 +642,18 @@ draw_consent (ObSimScreen *self)
 {
   int scale = 10;
   int code_w = 6 * 6 * scale - scale;
-  int bw = MAX (code_w + 80, 480), bh = 8 * scale + 132;
+  int bw = MAX (code_w + 80, 480), bh = 8 * scale + 116;
   int bx = ((int) self->width - bw) / 2, by = ((int) self->height - bh) / 2;
   const char *head = "Intel(R) AMT - Remote Session Request";
   const char *tell = "Give this code to the remote operator:";
+  const char *note = "Only share it with someone you trust.";
 
   fill (self, bx, by, bw, bh, CONSENT_BG);
   frame (self, bx, by, bw, bh, 3, CONSENT_CODE);
   text (self, bx + (bw - text_width (head)) / 2, by + 14, head, WHITE);
   text (self, bx + (bw - text_width (tell)) / 2, by + 38, tell, VGA_GREY);
-  text_big (self, bx + (bw - code_w) / 2, by + 68, self->consent_code, scale, CONSENT_CODE);
+  text_big (self, bx + (bw - code_w) / 2, by + 64, self->consent_code, scale, CONSENT_CODE);
+  text (self, bx + (bw - text_width (note)) / 2, by + bh - 30, note, VGA_GREY);
 }
 
 static void
