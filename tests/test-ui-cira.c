@@ -312,6 +312,32 @@ test_status_listening (void)
   g_assert_true (ob_devices_page_get_mps_server (env.page) == ob_services_get_mps_server (env.services));
 }
 
+static gboolean
+is_status_button (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_MENU_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), "CIRA Listener") == 0;
+}
+
+/* The header's status button tells the same in a popover, in full. */
+static void
+show_status_popover (const char *screenshot,
+                     const char *expected)
+{
+  GtkWidget *button = find_descendant (GTK_WIDGET (env.page), is_status_button, NULL);
+  GtkPopover *popover;
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  wait_for (widget_is_mapped, popover, "the status popover");
+  g_assert_nonnull (find_descendant (GTK_WIDGET (popover), is_label_containing, expected));
+  save_screenshot (GTK_WIDGET (popover), screenshot);
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  wait_for (widget_is_unmapped, popover, "the popover to close");
+}
+
 /* Devices call in, show up without a refresh, flip to disconnected with
  * when they were last seen, and come back. */
 static void
@@ -337,6 +363,7 @@ test_devices_live (void)
       wait_for_row (devices[i], "On", FALSE);
     }
   wait_for (status_contains, three, "three connected in the status");
+  show_status_popover ("test-ui-cira-status-popover.png", "3 devices connected over CIRA");
 
   row = row_for (devices[0]);
   badge = find_descendant (row, is_label_with_text, "CIRA");
@@ -535,6 +562,7 @@ test_port_in_use (void)
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (env.app), "preferences"));
   g_assert_nonnull (find_descendant (GTK_WIDGET (env.page), is_mapped_retry_button, NULL));
   save_screenshot (GTK_WIDGET (env.window), "test-ui-cira-port-in-use.png");
+  show_status_popover ("test-ui-cira-status-popover-error.png", in_use);
 
   resize_window (360, 720);
   wait_for (widget_is_mapped, banner, "the banner at phone width");

@@ -431,6 +431,7 @@ ob_devices_page_update_mps (ObDevicesPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->mps_button), self->mps != NULL && !self->folded);
   gtk_label_set_label (self->mps_status_label, status != NULL ? status : "");
   gtk_label_set_label (self->mps_count_label, count != NULL ? count : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->mps_count_label), listening);
   gtk_label_set_label (self->mps_error_label, error != NULL ? error : "");
   gtk_widget_set_visible (GTK_WIDGET (self->mps_error_label), error != NULL);
   gtk_widget_set_visible (self->mps_popover_buttons, error != NULL);
