@@ -61,6 +61,9 @@ find_hidden (const void *data,
 {
   const char *found = NULL;
 
+  if (data == NULL || len == 0)
+    return NULL;
+
   g_mutex_lock (&hidden_lock);
   for (guint i = 0; hidden != NULL && i < hidden->len && found == NULL; i++)
     {
@@ -996,6 +999,28 @@ test_hostile (Fixture       *f,
     assert_reply (merged, SOUP_STATUS_OK, NULL);
     third = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_cmpstr (third, ==, "Second-Pass-9");
+  }
+
+  /* Deleted with its secrets: the MPS password goes too. */
+  {
+    g_autoptr(Reply) kept = NULL;
+    g_autoptr(Reply) again = NULL;
+    g_autoptr(Reply) gone = NULL;
+    g_autofree char *after_kept = NULL;
+    g_autofree char *after_gone = NULL;
+
+    kept = send_json (f, "DELETE", "/api/v1/devices/" GUID_A, NULL);
+    g_assert_cmpuint (kept->status, ==, SOUP_STATUS_NO_CONTENT);
+    after_kept = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_cmpstr (after_kept, ==, "Second-Pass-9");
+
+    again = send_json (f, "POST", "/api/v1/devices",
+                       "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\"}");
+    assert_reply (again, SOUP_STATUS_CREATED, NULL);
+    gone = send_json (f, "DELETE", "/api/v1/devices/" GUID_A "?isSecretToBeDeleted=true", NULL);
+    g_assert_cmpuint (gone->status, ==, SOUP_STATUS_NO_CONTENT);
+    after_gone = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
+    g_assert_null (after_gone);
   }
 
   /* disconnect and refresh: bad GUIDs, unknown devices, no token. */
