@@ -305,18 +305,21 @@ read32 (ObRfbDecoder *self,
   return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
 }
 
-/* One CPIXEL at @p (of @kind, a constant in each specialised caller). */
+/* One CPIXEL at @p (of @kind, a constant in each specialised caller).
+ * @lut is self->lut in a local, so stores into the framebuffer do not
+ * make the compiler reload it for every pixel. */
 OB_INLINE guint32
-cpixel (ObRfbDecoder *self,
-        const guint8 *p,
-        CpixelKind    kind)
+cpixel_lut (ObRfbDecoder  *self,
+            const guint32 *lut,
+            const guint8  *p,
+            CpixelKind     kind)
 {
   switch (kind)
     {
     case CPIXEL_1:
-      return self->lut[p[0]];
+      return lut[p[0]];
     case CPIXEL_2:
-      return self->lut[p[0] | (p[1] << 8)];
+      return lut[p[0] | (p[1] << 8)];
     case CPIXEL_3_LOW:
       if (self->format.big_endian)
         return convert_wide (self, ((guint32) p[0] << 16) | ((guint32) p[1] << 8) | p[2]);
@@ -411,9 +414,12 @@ zrle_tile (ObRfbDecoder   *self,
            CpixelKind      kind)
 {
   const guint cp = kind_size (kind);
+  const guint32 *lut = self->lut;
   const guint8 *p = *pp;
   guint sub;
   guint32 palette[128];
+
+#define cpixel(self, p, kind) cpixel_lut ((self), lut, (p), (kind))
 
   if (p >= end)
     return "data ends before a tile";
@@ -599,6 +605,7 @@ zrle_tile (ObRfbDecoder   *self,
   else
     return "unknown ZRLE subencoding";
 
+#undef cpixel
   *pp = p;
   return NULL;
 }
@@ -792,6 +799,7 @@ decode_raw (ObRfbDecoder *self,
 {
   guint32 *pixels = ob_framebuffer_get_data (self->fb);
   gsize stride = ob_framebuffer_get_width (self->fb);
+  const guint32 *lut = self->lut;
 
   for (guint y = 0; y < h; y++)
     {
@@ -801,11 +809,11 @@ decode_raw (ObRfbDecoder *self,
         {
         case 1:
           for (guint x = 0; x < w; x++, p++)
-            row[x] = self->lut[p[0]];
+            row[x] = lut[p[0]];
           break;
         case 2:
           for (guint x = 0; x < w; x++, p += 2)
-            row[x] = self->lut[p[0] | (p[1] << 8)];
+            row[x] = lut[p[0] | (p[1] << 8)];
           break;
         default:
           for (guint x = 0; x < w; x++, p += 4)
