@@ -678,6 +678,39 @@ test_wireless (Fixture       *f,
   g_assert_cmpstr (ob_sim_provisioning_get_wifi_ssid (prov, 1), ==, "LabNet");
 }
 
+static void
+test_tls (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(Device) d = device_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(ObProfile) profile = ob_profile_new ("ccm-tls");
+  g_autoptr(ObDeviceRecord) record = NULL;
+  ObSimProvisioning *prov = ob_sim_provisioning_peek (d->device);
+
+  ob_profile_set_activation (profile, OB_PROFILE_ACTIVATION_CCM);
+  ob_profile_set_generate_random_password (profile, TRUE);
+  ob_profile_set_dhcp_enabled (profile, TRUE);
+  ob_profile_set_tls_mode (profile, 2);
+  ob_profile_set_tls_signing_authority (profile, OB_PROFILE_TLS_AUTHORITY_SELF_SIGNED);
+  ob_profile_set_tenant_id (profile, "");
+  g_assert_true (ob_store_insert_profile (f->store, profile, &error));
+  g_assert_no_error (error);
+
+  message = run_activate (d, f->url, "ccm-tls", &error);
+  g_assert_no_error (error);
+  assert_status (message, "Status", "Client control mode.");
+  assert_status (message, "TLSConfiguration", "Configured");
+  g_assert_true (ob_sim_provisioning_get_tls_enabled (prov));
+  g_assert_cmpuint (ob_sim_provisioning_get_n_commits (prov), >=, 1);
+  record = ob_store_get_device (f->store, ob_sim_device_get_guid (d->device), &error);
+  g_assert_no_error (error);
+  g_assert_true (ob_device_record_get_use_tls (record));
+  g_assert_cmpuint (ob_device_record_get_port (record), ==, 16993);
+  g_assert_cmpuint (strlen (ob_device_record_get_pinned_fingerprint (record)), ==, 64);
+}
+
 /* ---- ACM: a provisioning chain made here ------------------------------------- */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
@@ -1070,6 +1103,7 @@ main (int   argc,
   g_test_add ("/rps-server/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
   g_test_add ("/rps-server/deactivate", Fixture, NULL, fixture_set_up, test_deactivate, fixture_tear_down);
   g_test_add ("/rps-server/maintenance", Fixture, NULL, fixture_set_up, test_maintenance, fixture_tear_down);
+  g_test_add ("/rps-server/tls", Fixture, NULL, fixture_set_up, test_tls, fixture_tear_down);
   g_test_add ("/rps-server/wireless", Fixture, NULL, fixture_set_up, test_wireless, fixture_tear_down);
   g_test_add ("/rps-server/acm", Fixture, NULL, fixture_set_up, test_acm, fixture_tear_down);
   g_test_add ("/rps-server/acm-refused", Fixture, NULL, fixture_set_up, test_acm_refused, fixture_tear_down);

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "ob-crypto.h"
+#include "ob-rps-certificate.h"
 #include "ob-rps-configuration.h"
 #include "ob-rps-error.h"
 #include "ob-util.h"
@@ -67,6 +69,19 @@ typedef enum
   STATE_CIRA_USER_INITIATED,
   STATE_CIRA_ENV_GET,
   STATE_TLS,
+  STATE_TLS_ROOT,
+  STATE_TLS_KEY,
+  STATE_TLS_KEYS_SCAN,
+  STATE_TLS_ISSUE,
+  STATE_TLS_ADD_CERT,
+  STATE_TLS_CONTEXT,
+  STATE_TLS_TIME_GET,
+  STATE_TLS_TIME_SET,
+  STATE_TLS_SETTINGS_SCAN,
+  STATE_TLS_PUT_REMOTE,
+  STATE_TLS_PUT_LOCAL,
+  STATE_TLS_COMMIT_CHANGES,
+  STATE_TLS_SAVE,
   STATE_DONE,
 } State;
 
@@ -93,6 +108,13 @@ struct _ObRpsConfiguration
 
   char          *mps_password;
   char          *sap_name;
+
+  ObRpsDeviceCa *device_ca;
+  char          *key_handle;
+  GBytes        *public_key;
+  GBytes        *certificate;
+  char          *certificate_handle;
+  gint64         ta0;
   guint          wifi_added;
   guint          wifi_failed;
 };
@@ -119,6 +141,11 @@ ob_rps_configuration_finalize (GObject *object)
   if (self->mps_password != NULL)
     ob_secure_free_string (self->mps_password);
   g_free (self->sap_name);
+  g_clear_pointer (&self->device_ca, ob_rps_device_ca_free);
+  g_free (self->key_handle);
+  g_clear_pointer (&self->public_key, g_bytes_unref);
+  g_clear_pointer (&self->certificate, g_bytes_unref);
+  g_free (self->certificate_handle);
 
   G_OBJECT_CLASS (ob_rps_configuration_parent_class)->finalize (object);
 }
@@ -1159,6 +1186,356 @@ on_cira_env (ObRpsFlow       *flow,
   ob_rps_flow_put (flow, OB_RPS_CALL_FATAL, ENV_CLASS, selectors, copy, on_continue);
 }
 
+/* ---- D. TLS (self-signed) ------------------------------------------------------- */
+
+static void
+tls_fail (ObRpsConfiguration *self,
+          const char         *text)
+{
+  ob_rps_flow_set_status (flow_of (self), "TLSConfiguration", text);
+  ob_rps_flow_fail_text (flow_of (self), "%s", text);
+}
+
+/* The InstanceID an EPR output (KeyPair, CreatedCertificate) carries: its
+ * selector's text, all a converted reply keeps. */
+static const char *
+epr_selector (JsonObject *output,
+              const char *member)
+{
+  JsonObject *epr = NULL, *parameters = NULL, *selector_set = NULL;
+  JsonNode *selector;
+
+  if (output != NULL && json_object_has_member (output, member)
+      && JSON_NODE_HOLDS_OBJECT (json_object_get_member (output, member)))
+    epr = json_object_get_object_member (output, member);
+  if (epr != NULL && json_object_has_member (epr, "ReferenceParameters"))
+    parameters = json_object_get_object_member (epr, "ReferenceParameters");
+  if (parameters != NULL && json_object_has_member (parameters, "SelectorSet"))
+    selector_set = json_object_get_object_member (parameters, "SelectorSet");
+  if (selector_set == NULL || (selector = json_object_get_member (selector_set, "Selector")) == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (selector) && json_array_get_length (json_node_get_array (selector)) > 0)
+    selector = json_array_get_element (json_node_get_array (selector), 0);
+  if (JSON_NODE_HOLDS_VALUE (selector) && json_node_get_value_type (selector) == G_TYPE_STRING)
+    return json_node_get_string (selector);
+  return NULL;
+}
+
+static gboolean
+tls_ca_work (ObRpsFlow  *flow,
+             GError    **error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  self->device_ca = ob_rps_device_ca_new (ob_rps_flow_get_info (flow)->uuid, error);
+  return self->device_ca != NULL;
+}
+
+static void
+tls_ca_done (ObRpsFlow    *flow,
+             const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  if (error != NULL)
+    {
+      tls_fail (self, error->message);
+      return;
+    }
+  go (self, STATE_TLS_ROOT);
+}
+
+static void
+on_tls_root (ObRpsFlow       *flow,
+             ObWsmanResponse *response,
+             const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  gint64 rv = ob_rps_flow_return_value (response, "AddTrustedRootCertificate");
+
+  if (rv != 0 && rv != 2058)
+    {
+      tls_fail (self, "Failed to add the TLS root certificate");
+      return;
+    }
+  go (self, STATE_TLS_KEY);
+}
+
+static void
+on_tls_key (ObRpsFlow       *flow,
+            ObWsmanResponse *response,
+            const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  const char *handle = epr_selector (ob_wsman_response_get_class_json (response, "GenerateKeyPair_OUTPUT"),
+                                     "KeyPair");
+
+  if (ob_rps_flow_return_value (response, "GenerateKeyPair") != 0 || handle == NULL)
+    {
+      tls_fail (self, "Failed to generate a key pair");
+      return;
+    }
+  g_free (self->key_handle);
+  self->key_handle = g_strdup (handle);
+  ob_rps_flow_end_step (flow, handle);
+  go (self, STATE_TLS_KEYS_SCAN);
+}
+
+static void
+on_tls_keys (ObRpsFlow    *flow,
+             GPtrArray    *items,
+             const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      JsonObject *pair = item_object (g_ptr_array_index (items, i));
+
+      if (g_strcmp0 (ob_rps_json_string (pair, "InstanceID"), self->key_handle) == 0)
+        {
+          gsize len = 0;
+          guchar *der = g_base64_decode (ob_rps_json_string (pair, "DERKey"), &len);
+
+          g_clear_pointer (&self->public_key, g_bytes_unref);
+          self->public_key = g_bytes_new_take (der, len);
+        }
+    }
+  if (self->public_key == NULL || g_bytes_get_size (self->public_key) == 0)
+    {
+      tls_fail (self, "The generated key pair has no public key");
+      return;
+    }
+  go (self, STATE_TLS_ISSUE);
+}
+
+static gboolean
+tls_issue_work (ObRpsFlow  *flow,
+                GError    **error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  self->certificate = ob_rps_device_ca_issue (self->device_ca, self->public_key, error);
+  return self->certificate != NULL;
+}
+
+static void
+tls_issue_done (ObRpsFlow    *flow,
+                const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  if (error != NULL)
+    {
+      tls_fail (self, error->message);
+      return;
+    }
+  go (self, STATE_TLS_ADD_CERT);
+}
+
+static void
+on_tls_cert (ObRpsFlow       *flow,
+             ObWsmanResponse *response,
+             const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  const char *handle = epr_selector (ob_wsman_response_get_class_json (response, "AddCertificate_OUTPUT"),
+                                     "CreatedCertificate");
+
+  if (ob_rps_flow_return_value (response, "AddCertificate") != 0 || handle == NULL)
+    {
+      tls_fail (self, "Failed to add the TLS certificate");
+      return;
+    }
+  g_free (self->certificate_handle);
+  self->certificate_handle = g_strdup (handle);
+  go (self, STATE_TLS_CONTEXT);
+}
+
+static void
+on_tls_context (ObRpsFlow       *flow,
+                ObWsmanResponse *response,
+                const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  /* One context is all AMT keeps: an existing one is fine. */
+  if (error != NULL && strstr (error->message, "AlreadyExists") == NULL)
+    {
+      tls_fail (self, "Failed to create the TLS credential context");
+      return;
+    }
+  go (self, STATE_TLS_TIME_GET);
+}
+
+static void
+create_tls_context (ObRpsConfiguration *self)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(ObWsmanSelectors) cert = ob_wsman_selectors_new_with ("InstanceID", self->certificate_handle, NULL);
+  g_autoptr(ObWsmanSelectors) collection =
+    ob_wsman_selectors_new_with ("ElementName", "TLSProtocolEndpointInstances Collection", NULL);
+
+  epr_json (body, "ElementInContext", "AMT_PublicKeyCertificate", cert);
+  epr_json (body, "ElementProvidingContext", "AMT_TLSProtocolEndpointCollection", collection);
+  ob_rps_flow_create (flow_of (self), OB_RPS_CALL_TOLERANT, "AMT_TLSCredentialContext", body, on_tls_context);
+}
+
+static void
+on_tls_time_get (ObRpsFlow       *flow,
+                 ObWsmanResponse *response,
+                 const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  JsonObject *output = ob_wsman_response_get_class_json (response, "GetLowAccuracyTimeSynch_OUTPUT");
+
+  if (ob_rps_flow_return_value (response, "GetLowAccuracyTimeSynch") != 0 || output == NULL)
+    {
+      tls_fail (self, "Failed to read the device's clock");
+      return;
+    }
+  self->ta0 = ob_rps_json_int (output, "Ta0", 0);
+  go (self, STATE_TLS_TIME_SET);
+}
+
+static void
+set_tls_time (ObRpsConfiguration *self)
+{
+  g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+  g_autofree char *ta0 = g_strdup_printf ("%" G_GINT64_FORMAT, self->ta0);
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+
+  self->state = STATE_TLS_SETTINGS_SCAN;
+  ob_wsman_selectors_add (args, "Ta0", ta0);
+  ob_wsman_selectors_add (args, "Tm1", now);
+  ob_wsman_selectors_add (args, "Tm2", now);
+  ob_rps_flow_invoke (flow_of (self), OB_RPS_CALL_FATAL, "AMT_TimeSynchronizationService",
+                      "SetHighAccuracyTimeSynch", NULL, args, on_continue);
+}
+
+static void
+on_tls_settings (ObRpsFlow    *flow,
+                 GPtrArray    *items,
+                 const GError *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  g_clear_pointer (&self->tls_settings, g_ptr_array_unref);
+  self->tls_settings = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    g_ptr_array_add (self->tls_settings, json_node_ref (g_ptr_array_index (items, i)));
+  go (self, STATE_TLS_PUT_REMOTE);
+}
+
+/* The remote (802.3) or the local (LMS) TLS settings. */
+static JsonObject *
+tls_setting (ObRpsConfiguration *self,
+             gboolean            local)
+{
+  for (guint i = 0; self->tls_settings != NULL && i < self->tls_settings->len; i++)
+    {
+      JsonObject *setting = item_object (g_ptr_array_index (self->tls_settings, i));
+      gboolean is_local = strstr (ob_rps_json_string (setting, "InstanceID"), "LMS") != NULL
+                          || strstr (ob_rps_json_string (setting, "ElementName"), "LMS") != NULL;
+
+      if (setting != NULL && is_local == local)
+        return setting;
+    }
+  return NULL;
+}
+
+static void
+after_remote_wait (ObRpsFlow *flow)
+{
+  go (OB_RPS_CONFIGURATION (flow), STATE_TLS_PUT_LOCAL);
+}
+
+static void
+on_tls_remote (ObRpsFlow       *flow,
+               ObWsmanResponse *response,
+               const GError    *error)
+{
+  ob_rps_flow_wait (flow, ob_rps_flow_get_context (flow)->commit_delay_ms, "after the remote TLS settings",
+                    after_remote_wait);
+}
+
+static void
+put_tls_setting (ObRpsConfiguration *self,
+                 gboolean            local)
+{
+  JsonObject *setting = tls_setting (self, local);
+  g_autoptr(JsonObject) copy = NULL;
+  g_autoptr(ObWsmanSelectors) selectors = NULL;
+  guint mode = ob_profile_get_tls_mode (self->profile);
+
+  if (setting == NULL)
+    {
+      tls_fail (self, local ? "The device has no local TLS settings" : "The device has no remote TLS settings");
+      return;
+    }
+  copy = json_object_ref (setting);
+  json_object_set_boolean_member (copy, "Enabled", TRUE);
+  if (!local)
+    {
+      if (ob_rps_json_bool (setting, "NonSecureConnectionsSupported", TRUE))
+        json_object_set_boolean_member (copy, "AcceptNonSecureConnections", mode != 1 && mode != 3);
+      json_object_set_boolean_member (copy, "MutualAuthentication", mode == 3 || mode == 4);
+    }
+  selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (setting, "InstanceID"), NULL);
+  if (local)
+    self->state = STATE_TLS_COMMIT_CHANGES;
+  ob_rps_flow_put (flow_of (self), OB_RPS_CALL_FATAL, "AMT_TLSSettingData", selectors, copy,
+                   local ? on_continue : on_tls_remote);
+}
+
+static void
+on_tls_commit_changes (ObRpsFlow       *flow,
+                       ObWsmanResponse *response,
+                       const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+
+  if (ob_rps_flow_return_value (response, "CommitChanges") != 0)
+    {
+      tls_fail (self, "Failed to commit the TLS settings");
+      return;
+    }
+  ob_rps_flow_set_status (flow, "TLSConfiguration", "Configured");
+  go (self, STATE_TLS_SAVE);
+}
+
+/* In a worker thread: from now on the LAN client speaks TLS on 16993 and
+ * pins the certificate we issued. */
+static gboolean
+tls_save_work (ObRpsFlow  *flow,
+               GError    **error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  ObRpsContext *context = ob_rps_flow_get_context (flow);
+  g_autoptr(ObDeviceRecord) record = ob_store_get_device (context->store, ob_rps_flow_get_info (flow)->uuid, error);
+  g_autofree char *fingerprint = NULL;
+
+  if (record == NULL)
+    return FALSE;
+  fingerprint = ob_crypto_fingerprint (self->certificate, OB_HASH_ALGORITHM_SHA256);
+  ob_device_record_set_use_tls (record, TRUE);
+  ob_device_record_set_port (record, 16993);
+  ob_device_record_set_pinned_fingerprint (record, fingerprint);
+  return ob_store_update_device (context->store, record, error);
+}
+
+static void
+tls_save_done (ObRpsFlow    *flow,
+               const GError *error)
+{
+  if (error != NULL)
+    {
+      ob_rps_flow_fail (flow, g_error_copy (error));
+      return;
+    }
+  go (OB_RPS_CONFIGURATION (flow), STATE_DONE);
+}
+
 /* ---- The machine ---------------------------------------------------------------- */
 
 static void
@@ -1344,12 +1721,79 @@ advance (ObRpsConfiguration *self)
       break;
 
     case STATE_TLS:
-      /* Not implemented yet: say so instead of pretending. */
-      ob_rps_flow_begin_step (flow, "TLS configuration");
-      ob_rps_flow_set_status (flow, "TLSConfiguration",
-                              "Not configured: TLS provisioning is not supported by this server yet");
-      ob_rps_flow_ignore_step (flow, NULL);
-      go (self, STATE_DONE);
+      /* A Microsoft CA needs Enterprise Assistant, which we do not have:
+       * say so instead of pretending. */
+      if (g_strcmp0 (ob_profile_get_tls_signing_authority (self->profile), OB_PROFILE_TLS_AUTHORITY_MICROSOFT_CA) == 0)
+        {
+          tls_fail (self, "TLS certificates from a Microsoft CA are not supported");
+          break;
+        }
+      ob_rps_flow_begin_step (flow, "Make the device's certificate authority");
+      ob_rps_flow_work (flow, tls_ca_work, tls_ca_done);
+      break;
+    case STATE_TLS_ROOT:
+      {
+        g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+        GBytes *root = ob_rps_device_ca_get_root (self->device_ca);
+        g_autofree char *blob = g_base64_encode (g_bytes_get_data (root, NULL), g_bytes_get_size (root));
+
+        ob_wsman_selectors_add (args, "CertificateBlob", blob);
+        ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_PublicKeyManagementService",
+                            "AddTrustedRootCertificate", NULL, args, on_tls_root);
+      }
+      break;
+    case STATE_TLS_KEY:
+      {
+        g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new_with ("KeyAlgorithm", "0", "KeyLength", "2048", NULL);
+
+        ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_PublicKeyManagementService", "GenerateKeyPair",
+                            NULL, args, on_tls_key);
+      }
+      break;
+    case STATE_TLS_KEYS_SCAN:
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_FATAL, "AMT_PublicPrivateKeyPair", on_tls_keys);
+      break;
+    case STATE_TLS_ISSUE:
+      ob_rps_flow_begin_step (flow, "Issue the device's TLS certificate");
+      ob_rps_flow_work (flow, tls_issue_work, tls_issue_done);
+      break;
+    case STATE_TLS_ADD_CERT:
+      {
+        g_autoptr(ObWsmanSelectors) args = ob_wsman_selectors_new ();
+        g_autofree char *blob = g_base64_encode (g_bytes_get_data (self->certificate, NULL),
+                                                 g_bytes_get_size (self->certificate));
+
+        ob_wsman_selectors_add (args, "CertificateBlob", blob);
+        ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_PublicKeyManagementService", "AddCertificate",
+                            NULL, args, on_tls_cert);
+      }
+      break;
+    case STATE_TLS_CONTEXT:
+      create_tls_context (self);
+      break;
+    case STATE_TLS_TIME_GET:
+      ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_TimeSynchronizationService", "GetLowAccuracyTimeSynch",
+                          NULL, NULL, on_tls_time_get);
+      break;
+    case STATE_TLS_TIME_SET:
+      set_tls_time (self);
+      break;
+    case STATE_TLS_SETTINGS_SCAN:
+      ob_rps_flow_enumerate (flow, OB_RPS_CALL_FATAL, "AMT_TLSSettingData", on_tls_settings);
+      break;
+    case STATE_TLS_PUT_REMOTE:
+      put_tls_setting (self, FALSE);
+      break;
+    case STATE_TLS_PUT_LOCAL:
+      put_tls_setting (self, TRUE);
+      break;
+    case STATE_TLS_COMMIT_CHANGES:
+      ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_SetupAndConfigurationService", "CommitChanges",
+                          NULL, NULL, on_tls_commit_changes);
+      break;
+    case STATE_TLS_SAVE:
+      ob_rps_flow_begin_step (flow, "Save the device's TLS settings");
+      ob_rps_flow_work (flow, tls_save_work, tls_save_done);
       break;
 
     case STATE_DONE:

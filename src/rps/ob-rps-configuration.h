@@ -27,7 +27,10 @@ G_DECLARE_FINAL_TYPE (ObRpsConfiguration, ob_rps_configuration, OB, RPS_CONFIGUR
  *     the MPS password in the keyring and the MPS user in the device record,
  *     AddMpServer, periodic and user-initiated policies, policy/MPS links,
  *     user-initiated connections, environment detection), or TLS when the
- *     profile asks (not implemented yet: reported in TLSConfiguration).
+ *     profile asks (self-signed: a throw-away CA per device made here, AMT's
+ *     own key pair, the credential context, the clock, remote then local
+ *     TLS settings, commit; the device record then says TLS on 16993 with
+ *     the issued certificate pinned; a Microsoft CA is refused).
  * Results go into the shared status object ("Network", "CIRAConnection",
  * "TLSConfiguration").  The flow uses admin and the AMT password the
  * activation set (the caller sets the wsman credentials). */

@@ -733,6 +733,33 @@ ob_rps_flow_put (ObRpsFlow        *self,
 }
 
 void
+ob_rps_flow_create (ObRpsFlow        *self,
+                    ObRpsCallMode     mode,
+                    const char       *class_name,
+                    JsonObject       *instance,
+                    ObRpsFlowReply    reply)
+{
+  ObRpsFlowPrivate *priv = ob_rps_flow_get_instance_private (self);
+  Call *call = call_new (self, mode, "Create %s", class_name);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = ob_wsman_body_from_json (class_name, instance, &error);
+
+  call->reply = reply;
+  if (body == NULL)
+    {
+      if (call_settle (call, error))
+        {
+          call->reply (call->flow, NULL, error);
+          call_after_reply (call);
+        }
+      call_free (call);
+      return;
+    }
+  ob_rps_wsman_request_async (priv->wsman, OB_WSMAN_ACTION_CREATE, class_name, NULL, body,
+                              priv->cancellable, on_call_done, call);
+}
+
+void
 ob_rps_flow_delete (ObRpsFlow        *self,
                     ObRpsCallMode     mode,
                     const char       *class_name,

@@ -148,6 +148,12 @@ void ob_rps_flow_put        (ObRpsFlow        *self,
                              ObWsmanSelectors *selectors,
                              JsonObject       *instance,
                              ObRpsFlowReply    reply);
+/* Create an instance (@instance as for put). */
+void ob_rps_flow_create     (ObRpsFlow        *self,
+                             ObRpsCallMode     mode,
+                             const char       *class_name,
+                             JsonObject       *instance,
+                             ObRpsFlowReply    reply);
 void ob_rps_flow_delete     (ObRpsFlow        *self,
                              ObRpsCallMode     mode,
                              const char       *class_name,
