@@ -329,7 +329,7 @@ static void
 send_msg (ObRedirSession *self,
           GBytes         *msg)
 {
-  g_autoptr(GBytes) owned = msg;
+  G_GNUC_UNUSED g_autoptr(GBytes) owned = msg;
 
   g_return_if_fail (msg != NULL);
   g_byte_array_append (self->out, g_bytes_get_data (msg, NULL), (guint) g_bytes_get_size (msg));
@@ -358,7 +358,7 @@ finish (ObRedirSession *self,
         GError         *error)
 {
   g_autoptr(GError) owned = error;
-  g_autoptr(ObRedirSession) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(ObRedirSession) hold = g_object_ref (self);
   gboolean was_started;
 
   if (self->state == STATE_CLOSED)
@@ -671,7 +671,7 @@ parse_session (ObRedirSession *self)
 static void
 process_input (ObRedirSession *self)
 {
-  g_autoptr(ObRedirSession) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(ObRedirSession) hold = g_object_ref (self);
   gsize pos = 0;
 
   while (self->state != STATE_CLOSED && self->state != STATE_HANDED_OVER)

@@ -479,7 +479,7 @@ fail (ObRfbClient *self,
 {
   gboolean was_running;
   g_autoptr(GError) owned = error;
-  g_autoptr(ObRfbClient) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(ObRfbClient) hold = g_object_ref (self);
 
   if (self->state == STATE_CLOSED)
     return;
@@ -887,7 +887,7 @@ emit_cut_text (ObRfbClient *self)
 static void
 process_input (ObRfbClient *self)
 {
-  g_autoptr(ObRfbClient) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr(ObRfbClient) hold = g_object_ref (self);
 
   while (self->state != STATE_CLOSED)
     {
