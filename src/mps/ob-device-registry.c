@@ -34,6 +34,7 @@ struct _ObDeviceRegistry
 
   /* Polling. */
   guint          poll_interval;
+  guint          cira_poll_interval;  /* 0: CIRA devices are not polled */
   gboolean       polling;
   guint          poll_timeout_id;
   GCancellable  *poll_cancellable;
@@ -1193,31 +1194,39 @@ schedule_poll (ObDeviceRegistry *self)
   while (g_hash_table_size (self->poll_in_flight) < OB_DEVICE_REGISTRY_MAX_CONCURRENT_REFRESHES)
     {
       gint64 now = g_get_monotonic_time ();
+      gint64 cira_interval = (gint64) self->cira_poll_interval * G_USEC_PER_SEC;
       ObDevice *oldest = NULL;
-      gint64 oldest_time = G_MAXINT64;
+      gint64 oldest_due = G_MAXINT64;
 
       for (guint i = 0; i < self->devices->len; i++)
         {
           ObDevice *device = g_ptr_array_index (self->devices, i);
-          gint64 when = last_polled (self, device);
+          gboolean cira = ob_device_get_transport (device) == OB_DEVICE_TRANSPORT_CIRA;
+          gint64 when, due;
 
-          /* CIRA devices without a connection have nothing to poll. */
-          if (g_hash_table_contains (self->poll_in_flight, device) ||
-              ob_device_get_transport_source (device) == NULL)
+          /* Checked first and cheaply: with a large CIRA fleet this loop
+           * runs after every refresh. */
+          if (cira && cira_interval == 0)
             continue;
-          if (when < oldest_time)
+          /* CIRA devices without a connection have nothing to poll. */
+          if (ob_device_get_transport_source (device) == NULL ||
+              g_hash_table_contains (self->poll_in_flight, device))
+            continue;
+          when = last_polled (self, device);
+          due = when == G_MININT64 ? G_MININT64 : when + (cira ? cira_interval : interval);
+          if (due < oldest_due)
             {
               oldest = device;
-              oldest_time = when;
+              oldest_due = due;
             }
         }
 
       if (oldest == NULL)
         return;
 
-      if (oldest_time != G_MININT64 && oldest_time + interval > now)
+      if (oldest_due > now)
         {
-          gint64 wait_ms = (oldest_time + interval - now + 999) / 1000;
+          gint64 wait_ms = (oldest_due - now + 999) / 1000;
 
           self->poll_timeout_id = g_timeout_add ((guint) MAX (wait_ms, 1), poll_timeout_cb, self);
           return;
@@ -1250,6 +1259,28 @@ ob_device_registry_get_poll_interval (ObDeviceRegistry *self)
   g_return_val_if_fail (OB_IS_DEVICE_REGISTRY (self), 0);
 
   return self->poll_interval;
+}
+
+void
+ob_device_registry_set_cira_poll_interval (ObDeviceRegistry *self,
+                                           guint             seconds)
+{
+  g_return_if_fail (OB_IS_DEVICE_REGISTRY (self));
+
+  if (self->cira_poll_interval == seconds)
+    return;
+
+  self->cira_poll_interval = seconds;
+  if (self->polling)
+    schedule_poll (self);
+}
+
+guint
+ob_device_registry_get_cira_poll_interval (ObDeviceRegistry *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICE_REGISTRY (self), 0);
+
+  return self->cira_poll_interval;
 }
 
 void

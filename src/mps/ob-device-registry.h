@@ -106,10 +106,20 @@ gboolean          ob_device_registry_remove_device_finish   (ObDeviceRegistry   
 
 /* The gentle poll: every device is refreshed at most once per interval,
  * at most OB_DEVICE_REGISTRY_MAX_CONCURRENT_REFRESHES devices at a time,
- * oldest first.  Interval in seconds, at least 1 (default 60). */
+ * oldest first.  Interval in seconds, at least 1 (default 60).  CIRA
+ * devices: see ob_device_registry_set_cira_poll_interval(). */
 void              ob_device_registry_set_poll_interval      (ObDeviceRegistry     *self,
                                                              guint                 seconds);
 guint             ob_device_registry_get_poll_interval      (ObDeviceRegistry     *self);
+/* CIRA devices are refreshed when they connect and on demand; the poll
+ * visits them only when this is not 0 (seconds; default 0).  Their
+ * connection state needs no poll (keepalives show it), and a fleet of
+ * 10,000 polled every minute would be some 170 WS-Man refreshes a second
+ * through the tunnels (most of the MPS's CPU, measured with
+ * tests/bench/cira-scale). */
+void              ob_device_registry_set_cira_poll_interval (ObDeviceRegistry     *self,
+                                                             guint                 seconds);
+guint             ob_device_registry_get_cira_poll_interval (ObDeviceRegistry     *self);
 void              ob_device_registry_start_polling          (ObDeviceRegistry     *self);
 void              ob_device_registry_stop_polling           (ObDeviceRegistry     *self);
 gboolean          ob_device_registry_get_polling            (ObDeviceRegistry     *self);

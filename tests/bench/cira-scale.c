@@ -17,7 +17,9 @@
  *   3. starts the simulators (GUIDs counting up from a fixed one) and
  *      waits until devices/stats says all N are connected: the connect
  *      storm (TLS handshakes, APF, authentication) in connections/s;
- *   4. waits for the dust to settle and reads the server's VmRSS:
+ *   4. waits for the dust to settle (the first refresh of every device
+ *      and the WS-Man connections it leaves open for 30 s) and reads the
+ *      server's VmRSS:
  *      (RSS with N connected - RSS with them registered) / N;
  *   5. measures the server's CPU (utime + stime from /proc) over a window
  *      of steady keepalives, as % of one core, and scales it to the
@@ -89,6 +91,7 @@ typedef struct
   double      connect_timeout_s;
   guint       max_connecting;
   gboolean    hold;
+  double      settle_s;
   char      **wrapper;        /* e.g. heaptrack: the server runs under it */
 } Options;
 
@@ -743,8 +746,10 @@ run_one (const Options *options,
   if (connected < (gint64) devices)
     devices = result->devices = (guint) MAX (connected, 1);
 
-  /* First refreshes over the tunnels, store writes: let them finish. */
-  sleep_s (MAX (3.0, options->keepalive * 1.5));
+  /* The first refresh of each device over its tunnel, the store writes,
+   * and the WS-Man connections those left open (kept alive for 30 s): let
+   * them end, so what follows is the steady state. */
+  sleep_s (options->settle_s);
   result->rss_connected_kib = process_rss_kib (server.pid);
 
   /* Steady keepalives. */
@@ -850,7 +855,7 @@ main (int   argc,
   g_autofree char *wrap = NULL;
   g_auto(GStrv) wrapper = NULL;
   int sims = 2, keepalive = 5, calls = 300, max_connecting = 128;
-  double window = 30, connect_timeout = 300;
+  double window = 30, connect_timeout = 300, settle = 40;
   gboolean quick = FALSE, hold = FALSE;
   GOptionEntry entries[] = {
     { "devices", 'n', 0, G_OPTION_ARG_STRING, &devices_text, "Device counts (default 1000,10000)", "LIST" },
@@ -858,6 +863,8 @@ main (int   argc,
     { "keepalive", 0, 0, G_OPTION_ARG_INT, &keepalive,
       "CIRA keepalive interval of the run, seconds (default 5; CPU is also shown scaled to 30)", "S" },
     { "window", 0, 0, G_OPTION_ARG_DOUBLE, &window, "Seconds of steady keepalives measured (default 30)", "S" },
+    { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &settle,
+      "Seconds between the last connect and the RSS and CPU readings (default 40)", "S" },
     { "calls", 0, 0, G_OPTION_ARG_INT, &calls, "REST calls timed per route (default 300)", "N" },
     { "max-connecting", 0, 0, G_OPTION_ARG_INT, &max_connecting,
       "Connects in flight across the simulators (default 128)", "N" },
@@ -904,6 +911,7 @@ main (int   argc,
       g_free (devices_text);
       devices_text = g_strdup ("50");
       window = MIN (window, 3);
+      settle = MIN (settle, 3);
       calls = MIN (calls, 30);
       keepalive = MIN (keepalive, 1);
       connect_timeout = MIN (connect_timeout, 60);
@@ -919,6 +927,7 @@ main (int   argc,
   options.connect_timeout_s = connect_timeout;
   options.max_connecting = (guint) max_connecting;
   options.hold = hold;
+  options.settle_s = settle;
   if (wrap != NULL && !g_shell_parse_argv (wrap, NULL, &wrapper, &error))
     {
       g_printerr ("--wrap: %s\n", error->message);
