@@ -321,12 +321,18 @@ on_rps_lan_added (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
+  g_autoptr(ObDeviceRecord) record = user_data;
   g_autoptr(ObDevice) device = NULL;
   g_autoptr(GError) error = NULL;
 
   device = ob_device_registry_add_lan_device_finish (OB_DEVICE_REGISTRY (source), result, &error);
-  if (device == NULL && !ob_error_is_cancelled (error))
+  if (device != NULL)
+    return;
+  /* Not reachable now: keep what provisioning stored, the poll or the
+   * admin can add it later. */
+  if (!ob_error_is_cancelled (error))
     g_message ("A provisioned device could not be added: %s", error->message);
+  ob_store_insert_device (ob_device_registry_get_store (OB_DEVICE_REGISTRY (source)), record, NULL);
 }
 
 static void
@@ -354,14 +360,17 @@ on_rps_device_provisioned (ObServices  *self,
   else if (ob_device_record_get_transport (record) == OB_DEVICE_TRANSPORT_LAN
            && ob_device_record_get_host (record) != NULL && password != NULL)
     {
-      g_autofree char *host = g_strdup (ob_device_record_get_host (record));
-
+      /* The registry stores the row anew; the port, TLS and pinned
+       * certificate are what configuration left. */
       if (ob_store_delete_device (self->store, guid, NULL))
-        ob_device_registry_add_lan_device_async (self->registry, host, 16992, FALSE, NULL, FALSE,
+        ob_device_registry_add_lan_device_async (self->registry, ob_device_record_get_host (record),
+                                                 ob_device_record_get_port (record),
+                                                 ob_device_record_get_use_tls (record),
+                                                 ob_device_record_get_pinned_fingerprint (record), FALSE,
                                                  ob_device_record_get_friendly_name (record),
                                                  ob_device_record_get_tags (record),
                                                  "admin", password, self->cancellable,
-                                                 on_rps_lan_added, NULL);
+                                                 on_rps_lan_added, g_object_ref (record));
     }
   if (password != NULL)
     ob_secure_free_string (g_steal_pointer (&password));
