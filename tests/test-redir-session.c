@@ -238,11 +238,13 @@ typedef struct
   GError         *closed_error;
 } Fixture;
 
+/* @data is the script's (set before its thread starts). */
 static void
-fixture_start (Fixture            *f,
-               ObRedirSessionType  type,
-               Script              script,
-               const char         *password)
+fixture_start_with (Fixture            *f,
+                    ObRedirSessionType  type,
+                    Script              script,
+                    const char         *password,
+                    gpointer            data)
 {
   int fds[2];
   g_autoptr(GSocket) sa = NULL;
@@ -256,10 +258,20 @@ fixture_start (Fixture            *f,
   f->stream = G_IO_STREAM (g_steal_pointer (&conn));
   f->dev.acc = g_byte_array_new ();
   f->dev.script = script;
+  f->dev.data = data;
   f->dev.thread = g_thread_new ("device", device_thread, &f->dev);
   f->sol_data = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   f->session = ob_redir_session_new (f->stream, type);
   ob_redir_session_set_credentials (f->session, USER, password);
+}
+
+static void
+fixture_start (Fixture            *f,
+               ObRedirSessionType  type,
+               Script              script,
+               const char         *password)
+{
+  fixture_start_with (f, type, script, password, NULL);
 }
 
 static void
@@ -451,8 +463,7 @@ test_kvm (void)
   for (guint i = 0; i < 128 * 80; i++)
     img[i] = (i % 128 < 40) ? 0x0060C0 : ((i / 128) % 5 == 0 ? 0xFFFFFF : (i * 2654435761u) & 0xFFFFFF);
 
-  fixture_start (&f, OB_REDIR_SESSION_KVM, script_kvm, PASS);
-  f.dev.data = img;
+  fixture_start_with (&f, OB_REDIR_SESSION_KVM, script_kvm, PASS, img);
   start_and_wait (&f);
   g_assert_no_error (f.error);
   g_assert_true (f.ok);
@@ -515,8 +526,7 @@ check_status (guint8      status,
 {
   Fixture f;
 
-  fixture_start (&f, OB_REDIR_SESSION_KVM, script_busy, PASS);
-  f.dev.data = GUINT_TO_POINTER (status);
+  fixture_start_with (&f, OB_REDIR_SESSION_KVM, script_busy, PASS, GUINT_TO_POINTER (status));
   start_and_wait (&f);
   g_assert_false (f.ok);
   g_assert_error (f.error, OB_REDIR_ERROR, (gint) code);
