@@ -78,8 +78,8 @@ _ob_api_rps_match_route (const char         *method,
                          SoupServerMessage  *msg,
                          char              **out_param)
 {
-  /* Decoded by libsoup: a name with an encoded '/' cannot be reached, as
-   * with the reference's proxy. */
+  /* libsoup has decoded the path once, so "%2F" is a '/' here: a name
+   * holding a slash cannot be addressed in a URL (GET and DELETE). */
   const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
   const char *rest = NULL;
   g_auto(GStrv) segments = NULL;
