@@ -850,8 +850,13 @@ on_rpc_finished (GObject      *source,
       rpc_device_done (d);
       return;
     }
-  g_print ("%s  %s  ok  %s  (%s, %u WS-Man calls)\n", guid, what, summary,
-           mode_name (ob_sim_device_get_control_mode (d->device)), ob_sim_rpc_get_n_exchanges (d->rpc));
+  if (ob_sim_device_get_http_port (d->device) != 0)
+    g_print ("%s  %s  ok  %s  (%s, %u WS-Man calls, LAN %s:%u)\n", guid, what, summary,
+             mode_name (ob_sim_device_get_control_mode (d->device)), ob_sim_rpc_get_n_exchanges (d->rpc),
+             ob_sim_device_get_address (d->device), ob_sim_device_get_http_port (d->device));
+  else
+    g_print ("%s  %s  ok  %s  (%s, %u WS-Man calls)\n", guid, what, summary,
+             mode_name (ob_sim_device_get_control_mode (d->device)), ob_sim_rpc_get_n_exchanges (d->rpc));
   fflush (stdout);
 
   /* Unprovisioned: the firmware forgets its MPS and drops the tunnel. */
@@ -938,6 +943,8 @@ run_rpc (int    argc,
   gboolean insecure_mps = FALSE;
   gboolean wireless = FALSE;
   gboolean exit_after = FALSE;
+  g_autofree char *lan_address = NULL;
+  int lan_port = OB_SIM_HTTP_PORT;
   int latency_ms = 0;
   int timeout_s = 300;
   GOptionEntry entries[] = {
@@ -968,6 +975,10 @@ run_rpc (int    argc,
       "Accept any MPS certificate (default: the trusted root and CN the device was given)", NULL },
     { "exit", 0, 0, G_OPTION_ARG_NONE, &exit_after, "Exit when every device is done, even with CIRA connections", NULL },
     { "wireless", 0, 0, G_OPTION_ARG_NONE, &wireless, "Give the devices a wireless port too", NULL },
+    { "lan-address", 'a', 0, G_OPTION_ARG_STRING, &lan_address,
+      "Also serve each device's WS-Man on the LAN: the first device's IPv4 address, the next ones count up "
+      "(it is also the host address the device reports)", "ADDRESS" },
+    { "lan-port", 0, 0, G_OPTION_ARG_INT, &lan_port, "With --lan-address: the HTTP port (default 16992)", "PORT" },
     { "latency-ms", 'l', 0, G_OPTION_ARG_INT, &latency_ms,
       "Delay before each WS-Man reply, in milliseconds (default 0)", "MS" },
     { "first-guid", 'g', 0, G_OPTION_ARG_STRING, &first_guid,
@@ -1008,6 +1019,11 @@ run_rpc (int    argc,
   if (count < 1 || count > 10000)
     {
       g_printerr ("outband-sim rpc: --count must be between 1 and 10000\n");
+      return 2;
+    }
+  if (lan_port < 0 || lan_port > 65535)
+    {
+      g_printerr ("outband-sim rpc: --lan-port must be between 0 and 65535\n");
       return 2;
     }
   if (latency_ms < 0 || latency_ms > 600000 || timeout_s < 1 || timeout_s > 86400)
@@ -1094,8 +1110,20 @@ run_rpc (int    argc,
                         hashes[k]);
             return 2;
           }
-      /* The device's WS-Man server only serves the in-process LMS pipe. */
+      /* The device's WS-Man server serves the in-process LMS pipe, and the
+       * LAN when asked. */
       d->server = ob_sim_wsman_server_new (d->device, NULL, NULL);
+      if (lan_address != NULL)
+        {
+          g_autofree char *address = ob_sim_fleet_nth_address (lan_address, i, &error);
+
+          if (address == NULL || !ob_sim_wsman_server_listen (d->server, address, (guint) lan_port, FALSE, &error))
+            {
+              g_printerr ("outband-sim rpc: --lan-address: %s\n", error->message);
+              return 2;
+            }
+          ob_sim_provisioning_set_host_ip (prov, address, "255.0.0.0", NULL, NULL);
+        }
       d->rpc = ob_sim_rpc_new (d->server);
       ob_sim_rpc_set_skip_cert_check (d->rpc, skip_cert_check);
       ob_sim_rpc_set_tenant_id (d->rpc, tenant);
