@@ -161,6 +161,7 @@ session_close (Session    *session,
                const char *why)
 {
   ObSimRedirServer *server = session->server;
+  ObRedirSessionType type;
   gboolean started;
 
   if (server == NULL)
@@ -197,9 +198,11 @@ session_close (Session    *session,
   if (session->consent_session && n_active (server) == 0)
     ob_sim_device_session_ended (server->device);
 
+  /* The table's reference may be the last one. */
+  type = session->type;
   g_hash_table_remove (server->sessions, session);
   if (started)
-    g_signal_emit (server, signals[SIGNAL_SESSION_ENDED], 0, (guint) session->type);
+    g_signal_emit (server, signals[SIGNAL_SESSION_ENDED], 0, (guint) type);
   g_object_unref (server);
 }
 

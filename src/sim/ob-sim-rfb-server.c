@@ -929,10 +929,12 @@ maybe_send_update (Connection *conn)
   conn->request_pending = FALSE;
   {
     gint64 started = g_get_monotonic_time ();
+    gboolean incremental = conn->request_incremental;
 
+    /* May close the connection (and free it): nothing of it after. */
     send_update (conn, screen, tiles);
     g_debug ("RFB update: %u tiles (%s, screen serial %" G_GUINT64_FORMAT ") encoded in %" G_GINT64_FORMAT " µs",
-             tiles->len, conn->request_incremental ? "incremental" : "full",
+             tiles->len, incremental ? "incremental" : "full",
              ob_sim_screen_get_serial (screen), g_get_monotonic_time () - started);
   }
 }
