@@ -592,7 +592,7 @@ static void
 test_concurrent (Fixture       *f,
                  gconstpointer  data)
 {
-  Device *devices[20];
+  Device *devices[50];
   const guint n = G_N_ELEMENTS (devices);
   gint64 deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
   gboolean all;
