@@ -569,6 +569,76 @@ test_sol (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* "Power on to BIOS with SOL": the setup screen arrives on the console,
+ * typed keys land in its field; a power-off clears the power bit. */
+static void
+test_sol_bios (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GIOStream) stream = connect_pair (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObRedirSession) session = start_session (stream, OB_REDIR_SESSION_SOL,
+                                                     OB_SIM_DEFAULT_PASSWORD, &error);
+  g_autoptr(GString) out = g_string_new (NULL);
+  ObSimBootSettings boot = { 0 };
+  guint controls = 0;
+  Seen seen = { out, "login: " };
+
+  g_assert_no_error (error);
+  g_signal_connect (session, "sol-data", G_CALLBACK (on_sol_data), out);
+  g_signal_connect (session, "sol-controls", G_CALLBACK (on_sol_controls), &controls);
+  wait_until (output_has, &seen);
+
+  boot.bios_setup = TRUE;
+  boot.use_sol = TRUE;
+  g_assert_true (ob_sim_device_set_boot_settings (f->device, &boot, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ob_sim_device_request_power_state_change (f->device, 10, NULL), ==, 0);
+  g_assert_true (ob_sim_device_get_last_boot_used_sol (f->device));
+  seen.needle = "BIOS Setup Utility";
+  wait_until (output_has, &seen);
+  seen.needle = "Asset Tag";
+  wait_until (output_has, &seen);
+  /* An arrow key (swallowed), then text and Enter. */
+  g_assert_true (ob_redir_session_sol_send (session, (const guint8 *) "\033[BLAB-7\r", 9, &error));
+  g_assert_no_error (error);
+  seen.needle = "Asset Tag saved: LAB-7";
+  wait_until (output_has, &seen);
+  g_assert_null (strstr (out->str, "BLAB"));
+
+  /* Power off: the controls say so, the console stops answering. */
+  controls = 0;
+  g_assert_cmpuint (ob_sim_device_request_power_state_change (f->device, 8, NULL), ==, 0);
+  seen.needle = "Power-Off";
+  wait_until (output_has, &seen);
+  while (controls == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (controls & OB_REDIR_SOL_STATUS_SYSTEM_POWER_ON, ==, 0);
+  ob_redir_session_abort (session);
+}
+
+/* IDER opens (no disk behind it) and ends cleanly. */
+static void
+test_ider (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GIOStream) stream = connect_pair (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObRedirSession) session = start_session (stream, OB_REDIR_SESSION_IDER,
+                                                     OB_SIM_DEFAULT_PASSWORD, &error);
+  guint protocol_major = 0, protocol_minor = 0, firmware_major = 0, firmware_minor = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (ob_redir_session_is_started (session));
+  g_assert_true (ob_sim_redir_server_has_session (f->server, OB_REDIR_SESSION_IDER));
+  ob_redir_session_get_versions (session, &protocol_major, &protocol_minor, &firmware_major, &firmware_minor);
+  g_assert_cmpuint (firmware_major, ==, 16);
+  g_assert_cmpuint (firmware_minor, ==, 1);
+  ob_redir_session_abort (session);
+  while (ob_sim_redir_server_has_session (f->server, OB_REDIR_SESSION_IDER))
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static gboolean
 accept_any (GTlsConnection       *connection,
             GTlsCertificate      *certificate,
@@ -795,6 +865,8 @@ main (int    argc,
   g_test_add ("/sim-redir/consent", Fixture, NULL, fixture_setup, test_consent, fixture_teardown);
   g_test_add ("/sim-redir/sol", Fixture, NULL, fixture_setup, test_sol, fixture_teardown);
   g_test_add ("/sim-redir/sol-tls", Fixture, NULL, fixture_setup, test_sol_tls, fixture_teardown);
+  g_test_add ("/sim-redir/sol-bios", Fixture, NULL, fixture_setup, test_sol_bios, fixture_teardown);
+  g_test_add ("/sim-redir/ider", Fixture, NULL, fixture_setup, test_ider, fixture_teardown);
   g_test_add ("/sim-redir/garbage", Fixture, NULL, fixture_setup, test_garbage, fixture_teardown);
   g_test_add ("/sim-redir/amtterm", Fixture, NULL, fixture_setup, test_amtterm, fixture_teardown);
 
