@@ -159,10 +159,12 @@ static gboolean
 on_timeout (gpointer user_data)
 {
   Request *r = user_data;
+  g_autoptr(GCancellable) cancellable = g_object_ref (r->exchange_cancellable);
 
   r->timed_out = TRUE;
-  g_cancellable_cancel (r->exchange_cancellable);
   g_clear_pointer (&r->timeout, g_source_unref);
+  /* A transport may finish the exchange (and free @r) right here. */
+  g_cancellable_cancel (cancellable);
   return G_SOURCE_REMOVE;
 }
 
