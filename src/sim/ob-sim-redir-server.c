@@ -28,6 +28,11 @@
  * them as segments of their own, and amtterm takes each read holding one
  * of them as that message alone. */
 #define SOL_PAUSE_MS   40
+/* A connection must be through authentication and its session start in
+ * this time (a peer that connects and says nothing is let go). */
+#define START_TIMEOUT_S 60
+/* Heartbeats asked for more often than this are sent this often. */
+#define MIN_HEARTBEAT_MS 500
 
 typedef enum
 {
@@ -87,6 +92,7 @@ struct _Session
   GQueue              out;             /* GBytes, NULL = a pause */
   gboolean            writing;
   GSource            *pause;
+  GSource            *start_timer;
   gboolean            close_after_flush;
   gboolean            handoff;         /* KVM: give the stream to RFB once flushed */
   gboolean            handed_off;
@@ -124,6 +130,7 @@ session_unref (Session *session)
     return;
   g_assert (session->heartbeat == NULL);
   g_assert (session->pause == NULL);
+  g_assert (session->start_timer == NULL);
   while (!g_queue_is_empty (&session->out))
     {
       GBytes *bytes = g_queue_pop_head (&session->out);
@@ -187,6 +194,11 @@ session_close (Session    *session,
     {
       g_source_destroy (session->pause);
       g_clear_pointer (&session->pause, g_source_unref);
+    }
+  if (session->start_timer != NULL)
+    {
+      g_source_destroy (session->start_timer);
+      g_clear_pointer (&session->start_timer, g_source_unref);
     }
   if (session->console != NULL)
     g_clear_signal_handler (&session->output_id, session->console);
@@ -728,7 +740,7 @@ handle_sol_start (Session              *session,
   session->output_id = g_signal_connect (session->console, "output", G_CALLBACK (on_console_output), session);
   if (session->settings.heartbeat_interval > 0)
     {
-      session->heartbeat = g_timeout_source_new (session->settings.heartbeat_interval);
+      session->heartbeat = g_timeout_source_new (MAX (session->settings.heartbeat_interval, MIN_HEARTBEAT_MS));
       g_source_set_callback (session->heartbeat, on_heartbeat, session, NULL);
       g_source_attach (session->heartbeat, server->context);
     }
@@ -918,6 +930,17 @@ session_read (Session *session)
                              session_ref (session));
 }
 
+static gboolean
+on_start_timeout (gpointer user_data)
+{
+  Session *session = user_data;
+
+  g_clear_pointer (&session->start_timer, g_source_unref);
+  if (session->phase < PHASE_KVM)
+    session_close (session, "no session started in time");
+  return G_SOURCE_REMOVE;
+}
+
 static Session *
 session_new (ObSimRedirServer *self,
              GIOStream        *stream)
@@ -932,6 +955,9 @@ session_new (ObSimRedirServer *self,
   session->read_buffer = g_malloc (READ_CHUNK);
   g_queue_init (&session->out);
   session->phase = PHASE_START;
+  session->start_timer = g_timeout_source_new_seconds (START_TIMEOUT_S);
+  g_source_set_callback (session->start_timer, on_start_timeout, session, NULL);
+  g_source_attach (session->start_timer, self->context);
   g_hash_table_add (self->sessions, session);
   return session;
 }

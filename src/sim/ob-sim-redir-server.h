@@ -45,7 +45,8 @@ G_BEGIN_DECLS
  * 0x2A frames from an ObSimSolConsole; 0x28 typed bytes, 0x24 -> 0x25,
  * 0x27 and 0x2B accepted, heartbeats sent at the interval asked for,
  * 0x22 -> 0x23).  IDER: the open reply, keep-alives and close, no disk.
- * 0x12 ends any session.  Malformed input closes the connection.
+ * 0x12 ends any session.  Malformed input closes the connection, and so
+ * does a connection with no session started within a minute.
  *
  * Signals: "session-started" (guint ObRedirSessionType), "session-ended"
  * (guint ObRedirSessionType).  Runs on the thread-default main context it
