@@ -18,6 +18,7 @@
 #include "ob-device-page.h"
 #include "ob-device-row.h"
 #include "ob-devices-page.h"
+#include "ob-lan-stream-source.h"
 #include "ob-log-view.h"
 #include "ob-sim-cira.h"
 #include "ob-ui-util.h"
@@ -298,6 +299,87 @@ test_time_ago (void)
   future = ob_format_time_ago (now + 180 * G_USEC_PER_SEC, now, &next);
   g_assert_cmpstr (future, ==, "just now");
   g_assert_cmpint (next, >, 0);
+}
+
+static void
+on_presence_changed (ObDevicePresence *presence,
+                     ObDevice         *device,
+                     guint            *count)
+{
+  (*count)++;
+}
+
+/* A device that is away since before this run starts from what the store
+ * says; one that goes away now was last seen now. */
+static void
+test_presence (void)
+{
+  g_autoptr(ObDevicePresence) presence = ob_device_presence_new ();
+  g_autoptr(GListStore) store = g_list_store_new (OB_TYPE_DEVICE);
+  g_autoptr(ObDeviceRecord) record = ob_device_record_new ("5f0c2a94-7e1b-4c3d-9a8b-1c2d3e4f5a6b");
+  g_autoptr(ObDeviceRecord) lan_record = ob_device_record_new ("0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9");
+  g_autoptr(GDateTime) seen = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) two_hours_ago = g_date_time_add_hours (seen, -2);
+  g_autoptr(ObStreamSource) transport = OB_STREAM_SOURCE (ob_lan_stream_source_new ("192.0.2.7"));
+  g_autoptr(ObDevice) device = NULL;
+  g_autoptr(ObDevice) lan = NULL;
+  GtkWidget *row = g_object_ref_sink (ob_device_row_new ());
+  gint64 expected = g_date_time_to_unix (two_hours_ago) * G_USEC_PER_SEC + g_date_time_get_microsecond (two_hours_ago);
+  gint64 before;
+  guint changes = 0;
+
+  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_CIRA);
+  ob_device_record_set_friendly_name (record, "Away Laptop");
+  ob_device_record_set_hostname (record, "away-01");
+  ob_device_record_set_last_seen (record, two_hours_ago);
+  device = ob_device_new (record, NULL, NULL);
+  ob_device_record_set_transport (lan_record, OB_DEVICE_TRANSPORT_LAN);
+  ob_device_record_set_host (lan_record, "192.0.2.8");
+  lan = ob_device_new (lan_record, "not-used", NULL);
+  g_list_store_append (store, device);
+  g_list_store_append (store, lan);
+
+  g_signal_connect (presence, "changed", G_CALLBACK (on_presence_changed), &changes);
+  ob_device_presence_set_model (presence, G_LIST_MODEL (store));
+  g_assert_false (ob_device_presence_is_connected (presence, device));
+  g_assert_cmpint (ob_device_presence_get_last_seen (presence, device), ==, expected);
+  /* LAN devices are not its business. */
+  g_assert_cmpint (ob_device_presence_get_last_seen (presence, lan), ==, 0);
+
+  ob_device_row_set_presence (OB_DEVICE_ROW (row), presence);
+  ob_device_row_set_device (OB_DEVICE_ROW (row), device);
+  g_assert_nonnull (find_descendant (row, is_label_containing, "Last seen 2 hours ago"));
+  g_assert_nonnull (find_descendant (row, is_label_with_text, "Disconnected"));
+  /* Three hours at the latest, so no sooner than an hour from now. */
+  g_assert_cmpint (ob_device_row_get_next_change (OB_DEVICE_ROW (row)), >, g_get_real_time () + 59 * 60 * (gint64) G_USEC_PER_SEC);
+
+  /* It calls in … */
+  ob_device_set_transport_source (device, transport);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_true (ob_device_presence_is_connected (presence, device));
+  ob_device_row_refresh (OB_DEVICE_ROW (row));
+  g_assert_nonnull (find_descendant (row, is_label_with_text, "Connected"));
+  g_assert_cmpint (ob_device_row_get_next_change (OB_DEVICE_ROW (row)), ==, 0);
+
+  /* … and goes away again. */
+  before = g_get_real_time ();
+  ob_device_set_transport_source (device, NULL);
+  g_assert_cmpuint (changes, ==, 2);
+  g_assert_false (ob_device_presence_is_connected (presence, device));
+  g_assert_cmpint (ob_device_presence_get_last_seen (presence, device), >=, before);
+  ob_device_row_refresh (OB_DEVICE_ROW (row));
+  g_assert_nonnull (find_descendant (row, is_label_containing, "Last seen just now"));
+
+  /* Out of the list, out of its mind. */
+  g_list_store_remove (store, 0);
+  g_assert_cmpint (ob_device_presence_get_last_seen (presence, device), ==, 0);
+  ob_device_set_transport_source (device, transport);
+  g_assert_cmpuint (changes, ==, 2);
+
+  ob_device_row_set_device (OB_DEVICE_ROW (row), NULL);
+  g_object_unref (row);
+  ob_device_presence_set_model (presence, NULL);
+  g_assert_finalize_object (g_steal_pointer (&presence));
 }
 
 /* The window says where the listener listens and how many are connected. */
@@ -643,6 +725,7 @@ main (int   argc,
   env.pool = ob_sim_cira_pool_new ("127.0.0.1", env.port);
 
   g_test_add_func ("/ui/cira/time-ago", test_time_ago);
+  g_test_add_func ("/ui/cira/presence", test_presence);
   /* In order: each test goes on from where the one before left off. */
   g_test_add_func ("/ui/cira/status", test_status_listening);
   g_test_add_func ("/ui/cira/devices-live", test_devices_live);

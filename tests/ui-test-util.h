@@ -15,8 +15,9 @@ G_BEGIN_DECLS
  * running the main context until something holds, waiting for frames,
  * finding widgets in a tree, and saving screenshots. */
 
-/* How long wait_for() waits before failing the test. */
-#define UI_TEST_WAIT_TIMEOUT_SECONDS 30
+/* How long wait_for() waits before failing the test: long enough for the
+ * first start's RSA keys on a busy two-core machine. */
+#define UI_TEST_WAIT_TIMEOUT_SECONDS 60
 
 typedef gboolean (*Condition) (gpointer data);
 
