@@ -184,6 +184,7 @@ typedef struct
   GTlsCertificate   *root;
   const char        *common_name;
   guint              max_connecting;
+  guint32            source_address;  /* IPv4, host order; 0: none */
   const char        *cira_user;
   const char        *cira_password;
   const char        *amt_password;
@@ -204,6 +205,7 @@ typedef struct
 typedef struct
 {
   const CiraSettings *settings;
+  guint               index;
   guint               first;       /* device indices [first, first + count) */
   guint               count;
   GThread            *thread;
@@ -332,6 +334,15 @@ shard_main (gpointer data)
   if (settings->common_name != NULL)
     ob_sim_cira_pool_set_common_name (pool, settings->common_name);
   ob_sim_cira_pool_set_max_connecting (pool, settings->max_connecting);
+  if (settings->source_address != 0)
+    {
+      /* One address per shard, counting up. */
+      guint32 be = GUINT32_TO_BE (settings->source_address + shard->index);
+      g_autoptr(GInetAddress) local = g_inet_address_new_from_bytes ((const guint8 *) &be,
+                                                                     G_SOCKET_FAMILY_IPV4);
+
+      ob_sim_cira_pool_set_local_address (pool, local);
+    }
 
   for (guint i = shard->first; i < shard->first + shard->count; i++)
     {
@@ -491,6 +502,7 @@ run_cira (int    argc,
   g_autofree char *first_guid = NULL;
   g_autofree char *mode = NULL;
   int status_interval = 0;
+  g_autofree char *source_address = NULL;
   int threads = 0;
   GOptionEntry entries[] = {
     { "mps", 's', 0, G_OPTION_ARG_STRING, &mps, "The MPS to call, HOST:PORT (port 4433 if left out)", "HOST:PORT" },
@@ -522,6 +534,8 @@ run_cira (int    argc,
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "Control mode of the devices: acm (default) or ccm", "MODE" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads,
       "Main loops (threads) the devices are spread over (default: one per 250 devices, at most 64)", "N" },
+    { "source-address", 0, 0, G_OPTION_ARG_STRING, &source_address,
+      "Connect from this IPv4 address, the next one for each further main loop (e.g. 127.0.1.1)", "ADDRESS" },
     { "status", 0, 0, G_OPTION_ARG_INT, &status_interval,
       "Print the connection counts and memory use on stderr every S seconds (default: never)", "S" },
     { NULL }
@@ -657,6 +671,19 @@ run_cira (int    argc,
   /* --churn is for the whole simulator; each device takes its share. */
   settings.churn_per_device = churn / count;
   settings.status = status_interval > 0;
+  if (source_address != NULL)
+    {
+      g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (source_address);
+      guint32 be;
+
+      if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+        {
+          g_printerr ("outband-sim cira: --source-address must be an IPv4 address\n");
+          return 2;
+        }
+      memcpy (&be, g_inet_address_to_bytes (inet), sizeof be);
+      settings.source_address = GUINT32_FROM_BE (be);
+    }
 
   run.shards = g_new0 (Shard, n_shards);
   run.n_shards = n_shards;
@@ -667,6 +694,7 @@ run_cira (int    argc,
       g_autofree char *name = g_strdup_printf ("cira-%u", i);
 
       shard->settings = &settings;
+      shard->index = i;
       shard->first = (guint) ((guint64) count * i / n_shards);
       shard->count = (guint) ((guint64) count * (i + 1) / n_shards) - shard->first;
       shard->context = g_main_context_new ();

@@ -574,6 +574,20 @@ ob_sim_cira_pool_get_max_seen_connecting (ObSimCiraPool *self)
 }
 
 void
+ob_sim_cira_pool_set_local_address (ObSimCiraPool *self,
+                                    GInetAddress  *address)
+{
+  g_autoptr(GSocketAddress) local = NULL;
+
+  g_return_if_fail (OB_IS_SIM_CIRA_POOL (self));
+  g_return_if_fail (address == NULL || G_IS_INET_ADDRESS (address));
+
+  if (address != NULL)
+    local = g_inet_socket_address_new (address, 0);
+  g_socket_client_set_local_address (self->client, local);
+}
+
+void
 ob_sim_cira_pool_set_connect_timeout_ms (ObSimCiraPool *self,
                                          guint          timeout_ms)
 {

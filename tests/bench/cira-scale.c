@@ -18,8 +18,8 @@
  *      waits until devices/stats says all N are connected: the connect
  *      storm (TLS handshakes, APF, authentication) in connections/s;
  *   4. waits for the dust to settle (the first refresh of every device
- *      and the WS-Man connections it leaves open for 30 s) and reads the
- *      server's VmRSS:
+ *      and the WS-Man connections it leaves open for 30 s: at least 40 s,
+ *      then until the server's CPU is steady) and reads its VmRSS:
  *      (RSS with N connected - RSS with them registered) / N;
  *   5. measures the server's CPU (utime + stime from /proc) over a window
  *      of steady keepalives, as % of one core, and scales it to the
@@ -77,6 +77,7 @@ typedef struct
   double  register_s;
   double  load_before;
   double  load_after;
+  double  settle_s;
 } Result;
 
 typedef struct
@@ -540,10 +541,16 @@ nth_guid (guint index)
 static GPid
 start_simulator (const Options *options,
                  const Server  *server,
+                 guint          index,
                  guint          first,
                  guint          count,
                  guint          max_connecting)
 {
+  /* Each of the simulator's main loops (one per 250 devices) connects
+   * from an address of its own: devices have their own addresses, and the
+   * server throttles per address (50 new connections a second, 200 at
+   * once). */
+  g_autofree char *source = g_strdup_printf ("127.1.%u.1", index);
   g_autofree char *mps = g_strdup_printf ("127.0.0.1:%u", server->cira_port);
   g_autofree char *count_arg = g_strdup_printf ("%u", count);
   g_autofree char *first_guid = nth_guid (first);
@@ -552,7 +559,8 @@ start_simulator (const Options *options,
                          "--cira-user", CIRA_USER, "--cira-password", CIRA_PASSWORD,
                          "--amt-password", AMT_PASSWORD, "--latency-ms", "0",
                          "--first-guid", first_guid, "--max-connecting", connecting,
-                         "--backoff-ms", "200", "--backoff-max-ms", "2000", NULL };
+                         "--backoff-ms", "200", "--backoff-max-ms", "2000",
+                         "--source-address", source, NULL };
   g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "G_MESSAGES_DEBUG");
   g_autoptr(GError) error = NULL;
   GPid pid;
@@ -660,11 +668,51 @@ register_devices (Http  *http,
     }
 }
 
-/* Sleeps while the main context (nothing runs on it) would be idle. */
 static void
 sleep_s (double seconds)
 {
   g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
+}
+
+/* After the storm the server still refreshes each new device once over
+ * its tunnel (a few at a time) and closes the WS-Man connections that
+ * left open: waits at least @min_s, then until the server's CPU over two
+ * successive 5 s spans agrees within a fifth (or both are under 2 % of a
+ * core), at most @max_s.  Returns the seconds waited. */
+static double
+settle (GPid   pid,
+        double min_s,
+        double max_s)
+{
+  gint64 started = g_get_monotonic_time ();
+  double previous = -1;
+
+  sleep_s (min_s);
+  for (;;)
+    {
+      gint64 ticks = process_cpu_ticks (pid);
+      double waited, pct;
+
+      sleep_s (5);
+      pct = ticks_to_ms (process_cpu_ticks (pid) - ticks) / 50.0;
+      waited = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+      if (previous >= 0 && ((pct < 2 && previous < 2) || ABS (pct - previous) <= 0.2 * MAX (pct, previous)))
+        return waited;
+      if (waited >= max_s)
+        {
+          g_printerr ("  the server's CPU did not settle within %.0f s (%.1f %% of a core)\n", max_s, pct);
+          return waited;
+        }
+      previous = pct;
+    }
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt (int signum)
+{
+  interrupted = 1;
 }
 
 static void
@@ -710,7 +758,7 @@ run_one (const Options *options,
       guint first = (guint) ((guint64) devices * i / n_sims);
       guint count = (guint) ((guint64) devices * (i + 1) / n_sims) - first;
 
-      sims[i] = start_simulator (options, &server, first, count,
+      sims[i] = start_simulator (options, &server, i, first, count,
                                  MAX (1, options->max_connecting / n_sims));
     }
   for (;;)
@@ -749,7 +797,7 @@ run_one (const Options *options,
   /* The first refresh of each device over its tunnel, the store writes,
    * and the WS-Man connections those left open (kept alive for 30 s): let
    * them end, so what follows is the steady state. */
-  sleep_s (options->settle_s);
+  result->settle_s = settle (server.pid, options->settle_s, 240);
   result->rss_connected_kib = process_rss_kib (server.pid);
 
   /* Steady keepalives. */
@@ -772,15 +820,20 @@ run_one (const Options *options,
        * interrupted. */
       g_print ("server pid %d, REST API http://127.0.0.1:%u, token %s\n", (int) server.pid,
                server.api_port, http.token);
-      for (;;)
+      fflush (stdout);
+      signal (SIGINT, on_interrupt);
+      signal (SIGTERM, on_interrupt);
+      while (!interrupted)
         pause ();
     }
 
   /* REST latency with every device connected. */
-  time_calls (&http, "/api/v1/amt/power/state/", TRUE, devices, options->calls,
-              &result->power_p50, &result->power_p99, &result->power_errors);
-  time_calls (&http, "/api/v1/devices/stats", FALSE, devices, options->calls,
-              &result->stats_p50, &result->stats_p99, &result->stats_errors);
+  if (!interrupted)
+    time_calls (&http, "/api/v1/amt/power/state/", TRUE, devices, options->calls,
+                &result->power_p50, &result->power_p99, &result->power_errors);
+  if (!interrupted)
+    time_calls (&http, "/api/v1/devices/stats", FALSE, devices, options->calls,
+                &result->stats_p50, &result->stats_p99, &result->stats_errors);
 
   result->load_after = load_average ();
 
@@ -808,9 +861,9 @@ print_result (const Options *options,
            r->sim_connect_cpu_ms, per_conn, per_device, r->server_cpu_pct,
            r->server_cpu_pct * options->keepalive / 30.0, r->power_p50, r->power_p99,
            r->stats_p50, r->stats_p99, r->load_before, r->load_after);
-  g_print ("        registration %.1f s; RSS %.0f MiB at start, %.0f MiB registered, %.0f MiB connected; "
+  g_print ("        registration %.1f s; settled %.0f s after the storm; RSS %.0f MiB at start, %.0f MiB registered, %.0f MiB connected; "
            "simulators %.1f %% of a core during keepalives (%.0f keepalives/s); errors: power %u, stats %u\n",
-           r->register_s, r->rss_start_kib / 1024, r->rss_registered_kib / 1024,
+           r->register_s, r->settle_s, r->rss_start_kib / 1024, r->rss_registered_kib / 1024,
            r->rss_connected_kib / 1024, r->sim_cpu_pct, r->keepalives_per_s, r->power_errors,
            r->stats_errors);
 }
@@ -864,7 +917,8 @@ main (int   argc,
       "CIRA keepalive interval of the run, seconds (default 5; CPU is also shown scaled to 30)", "S" },
     { "window", 0, 0, G_OPTION_ARG_DOUBLE, &window, "Seconds of steady keepalives measured (default 30)", "S" },
     { "settle", 0, 0, G_OPTION_ARG_DOUBLE, &settle,
-      "Seconds between the last connect and the RSS and CPU readings (default 40)", "S" },
+      "Least seconds between the last connect and the RSS and CPU readings; then until the "
+      "server's CPU is steady (default 40)", "S" },
     { "calls", 0, 0, G_OPTION_ARG_INT, &calls, "REST calls timed per route (default 300)", "N" },
     { "max-connecting", 0, 0, G_OPTION_ARG_INT, &max_connecting,
       "Connects in flight across the simulators (default 128)", "N" },
