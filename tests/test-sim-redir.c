@@ -13,6 +13,7 @@
 #include "ob-redir-error.h"
 #include "ob-redir-session.h"
 #include "ob-rfb-client.h"
+#include "ob-sim-fleet.h"
 #include "ob-sim-redir-server.h"
 #include "ob-sim-wsman-server.h"
 
@@ -713,6 +714,41 @@ test_sol_tls (Fixture       *f,
   g_clear_object (&c.stream);
 }
 
+/* A fleet device on any ports keeps AMT's layout: redirection at the
+ * WS-Man ports + 2, and it answers there. */
+static void
+test_fleet_ports (void)
+{
+  g_autoptr(ObSimFleet) fleet = ob_sim_fleet_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(ObRedirSession) session = NULL;
+  g_autofree char *host = NULL;
+  ObSimDevice *device;
+  ObSimRedirServer *redir;
+  Connected c = { 0 };
+
+  device = ob_sim_fleet_add_device (fleet, "127.0.0.1", 0, OB_SIM_PORT_ANY, NULL, &error);
+  g_assert_no_error (error);
+  redir = ob_sim_fleet_get_redir_server (fleet, device);
+  g_assert_cmpuint (ob_sim_device_get_tls_port (device), ==, ob_sim_device_get_http_port (device) + 1);
+  g_assert_cmpuint (ob_sim_redir_server_get_port (redir), ==, ob_sim_device_get_http_port (device) + 2);
+  g_assert_cmpuint (ob_sim_redir_server_get_tls_port (redir), ==, ob_sim_device_get_tls_port (device) + 2);
+
+  host = g_strdup_printf ("127.0.0.1:%u", ob_sim_device_get_http_port (device) + 2);
+  g_socket_client_connect_to_host_async (socket_client, host, 0, NULL, on_tcp_connected, &c);
+  wait_for (&c.done);
+  g_assert_no_error (c.error);
+  session = start_session (c.stream, OB_REDIR_SESSION_SOL, OB_SIM_DEFAULT_PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (ob_redir_session_is_started (session));
+  ob_redir_session_abort (session);
+  g_clear_object (&c.stream);
+  ob_sim_fleet_stop (fleet);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 /* ---- Hostile input ------------------------------------------------------------------------ */
 
 static void
@@ -867,6 +903,7 @@ main (int    argc,
   g_test_add ("/sim-redir/sol-tls", Fixture, NULL, fixture_setup, test_sol_tls, fixture_teardown);
   g_test_add ("/sim-redir/sol-bios", Fixture, NULL, fixture_setup, test_sol_bios, fixture_teardown);
   g_test_add ("/sim-redir/ider", Fixture, NULL, fixture_setup, test_ider, fixture_teardown);
+  g_test_add_func ("/sim-redir/fleet-ports", test_fleet_ports);
   g_test_add ("/sim-redir/garbage", Fixture, NULL, fixture_setup, test_garbage, fixture_teardown);
   g_test_add ("/sim-redir/amtterm", Fixture, NULL, fixture_setup, test_amtterm, fixture_teardown);
 

@@ -28,6 +28,87 @@ ob_sim_fleet_new (void)
   return g_object_new (OB_TYPE_SIM_FLEET, NULL);
 }
 
+/* A free run of @count ports on @inet, found by binding them (0 if none
+ * turned up).  Another process may still take one before the servers
+ * listen: callers retry then. */
+static guint
+free_port_run (GInetAddress *inet,
+               guint         count)
+{
+  for (guint attempt = 0; attempt < 50; attempt++)
+    {
+      g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+      guint base = 0;
+      gboolean ok = TRUE;
+
+      for (guint k = 0; k < count && ok; k++)
+        {
+          g_autoptr(GSocket) socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                                                    G_SOCKET_PROTOCOL_TCP, NULL);
+          g_autoptr(GSocketAddress) want = NULL;
+          g_autoptr(GSocketAddress) got = NULL;
+
+          if (socket == NULL || (k > 0 && base + k > 65535))
+            return 0;
+          want = g_inet_socket_address_new (inet, (guint16) (k == 0 ? 0 : base + k));
+          ok = g_socket_bind (socket, want, TRUE, NULL);
+          if (ok && k == 0)
+            {
+              got = g_socket_get_local_address (socket, NULL);
+              base = got != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (got)) : 0;
+              ok = base != 0;
+            }
+          if (ok)
+            g_ptr_array_add (held, g_steal_pointer (&socket));
+        }
+      if (ok)
+        return base;
+    }
+  return 0;
+}
+
+/* Listen for @device: WS-Man on @http_port (and TLS on @tls_port unless
+ * 0), redirection on @redir_port (and TLS on @redir_tls_port when TLS). */
+static gboolean
+serve_device (ObSimDevice       *device,
+              GTlsCertificate   *certificate,
+              const char        *address,
+              guint              http_port,
+              guint              tls_port,
+              guint              redir_port,
+              guint              redir_tls_port,
+              const char        *amt_password,
+              ObSimWsmanServer **server_out,
+              ObSimRedirServer **redir_out,
+              GError           **error)
+{
+  g_autoptr(ObSimWsmanServer) server = ob_sim_wsman_server_new (device, NULL, amt_password);
+  g_autoptr(ObSimRedirServer) redir = ob_sim_redir_server_new (device, NULL, amt_password);
+
+  if (!ob_sim_wsman_server_listen (server, address, http_port, FALSE, error))
+    return FALSE;
+  if (certificate != NULL)
+    {
+      ob_sim_wsman_server_set_certificate (server, certificate);
+      ob_sim_redir_server_set_certificate (redir, certificate);
+      if (!ob_sim_wsman_server_listen (server, address, tls_port, TRUE, error))
+        {
+          ob_sim_wsman_server_stop (server);
+          return FALSE;
+        }
+    }
+  if (!ob_sim_redir_server_listen (redir, address, redir_port, FALSE, error)
+      || (certificate != NULL && !ob_sim_redir_server_listen (redir, address, redir_tls_port, TRUE, error)))
+    {
+      ob_sim_redir_server_stop (redir);
+      ob_sim_wsman_server_stop (server);
+      return FALSE;
+    }
+  *server_out = g_steal_pointer (&server);
+  *redir_out = g_steal_pointer (&redir);
+  return TRUE;
+}
+
 ObSimDevice *
 ob_sim_fleet_add_device (ObSimFleet  *self,
                          const char  *address,
@@ -39,54 +120,56 @@ ob_sim_fleet_add_device (ObSimFleet  *self,
   g_autoptr(ObSimDevice) device = NULL;
   g_autoptr(ObSimWsmanServer) server = NULL;
   g_autoptr(ObSimRedirServer) redir = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  gboolean any = http_port == 0 && (tls_port == 0 || tls_port == OB_SIM_PORT_ANY);
 
   g_return_val_if_fail (OB_IS_SIM_FLEET (self), NULL);
   g_return_val_if_fail (address != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  device = ob_sim_device_new (NULL);
-  server = ob_sim_wsman_server_new (device, NULL, amt_password);
-
-  if (!ob_sim_wsman_server_listen (server, address, http_port, FALSE, error))
-    return NULL;
-  if (tls_port != 0)
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL)
     {
-      g_autoptr(GTlsCertificate) certificate = NULL;
-
-      certificate = ob_sim_certificate_new (ob_sim_device_get_hostname (device), address, error);
-      if (certificate == NULL)
-        {
-          ob_sim_wsman_server_stop (server);
-          return NULL;
-        }
-      ob_sim_wsman_server_set_certificate (server, certificate);
-      if (!ob_sim_wsman_server_listen (server, address,
-                                       tls_port == OB_SIM_PORT_ANY ? 0 : tls_port,
-                                       TRUE, error))
-        {
-          ob_sim_wsman_server_stop (server);
-          return NULL;
-        }
-    }
-
-  /* Redirection two ports above each WS-Man port, as AMT has it (16994
-   * beside 16992, 16995 beside 16993); TLS with the same certificate. */
-  redir = ob_sim_redir_server_new (device, NULL, amt_password);
-  if (!ob_sim_redir_server_listen (redir, address, http_port == 0 ? 0 : http_port + 2, FALSE, error))
-    {
-      ob_sim_wsman_server_stop (server);
+      g_set_error (error, OB_SIM_ERROR, OB_SIM_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IP address", address);
       return NULL;
     }
+  device = ob_sim_device_new (NULL);
   if (tls_port != 0)
     {
-      ob_sim_redir_server_set_certificate (redir, ob_sim_wsman_server_get_certificate (server));
-      if (!ob_sim_redir_server_listen (redir, address, tls_port == OB_SIM_PORT_ANY ? 0 : tls_port + 2,
-                                       TRUE, error))
-        {
-          ob_sim_redir_server_stop (redir);
-          ob_sim_wsman_server_stop (server);
-          return NULL;
-        }
+      certificate = ob_sim_certificate_new (ob_sim_device_get_hostname (device), address, error);
+      if (certificate == NULL)
+        return NULL;
+    }
+
+  /* AMT's layout: redirection two ports above each WS-Man port (16994
+   * beside 16992, 16995 beside 16993), the same TLS certificate.  Asked
+   * for any ports, a device gets four free ones in a row in that layout,
+   * so a client finds redirection at the WS-Man port + 2 there too. */
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      guint base = any ? free_port_run (inet, 4) : 0;
+      gboolean ok;
+
+      if (any && base != 0)
+        ok = serve_device (device, certificate, address, base, base + 1, base + 2, base + 3,
+                           amt_password, &server, &redir, &local_error);
+      else
+        ok = serve_device (device, certificate, address, http_port,
+                           tls_port == OB_SIM_PORT_ANY ? 0 : tls_port,
+                           http_port == 0 ? 0 : http_port + 2,
+                           tls_port == OB_SIM_PORT_ANY ? 0 : tls_port + 2,
+                           amt_password, &server, &redir, &local_error);
+      if (ok)
+        break;
+      /* Someone took one of the free ports meanwhile: look again. */
+      if (any && base != 0 && attempt < 5
+          && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        continue;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
     }
 
   g_ptr_array_add (self->redirs, g_steal_pointer (&redir));

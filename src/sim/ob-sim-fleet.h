@@ -21,8 +21,10 @@ G_BEGIN_DECLS
  * Devices share one RSA key for their TLS certificates (generated once per
  * process) but each has its own self-signed certificate.  Each device also
  * serves redirection (KVM, SOL, IDER) two ports above its WS-Man ports:
- * 16994 and 16995 beside 16992 and 16993, any free port when those are
- * any (ob_sim_fleet_get_redir_server() tells which). */
+ * 16994 and 16995 beside 16992 and 16993.  A device asked for any ports
+ * gets four free ones in a row in the same layout (HTTP P, TLS P + 1,
+ * redirection P + 2, redirection TLS P + 3), so clients find redirection
+ * at the WS-Man port + 2 on every simulated device. */
 
 #define OB_TYPE_SIM_FLEET (ob_sim_fleet_get_type ())
 
