@@ -188,12 +188,13 @@ serve (Server    *server,
 }
 
 static Server *
-server_new (const char *address,
-            ServerMode  mode)
+server_new_at (const char *address,
+               guint16     port,
+               ServerMode  mode)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
-  g_autoptr(GSocketAddress) bind_address = g_inet_socket_address_new (inet, 0);
+  g_autoptr(GSocketAddress) bind_address = g_inet_socket_address_new (inet, port);
   g_autoptr(GSocketAddress) effective = NULL;
   Server *server = g_new0 (Server, 1);
 
@@ -213,6 +214,13 @@ server_new (const char *address,
   g_socket_service_start (server->service);
 
   return server;
+}
+
+static Server *
+server_new (const char *address,
+            ServerMode  mode)
+{
+  return server_new_at (address, 0, mode);
 }
 
 static void
@@ -553,6 +561,43 @@ test_tls_pinned (void)
   server_free (server);
 }
 
+/* The redirection session asks for 16994 whatever the transport; with TLS
+ * that is the device's 16995.  A loopback address of its own keeps the
+ * fixed ports free of other tests. */
+static void
+test_tls_redirection_port (void)
+{
+  const char *address = "127.0.169.95";
+  g_autoptr(GError) error = NULL;
+  Server *server = server_new_at (address, OB_LAN_PORT_REDIRECTION + 1, SERVER_TLS_GREET);
+  g_autoptr(ObLanStreamSource) source = ob_lan_stream_source_new (address);
+  g_autoptr(GIOStream) stream = NULL;
+
+  if (server == NULL)
+    {
+      g_test_skip ("port 16995 is taken on that address");
+      return;
+    }
+
+  ob_lan_stream_source_set_use_tls (source, TRUE);
+  ob_lan_stream_source_set_pinned_fingerprint (source, server_fingerprint);
+  stream = open_stream (source, OB_LAN_PORT_REDIRECTION, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_TLS_CONNECTION (stream));
+  assert_greeting (stream);
+  g_assert_cmpint (g_atomic_int_get (&server->n_handshakes), ==, 1);
+  g_clear_object (&stream);
+
+  /* Without TLS 16994 is 16994: nothing listens there. */
+  ob_lan_stream_source_set_use_tls (source, FALSE);
+  stream = open_stream (source, OB_LAN_PORT_REDIRECTION, NULL, &error);
+  g_assert_null (stream);
+  g_assert_nonnull (error);
+  g_assert_cmpint (g_atomic_int_get (&server->n_accepted), ==, 1);
+
+  server_free (server);
+}
+
 static void
 test_tls_wrong_pin (void)
 {
@@ -809,6 +854,7 @@ main (int    argc,
   g_test_add_func ("/lan-stream-source/timeout", test_timeout);
   g_test_add_func ("/lan-stream-source/cancel", test_cancel);
   g_test_add_func ("/lan-stream-source/tls-pinned", test_tls_pinned);
+  g_test_add_func ("/lan-stream-source/tls-redirection-port", test_tls_redirection_port);
   g_test_add_func ("/lan-stream-source/tls-wrong-pin", test_tls_wrong_pin);
   g_test_add_func ("/lan-stream-source/tls-not-pinned", test_tls_not_pinned);
   g_test_add_func ("/lan-stream-source/tls-against-plain", test_tls_against_plain_server);

@@ -1186,6 +1186,14 @@ ob_device_set_password (ObDevice   *self,
                                      self->password);
 }
 
+const char *
+ob_device_get_password (ObDevice *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICE (self), NULL);
+
+  return self->password;
+}
+
 /* Getters */
 
 const char *

@@ -104,6 +104,9 @@ void                 ob_device_set_record               (ObDevice             *s
  * client is rebuilt. */
 void                 ob_device_set_password             (ObDevice             *self,
                                                          const char           *amt_password);
+/* The AMT password (NULL if none is stored), for the redirection session's
+ * digest (KVM, SOL), which the WS-Man client cannot answer.  Never log it. */
+const char          *ob_device_get_password             (ObDevice             *self);
 
 const char          *ob_device_get_guid                 (ObDevice             *self);
 const char          *ob_device_get_name                 (ObDevice             *self);

@@ -638,6 +638,11 @@ ob_lan_stream_source_open_stream_async (ObStreamSource      *source,
 {
   ObLanStreamSource *self = OB_LAN_STREAM_SOURCE (source);
 
+  /* Callers ask for AMT's plain port numbers; with TLS the device
+   * listens on the port above (WS-Man 16993, redirection 16995). */
+  if (self->use_tls && (port == OB_LAN_PORT_WSMAN || port == OB_LAN_PORT_REDIRECTION))
+    port++;
+
   start_connect (self, self->host, port,
                         self->use_tls ? CONNECT_PINNED : CONNECT_PLAIN,
                         self->pinned_fingerprint, self->legacy_tls, self->connect_timeout,

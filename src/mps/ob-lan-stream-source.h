@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 
 #define OB_LAN_STREAM_SOURCE_DEFAULT_CONNECT_TIMEOUT 10
 
+/* AMT's plain ports; with use-tls a stream asked for on one of them goes
+ * to the TLS port above it (16993, 16995). */
+#define OB_LAN_PORT_WSMAN       16992
+#define OB_LAN_PORT_REDIRECTION 16994
+
 #define OB_TYPE_LAN_STREAM_SOURCE (ob_lan_stream_source_get_type ())
 
 G_DECLARE_FINAL_TYPE (ObLanStreamSource, ob_lan_stream_source, OB, LAN_STREAM_SOURCE, GObject)
@@ -25,7 +30,9 @@ G_DECLARE_FINAL_TYPE (ObLanStreamSource, ob_lan_stream_source, OB, LAN_STREAM_SO
  * name), wrapped in TLS when use-tls is set.  The port comes from the
  * caller (16992/16994 plain, 16993/16995 TLS on real firmware): with
  * use-tls every stream this source opens is TLS, without it every stream
- * is plain TCP.
+ * is plain TCP.  With use-tls, 16992 and 16994 are taken to mean the
+ * service and mapped to 16993 and 16995, so the redirection session can
+ * always ask for 16994; other ports are used as given.
  *
  * TLS trust is certificate pinning, never the system CAs (AMT certificates
  * are self-signed): the handshake succeeds only when the SHA-256 of the
