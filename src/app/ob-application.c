@@ -367,8 +367,9 @@ on_headless_started (GObject      *source,
       && ob_rps_server_get_listening (ob_services_get_rps_server (services)))
     g_print ("RPS listening on all interfaces port %u (ws:// and wss://)\n",
              ob_rps_server_get_port (ob_services_get_rps_server (services)));
-  else
-    g_printerr ("outband: RPS: not listening (see the log)\n");
+  else if (ob_services_get_rps_server (services) != NULL
+           && ob_rps_server_get_last_error (ob_services_get_rps_server (services)) != NULL)
+    g_printerr ("outband: %s\n", ob_rps_server_get_last_error (ob_services_get_rps_server (services))->message);
   fflush (stdout);
 }
 

@@ -27,6 +27,7 @@ struct _ObRpsServer
   guint             port;
   GListStore       *sessions;
   guint             n_active;
+  GError           *last_error;
   GList            *sniffing;  /* Sniff */
   guint             n_sniffing;
 };
@@ -110,6 +111,7 @@ ob_rps_server_finalize (GObject *object)
 
   g_clear_object (&self->sessions);
   g_clear_pointer (&self->context, ob_rps_context_unref);
+  g_clear_error (&self->last_error);
 
   G_OBJECT_CLASS (ob_rps_server_parent_class)->finalize (object);
 }
@@ -371,9 +373,13 @@ ob_rps_server_listen (ObRpsServer  *self,
     port = 0;
   if (port == 0)
     {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "RPS port: ");
+      g_clear_error (&self->last_error);
+      self->last_error = g_steal_pointer (&local_error);
+      g_prefix_error (&self->last_error, "RPS port: ");
+      g_propagate_error (error, g_error_copy (self->last_error));
       return FALSE;
     }
+  g_clear_error (&self->last_error);
   g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), self);
   g_socket_service_start (service);
   self->service = g_steal_pointer (&service);
@@ -412,6 +418,13 @@ ob_rps_server_get_listening (ObRpsServer *self)
 {
   g_return_val_if_fail (OB_IS_RPS_SERVER (self), FALSE);
   return self->service != NULL;
+}
+
+const GError *
+ob_rps_server_get_last_error (ObRpsServer *self)
+{
+  g_return_val_if_fail (OB_IS_RPS_SERVER (self), NULL);
+  return self->last_error;
 }
 
 guint

@@ -50,6 +50,8 @@ gboolean      ob_rps_server_listen       (ObRpsServer      *self,
 /* Stop listening and end every session. */
 void          ob_rps_server_stop         (ObRpsServer      *self);
 gboolean      ob_rps_server_get_listening (ObRpsServer     *self);
+/* Why the last ob_rps_server_listen() failed (NULL after a success). */
+const GError *ob_rps_server_get_last_error (ObRpsServer    *self);
 guint         ob_rps_server_get_port     (ObRpsServer      *self);
 /* GListModel of ObRpsSession: the running ones and the most recent
  * finished ones, in the order they started. */

@@ -404,9 +404,10 @@ start_rps (ObServices *self)
   if (ob_rps_server_get_listening (self->rps))
     return;
   port = self->rps_port_override >= 0 ? (guint) self->rps_port_override : ob_config_get_rps_port (self->config);
-  /* Like the CIRA listener: devices cannot be provisioned, the rest works. */
+  /* Like the CIRA listener: devices cannot be provisioned, the rest works;
+   * the server keeps the error (ob_rps_server_get_last_error). */
   if (!ob_rps_server_listen (self->rps, port, &error))
-    g_message ("RPS: %s", error->message);
+    g_debug ("RPS: %s", error->message);
 }
 
 static void
