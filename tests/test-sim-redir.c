@@ -789,6 +789,34 @@ test_garbage (Fixture       *f,
     }
   while (ob_sim_redir_server_get_n_connections (f->server) > 0)
     g_main_context_iteration (NULL, TRUE);
+
+  /* Random bytes, bare or after a SOL session started: no crash, and the
+   * connection goes when the console does. */
+  for (guint round = 0; round < 40; round++)
+    {
+      g_autoptr(GIOStream) stream = connect_pair (f);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ObRedirSession) session = NULL;
+      guint8 noise[300];
+      gsize n = (gsize) g_test_rand_int_range (1, sizeof noise);
+
+      for (gsize i = 0; i < n; i++)
+        noise[i] = (guint8) g_test_rand_int_range (0, 256);
+      if (round % 2 == 1)
+        {
+          session = start_session (stream, OB_REDIR_SESSION_SOL, OB_SIM_DEFAULT_PASSWORD, &error);
+          g_assert_no_error (error);
+          noise[0] = (guint8) g_test_rand_int_range (0x20, 0x2C);
+        }
+      g_output_stream_write_all (g_io_stream_get_output_stream (stream), noise, n, NULL, NULL, NULL);
+      for (guint i = 0; i < 50; i++)
+        g_main_context_iteration (NULL, FALSE);
+      if (session != NULL)
+        ob_redir_session_abort (session);
+      g_io_stream_close (stream, NULL, NULL);
+      while (ob_sim_redir_server_get_n_connections (f->server) > 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
 }
 
 /* ---- amtterm, a real SOL console -------------------------------------------------------------- */

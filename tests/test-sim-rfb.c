@@ -831,6 +831,34 @@ test_malformed (void)
   send_and_expect_close ((const guint8 *) "RFB 002.000\n", 12, FALSE);
 }
 
+/* Random client bytes after the handshake: the server answers or hangs
+ * up, never crashes, and lets the connection go when the viewer leaves. */
+static void
+test_random_input (void)
+{
+  for (guint round = 0; round < 40; round++)
+    {
+      Viewer v;
+      guint8 noise[512];
+      gsize n = (gsize) g_test_rand_int_range (1, sizeof noise);
+
+      for (gsize i = 0; i < n; i++)
+        noise[i] = (guint8) g_test_rand_int_range (0, 256);
+      /* Half the rounds start with a plausible message type. */
+      if (round % 2 == 0)
+        noise[0] = (guint8) g_test_rand_int_range (0, 7);
+      viewer_init (&v, 320, 240);
+      viewer_handshake (&v, 8);
+      viewer_send (&v, noise, n);
+      for (guint i = 0; i < 50; i++)
+        g_main_context_iteration (NULL, FALSE);
+      g_io_stream_close (v.client, NULL, NULL);
+      while (ob_sim_rfb_server_get_n_connections (v.server) > 0)
+        g_main_context_iteration (NULL, TRUE);
+      viewer_clear (&v);
+    }
+}
+
 /* AMT's capture buffer: 16 bpp at 3840×2400 is too much, 8 bpp fits. */
 static void
 test_frame_cap (void)
@@ -999,6 +1027,7 @@ main (int    argc,
   g_test_add_func ("/sim-rfb/kvm-ext-cmd", test_kvm_ext_cmd);
   g_test_add_func ("/sim-rfb/malformed", test_malformed);
   g_test_add_func ("/sim-rfb/frame-cap", test_frame_cap);
+  g_test_add_func ("/sim-rfb/random-input", test_random_input);
   g_test_add_func ("/sim-rfb/gvnccapture", test_gvnccapture);
 
   return g_test_run ();
