@@ -859,6 +859,37 @@ test_random_input (void)
     }
 }
 
+/* SessionTimeout: a viewer that keeps asking stays, a silent one goes. */
+static void
+test_idle_timeout (void)
+{
+  Viewer v;
+  static const gint32 encodings[] = { 16 };
+  gint64 until;
+
+  viewer_init (&v, 320, 240);
+  ob_sim_rfb_server_set_idle_timeout_ms (v.server, 300);
+  viewer_handshake (&v, 8);
+  viewer_set_encodings (&v, encodings, 1);
+  until = g_get_monotonic_time () + 900 * 1000;
+  while (g_get_monotonic_time () < until)
+    {
+      gboolean later = FALSE;
+
+      /* A full request every 100 ms, answered each time. */
+      viewer_request (&v, FALSE);
+      viewer_read_update (&v);
+      g_timeout_add (100, on_deadline, &later);
+      while (!later)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (ob_sim_rfb_server_get_n_connections (v.server), ==, 1);
+  /* Silence: the server ends it. */
+  assert_closed (&v);
+  g_assert_cmpuint (ob_sim_rfb_server_get_n_connections (v.server), ==, 0);
+  viewer_clear (&v);
+}
+
 /* AMT's capture buffer: 16 bpp at 3840×2400 is too much, 8 bpp fits. */
 static void
 test_frame_cap (void)
@@ -1028,6 +1059,7 @@ main (int    argc,
   g_test_add_func ("/sim-rfb/malformed", test_malformed);
   g_test_add_func ("/sim-rfb/frame-cap", test_frame_cap);
   g_test_add_func ("/sim-rfb/random-input", test_random_input);
+  g_test_add_func ("/sim-rfb/idle-timeout", test_idle_timeout);
   g_test_add_func ("/sim-rfb/gvnccapture", test_gvnccapture);
 
   return g_test_run ();

@@ -234,9 +234,13 @@ flushed (Session *session)
   if (session->handoff && !session->handed_off)
     {
       ObSimRedirServer *server = session->server;
+      ObSimKvmSettings settings;
 
-      /* Every byte from here on is RFB (§1.5). */
+      /* Every byte from here on is RFB (§1.5), idle for at most the
+       * SessionTimeout (minutes) of IPS_KVMRedirectionSettingData. */
       session->handed_off = TRUE;
+      ob_sim_device_get_kvm_settings (server->device, &settings);
+      ob_sim_rfb_server_set_idle_timeout_ms (server->rfb, settings.session_timeout * 60 * 1000);
       ob_sim_rfb_server_set_input_enabled (server->rfb, !session->consent_pending);
       ob_sim_rfb_server_serve_stream (server->rfb, session->stream);
     }

@@ -36,7 +36,8 @@ G_BEGIN_DECLS
  * and the device's consent state goes "in session"; with a consent code
  * pending the session streams the screen (the code shown on it) with the
  * viewer's input dropped until SendOptInCode succeeds, and ends if the
- * code is cancelled or expires; with consent needed and none asked for,
+ * code is cancelled or expires; a viewer silent for the device's KVM
+ * SessionTimeout (minutes) is let go; with consent needed and none asked for,
  * the device ends the connection after the 0x40, as AMT does.  The screen
  * follows the device: off, BIOS setup, boot text or desktop after the last
  * boot, the consent code while displayed.

@@ -58,6 +58,7 @@ struct _ObSimRfbServer
   guint           port;
   gboolean        input_enabled;
   gboolean        amt_formats;
+  guint           idle_timeout_ms;
   GHashTable     *connections;  /* Connection* -> itself, one ref each */
   GMainContext   *context;
 
@@ -112,6 +113,7 @@ struct _Connection
   guint            req_x, req_y, req_w, req_h;
   gboolean         updating;         /* inside maybe_send_update() */
   GSource         *tick;
+  GSource         *idle;             /* ends a connection that went quiet */
   gulong           changed_id;
 };
 
@@ -136,6 +138,7 @@ connection_unref (Connection *conn)
   if (!g_atomic_ref_count_dec (&conn->ref_count))
     return;
   g_assert (conn->tick == NULL);
+  g_assert (conn->idle == NULL);
   if (conn->zs_ready)
     deflateEnd (&conn->zs);
   g_queue_clear_full (&conn->out, (GDestroyNotify) g_bytes_unref);
@@ -163,6 +166,16 @@ clear_tick (Connection *conn)
 }
 
 static void
+clear_idle (Connection *conn)
+{
+  if (conn->idle != NULL)
+    {
+      g_source_destroy (conn->idle);
+      g_clear_pointer (&conn->idle, g_source_unref);
+    }
+}
+
+static void
 connection_close (Connection *conn,
                   const char *why)
 {
@@ -176,6 +189,7 @@ connection_close (Connection *conn,
     g_debug ("RFB viewer dropped: %s", why);
 
   clear_tick (conn);
+  clear_idle (conn);
   g_clear_signal_handler (&conn->changed_id, server->screen);
   g_cancellable_cancel (conn->cancellable);
   stream = g_object_ref (conn->stream);
@@ -1266,6 +1280,28 @@ process_input (Connection *conn)
   return TRUE;
 }
 
+static gboolean
+on_idle_timeout (gpointer user_data)
+{
+  Connection *conn = user_data;
+
+  g_clear_pointer (&conn->idle, g_source_unref);
+  connection_close (conn, "idle timeout");
+  return G_SOURCE_REMOVE;
+}
+
+/* The viewer said something: the idle time starts again. */
+static void
+restart_idle (Connection *conn)
+{
+  clear_idle (conn);
+  if (conn->server == NULL || conn->server->idle_timeout_ms == 0)
+    return;
+  conn->idle = g_timeout_source_new (conn->server->idle_timeout_ms);
+  g_source_set_callback (conn->idle, on_idle_timeout, conn, NULL);
+  g_source_attach (conn->idle, conn->server->context);
+}
+
 static void
 on_read (GObject      *source,
          GAsyncResult *result,
@@ -1283,6 +1319,7 @@ on_read (GObject      *source,
       return;
     }
   g_byte_array_append (conn->in, conn->read_buffer, (guint) n);
+  restart_idle (conn);
   if (!process_input (conn))
     return;
   maybe_send_update (conn);
@@ -1346,6 +1383,7 @@ ob_sim_rfb_server_serve_stream (ObSimRfbServer *self,
   g_hash_table_add (self->connections, conn);
 
   send_data (conn, greeting, sizeof greeting - 1);
+  restart_idle (conn);
   start_read (conn);
 }
 
@@ -1429,6 +1467,14 @@ ob_sim_rfb_server_set_amt_formats (ObSimRfbServer *self,
 {
   g_return_if_fail (OB_IS_SIM_RFB_SERVER (self));
   self->amt_formats = amt_formats;
+}
+
+void
+ob_sim_rfb_server_set_idle_timeout_ms (ObSimRfbServer *self,
+                                       guint           timeout_ms)
+{
+  g_return_if_fail (OB_IS_SIM_RFB_SERVER (self));
+  self->idle_timeout_ms = timeout_ms;
 }
 
 void

@@ -78,6 +78,12 @@ void            ob_sim_rfb_server_set_input_enabled (ObSimRfbServer *self,
 void            ob_sim_rfb_server_set_amt_formats  (ObSimRfbServer *self,
                                                     gboolean        amt_formats);
 
+/* End a connection when the viewer has sent nothing for this long (AMT's
+ * KVM SessionTimeout; a viewer that keeps asking for updates is never
+ * idle).  0 (the default) = never; applies from the next message. */
+void            ob_sim_rfb_server_set_idle_timeout_ms (ObSimRfbServer *self,
+                                                       guint           timeout_ms);
+
 /* Close every connection (and the listener). */
 void            ob_sim_rfb_server_stop             (ObSimRfbServer  *self);
 
