@@ -36,6 +36,8 @@ struct _ObDevicesPage
   ObMpsServer *mps;
   ObDevicePresence *presence;
   guint time_source;            /* the next "last seen" words change */
+  guint top_tick;               /* keeps the list at its top for a few frames */
+  guint top_frames;
   gboolean folded;
   gboolean selection_mode;
   gboolean demo_available;
@@ -624,6 +626,24 @@ on_model_items_changed (ObDevicesPage *self,
     }
 }
 
+static gboolean
+keep_list_at_top (GtkWidget     *widget,
+                  GdkFrameClock *frame_clock,
+                  gpointer       user_data)
+{
+  ObDevicesPage *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (widget));
+
+  if (adjustment != NULL)
+    gtk_adjustment_set_value (adjustment, 0);
+
+  if (++self->top_frames < 3)
+    return G_SOURCE_CONTINUE;
+
+  self->top_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_filter_items_changed (ObDevicesPage *self,
                          guint          position,
@@ -631,6 +651,19 @@ on_filter_items_changed (ObDevicesPage *self,
                          guint          added,
                          GListModel    *model)
 {
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+
+  /* The list keeps the first row shown where it is when devices sort in
+   * above it, which is right while scrolled down; at the very top (a
+   * window that just opened while CIRA devices call in) the top should
+   * stay the top. */
+  if (added > 0 && adjustment != NULL && gtk_adjustment_get_value (adjustment) <= 0)
+    {
+      self->top_frames = 0;
+      if (self->top_tick == 0)
+        self->top_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->list_view), keep_list_at_top, self, NULL);
+    }
+
   ob_devices_page_update_state (self);
   ob_devices_page_update_selection_label (self);
   ob_devices_page_update_actions (self);
@@ -962,6 +995,9 @@ ob_devices_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->mps, on_mps_notify, self);
   g_clear_object (&self->mps);
   g_clear_handle_id (&self->time_source, g_source_remove);
+  if (self->top_tick != 0 && self->list_view != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->list_view), self->top_tick);
+  self->top_tick = 0;
   if (self->presence != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->presence, on_presence_changed, self);
