@@ -943,6 +943,47 @@ test_sol_dropped (void)
   fixture_finish (&f);
 }
 
+static gint eof_seen;
+
+static void
+script_sol_abort (Device *dev)
+{
+  g_auto(ObRedirMessage) m = { 0 };
+  g_autoptr(GBytes) raw = NULL;
+
+  dev_start (dev, OB_REDIR_SESSION_SOL, digest_only, sizeof digest_only);
+  g_assert_true (dev_digest (dev, OB_REDIR_AUTH_DIGEST));
+  dev_recv (dev, &m, &raw);
+  dev_send (dev, ob_redir_build_sol_start_reply (0, m.sequence, &m.sol_start.settings));
+  dev_wait_eof (dev);
+  g_atomic_int_set (&eof_seen, 1);
+}
+
+/* abort() closes the stream although a read is pending. */
+static void
+test_sol_abort (void)
+{
+  Fixture f;
+  gint64 deadline;
+
+  g_atomic_int_set (&eof_seen, 0);
+  fixture_start (&f, OB_REDIR_SESSION_SOL, script_sol_abort, PASS);
+  g_signal_connect (f.session, "closed", G_CALLBACK (on_closed), &f);
+  start_and_wait (&f);
+  g_assert_no_error (f.error);
+  ob_redir_session_abort (f.session);
+  g_assert_true (f.closed);
+  g_assert_no_error (f.closed_error);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&eof_seen))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  fixture_finish (&f);
+}
+
 /* A device that stops answering: four heartbeat intervals of silence. */
 static void
 script_sol_mute (Device *dev)
@@ -994,6 +1035,7 @@ main (int   argc,
   g_test_add_func ("/redir-session/sol", test_sol);
   g_test_add_func ("/redir-session/sol-dropped", test_sol_dropped);
   g_test_add_func ("/redir-session/sol-mute", test_sol_mute);
+  g_test_add_func ("/redir-session/sol-abort", test_sol_abort);
 
   return g_test_run ();
 }

@@ -613,6 +613,40 @@ test_server_gone (void)
   fixture_finish (&f);
 }
 
+static gint eof_seen;
+
+static void
+script_close_seen (Server *srv)
+{
+  srv_handshake_38 (srv, OB_RFB_DEPTH_16);
+  srv_expect (srv, full_req, sizeof full_req);
+  srv_wait_eof (srv);
+  g_atomic_int_set (&eof_seen, 1);
+}
+
+/* ob_rfb_client_close() really closes the stream (with a read pending). */
+static void
+test_close_ends_stream (void)
+{
+  Fixture f;
+  gint64 deadline;
+
+  g_atomic_int_set (&eof_seen, 0);
+  fixture_start (&f, script_close_seen, OB_RFB_DEPTH_16);
+  g_assert_no_error (f.error);
+  ob_rfb_client_close (f.client);
+  g_assert_true (f.closed);
+  g_assert_null (f.closed_error);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!g_atomic_int_get (&eof_seen))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  fixture_finish (&f);
+}
+
 static void
 script_mute (Server *srv)
 {
@@ -665,6 +699,7 @@ main (int   argc,
   g_test_add_func ("/rfb-client/messages", test_messages);
   g_test_add_func ("/rfb-client/server-gone", test_server_gone);
   g_test_add_func ("/rfb-client/cancel", test_cancel);
+  g_test_add_func ("/rfb-client/close-ends-stream", test_close_ends_stream);
 
   return g_test_run ();
 }

@@ -50,6 +50,10 @@ struct _ObRedirSession
   guint               start_timeout_s;
 
   GByteArray         *acc;
+  /* Bytes at the start of acc already parsed while a message is being
+   * handled: a start callback may steal the stream (and the rest of acc)
+   * before process_input() drops them. */
+  gsize               acc_parsed;
   guint8             *chunk;
   gboolean            reading;
   GByteArray         *out;
@@ -71,6 +75,7 @@ struct _ObRedirSession
   gint64              last_heard;
   gboolean            closed_emitted;
   gboolean            finish_after_flush;
+  gboolean            stream_closed;
 };
 
 G_DEFINE_FINAL_TYPE (ObRedirSession, ob_redir_session, G_TYPE_OBJECT)
@@ -86,6 +91,7 @@ enum
 static guint signals[N_SIGNALS];
 
 static void start_read (ObRedirSession *self);
+static void close_stream_when_idle (ObRedirSession *self);
 static void finish (ObRedirSession *self, GError *error);
 
 /* The caller's cancellable only applies to the start. */
@@ -302,6 +308,12 @@ write_done (GObject      *source,
       if (self->state != STATE_CLOSED && self->state != STATE_HANDED_OVER)
         finish (self, g_error_new (OB_REDIR_ERROR, OB_REDIR_ERROR_CLOSED,
                                    "Could not send to the device: %s", error->message));
+      close_stream_when_idle (self);
+      return;
+    }
+  if (self->state == STATE_CLOSED)
+    {
+      close_stream_when_idle (self);
       return;
     }
   flush_output (self);
@@ -352,6 +364,18 @@ close_done (GObject      *source,
   g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
 }
 
+/* A stream with an operation pending refuses to close: close it once the
+ * cancelled read and write have come back. */
+static void
+close_stream_when_idle (ObRedirSession *self)
+{
+  if (self->state != STATE_CLOSED || self->stream == NULL || self->stream_closed
+      || self->reading || self->writing)
+    return;
+  self->stream_closed = TRUE;
+  g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, close_done, NULL);
+}
+
 /* The session is over (@error owned; NULL: a clean or local end). */
 static void
 finish (ObRedirSession *self,
@@ -370,8 +394,7 @@ finish (ObRedirSession *self,
   drop_source (&self->timer);
   drop_source (&self->goodbye_timer);
   g_cancellable_cancel (self->cancellable);
-  if (self->stream != NULL)
-    g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, close_done, NULL);
+  close_stream_when_idle (self);
 
   if (self->start_task != NULL)
     {
@@ -691,11 +714,14 @@ process_input (ObRedirSession *self)
           break;
         }
       pos += used;
+      self->acc_parsed = pos;
       if (!handle_message (self, &m))
         break;
     }
-  if (pos > 0 && self->state != STATE_CLOSED)
+  /* acc is empty when the stream was stolen from inside a handler. */
+  if (pos > 0 && self->state != STATE_CLOSED && self->acc->len >= pos)
     g_byte_array_remove_range (self->acc, 0, (guint) pos);
+  self->acc_parsed = 0;
 }
 
 static GError *
@@ -739,7 +765,10 @@ read_done (GObject      *source,
 
   self->reading = FALSE;
   if (self->state == STATE_CLOSED)
-    return;
+    {
+      close_stream_when_idle (self);
+      return;
+    }
   if (n < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -911,7 +940,7 @@ ob_redir_session_steal_stream (ObRedirSession  *self,
    * the KVM reply, and writes are done (the last was 0x40, answered). */
   stream = g_steal_pointer (&self->stream);
   if (leftover != NULL)
-    *leftover = g_bytes_new (self->acc->data, self->acc->len);
+    *leftover = g_bytes_new (self->acc->data + self->acc_parsed, self->acc->len - self->acc_parsed);
   g_byte_array_set_size (self->acc, 0);
   return stream;
 }

@@ -41,6 +41,8 @@ struct _ObRfbClient
 
   GByteArray       *out;           /* queued output */
   gboolean          writing;
+  gboolean          reading;
+  gboolean          stream_closed;
 
   GTask            *connect_task;
   GCancellable     *connect_cancellable;   /* the caller's, while connecting */
@@ -95,6 +97,7 @@ enum
 static guint signals[N_SIGNALS];
 
 static void start_read (ObRfbClient *self);
+static void close_stream_when_idle (ObRfbClient *self);
 static void fail (ObRfbClient *self, GError *error);
 
 /* ---- object ------------------------------------------------------------- */
@@ -364,6 +367,12 @@ write_done (GObject      *source,
       if (self->state != STATE_CLOSED)
         fail (self, g_error_new (OB_REDIR_ERROR, OB_REDIR_ERROR_CLOSED,
                                  "Could not send to the remote screen: %s", error->message));
+      close_stream_when_idle (self);
+      return;
+    }
+  if (self->state == STATE_CLOSED)
+    {
+      close_stream_when_idle (self);
       return;
     }
   flush_output (self);
@@ -472,6 +481,17 @@ close_done (GObject      *source,
   g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
 }
 
+/* A stream with an operation pending refuses to close: close it once the
+ * cancelled read and write have come back. */
+static void
+close_stream_when_idle (ObRfbClient *self)
+{
+  if (self->state != STATE_CLOSED || self->stream_closed || self->reading || self->writing)
+    return;
+  self->stream_closed = TRUE;
+  g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, close_done, NULL);
+}
+
 /* End the session with @error (owned; NULL for a local close). */
 static void
 fail (ObRfbClient *self,
@@ -498,7 +518,7 @@ fail (ObRfbClient *self,
       g_clear_pointer (&self->depth_timeout, g_source_unref);
     }
   g_cancellable_cancel (self->cancellable);
-  g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, close_done, NULL);
+  close_stream_when_idle (self);
 
   if (self->connect_task != NULL)
     {
@@ -955,8 +975,12 @@ read_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
+  self->reading = FALSE;
   if (self->state == STATE_CLOSED)
-    return;
+    {
+      close_stream_when_idle (self);
+      return;
+    }
   if (n < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -984,6 +1008,7 @@ read_done (GObject      *source,
 static void
 start_read (ObRfbClient *self)
 {
+  self->reading = TRUE;
   g_input_stream_read_async (g_io_stream_get_input_stream (self->stream), self->chunk, READ_CHUNK,
                              G_PRIORITY_DEFAULT, self->cancellable, read_done, g_object_ref (self));
 }
