@@ -604,11 +604,13 @@ main (int   argc,
   int frames = 16;
   double seconds = 3.0;
   g_autofree char *size = NULL;
+  g_autofree char *only = NULL;
   g_autoptr(GOptionContext) ctx = g_option_context_new ("- ZRLE decoding benchmark");
   GOptionEntry entries[] = {
     { "frames", 0, 0, G_OPTION_ARG_INT, &frames, "Distinct frames in the recorded stream", "N" },
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Time per measurement", "S" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Screen size (1920x1080)", "WxH" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only, "One case: amt16, rect16, amt8, rect8 or side", "CASE" },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -627,11 +629,20 @@ main (int   argc,
   frames = CLAMP (frames, 1, 1000);
 
   g_print ("ZRLE decode, one core, %d generated desktop frames per pass\n", frames);
-  run ("16 bpp, AMT tiles", OB_RFB_DEPTH_16, TRUE, (guint) frames, seconds);
-  run ("16 bpp, one rectangle", OB_RFB_DEPTH_16, FALSE, (guint) frames, seconds);
-  run ("8 bpp, AMT tiles", OB_RFB_DEPTH_8, TRUE, (guint) frames, seconds);
-  run ("8 bpp, one rectangle", OB_RFB_DEPTH_8, FALSE, (guint) frames, seconds);
-  side_by_side (FALSE, (guint) frames);
-  side_by_side (TRUE, (guint) frames);
+#define WANT(name) (only == NULL || g_strcmp0 (only, name) == 0)
+  if (WANT ("amt16"))
+    run ("16 bpp, AMT tiles", OB_RFB_DEPTH_16, TRUE, (guint) frames, seconds);
+  if (WANT ("rect16"))
+    run ("16 bpp, one rectangle", OB_RFB_DEPTH_16, FALSE, (guint) frames, seconds);
+  if (WANT ("amt8"))
+    run ("8 bpp, AMT tiles", OB_RFB_DEPTH_8, TRUE, (guint) frames, seconds);
+  if (WANT ("rect8"))
+    run ("8 bpp, one rectangle", OB_RFB_DEPTH_8, FALSE, (guint) frames, seconds);
+  if (WANT ("side"))
+    {
+      side_by_side (FALSE, (guint) frames);
+      side_by_side (TRUE, (guint) frames);
+    }
+#undef WANT
   return 0;
 }
