@@ -724,6 +724,8 @@ typedef struct
 } Chain;
 
 static Chain chain;
+/* Leaf, an intermediate, root: AddNextCertInChain three times. */
+static Chain chain3;
 
 static X509 *
 make_cert (EVP_PKEY   *key,
@@ -762,36 +764,66 @@ make_cert (EVP_PKEY   *key,
   return cert;
 }
 
-static void
-make_chain (void)
+static GBytes *
+pfx_of (EVP_PKEY *leaf_key,
+        X509     *leaf,
+        X509     *extra1,
+        X509     *extra2)
 {
-  g_autoptr(EVP_PKEY) root_key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
-  g_autoptr(EVP_PKEY) leaf_key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
-  g_autoptr(X509) root = make_cert (root_key, root_key, NULL, "Test Provisioning Root", TRUE);
-  g_autoptr(X509) leaf = make_cert (leaf_key, root_key, root, "rps." DNS_SUFFIX, FALSE);
   g_autoptr(PKCS12) p12 = NULL;
   STACK_OF (X509) *extra = sk_X509_new_null ();
   unsigned char *der = NULL;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
+  GBytes *bytes;
   int len;
 
-  sk_X509_push (extra, root);
+  /* The file's order is not the chain's: root before intermediate. */
+  if (extra2 != NULL)
+    sk_X509_push (extra, extra2);
+  sk_X509_push (extra, extra1);
   p12 = PKCS12_create (PFX_PASSWORD, "provisioning", leaf_key, leaf, extra, 0, 0, 0, 0, 0);
   sk_X509_free (extra);
   g_assert_nonnull (p12);
   len = i2d_PKCS12 (p12, &der);
   g_assert_cmpint (len, >, 0);
-  chain.pfx = g_bytes_new (der, (gsize) len);
+  bytes = g_bytes_new (der, (gsize) len);
   OPENSSL_free (der);
-  g_assert_cmpint (X509_digest (root, EVP_sha256 (), digest, &digest_len), ==, 1);
-  chain.root_sha256 = g_malloc0 (digest_len * 2 + 1);
+  return bytes;
+}
+
+static char *
+sha256_hex (X509 *cert)
+{
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  char *hex;
+
+  g_assert_cmpint (X509_digest (cert, EVP_sha256 (), digest, &digest_len), ==, 1);
+  hex = g_malloc0 (digest_len * 2 + 1);
   for (guint i = 0; i < digest_len; i++)
-    g_snprintf (chain.root_sha256 + 2 * i, 3, "%02x", digest[i]);
+    g_snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  return hex;
 }
 
 static void
-add_acm (Fixture *f)
+make_chain (void)
+{
+  g_autoptr(EVP_PKEY) root_key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
+  g_autoptr(EVP_PKEY) inter_key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
+  g_autoptr(EVP_PKEY) leaf_key = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) 2048);
+  g_autoptr(X509) root = make_cert (root_key, root_key, NULL, "Test Provisioning Root", TRUE);
+  g_autoptr(X509) inter = make_cert (inter_key, root_key, root, "Test Provisioning Intermediate", TRUE);
+  g_autoptr(X509) leaf = make_cert (leaf_key, root_key, root, "rps." DNS_SUFFIX, FALSE);
+  g_autoptr(X509) leaf3 = make_cert (leaf_key, inter_key, inter, "rps." DNS_SUFFIX, FALSE);
+
+  chain.pfx = pfx_of (leaf_key, leaf, root, NULL);
+  chain.root_sha256 = sha256_hex (root);
+  chain3.pfx = pfx_of (leaf_key, leaf3, root, inter);
+  chain3.root_sha256 = sha256_hex (root);
+}
+
+static void
+add_acm_with (Fixture     *f,
+              const Chain *with)
 {
   g_autoptr(ObDomain) domain = ob_domain_new ("dom1");
   g_autoptr(GError) error = NULL;
@@ -802,10 +834,48 @@ add_acm (Fixture *f)
   g_assert_true (ob_store_insert_domain (f->store, domain, &error));
   g_assert_no_error (error);
   g_assert_true (ob_secret_store_store_sync (f->secrets, OB_SECRET_OWNER_DOMAIN, "dom1", OB_SECRET_KIND_PFX,
-                                             chain.pfx, NULL, NULL));
+                                             with->pfx, NULL, NULL));
   g_assert_true (ob_secret_store_store_text_sync (f->secrets, OB_SECRET_OWNER_DOMAIN, "dom1",
                                                   OB_SECRET_KIND_PFX_PASSWORD, PFX_PASSWORD, NULL, NULL));
   add_profile (f, "acm-cira", OB_PROFILE_ACTIVATION_ACM, "cira1", NULL);
+}
+
+static void
+add_acm (Fixture *f)
+{
+  add_acm_with (f, &chain);
+}
+
+static void
+test_acm_intermediate (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(Device) d = device_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(ObRpsSession) session = NULL;
+  g_autoptr(ObRpsFlow) activation = NULL;
+  GListModel *steps;
+  guint added = 0;
+
+  add_acm_with (f, &chain3);
+  g_assert_true (ob_sim_provisioning_add_trusted_hash (ob_sim_provisioning_peek (d->device), chain3.root_sha256));
+  message = run_activate (d, f->url, "acm-cira", &error);
+  g_assert_no_error (error);
+  assert_status (message, "Status", "Admin control mode.");
+  g_assert_cmpint (ob_sim_device_get_control_mode (d->device), ==, OB_SIM_CONTROL_MODE_ACM);
+
+  session = last_session (f);
+  activation = g_list_model_get_item (ob_rps_session_get_flows (session), 0);
+  steps = ob_rps_flow_get_steps (activation);
+  for (guint i = 0; i < g_list_model_get_n_items (steps); i++)
+    {
+      g_autoptr(ObRpsStep) step = g_list_model_get_item (steps, i);
+
+      if (g_strcmp0 (ob_rps_step_get_name (step), "IPS_HostBasedSetupService.AddNextCertInChain") == 0)
+        added++;
+    }
+  g_assert_cmpuint (added, ==, 3);
 }
 
 static void
@@ -1106,6 +1176,8 @@ main (int   argc,
   g_test_add ("/rps-server/tls", Fixture, NULL, fixture_set_up, test_tls, fixture_tear_down);
   g_test_add ("/rps-server/wireless", Fixture, NULL, fixture_set_up, test_wireless, fixture_tear_down);
   g_test_add ("/rps-server/acm", Fixture, NULL, fixture_set_up, test_acm, fixture_tear_down);
+  g_test_add ("/rps-server/acm-intermediate", Fixture, NULL, fixture_set_up, test_acm_intermediate,
+              fixture_tear_down);
   g_test_add ("/rps-server/acm-refused", Fixture, NULL, fixture_set_up, test_acm_refused, fixture_tear_down);
   g_test_add ("/rps-server/upgrade-to-acm", Fixture, NULL, fixture_set_up, test_upgrade_to_acm, fixture_tear_down);
   g_test_add ("/rps-server/concurrent", Fixture, NULL, fixture_set_up, test_concurrent, fixture_tear_down);
@@ -1127,5 +1199,7 @@ main (int   argc,
   g_free (shared_ca_dir);
   g_bytes_unref (chain.pfx);
   g_free (chain.root_sha256);
+  g_bytes_unref (chain3.pfx);
+  g_free (chain3.root_sha256);
   return status;
 }
