@@ -87,6 +87,84 @@ move_pointer (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The simulated device runs on a thread of its own with its own main
+ * context, as a real device is another machine: the main thread has what
+ * the app has (the MPS, the RFB client, the canvas). */
+typedef struct
+{
+  guint16 mps_port;
+  GTlsCertificate *root;
+  guint width;
+  guint height;
+  GMainContext *context;
+  ObSimCira *cira;
+  ObSimRedirServer *redir;
+  gint stop;
+  gint ready;
+} Device;
+
+static gpointer
+device_thread (gpointer data)
+{
+  Device *d = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObSimCiraPool) pool = NULL;
+  g_autoptr(ObSimDevice) sim = NULL;
+  g_autoptr(ObSimWsmanServer) wsman = NULL;
+
+  g_main_context_push_thread_default (d->context);
+
+  sim = ob_sim_device_new (GUID);
+  if (!ob_sim_device_set_opt_in_required (sim, OB_SIM_OPT_IN_NONE, NULL, &error))
+    g_error ("%s", error->message);
+  wsman = ob_sim_wsman_server_new (sim, "admin", AMT_PASSWORD);
+  d->redir = ob_sim_redir_server_new (sim, "admin", AMT_PASSWORD);
+  ob_sim_redir_server_set_screen_size (d->redir, d->width, d->height);
+
+  pool = ob_sim_cira_pool_new ("127.0.0.1", d->mps_port);
+  ob_sim_cira_pool_set_root_certificate (pool, d->root);
+  ob_sim_cira_pool_set_common_name (pool, MPS_NAME);
+  d->cira = ob_sim_cira_new (pool, sim, wsman, CIRA_USER, CIRA_PASSWORD);
+  ob_sim_cira_set_redir_server (d->cira, d->redir);
+  ob_sim_cira_start (d->cira);
+
+  while (!g_atomic_int_get (&d->stop))
+    {
+      if (!g_atomic_int_get (&d->ready) && cira_ready (d->cira))
+        g_atomic_int_set (&d->ready, TRUE);
+      g_main_context_iteration (d->context, TRUE);
+    }
+
+  ob_sim_cira_stop (d->cira);
+  ob_sim_redir_server_stop (d->redir);
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (d->context, FALSE);
+  g_clear_object (&d->cira);
+  g_clear_object (&d->redir);
+  g_main_context_pop_thread_default (d->context);
+  return NULL;
+}
+
+static gboolean
+device_ready (gpointer data)
+{
+  return g_atomic_int_get (&((Device *) data)->ready);
+}
+
+static void
+count_damage (ObFramebuffer *framebuffer,
+              guint          x,
+              guint          y,
+              guint          width,
+              guint          height,
+              gpointer       user_data)
+{
+  guint64 *counters = user_data;
+
+  counters[0]++;
+  counters[1] += (guint64) width * height;
+}
+
 static void
 on_refreshed (GObject      *source,
               GAsyncResult *result,
@@ -102,12 +180,8 @@ main (int   argc,
   CiraTestCa ca;
   CiraTestMps mps;
   g_autoptr(GTlsCertificate) root = NULL;
-  g_autoptr(ObSimCiraPool) pool = NULL;
-  g_autoptr(ObSimDevice) sim = NULL;
-  g_autoptr(ObSimWsmanServer) wsman = NULL;
-  g_autoptr(ObSimRedirServer) redir = NULL;
-  g_autoptr(ObSimCira) cira = NULL;
-  g_autoptr(GError) error = NULL;
+  Device d = { 0 };
+  GThread *thread;
   ObKvmWindow *window;
   ObKvmCanvas *canvas;
   ObRfbClient *client;
@@ -118,6 +192,7 @@ main (int   argc,
   guint width = argc > 3 ? (guint) atoi (argv[2]) : 1920;
   guint height = argc > 3 ? (guint) atoi (argv[3]) : 1080;
   guint64 frames0, updates0, bytes0;
+  guint64 damage[2] = { 0, 0 };
   gint64 upload0, start, elapsed;
   double s;
 
@@ -130,20 +205,13 @@ main (int   argc,
   cira_test_mps_init (&mps, ca.secrets, ca.authority, TRUE);
   cira_test_register_device (&mps, ca.secrets, GUID, "FPS box", CIRA_USER, CIRA_PASSWORD, AMT_PASSWORD);
 
-  sim = ob_sim_device_new (GUID);
-  if (!ob_sim_device_set_opt_in_required (sim, OB_SIM_OPT_IN_NONE, NULL, &error))
-    g_error ("%s", error->message);
-  wsman = ob_sim_wsman_server_new (sim, "admin", AMT_PASSWORD);
-  redir = ob_sim_redir_server_new (sim, "admin", AMT_PASSWORD);
-  ob_sim_redir_server_set_screen_size (redir, width, height);
-
-  pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (mps.server));
-  ob_sim_cira_pool_set_root_certificate (pool, root);
-  ob_sim_cira_pool_set_common_name (pool, MPS_NAME);
-  cira = ob_sim_cira_new (pool, sim, wsman, CIRA_USER, CIRA_PASSWORD);
-  ob_sim_cira_set_redir_server (cira, redir);
-  ob_sim_cira_start (cira);
-  if (!cira_test_wait_until (cira_ready, cira, 30000))
+  d.mps_port = ob_mps_server_get_port (mps.server);
+  d.root = root;
+  d.width = width;
+  d.height = height;
+  d.context = g_main_context_new ();
+  thread = g_thread_new ("sim-device", device_thread, &d);
+  if (!cira_test_wait_until (device_ready, &d, 30000))
     g_error ("the simulated device did not connect over CIRA");
 
   device = ob_device_registry_lookup (mps.registry, GUID);
@@ -169,6 +237,7 @@ main (int   argc,
   /* Let the first full frame and the sweep get going. */
   cira_test_spin_ms (1000);
 
+  g_signal_connect (ob_rfb_client_get_framebuffer (client), "damaged", G_CALLBACK (count_damage), damage);
   frames0 = ob_kvm_canvas_get_frames_shown (canvas);
   upload0 = ob_kvm_canvas_get_upload_time (canvas);
   updates0 = ob_rfb_client_get_updates (client);
@@ -187,6 +256,8 @@ main (int   argc,
     g_print ("KVM over CIRA on loopback, %u×%u, 16-bit colour, %.1f s:\n", width, height, s);
     g_print ("  frames shown with new content: %" G_GUINT64_FORMAT " (%.1f fps)\n", frames, frames / s);
     g_print ("  RFB updates decoded:           %" G_GUINT64_FORMAT " (%.1f /s)\n", updates, updates / s);
+    g_print ("  updates with damage:           %" G_GUINT64_FORMAT " (%.1f /s, %.0f pixels each)\n",
+             damage[0], damage[0] / s, damage[0] > 0 ? damage[1] / (double) damage[0] : 0.0);
     g_print ("  received:                      %.0f kB/s\n", bytes / 1024.0 / s);
     g_print ("  update latency (request→end):  %.1f ms\n", ob_rfb_client_get_update_latency (client) / 1000.0);
     g_print ("  texture made per frame:        %.2f ms (whole %u×%u copy)\n",
@@ -196,10 +267,10 @@ main (int   argc,
   g_source_remove (mover_source);
   gtk_window_destroy (GTK_WINDOW (window));
   cira_test_spin_ms (200);
-  ob_sim_cira_stop (cira);
-  ob_sim_redir_server_stop (redir);
-  g_clear_object (&cira);
-  g_clear_object (&pool);
+  g_atomic_int_set (&d.stop, TRUE);
+  g_main_context_wakeup (d.context);
+  g_thread_join (thread);
+  g_main_context_unref (d.context);
   cira_test_mps_clear (&mps);
   cira_test_ca_clear (&ca);
   return 0;
