@@ -972,6 +972,8 @@ test_hostile (Fixture       *f,
     g_autoptr(Reply) created = NULL;
     g_autoptr(Reply) patched = NULL;
     g_autoptr(Reply) merged = NULL;
+    g_autoptr(Reply) amt_patched = NULL;
+    g_autofree char *amt_password = NULL;
     g_autofree char *first = NULL;
     g_autofree char *second = NULL;
     g_autofree char *third = NULL;
@@ -993,6 +995,14 @@ test_hostile (Fixture       *f,
     g_assert_cmpstr (json_object_get_string_member (reply_object (patched), "mpsusername"), ==, "u");
     second = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_cmpstr (second, ==, "Second-Pass-9");
+
+    /* The AMT password alone: no host needed for a device that calls. */
+    hide ("New-Amt-Pass-5");
+    amt_patched = send_json (f, "PATCH", "/api/v1/devices",
+                             "{\"guid\":\"" GUID_A "\",\"password\":\"New-Amt-Pass-5\"}");
+    assert_reply (amt_patched, SOUP_STATUS_OK, NULL);
+    amt_password = stored_secret (GUID_A, OB_SECRET_KIND_AMT_PASSWORD);
+    g_assert_cmpstr (amt_password, ==, "New-Amt-Pass-5");
 
     merged = send_json (f, "POST", "/api/v1/devices",
                         "{\"guid\":\"" GUID_A "\",\"friendlyName\":\"renamed\"}");

@@ -670,9 +670,11 @@ is_lan_request (JsonObject *body)
   return body != NULL && json_object_has_member (body, "password") && !is_cira_request (body);
 }
 
+/* @adding: a POST (a LAN add needs its host; an edit may keep it). */
 static void
 validate_device_body (JsonObject      *body,
                       gboolean         guid_required,
+                      gboolean         adding,
                       ObApiValidation *v)
 {
   JsonNode *guid = body != NULL ? json_object_get_member (body, "guid") : NULL;
@@ -812,13 +814,13 @@ validate_device_body (JsonObject      *body,
                                "certificateFingerprint", "body");
     }
 
-  if (lan)
-    {
-      node = json_object_get_member (body, "hostname");
-      if (!ob_api_json_node_is_string (node) || json_node_get_string (node)[0] == '\0')
-        ob_api_validation_add (v, node, "hostname is required to add a device on the LAN",
-                               "hostname", "body");
-    }
+  /* An edit that sets a password (the AMT password of a CIRA device, or
+   * of a LAN device) may leave the host as it is, not empty it. */
+  node = json_object_get_member (body, "hostname");
+  if (lan && (adding || node != NULL)
+      && (!ob_api_json_node_is_string (node) || json_node_get_string (node)[0] == '\0'))
+    ob_api_validation_add (v, node, "hostname is required to add a device on the LAN",
+                           "hostname", "body");
 }
 
 /* useTLS with neither a pinned fingerprint nor allowSelfSigned cannot be
@@ -828,7 +830,7 @@ _ob_api_devices_validate_body (JsonObject      *body,
                                gboolean         guid_required,
                                ObApiValidation *validation)
 {
-  validate_device_body (body, guid_required, validation);
+  validate_device_body (body, guid_required, FALSE, validation);
 }
 
 static void
@@ -1471,7 +1473,7 @@ _ob_api_devices_create (ObApiRequest *request)
   gboolean created = FALSE;
 
   ob_api_validation_init (&validation);
-  validate_device_body (body, !is_lan_request (body), &validation);
+  validate_device_body (body, !is_lan_request (body), TRUE, &validation);
   if (ob_api_validation_respond (&validation, request))
     return;
 
@@ -1540,7 +1542,7 @@ _ob_api_devices_update (ObApiRequest *request)
   gboolean lan;
 
   ob_api_validation_init (&validation);
-  validate_device_body (body, TRUE, &validation);
+  validate_device_body (body, TRUE, FALSE, &validation);
   /* On an edit the password is optional and the host may stay. */
   if (ob_api_validation_failed (&validation))
     {
