@@ -662,6 +662,63 @@ test_kvm_disabled (void)
   wait_for (kvm_connected, env.kvm, "the session after KVM is back on");
 }
 
+static GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  GtkWindow *dialog = find_message_dialog ();
+
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+static gboolean
+sim_power_is (gpointer data)
+{
+  return ob_sim_device_get_power_state (env.sim) == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+screen_scene_is (gpointer data)
+{
+  return ob_sim_screen_get_scene (env.screen) == GPOINTER_TO_INT (data) && matches_16bit (NULL);
+}
+
+/* The device's power actions from the KVM window's header bar: off (with
+ * the confirmation), the screen goes dark in the session, then on. */
+static void
+test_power (void)
+{
+  AdwMessageDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.power", "i", 8));
+  wait_for (has_message_dialog, NULL, "the power off confirmation");
+  dialog = ADW_MESSAGE_DIALOG (find_message_dialog ());
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (env.kvm));
+  adw_message_dialog_response (dialog, "run");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_for (sim_power_is, GUINT_TO_POINTER (8), "the device powered off");
+  wait_for (screen_scene_is, GINT_TO_POINTER (OB_SIM_SCREEN_SCENE_OFF), "the dark screen in the session");
+  g_assert_cmpint (ob_kvm_window_get_state (env.kvm), ==, OB_KVM_WINDOW_STATE_CONNECTED);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.power", "i", 2));
+  wait_for (sim_power_is, GUINT_TO_POINTER (2), "the device powered on");
+  g_assert_cmpint (ob_kvm_window_get_state (env.kvm), ==, OB_KVM_WINDOW_STATE_CONNECTED);
+}
+
 /* The device closes the session (what an idle timeout or a lost link looks
  * like from here): the window says so. */
 static void
@@ -723,6 +780,7 @@ main (int   argc,
   g_test_add_func ("/ui/kvm/consent", test_consent);
   g_test_add_func ("/ui/kvm/consent-cancel", test_consent_cancel);
   g_test_add_func ("/ui/kvm/kvm-disabled", test_kvm_disabled);
+  g_test_add_func ("/ui/kvm/power", test_power);
   g_test_add_func ("/ui/kvm/device-ends", test_device_ends);
 
   result = g_test_run ();
