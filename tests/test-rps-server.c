@@ -711,6 +711,49 @@ test_tls (Fixture       *f,
   g_assert_cmpuint (strlen (ob_device_record_get_pinned_fingerprint (record)), ==, 64);
 }
 
+static void
+test_move (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(Device) d = device_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *new_url = NULL;
+  guint old_port = ob_rps_server_get_port (f->server);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) refused = NULL;
+
+  g_assert_true (ob_rps_server_move (f->server, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ob_rps_server_get_port (f->server), !=, old_port);
+  g_assert_null (ob_rps_server_get_last_error (f->server));
+
+  /* The old port is closed, the new one provisions. */
+  refused = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) old_port, NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_clear_error (&error);
+  new_url = g_strdup_printf ("ws://127.0.0.1:%u/", ob_rps_server_get_port (f->server));
+  message = run_activate (d, new_url, "ccm-lan", &error);
+  g_assert_no_error (error);
+  assert_status (message, "Status", "Client control mode.");
+
+  /* A port in use: the listener stays where it is and says why. */
+  {
+    g_autoptr(GSocketListener) squatter = g_socket_listener_new ();
+    guint busy = g_socket_listener_add_any_inet_port (squatter, NULL, &error);
+    guint before = ob_rps_server_get_port (f->server);
+
+    g_assert_no_error (error);
+    g_assert_false (ob_rps_server_move (f->server, busy, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+    g_assert_nonnull (ob_rps_server_get_last_error (f->server));
+    g_assert_cmpuint (ob_rps_server_get_port (f->server), ==, before);
+    g_assert_true (ob_rps_server_get_listening (f->server));
+    g_socket_listener_close (squatter);
+  }
+}
+
 /* ---- ACM: a provisioning chain made here ------------------------------------- */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (X509, X509_free)
@@ -1173,6 +1216,7 @@ main (int   argc,
   g_test_add ("/rps-server/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
   g_test_add ("/rps-server/deactivate", Fixture, NULL, fixture_set_up, test_deactivate, fixture_tear_down);
   g_test_add ("/rps-server/maintenance", Fixture, NULL, fixture_set_up, test_maintenance, fixture_tear_down);
+  g_test_add ("/rps-server/move", Fixture, NULL, fixture_set_up, test_move, fixture_tear_down);
   g_test_add ("/rps-server/tls", Fixture, NULL, fixture_set_up, test_tls, fixture_tear_down);
   g_test_add ("/rps-server/wireless", Fixture, NULL, fixture_set_up, test_wireless, fixture_tear_down);
   g_test_add ("/rps-server/acm", Fixture, NULL, fixture_set_up, test_acm, fixture_tear_down);

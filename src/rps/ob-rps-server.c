@@ -346,24 +346,26 @@ ob_rps_server_get_context (ObRpsServer *self)
   return self->context;
 }
 
-gboolean
-ob_rps_server_listen (ObRpsServer  *self,
-                      guint         port,
-                      GError      **error)
+static void
+close_service (ObRpsServer *self)
 {
-  g_autoptr(GSocketService) service = NULL;
+  if (self->service == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->service, self);
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  g_clear_object (&self->service);
+}
+
+static GSocketService *
+open_service (ObRpsServer  *self,
+              guint        *port_inout,
+              GError      **error)
+{
+  g_autoptr(GSocketService) service = g_socket_service_new ();
   g_autoptr(GError) local_error = NULL;
+  guint port = *port_inout;
 
-  g_return_val_if_fail (OB_IS_RPS_SERVER (self), FALSE);
-  g_return_val_if_fail (port <= 65535, FALSE);
-
-  if (self->service != NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "The RPS server is already listening on port %u",
-                   self->port);
-      return FALSE;
-    }
-  service = g_socket_service_new ();
   /* Before binding: a connect storm of activations must not be dropped by
    * GIO's default of 10. */
   g_socket_listener_set_backlog (G_SOCKET_LISTENER (service), 256);
@@ -377,14 +379,49 @@ ob_rps_server_listen (ObRpsServer  *self,
       self->last_error = g_steal_pointer (&local_error);
       g_prefix_error (&self->last_error, "RPS port: ");
       g_propagate_error (error, g_error_copy (self->last_error));
-      return FALSE;
+      return NULL;
     }
   g_clear_error (&self->last_error);
   g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), self);
-  g_socket_service_start (service);
-  self->service = g_steal_pointer (&service);
+  *port_inout = port;
+  return g_steal_pointer (&service);
+}
+
+gboolean
+ob_rps_server_move (ObRpsServer  *self,
+                    guint         port,
+                    GError      **error)
+{
+  GSocketService *service;
+
+  g_return_val_if_fail (OB_IS_RPS_SERVER (self), FALSE);
+  g_return_val_if_fail (port <= 65535, FALSE);
+
+  service = open_service (self, &port, error);
+  if (service == NULL)
+    return FALSE;
+  close_service (self);
+  self->service = service;
   self->port = port;
+  g_socket_service_start (self->service);
   return TRUE;
+}
+
+gboolean
+ob_rps_server_listen (ObRpsServer  *self,
+                      guint         port,
+                      GError      **error)
+{
+  g_return_val_if_fail (OB_IS_RPS_SERVER (self), FALSE);
+  g_return_val_if_fail (port <= 65535, FALSE);
+
+  if (self->service != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "The RPS server is already listening on port %u",
+                   self->port);
+      return FALSE;
+    }
+  return ob_rps_server_move (self, port, error);
 }
 
 void
@@ -392,13 +429,7 @@ ob_rps_server_stop (ObRpsServer *self)
 {
   g_return_if_fail (OB_IS_RPS_SERVER (self));
 
-  if (self->service != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->service, self);
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_clear_object (&self->service);
-    }
+  close_service (self);
   self->port = 0;
   while (self->sniffing != NULL)
     {

@@ -47,6 +47,13 @@ ObRpsContext *ob_rps_server_get_context  (ObRpsServer      *self);
 gboolean      ob_rps_server_listen       (ObRpsServer      *self,
                                           guint             port,
                                           GError          **error);
+/* Listen on @port instead (0 = any free port): the new listener opens
+ * first (on failure the old one stays and the error says why), then the
+ * old one closes; running sessions go on.  Listens anew when not
+ * listening. */
+gboolean      ob_rps_server_move         (ObRpsServer      *self,
+                                          guint             port,
+                                          GError          **error);
 /* Stop listening and end every session. */
 void          ob_rps_server_stop         (ObRpsServer      *self);
 gboolean      ob_rps_server_get_listening (ObRpsServer     *self);

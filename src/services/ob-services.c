@@ -44,6 +44,7 @@ struct _ObServices
    * overrides the setting (-1 follows it). */
   ObRpsServer     *rps;
   int              rps_port_override;
+  guint            rps_move_source;
 
   /* Headless: the API always runs, maybe on another address or port. */
   gboolean         api_forced;
@@ -410,6 +411,34 @@ start_rps (ObServices *self)
     g_debug ("RPS: %s", error->message);
 }
 
+static gboolean
+rps_move_timeout (gpointer user_data)
+{
+  ObServices *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->rps_move_source = 0;
+  if (self->state == OB_SERVICES_STATE_RUNNING && self->rps != NULL
+      && !ob_rps_server_move (self->rps, ob_config_get_rps_port (self->config), &error))
+    g_debug ("RPS: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* A new rps-port moves the listener (running activations go on); not
+ * while `outband --rps-port` holds it. */
+static void
+on_rps_port_changed (ObServices *self,
+                     GParamSpec *pspec,
+                     ObConfig   *config)
+{
+  g_clear_handle_id (&self->rps_move_source, g_source_remove);
+  if (self->state != OB_SERVICES_STATE_RUNNING || self->rps_port_override >= 0 || self->rps == NULL
+      || (ob_rps_server_get_listening (self->rps)
+          && ob_rps_server_get_port (self->rps) == ob_config_get_rps_port (config)))
+    return;
+  self->rps_move_source = g_timeout_add (API_RESTART_DELAY_MS, rps_move_timeout, self);
+}
+
 static void
 finish_start (ObServices *self,
               GTask      *task_in)
@@ -697,6 +726,7 @@ ob_services_stop (ObServices *self)
   g_clear_handle_id (&self->reissue_source, g_source_remove);
   g_clear_handle_id (&self->api_restart_source, g_source_remove);
   g_clear_handle_id (&self->mps_restart_source, g_source_remove);
+  g_clear_handle_id (&self->rps_move_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->api_cancellable);
   if (self->api != NULL)
@@ -742,6 +772,8 @@ ob_services_constructed (GObject *object)
                            G_CALLBACK (on_api_setting_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->config, "notify::cira-port",
                            G_CALLBACK (on_cira_port_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "notify::rps-port",
+                           G_CALLBACK (on_rps_port_changed), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -752,6 +784,7 @@ ob_services_dispose (GObject *object)
   g_clear_handle_id (&self->reissue_source, g_source_remove);
   g_clear_handle_id (&self->api_restart_source, g_source_remove);
   g_clear_handle_id (&self->mps_restart_source, g_source_remove);
+  g_clear_handle_id (&self->rps_move_source, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
