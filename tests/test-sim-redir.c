@@ -350,6 +350,8 @@ test_refusals (Fixture       *f,
   ob_redir_session_abort (session);
   g_object_unref (session);
   g_clear_object (&stream);
+  while (ob_sim_redir_server_has_session (f->server, OB_REDIR_SESSION_SOL))
+    g_main_context_iteration (NULL, TRUE);
 
   /* Wrong password. */
   stream = connect_pair (f);
