@@ -12,11 +12,14 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "cira-test-util.h"
 #include "ob-device-page.h"
 #include "ob-kvm-canvas.h"
 #include "ob-kvm-window.h"
 #include "ob-lan-stream-source.h"
 #include "ob-redir-message.h"
+#include "ob-sim-cira.h"
+#include "ob-sim-cira-pool.h"
 #include "ob-sim-fleet.h"
 #include "ui-test-util.h"
 
@@ -731,6 +734,146 @@ test_device_ends (void)
   g_test_message ("after the device closed: %s", ob_kvm_window_get_end_message (env.kvm));
 }
 
+/* ---- Over CIRA ---------------------------------------------------------- */
+
+#define CIRA_GUID     "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
+#define CIRA_USER     "kvm-ui-device"
+#define CIRA_PASSWORD "KvmUi!Cira1"
+#define MPS_NAME      "mps.kvm-ui.example"
+
+static gboolean
+cira_ready (gpointer data)
+{
+  ObApfSession *session = ob_sim_cira_get_session (data);
+
+  return ob_sim_cira_get_state (data) == OB_SIM_CIRA_STATE_CONNECTED &&
+         session != NULL && ob_apf_session_has_forwarded_port (session, 5900);
+}
+
+static gboolean
+cira_device_up (gpointer data)
+{
+  return ob_device_get_transport_source (OB_DEVICE (data)) != NULL &&
+         ob_device_get_kvm_enabled (OB_DEVICE (data));
+}
+
+typedef struct
+{
+  ObKvmWindow *window;
+  ObSimScreen *screen;
+} CiraMatch;
+
+static gboolean
+cira_screen_shown (gpointer data)
+{
+  CiraMatch *m = data;
+  ObRfbClient *client = ob_kvm_window_get_client (m->window);
+  ObFramebuffer *fb;
+
+  if (!kvm_connected (m->window) || client == NULL)
+    return FALSE;
+  fb = ob_rfb_client_get_framebuffer (client);
+  if (ob_framebuffer_get_width (fb) != ob_sim_screen_get_width (m->screen))
+    return FALSE;
+  for (guint y = 0; y < ob_framebuffer_get_height (fb); y += 17)
+    for (guint x = 0; x < ob_framebuffer_get_width (fb); x += 23)
+      {
+        guint32 a = ob_framebuffer_get_pixel (fb, x, y), b = ob_sim_screen_get_pixel (m->screen, x, y);
+
+        for (guint shift = 0; shift < 24; shift += 8)
+          if (ABS ((int) ((a >> shift) & 0xFF) - (int) ((b >> shift) & 0xFF)) > 8)
+            return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+cira_typed (gpointer data)
+{
+  return g_strcmp0 (ob_sim_screen_get_typed_text (((CiraMatch *) data)->screen), "cira") == 0;
+}
+
+static void
+on_cira_refreshed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ob_device_refresh_finish (OB_DEVICE (source), result, NULL);
+}
+
+/* The same window on a device that calls in: its stream is an APF channel
+ * to 16994 through the MPS. */
+static void
+test_cira (void)
+{
+  CiraTestCa ca;
+  CiraTestMps mps;
+  g_autoptr(GTlsCertificate) root = NULL;
+  g_autoptr(ObSimCiraPool) pool = NULL;
+  g_autoptr(ObSimDevice) sim = ob_sim_device_new (CIRA_GUID);
+  g_autoptr(ObSimWsmanServer) wsman = NULL;
+  g_autoptr(ObSimRedirServer) redir = NULL;
+  g_autoptr(ObSimCira) cira = NULL;
+  g_autoptr(GError) error = NULL;
+  ObKvmWindow *window;
+  ObDevice *device;
+  CiraMatch m;
+
+  cira_test_ca_init (&ca, MPS_NAME);
+  root = cira_test_ca_dup_root (&ca);
+  cira_test_mps_init (&mps, ca.secrets, ca.authority, TRUE);
+  cira_test_register_device (&mps, ca.secrets, CIRA_GUID, "CIRA desk", CIRA_USER, CIRA_PASSWORD,
+                             DEVICE_PASSWORD);
+
+  g_assert_true (ob_sim_device_set_opt_in_required (sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  wsman = ob_sim_wsman_server_new (sim, "admin", DEVICE_PASSWORD);
+  redir = ob_sim_redir_server_new (sim, "admin", DEVICE_PASSWORD);
+  ob_sim_redir_server_set_screen_size (redir, 800, 600);
+  ob_sim_screen_set_fixed_time (ob_sim_redir_server_get_screen (redir), FIXED_TIME);
+  pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (mps.server));
+  ob_sim_cira_pool_set_root_certificate (pool, root);
+  ob_sim_cira_pool_set_common_name (pool, MPS_NAME);
+  cira = ob_sim_cira_new (pool, sim, wsman, CIRA_USER, CIRA_PASSWORD);
+  ob_sim_cira_set_redir_server (cira, redir);
+  ob_sim_cira_start (cira);
+  wait_for (cira_ready, cira, "the device calling in");
+
+  device = ob_device_registry_lookup (mps.registry, CIRA_GUID);
+  g_assert_nonnull (device);
+  ob_device_refresh_async (device, NULL, on_cira_refreshed, NULL);
+  wait_for (cira_device_up, device, "the CIRA device with KVM on");
+
+  window = OB_KVM_WINDOW (ob_kvm_window_new (device));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  m.window = window;
+  m.screen = ob_sim_redir_server_get_screen (redir);
+  wait_for (cira_screen_shown, &m, "the CIRA device's screen");
+
+  {
+    ObKvmWindow *lan = env.kvm;
+
+    env.kvm = window;
+    gtk_widget_grab_focus (GTK_WIDGET (ob_kvm_window_get_canvas (window)));
+    type_text ("cira");
+    env.kvm = lan;
+  }
+  wait_for (cira_typed, &m, "the keys typed over CIRA");
+  wait_for (cira_screen_shown, &m, "the echo over CIRA");
+  save_screenshot (GTK_WIDGET (window), "kvm-cira.png");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "kvm.disconnect", NULL));
+  wait_for (kvm_ended, window, "the CIRA session to end");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  ob_sim_cira_stop (cira);
+  ob_sim_redir_server_stop (redir);
+  g_clear_object (&cira);
+  g_clear_object (&pool);
+  cira_test_mps_clear (&mps);
+  cira_test_ca_clear (&ca);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,6 +925,7 @@ main (int   argc,
   g_test_add_func ("/ui/kvm/kvm-disabled", test_kvm_disabled);
   g_test_add_func ("/ui/kvm/power", test_power);
   g_test_add_func ("/ui/kvm/device-ends", test_device_ends);
+  g_test_add_func ("/ui/kvm/cira", test_cira);
 
   result = g_test_run ();
 
