@@ -1167,7 +1167,7 @@ schedule_poll (ObDeviceRegistry *self)
 
   g_clear_handle_id (&self->poll_timeout_id, g_source_remove);
 
-  while (g_hash_table_size (self->poll_in_flight) < OB_DEVICE_REGISTRY_MAX_CONCURRENT_REFRESHES &&
+  while (g_hash_table_size (self->poll_in_flight) < OB_DEVICE_REGISTRY_MAX_CONCURRENT_QUEUED_REFRESHES &&
          !g_queue_is_empty (&self->refresh_queue))
     {
       ObDevice *device = g_queue_pop_head (&self->refresh_queue);

@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 
 #define OB_DEVICE_REGISTRY_DEFAULT_POLL_INTERVAL 60
 #define OB_DEVICE_REGISTRY_MAX_CONCURRENT_REFRESHES 4
+/* Queued refreshes (devices that just connected over CIRA) may run this
+ * many at once, the poll's included: after a storm of thousands each waits
+ * mostly on its tunnel's round trips, and four at a time took minutes. */
+#define OB_DEVICE_REGISTRY_MAX_CONCURRENT_QUEUED_REFRESHES 16
 
 #define OB_TYPE_DEVICE_REGISTRY (ob_device_registry_get_type ())
 
@@ -155,9 +159,10 @@ gboolean          ob_device_registry_detach_cira_device     (ObDeviceRegistry   
                                                              const char           *guid,
                                                              ObStreamSource       *transport,
                                                              const GError         *reason);
-/* Refresh @device soon, before anything the poll has due, within the
- * concurrency limit, whether polling or not (a CIRA device that just
- * connected).  Does nothing while it has no transport source. */
+/* Refresh @device soon, before anything the poll has due, within
+ * OB_DEVICE_REGISTRY_MAX_CONCURRENT_QUEUED_REFRESHES, whether polling or
+ * not (a CIRA device that just connected).  Does nothing while it has no
+ * transport source. */
 void              ob_device_registry_queue_refresh          (ObDeviceRegistry     *self,
                                                              ObDevice             *device);
 
