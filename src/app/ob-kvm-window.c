@@ -165,6 +165,7 @@ static void
 ob_kvm_window_update_actions (ObKvmWindow *self)
 {
   gboolean connected = self->state == OB_KVM_WINDOW_STATE_CONNECTED;
+  g_autoptr(GdkTexture) picture = ob_kvm_canvas_dup_texture (self->canvas);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.disconnect",
                                  self->state != OB_KVM_WINDOW_STATE_ENDED);
@@ -173,7 +174,7 @@ ob_kvm_window_update_actions (ObKvmWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.send-keys",
                                  connected && !self->consent_pending);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.screenshot",
-                                 ob_kvm_canvas_dup_texture (self->canvas) != NULL || connected);
+                                 picture != NULL || connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.refresh", connected);
   gtk_widget_set_visible (GTK_WIDGET (self->consent_label), connected && self->consent_pending);
   ob_kvm_canvas_set_input_enabled (self->canvas, connected && !self->consent_pending);
