@@ -686,6 +686,20 @@ test_hostile (void)
     guint8 t[] = { 3, 1, 0, 2, 0, 3, 0, 0xFF };
     rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 4, 1, t, sizeof t);
   });
+  CASE ("packed palette index out of range, big tile (2 bits)", f8, OB_RFB_DEPTH_8, {
+    /* 64×64, 3 colours: 16 bytes a row; one byte near the end says 3. */
+    g_autofree guint8 *t = g_malloc0 (4 + 16 * 64);
+    t[0] = 3; t[1] = 1; t[2] = 2; t[3] = 3;
+    t[4 + 16 * 60 + 5] = 0x0C;
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 64, 64, t, 4 + 16 * 64);
+  });
+  CASE ("packed palette index out of range, big tile (4 bits)", f8, OB_RFB_DEPTH_8, {
+    /* 64×64, 5 colours: 32 bytes a row; one low nibble says 7. */
+    g_autofree guint8 *t = g_malloc0 (6 + 32 * 64);
+    t[0] = 5; t[1] = 1; t[2] = 2; t[3] = 3; t[4] = 4; t[5] = 5;
+    t[6 + 32 * 63 + 31] = 0x07;
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 64, 64, t, 6 + 32 * 64);
+  });
   CASE ("palette RLE index out of range", f8, OB_RFB_DEPTH_8, {
     guint8 t[] = { 130, 1, 2, 0x85, 0 };
     rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 1, t, sizeof t);

@@ -369,6 +369,12 @@ fill_row (guint32 *row,
     }
   for (; i + 4 <= n; i += 4)
     _mm_storeu_si128 ((__m128i *) (gpointer) (row + i), v);
+  /* A tail of 1-3 pixels: one store that overlaps what is already done. */
+  if (i < n && n >= 4)
+    {
+      _mm_storeu_si128 ((__m128i *) (gpointer) (row + n - 4), v);
+      return;
+    }
 #endif
   for (; i < n; i++)
     row[i] = c;
@@ -463,6 +469,77 @@ zrle_tile (ObRfbDecoder   *self,
        * refused after the tile. */
       for (guint i = n; i < 16; i++)
         palette[i] = 0;
+      /* Big tiles: expand each index byte through a table of 4 (2 bits)
+       * or 2 (4 bits) ready pixels, one copy per byte. */
+      if (bits == 2 && row_bytes * th >= 256)
+        {
+          guint32 quad[256][4];
+
+          for (guint b = 0; b < 256; b++)
+            {
+              quad[b][0] = palette[b >> 6];
+              quad[b][1] = palette[(b >> 4) & 3];
+              quad[b][2] = palette[(b >> 2) & 3];
+              quad[b][3] = palette[b & 3];
+            }
+          for (guint y = 0; y < th; y++)
+            {
+              guint32 *row = dst + (gsize) y * stride;
+              const guint8 *q = p + (gsize) y * row_bytes;
+              guint x = 0;
+
+              for (; x + 4 <= tw; x += 4, q++)
+                {
+                  /* Only index 3 can be out of range (n == 3). */
+                  bad |= n == 3 && (*q & (*q >> 1) & 0x55) != 0;
+                  memcpy (row + x, quad[*q], sizeof quad[0]);
+                }
+              for (guint k = 0; x < tw; x++, k++)
+                {
+                  guint idx = (*q >> (6 - 2 * k)) & 3;
+
+                  bad |= idx >= n;
+                  row[x] = palette[idx];
+                }
+            }
+          if (bad)
+            return "palette index out of range";
+          p += (gsize) row_bytes * th;
+          goto packed_done;
+        }
+      if (bits == 4 && row_bytes * th >= 256)
+        {
+          guint32 pair[256][2];
+
+          for (guint b = 0; b < 256; b++)
+            {
+              pair[b][0] = palette[b >> 4];
+              pair[b][1] = palette[b & 15];
+            }
+          for (guint y = 0; y < th; y++)
+            {
+              guint32 *row = dst + (gsize) y * stride;
+              const guint8 *q = p + (gsize) y * row_bytes;
+              guint x = 0;
+
+              for (; x + 2 <= tw; x += 2, q++)
+                {
+                  bad |= ((guint) (*q >> 4) >= n) | ((guint) (*q & 15) >= n);
+                  memcpy (row + x, pair[*q], sizeof pair[0]);
+                }
+              if (x < tw)
+                {
+                  guint hi = *q >> 4;
+
+                  bad |= hi >= n;
+                  row[x] = palette[hi];
+                }
+            }
+          if (bad)
+            return "palette index out of range";
+          p += (gsize) row_bytes * th;
+          goto packed_done;
+        }
       for (guint y = 0; y < th; y++)
         {
           guint32 *row = dst + (gsize) y * stride;
@@ -521,6 +598,8 @@ zrle_tile (ObRfbDecoder   *self,
       if (bad)
         return "palette index out of range";
       p += (gsize) row_bytes * th;
+    packed_done:
+      ;
     }
   else if (sub == 128)
     {
