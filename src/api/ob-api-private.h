@@ -141,6 +141,20 @@ ObDeviceRegistry *_ob_api_server_get_registry  (ObApiServer *self);
 ObMpsServer      *_ob_api_server_get_mps       (ObApiServer *self);
 void              _ob_api_server_forget_request (ObApiServer  *self,
                                                  ObApiRequest *request);
+/* Tokens signed with the server's key; verify also checks the issuer.
+ * (transfer full) */
+char             *_ob_api_server_sign_token     (ObApiServer  *self,
+                                                 JsonObject   *claims);
+JsonObject       *_ob_api_server_verify_token   (ObApiServer  *self,
+                                                 const char   *token,
+                                                 GError      **error);
+
+/* The WebSocket relay, ob-api-relay.c. */
+gboolean _ob_api_relay_match_path (const char        *path);
+void     _ob_api_relay_handle     (ObApiServer       *server,
+                                   SoupServerMessage *msg,
+                                   GHashTable        *query);
+void     _ob_api_relay_authorize  (ObApiRequest      *request);
 
 /* Routes, in ob-api-devices.c, ob-api-cira.c and ob-api-amt.c. */
 void _ob_api_devices_list    (ObApiRequest *request);

@@ -76,6 +76,7 @@ static void handle_version   (ObApiRequest *request);
  * devices/tags before devices/:guid. */
 static const ObApiRoute routes[] = {
   { "POST",   "authorize",                         TRUE,  handle_authorize },
+  { "GET",    "authorize/redirection/:guid",       FALSE, _ob_api_relay_authorize },
   { "GET",    "health",                            TRUE,  handle_health },
   { "GET",    "version",                           TRUE,  handle_version },
 
@@ -307,6 +308,32 @@ check_bearer (ObApiServer  *self,
   return TRUE;
 }
 
+char *
+_ob_api_server_sign_token (ObApiServer *self,
+                           JsonObject  *claims)
+{
+  return ob_jwt_sign (self->jwt_key, sizeof self->jwt_key, claims);
+}
+
+JsonObject *
+_ob_api_server_verify_token (ObApiServer  *self,
+                             const char   *token,
+                             GError      **error)
+{
+  g_autoptr(JsonObject) claims = NULL;
+
+  claims = ob_jwt_verify (self->jwt_key, sizeof self->jwt_key, token,
+                          g_get_real_time () / G_USEC_PER_SEC, error);
+  if (claims == NULL)
+    return NULL;
+  if (g_strcmp0 (ob_api_json_get_string (claims, "iss"), OB_API_ISSUER) != 0)
+    {
+      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_CLAIMS, "Unknown issuer");
+      return NULL;
+    }
+  return g_steal_pointer (&claims);
+}
+
 /* ------------------------------------------------------------------------
  * Requests
  * ------------------------------------------------------------------------ */
@@ -462,6 +489,13 @@ server_callback (SoupServer        *soup,
   if (strcmp (method, "OPTIONS") == 0)
     {
       respond_preflight (msg);
+      return;
+    }
+
+  /* The WebSocket relay checks its own token (Sec-WebSocket-Protocol). */
+  if (_ob_api_relay_match_path (path))
+    {
+      _ob_api_relay_handle (self, msg, query);
       return;
     }
 

@@ -12,6 +12,7 @@
 #include "ob-amt-features.h"
 #include "ob-amt-identity.h"
 #include "ob-amt-power.h"
+#include "ob-apf-session.h"
 #include "ob-device.h"
 #include "ob-device-private.h"
 #include "ob-http-error.h"
@@ -393,6 +394,98 @@ transport_open_cb (GObject      *object,
     g_task_return_pointer (task, stream, g_object_unref);
 }
 
+/* A CIRA device counts as connected once it has authenticated, as in the
+ * reference (the row is marked connected before the tcpip-forward
+ * requests), but AMT forwards its ports just after: a channel opened in
+ * between is refused.  The open waits this long for the port. */
+#define PORT_FORWARD_WAIT_MS 5000
+
+typedef struct
+{
+  GTask        *task;
+  ObApfSession *session;
+  guint         port;
+  gulong        forwarded_id;
+  gulong        closed_id;
+  GSource      *cancel_source;
+  guint         timeout_id;
+} PortWait;
+
+static void
+port_wait_finish (PortWait *wait)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&wait->task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  ObDevice *self = g_task_get_source_object (task);
+  guint port;
+
+  g_clear_signal_handler (&wait->forwarded_id, wait->session);
+  g_clear_signal_handler (&wait->closed_id, wait->session);
+  g_clear_handle_id (&wait->timeout_id, g_source_remove);
+  if (wait->cancel_source != NULL)
+    {
+      g_source_destroy (wait->cancel_source);
+      g_clear_pointer (&wait->cancel_source, g_source_unref);
+    }
+  g_object_unref (wait->session);
+  g_free (wait);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  /* Forwarded, timed out or closed: the open says which. */
+  if (self->transport == NULL)
+    {
+      g_task_return_new_error (task, OB_DEVICE_ERROR, OB_DEVICE_ERROR_NOT_CONNECTED,
+                               "%s is not connected", self->name);
+      return;
+    }
+  port = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  ob_stream_source_open_stream_async (self->transport, port, cancellable, transport_open_cb,
+                                      g_steal_pointer (&task));
+}
+
+static void
+on_wait_port_forwarded (ObApfSession *session,
+                        guint         port,
+                        gpointer      user_data)
+{
+  PortWait *wait = user_data;
+
+  if (port == wait->port)
+    port_wait_finish (wait);
+}
+
+static void
+on_wait_closed (ObApfSession *session,
+                int           reason,
+                GError       *error,
+                gpointer      user_data)
+{
+  port_wait_finish (user_data);
+}
+
+static gboolean
+on_wait_timeout (gpointer user_data)
+{
+  PortWait *wait = user_data;
+
+  wait->timeout_id = 0;
+  port_wait_finish (wait);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  PortWait *wait = user_data;
+
+  g_clear_pointer (&wait->cancel_source, g_source_unref);
+  port_wait_finish (wait);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 ob_device_open_stream_async (ObStreamSource      *source,
                              guint                port,
@@ -413,6 +506,30 @@ ob_device_open_stream_async (ObStreamSource      *source,
       return;
     }
 
+  if (OB_IS_APF_SESSION (self->transport)
+      && !ob_apf_session_has_forwarded_port (OB_APF_SESSION (self->transport), port))
+    {
+      PortWait *wait = g_new0 (PortWait, 1);
+
+      g_task_set_task_data (task, GUINT_TO_POINTER (port), NULL);
+      wait->session = g_object_ref (OB_APF_SESSION (self->transport));
+      wait->port = port;
+      wait->task = g_steal_pointer (&task);
+      wait->forwarded_id = g_signal_connect (wait->session, "port-forwarded",
+                                             G_CALLBACK (on_wait_port_forwarded), wait);
+      wait->closed_id = g_signal_connect (wait->session, "closed",
+                                          G_CALLBACK (on_wait_closed), wait);
+      wait->timeout_id = g_timeout_add (PORT_FORWARD_WAIT_MS, on_wait_timeout, wait);
+      if (cancellable != NULL)
+        {
+          wait->cancel_source = g_cancellable_source_new (cancellable);
+          g_source_set_callback (wait->cancel_source, G_SOURCE_FUNC (on_wait_cancelled), wait, NULL);
+          g_source_attach (wait->cancel_source, g_task_get_context (wait->task));
+        }
+      return;
+    }
+
+  g_task_set_task_data (task, GUINT_TO_POINTER (port), NULL);
   ob_stream_source_open_stream_async (self->transport, port, cancellable,
                                       transport_open_cb, g_steal_pointer (&task));
 }
