@@ -143,10 +143,12 @@ test_window_sidebar (void)
   g_assert_nonnull (sidebar);
   g_assert_true (gtk_widget_get_mapped (sidebar));
 
-  /* Only pages that work: today that is Devices alone. */
+  /* Only pages that work: Devices, then provisioning and its records. */
   row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0);
   g_assert_nonnull (row);
-  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 1));
+  g_assert_nonnull (find_descendant (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 1)),
+                                     is_label_with_text, "Provision a Device"));
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 7));
   g_assert_nonnull (find_descendant (GTK_WIDGET (row), is_label_with_text, "Devices"));
   g_assert_true (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)) == row);
 

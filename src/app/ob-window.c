@@ -11,6 +11,8 @@
 
 #include "ob-application.h"
 #include "ob-devices-page.h"
+#include "ob-provision-page.h"
+#include "ob-rps-list-page.h"
 #include "ob-window.h"
 
 /* The sidebar lists only pages that work.  A page is a widget with its own
@@ -22,10 +24,22 @@ typedef struct
   const char *title;
   const char *icon_name;
   GType     (*get_type) (void);
+  const char *kind;     /* an ObRpsListPage's record kind */
 } ObWindowPageInfo;
 
 static const ObWindowPageInfo page_infos[] = {
   { "devices", N_("Devices"), "computer-symbolic", ob_devices_page_get_type },
+  { "provision", N_("Provision a Device"), "list-add-symbolic", ob_provision_page_get_type },
+  { "profiles", N_("Profiles"), "document-properties-symbolic", ob_rps_list_page_get_type,
+    OB_STORE_KIND_PROFILE },
+  { "cira-configs", N_("CIRA Configurations"), "network-server-symbolic", ob_rps_list_page_get_type,
+    OB_STORE_KIND_CIRA_CONFIG },
+  { "domains", N_("Domains"), "security-high-symbolic", ob_rps_list_page_get_type,
+    OB_STORE_KIND_DOMAIN },
+  { "wireless", N_("Wireless"), "network-wireless-symbolic", ob_rps_list_page_get_type,
+    OB_STORE_KIND_WIRELESS_CONFIG },
+  { "ieee8021x", N_("802.1x"), "channel-secure-symbolic", ob_rps_list_page_get_type,
+    OB_STORE_KIND_IEEE8021X_CONFIG },
 };
 
 #define PAGE_NAME_KEY "ob-page-name"
@@ -147,7 +161,10 @@ ob_window_add_pages (ObWindow *self)
       const ObWindowPageInfo *info = &page_infos[i];
       GtkWidget *page;
 
-      page = g_object_new (info->get_type (), NULL);
+      if (info->kind != NULL)
+        page = g_object_new (info->get_type (), "kind", info->kind, NULL);
+      else
+        page = g_object_new (info->get_type (), NULL);
       g_object_bind_property (self->leaflet, "folded",
                               page, "folded",
                               G_BINDING_SYNC_CREATE);
@@ -239,6 +256,18 @@ on_services_state_changed (ObWindow   *self,
 
   if (page != NULL && registry != NULL && ob_devices_page_get_registry (page) != registry)
     ob_devices_page_set_registry (page, registry);
+
+  /* The provisioning pages need the store, open once the services run. */
+  for (guint i = 0; i < G_N_ELEMENTS (page_infos); i++)
+    {
+      GtkWidget *other = ob_window_get_page (self, page_infos[i].name);
+
+      if (OB_IS_RPS_LIST_PAGE (other))
+        ob_rps_list_page_set_services (OB_RPS_LIST_PAGE (other),
+                                       ob_services_get_store (services) != NULL ? services : NULL);
+      else if (OB_IS_PROVISION_PAGE (other))
+        ob_provision_page_set_services (OB_PROVISION_PAGE (other), services);
+    }
 }
 
 /* The CIRA listener is replaced when it moves to a new port or starts

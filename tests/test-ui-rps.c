@@ -1,0 +1,625 @@
+/* test-ui-rps.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "ob-activation-row.h"
+#include "ob-application.h"
+#include "ob-cira-config-editor.h"
+#include "ob-domain-editor.h"
+#include "ob-profile-editor.h"
+#include "ob-provision-page.h"
+#include "ob-rps-list-page.h"
+#include "ob-sim-cira.h"
+#include "ob-sim-device.h"
+#include "ob-sim-provisioning.h"
+#include "ob-sim-rpc.h"
+#include "ob-sim-wsman-server.h"
+#include "ob-window.h"
+#include "ob-wireless-editor.h"
+#include "ui-test-util.h"
+
+/* Provisioning in the window: the app's own services (memory keyring,
+ * throw-away data folder) with the provisioning server on a free port;
+ * records made through the editors as an admin would (typing into the
+ * rows, pressing Save); then a simulated device runs rpc-go's activation
+ * against the server in this process, and the provision page follows it. */
+
+#define AMT_PASSWORD "Str0ng!Pass"
+#define PSK          "correct horse battery"
+
+typedef struct
+{
+  ObApplication *app;
+  ObWindow *window;
+  ObServices *services;
+  guint cira_port;
+  guint rps_port;
+  char *cira_password;
+} Env;
+
+static Env env;
+
+static guint
+free_port (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+services_running (gpointer data)
+{
+  return ob_services_get_state (OB_SERVICES (data)) == OB_SERVICES_STATE_RUNNING;
+}
+
+static gboolean
+rps_listening (gpointer data)
+{
+  ObRpsServer *rps = ob_services_get_rps_server (env.services);
+
+  return rps != NULL && ob_rps_server_get_listening (rps);
+}
+
+/* The one toplevel of @type, or NULL. */
+static GtkWidget *
+find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (window))
+        found = window;
+    }
+
+  return found;
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  return find_window (GPOINTER_TO_SIZE (data)) == NULL;
+}
+
+static GtkWidget *
+open_editor (const char *page_name,
+             GType       type)
+{
+  GtkWidget *page = ob_window_get_page (env.window, page_name);
+  GtkWidget *editor;
+
+  ob_window_show_page (env.window, page_name);
+  g_assert_true (gtk_widget_activate_action (page, "rps-list.add", NULL));
+  editor = find_window (type);
+  g_assert_nonnull (editor);
+  wait_for (widget_is_mapped, editor, "the editor");
+  wait_frames (editor);
+
+  return editor;
+}
+
+static GtkWidget *
+row (GtkWidget  *root,
+     const char *title)
+{
+  GtkWidget *found = find_descendant (root, is_row_titled, title);
+
+  g_assert_nonnull (found);
+  return found;
+}
+
+static void
+set_text (GtkWidget  *root,
+          const char *title,
+          const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (row (root, title)), text);
+}
+
+static void
+set_switch (GtkWidget  *root,
+            const char *title,
+            gboolean    active)
+{
+  GtkWidget *sw = find_by_type (row (root, title), GTK_TYPE_SWITCH);
+
+  g_assert_nonnull (sw);
+  gtk_switch_set_active (GTK_SWITCH (sw), active);
+}
+
+static gboolean
+save_enabled (GtkWidget *editor)
+{
+  GtkWidget *save = find_descendant (editor, is_label_with_text, "_Save");
+
+  /* The button's label; the button is its parent. */
+  g_assert_nonnull (save);
+  return gtk_widget_is_sensitive (gtk_widget_get_parent (save));
+}
+
+static char *
+secret (const char *owner,
+        const char *id,
+        const char *kind)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = ob_secret_store_lookup_text_sync (ob_services_get_secret_store (env.services),
+                                                 owner, id, kind, NULL, &error);
+
+  g_assert_no_error (error);
+  return text;
+}
+
+static void
+test_empty_states (void)
+{
+  GtkWidget *page = ob_window_get_page (env.window, "profiles");
+  g_auto(GStrv) names = ob_rps_list_page_dup_names (OB_RPS_LIST_PAGE (page));
+
+  g_assert_cmpuint (g_strv_length (names), ==, 0);
+  ob_window_show_page (env.window, "profiles");
+  wait_frames (GTK_WIDGET (env.window));
+  g_assert_nonnull (find_descendant (page, is_label_with_text, "No Profiles"));
+  save_screenshot (GTK_WIDGET (env.window), "ui-rps-profiles-empty.png");
+
+  /* The provision page sends the admin to Profiles first. */
+  ob_window_show_page (env.window, "provision");
+  wait_frames (GTK_WIDGET (env.window));
+  g_assert_nonnull (find_descendant (ob_window_get_page (env.window, "provision"),
+                                     is_label_with_text, "Add a Profile First"));
+}
+
+static gboolean
+has_cira_config (gpointer data)
+{
+  g_autoptr(ObCiraConfig) config = ob_store_get_cira_config (ob_services_get_store (env.services), data, NULL);
+
+  return config != NULL;
+}
+
+static void
+test_cira_config (void)
+{
+  GtkWidget *editor = open_editor ("cira-configs", OB_TYPE_CIRA_CONFIG_EDITOR);
+  ObCiraConfigEditor *cira = OB_CIRA_CONFIG_EDITOR (editor);
+  g_autoptr(ObCiraConfig) config = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *username = NULL;
+  const char *address;
+  GtkWidget *port;
+
+  /* Filled in already: this machine's address, the CIRA port, generated
+   * credentials. */
+  address = gtk_editable_get_text (GTK_EDITABLE (row (editor, "MPS Address")));
+  g_assert_cmpstr (address, !=, "");
+  port = find_by_type (row (editor, "Port"), GTK_TYPE_SPIN_BUTTON);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (port)), ==, env.cira_port);
+  username = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row (editor, "User Name"))));
+  g_assert_cmpuint (strlen (username), >=, 5);
+  env.cira_password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row (editor, "Password"))));
+  g_assert_cmpuint (strlen (env.cira_password), >=, 8);
+  g_assert_nonnull (ob_cira_config_editor_get_error (cira, "Name"));
+  g_assert_false (save_enabled (editor));
+
+  /* Bad input shows under its field, and Save waits. */
+  set_text (editor, "Name", "office mps");
+  g_assert_nonnull (strstr (ob_cira_config_editor_get_error (cira, "Name"), "without spaces"));
+  set_text (editor, "MPS Address", "MPS.Example");
+  g_assert_nonnull (ob_cira_config_editor_get_error (cira, "MPS Address"));
+  set_text (editor, "User Name", "ab");
+  g_assert_nonnull (ob_cira_config_editor_get_error (cira, "User Name"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (port), 80);
+  g_assert_nonnull (ob_cira_config_editor_get_error (cira, "Port"));
+  g_assert_false (save_enabled (editor));
+  wait_frames (editor);
+  save_screenshot (editor, "ui-rps-cira-errors.png");
+
+  /* The simulated device calls home to loopback. */
+  set_text (editor, "Name", "office-mps");
+  set_text (editor, "MPS Address", "127.0.0.1");
+  set_text (editor, "User Name", username);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (port), env.cira_port);
+  g_assert_null (ob_cira_config_editor_get_error (cira, "Name"));
+  g_assert_null (ob_cira_config_editor_get_error (cira, "MPS Address"));
+  g_assert_true (save_enabled (editor));
+  wait_frames (editor);
+  save_screenshot (editor, "ui-rps-cira-editor.png");
+
+  g_assert_true (gtk_widget_activate_action (editor, "editor.save", NULL));
+  wait_for (window_gone, GSIZE_TO_POINTER (OB_TYPE_CIRA_CONFIG_EDITOR), "the editor to close");
+  wait_for (has_cira_config, (gpointer) "office-mps", "the CIRA configuration in the store");
+
+  config = ob_store_get_cira_config (ob_services_get_store (env.services), "office-mps", NULL);
+  g_assert_cmpstr (ob_cira_config_get_mps_server_address (config), ==, "127.0.0.1");
+  g_assert_cmpuint (ob_cira_config_get_server_address_format (config), ==, OB_CIRA_ADDRESS_FORMAT_IPV4);
+  g_assert_cmpstr (ob_cira_config_get_common_name (config), ==, "127.0.0.1");
+  g_assert_cmpuint (ob_cira_config_get_mps_port (config), ==, env.cira_port);
+  g_assert_cmpstr (ob_cira_config_get_username (config), ==, username);
+  g_assert_cmpstr (ob_cira_config_get_mps_root_certificate (config), !=, "");
+  stored = secret (OB_SECRET_OWNER_CIRA_CONFIG, "office-mps", OB_SECRET_KIND_MPS_PASSWORD);
+  g_assert_cmpstr (stored, ==, env.cira_password);
+}
+
+static gboolean
+list_has (gpointer data)
+{
+  const char * const *args = data;
+  g_auto(GStrv) names = ob_rps_list_page_dup_names (OB_RPS_LIST_PAGE (ob_window_get_page (env.window, args[0])));
+
+  return g_strv_contains ((const char * const *) names, args[1]);
+}
+
+static void
+test_wireless (void)
+{
+  GtkWidget *editor = open_editor ("wireless", OB_TYPE_WIRELESS_EDITOR);
+  ObWirelessEditor *wireless = OB_WIRELESS_EDITOR (editor);
+  const char *args[] = { "wireless", "Office" };
+  g_autoptr(ObWirelessConfig) config = NULL;
+  g_autofree char *stored = NULL;
+
+  set_text (editor, "Name", "Office Wifi");
+  g_assert_nonnull (ob_wireless_editor_get_error (wireless, "Name"));
+  set_text (editor, "Name", "Office");
+  set_text (editor, "SSID", "OfficeNet");
+  set_text (editor, "Passphrase", "short");
+  g_assert_nonnull (strstr (ob_wireless_editor_get_error (wireless, "Passphrase"), "8 to 63"));
+  g_assert_false (save_enabled (editor));
+  set_text (editor, "Passphrase", PSK);
+  g_assert_null (ob_wireless_editor_get_error (wireless, "Passphrase"));
+  g_assert_true (save_enabled (editor));
+
+  g_assert_true (gtk_widget_activate_action (editor, "editor.save", NULL));
+  wait_for (window_gone, GSIZE_TO_POINTER (OB_TYPE_WIRELESS_EDITOR), "the editor to close");
+  wait_for (list_has, args, "the wireless network in its list");
+
+  config = ob_store_get_wireless_config (ob_services_get_store (env.services), "Office", NULL);
+  g_assert_nonnull (config);
+  g_assert_cmpstr (ob_wireless_config_get_ssid (config), ==, "OfficeNet");
+  g_assert_cmpuint (ob_wireless_config_get_authentication_method (config), ==, 6);
+  g_assert_cmpuint (ob_wireless_config_get_encryption_method (config), ==, 4);
+  stored = secret (OB_SECRET_OWNER_WIRELESS, "Office", OB_SECRET_KIND_PSK_PASSPHRASE);
+  g_assert_cmpstr (stored, ==, PSK);
+}
+
+static void
+test_profile (void)
+{
+  GtkWidget *editor = open_editor ("profiles", OB_TYPE_PROFILE_EDITOR);
+  ObProfileEditor *profile_editor = OB_PROFILE_EDITOR (editor);
+  const char *args[] = { "profiles", "ccm-cira" };
+  g_autoptr(ObProfile) profile = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *mebx = NULL;
+  GPtrArray *links;
+  const char *error;
+
+  set_text (editor, "Name", "ccm-cira");
+
+  /* A typed AMT password, with the rules shown while typing. */
+  set_switch (editor, "Random AMT Password for Each Device", FALSE);
+  g_assert_true (gtk_widget_get_visible (row (editor, "AMT Password")));
+  g_assert_nonnull (ob_profile_editor_get_error (profile_editor, "AMT Password"));
+  set_text (editor, "AMT Password", "weakpass");
+  error = ob_profile_editor_get_error (profile_editor, "AMT Password");
+  g_assert_nonnull (strstr (error, "an upper case letter"));
+  g_assert_nonnull (strstr (error, "a digit"));
+  g_assert_false (save_enabled (editor));
+  set_text (editor, "AMT Password", "Weakpass1");
+  error = ob_profile_editor_get_error (profile_editor, "AMT Password");
+  g_assert_null (strstr (error, "a digit"));
+  g_assert_nonnull (strstr (error, "one of"));
+  wait_frames (editor);
+  save_screenshot (editor, "ui-rps-profile-weak-password.png");
+  set_text (editor, "AMT Password", AMT_PASSWORD);
+  g_assert_null (ob_profile_editor_get_error (profile_editor, "AMT Password"));
+
+  /* CIRA is chosen already (there is a configuration); the wireless
+   * network goes on the list. */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row (editor, "Remote Access"))), ==, 1);
+  g_assert_true (gtk_widget_activate_action (editor, "editor.add-wifi", NULL));
+  g_assert_nonnull (find_descendant (editor, is_row_titled, "Office"));
+  /* Wireless needs DHCP. */
+  set_switch (editor, "DHCP", FALSE);
+  g_assert_nonnull (ob_profile_editor_get_error (profile_editor, "DHCP"));
+  g_assert_false (save_enabled (editor));
+  set_switch (editor, "DHCP", TRUE);
+  set_text (editor, "Tags (Comma-Separated)", "lab, floor2");
+  g_assert_true (save_enabled (editor));
+  wait_frames (editor);
+  save_screenshot (editor, "ui-rps-profile-editor.png");
+
+  g_assert_true (gtk_widget_activate_action (editor, "editor.save", NULL));
+  wait_for (window_gone, GSIZE_TO_POINTER (OB_TYPE_PROFILE_EDITOR), "the editor to close");
+  wait_for (list_has, args, "the profile in its list");
+
+  profile = ob_store_get_profile (ob_services_get_store (env.services), "ccm-cira", NULL);
+  g_assert_nonnull (profile);
+  g_assert_cmpstr (ob_profile_get_activation (profile), ==, OB_PROFILE_ACTIVATION_CCM);
+  g_assert_false (ob_profile_get_generate_random_password (profile));
+  g_assert_cmpstr (ob_profile_get_cira_config_name (profile), ==, "office-mps");
+  g_assert_cmpstr (ob_profile_get_user_consent (profile), ==, OB_PROFILE_USER_CONSENT_ALL);
+  g_assert_true (ob_profile_get_dhcp_enabled (profile));
+  g_assert_cmpuint (g_strv_length ((char **) ob_profile_get_tags (profile)), ==, 2);
+  links = ob_profile_get_wifi_links (profile);
+  g_assert_cmpuint (links->len, ==, 1);
+  g_assert_cmpstr (((ObProfileWifiLink *) g_ptr_array_index (links, 0))->name, ==, "Office");
+  g_assert_cmpuint (((ObProfileWifiLink *) g_ptr_array_index (links, 0))->priority, ==, 1);
+  stored = secret (OB_SECRET_OWNER_PROFILE, "ccm-cira", OB_SECRET_KIND_AMT_PASSWORD);
+  g_assert_cmpstr (stored, ==, AMT_PASSWORD);
+  mebx = secret (OB_SECRET_OWNER_PROFILE, "ccm-cira", OB_SECRET_KIND_MEBX_PASSWORD);
+  g_assert_null (mebx);
+
+  ob_window_show_page (env.window, "profiles");
+  wait_frames (GTK_WIDGET (env.window));
+  save_screenshot (GTK_WIDGET (env.window), "ui-rps-profiles.png");
+}
+
+static void
+test_in_use (void)
+{
+  GtkWidget *page = ob_window_get_page (env.window, "cira-configs");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObCiraConfig) config = NULL;
+
+  /* The profile uses it: the refusal names the profile. */
+  g_assert_false (ob_rps_list_page_delete (OB_RPS_LIST_PAGE (page), "office-mps", &error));
+  g_assert_error (error, OB_STORE_ERROR, OB_STORE_ERROR_IN_USE);
+  g_assert_nonnull (strstr (error->message, "ccm-cira"));
+  config = ob_store_get_cira_config (ob_services_get_store (env.services), "office-mps", NULL);
+  g_assert_nonnull (config);
+}
+
+static void
+test_domain_errors (void)
+{
+  GtkWidget *editor = open_editor ("domains", OB_TYPE_DOMAIN_EDITOR);
+  ObDomainEditor *domain = OB_DOMAIN_EDITOR (editor);
+  g_autoptr(GBytes) junk = g_bytes_new_static ("not a pfx", 9);
+
+  set_text (editor, "Name", "corp");
+  set_text (editor, "DNS Suffix", "Not A Suffix");
+  g_assert_nonnull (strstr (ob_domain_editor_get_error (domain, "DNS Suffix"), "corp.example.com"));
+  set_text (editor, "DNS Suffix", "corp.example.com");
+  g_assert_null (ob_domain_editor_get_error (domain, "DNS Suffix"));
+  g_assert_nonnull (ob_domain_editor_get_error (domain, "Certificate File"));
+
+  /* A file that is no PKCS#12 is refused once opened (off the main
+   * thread). */
+  set_text (editor, "Certificate Password", "secret");
+  ob_domain_editor_set_file_contents (domain, "junk.pfx", junk);
+  while (ob_domain_editor_get_error (domain, "Certificate File") == NULL &&
+         ob_domain_editor_get_error (domain, "Certificate Password") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (save_enabled (editor));
+  wait_frames (editor);
+  save_screenshot (editor, "ui-rps-domain-errors.png");
+  gtk_window_close (GTK_WINDOW (editor));
+  wait_for (window_gone, GSIZE_TO_POINTER (OB_TYPE_DOMAIN_EDITOR), "the editor to close");
+}
+
+static void
+test_provision_command (void)
+{
+  ObProvisionPage *page = OB_PROVISION_PAGE (ob_window_get_page (env.window, "provision"));
+  g_autofree char *linux_command = NULL;
+  g_autofree char *windows_command = NULL;
+  g_autofree char *port = g_strdup_printf (":%u/activate ", env.rps_port);
+
+  ob_window_show_page (env.window, "provision");
+  g_assert_true (ob_provision_page_select_profile (page, "ccm-cira"));
+  linux_command = ob_provision_page_dup_command (page, OB_PROVISION_LINUX);
+  windows_command = ob_provision_page_dup_command (page, OB_PROVISION_WINDOWS);
+  g_assert_true (g_str_has_prefix (linux_command, "sudo ./rpc activate -u wss://"));
+  g_assert_nonnull (strstr (linux_command, port));
+  g_assert_true (g_str_has_suffix (linux_command, " -profile ccm-cira -n"));
+  g_assert_true (g_str_has_prefix (windows_command, "rpc.exe activate -u wss://"));
+  g_assert_true (g_str_has_suffix (windows_command, " -profile ccm-cira -n"));
+  /* What the rows show is what is copied. */
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row (GTK_WIDGET (page), "Linux"))), ==,
+                   linux_command);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row (GTK_WIDGET (page), "Windows"))), ==,
+                   windows_command);
+
+  /* Names a shell would split are quoted. */
+  g_free (linux_command);
+  linux_command = ob_provision_command_line (OB_PROVISION_LINUX, "10.0.0.5", 8080, "lab(1);x");
+  g_assert_cmpstr (linux_command, ==, "sudo ./rpc activate -u wss://10.0.0.5:8080/activate -profile 'lab(1);x' -n");
+  g_free (windows_command);
+  windows_command = ob_provision_command_line (OB_PROVISION_WINDOWS, "fe80::1", 8080, "a&b");
+  g_assert_cmpstr (windows_command, ==, "rpc.exe activate -u wss://[fe80::1]:8080/activate -profile \"a&b\" -n");
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+} Pending;
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Pending *pending = user_data;
+
+  pending->result = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return ((Pending *) data)->result != NULL;
+}
+
+static gboolean
+has_activation_with_steps (gpointer data)
+{
+  ObProvisionPage *page = data;
+  GtkWidget *first;
+
+  if (ob_provision_page_get_n_activations (page) == 0)
+    return FALSE;
+  first = ob_provision_page_get_activation (page, 0);
+
+  return OB_IS_ACTIVATION_ROW (first) && ob_activation_row_get_n_steps (OB_ACTIVATION_ROW (first)) > 0;
+}
+
+static gboolean
+device_managed (gpointer data)
+{
+  ObDeviceRegistry *registry = ob_services_get_device_registry (env.services);
+
+  return registry != NULL && ob_device_registry_lookup (registry, data) != NULL;
+}
+
+static void
+test_activation (void)
+{
+  ObProvisionPage *page = OB_PROVISION_PAGE (ob_window_get_page (env.window, "provision"));
+  g_autoptr(ObSimDevice) device = NULL;
+  g_autoptr(ObSimWsmanServer) wsman = NULL;
+  g_autoptr(ObSimRpc) rpc = NULL;
+  g_autoptr(ObSimCira) cira = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strdup_printf ("wss://127.0.0.1:%u/activate", env.rps_port);
+  g_autofree char *message = NULL;
+  g_autofree char *guid = NULL;
+  Pending pending = { NULL };
+  ObActivationRow *activation;
+  ObRpsSession *session;
+  GtkWidget *devices;
+
+  device = g_object_new (OB_TYPE_SIM_DEVICE, "control-mode", OB_SIM_CONTROL_MODE_PRE_PROVISIONING, NULL);
+  ob_sim_device_set_domain_name (device, "office.test");
+  ob_sim_provisioning_attach (device);
+  wsman = ob_sim_wsman_server_new (device, NULL, NULL);
+  rpc = ob_sim_rpc_new (wsman);
+  ob_sim_rpc_set_hostname (rpc, "front-desk");
+  /* rpc-go's -n: the server's certificate is from our own authority. */
+  ob_sim_rpc_set_skip_cert_check (rpc, TRUE);
+  guid = g_strdup (ob_sim_device_get_guid (device));
+
+  ob_window_show_page (env.window, "provision");
+  ob_sim_rpc_activate_async (rpc, url, "ccm-cira", NULL, store_result, &pending);
+  wait_for (has_activation_with_steps, page, "a live activation row with steps");
+  wait_for (has_result, &pending, "the activation to end");
+  message = ob_sim_rpc_finish (rpc, pending.result, &error);
+  g_clear_object (&pending.result);
+  g_assert_no_error (error);
+  g_assert_nonnull (message);
+
+  activation = OB_ACTIVATION_ROW (ob_provision_page_get_activation (page, 0));
+  session = ob_activation_row_get_session (activation);
+  g_assert_cmpint (ob_rps_session_get_state (session), ==, OB_RPS_SESSION_SUCCEEDED);
+  g_assert_cmpstr (ob_rps_session_get_uuid (session), ==, guid);
+  g_assert_cmpuint (ob_activation_row_get_n_steps (activation), >, 5);
+  g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (activation)), "ccm-cira"));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (activation)), "front-desk"));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (activation), TRUE);
+  wait_frames (GTK_WIDGET (env.window));
+  save_screenshot (GTK_WIDGET (env.window), "ui-rps-provision.png");
+
+  /* It calls home with what it was given and is in Devices. */
+  cira = ob_sim_rpc_start_cira (rpc, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  wait_for (device_managed, guid, "the provisioned device in the registry");
+  ob_window_show_page (env.window, "devices");
+  devices = ob_window_get_page (env.window, "devices");
+  wait_frames (GTK_WIDGET (env.window));
+  g_assert_nonnull (find_descendant (devices, is_label_containing, "front-desk"));
+  save_screenshot (GTK_WIDGET (env.window), "ui-rps-devices.png");
+
+  /* At phone width the page stays readable. */
+  ob_window_show_page (env.window, "provision");
+  gtk_window_set_default_size (GTK_WINDOW (env.window), 360, 720);
+  wait_frames (GTK_WIDGET (env.window));
+  wait_frames (GTK_WIDGET (env.window));
+  g_assert_true (ob_window_get_folded (env.window));
+  save_screenshot (GTK_WIDGET (env.window), "ui-rps-provision-narrow.png");
+  gtk_window_set_default_size (GTK_WINDOW (env.window), 1280, 800);
+  wait_frames (GTK_WIDGET (env.window));
+
+  ob_sim_cira_stop (cira);
+  ob_sim_wsman_server_stop (wsman);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *data_home = g_dir_make_tmp ("outband-ui-rps-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  int result;
+
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  /* Passwords stay in this process. */
+  g_setenv ("OUTBAND_SECRET_STORE", "memory", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  env.cira_port = free_port ();
+  env.rps_port = free_port ();
+  settings = g_settings_new (APP_ID);
+  g_settings_set_uint (settings, "cira-port", env.cira_port);
+  g_settings_set_uint (settings, "rps-port", env.rps_port);
+
+  env.app = ob_application_new ();
+  g_application_set_application_id (G_APPLICATION (env.app), APP_ID ".RpsTest");
+  g_application_set_flags (G_APPLICATION (env.app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (env.app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_application_activate (G_APPLICATION (env.app));
+  env.window = OB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (env.app)));
+  g_assert_true (OB_IS_WINDOW (env.window));
+  gtk_window_set_default_size (GTK_WINDOW (env.window), 1280, 800);
+  wait_for (widget_is_mapped, env.window, "the main window");
+
+  env.services = ob_application_get_services (env.app);
+  wait_for (services_running, env.services, "the services to start");
+  wait_for (rps_listening, NULL, "the provisioning server");
+
+  /* In order: each test goes on from where the one before left off. */
+  g_test_add_func ("/ui/rps/empty", test_empty_states);
+  g_test_add_func ("/ui/rps/cira-config", test_cira_config);
+  g_test_add_func ("/ui/rps/wireless", test_wireless);
+  g_test_add_func ("/ui/rps/profile", test_profile);
+  g_test_add_func ("/ui/rps/in-use", test_in_use);
+  g_test_add_func ("/ui/rps/domain-errors", test_domain_errors);
+  g_test_add_func ("/ui/rps/provision-command", test_provision_command);
+  g_test_add_func ("/ui/rps/activation", test_activation);
+
+  result = g_test_run ();
+
+  g_free (env.cira_password);
+  gtk_window_destroy (GTK_WINDOW (env.window));
+  ob_services_stop (env.services);
+
+  return result;
+}
