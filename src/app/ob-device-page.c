@@ -18,6 +18,7 @@
 #include "ob-device-overview.h"
 #include "ob-device-page.h"
 #include "ob-kvm-window.h"
+#include "ob-sol-window.h"
 #include "ob-power-actions.h"
 #include "ob-ui-util.h"
 
@@ -384,6 +385,9 @@ on_device_notify (ObDevicePage *self,
   else if (g_str_equal (name, "kvm-enabled"))
     gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.kvm",
                                    ob_device_get_kvm_enabled (self->device));
+  else if (g_str_equal (name, "sol-enabled"))
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.sol",
+                                   ob_device_get_sol_enabled (self->device));
 }
 
 /* Opens the remote desktop in a window of its own, beside the device page
@@ -396,6 +400,22 @@ ob_device_page_kvm_action (GtkWidget  *widget,
   ObDevicePage *self = OB_DEVICE_PAGE (widget);
   GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (widget));
   GtkWidget *window = ob_kvm_window_new (self->device);
+
+  if (parent != NULL && gtk_window_get_application (parent) != NULL)
+    gtk_window_set_application (GTK_WINDOW (window), gtk_window_get_application (parent));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* Opens the serial console (SOL) in a window of its own, like the remote
+ * desktop. */
+static void
+ob_device_page_sol_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  ObDevicePage *self = OB_DEVICE_PAGE (widget);
+  GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (widget));
+  GtkWidget *window = ob_sol_window_new (self->device);
 
   if (parent != NULL && gtk_window_get_application (parent) != NULL)
     gtk_window_set_application (GTK_WINDOW (window), gtk_window_get_application (parent));
@@ -466,6 +486,7 @@ ob_device_page_constructed (GObject *object)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.remove", self->registry != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.kvm", ob_device_get_kvm_enabled (self->device));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "device.sol", ob_device_get_sol_enabled (self->device));
 
   /* Opening a device shows its current state: refresh it, then read what
    * it can do for the power menu. */
@@ -583,6 +604,7 @@ ob_device_page_class_init (ObDevicePageClass *klass)
   gtk_widget_class_install_action (widget_class, "device.refresh", NULL, ob_device_page_refresh_action);
   gtk_widget_class_install_action (widget_class, "device.remove", NULL, ob_device_page_remove_action);
   gtk_widget_class_install_action (widget_class, "device.kvm", NULL, ob_device_page_kvm_action);
+  gtk_widget_class_install_action (widget_class, "device.sol", NULL, ob_device_page_sol_action);
 }
 
 static void

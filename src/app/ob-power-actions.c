@@ -284,6 +284,17 @@ ob_power_action_run_async (ObDevice            *device,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
+  ob_power_action_run_with_sol_async (device, action, FALSE, cancellable, callback, user_data);
+}
+
+void
+ob_power_action_run_with_sol_async (ObDevice            *device,
+                                    int                  action,
+                                    gboolean             use_sol,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   ObWsmanClient *client;
   RunData *data;
@@ -319,7 +330,7 @@ ob_power_action_run_async (ObDevice            *device,
   /* The reference routes actions below 100 to /power/action and the rest to
    * /power/bootOptions; do the same so both reach the device alike. */
   if (action >= 100)
-    ob_amt_power_boot_options_async (client, action, FALSE, NULL, cancellable,
+    ob_amt_power_boot_options_async (client, action, use_sol, NULL, cancellable,
                                      on_action_done, g_steal_pointer (&task));
   else
     ob_amt_power_action_async (client, action, cancellable,

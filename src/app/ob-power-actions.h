@@ -57,6 +57,15 @@ void                     ob_power_action_run_async    (ObDevice            *devi
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
+/* The same, with the boot actions (100 and up) also redirecting the
+ * host's console to Serial-over-LAN when @use_sol (the SOL window's "Power
+ * On to BIOS").  Finish with ob_power_action_run_finish(). */
+void                     ob_power_action_run_with_sol_async (ObDevice            *device,
+                                                             int                  action,
+                                                             gboolean             use_sol,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
 gboolean                 ob_power_action_run_finish   (GAsyncResult        *result,
                                                        GError             **error);
 

@@ -1,0 +1,530 @@
+/* test-ui-sol.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "ob-device-page.h"
+#include "ob-lan-stream-source.h"
+#include "ob-redir-message.h"
+#include "ob-sim-fleet.h"
+#include "ob-sol-window.h"
+#include "ui-test-util.h"
+
+/* The serial console window against a simulated LAN device in this
+ * process: WS-Man and the redirection service on loopback, reached
+ * through the device's own transport.  The simulator listens on free
+ * ports, so the transport maps AMT's 16994 to the simulator's port. */
+
+#define DEVICE_PASSWORD "Sol-Test-P4ss!"
+#define HOSTNAME        "sol-test-pc"
+
+/* ---- A transport that maps AMT's ports to the simulator's ------------- */
+
+#define TEST_TYPE_PORT_MAP (test_port_map_get_type ())
+G_DECLARE_FINAL_TYPE (TestPortMap, test_port_map, TEST, PORT_MAP, GObject)
+
+struct _TestPortMap
+{
+  GObject parent_instance;
+  ObStreamSource *inner;
+  guint redir_port;
+};
+
+static void test_port_map_iface_init (ObStreamSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestPortMap, test_port_map, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (OB_TYPE_STREAM_SOURCE, test_port_map_iface_init))
+
+static void
+test_port_map_open_async (ObStreamSource      *source,
+                          guint                port,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  TestPortMap *self = TEST_PORT_MAP (source);
+
+  if (port == OB_LAN_PORT_REDIRECTION)
+    port = self->redir_port;
+  ob_stream_source_open_stream_async (self->inner, port, cancellable, callback, user_data);
+}
+
+static GIOStream *
+test_port_map_open_finish (ObStreamSource  *source,
+                           GAsyncResult    *result,
+                           GError         **error)
+{
+  return ob_stream_source_open_stream_finish (TEST_PORT_MAP (source)->inner, result, error);
+}
+
+static void
+test_port_map_iface_init (ObStreamSourceInterface *iface)
+{
+  iface->open_stream_async = test_port_map_open_async;
+  iface->open_stream_finish = test_port_map_open_finish;
+}
+
+static void
+test_port_map_finalize (GObject *object)
+{
+  g_clear_object (&TEST_PORT_MAP (object)->inner);
+  G_OBJECT_CLASS (test_port_map_parent_class)->finalize (object);
+}
+
+static void
+test_port_map_class_init (TestPortMapClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_port_map_finalize;
+}
+
+static void
+test_port_map_init (TestPortMap *self)
+{
+}
+
+/* ---- Shared state --------------------------------------------------- */
+
+typedef struct
+{
+  ObSimFleet *fleet;
+  ObSimDevice *sim;
+  ObSimRedirServer *redir;
+  ObDevice *device;
+  GtkWindow *page_window;
+  ObSolWindow *sol;
+} Env;
+
+static Env env;
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_refreshed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ob_device_refresh_finish (OB_DEVICE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+sol_connected (gpointer data)
+{
+  return ob_sol_window_get_state (OB_SOL_WINDOW (data)) == OB_SOL_WINDOW_STATE_CONNECTED;
+}
+
+static gboolean
+sol_ended (gpointer data)
+{
+  return ob_sol_window_get_state (OB_SOL_WINDOW (data)) == OB_SOL_WINDOW_STATE_ENDED;
+}
+
+/* What the terminal shows now (the visible screen). */
+static char *
+screen_text (void)
+{
+  return vte_terminal_get_text (ob_sol_window_get_terminal (env.sol), NULL, NULL, NULL);
+}
+
+static gboolean
+screen_has (const char *wanted)
+{
+  g_autofree char *text = screen_text ();
+
+  return text != NULL && strstr (text, wanted) != NULL;
+}
+
+static gboolean
+screen_contains (gpointer data)
+{
+  return screen_has (data);
+}
+
+static void
+wait_screen (const char *wanted,
+             const char *what)
+{
+  wait_for (screen_contains, (gpointer) wanted, what);
+}
+
+static gboolean
+log_has (const char *data)
+{
+  g_autoptr(GBytes) log = ob_sol_window_dup_log (env.sol);
+  gsize size = 0;
+  const char *bytes = g_bytes_get_data (log, &size);
+
+  return size > 0 && g_strstr_len (bytes, size, data) != NULL;
+}
+
+/* Typed keys as the terminal hands them out (its ::commit). */
+static void
+type (const char *text)
+{
+  vte_terminal_feed_child (ob_sol_window_get_terminal (env.sol), text, strlen (text));
+}
+
+static GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  GtkWindow *dialog = find_message_dialog ();
+
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+/* Answers the confirmation the window put up with "run". */
+static void
+confirm (void)
+{
+  AdwMessageDialog *dialog;
+
+  wait_for (has_message_dialog, NULL, "the confirmation");
+  dialog = ADW_MESSAGE_DIALOG (find_message_dialog ());
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (env.sol));
+  adw_message_dialog_response (dialog, "run");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+sim_power_is (gpointer data)
+{
+  return ob_sim_device_get_power_state (env.sim) == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+host_powered_is (gpointer data)
+{
+  return ob_sol_window_get_host_powered (env.sol) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+no_sol_session (gpointer data)
+{
+  return !ob_sim_redir_server_has_session (env.redir, OB_REDIR_SESSION_SOL);
+}
+
+static gboolean
+has_action_name (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), data) == 0;
+}
+
+/* ---- Tests ------------------------------------------------------------ */
+
+/* The device page offers the serial console once it knows SOL is on, and
+ * opening it connects and shows what the host prints. */
+static void
+test_open_from_device_page (void)
+{
+  GtkWidget *page = ob_device_page_new (env.device, NULL);
+  GtkWidget *sol_button;
+  g_autoptr(GListModel) toplevels = NULL;
+  guint n;
+
+  env.page_window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (env.page_window, 900, 600);
+  gtk_window_set_child (env.page_window, page);
+  gtk_window_present (env.page_window);
+  wait_for (widget_is_mapped, page, "the device page");
+  g_assert_true (ob_device_get_sol_enabled (env.device));
+  sol_button = find_descendant (page, has_action_name, "device.sol");
+  g_assert_nonnull (sol_button);
+  wait_frames (sol_button);
+  g_assert_true (gtk_widget_is_sensitive (sol_button));
+
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  n = g_list_model_get_n_items (toplevels);
+  g_assert_true (gtk_widget_activate_action (page, "device.sol", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (toplevels), ==, n + 1);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (OB_IS_SOL_WINDOW (window))
+        env.sol = OB_SOL_WINDOW (window);
+    }
+  g_assert_nonnull (env.sol);
+  g_assert_true (ob_sol_window_get_device (env.sol) == env.device);
+
+  wait_for (sol_connected, env.sol, "the SOL session");
+  g_assert_null (ob_sol_window_get_end_message (env.sol));
+  g_assert_true (ob_sim_redir_server_has_session (env.redir, OB_REDIR_SESSION_SOL));
+  wait_screen (HOSTNAME " login:", "the login prompt in the terminal");
+  g_assert_true (screen_has ("Outband Simulated Linux"));
+  g_assert_true (ob_sol_window_get_host_powered (env.sol));
+  g_assert_nonnull (strstr (ob_sol_window_get_status_text (env.sol), "Connected"));
+}
+
+/* Keys typed in the terminal reach the host; its echo and output come
+ * back into the terminal. */
+static void
+test_typing (void)
+{
+  type ("admin\r");
+  wait_screen ("Password:", "the password prompt");
+  type ("secret\r");
+  wait_screen ("admin@" HOSTNAME ":~$", "the shell prompt");
+
+  type ("help\r");
+  wait_screen ("Commands: help uname", "the output of help");
+  g_assert_true (screen_has ("~$ help"));
+
+  /* Backspace erases on the host: "hostnamx" corrected to "hostname". */
+  type ("hostnamx\bx\b");
+  type ("e\r");
+  wait_screen ("\n" HOSTNAME "\n", "the output of hostname");
+}
+
+static void
+on_clipboard_text (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  g_assert_no_error (error);
+  if (*out == NULL)
+    *out = g_strdup ("");
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+/* Copy what the terminal shows, paste a command into it. */
+static void
+test_copy_paste (void)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (env.sol));
+  g_autofree char *copied = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.select-all", NULL));
+  g_assert_true (vte_terminal_get_has_selection (ob_sol_window_get_terminal (env.sol)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.copy", NULL));
+  gdk_clipboard_read_text_async (clipboard, NULL, on_clipboard_text, &copied);
+  wait_for (pointer_set, &copied, "the copied text");
+  g_assert_nonnull (strstr (copied, "Commands: help uname"));
+  vte_terminal_unselect_all (ob_sol_window_get_terminal (env.sol));
+
+  gdk_clipboard_set_text (clipboard, "uname -a\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.paste", NULL));
+  wait_screen ("Linux " HOSTNAME " 6.1.0-sim", "the output of the pasted command");
+}
+
+/* The log holds every byte received, and saving writes it as it is. */
+static void
+test_save_log (void)
+{
+  g_autoptr(GBytes) log = ob_sol_window_dup_log (env.sol);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ob-sol-log-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GFile) file = NULL;
+  gsize length = 0;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "console.log", NULL);
+  file = g_file_new_for_path (path);
+  g_assert_true (ob_sol_window_save_log (env.sol, file, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, g_bytes_get_size (log));
+  g_assert_cmpmem (contents, length, g_bytes_get_data (log, NULL), g_bytes_get_size (log));
+  g_assert_nonnull (g_strstr_len (contents, length, "Booting from hard disk"));
+  g_assert_nonnull (g_strstr_len (contents, length, HOSTNAME " login: "));
+  g_assert_nonnull (g_strstr_len (contents, length, "Commands: help uname date"));
+  /* The password was not echoed, so it is not in the log either. */
+  g_assert_null (g_strstr_len (contents, length, "secret"));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Power on to BIOS from the SOL window: the host is on, so it is a reset
+ * to BIOS setup with SOL redirection (after a confirmation), and the BIOS
+ * setup screen appears in the same session. */
+static void
+test_power_to_bios (void)
+{
+  guint boots = ob_sim_device_get_boot_count (env.sim);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.power-to-bios", NULL));
+  confirm ();
+  wait_screen ("Outband Simulated BIOS Setup Utility", "the BIOS setup screen");
+  g_assert_cmpuint (ob_sim_device_get_boot_count (env.sim), ==, boots + 1);
+  g_assert_cmpint (ob_sim_device_get_last_boot_target (env.sim), ==, OB_SIM_BOOT_TARGET_BIOS_SETUP);
+  g_assert_true (ob_sim_device_get_last_boot_used_sol (env.sim));
+  g_assert_cmpint (ob_sol_window_get_state (env.sol), ==, OB_SOL_WINDOW_STATE_CONNECTED);
+  g_assert_true (screen_has ("System Name            " HOSTNAME));
+  /* The setup screen's frame is code page 437 or ANSI, never U+FFFD. */
+  g_assert_false (screen_has ("\xef\xbf\xbd"));
+
+  gtk_window_set_default_size (GTK_WINDOW (env.sol), 820, 560);
+  save_screenshot (GTK_WIDGET (env.sol), "ui-sol-bios.png");
+}
+
+/* Power off and on from the window: the session stays, the window says
+ * the host is off, and the boot text comes back after power on. */
+static void
+test_power_off_on (void)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.power", "i", 8));
+  confirm ();
+  wait_for (sim_power_is, GUINT_TO_POINTER (8), "the device powered off");
+  wait_for (host_powered_is, GINT_TO_POINTER (FALSE), "the window seeing the host off");
+  g_assert_true (gtk_widget_get_visible (find_descendant (GTK_WIDGET (env.sol), is_label_containing,
+                                                          "The host is powered off")));
+  g_assert_cmpint (ob_sol_window_get_state (env.sol), ==, OB_SOL_WINDOW_STATE_CONNECTED);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.clear", NULL));
+  g_assert_false (screen_has ("BIOS Setup Utility"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.power", "i", 2));
+  wait_for (sim_power_is, GUINT_TO_POINTER (2), "the device powered on");
+  wait_for (host_powered_is, GINT_TO_POINTER (TRUE), "the window seeing the host on");
+  wait_screen ("Booting from hard disk", "the boot text after power on");
+  wait_screen (HOSTNAME " login:", "the login prompt after power on");
+  g_assert_cmpint (ob_sol_window_get_state (env.sol), ==, OB_SOL_WINDOW_STATE_CONNECTED);
+}
+
+/* Disconnect, then with SOL off on the device a reconnect says so; back
+ * on, Reconnect works again and the terminal keeps what it showed. */
+static void
+test_disabled_and_reconnect (void)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.disconnect", NULL));
+  g_assert_cmpint (ob_sol_window_get_state (env.sol), ==, OB_SOL_WINDOW_STATE_ENDED);
+  g_assert_cmpstr (ob_sol_window_get_end_message (env.sol), ==, "Disconnected");
+  wait_for (no_sol_session, NULL, "the device seeing the session end");
+  g_assert_false (ob_sol_window_send (env.sol, "x", 1));
+
+  /* 32768 + IDER: SOL off. */
+  g_assert_cmpuint (ob_sim_device_request_redirection_state (env.sim, 32769, NULL), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.reconnect", NULL));
+  wait_for (sol_ended, env.sol, "the refused reconnect");
+  g_assert_cmpstr (ob_sol_window_get_end_message (env.sol), ==, "Serial-over-LAN is disabled on this device");
+  g_assert_true (gtk_widget_get_visible (find_descendant (GTK_WIDGET (env.sol), is_label_with_text,
+                                                          "Serial-over-LAN is disabled on this device")));
+
+  g_assert_cmpuint (ob_sim_device_request_redirection_state (env.sim, 32771, NULL), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.reconnect", NULL));
+  wait_for (sol_connected, env.sol, "the session after SOL is back on");
+  g_assert_true (log_has ("Booting from hard disk"));
+  g_assert_false (screen_has ("Password:"));
+  g_assert_true (ob_sol_window_send (env.sol, "root\r", -1));
+  wait_screen ("Password:", "the host answering after the reconnect");
+}
+
+/* The device goes away (its redirection service stops): the window says
+ * the session ended and offers to reconnect. */
+static void
+test_device_ends (void)
+{
+  ob_sim_redir_server_stop (env.redir);
+  wait_for (sol_ended, env.sol, "the end seen by the window");
+  g_assert_nonnull (ob_sol_window_get_end_message (env.sol));
+  g_assert_cmpstr (ob_sol_window_get_end_message (env.sol), !=, "Disconnected");
+  g_test_message ("after the device closed: %s", ob_sol_window_get_end_message (env.sol));
+  save_screenshot (GTK_WIDGET (env.sol), "ui-sol-ended.png");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObDeviceRecord) record = NULL;
+  g_autoptr(ObLanStreamSource) lan = NULL;
+  TestPortMap *map;
+  gboolean refreshed = FALSE;
+  int result;
+
+  g_setenv ("OUTBAND_SECRET_STORE", "memory", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  env.fleet = ob_sim_fleet_new ();
+  env.sim = ob_sim_fleet_add_device (env.fleet, "127.0.0.1", 0, 0, DEVICE_PASSWORD, &error);
+  g_assert_no_error (error);
+  ob_sim_device_set_hostname (env.sim, HOSTNAME);
+  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  env.redir = ob_sim_fleet_get_redir_server (env.fleet, env.sim);
+  g_assert_cmpuint (ob_sim_redir_server_get_port (env.redir), !=, 0);
+
+  lan = ob_lan_stream_source_new ("127.0.0.1");
+  map = g_object_new (TEST_TYPE_PORT_MAP, NULL);
+  map->inner = OB_STREAM_SOURCE (g_object_ref (lan));
+  map->redir_port = ob_sim_redir_server_get_port (env.redir);
+
+  record = ob_device_record_new (ob_sim_device_get_guid (env.sim));
+  ob_device_record_set_hostname (record, HOSTNAME);
+  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
+  ob_device_record_set_host (record, "127.0.0.1");
+  ob_device_record_set_port (record, ob_sim_device_get_http_port (env.sim));
+  env.device = ob_device_new (record, DEVICE_PASSWORD, OB_STREAM_SOURCE (map));
+  g_object_unref (map);
+  ob_device_refresh_async (env.device, NULL, on_refreshed, &refreshed);
+  wait_for (flag_set, &refreshed, "the device's first refresh");
+
+  /* In order: each test goes on from where the one before left off. */
+  g_test_add_func ("/ui/sol/open", test_open_from_device_page);
+  g_test_add_func ("/ui/sol/typing", test_typing);
+  g_test_add_func ("/ui/sol/copy-paste", test_copy_paste);
+  g_test_add_func ("/ui/sol/save-log", test_save_log);
+  g_test_add_func ("/ui/sol/power-to-bios", test_power_to_bios);
+  g_test_add_func ("/ui/sol/power-off-on", test_power_off_on);
+  g_test_add_func ("/ui/sol/disabled-reconnect", test_disabled_and_reconnect);
+  g_test_add_func ("/ui/sol/device-ends", test_device_ends);
+
+  result = g_test_run ();
+
+  if (env.sol != NULL)
+    gtk_window_destroy (GTK_WINDOW (env.sol));
+  if (env.page_window != NULL)
+    gtk_window_destroy (env.page_window);
+  g_clear_object (&env.device);
+  ob_sim_fleet_stop (env.fleet);
+  g_clear_object (&env.fleet);
+
+  return result;
+}
