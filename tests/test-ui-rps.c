@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "ob-activation-row.h"
 #include "ob-application.h"
@@ -48,23 +52,26 @@ typedef struct
 
 static Env env;
 
+/* A free port devices accept in a CIRA configuration (1024..49151: the
+ * kernel's own picks are often above). */
 static guint
 free_port (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
 
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
+  for (guint attempt = 0; attempt < 1000; attempt++)
+    {
+      guint port = g_random_int_range (20000, 49151);
+      g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL);
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, port);
 
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+      g_assert_nonnull (socket);
+      if (g_socket_bind (socket, address, FALSE, NULL))
+        return port;
+    }
+
+  g_assert_not_reached ();
 }
 
 static gboolean
@@ -422,6 +429,220 @@ test_domain_errors (void)
   wait_for (window_gone, GSIZE_TO_POINTER (OB_TYPE_DOMAIN_EDITOR), "the editor to close");
 }
 
+/* ------------------------------------------------------------------------
+ * A provisioning certificate chain for the domain editor
+ * ------------------------------------------------------------------------ */
+
+#define PFX_PASSWORD "pfx-secret"
+#define LEAF_CN      "provision.corp.example.com"
+
+static void
+add_ext (X509       *cert,
+         X509       *issuer,
+         int         nid,
+         const char *value)
+{
+  X509V3_CTX ctx;
+  X509_EXTENSION *ext;
+
+  X509V3_set_ctx (&ctx, issuer, cert, NULL, NULL, 0);
+  ext = X509V3_EXT_nconf_nid (NULL, &ctx, nid, value);
+  g_assert_nonnull (ext);
+  g_assert_cmpint (X509_add_ext (cert, ext, -1), ==, 1);
+  X509_EXTENSION_free (ext);
+}
+
+/* Valid from @from to @to seconds from now; @issuer NULL: self-signed. */
+static X509 *
+issue (const char *cn,
+       EVP_PKEY   *key,
+       X509       *issuer,
+       EVP_PKEY   *issuer_key,
+       long        from,
+       long        to,
+       long        serial)
+{
+  X509 *cert = X509_new ();
+  X509_NAME *name = X509_NAME_new ();
+
+  g_assert_cmpint (X509_set_version (cert, X509_VERSION_3), ==, 1);
+  g_assert_cmpint (ASN1_INTEGER_set (X509_get_serialNumber (cert), serial), ==, 1);
+  g_assert_nonnull (X509_gmtime_adj (X509_getm_notBefore (cert), from));
+  g_assert_nonnull (X509_gmtime_adj (X509_getm_notAfter (cert), to));
+  g_assert_cmpint (X509_set_pubkey (cert, key), ==, 1);
+  g_assert_cmpint (X509_NAME_add_entry_by_NID (name, NID_commonName, MBSTRING_UTF8,
+                                               (const unsigned char *) cn, -1, -1, 0), ==, 1);
+  g_assert_cmpint (X509_set_subject_name (cert, name), ==, 1);
+  g_assert_cmpint (X509_set_issuer_name (cert, issuer != NULL ? X509_get_subject_name (issuer) : name), ==, 1);
+  X509_NAME_free (name);
+  add_ext (cert, issuer != NULL ? issuer : cert, NID_basic_constraints,
+           issuer == NULL || g_str_has_suffix (cn, "CA") ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  if (issuer != NULL && !g_str_has_suffix (cn, "CA"))
+    add_ext (cert, issuer, NID_ext_key_usage, "serverAuth,2.16.840.1.113741.1.2.3");
+  g_assert_cmpint (X509_sign (cert, issuer_key != NULL ? issuer_key : key, EVP_sha256 ()), >, 0);
+
+  return cert;
+}
+
+/* A PKCS#12 file of @leaf's key with @certs. */
+static GBytes *
+pack (EVP_PKEY *leaf_key,
+      X509    **certs,
+      guint     n_certs)
+{
+  STACK_OF(X509) *stack = sk_X509_new_null ();
+  PKCS12 *p12;
+  unsigned char *der = NULL;
+  GBytes *bytes;
+  int len;
+
+  for (guint i = 0; i < n_certs; i++)
+    sk_X509_push (stack, certs[i]);
+  p12 = PKCS12_create_ex (PFX_PASSWORD, "provisioning", leaf_key, NULL, stack, 0, 0, 0, 0, 0, NULL, NULL);
+  sk_X509_free (stack);
+  g_assert_nonnull (p12);
+  len = i2d_PKCS12 (p12, &der);
+  PKCS12_free (p12);
+  g_assert_cmpint (len, >, 0);
+  bytes = g_bytes_new (der, len);
+  OPENSSL_free (der);
+
+  return bytes;
+}
+
+typedef struct
+{
+  GBytes *good;
+  GBytes *expired;
+  GBytes *incomplete;
+} Pfxs;
+
+static void
+make_pfxs (Pfxs *out)
+{
+  const long day = 24 * 3600;
+  EVP_PKEY *root_key = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
+  EVP_PKEY *ca_key = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
+  EVP_PKEY *leaf_key = EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
+  X509 *root = issue ("Corp Root", root_key, NULL, NULL, -day, 3650 * day, 1);
+  X509 *ca = issue ("Corp Issuing CA", ca_key, root, root_key, -day, 1825 * day, 2);
+  X509 *leaf = issue (LEAF_CN, leaf_key, ca, ca_key, -day, 365 * day, 3);
+  X509 *old = issue (LEAF_CN, leaf_key, ca, ca_key, -400 * day, -2 * day, 4);
+  X509 *good[] = { leaf, ca, root };
+  X509 *expired[] = { old, ca, root };
+  X509 *incomplete[] = { leaf, ca };
+
+  out->good = pack (leaf_key, good, G_N_ELEMENTS (good));
+  out->expired = pack (leaf_key, expired, G_N_ELEMENTS (expired));
+  out->incomplete = pack (leaf_key, incomplete, G_N_ELEMENTS (incomplete));
+
+  X509_free (root);
+  X509_free (ca);
+  X509_free (leaf);
+  X509_free (old);
+  EVP_PKEY_free (root_key);
+  EVP_PKEY_free (ca_key);
+  EVP_PKEY_free (leaf_key);
+}
+
+typedef struct
+{
+  ObDomainEditor *editor;
+  const char     *field;
+} FieldError;
+
+static gboolean
+field_has_error (gpointer data)
+{
+  FieldError *f = data;
+
+  return ob_domain_editor_get_error (f->editor, f->field) != NULL;
+}
+
+static gboolean
+chain_shown (gpointer data)
+{
+  return find_descendant (GTK_WIDGET (data), is_row_titled, "Corp Root") != NULL;
+}
+
+static gboolean
+has_domain (gpointer data)
+{
+  g_autoptr(ObDomain) domain = ob_store_get_domain (ob_services_get_store (env.services), data, NULL);
+
+  return domain != NULL;
+}
+
+static void
+test_domain_chain (void)
+{
+  GtkWidget *editor = open_editor ("domains", OB_TYPE_DOMAIN_EDITOR);
+  ObDomainEditor *domain_editor = OB_DOMAIN_EDITOR (editor);
+  FieldError file_error = { domain_editor, "Certificate File" };
+  FieldError password_error = { domain_editor, "Certificate Password" };
+  FieldError suffix_error = { domain_editor, "DNS Suffix" };
+  g_autoptr(ObDomain) domain = NULL;
+  g_autoptr(GBytes) stored_pfx = NULL;
+  g_autofree char *stored_password = NULL;
+  g_autoptr(GError) error = NULL;
+  Pfxs pfxs;
+
+  make_pfxs (&pfxs);
+  set_text (editor, "Name", "corp");
+  set_text (editor, "DNS Suffix", "corp.example.com");
+  set_text (editor, "Certificate Password", PFX_PASSWORD);
+
+  /* Refused with the reason: expired, then no root. */
+  ob_domain_editor_set_file_contents (domain_editor, "old.pfx", pfxs.expired);
+  wait_for (field_has_error, &file_error, "the expired certificate refused");
+  g_assert_nonnull (strstr (ob_domain_editor_get_error (domain_editor, "Certificate File"), "expired"));
+  g_assert_false (save_enabled (editor));
+  ob_domain_editor_set_file_contents (domain_editor, "partial.pfx", pfxs.incomplete);
+  wait_for (field_has_error, &file_error, "the incomplete chain refused");
+  g_assert_nonnull (strstr (ob_domain_editor_get_error (domain_editor, "Certificate File"), "root"));
+  g_assert_false (save_enabled (editor));
+
+  /* A wrong password is said on the password. */
+  ob_domain_editor_set_file_contents (domain_editor, "corp.pfx", pfxs.good);
+  set_text (editor, "Certificate Password", "wrong");
+  wait_for (field_has_error, &password_error, "the wrong password said");
+  g_assert_false (save_enabled (editor));
+
+  /* The right one shows the chain, its expiry and the root's
+   * fingerprint; a suffix the certificate is not for is refused. */
+  set_text (editor, "Certificate Password", PFX_PASSWORD);
+  wait_for (chain_shown, editor, "the chain");
+  g_assert_nonnull (find_descendant (editor, is_row_titled, "Corp Issuing CA"));
+  g_assert_nonnull (find_descendant (editor, is_row_titled, LEAF_CN));
+  g_assert_cmpuint (strlen (adw_action_row_get_subtitle (ADW_ACTION_ROW (row (editor, "Root Fingerprint (SHA-256)")))), >, 60);
+  g_assert_null (ob_domain_editor_get_error (domain_editor, "Certificate File"));
+  set_text (editor, "DNS Suffix", "other.test");
+  wait_for (field_has_error, &suffix_error, "the suffix refused");
+  g_assert_nonnull (strstr (ob_domain_editor_get_error (domain_editor, "DNS Suffix"), LEAF_CN));
+  set_text (editor, "DNS Suffix", "corp.example.com");
+  g_assert_true (save_enabled (editor));
+  wait_frames (editor);
+  save_screenshot (editor, "ui-rps-domain-chain.png");
+
+  g_assert_true (gtk_widget_activate_action (editor, "editor.save", NULL));
+  wait_for (window_gone, GSIZE_TO_POINTER (OB_TYPE_DOMAIN_EDITOR), "the editor to close");
+  wait_for (has_domain, (gpointer) "corp", "the domain in the store");
+
+  domain = ob_store_get_domain (ob_services_get_store (env.services), "corp", NULL);
+  g_assert_cmpstr (ob_domain_get_domain_suffix (domain), ==, "corp.example.com");
+  g_assert_nonnull (ob_domain_get_expiration_date (domain));
+  stored_pfx = ob_secret_store_lookup_sync (ob_services_get_secret_store (env.services), OB_SECRET_OWNER_DOMAIN,
+                                            "corp", OB_SECRET_KIND_PFX, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (stored_pfx, pfxs.good));
+  stored_password = secret (OB_SECRET_OWNER_DOMAIN, "corp", OB_SECRET_KIND_PFX_PASSWORD);
+  g_assert_cmpstr (stored_password, ==, PFX_PASSWORD);
+
+  g_bytes_unref (pfxs.good);
+  g_bytes_unref (pfxs.expired);
+  g_bytes_unref (pfxs.incomplete);
+}
+
 static void
 test_provision_command (void)
 {
@@ -612,6 +833,7 @@ main (int   argc,
   g_test_add_func ("/ui/rps/profile", test_profile);
   g_test_add_func ("/ui/rps/in-use", test_in_use);
   g_test_add_func ("/ui/rps/domain-errors", test_domain_errors);
+  g_test_add_func ("/ui/rps/domain-chain", test_domain_chain);
   g_test_add_func ("/ui/rps/provision-command", test_provision_command);
   g_test_add_func ("/ui/rps/activation", test_activation);
 
