@@ -541,6 +541,54 @@ test_pipeline (void)
   fixture_finish (&f);
 }
 
+/* A view that holds requests until it has drawn: no request while held,
+ * the request on release. */
+static void
+script_hold (Server *srv)
+{
+  TestZrleEncoder enc;
+  ObRfbPixelFormat f;
+
+  srv_handshake_38 (srv, OB_RFB_DEPTH_16);
+  srv_expect (srv, full_req, sizeof full_req);
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
+  test_zrle_encoder_init (&enc, &f, 6);
+  srv_send_solid (srv, &enc, 0x00FF00);
+  srv_expect_quiet (srv, 300);
+  srv_expect (srv, inc_req, sizeof inc_req);
+  test_zrle_encoder_clear (&enc);
+  srv_wait_eof (srv);
+}
+
+static void
+hold_on_damage (ObFramebuffer *fb,
+                guint          x,
+                guint          y,
+                guint          width,
+                guint          height,
+                ObRfbClient   *client)
+{
+  ob_rfb_client_hold_requests (client, TRUE);
+}
+
+static void
+test_hold_requests (void)
+{
+  Fixture f;
+  gint64 until;
+
+  fixture_start (&f, script_hold, OB_RFB_DEPTH_16);
+  g_signal_connect (ob_rfb_client_get_framebuffer (f.client), "damaged",
+                    G_CALLBACK (hold_on_damage), f.client);
+  wait_updates (&f, 1);
+  /* The server checks that nothing comes for 300 ms. */
+  until = g_get_monotonic_time () + 500 * 1000;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  ob_rfb_client_hold_requests (f.client, FALSE);
+  fixture_finish (&f);
+}
+
 /* Bell, clipboard text, Intel's binary messages (not clipboard), a DesktopSize
  * (full request after it), ClientCutText in Latin-1, then garbage. */
 static void
@@ -696,6 +744,7 @@ main (int   argc,
   g_test_add_func ("/rfb-client/refusals", test_refusals);
   g_test_add_func ("/rfb-client/depth-change", test_depth_change);
   g_test_add_func ("/rfb-client/pipeline", test_pipeline);
+  g_test_add_func ("/rfb-client/hold-requests", test_hold_requests);
   g_test_add_func ("/rfb-client/messages", test_messages);
   g_test_add_func ("/rfb-client/server-gone", test_server_gone);
   g_test_add_func ("/rfb-client/cancel", test_cancel);

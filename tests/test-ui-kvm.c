@@ -525,6 +525,7 @@ test_screenshot (void)
   ObFramebuffer *fb = framebuffer ();
 
   wait_for (status_has_fps, NULL, "the status line");
+  g_test_message ("status: %s", ob_kvm_window_get_status_text (env.kvm));
   g_assert_nonnull (strstr (ob_kvm_window_get_status_text (env.kvm), "16-bit colour"));
 
   g_assert_true (ob_kvm_window_save_screenshot (env.kvm, file, &error));

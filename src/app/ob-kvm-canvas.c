@@ -13,6 +13,10 @@
  * AMT's own viewers limit it the same way, and a fast mouse otherwise
  * floods a slow CIRA link. */
 #define MOTION_INTERVAL_US (20 * G_USEC_PER_SEC / 1000)
+/* Update requests wait for the frame that shows the last update, but never
+ * longer than this (a window that is not drawn must not stall the
+ * session). */
+#define HOLD_TIMEOUT_MS 250
 
 struct _ObKvmCanvas
 {
@@ -27,6 +31,7 @@ struct _ObKvmCanvas
   gboolean dirty;
   guint64 frames_shown;
   gint64 upload_time;
+  guint hold_source;
 
   ObKvmScaleMode scale_mode;
   gboolean keyboard_capture;
@@ -155,6 +160,37 @@ ob_kvm_canvas_make_texture (ObKvmCanvas *self)
                                  bytes, stride);
 }
 
+/* Pacing: the next update is asked for once this one is on screen, so the
+ * device sends no faster than frames are drawn and a main loop kept busy
+ * by incoming data still gets to draw (GTK paints at idle priority). */
+static void
+ob_kvm_canvas_release_requests (ObKvmCanvas *self)
+{
+  g_clear_handle_id (&self->hold_source, g_source_remove);
+  if (self->client != NULL)
+    ob_rfb_client_hold_requests (self->client, FALSE);
+}
+
+static gboolean
+hold_timeout_cb (gpointer user_data)
+{
+  ObKvmCanvas *self = user_data;
+
+  self->hold_source = 0;
+  ob_kvm_canvas_release_requests (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ob_kvm_canvas_hold_requests (ObKvmCanvas *self)
+{
+  if (self->client == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)) || self->hold_source != 0)
+    return;
+
+  ob_rfb_client_hold_requests (self->client, TRUE);
+  self->hold_source = g_timeout_add (HOLD_TIMEOUT_MS, hold_timeout_cb, self);
+}
+
 static void
 ob_kvm_canvas_update_texture (ObKvmCanvas *self)
 {
@@ -188,6 +224,7 @@ ob_kvm_canvas_snapshot (GtkWidget   *widget,
     return;
 
   ob_kvm_canvas_update_texture (self);
+  ob_kvm_canvas_release_requests (self);
   if (self->texture == NULL)
     return;
 
@@ -195,6 +232,14 @@ ob_kvm_canvas_snapshot (GtkWidget   *widget,
                                &GRAPHENE_RECT_INIT (place.x, place.y,
                                                     place.fb_width * place.scale,
                                                     place.fb_height * place.scale));
+}
+
+static void
+ob_kvm_canvas_unmap (GtkWidget *widget)
+{
+  ob_kvm_canvas_release_requests (OB_KVM_CANVAS (widget));
+
+  GTK_WIDGET_CLASS (ob_kvm_canvas_parent_class)->unmap (widget);
 }
 
 static void
@@ -224,6 +269,7 @@ on_damaged (ObKvmCanvas *self)
 {
   /* Many updates between two frames make one texture. */
   self->dirty = TRUE;
+  ob_kvm_canvas_hold_requests (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -428,6 +474,7 @@ ob_kvm_canvas_set_client (ObKvmCanvas *self,
 
   g_hash_table_remove_all (self->pressed);
   self->buttons = 0;
+  ob_kvm_canvas_release_requests (self);
   ob_kvm_canvas_disconnect_framebuffer (self);
   g_set_object (&self->client, client);
   self->frames_shown = 0;
@@ -551,6 +598,7 @@ ob_kvm_canvas_dispose (GObject *object)
   ObKvmCanvas *self = OB_KVM_CANVAS (object);
 
   g_clear_handle_id (&self->motion_source, g_source_remove);
+  ob_kvm_canvas_release_requests (self);
   ob_kvm_canvas_disconnect_framebuffer (self);
   g_clear_object (&self->client);
   g_clear_object (&self->texture);
@@ -629,6 +677,7 @@ ob_kvm_canvas_class_init (ObKvmCanvasClass *klass)
 
   widget_class->snapshot = ob_kvm_canvas_snapshot;
   widget_class->measure = ob_kvm_canvas_measure;
+  widget_class->unmap = ob_kvm_canvas_unmap;
 
   properties[PROP_CLIENT] =
     g_param_spec_object ("client", NULL, NULL,

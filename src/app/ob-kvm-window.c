@@ -46,6 +46,8 @@ struct _ObKvmWindow
   guint64 last_frames;
   guint64 last_bytes;
   gint64 last_status_time;
+  double fps;
+  double kbps;
 
   JsonNode *capabilities;
   GMenu *power_menu;
@@ -123,14 +125,32 @@ ob_kvm_window_set_status (ObKvmWindow *self,
   gtk_label_set_label (self->status_label, text != NULL ? text : "");
 }
 
+static void
+ob_kvm_window_format_status (ObKvmWindow *self)
+{
+  ObFramebuffer *framebuffer;
+
+  if (self->client == NULL || self->status_source == 0)
+    return;
+
+  framebuffer = ob_rfb_client_get_framebuffer (self->client);
+  /* Translators: the KVM status line: frames per second, kilobytes per
+   * second received, colour depth, screen size, e.g.
+   * "12 fps · 85 kB/s · 16-bit colour · 1024×768" */
+  ob_kvm_window_set_status (self,
+                            g_strdup_printf (_("%.0f fps · %.0f kB/s · %s · %u×%u"),
+                                             self->fps, self->kbps, depth_label (self->depth),
+                                             framebuffer != NULL ? ob_framebuffer_get_width (framebuffer) : 0,
+                                             framebuffer != NULL ? ob_framebuffer_get_height (framebuffer) : 0));
+}
+
 static gboolean
 status_tick_cb (gpointer user_data)
 {
   ObKvmWindow *self = user_data;
-  ObFramebuffer *framebuffer;
   gint64 now = g_get_monotonic_time ();
   guint64 frames, bytes;
-  double seconds, fps, kbps;
+  double seconds;
 
   if (self->client == NULL)
     return G_SOURCE_CONTINUE;
@@ -141,21 +161,12 @@ status_tick_cb (gpointer user_data)
   if (seconds <= 0)
     return G_SOURCE_CONTINUE;
 
-  fps = (frames - self->last_frames) / seconds;
-  kbps = (bytes - self->last_bytes) / 1024.0 / seconds;
+  self->fps = (frames - self->last_frames) / seconds;
+  self->kbps = (bytes - self->last_bytes) / 1024.0 / seconds;
   self->last_frames = frames;
   self->last_bytes = bytes;
   self->last_status_time = now;
-
-  framebuffer = ob_rfb_client_get_framebuffer (self->client);
-  /* Translators: the KVM status line: frames per second, kilobytes per
-   * second received, colour depth, screen size, e.g.
-   * "12 fps · 85 kB/s · 16-bit colour · 1024×768" */
-  ob_kvm_window_set_status (self,
-                            g_strdup_printf (_("%.0f fps · %.0f kB/s · %s · %u×%u"),
-                                             fps, kbps, depth_label (self->depth),
-                                             framebuffer != NULL ? ob_framebuffer_get_width (framebuffer) : 0,
-                                             framebuffer != NULL ? ob_framebuffer_get_height (framebuffer) : 0));
+  ob_kvm_window_format_status (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -380,6 +391,8 @@ on_rfb_connected (GObject      *source,
   self->last_frames = 0;
   self->last_bytes = ob_rfb_client_get_bytes_received (client);
   self->last_status_time = g_get_monotonic_time ();
+  self->fps = 0;
+  self->kbps = 0;
   self->status_source = g_timeout_add_seconds (1, status_tick_cb, self);
   ob_kvm_window_set_status (self, g_strdup (depth_label (self->depth)));
   ob_kvm_window_set_state (self, OB_KVM_WINDOW_STATE_CONNECTED);
@@ -1263,6 +1276,7 @@ ob_kvm_window_set_color_depth (ObKvmWindow *self,
   /* Live: the client switches after the update in flight. */
   if (self->client != NULL)
     ob_rfb_client_set_depth (self->client, depth);
+  ob_kvm_window_format_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLOR_DEPTH]);
 }
 

@@ -64,6 +64,8 @@ struct _ObRfbClient
   guint             pipeline;
   guint             in_flight;
   gboolean          resized;
+  /* The view has not drawn the last update yet: ask for no more. */
+  gboolean          requests_held;
   GQueue            request_times; /* gint64 µs, one per request in flight */
   gint64            latency_avg;
 
@@ -471,6 +473,26 @@ queue_update_request (ObRfbClient *self,
   g_queue_push_tail (&self->request_times, t);
 }
 
+void
+ob_rfb_client_hold_requests (ObRfbClient *self,
+                             gboolean     hold)
+{
+  g_return_if_fail (OB_IS_RFB_CLIENT (self));
+
+  hold = !!hold;
+  if (self->requests_held == hold)
+    return;
+  self->requests_held = hold;
+  if (hold || self->state != STATE_RUNNING || self->depth_pending)
+    return;
+  if (self->in_flight < self->pipeline)
+    {
+      while (self->in_flight < self->pipeline)
+        queue_update_request (self, TRUE);
+      flush_output (self);
+    }
+}
+
 /* ---- closing ------------------------------------------------------------ */
 
 static void
@@ -871,7 +893,8 @@ update_done (ObRfbClient *self)
       self->resized = FALSE;
       queue_update_request (self, FALSE);
     }
-  while (!self->depth_pending && self->in_flight < self->pipeline && self->state == STATE_RUNNING)
+  while (!self->depth_pending && !self->requests_held && self->in_flight < self->pipeline &&
+         self->state == STATE_RUNNING)
     queue_update_request (self, TRUE);
   flush_output (self);
 

@@ -109,6 +109,13 @@ void             ob_rfb_client_set_prefer_raw    (ObRfbClient          *self,
 void             ob_rfb_client_set_pipeline      (ObRfbClient          *self,
                                                   guint                 pipeline);
 
+/* While held, no new incremental update request is sent when an update
+ * ends; releasing sends them.  A view holds requests from an update's
+ * damage until it has drawn it, so the device sends no faster than the
+ * screen shows (and a busy main loop still gets to draw). */
+void             ob_rfb_client_hold_requests     (ObRfbClient          *self,
+                                                  gboolean              hold);
+
 /* Ask for the whole screen again (non-incremental). */
 void             ob_rfb_client_request_refresh   (ObRfbClient          *self);
 

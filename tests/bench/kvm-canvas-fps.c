@@ -16,7 +16,7 @@
  * spent making textures.
  *
  * Run under a display (Xvfb):
- *   xvfb-run -a -s '-screen 0 1920x1200x24' _build/tests/bench/kvm-canvas-fps [SECONDS] [WIDTH HEIGHT]
+ *   xvfb-run -a -s '-screen 0 1920x1200x24' _build/tests/bench/kvm-canvas-fps [SECONDS] [WIDTH HEIGHT] [--same-thread]
  */
 
 #include "config.h"
@@ -89,58 +89,73 @@ move_pointer (gpointer user_data)
 
 /* The simulated device runs on a thread of its own with its own main
  * context, as a real device is another machine: the main thread has what
- * the app has (the MPS, the RFB client, the canvas). */
+ * the app has (the MPS, the RFB client, the canvas).  --same-thread puts
+ * it on the main thread too (a main loop that incoming data keeps busy). */
 typedef struct
 {
   guint16 mps_port;
   GTlsCertificate *root;
   guint width;
   guint height;
+  gboolean same_thread;
   GMainContext *context;
+  ObSimDevice *sim;
+  ObSimWsmanServer *wsman;
+  ObSimCiraPool *pool;
   ObSimCira *cira;
   ObSimRedirServer *redir;
   gint stop;
   gint ready;
 } Device;
 
-static gpointer
-device_thread (gpointer data)
+static void
+device_start (Device *d)
 {
-  Device *d = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ObSimCiraPool) pool = NULL;
-  g_autoptr(ObSimDevice) sim = NULL;
-  g_autoptr(ObSimWsmanServer) wsman = NULL;
 
-  g_main_context_push_thread_default (d->context);
-
-  sim = ob_sim_device_new (GUID);
-  if (!ob_sim_device_set_opt_in_required (sim, OB_SIM_OPT_IN_NONE, NULL, &error))
+  d->sim = ob_sim_device_new (GUID);
+  if (!ob_sim_device_set_opt_in_required (d->sim, OB_SIM_OPT_IN_NONE, NULL, &error))
     g_error ("%s", error->message);
-  wsman = ob_sim_wsman_server_new (sim, "admin", AMT_PASSWORD);
-  d->redir = ob_sim_redir_server_new (sim, "admin", AMT_PASSWORD);
+  d->wsman = ob_sim_wsman_server_new (d->sim, "admin", AMT_PASSWORD);
+  d->redir = ob_sim_redir_server_new (d->sim, "admin", AMT_PASSWORD);
   ob_sim_redir_server_set_screen_size (d->redir, d->width, d->height);
 
-  pool = ob_sim_cira_pool_new ("127.0.0.1", d->mps_port);
-  ob_sim_cira_pool_set_root_certificate (pool, d->root);
-  ob_sim_cira_pool_set_common_name (pool, MPS_NAME);
-  d->cira = ob_sim_cira_new (pool, sim, wsman, CIRA_USER, CIRA_PASSWORD);
+  d->pool = ob_sim_cira_pool_new ("127.0.0.1", d->mps_port);
+  ob_sim_cira_pool_set_root_certificate (d->pool, d->root);
+  ob_sim_cira_pool_set_common_name (d->pool, MPS_NAME);
+  d->cira = ob_sim_cira_new (d->pool, d->sim, d->wsman, CIRA_USER, CIRA_PASSWORD);
   ob_sim_cira_set_redir_server (d->cira, d->redir);
   ob_sim_cira_start (d->cira);
+}
 
-  while (!g_atomic_int_get (&d->stop))
-    {
-      if (!g_atomic_int_get (&d->ready) && cira_ready (d->cira))
-        g_atomic_int_set (&d->ready, TRUE);
-      g_main_context_iteration (d->context, TRUE);
-    }
-
+static void
+device_stop (Device *d)
+{
   ob_sim_cira_stop (d->cira);
   ob_sim_redir_server_stop (d->redir);
   for (guint i = 0; i < 20; i++)
     g_main_context_iteration (d->context, FALSE);
   g_clear_object (&d->cira);
   g_clear_object (&d->redir);
+  g_clear_object (&d->pool);
+  g_clear_object (&d->wsman);
+  g_clear_object (&d->sim);
+}
+
+static gpointer
+device_thread (gpointer data)
+{
+  Device *d = data;
+
+  g_main_context_push_thread_default (d->context);
+  device_start (d);
+  while (!g_atomic_int_get (&d->stop))
+    {
+      if (!g_atomic_int_get (&d->ready) && cira_ready (d->cira))
+        g_atomic_int_set (&d->ready, TRUE);
+      g_main_context_iteration (d->context, TRUE);
+    }
+  device_stop (d);
   g_main_context_pop_thread_default (d->context);
   return NULL;
 }
@@ -148,7 +163,11 @@ device_thread (gpointer data)
 static gboolean
 device_ready (gpointer data)
 {
-  return g_atomic_int_get (&((Device *) data)->ready);
+  Device *d = data;
+
+  if (d->same_thread)
+    return cira_ready (d->cira);
+  return g_atomic_int_get (&d->ready);
 }
 
 static void
@@ -188,9 +207,11 @@ main (int   argc,
   ObDevice *device;
   Mover mover = { 0 };
   guint mover_source;
-  guint seconds = argc > 1 ? (guint) atoi (argv[1]) : 10;
-  guint width = argc > 3 ? (guint) atoi (argv[2]) : 1920;
-  guint height = argc > 3 ? (guint) atoi (argv[3]) : 1080;
+  gboolean same_thread = argc > 1 && g_str_equal (argv[argc - 1], "--same-thread");
+  int nargs = same_thread ? argc - 1 : argc;
+  guint seconds = nargs > 1 ? (guint) atoi (argv[1]) : 10;
+  guint width = nargs > 3 ? (guint) atoi (argv[2]) : 1920;
+  guint height = nargs > 3 ? (guint) atoi (argv[3]) : 1080;
   guint64 frames0, updates0, bytes0;
   guint64 damage[2] = { 0, 0 };
   gint64 upload0, start, elapsed;
@@ -209,8 +230,18 @@ main (int   argc,
   d.root = root;
   d.width = width;
   d.height = height;
-  d.context = g_main_context_new ();
-  thread = g_thread_new ("sim-device", device_thread, &d);
+  d.same_thread = same_thread;
+  if (same_thread)
+    {
+      d.context = g_main_context_ref (g_main_context_default ());
+      device_start (&d);
+      thread = NULL;
+    }
+  else
+    {
+      d.context = g_main_context_new ();
+      thread = g_thread_new ("sim-device", device_thread, &d);
+    }
   if (!cira_test_wait_until (device_ready, &d, 30000))
     g_error ("the simulated device did not connect over CIRA");
 
@@ -253,7 +284,8 @@ main (int   argc,
     guint64 bytes = ob_rfb_client_get_bytes_received (client) - bytes0;
     gint64 upload = ob_kvm_canvas_get_upload_time (canvas) - upload0;
 
-    g_print ("KVM over CIRA on loopback, %u×%u, 16-bit colour, %.1f s:\n", width, height, s);
+    g_print ("KVM over CIRA on loopback, %u×%u, 16-bit colour, %.1f s, device on %s:\n", width, height, s,
+             same_thread ? "the main thread" : "its own thread");
     g_print ("  frames shown with new content: %" G_GUINT64_FORMAT " (%.1f fps)\n", frames, frames / s);
     g_print ("  RFB updates decoded:           %" G_GUINT64_FORMAT " (%.1f /s)\n", updates, updates / s);
     g_print ("  updates with damage:           %" G_GUINT64_FORMAT " (%.1f /s, %.0f pixels each)\n",
@@ -267,9 +299,14 @@ main (int   argc,
   g_source_remove (mover_source);
   gtk_window_destroy (GTK_WINDOW (window));
   cira_test_spin_ms (200);
-  g_atomic_int_set (&d.stop, TRUE);
-  g_main_context_wakeup (d.context);
-  g_thread_join (thread);
+  if (thread != NULL)
+    {
+      g_atomic_int_set (&d.stop, TRUE);
+      g_main_context_wakeup (d.context);
+      g_thread_join (thread);
+    }
+  else
+    device_stop (&d);
   g_main_context_unref (d.context);
   cira_test_mps_clear (&mps);
   cira_test_ca_clear (&ca);
