@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "ob-rfb-client.h"
@@ -191,6 +192,13 @@ grab_screen (guint *w,
   return img;
 }
 
+/* Xvnc goes when the test does, even when an assertion aborts it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void
 xvnc_start (void)
 {
@@ -211,7 +219,7 @@ xvnc_start (void)
     g_spawn_async (NULL, (char **) argv, NULL,
                    G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
                    | G_SPAWN_STDERR_TO_DEV_NULL,
-                   NULL, NULL, &xvnc.pid, &error);
+                   die_with_parent, NULL, &xvnc.pid, &error);
     g_assert_no_error (error);
   }
 
