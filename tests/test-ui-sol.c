@@ -403,6 +403,59 @@ test_power_to_bios (void)
   save_screenshot (GTK_WIDGET (env.sol), "ui-sol-bios.png");
 }
 
+static GtkEventController *
+find_capture_key_controller (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
+          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+        return controller;
+    }
+  return NULL;
+}
+
+static gboolean
+press_key (guint           keyval,
+           GdkModifierType state)
+{
+  GtkEventController *keys = find_capture_key_controller (GTK_WIDGET (ob_sol_window_get_terminal (env.sol)));
+  gboolean handled = FALSE;
+
+  g_assert_nonnull (keys);
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, state, &handled);
+  return handled;
+}
+
+/* F1-F12 go out in the chosen scheme (the BIOS's VT100+ by default), or
+ * are left to the terminal; modified function keys always are. */
+static void
+test_function_keys (void)
+{
+  g_autofree char *scheme = NULL;
+
+  /* The BIOS screen is still up and answers typing. */
+  g_assert_true (ob_sol_window_send (env.sol, "OB-1234\r", -1));
+  wait_screen ("Asset Tag saved: OB-1234", "the BIOS taking the asset tag");
+
+  g_object_get (env.sol, "function-keys", &scheme, NULL);
+  g_assert_cmpstr (scheme, ==, "vt100+");
+  g_assert_true (press_key (GDK_KEY_F10, 0));
+  g_assert_false (press_key (GDK_KEY_F10, GDK_SHIFT_MASK));
+  g_assert_false (press_key (GDK_KEY_a, 0));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.function-keys", "s", "intel"));
+  g_assert_true (press_key (GDK_KEY_F2, 0));
+  g_assert_false (press_key (GDK_KEY_F11, 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.function-keys", "s", "terminal"));
+  g_assert_false (press_key (GDK_KEY_F2, 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.function-keys", "s", "vt100+"));
+}
+
 /* Power off and on from the window: the session stays, the window says
  * the host is off, and the boot text comes back after power on. */
 static void
@@ -474,6 +527,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(ObDeviceRecord) record = NULL;
   g_autoptr(ObLanStreamSource) lan = NULL;
+  g_autoptr(GtkCssProvider) css = NULL;
   TestPortMap *map;
   gboolean refreshed = FALSE;
   int result;
@@ -482,6 +536,11 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  /* What the application loads, so screenshots look as the app does. */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/outband/Outband/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   env.fleet = ob_sim_fleet_new ();
   env.sim = ob_sim_fleet_add_device (env.fleet, "127.0.0.1", 0, 0, DEVICE_PASSWORD, &error);
@@ -512,6 +571,7 @@ main (int   argc,
   g_test_add_func ("/ui/sol/copy-paste", test_copy_paste);
   g_test_add_func ("/ui/sol/save-log", test_save_log);
   g_test_add_func ("/ui/sol/power-to-bios", test_power_to_bios);
+  g_test_add_func ("/ui/sol/function-keys", test_function_keys);
   g_test_add_func ("/ui/sol/power-off-on", test_power_off_on);
   g_test_add_func ("/ui/sol/disabled-reconnect", test_disabled_and_reconnect);
   g_test_add_func ("/ui/sol/device-ends", test_device_ends);

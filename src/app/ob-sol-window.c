@@ -16,6 +16,7 @@
 #include "ob-power-actions.h"
 #include "ob-redir-error.h"
 #include "ob-redir-session.h"
+#include "ob-sol-text.h"
 #include "ob-sol-window.h"
 
 /* Open AMT's boot actions: power on to BIOS setup, reset to it. */
@@ -24,6 +25,9 @@
 
 /* The log keeps the newest bytes when a console talks for days. */
 #define LOG_MAX_BYTES (16 * 1024 * 1024)
+
+/* How long a frame's last byte may wait for the rest of its UTF-8. */
+#define FLUSH_DELAY_MS 100
 
 struct _ObSolWindow
 {
@@ -45,9 +49,9 @@ struct _ObSolWindow
 
   GByteArray *log;
   guint64 bytes_received;
-  /* Bytes of a UTF-8 sequence split across two frames. */
-  guint8 pending[4];
-  guint n_pending;
+  ObSolDecoder decoder;
+  guint flush_source;
+  ObSolFunctionKeys function_keys;
 
   JsonNode *capabilities;
   GMenu *power_menu;
@@ -74,6 +78,8 @@ enum {
   PROP_0,
   PROP_DEVICE,
   PROP_STATE,
+  PROP_FUNCTION_KEYS,
+  PROP_CHARSET,
   N_PROPS
 };
 
@@ -86,115 +92,6 @@ ob_sol_window_toast (ObSolWindow *self,
                      const char  *message)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
-/* Code page 437 above 0x7F, as BIOS setup screens draw their frames. */
-static const char cp437_high[] =
-  "ÇüéâäàåçêëèïîìÄÅ"
-  "ÉæÆôöòûùÿÖÜ¢£¥₧ƒ"
-  "áíóúñÑªº¿⌐¬½¼¡«»"
-  "░▒▓│┤╡╢╖╕╣║╗╝╜╛┐"
-  "└┴┬├─┼╞╟╚╔╩╦╠═╬╧"
-  "╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀"
-  "αßΓπΣσµτΦΘΩδ∞φε∩"
-  "≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\xc2\xa0";
-
-static gunichar cp437_table[128];
-
-static void
-ensure_cp437_table (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      const char *p = cp437_high;
-
-      for (guint i = 0; i < G_N_ELEMENTS (cp437_table); i++)
-        {
-          cp437_table[i] = g_utf8_get_char (p);
-          p = g_utf8_next_char (p);
-        }
-      g_assert (*p == '\0');
-      g_once_init_leave (&done, 1);
-    }
-}
-
-static void
-append_cp437 (GString *out,
-              guint8   byte)
-{
-  if (byte < 0x80)
-    g_string_append_c (out, (char) byte);
-  else
-    g_string_append_unichar (out, cp437_table[byte - 0x80]);
-}
-
-/* Length of the UTF-8 sequence @lead starts, 0 if it cannot start one. */
-static guint
-utf8_sequence_length (guint8 lead)
-{
-  if (lead >= 0xC2 && lead <= 0xDF)
-    return 2;
-  if (lead >= 0xE0 && lead <= 0xEF)
-    return 3;
-  if (lead >= 0xF0 && lead <= 0xF4)
-    return 4;
-  return 0;
-}
-
-/* Host output as UTF-8 for the terminal: valid UTF-8 goes through (a
- * Linux console), any other byte above 0x7F is code page 437 (a BIOS).
- * A sequence cut by the end of a frame waits for the next one. */
-static char *
-ob_sol_window_decode (ObSolWindow  *self,
-                      const guint8 *data,
-                      gsize         length,
-                      gsize        *out_length)
-{
-  GString *out = g_string_sized_new (length + 16);
-
-  ensure_cp437_table ();
-
-  for (gsize i = 0; i < length; i++)
-    {
-      guint8 byte = data[i];
-
-      if (self->n_pending > 0)
-        {
-          guint want = utf8_sequence_length (self->pending[0]);
-
-          if ((byte & 0xC0) == 0x80)
-            {
-              self->pending[self->n_pending++] = byte;
-              if (self->n_pending == want)
-                {
-                  if (g_utf8_validate ((const char *) self->pending, want, NULL))
-                    g_string_append_len (out, (const char *) self->pending, want);
-                  else
-                    for (guint j = 0; j < want; j++)
-                      append_cp437 (out, self->pending[j]);
-                  self->n_pending = 0;
-                }
-              continue;
-            }
-
-          /* Not a continuation: what was pending was not UTF-8. */
-          for (guint j = 0; j < self->n_pending; j++)
-            append_cp437 (out, self->pending[j]);
-          self->n_pending = 0;
-        }
-
-      if (byte < 0x80)
-        g_string_append_c (out, (char) byte);
-      else if (utf8_sequence_length (byte) > 0)
-        self->pending[self->n_pending++] = byte;
-      else
-        append_cp437 (out, byte);
-    }
-
-  *out_length = out->len;
-  return g_string_free (out, FALSE);
 }
 
 /* Status line */
@@ -427,6 +324,19 @@ on_session_closed (ObRedirSession *session,
   ob_device_refresh_async (self->device, self->cancellable, on_end_refreshed, g_object_ref (self));
 }
 
+static gboolean
+flush_pending_cb (gpointer user_data)
+{
+  ObSolWindow *self = user_data;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  self->flush_source = 0;
+  ob_sol_decoder_flush (&self->decoder, out);
+  if (out->len > 0)
+    vte_terminal_feed (self->terminal, out->str, out->len);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_sol_data (ObRedirSession *session,
              GBytes         *bytes,
@@ -434,8 +344,7 @@ on_sol_data (ObRedirSession *session,
 {
   gsize length = 0;
   const guint8 *data = g_bytes_get_data (bytes, &length);
-  g_autofree char *text = NULL;
-  gsize text_length = 0;
+  GString *out;
   gboolean had_log = self->log->len > 0;
 
   if (length == 0)
@@ -446,9 +355,17 @@ on_sol_data (ObRedirSession *session,
   if (self->log->len > LOG_MAX_BYTES)
     g_byte_array_remove_range (self->log, 0, self->log->len - LOG_MAX_BYTES);
 
-  text = ob_sol_window_decode (self, data, length, &text_length);
-  if (text_length > 0)
-    vte_terminal_feed (self->terminal, text, text_length);
+  out = g_string_sized_new (length + 16);
+  ob_sol_decoder_feed (&self->decoder, data, length, out);
+  if (out->len > 0)
+    vte_terminal_feed (self->terminal, out->str, out->len);
+  g_string_free (out, TRUE);
+
+  /* A lead byte at the end of a frame is code page 437 if nothing
+   * follows soon (a BIOS drawing "╔" last). */
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  if (ob_sol_decoder_has_pending (&self->decoder))
+    self->flush_source = g_timeout_add (FLUSH_DELAY_MS, flush_pending_cb, self);
 
   ob_sol_window_update_status (self);
   if (!had_log)
@@ -467,6 +384,9 @@ on_sol_controls (ObRedirSession *session,
     return;
 
   self->host_powered = powered;
+  /* A new boot: a BIOS may draw in code page 437, an OS after it in UTF-8. */
+  if (powered)
+    ob_sol_decoder_reset (&self->decoder);
   ob_sol_window_update_status (self);
 }
 
@@ -599,7 +519,8 @@ ob_sol_window_connect (ObSolWindow *self)
   self->cancellable = g_cancellable_new ();
   ob_sol_window_drop_session (self);
   self->local_close = FALSE;
-  self->n_pending = 0;
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  ob_sol_decoder_reset (&self->decoder);
   g_clear_pointer (&self->end_message, g_free);
   ob_sol_window_set_state (self, OB_SOL_WINDOW_STATE_CONNECTING);
 
@@ -848,7 +769,6 @@ ob_sol_window_clear_action (GtkWidget  *widget,
 
   /* Only the screen: the log keeps everything. */
   vte_terminal_reset (self->terminal, TRUE, TRUE);
-  self->n_pending = 0;
 }
 
 static void
@@ -946,6 +866,28 @@ on_selection_changed (VteTerminal *terminal,
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sol.copy",
                                  vte_terminal_get_has_selection (terminal));
+}
+
+/* F1-F12 in the chosen scheme, before the terminal sends its own. */
+static gboolean
+on_terminal_key_pressed (GtkEventControllerKey *controller,
+                         guint                  keyval,
+                         guint                  keycode,
+                         GdkModifierType        state,
+                         ObSolWindow           *self)
+{
+  const char *sequence;
+
+  if (keyval < GDK_KEY_F1 || keyval > GDK_KEY_F12 ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK | GDK_SUPER_MASK)) != 0)
+    return FALSE;
+
+  sequence = ob_sol_function_key_sequence (self->function_keys, keyval - GDK_KEY_F1 + 1);
+  if (sequence == NULL)
+    return FALSE;
+
+  ob_sol_window_send (self, sequence, -1);
+  return TRUE;
 }
 
 static void
@@ -1109,6 +1051,7 @@ ob_sol_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   ob_sol_window_drop_session (self);
+  g_clear_handle_id (&self->flush_source, g_source_remove);
   if (self->terminal != NULL)
     g_signal_handlers_disconnect_by_data (self->terminal, self);
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
@@ -1152,6 +1095,12 @@ ob_sol_window_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_uint (value, self->state);
       break;
+    case PROP_FUNCTION_KEYS:
+      g_value_set_string (value, ob_sol_function_keys_to_string (self->function_keys));
+      break;
+    case PROP_CHARSET:
+      g_value_set_string (value, ob_sol_charset_to_string (self->decoder.charset));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1169,6 +1118,34 @@ ob_sol_window_set_property (GObject      *object,
     {
     case PROP_DEVICE:
       self->device = g_value_dup_object (value);
+      break;
+    case PROP_FUNCTION_KEYS:
+      {
+        ObSolFunctionKeys scheme;
+
+        if (!ob_sol_function_keys_from_string (g_value_get_string (value), &scheme))
+          scheme = OB_SOL_FUNCTION_KEYS_VT100_PLUS;
+        if (scheme != self->function_keys)
+          {
+            self->function_keys = scheme;
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
+      break;
+    case PROP_CHARSET:
+      {
+        ObSolCharset charset;
+
+        if (!ob_sol_charset_from_string (g_value_get_string (value), &charset))
+          charset = OB_SOL_CHARSET_AUTO;
+        if (charset != self->decoder.charset)
+          {
+            /* For what comes next; the screen keeps what it shows. */
+            self->decoder.charset = charset;
+            ob_sol_decoder_reset (&self->decoder);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1196,6 +1173,17 @@ ob_sol_window_class_init (ObSolWindowClass *klass)
                        OB_SOL_WINDOW_STATE_CONNECTING, OB_SOL_WINDOW_STATE_ENDED,
                        OB_SOL_WINDOW_STATE_CONNECTING,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* What F1-F12 send: "vt100+" (what BIOS console redirection expects),
+   * "intel", "alternate" or "terminal" (the terminal's xterm keys). */
+  properties[PROP_FUNCTION_KEYS] =
+    g_param_spec_string ("function-keys", NULL, NULL,
+                         "vt100+",
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* How bytes above 0x7F read: "auto", "utf-8" or "cp437". */
+  properties[PROP_CHARSET] =
+    g_param_spec_string ("charset", NULL, NULL,
+                         "auto",
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/outband/Outband/ob-sol-window.ui");
@@ -1221,17 +1209,22 @@ ob_sol_window_class_init (ObSolWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "sol.save-log", NULL, ob_sol_window_save_log_action);
   gtk_widget_class_install_action (widget_class, "sol.power", "i", ob_sol_window_power_action);
   gtk_widget_class_install_action (widget_class, "sol.power-to-bios", NULL, ob_sol_window_power_to_bios_action);
+  gtk_widget_class_install_property_action (widget_class, "sol.function-keys", "function-keys");
+  gtk_widget_class_install_property_action (widget_class, "sol.charset", "charset");
 }
 
 static void
 ob_sol_window_init (ObSolWindow *self)
 {
   GtkEventController *shortcuts;
+  GtkEventController *keys;
   GtkGesture *click;
   g_autoptr(GMenu) context = NULL;
   PangoFontDescription *font;
 
   self->log = g_byte_array_new ();
+  self->function_keys = OB_SOL_FUNCTION_KEYS_VT100_PLUS;
+  ob_sol_decoder_init (&self->decoder, OB_SOL_CHARSET_AUTO);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1270,6 +1263,11 @@ ob_sol_window_init (ObSolWindow *self)
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK),
                                                           gtk_named_action_new ("sol.select-all")));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_terminal_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->terminal), keys);
 
   /* The right-click menu: copy, paste, select all. */
   context = g_menu_new ();
