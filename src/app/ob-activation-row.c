@@ -17,7 +17,6 @@ struct _ObActivationRow
 
   ObRpsSession *session;
   GtkImage *state_icon;
-  GtkLabel *state_label;
   guint n_steps;
   char *profile;
   char *hostname;
@@ -154,7 +153,9 @@ update_summary (ObActivationRow *self)
     subtitle = g_strdup (state_text);
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), subtitle);
 
-  gtk_label_set_text (self->state_label, state_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, state_text,
+                                  -1);
   gtk_image_set_from_icon_name (self->state_icon, icon);
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "success");
@@ -243,13 +244,10 @@ ob_activation_row_init (ObActivationRow *self)
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
   self->state_icon = GTK_IMAGE (gtk_image_new ());
-  self->state_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "dim-label");
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->state_label));
+  /* The subtitle says the state in words; the icon is for a glance (and
+   * for screen readers, its label). */
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->state_icon));
-  /* The text says it at wide sizes; the icon alone at 360 px. */
-  gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "ob-activation-state");
   adw_expander_row_add_action (ADW_EXPANDER_ROW (self), box);
   gtk_widget_add_css_class (GTK_WIDGET (self), "ob-activation-row");
   /* Host names and error texts come from the network. */
