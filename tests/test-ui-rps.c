@@ -19,6 +19,7 @@
 #include "ob-application.h"
 #include "ob-cira-config-editor.h"
 #include "ob-domain-editor.h"
+#include "ob-ieee8021x-editor.h"
 #include "ob-profile-editor.h"
 #include "ob-provision-page.h"
 #include "ob-rps-list-page.h"
@@ -314,6 +315,29 @@ test_wireless (void)
 }
 
 static void
+test_ieee8021x (void)
+{
+  GtkWidget *editor = open_editor ("ieee8021x", OB_TYPE_IEEE8021X_EDITOR);
+  const char *args[] = { "ieee8021x", "wired1" };
+  g_autoptr(ObIeee8021xConfig) config = NULL;
+
+  set_text (editor, "Name", "wired 1");
+  g_assert_nonnull (ob_ieee8021x_editor_get_error (OB_IEEE8021X_EDITOR (editor), "Name"));
+  g_assert_false (save_enabled (editor));
+  set_text (editor, "Name", "wired1");
+  g_assert_true (save_enabled (editor));
+  g_assert_true (gtk_widget_activate_action (editor, "editor.save", NULL));
+  wait_for (window_gone, GSIZE_TO_POINTER (OB_TYPE_IEEE8021X_EDITOR), "the editor to close");
+  wait_for (list_has, args, "the 802.1x configuration in its list");
+
+  config = ob_store_get_ieee8021x_config (ob_services_get_store (env.services), "wired1", NULL);
+  g_assert_nonnull (config);
+  g_assert_true (ob_ieee8021x_config_get_wired_interface (config));
+  g_assert_cmpuint (ob_ieee8021x_config_get_authentication_protocol (config), ==, 0);
+  g_assert_cmpuint (ob_ieee8021x_config_get_pxe_timeout (config), ==, 120);
+}
+
+static void
 test_profile (void)
 {
   GtkWidget *editor = open_editor ("profiles", OB_TYPE_PROFILE_EDITOR);
@@ -355,6 +379,7 @@ test_profile (void)
   g_assert_nonnull (ob_profile_editor_get_error (profile_editor, "DHCP"));
   g_assert_false (save_enabled (editor));
   set_switch (editor, "DHCP", TRUE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row (editor, "Wired 802.1x")), 1);
   set_text (editor, "Tags (Comma-Separated)", "lab, floor2");
   g_assert_true (save_enabled (editor));
   wait_frames (editor);
@@ -371,6 +396,7 @@ test_profile (void)
   g_assert_cmpstr (ob_profile_get_cira_config_name (profile), ==, "office-mps");
   g_assert_cmpstr (ob_profile_get_user_consent (profile), ==, OB_PROFILE_USER_CONSENT_ALL);
   g_assert_true (ob_profile_get_dhcp_enabled (profile));
+  g_assert_cmpstr (ob_profile_get_ieee8021x_profile_name (profile), ==, "wired1");
   g_assert_cmpuint (g_strv_length ((char **) ob_profile_get_tags (profile)), ==, 2);
   links = ob_profile_get_wifi_links (profile);
   g_assert_cmpuint (links->len, ==, 1);
@@ -399,6 +425,11 @@ test_in_use (void)
   g_assert_nonnull (strstr (error->message, "ccm-cira"));
   config = ob_store_get_cira_config (ob_services_get_store (env.services), "office-mps", NULL);
   g_assert_nonnull (config);
+
+  g_clear_error (&error);
+  g_assert_false (ob_rps_list_page_delete (OB_RPS_LIST_PAGE (ob_window_get_page (env.window, "ieee8021x")),
+                                           "wired1", &error));
+  g_assert_nonnull (strstr (error->message, "ccm-cira"));
 }
 
 static void
@@ -830,6 +861,7 @@ main (int   argc,
   g_test_add_func ("/ui/rps/empty", test_empty_states);
   g_test_add_func ("/ui/rps/cira-config", test_cira_config);
   g_test_add_func ("/ui/rps/wireless", test_wireless);
+  g_test_add_func ("/ui/rps/ieee8021x", test_ieee8021x);
   g_test_add_func ("/ui/rps/profile", test_profile);
   g_test_add_func ("/ui/rps/in-use", test_in_use);
   g_test_add_func ("/ui/rps/domain-errors", test_domain_errors);

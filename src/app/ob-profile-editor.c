@@ -49,6 +49,8 @@ struct _ObProfileEditor
   AdwComboRow *consent_row;
   GtkSwitch *dhcp_switch;
   AdwActionRow *dhcp_row;
+  AdwComboRow *ieee_row;
+  GtkStringList *ieee_names;
   AdwComboRow *access_row;
   AdwComboRow *cira_row;
   GtkStringList *cira_names;
@@ -458,6 +460,15 @@ save_action (GtkWidget  *widget,
       ob_profile_set_tls_signing_authority (profile, NULL);
     }
 
+  /* Position 0 is "None". */
+  if (adw_combo_row_get_selected (self->ieee_row) > 0 &&
+      adw_combo_row_get_selected (self->ieee_row) != GTK_INVALID_LIST_POSITION)
+    ob_profile_set_ieee8021x_profile_name (profile,
+                                           gtk_string_list_get_string (self->ieee_names,
+                                                                       adw_combo_row_get_selected (self->ieee_row)));
+  else
+    ob_profile_set_ieee8021x_profile_name (profile, NULL);
+
   tags = ob_tags_parse (tags_text);
   ob_profile_set_tags (profile, (const char * const *) tags);
 
@@ -541,6 +552,8 @@ ob_profile_editor_class_init (ObProfileEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObProfileEditor, consent_row);
   gtk_widget_class_bind_template_child (widget_class, ObProfileEditor, dhcp_row);
   gtk_widget_class_bind_template_child (widget_class, ObProfileEditor, dhcp_switch);
+  gtk_widget_class_bind_template_child (widget_class, ObProfileEditor, ieee_row);
+  gtk_widget_class_bind_template_child (widget_class, ObProfileEditor, ieee_names);
   gtk_widget_class_bind_template_child (widget_class, ObProfileEditor, access_row);
   gtk_widget_class_bind_template_child (widget_class, ObProfileEditor, cira_row);
   gtk_widget_class_bind_template_child (widget_class, ObProfileEditor, cira_names);
@@ -621,6 +634,10 @@ load_profile (ObProfileEditor *self)
       adw_combo_row_set_selected (self->tls_row, CLAMP (ob_profile_get_tls_mode (p), 1, 4) - 1);
     }
 
+  for (guint i = 1; i < g_list_model_get_n_items (G_LIST_MODEL (self->ieee_names)); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->ieee_names, i), ob_profile_get_ieee8021x_profile_name (p)) == 0)
+      adw_combo_row_set_selected (self->ieee_row, i);
+
   if (tags != NULL)
     {
       g_autofree char *text = g_strjoinv (", ", (char **) tags);
@@ -639,6 +656,7 @@ ob_profile_editor_new (ObServices *services,
   ObProfileEditor *self;
   ObStore *store;
   g_autoptr(GPtrArray) ciras = NULL;
+  g_autoptr(GPtrArray) ieees = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (OB_IS_SERVICES (services), NULL);
@@ -650,6 +668,15 @@ ob_profile_editor_new (ObServices *services,
   ciras = ob_store_list_cira_configs (store, NULL, NULL, NULL);
   for (guint i = 0; ciras != NULL && i < ciras->len; i++)
     gtk_string_list_append (self->cira_names, ob_cira_config_get_name (g_ptr_array_index (ciras, i)));
+
+  /* Only wired 802.1x configurations fit a profile. */
+  gtk_string_list_append (self->ieee_names, _("None"));
+  ieees = ob_store_list_ieee8021x_configs (store, NULL, NULL, NULL);
+  for (guint i = 0; ieees != NULL && i < ieees->len; i++)
+    if (ob_ieee8021x_config_get_wired_interface (g_ptr_array_index (ieees, i)))
+      gtk_string_list_append (self->ieee_names, ob_ieee8021x_config_get_name (g_ptr_array_index (ieees, i)));
+  gtk_widget_set_visible (GTK_WIDGET (self->ieee_row),
+                          g_list_model_get_n_items (G_LIST_MODEL (self->ieee_names)) > 1);
 
   /* Defaults as the reference's: CCM asks for consent for everything,
    * KVM on, DHCP on. */
