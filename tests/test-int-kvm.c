@@ -374,6 +374,206 @@ test_relay_refusals (void)
   int_env_clear (&env);
 }
 
+/* ---- the relay's framing, spoken by hand -------------------------------- */
+
+static GIOStream *
+raw_connect (IntEnv *env)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (env->base, G_URI_FLAGS_NONE, &error);
+  GSocketConnection *conn;
+
+  g_assert_no_error (error);
+  conn = g_socket_client_connect_to_host (client, g_uri_get_host (uri), (guint16) g_uri_get_port (uri),
+                                          NULL, &error);
+  g_assert_no_error (error);
+  return G_IO_STREAM (conn);
+}
+
+static void
+raw_write (GIOStream    *stream,
+           const guint8 *data,
+           gsize         len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (stream), data, len, NULL, NULL,
+                                            &error));
+  g_assert_no_error (error);
+}
+
+static void
+raw_read_exact (GIOStream *stream,
+                guint8    *buf,
+                gsize      len)
+{
+  g_autoptr(GError) error = NULL;
+  gsize got = 0;
+
+  g_assert_true (g_input_stream_read_all (g_io_stream_get_input_stream (stream), buf, len, &got, NULL,
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (got, ==, len);
+}
+
+/* A masked client frame. */
+static void
+raw_frame (GIOStream    *stream,
+           guint8        first,
+           const guint8 *payload,
+           gsize         len,
+           gboolean      masked)
+{
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  const guint8 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+  guint8 b1 = (masked ? 0x80 : 0) | (guint8) len;
+
+  g_assert_cmpuint (len, <, 126);
+  g_byte_array_append (frame, &first, 1);
+  g_byte_array_append (frame, &b1, 1);
+  if (masked)
+    g_byte_array_append (frame, mask, 4);
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = masked ? payload[i] ^ mask[i & 3] : payload[i];
+
+      g_byte_array_append (frame, &c, 1);
+    }
+  raw_write (stream, frame->data, frame->len);
+}
+
+/* Reads one server frame (never masked); returns its payload. */
+static GBytes *
+raw_read_frame (GIOStream *stream,
+                guint8    *first)
+{
+  guint8 header[2];
+  guint64 len;
+  g_autofree guint8 *payload = NULL;
+
+  raw_read_exact (stream, header, 2);
+  *first = header[0];
+  g_assert_cmpuint (header[1] & 0x80, ==, 0);
+  len = header[1] & 0x7F;
+  if (len == 126)
+    {
+      guint8 ext[2];
+
+      raw_read_exact (stream, ext, 2);
+      len = (guint64) ext[0] << 8 | ext[1];
+    }
+  g_assert_cmpuint (len, <, 65536);
+  payload = g_malloc (len + 1);
+  raw_read_exact (stream, payload, (gsize) len);
+  return g_bytes_new (payload, (gsize) len);
+}
+
+/* Runs the blocking client in a thread while the main context serves. */
+typedef struct
+{
+  IntEnv   *env;
+  char     *token;
+  gboolean  done;
+} RawJob;
+
+static gpointer
+raw_client_thread (gpointer data)
+{
+  RawJob *job = data;
+  g_autoptr(GIOStream) stream = raw_connect (job->env);
+  g_autofree char *request = NULL;
+  g_autoptr(GString) head = g_string_new (NULL);
+  g_autofree char *echo = NULL;
+  const guint8 start_kvm[8] = { 0x10, 0x01, 0x00, 0x00, 'K', 'V', 'M', 'R' };
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GBytes) pong = NULL;
+  g_autoptr(GBytes) closing = NULL;
+  const guint8 *p;
+  gsize len;
+  guint8 first;
+
+  request = g_strdup_printf ("GET /mps/ws/relay/webrelay.ashx?p=2&host=%s&port=16994&tls=0&tls1only=0&mode=kvm HTTP/1.1\r\n"
+                             "Host: 127.0.0.1\r\n"
+                             "Upgrade: websocket\r\n"
+                             "Connection: Upgrade\r\n"
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                             "Sec-WebSocket-Version: 13\r\n"
+                             "Sec-WebSocket-Protocol: %s\r\n\r\n", INT_GUID, job->token);
+  raw_write (stream, (const guint8 *) request, strlen (request));
+  while (!g_str_has_suffix (head->str, "\r\n\r\n"))
+    {
+      guint8 c;
+
+      raw_read_exact (stream, &c, 1);
+      g_string_append_c (head, (char) c);
+    }
+  g_assert_true (g_str_has_prefix (head->str, "HTTP/1.1 101"));
+  /* RFC 6455's example key gives this accept value. */
+  g_assert_nonnull (strstr (head->str, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+  echo = g_strdup_printf ("Sec-WebSocket-Protocol: %s\r\n", job->token);
+  g_assert_nonnull (strstr (head->str, echo));
+
+  /* The start in two text fragments, a ping between them. */
+  raw_frame (stream, 0x01, start_kvm, 3, TRUE);
+  raw_frame (stream, 0x89, (const guint8 *) "hi", 2, TRUE);
+  raw_frame (stream, 0x80, start_kvm + 3, 5, TRUE);
+  pong = raw_read_frame (stream, &first);
+  g_assert_cmpuint (first, ==, 0x8A);
+  p = g_bytes_get_data (pong, &len);
+  g_assert_cmpmem (p, len, "hi", 2);
+  /* The device's StartRedirectionSessionReply, in a binary frame. */
+  reply = raw_read_frame (stream, &first);
+  g_assert_cmpuint (first, ==, 0x82);
+  p = g_bytes_get_data (reply, &len);
+  g_assert_cmpuint (len, >=, 4);
+  g_assert_cmpuint (p[0], ==, 0x11);
+  g_assert_cmpuint (p[1], ==, 0);
+
+  /* An unmasked frame is a protocol error: close 1002. */
+  raw_frame (stream, 0x82, start_kvm, 4, FALSE);
+  closing = raw_read_frame (stream, &first);
+  g_assert_cmpuint (first, ==, 0x88);
+  p = g_bytes_get_data (closing, &len);
+  g_assert_cmpuint (len, ==, 2);
+  g_assert_cmpuint ((guint) p[0] << 8 | p[1], ==, 1002);
+  {
+    guint8 c;
+    g_autoptr(GError) error = NULL;
+
+    /* And the connection ends. */
+    g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (stream), &c, 1, NULL, &error), ==, 0);
+    g_assert_no_error (error);
+  }
+
+  g_atomic_int_set (&job->done, TRUE);
+  return NULL;
+}
+
+static gboolean
+job_done (gpointer data)
+{
+  return g_atomic_int_get (&((RawJob *) data)->done);
+}
+
+static void
+test_relay_framing (void)
+{
+  IntEnv env;
+  RawJob job = { &env, NULL, FALSE };
+  GThread *thread;
+
+  int_env_init (&env, INT_TRANSPORT_RELAY);
+  job.token = int_env_relay_token (&env, INT_GUID);
+  g_assert_nonnull (job.token);
+  thread = g_thread_new ("raw-client", raw_client_thread, &job);
+  g_assert_true (int_wait_until (job_done, &job, 20000));
+  g_thread_join (thread);
+  g_assert_true (int_wait_until (no_connections, env.redir, 20000));
+  g_free (job.token);
+  int_env_clear (&env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -389,6 +589,7 @@ main (int   argc,
   g_test_add_func ("/int-kvm/consent-lan", test_consent_lan);
   g_test_add_func ("/int-kvm/consent-relay", test_consent_relay);
   g_test_add_func ("/int-kvm/relay-refusals", test_relay_refusals);
+  g_test_add_func ("/int-kvm/relay-framing", test_relay_framing);
 
   ret = g_test_run ();
   int_test_shutdown ();

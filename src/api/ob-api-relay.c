@@ -20,6 +20,14 @@
  * the reference answers 401 to all of these), 502 (the device refused the
  * stream).
  *
+ * port may be 16994 or 16995 and tls/tls1only are accepted but not
+ * needed: the relay always asks the device for its redirection service,
+ * and ObDevice picks the transport (an APF channel to 16994 over CIRA,
+ * where the tunnel is the encryption; TLS to 16995 for a LAN device whose
+ * record says so).  The reference handles only tls=0 and hangs otherwise.
+ * Frames to the client are binary (the reference's text frames of Latin-1
+ * code points are accepted from the client too).
+ *
  * With p=2 and a stored AMT password the relay authenticates for the
  * client, as the reference's interceptor does: until the device accepts an
  * authentication it parses the redirection messages both ways; each digest
@@ -118,7 +126,12 @@ typedef struct
   guint              nc;
 
   gboolean           closing;
-  gboolean           ws_closed;
+  gboolean           ws_closed;     /* no more frames to the client */
+  gboolean           dev_reading;
+  gboolean           dev_writing;
+  gboolean           ws_reading;
+  gboolean           dev_close_started;
+  gboolean           ws_close_started;
   guint              close_timeout_id;
 } Relay;
 
@@ -276,25 +289,54 @@ on_stream_closed (GObject      *source,
   g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
 }
 
+/* Streams other than sockets (APF channels, TLS) refuse to close while
+ * an operation is pending: each closes once its cancelled read and write
+ * have returned. */
 static void
-close_streams (Relay *relay)
+maybe_close_dev (Relay *relay)
 {
-  if (relay->ws_closed)
+  if (relay->dev == NULL || relay->dev_close_started || !relay->closing
+      || relay->dev_reading || relay->dev_writing)
     return;
-  relay->ws_closed = TRUE;
-  g_clear_handle_id (&relay->close_timeout_id, g_source_remove);
+  relay->dev_close_started = TRUE;
+  g_io_stream_close_async (relay->dev, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
+}
+
+static void
+maybe_close_ws (Relay *relay)
+{
+  if (relay->ws == NULL || relay->ws_close_started || !relay->ws_closed
+      || relay->ws_reading || relay->ws_writing)
+    return;
+  relay->ws_close_started = TRUE;
+  g_io_stream_close_async (relay->ws, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
+}
+
+/* Stops the device side: nothing more is read from either side. */
+static void
+stop_device (Relay *relay)
+{
+  relay->closing = TRUE;
   g_cancellable_cancel (relay->cancellable);
-  g_cancellable_cancel (relay->write_cancellable);
-  if (relay->dev != NULL)
-    g_io_stream_close_async (relay->dev, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
-  if (relay->ws != NULL)
-    g_io_stream_close_async (relay->ws, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
+  maybe_close_dev (relay);
   /* The mode is free again as soon as the session is over. */
   if (relay->busy_key != NULL)
     {
       g_hash_table_remove (relay->busy, relay->busy_key);
       g_clear_pointer (&relay->busy_key, g_free);
     }
+}
+
+static void
+close_streams (Relay *relay)
+{
+  stop_device (relay);
+  if (relay->ws_closed)
+    return;
+  relay->ws_closed = TRUE;
+  g_clear_handle_id (&relay->close_timeout_id, g_source_remove);
+  g_cancellable_cancel (relay->write_cancellable);
+  maybe_close_ws (relay);
 }
 
 static gboolean
@@ -365,18 +407,8 @@ relay_finish (Relay      *relay,
 
   if (relay->closing)
     return;
-  relay->closing = TRUE;
   g_debug ("Relay to %s ends: %s", ob_device_get_guid (relay->device), reason);
-
-  /* Nothing more is read from either side. */
-  g_cancellable_cancel (relay->cancellable);
-  if (relay->dev != NULL)
-    g_io_stream_close_async (relay->dev, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
-  if (relay->busy_key != NULL)
-    {
-      g_hash_table_remove (relay->busy, relay->busy_key);
-      g_clear_pointer (&relay->busy_key, g_free);
-    }
+  stop_device (relay);
 
   if (code == 0 || relay->ws == NULL)
     {
@@ -407,6 +439,7 @@ on_ws_written (GObject      *source,
 
   out_frame_free (frame);
   relay->ws_writing = FALSE;
+  maybe_close_ws (relay);
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
@@ -610,6 +643,8 @@ on_dev_read (GObject      *source,
   gsize len;
 
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  relay->dev_reading = FALSE;
+  maybe_close_dev (relay);
   if (relay->closing)
     return;
   if (bytes == NULL)
@@ -633,6 +668,7 @@ on_dev_read (GObject      *source,
 static void
 dev_read (Relay *relay)
 {
+  relay->dev_reading = TRUE;
   g_input_stream_read_bytes_async (g_io_stream_get_input_stream (relay->dev), RELAY_CHUNK,
                                    G_PRIORITY_DEFAULT, relay->cancellable, on_dev_read,
                                    relay_ref (relay));
@@ -652,6 +688,8 @@ on_dev_written (GObject      *source,
   gboolean ok = g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
 
   g_clear_pointer (&relay->dev_pending, g_bytes_unref);
+  relay->dev_writing = FALSE;
+  maybe_close_dev (relay);
   if (!ok)
     {
       if (!relay->closing)
@@ -792,10 +830,7 @@ parse_frames (Relay      *relay,
                   /* Answer with its code, then close. */
                   if (!relay->closing)
                     {
-                      relay->closing = TRUE;
-                      g_cancellable_cancel (relay->cancellable);
-                      if (relay->dev != NULL)
-                        g_io_stream_close_async (relay->dev, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
+                      stop_device (relay);
                       relay->close_timeout_id = g_timeout_add_seconds (RELAY_CLOSE_TIMEOUT_S,
                                                                        on_close_timeout, relay);
                       ws_queue (relay, WS_CLOSE, payload, MIN (len, 2), FALSE);
@@ -850,6 +885,8 @@ on_ws_read (GObject      *source,
   gsize len;
 
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  relay->ws_reading = FALSE;
+  maybe_close_ws (relay);
   if (relay->closing)
     return;
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
@@ -879,6 +916,7 @@ on_ws_read (GObject      *source,
 
   /* The next read waits until the device took this. */
   relay->dev_pending = g_byte_array_free_to_bytes (g_steal_pointer (&to_device));
+  relay->dev_writing = TRUE;
   g_output_stream_write_all_async (g_io_stream_get_output_stream (relay->dev),
                                    g_bytes_get_data (relay->dev_pending, NULL), len,
                                    G_PRIORITY_DEFAULT, relay->cancellable, on_dev_written,
@@ -888,6 +926,7 @@ on_ws_read (GObject      *source,
 static void
 ws_read (Relay *relay)
 {
+  relay->ws_reading = TRUE;
   g_input_stream_read_bytes_async (g_io_stream_get_input_stream (relay->ws), RELAY_CHUNK,
                                    G_PRIORITY_DEFAULT, relay->cancellable, on_ws_read,
                                    relay_ref (relay));
