@@ -622,6 +622,42 @@ create_domain (const char *pfx)
 
 /* ---- the tests ------------------------------------------------------------------ */
 
+/* The step named @name of the activation of @guid, or NULL.  (transfer
+ * full) */
+static ObRpsStep *
+find_step (const char *guid,
+           const char *name)
+{
+  GListModel *sessions = ob_rps_server_get_sessions (ob_services_get_rps_server (env.services));
+
+  for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
+    {
+      g_autoptr(ObRpsSession) session = g_list_model_get_item (sessions, i);
+      GListModel *flows;
+
+      if (g_strcmp0 (ob_rps_session_get_uuid (session), guid) != 0)
+        continue;
+      flows = ob_rps_session_get_flows (session);
+      for (guint j = 0; j < g_list_model_get_n_items (flows); j++)
+        {
+          g_autoptr(ObRpsFlow) flow = g_list_model_get_item (flows, j);
+          GListModel *steps = ob_rps_flow_get_steps (flow);
+
+          for (guint k = 0; k < g_list_model_get_n_items (steps); k++)
+            {
+              g_autoptr(ObRpsStep) step = g_list_model_get_item (steps, k);
+
+              if (g_strcmp0 (ob_rps_step_get_name (step), name) == 0)
+                return g_steal_pointer (&step);
+            }
+        }
+    }
+  return NULL;
+}
+
+#define MPS_NAME_STEP "Check the MPS name against its certificate"
+
+
 static void
 test_ccm_and_acm (void)
 {
@@ -647,6 +683,8 @@ test_ccm_and_acm (void)
     g_assert_cmpstr (cira, ==, "Configured");
     g_assert_cmpint (ob_sim_device_get_control_mode (sim->device), ==, OB_SIM_CONTROL_MODE_CCM);
 
+    /* The CIRA config names the MPS as its certificate does. */
+    g_assert_null (find_step (ob_sim_device_get_guid (sim->device), MPS_NAME_STEP));
     call_home (sim);
     g_assert_cmpint (stats_connected (), ==, 1);
     listed = listed_device (ob_sim_device_get_guid (sim->device));
@@ -712,6 +750,76 @@ test_ccm_and_acm (void)
   /* The CIRA devices are gone (their sims are freed): nothing counts as
    * connected any more. */
   g_assert_cmpint (stats_connected (), ==, 0);
+}
+
+/* ---- the MPS name ------------------------------------------------------------- */
+
+static void
+count_mps_name (const char     *domain,
+                GLogLevelFlags  level,
+                const char     *message,
+                gpointer        user_data)
+{
+  if (message != NULL && strstr (message, "the device will not be able to connect") != NULL)
+    (*(guint *) user_data)++;
+  else
+    g_log_default_handler (domain, level, message, NULL);
+}
+
+/* An admin who names the MPS differently from its certificate (here: an
+ * address the certificate does not carry) gets a device that activates
+ * but can never call home; the activation says why, in its steps and the
+ * log, and the device indeed cannot connect. */
+static void
+test_mps_name_mismatch (void)
+{
+  g_autofree char *root = mps_root_base64 ();
+  g_autofree char *body = NULL;
+  g_autoptr(Sim) sim = sim_new (CCM_SUFFIX);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(ObRpsStep) step = NULL;
+  guint n_logged = 0;
+  guint handler;
+
+  body = g_strdup_printf ("{\"configName\":\"away\",\"mpsServerAddress\":\"127.0.0.2\","
+                          "\"mpsPort\":%u,\"username\":\"awayuser\",\"commonName\":\"127.0.0.2\","
+                          "\"serverAddressFormat\":3,\"authMethod\":2,\"mpsRootCertificate\":\"%s\"}",
+                          env.mps_port, root);
+  {
+    g_autoptr(Reply) reply = call ("POST", "/api/v1/admin/ciraconfigs", body);
+
+    assert_status (reply, SOUP_STATUS_CREATED);
+  }
+  create_profile ("ccm-away", "ccmactivate", "away");
+
+  handler = g_log_set_handler ("outband-rps", G_LOG_LEVEL_MESSAGE, count_mps_name, &n_logged);
+  message = activate (sim, "127.0.0.1", "ccm-away", &error);
+  g_log_remove_handler ("outband-rps", handler);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_logged, ==, 1);
+
+  step = find_step (ob_sim_device_get_guid (sim->device), MPS_NAME_STEP);
+  g_assert_nonnull (step);
+  g_assert_cmpint (ob_rps_step_get_state (step), ==, OB_RPS_STEP_IGNORED);
+  g_assert_nonnull (strstr (ob_rps_step_get_detail (step), "issued to “127.0.0.2”, but the MPS certificate is "
+                                                             "issued to “" MPS_NAME "”"));
+
+  /* What the firmware then does: the MPS certificate fails its check. */
+  sim->cira = ob_sim_rpc_start_cira (sim->rpc, NULL, TRUE, &error);
+  g_assert_no_error (error);
+  ob_sim_cira_set_backoff (sim->cira, 50, 200);
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+  }
+  g_assert_cmpint (ob_sim_cira_get_state (sim->cira), !=, OB_SIM_CIRA_STATE_CONNECTED);
+  g_assert_false (listed_connected ((gpointer) ob_sim_device_get_guid (sim->device)));
 }
 
 /* ---- LAN hand-off ----------------------------------------------------------------- */
@@ -845,6 +953,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/int-provisioning/ccm-and-acm", test_ccm_and_acm);
+  g_test_add_func ("/int-provisioning/mps-name-mismatch", test_mps_name_mismatch);
   g_test_add_func ("/int-provisioning/lan-handoff", test_lan_handoff);
 
   env_start ();

@@ -823,6 +823,57 @@ on_cira_root (ObRpsFlow       *flow,
   go (self, STATE_CIRA_SAVE);
 }
 
+/* AMT refuses an MPS whose certificate is not issued to the name it
+ * checks (the CN for an IP address, the address itself for an FQDN), and
+ * the device then never calls home, with no word why on our side.  When the
+ * MPS is ours we know its certificate: a mismatch is said here, in the
+ * flow's steps and the log.  It does not fail the flow: a gateway in front
+ * of the MPS may present another certificate. */
+static void
+check_mps_name (ObRpsConfiguration *self,
+                const char         *root)
+{
+  ObRpsFlow *flow = flow_of (self);
+  ObRpsContext *context = ob_rps_flow_get_context (flow);
+  const char *address = ob_cira_config_get_mps_server_address (self->cira);
+  const char *cn = ob_cira_config_get_common_name (self->cira);
+  g_autoptr(GBytes) der = NULL;
+  g_autoptr(GString) given = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ours = NULL;
+  const char *issued;
+  const char *checked;
+
+  if (context->cert_authority == NULL || !ob_cert_authority_get_ready (context->cert_authority))
+    return;
+  issued = ob_cert_authority_get_common_name (context->cert_authority);
+  der = ob_cert_authority_dup_root_der (context->cert_authority);
+  if (issued == NULL || der == NULL)
+    return;
+  /* Another MPS's root (pasted PEM bodies may hold line breaks). */
+  ours = g_base64_encode (g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+  for (const char *c = root; *c != '\0'; c++)
+    if (!g_ascii_isspace (*c))
+      g_string_append_c (given, *c);
+  if (strcmp (given->str, ours) != 0)
+    return;
+
+  checked = ob_cira_config_get_server_address_format (self->cira) == 201 || cn == NULL || *cn == '\0'
+    ? address : cn;
+  if (checked == NULL || g_ascii_strcasecmp (checked, issued) == 0)
+    return;
+
+  ob_rps_flow_begin_step (flow, "Check the MPS name against its certificate");
+  g_set_error (&error, OB_RPS_ERROR, OB_RPS_ERROR_REFUSED,
+               "CIRA config %s makes AMT expect an MPS certificate issued to “%s”, but the MPS "
+               "certificate is issued to “%s”: the device will not be able to connect. Make the "
+               "MPS common name (Preferences) and the CIRA config's %s the same",
+               ob_cira_config_get_name (self->cira), checked, issued,
+               checked == cn ? "common name" : "MPS address");
+  g_message ("%s", error->message);
+  ob_rps_flow_ignore_step (flow, error);
+}
+
 static void
 add_cira_root (ObRpsConfiguration *self)
 {
@@ -858,6 +909,7 @@ add_cira_root (ObRpsConfiguration *self)
       cira_fail (self, "No MPS root certificate: the CIRA config has none and the certificate authority is not ready");
       return;
     }
+  check_mps_name (self, root);
   ob_wsman_selectors_add (args, "CertificateBlob", root);
   ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_PublicKeyManagementService", "AddTrustedRootCertificate",
                       NULL, args, on_cira_root);
