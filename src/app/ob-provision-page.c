@@ -25,6 +25,7 @@ struct _ObProvisionPage
   ObRpsServer *rps;
   gboolean folded;
   gboolean filling;
+  gulong watch_id;
 
   GtkStack *stack;
   AdwComboRow *profile_row;
@@ -196,34 +197,11 @@ reload_profiles (ObProvisionPage *self)
 }
 
 static gboolean
-reload_idle (gpointer data)
+reload_cb (gpointer data)
 {
-  g_autoptr(ObProvisionPage) self = g_weak_ref_get (data);
-
-  if (self != NULL)
-    reload_profiles (self);
+  reload_profiles (OB_PROVISION_PAGE (data));
 
   return G_SOURCE_REMOVE;
-}
-
-static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
-/* From whichever thread committed: reload on the main context. */
-static void
-on_profiles_changed (ObStore    *store,
-                     const char *kind,
-                     const char *key,
-                     gpointer    user_data)
-{
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (ref, user_data);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, reload_idle, ref, weak_ref_free);
 }
 
 static GtkWidget *
@@ -273,10 +251,10 @@ on_services_state_changed (ObProvisionPage *self)
   if (self->store != store)
     {
       if (self->store != NULL)
-        g_signal_handlers_disconnect_by_data (self->store, self);
+        g_clear_signal_handler (&self->watch_id, self->store);
       g_set_object (&self->store, store);
       if (store != NULL)
-        g_signal_connect (store, "changed::" OB_STORE_KIND_PROFILE, G_CALLBACK (on_profiles_changed), self);
+        self->watch_id = ob_rps_watch_store (store, "changed::" OB_STORE_KIND_PROFILE, self, reload_cb);
       reload_profiles (self);
     }
 
@@ -290,7 +268,7 @@ ob_provision_page_dispose (GObject *object)
   ObProvisionPage *self = OB_PROVISION_PAGE (object);
 
   if (self->store != NULL)
-    g_signal_handlers_disconnect_by_data (self->store, self);
+    g_clear_signal_handler (&self->watch_id, self->store);
   if (self->activations_list != NULL)
     gtk_list_box_bind_model (self->activations_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->store);

@@ -91,6 +91,7 @@ struct _ObRpsListPage
   ObServices *services;
   ObStore *store;
   gboolean folded;
+  gulong watch_ids[2];
   GPtrArray *names;
 
   AdwWindowTitle *window_title;
@@ -311,36 +312,19 @@ ob_rps_list_page_reload (ObRpsListPage *self)
 }
 
 static gboolean
-reload_idle (gpointer data)
+reload_cb (gpointer data)
 {
-  GWeakRef *ref = data;
-  g_autoptr(ObRpsListPage) self = g_weak_ref_get (ref);
-
-  if (self != NULL)
-    ob_rps_list_page_reload (self);
+  ob_rps_list_page_reload (OB_RPS_LIST_PAGE (data));
 
   return G_SOURCE_REMOVE;
 }
 
 static void
-weak_ref_free (gpointer data)
+unwatch_store (ObRpsListPage *self)
 {
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
-/* The store says so from whichever thread committed (the provisioning
- * flows write from worker threads): reload on the main context. */
-static void
-on_store_changed (ObStore    *store,
-                  const char *kind,
-                  const char *key,
-                  gpointer    user_data)
-{
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (ref, user_data);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, reload_idle, ref, weak_ref_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->watch_ids); i++)
+    if (self->watch_ids[i] != 0)
+      g_clear_signal_handler (&self->watch_ids[i], self->store);
 }
 
 static void
@@ -581,7 +565,7 @@ ob_rps_list_page_dispose (GObject *object)
   ObRpsListPage *self = OB_RPS_LIST_PAGE (object);
 
   if (self->store != NULL)
-    g_signal_handlers_disconnect_by_data (self->store, self);
+    unwatch_store (self);
   g_clear_object (&self->store);
   g_clear_object (&self->services);
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_RPS_LIST_PAGE);
@@ -741,7 +725,7 @@ ob_rps_list_page_set_services (ObRpsListPage *self,
     return;
 
   if (self->store != NULL)
-    g_signal_handlers_disconnect_by_data (self->store, self);
+    unwatch_store (self);
   g_set_object (&self->services, services);
   g_set_object (&self->store, store);
 
@@ -749,11 +733,11 @@ ob_rps_list_page_set_services (ObRpsListPage *self,
     {
       g_autofree char *signal = g_strdup_printf ("changed::%s", self->info->kind);
 
-      g_signal_connect (self->store, signal, G_CALLBACK (on_store_changed), self);
+      self->watch_ids[0] = ob_rps_watch_store (self->store, signal, self, reload_cb);
       /* A profile's line names its CIRA configuration. */
       if (g_str_equal (self->info->kind, OB_STORE_KIND_PROFILE))
-        g_signal_connect (self->store, "changed::" OB_STORE_KIND_CIRA_CONFIG,
-                          G_CALLBACK (on_store_changed), self);
+        self->watch_ids[1] = ob_rps_watch_store (self->store, "changed::" OB_STORE_KIND_CIRA_CONFIG,
+                                                 self, reload_cb);
     }
 
   ob_rps_list_page_reload (self);

@@ -338,3 +338,62 @@ ob_rps_attach_error_row (GtkWidget *field)
 
   return row;
 }
+
+/* Shared by the signal closure and nothing else: it lives as long as the
+ * connection, and the weak reference says whether the page still does. */
+typedef struct
+{
+  GWeakRef    ref;
+  GSourceFunc func;
+} StoreWatch;
+
+static void
+store_watch_clear (gpointer data)
+{
+  StoreWatch *watch = data;
+
+  g_weak_ref_clear (&watch->ref);
+}
+
+static void
+store_watch_release (gpointer  data,
+                     GClosure *closure)
+{
+  g_atomic_rc_box_release_full (data, store_watch_clear);
+}
+
+static void
+on_watched_store_changed (ObStore    *store,
+                          const char *kind,
+                          const char *key,
+                          gpointer    user_data)
+{
+  StoreWatch *watch = user_data;
+  GObject *object = g_weak_ref_get (&watch->ref);
+
+  if (object == NULL)
+    return;
+
+  /* The strong reference goes with the callback and is dropped on the
+   * main context. */
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, watch->func, object, g_object_unref);
+}
+
+gulong
+ob_rps_watch_store (ObStore     *store,
+                    const char  *detailed_signal,
+                    gpointer     object,
+                    GSourceFunc  func)
+{
+  StoreWatch *watch;
+
+  g_return_val_if_fail (OB_IS_STORE (store), 0);
+  g_return_val_if_fail (G_IS_OBJECT (object), 0);
+
+  watch = g_atomic_rc_box_new0 (StoreWatch);
+  g_weak_ref_init (&watch->ref, object);
+  watch->func = func;
+
+  return g_signal_connect_data (store, detailed_signal, G_CALLBACK (on_watched_store_changed),
+                                watch, store_watch_release, 0);
+}

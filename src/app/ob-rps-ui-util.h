@@ -80,3 +80,14 @@ G_BEGIN_DECLS
  * AdwPreferencesGroup) and returns it (transfer none). */
 GtkWidget *ob_rps_attach_error_row (GtkWidget *field);
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* Runs @func (@object) on the main context after each emission of
+ * @detailed_signal on @store, from whatever thread committed (the
+ * provisioning flows write from worker threads); never once @object is
+ * gone.  Returns the handler id for g_signal_handler_disconnect(). */
+gulong ob_rps_watch_store (ObStore     *store,
+                           const char  *detailed_signal,
+                           gpointer     object,
+                           GSourceFunc  func);
+G_END_DECLS
