@@ -384,6 +384,11 @@ test_profile (void)
   g_assert_true (save_enabled (editor));
   wait_frames (editor);
   save_screenshot (editor, "ui-rps-profile-editor.png");
+  /* At phone width the editor still fits. */
+  gtk_window_set_default_size (GTK_WINDOW (editor), 360, 640);
+  wait_frames (editor);
+  wait_frames (editor);
+  save_screenshot (editor, "ui-rps-profile-editor-narrow.png");
 
   g_assert_true (gtk_widget_activate_action (editor, "editor.save", NULL));
   wait_for (window_gone, GSIZE_TO_POINTER (OB_TYPE_PROFILE_EDITOR), "the editor to close");
