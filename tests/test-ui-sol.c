@@ -507,6 +507,67 @@ test_disabled_and_reconnect (void)
   wait_screen ("Password:", "the host answering after the reconnect");
 }
 
+static gboolean
+consent_dialog_other_than (gpointer data)
+{
+  GtkWindow *dialog = ob_sol_window_get_consent_dialog (env.sol);
+
+  return dialog != NULL && dialog != data && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+static void
+answer_consent (GtkWindow  *dialog,
+                const char *code)
+{
+  GtkWidget *entry = find_by_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), code);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
+}
+
+/* A device that asks for consent before any redirection: the code dialog,
+ * a wrong code asks again, the right one opens the console. */
+static void
+test_consent (void)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWindow *dialog;
+  g_autofree char *wrong = NULL;
+  const char *code;
+
+  ob_sol_window_disconnect (env.sol);
+  wait_for (no_sol_session, NULL, "the device seeing the session end");
+  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_ALL, NULL, &error));
+  g_assert_no_error (error);
+
+  ob_sol_window_reconnect (env.sol);
+  wait_for (consent_dialog_other_than, NULL, "the consent code dialog");
+  dialog = ob_sol_window_get_consent_dialog (env.sol);
+  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (env.sol));
+  g_assert_cmpint (ob_sol_window_get_state (env.sol), ==, OB_SOL_WINDOW_STATE_CONNECTING);
+  code = ob_sim_device_get_consent_code (env.sim);
+  g_assert_nonnull (code);
+  g_assert_cmpuint (strlen (code), ==, 6);
+
+  wrong = g_strdup (code);
+  wrong[0] = wrong[0] == '9' ? '0' : wrong[0] + 1;
+  answer_consent (dialog, wrong);
+  wait_for (consent_dialog_other_than, dialog, "the dialog asking again");
+  dialog = ob_sol_window_get_consent_dialog (env.sol);
+  g_assert_nonnull (find_descendant (GTK_WIDGET (dialog), is_label_containing, "not the code"));
+  save_screenshot (GTK_WIDGET (dialog), "ui-sol-consent.png");
+  g_assert_false (ob_sim_redir_server_has_session (env.redir, OB_REDIR_SESSION_SOL));
+
+  answer_consent (dialog, ob_sim_device_get_consent_code (env.sim));
+  wait_for (sol_connected, env.sol, "the session after consent");
+  g_assert_null (ob_sol_window_get_consent_dialog (env.sol));
+  g_assert_true (ob_sol_window_send (env.sol, "\r", -1));
+
+  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* The device goes away (its redirection service stops): the window says
  * the session ended and offers to reconnect. */
 static void
@@ -574,6 +635,7 @@ main (int   argc,
   g_test_add_func ("/ui/sol/function-keys", test_function_keys);
   g_test_add_func ("/ui/sol/power-off-on", test_power_off_on);
   g_test_add_func ("/ui/sol/disabled-reconnect", test_disabled_and_reconnect);
+  g_test_add_func ("/ui/sol/consent", test_consent);
   g_test_add_func ("/ui/sol/device-ends", test_device_ends);
 
   result = g_test_run ();

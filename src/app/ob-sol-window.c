@@ -29,6 +29,8 @@
 /* How long a frame's last byte may wait for the rest of its UTF-8. */
 #define FLUSH_DELAY_MS 100
 
+#define CONSENT_CODE_LENGTH 6
+
 struct _ObSolWindow
 {
   AdwWindow parent_instance;
@@ -56,11 +58,15 @@ struct _ObSolWindow
   JsonNode *capabilities;
   GMenu *power_menu;
 
+  GtkWindow *consent_dialog;
+  GtkEditable *consent_entry;
+
   AdwWindowTitle *window_title;
   GtkMenuButton *power_button;
   AdwToastOverlay *toast_overlay;
   GtkStack *stack;
   GtkSpinner *connecting_spinner;
+  AdwStatusPage *connecting_page;
   AdwStatusPage *ended_page;
   GtkRevealer *end_revealer;
   GtkLabel *end_title;
@@ -86,6 +92,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void ob_sol_window_connect (ObSolWindow *self);
+static void ob_sol_window_close_consent_dialog (ObSolWindow *self);
 
 static void
 ob_sol_window_toast (ObSolWindow *self,
@@ -207,6 +214,7 @@ ob_sol_window_end (ObSolWindow *self,
 {
   g_cancellable_cancel (self->cancellable);
   ob_sol_window_drop_session (self);
+  ob_sol_window_close_consent_dialog (self);
 
   g_free (self->end_message);
   self->end_message = g_strdup (title);
@@ -472,10 +480,199 @@ on_stream_opened (GObject      *source,
 static void
 ob_sol_window_open_stream (ObSolWindow *self)
 {
+  adw_status_page_set_title (self->connecting_page, _("Connecting…"));
   /* Always the plain redirection port: a TLS LAN transport maps it to
    * 16995, CIRA opens a channel to it. */
   ob_stream_source_open_stream_async (OB_STREAM_SOURCE (self->device), OB_LAN_PORT_REDIRECTION,
                                       self->cancellable, on_stream_opened, g_object_ref (self));
+}
+
+/* User consent: a device that asks before any redirection (OptInRequired
+ * "all") shows a code on its screen; the person there reads it out. */
+
+static gboolean
+consent_code_is_valid (const char *text)
+{
+  if (strlen (text) != CONSENT_CODE_LENGTH)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static void ob_sol_window_show_consent_dialog (ObSolWindow *self,
+                                               const char  *problem);
+
+static void
+on_consent_sent (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ObSolWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint rv = 0;
+
+  node = ob_amt_user_consent_send_finish (OB_WSMAN_CLIENT (source), result, &rv, &error);
+  if (node == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ob_sol_window_end_with_error (self, error);
+      return;
+    }
+  if (self->state != OB_SOL_WINDOW_STATE_CONNECTING)
+    return;
+
+  if (rv == 0)
+    {
+      ob_sol_window_toast (self, _("User consent given"));
+      ob_sol_window_open_stream (self);
+    }
+  else if (rv == 2)
+    ob_sol_window_end (self, _("User consent expired"),
+                       _("The device no longer waits for a code. Reconnect to ask for a new one."));
+  else
+    /* 2066 is AMT's "wrong code"; the device gives up after a few. */
+    ob_sol_window_show_consent_dialog (self, _("That is not the code on the device’s screen. Try again."));
+}
+
+static void
+on_consent_cancelled (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(ObSolWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = ob_amt_user_consent_cancel_finish (OB_WSMAN_CLIENT (source), result, NULL, &error);
+  if (node == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("CancelOptIn on %s failed: %s", ob_device_get_guid (self->device), error->message);
+}
+
+static void
+on_consent_response (AdwMessageDialog *dialog,
+                     const char       *response,
+                     ObSolWindow      *self)
+{
+  ObWsmanClient *wsman = ob_device_get_wsman_client (self->device);
+  g_autofree char *code = NULL;
+
+  if (self->consent_dialog != GTK_WINDOW (dialog))
+    return;
+  code = g_strdup (gtk_editable_get_text (self->consent_entry));
+  self->consent_dialog = NULL;
+  self->consent_entry = NULL;
+
+  if (g_strcmp0 (response, "confirm") != 0 || wsman == NULL)
+    {
+      if (wsman != NULL)
+        /* Not the session's cancellable: ending must not stop it. */
+        ob_amt_user_consent_cancel_async (wsman, NULL, on_consent_cancelled, g_object_ref (self));
+      ob_sol_window_end (self, _("User consent cancelled"),
+                         _("The serial console needs the code shown on the device’s screen."));
+      return;
+    }
+
+  if (!consent_code_is_valid (code))
+    {
+      ob_sol_window_show_consent_dialog (self, _("The code is six digits."));
+      return;
+    }
+
+  ob_amt_user_consent_send_async (wsman, (guint32) g_ascii_strtoull (code, NULL, 10),
+                                  self->cancellable, on_consent_sent, g_object_ref (self));
+}
+
+static void
+ob_sol_window_close_consent_dialog (ObSolWindow *self)
+{
+  GtkWindow *dialog = g_steal_pointer (&self->consent_dialog);
+
+  self->consent_entry = NULL;
+  if (dialog != NULL)
+    gtk_window_destroy (dialog);
+}
+
+/* @problem: why the last code was not taken, or NULL. */
+static void
+ob_sol_window_show_consent_dialog (ObSolWindow *self,
+                                   const char  *problem)
+{
+  GtkWidget *dialog, *box, *entry;
+
+  ob_sol_window_close_consent_dialog (self);
+  adw_status_page_set_title (self->connecting_page, _("Waiting for user consent…"));
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Enter the Code Shown on the Device"),
+                                   _("This device asks its user to agree before its serial console is "
+                                     "opened. Ask the person at the device for the six-digit code on its "
+                                     "screen."));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  entry = gtk_entry_new ();
+  gtk_entry_set_max_length (GTK_ENTRY (entry), CONSENT_CODE_LENGTH);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "000000");
+  gtk_entry_set_alignment (GTK_ENTRY (entry), 0.5);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Consent code"),
+                                  -1);
+  gtk_box_append (GTK_BOX (box), entry);
+  if (problem != NULL)
+    {
+      GtkWidget *label = gtk_label_new (problem);
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "error");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "confirm", _("C_onfirm"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_consent_response), self, 0);
+
+  self->consent_dialog = GTK_WINDOW (dialog);
+  self->consent_entry = GTK_EDITABLE (entry);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+on_opt_in_started (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(ObSolWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint rv = 0;
+
+  node = ob_amt_user_consent_request_finish (OB_WSMAN_CLIENT (source), result, &rv, &error);
+  if (node == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        ob_sol_window_end_with_error (self, error);
+      return;
+    }
+
+  /* 2 (NOT_READY): a code is already on the screen. */
+  if (rv != 0 && rv != 2)
+    {
+      g_autofree char *description =
+        g_strdup_printf (_("The device refused to show a consent code (status %u). It may be powered off."), rv);
+
+      ob_sol_window_end (self, _("Could not ask for user consent"), description);
+      return;
+    }
+
+  ob_sol_window_show_consent_dialog (self, NULL);
 }
 
 static void
@@ -506,6 +703,15 @@ on_features (GObject      *source,
       return;
     }
 
+  if (features->user_consent == OB_AMT_USER_CONSENT_ALL &&
+      features->opt_in_state != OB_AMT_OPT_IN_STATE_RECEIVED &&
+      features->opt_in_state != OB_AMT_OPT_IN_STATE_IN_SESSION)
+    {
+      ob_amt_user_consent_request_async (OB_WSMAN_CLIENT (source), self->cancellable,
+                                         on_opt_in_started, g_object_ref (self));
+      return;
+    }
+
   ob_sol_window_open_stream (self);
 }
 
@@ -518,6 +724,7 @@ ob_sol_window_connect (ObSolWindow *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   ob_sol_window_drop_session (self);
+  ob_sol_window_close_consent_dialog (self);
   self->local_close = FALSE;
   g_clear_handle_id (&self->flush_source, g_source_remove);
   ob_sol_decoder_reset (&self->decoder);
@@ -962,6 +1169,14 @@ ob_sol_window_get_host_powered (ObSolWindow *self)
   return self->host_powered;
 }
 
+GtkWindow *
+ob_sol_window_get_consent_dialog (ObSolWindow *self)
+{
+  g_return_val_if_fail (OB_IS_SOL_WINDOW (self), NULL);
+
+  return self->consent_dialog;
+}
+
 GBytes *
 ob_sol_window_dup_log (ObSolWindow *self)
 {
@@ -1052,6 +1267,7 @@ ob_sol_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   ob_sol_window_drop_session (self);
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  ob_sol_window_close_consent_dialog (self);
   if (self->terminal != NULL)
     g_signal_handlers_disconnect_by_data (self->terminal, self);
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
@@ -1192,6 +1408,7 @@ ob_sol_window_class_init (ObSolWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObSolWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ObSolWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ObSolWindow, connecting_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ObSolWindow, connecting_page);
   gtk_widget_class_bind_template_child (widget_class, ObSolWindow, ended_page);
   gtk_widget_class_bind_template_child (widget_class, ObSolWindow, end_revealer);
   gtk_widget_class_bind_template_child (widget_class, ObSolWindow, end_title);

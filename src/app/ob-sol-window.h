@@ -26,7 +26,10 @@ typedef enum
  * Opening it starts a session at once: the device's features are read
  * (SOL or the redirection listener off ends it with a message), a stream
  * to the redirection port (16994 through the device's transport: LAN,
- * TLS, CIRA), the SOL session with the stored credentials.  What the host
+ * TLS, CIRA), the SOL session with the stored credentials.  A device that
+ * asks for user consent before any redirection gets StartOptIn and a
+ * dialog for the code on its screen (SendOptInCode; a wrong code asks
+ * again; Cancel sends CancelOptIn).  What the host
  * writes to its serial port is shown in a VteTerminal (UTF-8, with bytes
  * that are not UTF-8 read as code page 437, as BIOS screens draw their
  * boxes); what is typed or pasted goes to the host.  Everything received
@@ -55,6 +58,10 @@ const char       *ob_sol_window_get_end_message   (ObSolWindow  *self);
 const char       *ob_sol_window_get_status_text   (ObSolWindow  *self);
 /* Whether the device last said its host is powered on (SOL status). */
 gboolean          ob_sol_window_get_host_powered  (ObSolWindow  *self);
+
+/* The user consent code dialog while it is up (an AdwMessageDialog whose
+ * extra child holds the entry; responses "confirm" and "cancel"). */
+GtkWindow        *ob_sol_window_get_consent_dialog (ObSolWindow *self);
 
 /* Everything received from the host since the window opened. */
 GBytes           *ob_sol_window_dup_log           (ObSolWindow  *self);
