@@ -374,6 +374,29 @@ test_relay_refusals (void)
   int_env_clear (&env);
 }
 
+/* The REST API stopping ends the sessions it relays. */
+static void
+test_relay_server_stops (void)
+{
+  IntEnv env;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObRfbClient) client = NULL;
+  Match m = { NULL, NULL, { 8, 4, 8 }, FALSE };
+
+  int_env_init (&env, INT_TRANSPORT_RELAY);
+  ob_sim_redir_server_set_screen_size (env.redir, 320, 240);
+  client = open_kvm (&env, NULL, &error);
+  g_assert_no_error (error);
+  m.client = client;
+  m.screen = env.screen;
+  g_assert_true (int_wait_until (framebuffer_matches, &m, 20000));
+  ob_api_server_stop (env.api);
+  g_assert_true (int_wait_until (client_gone, client, 20000));
+  g_assert_true (int_wait_until (no_connections, env.redir, 20000));
+
+  int_env_clear (&env);
+}
+
 /* ---- the relay's framing, spoken by hand -------------------------------- */
 
 static GIOStream *
@@ -590,6 +613,7 @@ main (int   argc,
   g_test_add_func ("/int-kvm/consent-relay", test_consent_relay);
   g_test_add_func ("/int-kvm/relay-refusals", test_relay_refusals);
   g_test_add_func ("/int-kvm/relay-framing", test_relay_framing);
+  g_test_add_func ("/int-kvm/relay-server-stops", test_relay_server_stops);
 
   ret = g_test_run ();
   int_test_shutdown ();

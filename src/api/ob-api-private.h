@@ -155,6 +155,7 @@ void     _ob_api_relay_handle     (ObApiServer       *server,
                                    SoupServerMessage *msg,
                                    GHashTable        *query);
 void     _ob_api_relay_authorize  (ObApiRequest      *request);
+void     _ob_api_relay_stop_all   (ObApiServer       *server);
 
 /* Routes, in ob-api-devices.c, ob-api-cira.c and ob-api-amt.c. */
 void _ob_api_devices_list    (ObApiRequest *request);

@@ -62,6 +62,7 @@
 #define RELAY_CHUNK            16384
 #define RELAY_CLOSE_TIMEOUT_S  5
 #define RELAY_BUSY_KEY         "ob-api-relay-busy"
+#define RELAY_LIVE_KEY         "ob-api-relay-live"
 
 /* The lifetime of a redirection token, as the MPS's default
  * redirection_expiration_time. */
@@ -88,6 +89,7 @@ typedef struct
   grefcount          ref_count;
   ObApiServer       *server;
   GHashTable        *busy;          /* the server's, referenced */
+  GHashTable        *live;          /* the server's running relays */
   char              *busy_key;      /* NULL when the mode is not tracked */
   ObDevice          *device;
   char              *token;
@@ -165,6 +167,9 @@ relay_unref (Relay *relay)
     return;
 
   g_clear_handle_id (&relay->close_timeout_id, g_source_remove);
+  if (relay->live != NULL)
+    g_hash_table_remove (relay->live, relay);
+  g_clear_pointer (&relay->live, g_hash_table_unref);
   if (relay->busy_key != NULL)
     g_hash_table_remove (relay->busy, relay->busy_key);
   g_free (relay->busy_key);
@@ -954,6 +959,15 @@ on_wrote_informational (SoupServerMessage *msg,
     }
 
   g_info ("Relay to %s open", ob_device_get_guid (relay->device));
+  relay->live = g_object_get_data (G_OBJECT (relay->server), RELAY_LIVE_KEY);
+  if (relay->live == NULL)
+    {
+      relay->live = g_hash_table_new (NULL, NULL);
+      g_object_set_data_full (G_OBJECT (relay->server), RELAY_LIVE_KEY, relay->live,
+                              (GDestroyNotify) g_hash_table_unref);
+    }
+  g_hash_table_ref (relay->live);
+  g_hash_table_add (relay->live, relay);
   ws_read (relay);
   dev_read (relay);
 }
@@ -1019,6 +1033,25 @@ on_stream_opened (GObject      *source,
   g_signal_connect_data (relay->msg, "wrote-informational", G_CALLBACK (on_wrote_informational),
                          relay_ref (relay), relay_closure_notify, 0);
   soup_server_message_unpause (relay->msg);
+}
+
+/* The server stops: every running relay ends (going away). */
+void
+_ob_api_relay_stop_all (ObApiServer *server)
+{
+  GHashTable *live = g_object_get_data (G_OBJECT (server), RELAY_LIVE_KEY);
+  g_autoptr(GPtrArray) relays = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  if (live == NULL)
+    return;
+  relays = g_ptr_array_new_with_free_func ((GDestroyNotify) relay_unref);
+  g_hash_table_iter_init (&iter, live);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (relays, relay_ref (key));
+  for (guint i = 0; i < relays->len; i++)
+    relay_finish (g_ptr_array_index (relays, i), WS_CLOSE_GOING_AWAY, "the server stops");
 }
 
 void

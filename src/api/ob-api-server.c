@@ -1141,6 +1141,7 @@ ob_api_server_stop (ObApiServer *self)
   g_hash_table_iter_init (&iter, self->requests);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_cancellable_cancel (((ObApiRequest *) key)->cancellable);
+  _ob_api_relay_stop_all (self);
 
   if (self->soup != NULL)
     {
