@@ -1924,8 +1924,10 @@ spawn_outband (const char  *data_home,
   else
     g_subprocess_launcher_unsetenv (launcher, OB_API_PASSWORD_ENV);
 
+  /* Every listener on a free port: tests run in parallel. */
   return g_subprocess_launcher_spawn (launcher, error, binary, "--headless", "--api-port", "0",
-                                      "--api-address", "127.0.0.1", NULL);
+                                      "--api-address", "127.0.0.1", "--cira-port", "0",
+                                      "--rps-port", "0", NULL);
 }
 
 static void

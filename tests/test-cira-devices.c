@@ -440,6 +440,8 @@ test_services_listener (void)
   /* The setting's port, followed: a new listener when it moves. */
   ob_config_set_cira_port (config, port);
   services = ob_services_new (config, memory, data_dir);
+  /* The provisioning server too stays off the fixed ports. */
+  ob_services_force_rps_port (services, 0);
   g_signal_connect (services, "notify::mps-server", G_CALLBACK (on_mps_server_notify), &n_replaced);
   ob_services_start_async (services, NULL, cira_test_store_result, &result);
   g_assert_true (ob_services_start_finish (services, cira_test_wait_result (&result), &error));
@@ -471,6 +473,7 @@ test_services_listener (void)
   /* `outband --cira-port 0`: any free port, whatever the setting says. */
   services = ob_services_new (config, memory, data_dir);
   ob_services_force_cira_port (services, 0);
+  ob_services_force_rps_port (services, 0);
   g_clear_object (&result);
   ob_services_start_async (services, NULL, cira_test_store_result, &result);
   g_assert_true (ob_services_start_finish (services, cira_test_wait_result (&result), &error));

@@ -34,6 +34,10 @@ fixture_setup (Fixture       *fixture,
   ob_config_set_mps_common_name (fixture->config, "192.0.2.1");
   fixture->services = ob_services_new (fixture->config, secrets, fixture->data_dir);
   ob_services_set_reissue_delay (fixture->services, 50);
+  /* Not 4433 and 8080: tests run in parallel, and a real instance may
+   * hold them. */
+  ob_services_force_cira_port (fixture->services, 0);
+  ob_services_force_rps_port (fixture->services, 0);
 }
 
 static void

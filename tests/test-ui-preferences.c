@@ -489,6 +489,9 @@ services_fixture_setup (ServicesFixture *fixture,
   g_assert_no_error (error);
 
   fixture->services = ob_services_new (fixture->config, shared_secrets, shared_data_dir);
+  /* The listeners these tests do not look at stay off 4433 and 8080. */
+  ob_services_force_cira_port (fixture->services, 0);
+  ob_services_force_rps_port (fixture->services, 0);
   if (forced)
     ob_services_force_api (fixture->services, "127.0.0.1", 0);
   ob_services_start_async (fixture->services, NULL, on_services_started, &started);

@@ -78,11 +78,12 @@ static const GOptionEntry main_options[] = {
     N_("Print the version and exit"), NULL },
   { "headless", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
     N_("Run the engines and the REST API without a window until interrupted"), NULL },
-  { "api-port", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, NULL,
+  /* Ports are strings: GApplication drops integer options whose value is
+   * 0 (`--api-port 0` then meant the api-port setting). */
+  { "api-port", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("With --headless: the REST API port for this run (0 picks a free one)"), N_("PORT") },
   { "api-address", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("With --headless: the address the REST API listens on for this run"), N_("ADDRESS") },
-  /* A string: GApplication drops integer options whose value is 0. */
   { "cira-port", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("The port devices call in on (CIRA) for this run (0 picks a free one)"), N_("PORT") },
   { "rps-port", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
@@ -394,14 +395,21 @@ ob_application_run_headless (ObApplication *self,
   g_autoptr(ObServices) services = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   const char *address = NULL;
+  const char *port_text = NULL;
   Headless headless = { NULL, EXIT_SUCCESS };
   int port = -1;
   guint sigint, sigterm;
 
-  if (g_variant_dict_lookup (options, "api-port", "i", &port) && (port < 0 || port > 65535))
+  if (g_variant_dict_lookup (options, "api-port", "&s", &port_text))
     {
-      g_printerr ("outband: --api-port must be between 0 and 65535\n");
-      return EXIT_FAILURE;
+      guint64 value;
+
+      if (!g_ascii_string_to_unsigned (port_text, 10, 0, 65535, &value, NULL))
+        {
+          g_printerr ("outband: --api-port must be between 0 and 65535\n");
+          return EXIT_FAILURE;
+        }
+      port = (int) value;
     }
   g_variant_dict_lookup (options, "api-address", "&s", &address);
 
