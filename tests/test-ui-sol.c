@@ -328,6 +328,22 @@ pointer_set (gpointer data)
   return *(char **) data != NULL;
 }
 
+static GtkGesture *
+find_context_gesture (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (controller) &&
+          gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (controller)) == GDK_BUTTON_SECONDARY)
+        return GTK_GESTURE (controller);
+    }
+  return NULL;
+}
+
 /* Copy what the terminal shows, paste a command into it. */
 static void
 test_copy_paste (void)
@@ -342,6 +358,21 @@ test_copy_paste (void)
   wait_for (pointer_set, &copied, "the copied text");
   g_assert_nonnull (strstr (copied, "Commands: help uname"));
   vte_terminal_unselect_all (ob_sol_window_get_terminal (env.sol));
+
+  /* The right-click menu offers the same. */
+  {
+    GtkWidget *terminal = GTK_WIDGET (ob_sol_window_get_terminal (env.sol));
+    GtkGesture *gesture = find_context_gesture (terminal);
+    GtkWidget *menu;
+
+    g_assert_nonnull (gesture);
+    g_signal_emit_by_name (gesture, "pressed", 1, 40.0, 30.0);
+    menu = find_descendant (terminal, is_type, GSIZE_TO_POINTER (GTK_TYPE_POPOVER_MENU));
+    g_assert_nonnull (menu);
+    wait_for (widget_is_mapped, menu, "the context menu");
+    gtk_popover_popdown (GTK_POPOVER (menu));
+    wait_for (widget_is_unmapped, menu, "the context menu closing");
+  }
 
   gdk_clipboard_set_text (clipboard, "uname -a\n");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.paste", NULL));
