@@ -12,9 +12,12 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "cira-test-util.h"
 #include "ob-device-page.h"
 #include "ob-lan-stream-source.h"
 #include "ob-redir-message.h"
+#include "ob-sim-cira.h"
+#include "ob-sim-cira-pool.h"
 #include "ob-sim-fleet.h"
 #include "ob-sol-window.h"
 #include "ui-test-util.h"
@@ -612,6 +615,98 @@ test_device_ends (void)
   save_screenshot (GTK_WIDGET (env.sol), "ui-sol-ended.png");
 }
 
+/* ---- Over CIRA ---------------------------------------------------------- */
+
+#define CIRA_GUID     "6e2f3a4b-5c6d-4e7f-8a91-a2b3c4d5e6f7"
+#define CIRA_USER     "sol-ui-device"
+#define CIRA_PASSWORD "SolUi!Cira1"
+#define MPS_NAME      "mps.sol-ui.example"
+
+static gboolean
+cira_ready (gpointer data)
+{
+  ObApfSession *session = ob_sim_cira_get_session (data);
+
+  return ob_sim_cira_get_state (data) == OB_SIM_CIRA_STATE_CONNECTED &&
+         session != NULL && ob_apf_session_has_forwarded_port (session, 16994);
+}
+
+static gboolean
+cira_device_up (gpointer data)
+{
+  return ob_device_get_transport_source (OB_DEVICE (data)) != NULL &&
+         ob_device_get_sol_enabled (OB_DEVICE (data));
+}
+
+static void
+on_cira_refreshed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ob_device_refresh_finish (OB_DEVICE (source), result, NULL);
+}
+
+/* The same window on a device that calls in: its stream is an APF channel
+ * to 16994 through the MPS. */
+static void
+test_cira (void)
+{
+  CiraTestCa ca;
+  CiraTestMps mps;
+  g_autoptr(GTlsCertificate) root = NULL;
+  g_autoptr(ObSimCiraPool) pool = NULL;
+  g_autoptr(ObSimDevice) sim = ob_sim_device_new (CIRA_GUID);
+  g_autoptr(ObSimWsmanServer) wsman = NULL;
+  g_autoptr(ObSimRedirServer) redir = NULL;
+  g_autoptr(ObSimCira) cira = NULL;
+  g_autoptr(GError) error = NULL;
+  ObSolWindow *lan = env.sol;
+  ObDevice *device;
+
+  cira_test_ca_init (&ca, MPS_NAME);
+  root = cira_test_ca_dup_root (&ca);
+  cira_test_mps_init (&mps, ca.secrets, ca.authority, TRUE);
+  cira_test_register_device (&mps, ca.secrets, CIRA_GUID, "CIRA desk", CIRA_USER, CIRA_PASSWORD,
+                             DEVICE_PASSWORD);
+
+  ob_sim_device_set_hostname (sim, "cira-desk");
+  g_assert_true (ob_sim_device_set_opt_in_required (sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  wsman = ob_sim_wsman_server_new (sim, "admin", DEVICE_PASSWORD);
+  redir = ob_sim_redir_server_new (sim, "admin", DEVICE_PASSWORD);
+  pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (mps.server));
+  ob_sim_cira_pool_set_root_certificate (pool, root);
+  ob_sim_cira_pool_set_common_name (pool, MPS_NAME);
+  cira = ob_sim_cira_new (pool, sim, wsman, CIRA_USER, CIRA_PASSWORD);
+  ob_sim_cira_set_redir_server (cira, redir);
+  ob_sim_cira_start (cira);
+  wait_for (cira_ready, cira, "the device calling in");
+
+  device = ob_device_registry_lookup (mps.registry, CIRA_GUID);
+  g_assert_nonnull (device);
+  ob_device_refresh_async (device, NULL, on_cira_refreshed, NULL);
+  wait_for (cira_device_up, device, "the CIRA device with SOL on");
+
+  env.sol = OB_SOL_WINDOW (ob_sol_window_new (device));
+  gtk_window_present (GTK_WINDOW (env.sol));
+  wait_for (sol_connected, env.sol, "the SOL session over CIRA");
+  wait_screen ("cira-desk login:", "the CIRA device's console");
+  type ("cira\r");
+  wait_screen ("Password:", "the echo over CIRA");
+  g_assert_true (screen_has ("cira-desk login: cira"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.disconnect", NULL));
+  g_assert_cmpint (ob_sol_window_get_state (env.sol), ==, OB_SOL_WINDOW_STATE_ENDED);
+  gtk_window_destroy (GTK_WINDOW (env.sol));
+  env.sol = lan;
+
+  ob_sim_cira_stop (cira);
+  ob_sim_redir_server_stop (redir);
+  g_clear_object (&cira);
+  g_clear_object (&pool);
+  cira_test_mps_clear (&mps);
+  cira_test_ca_clear (&ca);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -668,6 +763,7 @@ main (int   argc,
   g_test_add_func ("/ui/sol/disabled-reconnect", test_disabled_and_reconnect);
   g_test_add_func ("/ui/sol/consent", test_consent);
   g_test_add_func ("/ui/sol/device-ends", test_device_ends);
+  g_test_add_func ("/ui/sol/cira", test_cira);
 
   result = g_test_run ();
 
