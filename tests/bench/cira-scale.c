@@ -842,7 +842,7 @@ run_one (const Options *options,
           last_report = now;
           last_connected = connected;
         }
-      sleep_s (0.05);
+      sleep_s (0.25);
     }
   result->connect_s = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
   result->server_connect_cpu_ms = ticks_to_ms (process_cpu_ticks (server.pid) - server_ticks)
