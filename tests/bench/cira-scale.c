@@ -480,6 +480,9 @@ server_start (Server        *server,
   g_ptr_array_add (argv, (char *) "127.0.0.1");
   g_ptr_array_add (argv, (char *) "--cira-port");
   g_ptr_array_add (argv, (char *) "0");
+  /* Nothing here provisions: leave 8080 to others. */
+  g_ptr_array_add (argv, (char *) "--rps-port");
+  g_ptr_array_add (argv, (char *) "0");
   g_ptr_array_add (argv, NULL);
 
   if (!g_spawn_async_with_pipes (NULL, (char **) argv->pdata, env,
