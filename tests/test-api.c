@@ -810,6 +810,26 @@ test_hostile_bodies (Fixture       *f,
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
   }
 
+  /* Surrogates must pair: a lone one would become bytes that are not
+   * UTF-8 in a stored name; a proper pair is an ordinary character. */
+  {
+    const char *lone[] = { "\\udc00", "\\ud800", "\\ud800x", "\\ud800\\u0041", "\\udbff\\ue000" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (lone); i++)
+      {
+        g_autofree char *body = g_strdup_printf ("{\"username\":\"admin%s\",\"password\":\"x\"}", lone[i]);
+        g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/authorize", body);
+
+        g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
+      }
+  }
+  {
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/authorize",
+                                        "{\"username\":\"admin\\ud83d\\ude00\",\"password\":\"x\"}");
+
+    g_assert_cmpuint (reply->status, ==, SOUP_STATUS_UNAUTHORIZED);
+  }
+
   /* An embedded NUL. */
   {
     g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/devices", "application/json",

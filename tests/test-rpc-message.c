@@ -134,6 +134,12 @@ test_hostile_envelopes (void)
   g_assert_null (m);
   g_assert_error (error, OB_RPS_ERROR, OB_RPS_ERROR_INVALID_MESSAGE);
   g_clear_error (&error);
+  /* A lone surrogate escape, which json-glib would turn into bytes that
+   * are not UTF-8 (found by fuzz-rpc-message). */
+  m = ob_rpc_message_parse ("{\"message\":\"ok\\udC1U\"}", 22, &error);
+  g_assert_null (m);
+  g_assert_error (error, OB_RPS_ERROR, OB_RPS_ERROR_INVALID_MESSAGE);
+  g_clear_error (&error);
 
   /* Nesting: refused before json-glib recurses. */
   for (int i = 0; i < 50000; i++)

@@ -55,6 +55,17 @@ check_literal (Checker    *c,
   return TRUE;
 }
 
+/* Four hex digits, already checked. */
+static guint
+hex4 (const char *p)
+{
+  guint value = 0;
+
+  for (guint i = 0; i < 4; i++)
+    value = value << 4 | (guint) g_ascii_xdigit_value (p[i]);
+  return value;
+}
+
 static gboolean
 check_string (Checker *c)
 {
@@ -78,6 +89,8 @@ check_string (Checker *c)
             break;
           if (*c->p == 'u')
             {
+              guint unit;
+
               for (guint i = 1; i <= 4; i++)
                 if (c->p + i >= c->end || !g_ascii_isxdigit (c->p[i]))
                   return fail (c, "bad \\u escape");
@@ -85,6 +98,25 @@ check_string (Checker *c)
                * password short without anyone noticing. */
               if (memcmp (c->p + 1, "0000", 4) == 0)
                 return fail (c, "NUL character in a string");
+              /* A surrogate must come as a high-low pair: json-glib turns
+               * a lone one into bytes that are not UTF-8. */
+              unit = hex4 (c->p + 1);
+              if (unit >= 0xDC00 && unit <= 0xDFFF)
+                return fail (c, "lone low surrogate in a string");
+              if (unit >= 0xD800 && unit <= 0xDBFF)
+                {
+                  guint low;
+
+                  if (c->p + 10 >= c->end || c->p[5] != '\\' || c->p[6] != 'u')
+                    return fail (c, "lone high surrogate in a string");
+                  for (guint i = 7; i <= 10; i++)
+                    if (!g_ascii_isxdigit (c->p[i]))
+                      return fail (c, "bad \\u escape");
+                  low = hex4 (c->p + 7);
+                  if (low < 0xDC00 || low > 0xDFFF)
+                    return fail (c, "lone high surrogate in a string");
+                  c->p += 6;
+                }
               c->p += 5;
               continue;
             }

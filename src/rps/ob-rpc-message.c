@@ -201,6 +201,14 @@ take_string (JsonObject  *object,
                    "Member “%s” is not a string", name);
       return FALSE;
     }
+  /* json-glib 1.6 turns a lone surrogate escape ("\udc1u") into bytes
+   * that are not UTF-8; nothing downstream may see those. */
+  if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
+    {
+      g_set_error (error, OB_RPS_ERROR, OB_RPS_ERROR_INVALID_MESSAGE,
+                   "Member “%s” is not valid UTF-8", name);
+      return FALSE;
+    }
   *out = g_strdup (json_node_get_string (node));
   return TRUE;
 }
