@@ -777,6 +777,58 @@ count_mps_name (const char     *domain,
  * but can never call home; the activation says why, in its steps and the
  * log, and the device indeed cannot connect. */
 static void
+count_ieee8021x (const char     *domain,
+                 GLogLevelFlags  level,
+                 const char     *message,
+                 gpointer        user_data)
+{
+  if (message != NULL && strstr (message, "802.1x config wired1 was not applied") != NULL)
+    (*(guint *) user_data)++;
+  else
+    g_log_default_handler (domain, level, message, NULL);
+}
+
+/* A profile that names an 802.1x config is activated, and its timeline
+ * says plainly that the 802.1x part was not put on the device. */
+static void
+test_ieee8021x_not_applied (void)
+{
+  g_autoptr(Sim) sim = sim_new (CCM_SUFFIX);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(ObRpsStep) step = NULL;
+  guint n_logged = 0;
+  guint handler;
+
+  {
+    g_autoptr(Reply) reply = call ("POST", "/api/v1/admin/ieee8021xconfigs",
+                                   "{\"profileName\":\"wired1\",\"wiredInterface\":true,"
+                                   "\"authenticationProtocol\":0,\"pxeTimeout\":120}");
+
+    assert_status (reply, SOUP_STATUS_CREATED);
+  }
+  {
+    g_autoptr(Reply) reply = call ("POST", "/api/v1/admin/profiles",
+                                   "{\"profileName\":\"ccm-8021x\",\"activation\":\"ccmactivate\","
+                                   "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
+                                   "\"ieee8021xProfileName\":\"wired1\"}");
+
+    assert_status (reply, SOUP_STATUS_CREATED);
+  }
+
+  handler = g_log_set_handler ("outband-rps", G_LOG_LEVEL_MESSAGE, count_ieee8021x, &n_logged);
+  message = activate (sim, "127.0.0.1", "ccm-8021x", &error);
+  g_log_remove_handler ("outband-rps", handler);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_logged, ==, 1);
+
+  step = find_step (ob_sim_device_get_guid (sim->device), "Apply 802.1x config wired1");
+  g_assert_nonnull (step);
+  g_assert_cmpint (ob_rps_step_get_state (step), ==, OB_RPS_STEP_IGNORED);
+  g_assert_nonnull (strstr (ob_rps_step_get_detail (step), "not supported yet"));
+}
+
+static void
 test_mps_name_mismatch (void)
 {
   g_autofree char *root = mps_root_base64 ();
@@ -961,6 +1013,7 @@ main (int   argc,
   g_test_add_func ("/int-provisioning/ccm-and-acm", test_ccm_and_acm);
   g_test_add_func ("/int-provisioning/mps-name-mismatch", test_mps_name_mismatch);
   g_test_add_func ("/int-provisioning/lan-handoff", test_lan_handoff);
+  g_test_add_func ("/int-provisioning/ieee8021x-not-applied", test_ieee8021x_not_applied);
 
   env_start ();
   status = g_test_run ();

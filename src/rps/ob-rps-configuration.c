@@ -278,6 +278,27 @@ on_ethernet_scan (ObRpsFlow    *flow,
     put_wired (self);
 }
 
+/* Putting 802.1x on a device needs its certificates, which the reference
+ * gets through Intel's Enterprise Assistant and we cannot yet: say so in
+ * the timeline instead of leaving the admin to believe it is set. */
+static void
+note_ieee8021x_not_applied (ObRpsConfiguration *self)
+{
+  ObRpsFlow *flow = flow_of (self);
+  const char *name = ob_profile_get_ieee8021x_profile_name (self->profile);
+  g_autoptr(GError) error = NULL;
+
+  if (name == NULL || *name == '\0')
+    return;
+
+  ob_rps_flow_begin_step (flow, "Apply 802.1x config %s", name);
+  g_set_error (&error, OB_RPS_ERROR, OB_RPS_ERROR_REFUSED,
+               "802.1x config %s was not applied: configuring 802.1x on a device is not "
+               "supported yet, so its wired 802.1x is left off", name);
+  g_message ("%s", error->message);
+  ob_rps_flow_ignore_step (flow, error);
+}
+
 static void
 on_ieee8021x (ObRpsFlow       *flow,
               ObWsmanResponse *response,
@@ -1609,6 +1630,7 @@ advance (ObRpsConfiguration *self)
       ob_rps_flow_enumerate (flow, OB_RPS_CALL_FATAL, ETHERNET_CLASS, on_ethernet_scan);
       break;
     case STATE_IEEE8021X:
+      note_ieee8021x_not_applied (self);
       ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, "IPS_IEEE8021xSettings", NULL, on_ieee8021x);
       break;
     case STATE_WIFI_ENDPOINTS:
