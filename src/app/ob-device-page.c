@@ -55,47 +55,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char *group_names[] = {
-  [OB_POWER_ACTION_GROUP_BASIC] = NULL,
-  [OB_POWER_ACTION_GROUP_GRACEFUL] = N_("Through the Operating System"),
-  [OB_POWER_ACTION_GROUP_BOOT] = N_("Boot To"),
-  [OB_POWER_ACTION_GROUP_IDER] = N_("Boot from a Remote Image"),
-  [OB_POWER_ACTION_GROUP_ERASE] = NULL,
-};
-
 /* One section per group, with only what the device can do. */
 static void
 ob_device_page_rebuild_power_menu (ObDevicePage *self)
 {
-  const ObPowerActionInfo *actions;
-  guint n_actions;
-
-  actions = ob_power_actions_get_all (&n_actions);
   g_menu_remove_all (self->power_menu);
-
-  for (guint group = OB_POWER_ACTION_GROUP_BASIC; group <= OB_POWER_ACTION_GROUP_ERASE; group++)
-    {
-      g_autoptr(GMenu) section = g_menu_new ();
-
-      for (guint i = 0; i < n_actions; i++)
-        {
-          g_autoptr(GMenuItem) item = NULL;
-
-          if (actions[i].group != group ||
-              !ob_power_actions_allowed (self->capabilities, actions[i].action))
-            continue;
-
-          item = g_menu_item_new (_(actions[i].label), NULL);
-          g_menu_item_set_action_and_target_value (item, "device.power",
-                                                   g_variant_new_int32 (actions[i].action));
-          g_menu_append_item (section, item);
-        }
-
-      if (g_menu_model_get_n_items (G_MENU_MODEL (section)) > 0)
-        g_menu_append_section (self->power_menu,
-                               group_names[group] != NULL ? _(group_names[group]) : NULL,
-                               G_MENU_MODEL (section));
-    }
+  ob_power_actions_append_sections (self->power_menu, self->capabilities, "device.power", TRUE);
 }
 
 static void

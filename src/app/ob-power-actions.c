@@ -366,3 +366,54 @@ ob_describe_device_error (const GError *error)
 
   return g_strdup (error->message);
 }
+
+static const char *group_names[] = {
+  [OB_POWER_ACTION_GROUP_BASIC] = NULL,
+  [OB_POWER_ACTION_GROUP_GRACEFUL] = N_("Through the Operating System"),
+  [OB_POWER_ACTION_GROUP_BOOT] = N_("Boot To"),
+  [OB_POWER_ACTION_GROUP_IDER] = N_("Boot from a Remote Image"),
+  [OB_POWER_ACTION_GROUP_ERASE] = NULL,
+};
+
+void
+ob_power_actions_append_sections (GMenu      *menu,
+                                  JsonNode   *capabilities,
+                                  const char *action_name,
+                                  gboolean    with_ider)
+{
+  const ObPowerActionInfo *actions;
+  guint n_actions;
+
+  g_return_if_fail (G_IS_MENU (menu));
+  g_return_if_fail (action_name != NULL);
+
+  actions = ob_power_actions_get_all (&n_actions);
+
+  for (guint group = OB_POWER_ACTION_GROUP_BASIC; group <= OB_POWER_ACTION_GROUP_ERASE; group++)
+    {
+      g_autoptr(GMenu) section = NULL;
+
+      if (group == OB_POWER_ACTION_GROUP_IDER && !with_ider)
+        continue;
+
+      section = g_menu_new ();
+      for (guint i = 0; i < n_actions; i++)
+        {
+          g_autoptr(GMenuItem) item = NULL;
+
+          if (actions[i].group != group ||
+              !ob_power_actions_allowed (capabilities, actions[i].action))
+            continue;
+
+          item = g_menu_item_new (_(actions[i].label), NULL);
+          g_menu_item_set_action_and_target_value (item, action_name,
+                                                   g_variant_new_int32 (actions[i].action));
+          g_menu_append_item (section, item);
+        }
+
+      if (g_menu_model_get_n_items (G_MENU_MODEL (section)) > 0)
+        g_menu_append_section (menu,
+                               group_names[group] != NULL ? _(group_names[group]) : NULL,
+                               G_MENU_MODEL (section));
+    }
+}

@@ -47,6 +47,14 @@ const char              *ob_power_state_to_icon_name  (guint        power_state)
 gboolean                 ob_power_actions_allowed     (JsonNode    *capabilities,
                                                        int          action);
 
+/* Append one section per group to @menu with the actions @capabilities
+ * allow, each item activating @action_name with the action number;
+ * the IDE-R group only when @with_ider. */
+void                     ob_power_actions_append_sections (GMenu      *menu,
+                                                           JsonNode   *capabilities,
+                                                           const char *action_name,
+                                                           gboolean    with_ider);
+
 /* Runs @action on @device: the power action or boot-options call the
  * action needs, holding the device busy, reporting the outcome to the
  * device (reachability, last error) and reading the power state back.

@@ -742,55 +742,19 @@ ob_sol_window_connect (ObSolWindow *self)
 
 /* Power */
 
-static const char *group_names[] = {
-  [OB_POWER_ACTION_GROUP_BASIC] = NULL,
-  [OB_POWER_ACTION_GROUP_GRACEFUL] = N_("Through the Operating System"),
-  [OB_POWER_ACTION_GROUP_BOOT] = N_("Boot To"),
-  [OB_POWER_ACTION_GROUP_IDER] = N_("Boot from a Remote Image"),
-  [OB_POWER_ACTION_GROUP_ERASE] = NULL,
-};
-
 static void
 ob_sol_window_rebuild_power_menu (ObSolWindow *self)
 {
-  const ObPowerActionInfo *actions;
-  guint n_actions;
   g_autoptr(GMenu) console = g_menu_new ();
 
-  actions = ob_power_actions_get_all (&n_actions);
   g_menu_remove_all (self->power_menu);
 
   /* The reason to power from here: BIOS setup on this console. */
   g_menu_append (console, _("Power On to BIOS (Serial Console)"), "sol.power-to-bios");
   g_menu_append_section (self->power_menu, NULL, G_MENU_MODEL (console));
 
-  for (guint group = OB_POWER_ACTION_GROUP_BASIC; group <= OB_POWER_ACTION_GROUP_ERASE; group++)
-    {
-      g_autoptr(GMenu) section = g_menu_new ();
-
-      /* IDE-R boots need a disk image this window does not offer. */
-      if (group == OB_POWER_ACTION_GROUP_IDER)
-        continue;
-
-      for (guint i = 0; i < n_actions; i++)
-        {
-          g_autoptr(GMenuItem) item = NULL;
-
-          if (actions[i].group != group ||
-              !ob_power_actions_allowed (self->capabilities, actions[i].action))
-            continue;
-
-          item = g_menu_item_new (_(actions[i].label), NULL);
-          g_menu_item_set_action_and_target_value (item, "sol.power",
-                                                   g_variant_new_int32 (actions[i].action));
-          g_menu_append_item (section, item);
-        }
-
-      if (g_menu_model_get_n_items (G_MENU_MODEL (section)) > 0)
-        g_menu_append_section (self->power_menu,
-                               group_names[group] != NULL ? _(group_names[group]) : NULL,
-                               G_MENU_MODEL (section));
-    }
+  /* IDE-R boots need a disk image this window does not offer. */
+  ob_power_actions_append_sections (self->power_menu, self->capabilities, "sol.power", FALSE);
 }
 
 static void
