@@ -17,6 +17,8 @@
 #include <gio/gio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -1198,6 +1200,13 @@ typedef struct
   gboolean     closed_by_server;
   char         version[32];
   char         cipher[64];
+  /* The certificate the server chose: its key type, its CN, and whether
+   * it chains to the test's root. */
+  const char  *sigalgs;       /* NULL: OpenSSL's */
+  const char  *root_pem;      /* NULL: not checked */
+  char         key_type[16];
+  char         common_name[64];
+  long         verify;
   gint         done;
 } OldClient;
 
@@ -1224,14 +1233,35 @@ old_client_thread (gpointer data)
   SSL_CTX_set_max_proto_version (ctx, c->max_version);
   SSL_CTX_set_cipher_list (ctx, c->ciphers);
   SSL_CTX_set_verify (ctx, SSL_VERIFY_NONE, NULL);
+  if (c->sigalgs != NULL)
+    g_assert_cmpint (SSL_CTX_set1_sigalgs_list (ctx, c->sigalgs), ==, 1);
+  if (c->root_pem != NULL)
+    {
+      BIO *bio = BIO_new_mem_buf (c->root_pem, -1);
+      X509 *root = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+
+      g_assert_nonnull (root);
+      g_assert_cmpint (X509_STORE_add_cert (SSL_CTX_get_cert_store (ctx), root), ==, 1);
+      X509_free (root);
+      BIO_free (bio);
+    }
   ssl = SSL_new (ctx);
   SSL_set_fd (ssl, fd);
 
   if (SSL_connect (ssl) == 1)
     {
+      X509 *peer = SSL_get0_peer_certificate (ssl);
+
       c->handshake_ok = TRUE;
       g_strlcpy (c->version, SSL_get_version (ssl), sizeof c->version);
       g_strlcpy (c->cipher, SSL_get_cipher_name (ssl), sizeof c->cipher);
+      c->verify = SSL_get_verify_result (ssl);
+      if (peer != NULL)
+        {
+          g_strlcpy (c->key_type, EVP_PKEY_get0_type_name (X509_get0_pubkey (peer)), sizeof c->key_type);
+          X509_NAME_get_text_by_NID (X509_get_subject_name (peer), NID_commonName,
+                                     c->common_name, sizeof c->common_name);
+        }
       n = SSL_read (ssl, &byte, 1);
       if (n <= 0)
         {
@@ -1320,6 +1350,37 @@ test_tls_policy (Fixture       *f,
   g_assert_true (legacy_rsa.handshake_ok);
   g_assert_false (legacy_rsa.closed_by_server);
   g_assert_cmpuint (stats (f).tls_refused, ==, 3);
+}
+
+/* The RSA certificate for clients that only take RSA (as AMT firmware
+ * may), its ECDSA twin for the others; both name the MPS and chain to the
+ * root devices are given. */
+static void
+test_certificate_choice (Fixture       *f,
+                         gconstpointer  data)
+{
+  OldClient rsa12 = { .max_version = TLS1_2_VERSION, .ciphers = "ECDHE-RSA-AES128-GCM-SHA256",
+                      .root_pem = ca.root_pem };
+  OldClient any12 = { .max_version = TLS1_2_VERSION, .ciphers = "DEFAULT", .root_pem = ca.root_pem };
+  OldClient any13 = { .max_version = TLS1_3_VERSION, .ciphers = "DEFAULT", .root_pem = ca.root_pem };
+  OldClient rsa13 = { .max_version = TLS1_3_VERSION, .ciphers = "DEFAULT",
+                      .sigalgs = "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384", .root_pem = ca.root_pem };
+  OldClient *clients[] = { &rsa12, &any12, &any13, &rsa13 };
+  const char *expected_key[] = { "RSA", "EC", "EC", "RSA" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      run_old_client (f, clients[i]);
+      g_assert_true (clients[i]->handshake_ok);
+      g_assert_false (clients[i]->closed_by_server);
+      g_assert_cmpstr (clients[i]->key_type, ==, expected_key[i]);
+      g_assert_cmpstr (clients[i]->common_name, ==, "mps.test.example");
+      g_assert_cmpint (clients[i]->verify, ==, X509_V_OK);
+    }
+  g_assert_cmpstr (rsa12.cipher, ==, "ECDHE-RSA-AES128-GCM-SHA256");
+  g_assert_cmpstr (any12.cipher, ==, "ECDHE-ECDSA-AES128-GCM-SHA256");
+  g_assert_cmpstr (any13.version, ==, "TLSv1.3");
+  g_assert_cmpuint (stats (f).tls_refused, ==, 0);
 }
 
 static void
@@ -1665,6 +1726,7 @@ main (int   argc,
   ADD ("/mps-server/pending-caps", test_pending_caps, "late");
   ADD ("/mps-server/channel-caps", test_channel_caps, "late");
   ADD ("/mps-server/tls-policy", test_tls_policy, NULL);
+  ADD ("/mps-server/certificate-choice", test_certificate_choice, NULL);
   ADD ("/mps-server/port-in-use", test_port_in_use, "late");
   ADD ("/mps-server/follows-port-setting", test_follows_port_setting, "late");
   ADD ("/mps-server/certificate-reload", test_certificate_reload, NULL);

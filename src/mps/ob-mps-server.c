@@ -18,6 +18,8 @@
 #include "ob-mps-server.h"
 #include "ob-mps-store-writer.h"
 #include "ob-util.h"
+#include "ob-tls-context.h"
+#include "ob-tls-stream.h"
 
 /* The first bytes of a connection: a TLS handshake record (or an SSLv2
  * compatible ClientHello), or an HTTP request line. */
@@ -108,7 +110,7 @@ struct _ObMpsServer
   /* Every session's socket and timers, in one GSource. */
   ObApfPoller          *poller;
 
-  GTlsCertificate      *certificate;
+  SSL_CTX              *ssl_ctx;          /* server certificates and settings */
   ObMpsStoreWriter     *writer;
   ObConnectionThrottle *address_throttle;
   ObConnectionThrottle *activity_throttle;
@@ -597,61 +599,47 @@ answer_http (Conn     *conn,
 
 /* ---- TLS ------------------------------------------------------------------------ */
 
+/* OpenSSL's "TLSv1", "TLSv1.1" … as people write them. */
 static const char *
-protocol_version_name (GTlsProtocolVersion version)
+protocol_version_name (const char *version)
 {
-  switch (version)
-    {
-    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
-      return "SSL 3.0";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
-      return "TLS 1.0";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
-      return "TLS 1.1";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_2:
-      return "TLS 1.2";
-    case G_TLS_PROTOCOL_VERSION_TLS_1_3:
-      return "TLS 1.3";
-    case G_TLS_PROTOCOL_VERSION_UNKNOWN:
-    case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
-    case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
-    default:
-      return "an unknown TLS version";
-    }
+  if (g_strcmp0 (version, "TLSv1") == 0)
+    return "TLS 1.0";
+  if (g_strcmp0 (version, "TLSv1.1") == 0)
+    return "TLS 1.1";
+  if (g_strcmp0 (version, "TLSv1.2") == 0)
+    return "TLS 1.2";
+  if (g_strcmp0 (version, "TLSv1.3") == 0)
+    return "TLS 1.3";
+  return version != NULL ? version : "an unknown TLS version";
 }
 
-/* TLS 1.3 suites all use an ephemeral key exchange; before it the name
- * says: "…ECDHE_…", "…DHE_…" (GnuTLS and IANA names) or "ECDHE-…" (OpenSSL
- * names) are forward secret, "TLS_RSA_WITH_…" / "AES128-SHA" are not. */
+/* TLS 1.3 suites all use an ephemeral key exchange; before it OpenSSL's
+ * name says: "ECDHE-…" and "DHE-…" are forward secret, "AES128-SHA" and
+ * the other RSA key exchanges are not. */
 static gboolean
-suite_is_forward_secret (GTlsProtocolVersion  version,
-                         const char          *suite)
+suite_is_forward_secret (const char *version,
+                         const char *suite)
 {
-  g_autofree char *upper = NULL;
-
-  if (version == G_TLS_PROTOCOL_VERSION_TLS_1_3)
+  if (g_strcmp0 (version, "TLSv1.3") == 0)
     return TRUE;
-  if (suite == NULL)
-    return TRUE; /* the backend does not say: the version decides */
-
-  upper = g_ascii_strup (suite, -1);
-  return strstr (upper, "DHE") != NULL;
+  return suite != NULL && strstr (suite, "DHE") != NULL;
 }
 
-/* NULL when the connection is within the policy, else why not. */
+/* NULL when the connection is within the policy, else why not.  The
+ * context admits what old firmware needs, so the refusal can name it
+ * (and the setting is read per connection, so a change applies at once). */
 static char *
-tls_policy_refusal (ObMpsServer     *self,
-                    GTlsConnection  *tls)
+tls_policy_refusal (ObMpsServer *self,
+                    ObTlsStream *tls)
 {
-  GTlsProtocolVersion version = g_tls_connection_get_protocol_version (tls);
-  g_autofree char *suite = g_tls_connection_get_ciphersuite_name (tls);
+  const char *version = ob_tls_stream_get_protocol_version (tls);
+  const char *suite = ob_tls_stream_get_cipher_name (tls);
 
   if (ob_config_get_allow_legacy_tls (self->config))
     return NULL;
 
-  if (version == G_TLS_PROTOCOL_VERSION_SSL_3_0 ||
-      version == G_TLS_PROTOCOL_VERSION_TLS_1_0 ||
-      version == G_TLS_PROTOCOL_VERSION_TLS_1_1)
+  if (g_strcmp0 (version, "TLSv1.2") != 0 && g_strcmp0 (version, "TLSv1.3") != 0)
     return g_strdup_printf ("The device only speaks %s (%s); turn on legacy TLS in the "
                             "preferences to let old AMT firmware connect",
                             protocol_version_name (version), suite != NULL ? suite : "?");
@@ -660,7 +648,7 @@ tls_policy_refusal (ObMpsServer     *self,
     return g_strdup_printf ("The device chose the cipher suite %s, whose key exchange is not "
                             "forward secret; turn on legacy TLS in the preferences to let old "
                             "AMT firmware connect",
-                            suite);
+                            suite != NULL ? suite : "?");
 
   return NULL;
 }
@@ -721,7 +709,7 @@ on_handshake_done (GObject      *source,
   g_autofree char *refusal = NULL;
   gboolean ok;
 
-  ok = g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+  ok = ob_tls_stream_handshake_finish (OB_TLS_STREAM (source), result, &error);
   conn->io_pending = FALSE;
 
   if (conn->closed || self == NULL)
@@ -744,7 +732,7 @@ on_handshake_done (GObject      *source,
       return;
     }
 
-  refusal = tls_policy_refusal (self, G_TLS_CONNECTION (source));
+  refusal = tls_policy_refusal (self, OB_TLS_STREAM (source));
   if (refusal != NULL)
     {
       self->stats.tls_refused++;
@@ -766,19 +754,7 @@ start_tls (Conn *conn)
   ObMpsServer *self = conn->server;
   g_autoptr(GError) error = NULL;
 
-  /* Devices present no client certificate, so nothing is verified: a
-   * connection made without "database" NULL loads the system trust store
-   * while it is constructed (glib-networking; about 10 ms of CPU each). */
-  conn->tls = g_initable_new (g_tls_backend_get_server_connection_type (g_tls_backend_get_default ()),
-                              NULL, &error,
-                              "base-io-stream", conn->socket_conn,
-                              "certificate", self->certificate,
-                              "database", NULL,
-                              /* A device that drops the TCP connection
-                               * without close_notify has still ended its
-                               * session cleanly, as far as APF goes. */
-                              "require-close-notify", FALSE,
-                              NULL);
+  conn->tls = G_IO_STREAM (ob_tls_stream_new_server (conn->socket_conn, self->ssl_ctx, &error));
   if (conn->tls == NULL)
     {
       g_debug ("CIRA connection from %s: no TLS: %s", conn->address, error->message);
@@ -787,18 +763,17 @@ start_tls (Conn *conn)
       return;
     }
 
-
   conn->state = CONN_TLS;
   conn->io_pending = TRUE;
   take_handshake_slot (self, conn);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (conn->tls), G_PRIORITY_DEFAULT,
-                                    conn->cancellable, on_handshake_done, conn_ref (conn));
+  ob_tls_stream_handshake_async (OB_TLS_STREAM (conn->tls), conn->cancellable, on_handshake_done,
+                                 conn_ref (conn));
 }
 
-/* glib-networking runs each handshake in a worker thread of the shared
- * pool, blocking it until the peer has said enough: the slots keep a slow
- * or silent peer from taking every thread (and with them the keyring and
- * store work other connections wait for). */
+/* Handshakes run on the main loop and hold no thread while they wait for
+ * the peer; the slots bound how many are in flight (each holds its
+ * handshake state), and one address gets at most half of them, so a flood
+ * of slow or silent peers from one place leaves room for devices. */
 static void
 start_waiting_tls (ObMpsServer *self)
 {
@@ -830,7 +805,7 @@ want_tls (Conn *conn)
 
   clear_source (&conn->read_source);
 
-  if (self->certificate == NULL)
+  if (self->ssl_ctx == NULL)
     {
       conn_close (conn, OB_APF_CLOSE_REASON_REJECTED);
       return;
@@ -1642,14 +1617,16 @@ static gboolean
 reload_certificate (ObMpsServer  *self,
                     GError      **error)
 {
-  GTlsCertificate *certificate;
+  SSL_CTX *ctx;
 
-  certificate = ob_cert_authority_dup_tls_certificate (self->authority, error);
-  if (certificate == NULL)
+  /* Connections hold their own reference to the context they began
+   * with. */
+  ctx = ob_tls_context_new_server (self->authority, error);
+  if (ctx == NULL)
     return FALSE;
 
-  g_clear_object (&self->certificate);
-  self->certificate = certificate;
+  g_clear_pointer (&self->ssl_ctx, SSL_CTX_free);
+  self->ssl_ctx = ctx;
   return TRUE;
 }
 
@@ -1934,7 +1911,7 @@ ob_mps_server_stop (ObMpsServer *self)
   g_clear_object (&self->config);
   g_clear_object (&self->authority);
   g_clear_object (&self->registry);
-  g_clear_object (&self->certificate);
+  g_clear_pointer (&self->ssl_ctx, SSL_CTX_free);
 }
 
 /* ---- getters ------------------------------------------------------------------------- */
@@ -2405,7 +2382,8 @@ ob_mps_server_init (ObMpsServer *self)
   self->current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->instance = g_strdup (g_get_host_name ());
   self->port_request = -1;
-  self->legacy_tls_available = ob_lan_stream_source_legacy_tls_supported ();
+  /* OpenSSL with SECLEVEL 0 speaks TLS 1.0 and 1.1 (ob-tls-context.c). */
+  self->legacy_tls_available = TRUE;
 
   self->handshake_timeout_ms = OB_MPS_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   self->idle_timeout_ms = 0;

@@ -16,7 +16,7 @@
 #include <openssl/x509.h>
 
 #include "ob-sim-cira-pool.h"
-#include "ob-sim-tls-client.h"
+#include "ob-tls-stream.h"
 
 struct _ObSimCiraPool
 {
@@ -50,7 +50,7 @@ typedef struct
   GSource           *timeout;
   GList             *queue_link;    /* while waiting for a slot */
   GSocketConnection *tcp;
-  ObSimTlsClient    *tls;
+  ObTlsStream    *tls;
   gboolean           holding_slot;
   gboolean           timed_out;
 } Attempt;
@@ -196,7 +196,7 @@ get_ssl_ctx (ObSimCiraPool  *self,
  * it was given, and its CN is the MPS name it was given. */
 static GError *
 check_certificate (ObSimCiraPool  *self,
-                   ObSimTlsClient *tls)
+                   ObTlsStream *tls)
 {
   long verdict;
   g_autofree char *cn = NULL;
@@ -206,12 +206,12 @@ check_certificate (ObSimCiraPool  *self,
   if (self->root == NULL)
     return NULL;
 
-  verdict = ob_sim_tls_client_get_verify_result (tls);
+  verdict = ob_tls_stream_get_verify_result (tls);
   if (verdict != X509_V_OK)
     return g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, "The MPS certificate was refused: %s",
                         X509_verify_cert_error_string (verdict));
 
-  cn = ob_sim_tls_client_dup_peer_common_name (tls);
+  cn = ob_tls_stream_dup_peer_common_name (tls);
   expected = self->common_name != NULL ? self->common_name : self->host;
   if (cn == NULL || g_ascii_strcasecmp (cn, expected) != 0)
     return g_error_new (G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
@@ -232,7 +232,7 @@ on_handshake (GObject      *source,
   Attempt *attempt = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!ob_sim_tls_client_handshake_finish (OB_SIM_TLS_CLIENT (source), result, &error))
+  if (!ob_tls_stream_handshake_finish (OB_TLS_STREAM (source), result, &error))
     {
       attempt_fail (task, error);
       return;
@@ -277,13 +277,13 @@ on_tcp_connected (GObject      *source,
 
   ctx = get_ssl_ctx (self, &error);
   if (ctx != NULL)
-    attempt->tls = ob_sim_tls_client_new (attempt->tcp, ctx, self->host, &error);
+    attempt->tls = ob_tls_stream_new_client (attempt->tcp, ctx, self->host, &error);
   if (attempt->tls == NULL)
     {
       attempt_fail (task, error);
       return;
     }
-  ob_sim_tls_client_handshake_async (attempt->tls, attempt->cancellable, on_handshake, g_object_ref (task));
+  ob_tls_stream_handshake_async (attempt->tls, attempt->cancellable, on_handshake, g_object_ref (task));
 }
 
 static void

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /* ObSimCiraPool: what simulated devices calling the same MPS share: its
  * address (resolved once), one GSocketClient, one TLS client context (an
  * OpenSSL SSL_CTX holding the settings and the root, used by every
- * connection through ObSimTlsClient rather than GIO's TLS backend, which
+ * connection through ObTlsStream rather than GIO's TLS backend, which
  * costs far more per connection), and a cap on simultaneous connection
  * attempts, so thousands of devices started at once queue for a handshake
  * slot instead of opening thousands of sockets together.
@@ -77,7 +77,7 @@ void             ob_sim_cira_pool_set_connect_timeout_ms (ObSimCiraPool   *self,
 
 /* Open a TLS connection to the MPS (waiting for a slot first), with the
  * certificate checked as above.  The result is a GIOStream with pollable
- * input and output (an ObSimTlsClient) after its handshake, TCP_NODELAY
+ * input and output (an ObTlsStream) after its handshake, TCP_NODELAY
  * set.  Errors: G_RESOLVER_ERROR, G_IO_ERROR (refused, TIMED_OUT,
  * CANCELLED), G_TLS_ERROR (a failed handshake; a certificate refused, the
  * message says why). */

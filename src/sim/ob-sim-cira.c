@@ -12,7 +12,7 @@
 
 #include "ob-apf-message.h"
 #include "ob-sim-cira.h"
-#include "ob-sim-tls-client.h"
+#include "ob-tls-stream.h"
 #include "ob-util.h"
 
 /* Connected, the device gives up after this many keepalive intervals
@@ -207,8 +207,8 @@ shutdown_transport (GIOStream *stream)
 {
   GSocket *socket = NULL;
 
-  if (OB_IS_SIM_TLS_CLIENT (stream))
-    socket = ob_sim_tls_client_get_socket (OB_SIM_TLS_CLIENT (stream));
+  if (OB_IS_TLS_STREAM (stream))
+    socket = ob_tls_stream_get_socket (OB_TLS_STREAM (stream));
   else if (G_IS_SOCKET_CONNECTION (stream))
     socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
   if (socket != NULL)

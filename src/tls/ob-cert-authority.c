@@ -17,7 +17,7 @@
 
 #include "ob-util.h"
 
-#include "ob-cert-authority.h"
+#include "ob-cert-authority-private.h"
 #include "ob-crypto-private.h"
 
 /* As the reference MPS: RSA 3072 and SHA-384 for both certificates (AMT
@@ -48,6 +48,11 @@ struct _ObCertAuthority
   X509          *root;
   X509          *server;
   EVP_PKEY      *server_key;
+  /* The ECDSA twin of the server certificate (same names, same root),
+   * for clients that offer ECDSA: its key is made at every start and only
+   * ever lives in memory. */
+  X509          *server_ec;
+  EVP_PKEY      *server_ec_key;
   char          *common_name;
   gboolean       ready;
 
@@ -96,6 +101,8 @@ typedef struct
   X509     *root;
   X509     *server;
   EVP_PKEY *server_key;
+  X509     *server_ec;
+  EVP_PKEY *server_ec_key;
   char     *common_name;
   guint64   generation;
 } Material;
@@ -119,6 +126,8 @@ material_free (gpointer data)
   g_clear_pointer (&material->root, X509_free);
   g_clear_pointer (&material->server, X509_free);
   g_clear_pointer (&material->server_key, EVP_PKEY_free);
+  g_clear_pointer (&material->server_ec, X509_free);
+  g_clear_pointer (&material->server_ec_key, EVP_PKEY_free);
   g_free (material->common_name);
   g_free (material);
 }
@@ -488,6 +497,11 @@ fill_server (X509       *cert,
              X509       *root,
              EVP_PKEY   *root_key)
 {
+  /* An ECDSA key signs; only an RSA key also enciphers (RSA key exchange,
+   * which legacy TLS may choose). */
+  const char *key_usage = EVP_PKEY_is_a (X509_get0_pubkey (cert), "EC")
+                          ? "critical,digitalSignature"
+                          : "critical,digitalSignature,keyEncipherment";
   g_autoptr(X509_NAME) name = X509_NAME_new ();
   g_autoptr(GENERAL_NAMES) alt_names = subject_alt_names_for (common_name);
   X509V3_CTX ctx;
@@ -502,7 +516,7 @@ fill_server (X509       *cert,
   X509V3_set_ctx (&ctx, root, cert, NULL, NULL, 0);
 
   return add_extension (cert, &ctx, NID_basic_constraints, "critical,CA:FALSE") &&
-         add_extension (cert, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
+         add_extension (cert, &ctx, NID_key_usage, key_usage) &&
          add_extension (cert, &ctx, NID_ext_key_usage, "serverAuth") &&
          add_extension (cert, &ctx, NID_subject_key_identifier, "hash") &&
          add_extension (cert, &ctx, NID_authority_key_identifier, "keyid:always") &&
@@ -664,6 +678,8 @@ ensure_material (EnsureData    *data,
   g_autoptr(EVP_PKEY) server_key = NULL;
   g_autoptr(X509) root = NULL;
   g_autoptr(X509) server = NULL;
+  g_autoptr(EVP_PKEY) server_ec_key = NULL;
+  g_autoptr(X509) server_ec = NULL;
   Material *material;
 
   if (!validate_common_name (data->common_name, error))
@@ -689,10 +705,26 @@ ensure_material (EnsureData    *data,
   if (server == NULL)
     return NULL;
 
+  /* P-256 signs a handshake in tens of microseconds where RSA 3072 takes
+   * milliseconds: with both, a connect storm of clients that offer ECDSA
+   * costs a fraction of the CPU, and firmware that only knows RSA still
+   * gets the RSA certificate (OpenSSL picks by what the client offers). */
+  server_ec_key = EVP_EC_gen ("P-256");
+  if (server_ec_key == NULL)
+    {
+      _ob_tls_set_error (error, OB_TLS_ERROR_FAILED, "Could not generate an ECDSA key");
+      return NULL;
+    }
+  server_ec = issue_server (server_ec_key, data->common_name, root, root_key, error);
+  if (server_ec == NULL)
+    return NULL;
+
   material = g_new0 (Material, 1);
   material->root = g_steal_pointer (&root);
   material->server = g_steal_pointer (&server);
   material->server_key = g_steal_pointer (&server_key);
+  material->server_ec = g_steal_pointer (&server_ec);
+  material->server_ec_key = g_steal_pointer (&server_ec_key);
   material->common_name = g_strdup (data->common_name);
   material->generation = data->generation;
 
@@ -768,11 +800,15 @@ ensure_done (GObject      *object,
   g_clear_pointer (&self->root, X509_free);
   g_clear_pointer (&self->server, X509_free);
   g_clear_pointer (&self->server_key, EVP_PKEY_free);
+  g_clear_pointer (&self->server_ec, X509_free);
+  g_clear_pointer (&self->server_ec_key, EVP_PKEY_free);
   g_clear_pointer (&self->common_name, g_free);
 
   self->root = g_steal_pointer (&material->root);
   self->server = g_steal_pointer (&material->server);
   self->server_key = g_steal_pointer (&material->server_key);
+  self->server_ec = g_steal_pointer (&material->server_ec);
+  self->server_ec_key = g_steal_pointer (&material->server_ec_key);
   self->common_name = g_steal_pointer (&material->common_name);
   self->applied_generation = material->generation;
   self->ready = TRUE;
@@ -864,6 +900,8 @@ ob_cert_authority_finalize (GObject *object)
   g_clear_pointer (&self->root, X509_free);
   g_clear_pointer (&self->server, X509_free);
   g_clear_pointer (&self->server_key, EVP_PKEY_free);
+  g_clear_pointer (&self->server_ec, X509_free);
+  g_clear_pointer (&self->server_ec_key, EVP_PKEY_free);
   g_clear_pointer (&self->common_name, g_free);
   g_clear_pointer (&self->wanted_common_name, g_free);
   g_mutex_clear (&self->ensure_lock);
@@ -1212,4 +1250,36 @@ ob_cert_authority_dup_tls_certificate (ObCertAuthority  *self,
   g_free (buffer);
 
   return certificate;
+}
+
+gboolean
+_ob_cert_authority_get_server_credentials (ObCertAuthority  *self,
+                                           X509            **rsa_cert,
+                                           EVP_PKEY        **rsa_key,
+                                           X509            **ec_cert,
+                                           EVP_PKEY        **ec_key,
+                                           GError          **error)
+{
+  g_return_val_if_fail (OB_IS_CERT_AUTHORITY (self), FALSE);
+
+  g_mutex_lock (&self->state_lock);
+  if (self->server == NULL || self->server_key == NULL ||
+      self->server_ec == NULL || self->server_ec_key == NULL)
+    {
+      g_mutex_unlock (&self->state_lock);
+      g_set_error_literal (error, OB_TLS_ERROR, OB_TLS_ERROR_NOT_READY,
+                           "The certificate authority is not ready");
+      return FALSE;
+    }
+  X509_up_ref (self->server);
+  *rsa_cert = self->server;
+  EVP_PKEY_up_ref (self->server_key);
+  *rsa_key = self->server_key;
+  X509_up_ref (self->server_ec);
+  *ec_cert = self->server_ec;
+  EVP_PKEY_up_ref (self->server_ec_key);
+  *ec_key = self->server_ec_key;
+  g_mutex_unlock (&self->state_lock);
+
+  return TRUE;
 }

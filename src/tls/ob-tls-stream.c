@@ -1,4 +1,4 @@
-/* ob-sim-tls-client.c
+/* ob-tls-stream.c
  *
  * Copyright 2026 The Outband authors
  *
@@ -13,9 +13,9 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "ob-sim-tls-client-private.h"
+#include "ob-tls-stream-private.h"
 
-struct _ObSimTlsClient
+struct _ObTlsStream
 {
   GIOStream          parent_instance;
 
@@ -39,7 +39,7 @@ struct _ObSimTlsClient
   guint              pending : 1;
 };
 
-G_DEFINE_FINAL_TYPE (ObSimTlsClient, ob_sim_tls_client, G_TYPE_IO_STREAM)
+G_DEFINE_FINAL_TYPE (ObTlsStream, ob_tls_stream, G_TYPE_IO_STREAM)
 
 /* ---- BIO over the GSocket ---------------------------------------------- */
 
@@ -48,7 +48,7 @@ G_DEFINE_FINAL_TYPE (ObSimTlsClient, ob_sim_tls_client, G_TYPE_IO_STREAM)
  * GError. */
 
 static void
-set_io_error (ObSimTlsClient *self,
+set_io_error (ObTlsStream *self,
               GError         *error)
 {
   if (self->io_error == NULL)
@@ -62,7 +62,7 @@ bio_write (BIO        *bio,
            const char *data,
            int         len)
 {
-  ObSimTlsClient *self = BIO_get_data (bio);
+  ObTlsStream *self = BIO_get_data (bio);
   GError *error = NULL;
   gssize n;
 
@@ -87,7 +87,7 @@ bio_read (BIO  *bio,
           char *data,
           int   len)
 {
-  ObSimTlsClient *self = BIO_get_data (bio);
+  ObTlsStream *self = BIO_get_data (bio);
   GError *error = NULL;
   gssize n;
 
@@ -132,7 +132,7 @@ get_bio_method (void)
 
   if (g_once_init_enter (&once))
     {
-      BIO_METHOD *m = BIO_meth_new (BIO_get_new_index () | BIO_TYPE_SOURCE_SINK, "outband-sim GSocket");
+      BIO_METHOD *m = BIO_meth_new (BIO_get_new_index () | BIO_TYPE_SOURCE_SINK, "outband GSocket");
 
       BIO_meth_set_write (m, bio_write);
       BIO_meth_set_read (m, bio_read);
@@ -149,7 +149,7 @@ get_bio_method (void)
 /* After a failed SSL call: what went wrong, as GIO would say it.  Returns
  * 0 (end of stream) or -1 with @error set. */
 static gssize
-fail (ObSimTlsClient  *self,
+fail (ObTlsStream  *self,
       int              ssl_error,
       const char      *what,
       GError         **error)
@@ -186,7 +186,7 @@ fail (ObSimTlsClient  *self,
 }
 
 static gboolean
-check_usable (ObSimTlsClient  *self,
+check_usable (ObTlsStream  *self,
               GError         **error)
 {
   if (self->closed || self->ssl == NULL)
@@ -213,7 +213,7 @@ check_usable (ObSimTlsClient  *self,
 /* ---- I/O for the streams ------------------------------------------------------ */
 
 gssize
-_ob_sim_tls_client_read (ObSimTlsClient  *self,
+_ob_tls_stream_read (ObTlsStream  *self,
                          void            *buffer,
                          gsize            count,
                          GError         **error)
@@ -247,7 +247,7 @@ _ob_sim_tls_client_read (ObSimTlsClient  *self,
 }
 
 gssize
-_ob_sim_tls_client_write (ObSimTlsClient  *self,
+_ob_tls_stream_write (ObTlsStream  *self,
                           const void      *buffer,
                           gsize            count,
                           GError         **error)
@@ -286,7 +286,7 @@ _ob_sim_tls_client_write (ObSimTlsClient  *self,
 }
 
 static GIOCondition
-wanted_condition (ObSimTlsClient *self,
+wanted_condition (ObTlsStream *self,
                   gboolean        input)
 {
   if (input)
@@ -295,7 +295,7 @@ wanted_condition (ObSimTlsClient *self,
 }
 
 gboolean
-_ob_sim_tls_client_is_ready (ObSimTlsClient *self,
+_ob_tls_stream_is_ready (ObTlsStream *self,
                              gboolean        input)
 {
   /* A closed or failed connection is "ready": the call reports it. */
@@ -311,7 +311,7 @@ _ob_sim_tls_client_is_ready (ObSimTlsClient *self,
 typedef struct
 {
   GSource         source;
-  ObSimTlsClient *client;
+  ObTlsStream *client;
   GObject        *stream;     /* owned by the client */
   gpointer        tag;
   GIOCondition    events;
@@ -323,7 +323,7 @@ tls_source_prepare (GSource *source,
                     gint    *timeout)
 {
   TlsSource *ts = (TlsSource *) source;
-  ObSimTlsClient *self = ts->client;
+  ObTlsStream *self = ts->client;
   GIOCondition events;
 
   *timeout = -1;
@@ -346,7 +346,7 @@ static gboolean
 tls_source_check (GSource *source)
 {
   TlsSource *ts = (TlsSource *) source;
-  ObSimTlsClient *self = ts->client;
+  ObTlsStream *self = ts->client;
 
   if (self->closed || self->failed || (ts->input && self->pending))
     return TRUE;
@@ -400,7 +400,7 @@ static GSourceFuncs tls_source_funcs = {
 };
 
 GSource *
-_ob_sim_tls_client_create_source (ObSimTlsClient *self,
+_ob_tls_stream_create_source (ObTlsStream *self,
                                   gboolean        input,
                                   GObject        *stream,
                                   GCancellable   *cancellable)
@@ -408,7 +408,7 @@ _ob_sim_tls_client_create_source (ObSimTlsClient *self,
   GSource *source = g_source_new (&tls_source_funcs, sizeof (TlsSource));
   TlsSource *ts = (TlsSource *) source;
 
-  g_source_set_static_name (source, input ? "[outband-sim] TLS input" : "[outband-sim] TLS output");
+  g_source_set_static_name (source, input ? "[outband] TLS input" : "[outband] TLS output");
   ts->client = g_object_ref (self);
   ts->stream = stream;
   ts->input = input;
@@ -443,7 +443,7 @@ on_handshake_io (GSocket      *socket,
 static void
 handshake_step (GTask *task)
 {
-  ObSimTlsClient *self = g_task_get_source_object (task);
+  ObTlsStream *self = g_task_get_source_object (task);
   GError *error = NULL;
   int ssl_error;
 
@@ -460,7 +460,7 @@ handshake_step (GTask *task)
     }
 
   ERR_clear_error ();
-  if (SSL_connect (self->ssl) == 1)
+  if (SSL_do_handshake (self->ssl) == 1)
     {
       self->handshaking = FALSE;
       self->handshaken = TRUE;
@@ -490,17 +490,17 @@ handshake_step (GTask *task)
 }
 
 void
-ob_sim_tls_client_handshake_async (ObSimTlsClient      *self,
+ob_tls_stream_handshake_async (ObTlsStream      *self,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
 
-  g_return_if_fail (OB_IS_SIM_TLS_CLIENT (self));
+  g_return_if_fail (OB_IS_TLS_STREAM (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ob_sim_tls_client_handshake_async);
+  g_task_set_source_tag (task, ob_tls_stream_handshake_async);
   if (self->handshaken || self->handshaking)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "The TLS handshake already ran");
@@ -511,11 +511,11 @@ ob_sim_tls_client_handshake_async (ObSimTlsClient      *self,
 }
 
 gboolean
-ob_sim_tls_client_handshake_finish (ObSimTlsClient  *self,
+ob_tls_stream_handshake_finish (ObTlsStream  *self,
                                     GAsyncResult    *result,
                                     GError         **error)
 {
-  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), FALSE);
+  g_return_val_if_fail (OB_IS_TLS_STREAM (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -524,9 +524,9 @@ ob_sim_tls_client_handshake_finish (ObSimTlsClient  *self,
 /* ---- state ---------------------------------------------------------------------- */
 
 long
-ob_sim_tls_client_get_verify_result (ObSimTlsClient *self)
+ob_tls_stream_get_verify_result (ObTlsStream *self)
 {
-  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), X509_V_ERR_UNSPECIFIED);
+  g_return_val_if_fail (OB_IS_TLS_STREAM (self), X509_V_ERR_UNSPECIFIED);
 
   if (self->ssl == NULL || !self->handshaken)
     return X509_V_ERR_UNSPECIFIED;
@@ -534,7 +534,7 @@ ob_sim_tls_client_get_verify_result (ObSimTlsClient *self)
 }
 
 char *
-ob_sim_tls_client_dup_peer_common_name (ObSimTlsClient *self)
+ob_tls_stream_dup_peer_common_name (ObTlsStream *self)
 {
   X509 *peer;
   X509_NAME *subject;
@@ -545,7 +545,7 @@ ob_sim_tls_client_dup_peer_common_name (ObSimTlsClient *self)
   int len;
   char *cn;
 
-  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), NULL);
+  g_return_val_if_fail (OB_IS_TLS_STREAM (self), NULL);
 
   if (self->ssl == NULL || !self->handshaken)
     return NULL;
@@ -568,9 +568,9 @@ ob_sim_tls_client_dup_peer_common_name (ObSimTlsClient *self)
 }
 
 const char *
-ob_sim_tls_client_get_protocol_version (ObSimTlsClient *self)
+ob_tls_stream_get_protocol_version (ObTlsStream *self)
 {
-  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), NULL);
+  g_return_val_if_fail (OB_IS_TLS_STREAM (self), NULL);
 
   if (self->ssl == NULL || !self->handshaken)
     return NULL;
@@ -578,26 +578,31 @@ ob_sim_tls_client_get_protocol_version (ObSimTlsClient *self)
 }
 
 GSocket *
-ob_sim_tls_client_get_socket (ObSimTlsClient *self)
+ob_tls_stream_get_socket (ObTlsStream *self)
 {
-  g_return_val_if_fail (OB_IS_SIM_TLS_CLIENT (self), NULL);
+  g_return_val_if_fail (OB_IS_TLS_STREAM (self), NULL);
   return self->socket;
 }
 
-ObSimTlsClient *
-ob_sim_tls_client_new (GSocketConnection  *connection,
-                       SSL_CTX            *ctx,
-                       const char         *server_name,
-                       GError            **error)
+const char *
+ob_tls_stream_get_cipher_name (ObTlsStream *self)
 {
-  g_autoptr(ObSimTlsClient) self = NULL;
-  g_autoptr(GInetAddress) literal = NULL;
+  g_return_val_if_fail (OB_IS_TLS_STREAM (self), NULL);
+
+  if (self->ssl == NULL || !self->handshaken)
+    return NULL;
+  return SSL_get_cipher_name (self->ssl);
+}
+
+static ObTlsStream *
+stream_new (GSocketConnection  *connection,
+            SSL_CTX            *ctx,
+            GError            **error)
+{
+  g_autoptr(ObTlsStream) self = NULL;
   BIO *bio;
 
-  g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
-  g_return_val_if_fail (ctx != NULL, NULL);
-
-  self = g_object_new (OB_TYPE_SIM_TLS_CLIENT, NULL);
+  self = g_object_new (OB_TYPE_TLS_STREAM, NULL);
   self->connection = g_object_ref (connection);
   self->socket = g_object_ref (g_socket_connection_get_socket (connection));
   self->ssl = SSL_new (ctx);
@@ -612,31 +617,68 @@ ob_sim_tls_client_new (GSocketConnection  *connection,
   BIO_set_data (bio, self);
   SSL_set_bio (self->ssl, bio, bio);
 
+  return g_steal_pointer (&self);
+}
+
+ObTlsStream *
+ob_tls_stream_new_client (GSocketConnection  *connection,
+                          SSL_CTX            *ctx,
+                          const char         *server_name,
+                          GError            **error)
+{
+  g_autoptr(GInetAddress) literal = NULL;
+  ObTlsStream *self;
+
+  g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
+  g_return_val_if_fail (ctx != NULL, NULL);
+
+  self = stream_new (connection, ctx, error);
+  if (self == NULL)
+    return NULL;
+  SSL_set_connect_state (self->ssl);
+
   literal = server_name != NULL ? g_inet_address_new_from_string (server_name) : NULL;
   if (server_name != NULL && literal == NULL)
     SSL_set_tlsext_host_name (self->ssl, server_name);
 
-  return g_steal_pointer (&self);
+  return self;
+}
+
+ObTlsStream *
+ob_tls_stream_new_server (GSocketConnection  *connection,
+                          SSL_CTX            *ctx,
+                          GError            **error)
+{
+  ObTlsStream *self;
+
+  g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
+  g_return_val_if_fail (ctx != NULL, NULL);
+
+  self = stream_new (connection, ctx, error);
+  if (self == NULL)
+    return NULL;
+  SSL_set_accept_state (self->ssl);
+  return self;
 }
 
 /* ---- GIOStream ------------------------------------------------------------------ */
 
 static GInputStream *
-ob_sim_tls_client_get_input_stream (GIOStream *stream)
+ob_tls_stream_get_input_stream (GIOStream *stream)
 {
-  return OB_SIM_TLS_CLIENT (stream)->input;
+  return OB_TLS_STREAM (stream)->input;
 }
 
 static GOutputStream *
-ob_sim_tls_client_get_output_stream (GIOStream *stream)
+ob_tls_stream_get_output_stream (GIOStream *stream)
 {
-  return OB_SIM_TLS_CLIENT (stream)->output;
+  return OB_TLS_STREAM (stream)->output;
 }
 
 /* Never blocks: close_notify goes out if the socket takes it now, then
  * the socket closes and the TLS state is freed. */
 static void
-close_now (ObSimTlsClient *self)
+close_now (ObTlsStream *self)
 {
   if (self->closed)
     return;
@@ -656,16 +698,16 @@ close_now (ObSimTlsClient *self)
 }
 
 static gboolean
-ob_sim_tls_client_close (GIOStream     *stream,
+ob_tls_stream_close (GIOStream     *stream,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  close_now (OB_SIM_TLS_CLIENT (stream));
+  close_now (OB_TLS_STREAM (stream));
   return TRUE;
 }
 
 static void
-ob_sim_tls_client_close_async (GIOStream           *stream,
+ob_tls_stream_close_async (GIOStream           *stream,
                                int                  io_priority,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
@@ -673,13 +715,13 @@ ob_sim_tls_client_close_async (GIOStream           *stream,
 {
   g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, ob_sim_tls_client_close_async);
-  close_now (OB_SIM_TLS_CLIENT (stream));
+  g_task_set_source_tag (task, ob_tls_stream_close_async);
+  close_now (OB_TLS_STREAM (stream));
   g_task_return_boolean (task, TRUE);
 }
 
 static gboolean
-ob_sim_tls_client_close_finish (GIOStream     *stream,
+ob_tls_stream_close_finish (GIOStream     *stream,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
@@ -687,22 +729,22 @@ ob_sim_tls_client_close_finish (GIOStream     *stream,
 }
 
 static void
-ob_sim_tls_client_dispose (GObject *object)
+ob_tls_stream_dispose (GObject *object)
 {
-  ObSimTlsClient *self = OB_SIM_TLS_CLIENT (object);
+  ObTlsStream *self = OB_TLS_STREAM (object);
 
   if (self->input != NULL)
-    _ob_sim_tls_client_input_stream_detach (OB_SIM_TLS_CLIENT_INPUT_STREAM (self->input));
+    _ob_tls_stream_input_stream_detach (OB_TLS_STREAM_INPUT_STREAM (self->input));
   if (self->output != NULL)
-    _ob_sim_tls_client_output_stream_detach (OB_SIM_TLS_CLIENT_OUTPUT_STREAM (self->output));
+    _ob_tls_stream_output_stream_detach (OB_TLS_STREAM_OUTPUT_STREAM (self->output));
 
-  G_OBJECT_CLASS (ob_sim_tls_client_parent_class)->dispose (object);
+  G_OBJECT_CLASS (ob_tls_stream_parent_class)->dispose (object);
 }
 
 static void
-ob_sim_tls_client_finalize (GObject *object)
+ob_tls_stream_finalize (GObject *object)
 {
-  ObSimTlsClient *self = OB_SIM_TLS_CLIENT (object);
+  ObTlsStream *self = OB_TLS_STREAM (object);
 
   if (self->socket != NULL)
     close_now (self);
@@ -712,28 +754,28 @@ ob_sim_tls_client_finalize (GObject *object)
   g_clear_object (&self->connection);
   g_clear_error (&self->io_error);
 
-  G_OBJECT_CLASS (ob_sim_tls_client_parent_class)->finalize (object);
+  G_OBJECT_CLASS (ob_tls_stream_parent_class)->finalize (object);
 }
 
 static void
-ob_sim_tls_client_class_init (ObSimTlsClientClass *klass)
+ob_tls_stream_class_init (ObTlsStreamClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
 
-  object_class->dispose = ob_sim_tls_client_dispose;
-  object_class->finalize = ob_sim_tls_client_finalize;
+  object_class->dispose = ob_tls_stream_dispose;
+  object_class->finalize = ob_tls_stream_finalize;
 
-  stream_class->get_input_stream = ob_sim_tls_client_get_input_stream;
-  stream_class->get_output_stream = ob_sim_tls_client_get_output_stream;
-  stream_class->close_fn = ob_sim_tls_client_close;
-  stream_class->close_async = ob_sim_tls_client_close_async;
-  stream_class->close_finish = ob_sim_tls_client_close_finish;
+  stream_class->get_input_stream = ob_tls_stream_get_input_stream;
+  stream_class->get_output_stream = ob_tls_stream_get_output_stream;
+  stream_class->close_fn = ob_tls_stream_close;
+  stream_class->close_async = ob_tls_stream_close_async;
+  stream_class->close_finish = ob_tls_stream_close_finish;
 }
 
 static void
-ob_sim_tls_client_init (ObSimTlsClient *self)
+ob_tls_stream_init (ObTlsStream *self)
 {
-  self->input = _ob_sim_tls_client_input_stream_new (self);
-  self->output = _ob_sim_tls_client_output_stream_new (self);
+  self->input = _ob_tls_stream_input_stream_new (self);
+  self->output = _ob_tls_stream_output_stream_new (self);
 }

@@ -1,4 +1,4 @@
-/* ob-sim-tls-client-input-stream.c
+/* ob-tls-stream-input-stream.c
  *
  * Copyright 2026 The Outband authors
  *
@@ -7,38 +7,38 @@
 
 #include "config.h"
 
-#include "ob-sim-tls-client-private.h"
+#include "ob-tls-stream-private.h"
 
-struct _ObSimTlsClientInputStream
+struct _ObTlsStreamInputStream
 {
   GInputStream    parent_instance;
 
-  ObSimTlsClient *client;   /* not a reference: the client owns us */
+  ObTlsStream *client;   /* not a reference: the client owns us */
 };
 
-static void ob_sim_tls_client_input_stream_pollable_init (GPollableInputStreamInterface *iface);
+static void ob_tls_stream_input_stream_pollable_init (GPollableInputStreamInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (ObSimTlsClientInputStream, ob_sim_tls_client_input_stream, G_TYPE_INPUT_STREAM,
+G_DEFINE_FINAL_TYPE_WITH_CODE (ObTlsStreamInputStream, ob_tls_stream_input_stream, G_TYPE_INPUT_STREAM,
                                G_IMPLEMENT_INTERFACE (G_TYPE_POLLABLE_INPUT_STREAM,
-                                                      ob_sim_tls_client_input_stream_pollable_init))
+                                                      ob_tls_stream_input_stream_pollable_init))
 
 GInputStream *
-_ob_sim_tls_client_input_stream_new (ObSimTlsClient *client)
+_ob_tls_stream_input_stream_new (ObTlsStream *client)
 {
-  ObSimTlsClientInputStream *self = g_object_new (OB_TYPE_SIM_TLS_CLIENT_INPUT_STREAM, NULL);
+  ObTlsStreamInputStream *self = g_object_new (OB_TYPE_TLS_STREAM_INPUT_STREAM, NULL);
 
   self->client = client;
   return G_INPUT_STREAM (self);
 }
 
 void
-_ob_sim_tls_client_input_stream_detach (ObSimTlsClientInputStream *self)
+_ob_tls_stream_input_stream_detach (ObTlsStreamInputStream *self)
 {
   self->client = NULL;
 }
 
 static gssize
-read_now (ObSimTlsClientInputStream  *self,
+read_now (ObTlsStreamInputStream  *self,
           void                       *buffer,
           gsize                       count,
           GError                    **error)
@@ -48,13 +48,13 @@ read_now (ObSimTlsClientInputStream  *self,
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The TLS connection is gone");
       return -1;
     }
-  return _ob_sim_tls_client_read (self->client, buffer, count, error);
+  return _ob_tls_stream_read (self->client, buffer, count, error);
 }
 
 /* Everything runs on the main loop: a blocking read does not wait, it
  * reads what is there or says it would block. */
 static gssize
-ob_sim_tls_client_input_stream_read (GInputStream  *stream,
+ob_tls_stream_input_stream_read (GInputStream  *stream,
                                      void          *buffer,
                                      gsize          count,
                                      GCancellable  *cancellable,
@@ -62,12 +62,12 @@ ob_sim_tls_client_input_stream_read (GInputStream  *stream,
 {
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
-  return read_now (OB_SIM_TLS_CLIENT_INPUT_STREAM (stream), buffer, count, error);
+  return read_now (OB_TLS_STREAM_INPUT_STREAM (stream), buffer, count, error);
 }
 
 /* The connection closes as a whole (g_io_stream_close()). */
 static gboolean
-ob_sim_tls_client_input_stream_close (GInputStream  *stream,
+ob_tls_stream_input_stream_close (GInputStream  *stream,
                                       GCancellable  *cancellable,
                                       GError       **error)
 {
@@ -75,7 +75,7 @@ ob_sim_tls_client_input_stream_close (GInputStream  *stream,
 }
 
 static void
-ob_sim_tls_client_input_stream_close_async (GInputStream        *stream,
+ob_tls_stream_input_stream_close_async (GInputStream        *stream,
                                             int                  io_priority,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
@@ -83,12 +83,12 @@ ob_sim_tls_client_input_stream_close_async (GInputStream        *stream,
 {
   g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, ob_sim_tls_client_input_stream_close_async);
+  g_task_set_source_tag (task, ob_tls_stream_input_stream_close_async);
   g_task_return_boolean (task, TRUE);
 }
 
 static gboolean
-ob_sim_tls_client_input_stream_close_finish (GInputStream  *stream,
+ob_tls_stream_input_stream_close_finish (GInputStream  *stream,
                                              GAsyncResult  *result,
                                              GError       **error)
 {
@@ -96,24 +96,24 @@ ob_sim_tls_client_input_stream_close_finish (GInputStream  *stream,
 }
 
 static gboolean
-ob_sim_tls_client_input_stream_can_poll (GPollableInputStream *stream)
+ob_tls_stream_input_stream_can_poll (GPollableInputStream *stream)
 {
   return TRUE;
 }
 
 static gboolean
-ob_sim_tls_client_input_stream_is_readable (GPollableInputStream *stream)
+ob_tls_stream_input_stream_is_readable (GPollableInputStream *stream)
 {
-  ObSimTlsClientInputStream *self = OB_SIM_TLS_CLIENT_INPUT_STREAM (stream);
+  ObTlsStreamInputStream *self = OB_TLS_STREAM_INPUT_STREAM (stream);
 
-  return self->client == NULL || _ob_sim_tls_client_is_ready (self->client, TRUE);
+  return self->client == NULL || _ob_tls_stream_is_ready (self->client, TRUE);
 }
 
 static GSource *
-ob_sim_tls_client_input_stream_create_source (GPollableInputStream *stream,
+ob_tls_stream_input_stream_create_source (GPollableInputStream *stream,
                                               GCancellable         *cancellable)
 {
-  ObSimTlsClientInputStream *self = OB_SIM_TLS_CLIENT_INPUT_STREAM (stream);
+  ObTlsStreamInputStream *self = OB_TLS_STREAM_INPUT_STREAM (stream);
 
   if (self->client == NULL)
     {
@@ -123,39 +123,39 @@ ob_sim_tls_client_input_stream_create_source (GPollableInputStream *stream,
       g_source_set_ready_time (source, 0);
       return source;
     }
-  return _ob_sim_tls_client_create_source (self->client, TRUE, G_OBJECT (stream), cancellable);
+  return _ob_tls_stream_create_source (self->client, TRUE, G_OBJECT (stream), cancellable);
 }
 
 static gssize
-ob_sim_tls_client_input_stream_read_nonblocking (GPollableInputStream  *stream,
+ob_tls_stream_input_stream_read_nonblocking (GPollableInputStream  *stream,
                                                  void                  *buffer,
                                                  gsize                  count,
                                                  GError               **error)
 {
-  return read_now (OB_SIM_TLS_CLIENT_INPUT_STREAM (stream), buffer, count, error);
+  return read_now (OB_TLS_STREAM_INPUT_STREAM (stream), buffer, count, error);
 }
 
 static void
-ob_sim_tls_client_input_stream_pollable_init (GPollableInputStreamInterface *iface)
+ob_tls_stream_input_stream_pollable_init (GPollableInputStreamInterface *iface)
 {
-  iface->can_poll = ob_sim_tls_client_input_stream_can_poll;
-  iface->is_readable = ob_sim_tls_client_input_stream_is_readable;
-  iface->create_source = ob_sim_tls_client_input_stream_create_source;
-  iface->read_nonblocking = ob_sim_tls_client_input_stream_read_nonblocking;
+  iface->can_poll = ob_tls_stream_input_stream_can_poll;
+  iface->is_readable = ob_tls_stream_input_stream_is_readable;
+  iface->create_source = ob_tls_stream_input_stream_create_source;
+  iface->read_nonblocking = ob_tls_stream_input_stream_read_nonblocking;
 }
 
 static void
-ob_sim_tls_client_input_stream_class_init (ObSimTlsClientInputStreamClass *klass)
+ob_tls_stream_input_stream_class_init (ObTlsStreamInputStreamClass *klass)
 {
   GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
 
-  stream_class->read_fn = ob_sim_tls_client_input_stream_read;
-  stream_class->close_fn = ob_sim_tls_client_input_stream_close;
-  stream_class->close_async = ob_sim_tls_client_input_stream_close_async;
-  stream_class->close_finish = ob_sim_tls_client_input_stream_close_finish;
+  stream_class->read_fn = ob_tls_stream_input_stream_read;
+  stream_class->close_fn = ob_tls_stream_input_stream_close;
+  stream_class->close_async = ob_tls_stream_input_stream_close_async;
+  stream_class->close_finish = ob_tls_stream_input_stream_close_finish;
 }
 
 static void
-ob_sim_tls_client_input_stream_init (ObSimTlsClientInputStream *self)
+ob_tls_stream_input_stream_init (ObTlsStreamInputStream *self)
 {
 }
