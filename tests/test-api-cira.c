@@ -24,6 +24,7 @@
 #include "ob-sim-cira.h"
 #include "ob-sim-cira-pool.h"
 #include "ob-sim-device.h"
+#include "ob-sim-fleet.h"
 #include "ob-sim-wsman-server.h"
 
 #define API_USER      "admin"
@@ -813,6 +814,282 @@ test_fleet (Fixture       *f,
   g_assert_cmpuint (g_atomic_int_get (&n_leaks), ==, 0);
 }
 
+/* ---- devices/stats under churn ------------------------------------------------------ */
+
+#define N_CHURN 12
+
+/* devices/stats must say what the device list says, row by row, and what
+ * the test expects. */
+static void
+assert_counts_at (const char *file,
+                  int         line,
+                  Fixture    *f,
+                  guint       total,
+                  guint       connected)
+{
+  g_autoptr(Reply) stats = get (f, "/api/v1/devices/stats");
+  g_autoptr(Reply) list = get (f, "/api/v1/devices?$top=1000&$count=true");
+  g_autofree char *expected = g_strdup_printf ("{\"totalCount\":%u,\"connectedCount\":%u,"
+                                               "\"disconnectedCount\":%u}",
+                                               total, connected, total - connected);
+  JsonObject *counted;
+  JsonArray *rows;
+  guint listed_connected = 0;
+
+  assert_reply_at (file, line, stats, SOUP_STATUS_OK, expected);
+  assert_reply_at (file, line, list, SOUP_STATUS_OK, NULL);
+  counted = reply_object (list);
+  rows = json_object_get_array_member (counted, "data");
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (json_object_get_boolean_member (json_array_get_object_element (rows, i), "connectionStatus"))
+      listed_connected++;
+  if (json_array_get_length (rows) != total || listed_connected != connected ||
+      json_object_get_int_member (counted, "totalCount") != total)
+    g_error ("%s:%d: the list has %u rows (totalCount %" G_GINT64_FORMAT "), %u connected; "
+             "expected %u, %u", file, line, json_array_get_length (rows),
+             json_object_get_int_member (counted, "totalCount"), listed_connected, total, connected);
+}
+
+#define assert_counts(f, total, connected) \
+  assert_counts_at (__FILE__, __LINE__, (f), (total), (connected))
+
+typedef struct
+{
+  Fixture    *f;
+  const char *guid;
+} DeviceRef;
+
+static gboolean
+device_connected (gpointer data)
+{
+  DeviceRef *ref = data;
+  ObDevice *device = ob_device_registry_lookup (ref->f->mps.registry, ref->guid);
+
+  return device != NULL && ob_device_is_connected (device);
+}
+
+static gboolean
+device_not_connected (gpointer data)
+{
+  return !device_connected (data);
+}
+
+static gboolean
+sim_stopped (gpointer data)
+{
+  return ob_sim_cira_get_state (OB_SIM_CIRA (data)) == OB_SIM_CIRA_STATE_STOPPED;
+}
+
+static void
+stop_sim (SimDevice *sim)
+{
+  ob_sim_cira_stop (sim->cira);
+  g_assert_true (cira_test_wait_until (sim_stopped, sim->cira, 20000));
+}
+
+typedef struct
+{
+  ObSimCira *cira;
+  guint      target;
+} Attempts;
+
+static gboolean
+attempts_reached (gpointer data)
+{
+  Attempts *attempts = data;
+
+  return ob_sim_cira_get_n_attempts (attempts->cira) >= attempts->target;
+}
+
+/* Until @n more attempts have begun (so n - 1 have ended). */
+static void
+run_until_attempts (SimDevice *sim,
+                    guint      n)
+{
+  Attempts attempts = { sim->cira, ob_sim_cira_get_n_attempts (sim->cira) + n };
+
+  g_assert_true (cira_test_wait_until (attempts_reached, &attempts, 20000));
+}
+
+static void
+register_cira (Fixture *f,
+               guint    i,
+               guint    want_status)
+{
+  g_autofree char *guid = device_guid (i);
+  g_autofree char *user = device_user (i);
+  g_autofree char *password = device_mps_password (i);
+  g_autofree char *body = g_strdup_printf ("{\"guid\":\"%s\",\"mpsusername\":\"%s\","
+                                           "\"mpspassword\":\"%s\",\"password\":\"" AMT_PASSWORD "\"}",
+                                           guid, user, password);
+  g_autoptr(Reply) reply = NULL;
+
+  hide (password);
+  reply = send_json (f, "POST", "/api/v1/devices", body);
+  assert_reply (reply, want_status, NULL);
+}
+
+static void
+test_stats_churn (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(ObSimFleet) fleet = ob_sim_fleet_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lan_guid = NULL;
+  ObSimDevice *lan_sim;
+  SimDevice *sims[N_CHURN];
+  char *guids[N_CHURN];
+  guint connected;
+
+  assert_counts (f, 0, 0);
+
+  /* CIRA devices registered, none connected yet. */
+  for (guint i = 0; i < N_CHURN; i++)
+    {
+      g_autofree char *user = device_user (i);
+      g_autofree char *password = device_mps_password (i);
+
+      guids[i] = device_guid (i);
+      register_cira (f, i, SOUP_STATUS_CREATED);
+      sims[i] = add_sim (f, guids[i], user, password);
+    }
+  assert_counts (f, N_CHURN, 0);
+  /* Registering again is an update: no new row. */
+  register_cira (f, 0, SOUP_STATUS_OK);
+  assert_counts (f, N_CHURN, 0);
+
+  /* A LAN device added over REST: reachable, so connected. */
+  lan_sim = ob_sim_fleet_add_device (fleet, "127.0.0.1", 0, 0, AMT_PASSWORD, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *body = g_strdup_printf ("{\"hostname\":\"127.0.0.1\",\"port\":%u,"
+                                             "\"useTLS\":false,\"username\":\"admin\","
+                                             "\"password\":\"" AMT_PASSWORD "\"}",
+                                             ob_sim_device_get_http_port (lan_sim));
+    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
+
+    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    lan_guid = g_strdup (json_object_get_string_member (reply_object (reply), "guid"));
+  }
+  assert_counts (f, N_CHURN + 1, 1);
+
+  /* The CIRA devices call in. */
+  for (guint i = 0; i < N_CHURN; i++)
+    ob_sim_cira_start (sims[i]->cira);
+  g_assert_true (cira_test_wait_until (all_connected, f, 60000));
+  for (guint i = 0; i < N_CHURN; i++)
+    {
+      DeviceRef ref = { f, guids[i] };
+
+      g_assert_true (cira_test_wait_until (device_connected, &ref, 20000));
+    }
+  connected = N_CHURN + 1;
+  assert_counts (f, N_CHURN + 1, connected);
+
+  /* Churn: devices drop and call again, one at a time and several at once. */
+  for (guint round = 0; round < 3; round++)
+    {
+      guint first = round * 3;
+
+      for (guint i = first; i < first + 3; i++)
+        stop_sim (sims[i]);
+      for (guint i = first; i < first + 3; i++)
+        {
+          DeviceRef ref = { f, guids[i] };
+
+          g_assert_true (cira_test_wait_until (device_not_connected, &ref, 20000));
+        }
+      assert_counts (f, N_CHURN + 1, connected - 3);
+
+      ob_sim_cira_start (sims[first]->cira);
+      {
+        DeviceRef ref = { f, guids[first] };
+
+        g_assert_true (cira_test_wait_until (device_connected, &ref, 20000));
+      }
+      assert_counts (f, N_CHURN + 1, connected - 2);
+      for (guint i = first + 1; i < first + 3; i++)
+        ob_sim_cira_start (sims[i]->cira);
+      for (guint i = first + 1; i < first + 3; i++)
+        {
+          DeviceRef ref = { f, guids[i] };
+
+          g_assert_true (cira_test_wait_until (device_connected, &ref, 20000));
+        }
+      assert_counts (f, N_CHURN + 1, connected);
+    }
+
+  /* Disconnected over REST (it waits long before calling again). */
+  ob_sim_cira_set_backoff (sims[10]->cira, 600000, 600000);
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/devices/disconnect/", guids[10], NULL);
+    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+
+    assert_reply (reply, SOUP_STATUS_OK, NULL);
+  }
+  connected--;
+  assert_counts (f, N_CHURN + 1, connected);
+
+  /* Deleted while connected: gone from both counts at once, though its
+   * session is still up; when it calls again it is refused (no row). */
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/devices/", guids[11], NULL);
+    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+    DeviceRef ref = { f, guids[11] };
+
+    assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
+    g_assert_nonnull (ob_mps_server_lookup_session (f->mps.server, guids[11]));
+    connected--;
+    assert_counts (f, N_CHURN, connected);
+
+    stop_sim (sims[11]);
+    ob_sim_cira_start (sims[11]->cira);
+    run_until_attempts (sims[11], 2);
+    g_assert_false (device_connected (&ref));
+    assert_counts (f, N_CHURN, connected);
+
+    /* Registered again: a row, not connected until it calls in again. */
+    register_cira (f, 11, SOUP_STATUS_CREATED);
+    g_assert_true (cira_test_wait_until (device_connected, &ref, 20000));
+    connected++;
+    assert_counts (f, N_CHURN + 1, connected);
+  }
+
+  /* A disconnected CIRA device deleted: only the total changes. */
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/devices/", guids[10], NULL);
+    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+
+    assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_counts (f, N_CHURN, connected);
+  }
+
+  /* The LAN device stops answering, then is deleted. */
+  ob_sim_fleet_stop (fleet);
+  {
+    ObDevice *lan = ob_device_registry_lookup (f->mps.registry, lan_guid);
+    g_autoptr(GAsyncResult) result = NULL;
+
+    ob_device_refresh_async (lan, NULL, cira_test_store_result, &result);
+    g_assert_false (ob_device_refresh_finish (lan, cira_test_wait_result (&result), &error));
+    g_clear_error (&error);
+    g_assert_false (ob_device_is_connected (lan));
+  }
+  connected--;
+  assert_counts (f, N_CHURN, connected);
+  {
+    g_autofree char *path = g_strconcat ("/api/v1/devices/", lan_guid, NULL);
+    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+
+    assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
+    assert_counts (f, N_CHURN - 1, connected);
+  }
+
+  for (guint i = 0; i < N_CHURN; i++)
+    g_free (guids[i]);
+  g_assert_cmpuint (g_atomic_int_get (&n_leaks), ==, 0);
+}
+
 /* ---- hostile input ------------------------------------------------------------------ */
 
 static void
@@ -1129,6 +1406,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("/api-cira/fleet", test_fleet);
+  ADD ("/api-cira/stats-churn", test_stats_churn);
   ADD ("/api-cira/hostile", test_hostile);
   ADD ("/api-cira/ciracert", test_ciracert);
 

@@ -740,6 +740,162 @@ test_connection_status_follows (Fixture       *fixture,
 }
 
 /* ------------------------------------------------------------------ */
+/* The connected count (devices/stats)                                  */
+/* ------------------------------------------------------------------ */
+
+/* What the registry keeps must be what counting the model says, less the
+ * devices being removed. */
+static void
+assert_connected (Fixture *fixture,
+                  guint    expected)
+{
+  GListModel *model = G_LIST_MODEL (fixture->registry);
+  guint counted = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ObDevice) device = g_list_model_get_item (model, i);
+
+      if (ob_device_is_connected (device))
+        counted++;
+    }
+  g_assert_cmpuint (ob_device_registry_get_n_connected (fixture->registry), ==, expected);
+  g_assert_cmpuint (counted, >=, expected);
+}
+
+static void
+store_cira_device (Fixture    *fixture,
+                   const char *guid)
+{
+  g_autoptr(ObDeviceRecord) record = ob_device_record_new (guid);
+  g_autoptr(GError) error = NULL;
+
+  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_CIRA);
+  ob_device_record_set_mps_username (record, "cira");
+  g_assert_true (ob_store_insert_device (fixture->store, record, &error));
+  g_assert_no_error (error);
+}
+
+static ObDevice *
+attach (Fixture        *fixture,
+        const char     *guid,
+        ObStreamSource *transport)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObDeviceRecord) record = ob_store_get_device (fixture->store, guid, &error);
+
+  g_assert_no_error (error);
+  return ob_device_registry_attach_cira_device (fixture->registry, record, PASSWORD, transport);
+}
+
+static void
+test_connected_count (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(ObStreamSource) t1 = OB_STREAM_SOURCE (ob_lan_stream_source_new ("192.0.2.1"));
+  g_autoptr(ObStreamSource) t2 = OB_STREAM_SOURCE (ob_lan_stream_source_new ("192.0.2.2"));
+  g_autoptr(ObStreamSource) t3 = OB_STREAM_SOURCE (ob_lan_stream_source_new ("192.0.2.3"));
+  g_autoptr(GError) unreachable = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                                       "refused");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(ObDeviceRecord) record_d = NULL;
+  ObDevice *a, *c, *d;
+
+  store_lan_device (fixture, GUID_A, "192.0.2.21", 16992, "Alpha", PASSWORD);
+  store_lan_device (fixture, GUID_B, "192.0.2.22", 16992, "Beta", PASSWORD);
+  store_cira_device (fixture, GUID_C);
+  load (fixture);
+  a = ob_device_registry_lookup (fixture->registry, GUID_A);
+  c = ob_device_registry_lookup (fixture->registry, GUID_C);
+  assert_connected (fixture, 0);
+
+  /* LAN: reachable counts, unreachable does not, whatever the order. */
+  ob_device_report_result (a, NULL);
+  assert_connected (fixture, 1);
+  ob_device_report_result (a, NULL);
+  assert_connected (fixture, 1);
+  ob_device_report_result (a, unreachable);
+  assert_connected (fixture, 0);
+  ob_device_report_result (a, NULL);
+  assert_connected (fixture, 1);
+
+  /* CIRA: the session attached counts; reachability does not matter. */
+  g_assert_true (attach (fixture, GUID_C, t1) == c);
+  assert_connected (fixture, 2);
+  ob_device_report_result (c, unreachable);
+  assert_connected (fixture, 2);
+  /* A reconnect replaces the session: still one; the old session's end
+   * changes nothing; the new one's does. */
+  attach (fixture, GUID_C, t2);
+  assert_connected (fixture, 2);
+  g_assert_false (ob_device_registry_detach_cira_device (fixture->registry, GUID_C, t1, NULL));
+  assert_connected (fixture, 2);
+  g_assert_true (ob_device_registry_detach_cira_device (fixture->registry, GUID_C, t2, NULL));
+  assert_connected (fixture, 1);
+  g_assert_false (ob_device_registry_detach_cira_device (fixture->registry, GUID_C, t2, NULL));
+  assert_connected (fixture, 1);
+
+  /* A CIRA device registered after the load joins when it connects. */
+  store_cira_device (fixture, GUID_D);
+  g_assert_null (ob_device_registry_lookup (fixture->registry, GUID_D));
+  d = attach (fixture, GUID_D, t3);
+  g_assert_nonnull (d);
+  assert_connected (fixture, 2);
+  attach (fixture, GUID_C, t1);
+  assert_connected (fixture, 3);
+  g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 4);
+
+  /* Deleted while connected: it stops counting when the removal starts
+   * (its row may go before the model catches up), a reconnect meanwhile
+   * does not count it again, and afterwards it is gone from both counts. */
+  record_d = ob_store_get_device (fixture->store, GUID_D, &error);
+  g_assert_no_error (error);
+  ob_device_registry_remove_device_async (fixture->registry, GUID_D, NULL, result_cb, &r1);
+  assert_connected (fixture, 2);
+  g_assert_true (ob_device_registry_detach_cira_device (fixture->registry, GUID_D, t3, NULL));
+  ob_device_registry_attach_cira_device (fixture->registry, record_d, PASSWORD, t2);
+  assert_connected (fixture, 2);
+  g_assert_true (ob_device_registry_remove_device_finish (fixture->registry, wait_for (&r1),
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_null (ob_device_registry_lookup (fixture->registry, GUID_D));
+  assert_connected (fixture, 2);
+  g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 3);
+  /* Its session ending later is none of the registry's business. */
+  g_assert_false (ob_device_registry_detach_cira_device (fixture->registry, GUID_D, t2, NULL));
+  assert_connected (fixture, 2);
+
+  /* Its row gone behind the registry's back (deprovisioning), then the
+   * registry told: the device goes and stops counting. */
+  g_assert_true (ob_store_delete_device (fixture->store, GUID_C, &error));
+  g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 2);
+  ob_device_registry_remove_device_async (fixture->registry, GUID_C, NULL, result_cb, &r2);
+  assert_connected (fixture, 1);
+  g_assert_true (ob_device_registry_remove_device_finish (fixture->registry, wait_for (&r2),
+                                                          &error));
+  assert_connected (fixture, 1);
+
+  /* A connected LAN device removed: the same. */
+  g_assert_true (remove_device (fixture, GUID_A, &error));
+  assert_connected (fixture, 0);
+  g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->registry)), ==, 1);
+
+  /* A reload keeps the count right for the devices it keeps and adds. */
+  store_cira_device (fixture, GUID_C);
+  load (fixture);
+  assert_connected (fixture, 0);
+  attach (fixture, GUID_C, t1);
+  assert_connected (fixture, 1);
+  ob_device_report_result (ob_device_registry_lookup (fixture->registry, GUID_B), NULL);
+  assert_connected (fixture, 2);
+  load (fixture);
+  assert_connected (fixture, 2);
+}
+
+/* ------------------------------------------------------------------ */
 /* Against the simulator                                                */
 /* ------------------------------------------------------------------ */
 
@@ -1096,6 +1252,7 @@ main (int    argc,
   ADD ("polling", test_polling);
   ADD ("refresh-all", test_refresh_all);
   ADD ("connection-status-follows", test_connection_status_follows);
+  ADD ("connected-count", test_connected_count);
   ADD ("sim/add", test_sim_add);
   ADD ("sim/add-wrong-password", test_sim_add_wrong_password);
   ADD ("sim/add-tls", test_sim_add_tls);

@@ -558,6 +558,138 @@ guid_for (guint i)
   return g_strdup_printf ("%08x-0000-4000-8000-%012x", i * 7919u % 1000u, i);
 }
 
+/* ob_store_get_n_devices follows commits only: inserts, upserts that
+ * create, deletes; not updates, failed writes or rolled-back (nested)
+ * transactions; and a reopened store counts what is there. */
+typedef struct
+{
+  const char *insert;
+  const char *delete;
+  gboolean    nested_fails;
+  gboolean    fail;
+} CountTx;
+
+static gboolean
+tx_count (ObStore   *store,
+          gpointer   user_data,
+          GError   **error)
+{
+  CountTx *tx = user_data;
+  g_autoptr(ObDeviceRecord) record = ob_device_record_new (tx->insert);
+  g_autoptr(GError) nested_error = NULL;
+
+  if (!ob_store_insert_device (store, record, error) ||
+      !ob_store_delete_device (store, tx->delete, error))
+    return FALSE;
+
+  /* A nested write that fails on its own rolls back only itself. */
+  if (tx->nested_fails)
+    {
+      g_autoptr(ObDeviceRecord) dup = ob_device_record_new (tx->insert);
+
+      g_assert_false (ob_store_insert_device (store, dup, &nested_error));
+      g_assert_error (nested_error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE);
+    }
+
+  if (tx->fail)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "abandoned");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+test_device_count (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *guids[] = {
+    "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002",
+    "00000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000004",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObStore) reopened = NULL;
+  guint total = 0;
+  CountTx tx;
+
+  g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 0);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(ObDeviceRecord) record = ob_device_record_new (guids[i]);
+
+      g_assert_true (ob_store_insert_device (fixture->store, record, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, i + 1);
+    }
+
+  /* A duplicate, an update, connection state, an unknown delete: no change. */
+  {
+    g_autoptr(ObDeviceRecord) dup = ob_device_record_new (guids[0]);
+    g_autoptr(ObDeviceRecord) stored = ob_store_get_device (fixture->store, guids[1], &error);
+
+    g_assert_false (ob_store_insert_device (fixture->store, dup, &error));
+    g_clear_error (&error);
+    ob_device_record_set_hostname (stored, "renamed");
+    g_assert_true (ob_store_update_device (fixture->store, stored, &error));
+    g_assert_true (ob_store_set_device_connection (fixture->store, guids[1], TRUE, NULL, NULL,
+                                                   &error));
+    g_assert_true (ob_store_set_device_last_seen (fixture->store, guids[1], NULL, &error));
+    g_assert_true (ob_store_mark_all_devices_disconnected (fixture->store, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_false (ob_store_delete_device (fixture->store, guids[3], &error));
+    g_assert_error (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 3);
+  }
+
+  /* Upserts: a merge counts nothing, a creation one. */
+  {
+    g_autoptr(ObDeviceRecord) merge = ob_device_record_new (guids[2]);
+    g_autoptr(ObDeviceRecord) create = ob_device_record_new (guids[3]);
+    g_autoptr(ObDeviceRecord) merged = NULL;
+    g_autoptr(ObDeviceRecord) created = NULL;
+    gboolean was_created = TRUE;
+
+    merged = ob_store_upsert_device (fixture->store, merge, &was_created, &error);
+    g_assert_nonnull (merged);
+    g_assert_false (was_created);
+    g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 3);
+    created = ob_store_upsert_device (fixture->store, create, &was_created, &error);
+    g_assert_nonnull (created);
+    g_assert_true (was_created);
+    g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 4);
+  }
+
+  /* Transactions: abandoned (with a nested failure inside) changes
+   * nothing; committed, an insert and a delete net to the same count, and
+   * a nested failure inside does not count its row. */
+  tx = (CountTx) { "00000000-0000-4000-8000-000000000005", guids[0], TRUE, TRUE };
+  g_assert_false (ob_store_run_in_transaction (fixture->store, tx_count, &tx, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 4);
+  tx.fail = FALSE;
+  g_assert_true (ob_store_run_in_transaction (fixture->store, tx_count, &tx, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 4);
+  g_assert_cmpint (count_rows (fixture, "devices"), ==, 4);
+
+  for (guint i = 1; i < 4; i++)
+    {
+      g_assert_true (ob_store_delete_device (fixture->store, guids[i], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (ob_store_get_n_devices (fixture->store), ==, 1);
+  g_assert_true (ob_store_count_devices (fixture->store, NULL, &total, NULL, &error));
+  g_assert_cmpuint (total, ==, 1);
+
+  /* Opening counts what the file holds. */
+  reopened = ob_store_new_for_path (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ob_store_get_n_devices (reopened), ==, 1);
+}
+
 static void
 test_device_list (Fixture       *fixture,
                   gconstpointer  data)
@@ -1863,6 +1995,7 @@ main (int   argc,
   ADD ("/store/device/crud", test_device_crud);
   ADD ("/store/device/upsert", test_device_upsert);
   ADD ("/store/device/list", test_device_list);
+  ADD ("/store/device/count", test_device_count);
   ADD ("/store/profile/crud", test_profile_crud);
   ADD ("/store/profile/list", test_profile_list);
   g_test_add_func ("/store/profile/links-property", test_profile_links_property);

@@ -94,10 +94,7 @@ lookup_device (ObApiServer *server,
 static gboolean
 device_is_connected (ObDevice *device)
 {
-  if (ob_device_get_transport (device) == OB_DEVICE_TRANSPORT_CIRA)
-    return ob_device_get_transport_source (device) != NULL;
-
-  return ob_device_get_reachability (device) == OB_DEVICE_REACHABILITY_REACHABLE;
+  return ob_device_is_connected (device);
 }
 
 /* Whether the live state covers every device: with a registry and a CIRA
@@ -451,17 +448,9 @@ _ob_api_devices_list (ObApiRequest *request)
   if (with_count)
     {
       g_autoptr(JsonObject) object = json_object_new ();
-      guint total = 0;
-
-      if (!ob_store_count_devices (store, NULL, &total, NULL, &error))
-        {
-          g_warning ("REST API: counting devices failed: %s", error->message);
-          ob_api_request_respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
-          return;
-        }
 
       json_object_set_array_member (object, "data", g_steal_pointer (&list));
-      json_object_set_int_member (object, "totalCount", total);
+      json_object_set_int_member (object, "totalCount", ob_store_get_n_devices (store));
       node = json_node_init_object (json_node_alloc (), object);
     }
   else
@@ -475,58 +464,52 @@ _ob_api_devices_stats (ObApiRequest *request)
 {
   ObApiServer *server = request->server;
   ObDeviceRegistry *registry = _ob_api_server_get_registry (server);
+  ObStore *store = _ob_api_server_get_store (server);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) object = json_object_new ();
   g_autoptr(JsonNode) node = NULL;
   guint total = 0, connected = 0;
 
-  /* The store counts the rows without reading them (thousands of CIRA
-   * devices); the registry says which are connected now, and the rows it
-   * does not hold count as effective_connection says. */
-  if (!ob_store_count_devices (_ob_api_server_get_store (server), NULL, &total, &connected,
-                               &error))
+  if (registry_is_authoritative (server))
+    {
+      /* Both counts are kept as devices come, go, connect and disconnect:
+       * no query, however large the fleet.  A device whose row was deleted
+       * behind the registry's back (deprovisioning) may stay connected for
+       * a moment until the registry drops it; it is not counted twice. */
+      total = ob_store_get_n_devices (store);
+      connected = MIN (ob_device_registry_get_n_connected (registry), total);
+    }
+  else if (!ob_store_count_devices (store, NULL, &total, &connected, &error))
     {
       g_warning ("REST API: device statistics failed: %s", error->message);
       ob_api_request_respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
       return;
     }
-
-  if (registry != NULL)
-    {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (registry));
-
-      connected = 0;
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(ObDevice) device = g_list_model_get_item (G_LIST_MODEL (registry), i);
-
-          if (device_is_connected (device))
-            connected++;
-        }
-    }
-
-  if (registry != NULL && !registry_is_authoritative (server))
+  else if (registry != NULL)
     {
       ObStoreQuery query = { 0 };
       g_autoptr(GPtrArray) records = NULL;
 
+      /* No listener: the registry's devices as they are now, the other
+       * rows as the store says. */
       query.connection = OB_STORE_CONNECTION_CONNECTED;
-      records = ob_store_list_devices (_ob_api_server_get_store (server), &query, NULL, &error);
+      records = ob_store_list_devices (store, &query, NULL, &error);
       if (records == NULL)
         {
           g_warning ("REST API: device statistics failed: %s", error->message);
           ob_api_request_respond_empty (request, SOUP_STATUS_INTERNAL_SERVER_ERROR);
           return;
         }
+      connected = ob_device_registry_get_n_connected (registry);
       for (guint i = 0; i < records->len; i++)
         if (lookup_device (server, ob_device_record_get_guid (g_ptr_array_index (records, i))) == NULL)
           connected++;
+      connected = MIN (connected, total);
     }
 
   json_object_set_int_member (object, "totalCount", total);
   json_object_set_int_member (object, "connectedCount", connected);
-  /* As the MPS: never below zero (a device removed while connected). */
-  json_object_set_int_member (object, "disconnectedCount", total > connected ? total - connected : 0);
+  json_object_set_int_member (object, "disconnectedCount", total - connected);
   node = json_node_init_object (json_node_alloc (), object);
   ob_api_request_respond_json (request, SOUP_STATUS_OK, node);
 }

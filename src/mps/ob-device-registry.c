@@ -29,6 +29,13 @@ struct _ObDeviceRegistry
   /* The model: ObDevice in list order, and the same devices by GUID. */
   GPtrArray     *devices;
   GHashTable    *by_guid;
+  /* The devices of the model that count as connected now
+   * (ob_device_is_connected), less those being removed: its size is
+   * devices/stats' connectedCount, kept as devices come, go, connect and
+   * disconnect rather than counted per request. */
+  GHashTable    *connected;
+  /* ObDevice -> removals in flight (GUINT_TO_POINTER); each holds a ref. */
+  GHashTable    *leaving;
 
   gboolean       loaded;
 
@@ -143,10 +150,21 @@ store_connection_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Counted connected: in the model, connected, and not being removed (its
+ * row may be gone already, and the store's count with it). */
 static void
-reachability_changed_cb (ObDevice         *device,
-                         GParamSpec       *pspec,
-                         ObDeviceRegistry *self)
+update_connected (ObDeviceRegistry *self,
+                  ObDevice         *device)
+{
+  if (ob_device_is_connected (device) && !g_hash_table_contains (self->leaving, device))
+    g_hash_table_add (self->connected, device);
+  else
+    g_hash_table_remove (self->connected, device);
+}
+
+static void
+reachability_changed (ObDeviceRegistry *self,
+                      ObDevice         *device)
 {
   g_autoptr(GTask) task = NULL;
   ObDeviceRecord *record;
@@ -161,9 +179,26 @@ reachability_changed_cb (ObDevice         *device,
                                           reachability == OB_DEVICE_REACHABILITY_REACHABLE);
 
   task = g_task_new (self, NULL, NULL, NULL);
-  g_task_set_source_tag (task, reachability_changed_cb);
+  g_task_set_source_tag (task, reachability_changed);
   g_task_set_task_data (task, record, g_object_unref);
   g_task_run_in_thread (task, store_connection_thread);
+}
+
+/* One handler per device (each costs memory at fleet scale): the
+ * properties that make up ob_device_is_connected. */
+static void
+device_notify_cb (ObDevice         *device,
+                  GParamSpec       *pspec,
+                  ObDeviceRegistry *self)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "reachability"))
+    reachability_changed (self, device);
+  else if (!g_str_equal (name, "transport") && !g_str_equal (name, "transport-source"))
+    return;
+
+  update_connected (self, device);
 }
 
 static void
@@ -181,8 +216,8 @@ append_devices (ObDeviceRegistry *self,
 
       g_ptr_array_add (self->devices, g_object_ref (device));
       g_hash_table_insert (self->by_guid, guid_key (ob_device_get_guid (device)), device);
-      g_signal_connect_object (device, "notify::reachability",
-                               G_CALLBACK (reachability_changed_cb), self, 0);
+      g_signal_connect_object (device, "notify", G_CALLBACK (device_notify_cb), self, 0);
+      update_connected (self, device);
     }
 
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, devices->len);
@@ -203,9 +238,10 @@ remove_device (ObDeviceRegistry *self,
 
   g_hash_table_remove (self->by_guid, key);
   g_hash_table_remove (self->last_polled, device);
+  g_hash_table_remove (self->connected, device);
   if (g_queue_remove (&self->refresh_queue, device))
     g_object_unref (device);
-  g_signal_handlers_disconnect_by_func (device, reachability_changed_cb, self);
+  g_signal_handlers_disconnect_by_func (device, device_notify_cb, self);
   /* The model's reference goes last, after the signal. */
   g_object_ref (device);
   g_ptr_array_remove_index (self->devices, position);
@@ -988,6 +1024,51 @@ ob_device_registry_update_device_finish (ObDeviceRegistry  *self,
 
 /* Removing */
 
+typedef struct
+{
+  char     *guid;
+  ObDevice *device;       /* the model's device when the removal began, or NULL */
+  gboolean  row_deleted;  /* set by the worker */
+} Removal;
+
+static void
+removal_free (gpointer data)
+{
+  Removal *removal = data;
+
+  g_free (removal->guid);
+  g_clear_object (&removal->device);
+  g_free (removal);
+}
+
+/* While its row is being deleted (in a worker thread, so the store's count
+ * may drop before the model does) the device no longer counts as
+ * connected: devices/stats never has more connected than stored. */
+static void
+begin_leaving (ObDeviceRegistry *self,
+               ObDevice         *device)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->leaving, device));
+
+  g_hash_table_insert (self->leaving, g_object_ref (device), GUINT_TO_POINTER (n + 1));
+  update_connected (self, device);
+}
+
+static void
+end_leaving (ObDeviceRegistry *self,
+             ObDevice         *device)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->leaving, device));
+
+  if (n > 1)
+    g_hash_table_insert (self->leaving, g_object_ref (device), GUINT_TO_POINTER (n - 1));
+  else
+    g_hash_table_remove (self->leaving, device);
+  /* Still in the model (the removal failed, or another is in flight). */
+  if (ob_device_registry_lookup (self, ob_device_get_guid (device)) == device)
+    update_connected (self, device);
+}
+
 static void
 remove_store_thread (GTask        *task,
                      gpointer      source_object,
@@ -995,30 +1076,27 @@ remove_store_thread (GTask        *task,
                      GCancellable *cancellable)
 {
   ObDeviceRegistry *self = source_object;
-  const char *guid = task_data;
+  Removal *removal = task_data;
   g_autoptr(GError) error = NULL;
-  gboolean in_store = TRUE;
 
-  if (!ob_store_delete_device (self->store, guid, &error))
+  if (ob_store_delete_device (self->store, removal->guid, &error))
+    removal->row_deleted = TRUE;
+  else if (!g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
     {
-      if (!g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      in_store = FALSE;
-      g_clear_error (&error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
+  g_clear_error (&error);
 
   /* Every secret of the device, whatever its kind. */
-  if (!ob_secret_store_clear_sync (self->secrets, OB_SECRET_OWNER_DEVICE, guid, NULL,
+  if (!ob_secret_store_clear_sync (self->secrets, OB_SECRET_OWNER_DEVICE, removal->guid, NULL,
                                    NULL, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  g_task_return_boolean (task, in_store);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -1028,28 +1106,33 @@ remove_done_cb (GObject      *object,
 {
   ObDeviceRegistry *self = OB_DEVICE_REGISTRY (object);
   g_autoptr(GTask) task = user_data;
-  const char *guid = g_task_get_task_data (G_TASK (result));
+  Removal *removal = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  gboolean in_store;
   ObDevice *device;
 
-  in_store = g_task_propagate_boolean (G_TASK (result), &error);
+  g_task_propagate_boolean (G_TASK (result), &error);
+  device = ob_device_registry_lookup (self, removal->guid);
+
+  /* Once its row is gone the device goes, even when the keyring failed
+   * after (the error still says so): a device without a row would come
+   * back from nowhere only to vanish at the next load. */
+  if (device != NULL && (removal->row_deleted || error == NULL))
+    remove_device (self, device);
+  if (removal->device != NULL)
+    end_leaving (self, removal->device);
+
   if (error != NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  device = ob_device_registry_lookup (self, guid);
-  if (device == NULL && !in_store)
+  if (device == NULL && !removal->row_deleted)
     {
       g_task_return_new_error (task, OB_DEVICE_ERROR, OB_DEVICE_ERROR_NOT_FOUND,
-                               "No device with GUID %s", guid);
+                               "No device with GUID %s", removal->guid);
       return;
     }
-
-  if (device != NULL)
-    remove_device (self, device);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -1063,6 +1146,8 @@ ob_device_registry_remove_device_async (ObDeviceRegistry    *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) store_task = NULL;
+  Removal *removal;
+  ObDevice *device;
 
   g_return_if_fail (OB_IS_DEVICE_REGISTRY (self));
 
@@ -1076,10 +1161,19 @@ ob_device_registry_remove_device_async (ObDeviceRegistry    *self,
       return;
     }
 
+  removal = g_new0 (Removal, 1);
+  removal->guid = guid_key (guid);
+  device = ob_device_registry_lookup (self, guid);
+  if (device != NULL)
+    {
+      removal->device = g_object_ref (device);
+      begin_leaving (self, device);
+    }
+
   /* Not cancellable once started: half a removal is worse than none. */
   store_task = g_task_new (self, NULL, remove_done_cb, g_steal_pointer (&task));
   g_task_set_source_tag (store_task, remove_store_thread);
-  g_task_set_task_data (store_task, guid_key (guid), g_free);
+  g_task_set_task_data (store_task, removal, removal_free);
   g_task_run_in_thread (store_task, remove_store_thread);
 }
 
@@ -1514,6 +1608,16 @@ ob_device_registry_refresh_all_finish (ObDeviceRegistry  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Counting */
+
+guint
+ob_device_registry_get_n_connected (ObDeviceRegistry *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICE_REGISTRY (self), 0);
+
+  return g_hash_table_size (self->connected);
+}
+
 /* The object */
 
 ObStore *
@@ -1549,8 +1653,10 @@ ob_device_registry_dispose (GObject *object)
 
   for (guint i = 0; i < self->devices->len; i++)
     g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->devices, i),
-                                          reachability_changed_cb, self);
+                                          device_notify_cb, self);
   g_hash_table_remove_all (self->by_guid);
+  g_hash_table_remove_all (self->connected);
+  g_hash_table_remove_all (self->leaving);
   g_hash_table_remove_all (self->last_polled);
   g_hash_table_remove_all (self->poll_in_flight);
   g_queue_clear_full (&self->refresh_queue, g_object_unref);
@@ -1569,6 +1675,8 @@ ob_device_registry_finalize (GObject *object)
 
   g_ptr_array_unref (self->devices);
   g_hash_table_unref (self->by_guid);
+  g_hash_table_unref (self->connected);
+  g_hash_table_unref (self->leaving);
   g_hash_table_unref (self->last_polled);
   g_hash_table_unref (self->poll_in_flight);
   g_clear_object (&self->poll_cancellable);
@@ -1665,6 +1773,8 @@ ob_device_registry_init (ObDeviceRegistry *self)
 {
   self->devices = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_guid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->connected = g_hash_table_new (NULL, NULL);
+  self->leaving = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->last_polled = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->poll_in_flight = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->poll_interval = OB_DEVICE_REGISTRY_DEFAULT_POLL_INTERVAL;

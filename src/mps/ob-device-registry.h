@@ -51,6 +51,12 @@ gboolean          ob_device_registry_load_finish            (ObDeviceRegistry   
                                                              GAsyncResult         *result,
                                                              GError              **error);
 
+/* How many devices of the model are connected now (ob_device_is_connected),
+ * not counting one whose removal is under way.  Kept as devices are added,
+ * removed, connect and disconnect, so reading it costs nothing
+ * (devices/stats). */
+guint             ob_device_registry_get_n_connected        (ObDeviceRegistry     *self);
+
 /* (transfer none) NULL when unknown.  Any case. */
 ObDevice         *ob_device_registry_lookup                 (ObDeviceRegistry     *self,
                                                              const char           *guid);

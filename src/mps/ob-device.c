@@ -576,6 +576,17 @@ ob_device_set_transport_source (ObDevice       *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT_SOURCE]);
 }
 
+gboolean
+ob_device_is_connected (ObDevice *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICE (self), FALSE);
+
+  if (ob_device_get_transport (self) == OB_DEVICE_TRANSPORT_CIRA)
+    return self->transport != NULL;
+
+  return self->reachability == OB_DEVICE_REACHABILITY_REACHABLE;
+}
+
 /* Outcomes */
 
 static gboolean

@@ -134,6 +134,11 @@ gboolean             ob_device_get_busy                 (ObDevice             *s
 ObStreamSource      *ob_device_get_transport_source     (ObDevice             *self);
 void                 ob_device_set_transport_source     (ObDevice             *self,
                                                          ObStreamSource       *transport);
+/* Whether the device counts as connected (REST connectionStatus,
+ * devices/stats): a CIRA device while it has a transport source (its
+ * session), any other while its last exchange worked (reachable).  Its
+ * changes are notified as transport, transport-source and reachability. */
+gboolean             ob_device_is_connected             (ObDevice             *self);
 
 /* The device's WS-Man client (port from the record, Host header the
  * device's host, the record's AMT user and the password), made on first

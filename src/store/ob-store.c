@@ -191,6 +191,7 @@ typedef struct
 {
   GQuark  kind;
   char   *key;
+  gint    rows;   /* devices: +1 inserted, -1 deleted, 0 changed */
 } PendingChange;
 
 static void
@@ -218,6 +219,10 @@ struct _ObStore
   GArray     *tx_marks;     /* pending->len when each level began */
   GPtrArray  *pending;      /* changes of the open transaction */
   GPtrArray  *committed;    /* committed changes, emitted once unlocked */
+
+  /* Committed rows of the devices table, kept from the pending changes as
+   * transactions commit: devices/stats reads it without SQLite. */
+  gint        n_devices;
 };
 
 static void ob_store_initable_iface_init (GInitableIface *iface);
@@ -299,15 +304,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObStoreLocker, store_unlock)
   g_autoptr(ObStoreLocker) G_PASTE (_ob_store_locker, __LINE__) G_GNUC_UNUSED = store_lock (self)
 
 static void
-queue_change (ObStore    *self,
-              const char *kind,
-              const char *key)
+queue_row_change (ObStore    *self,
+                  const char *kind,
+                  const char *key,
+                  gint        rows)
 {
   PendingChange *change = g_new0 (PendingChange, 1);
 
   change->kind = g_quark_from_static_string (kind);
   change->key = g_strdup (key);
+  change->rows = rows;
   g_ptr_array_add (self->pending, change);
+}
+
+static void
+queue_change (ObStore    *self,
+              const char *kind,
+              const char *key)
+{
+  queue_row_change (self, kind, key, 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -683,6 +698,20 @@ tx_commit (ObStore   *self,
 
   if (outermost)
     {
+      GQuark device_kind = g_quark_from_static_string (OB_STORE_KIND_DEVICE);
+      gint rows = 0;
+
+      /* A rolled-back savepoint dropped its changes from pending already. */
+      for (guint i = 0; i < self->pending->len; i++)
+        {
+          PendingChange *change = g_ptr_array_index (self->pending, i);
+
+          if (change->kind == device_kind)
+            rows += change->rows;
+        }
+      if (rows != 0)
+        g_atomic_int_add (&self->n_devices, rows);
+
       g_ptr_array_extend_and_steal (self->committed, g_steal_pointer (&self->pending));
       self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_change_free);
     }
@@ -1413,7 +1442,7 @@ delete_record (ObStore          *self,
       return FALSE;
     }
 
-  queue_change (self, info->kind, deleted);
+  queue_row_change (self, info->kind, deleted, -1);
 
   return TRUE;
 }
@@ -1478,7 +1507,7 @@ finish_write (ObStore          *self,
       return FALSE;
     }
 
-  queue_change (self, info->kind, key);
+  queue_row_change (self, info->kind, key, op == WRITE_INSERT ? 1 : 0);
 
   return TRUE;
 }
@@ -2190,6 +2219,15 @@ ob_store_count_devices (ObStore     *self,
     *connected = column_uint (stmt, 1);
 
   return TRUE;
+}
+
+guint
+ob_store_get_n_devices (ObStore *self)
+{
+  g_return_val_if_fail (OB_IS_STORE (self), 0);
+
+  /* No lock: a writer thread's long batch must not hold up a reader. */
+  return (guint) MAX (g_atomic_int_get (&self->n_devices), 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -3997,6 +4035,7 @@ store_open (ObStore  *self,
   g_autofree char *what = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 foreign_keys = 0;
+  gint64 n_devices = 0;
   gboolean wal;
   int rc;
 
@@ -4063,7 +4102,15 @@ store_open (ObStore  *self,
       return FALSE;
     }
 
-  return migrate (self, error);
+  if (!migrate (self, error))
+    return FALSE;
+
+  /* The one count of the rows; commits keep it from here on. */
+  if (!pragma_int (self, "SELECT count(*) FROM devices", &n_devices, error))
+    return FALSE;
+  g_atomic_int_set (&self->n_devices, (gint) CLAMP (n_devices, 0, G_MAXINT));
+
+  return TRUE;
 }
 
 guint

@@ -152,6 +152,11 @@ gboolean         ob_store_count_devices                 (ObStore             *se
                                                          guint               *total,
                                                          guint               *connected,
                                                          GError             **error);
+/* The rows of the devices table as this store committed them (every
+ * tenant), without a query: counted once when the store opens and kept as
+ * inserts and deletes commit.  Writes through another connection to the
+ * same file are not seen.  Any thread. */
+guint            ob_store_get_n_devices                 (ObStore             *self);
 
 /* Profiles, with their wireless links (inserted, replaced and deleted
  * together, atomically). */
