@@ -12,122 +12,31 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "cira-test-util.h"
 #include "ob-device-page.h"
 #include "ob-kvm-canvas.h"
 #include "ob-kvm-window.h"
-#include "ob-lan-stream-source.h"
 #include "ob-redir-message.h"
-#include "ob-sim-cira.h"
-#include "ob-sim-cira-pool.h"
-#include "ob-sim-fleet.h"
 #include "ui-test-util.h"
 
 /* The KVM window against a simulated LAN device in this process: WS-Man
  * and the redirection service on loopback, reached through the device's
- * own transport.  The simulator listens on free ports, so the transport
- * here is a LAN stream source whose 16994 is the simulator's port. */
+ * own transport (ui-test-util's UiTestLanDevice). */
 
 #define DEVICE_PASSWORD "Kvm-Test-P4ss!"
 /* A fixed clock keeps the simulated screen still between two reads. */
 #define FIXED_TIME      1780000000
 
-/* ---- A transport that maps AMT's ports to the simulator's ------------- */
-
-#define TEST_TYPE_PORT_MAP (test_port_map_get_type ())
-G_DECLARE_FINAL_TYPE (TestPortMap, test_port_map, TEST, PORT_MAP, GObject)
-
-struct _TestPortMap
-{
-  GObject parent_instance;
-  ObStreamSource *inner;
-  guint redir_port;
-};
-
-static void test_port_map_iface_init (ObStreamSourceInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestPortMap, test_port_map, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (OB_TYPE_STREAM_SOURCE, test_port_map_iface_init))
-
-static void
-test_port_map_open_async (ObStreamSource      *source,
-                          guint                port,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  TestPortMap *self = TEST_PORT_MAP (source);
-
-  if (port == OB_LAN_PORT_REDIRECTION)
-    port = self->redir_port;
-  ob_stream_source_open_stream_async (self->inner, port, cancellable, callback, user_data);
-}
-
-static GIOStream *
-test_port_map_open_finish (ObStreamSource  *source,
-                           GAsyncResult    *result,
-                           GError         **error)
-{
-  return ob_stream_source_open_stream_finish (TEST_PORT_MAP (source)->inner, result, error);
-}
-
-static void
-test_port_map_iface_init (ObStreamSourceInterface *iface)
-{
-  iface->open_stream_async = test_port_map_open_async;
-  iface->open_stream_finish = test_port_map_open_finish;
-}
-
-static void
-test_port_map_finalize (GObject *object)
-{
-  g_clear_object (&TEST_PORT_MAP (object)->inner);
-  G_OBJECT_CLASS (test_port_map_parent_class)->finalize (object);
-}
-
-static void
-test_port_map_class_init (TestPortMapClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_port_map_finalize;
-}
-
-static void
-test_port_map_init (TestPortMap *self)
-{
-}
-
 /* ---- Shared state --------------------------------------------------- */
 
 typedef struct
 {
-  ObSimFleet *fleet;
-  ObSimDevice *sim;
-  ObSimRedirServer *redir;
+  UiTestLanDevice lan;
   ObSimScreen *screen;
-  ObDevice *device;
   GtkWindow *page_window;
   ObKvmWindow *kvm;
 } Env;
 
 static Env env;
-
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-on_refreshed (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ob_device_refresh_finish (OB_DEVICE (source), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
 
 static gboolean
 kvm_connected (gpointer data)
@@ -154,7 +63,7 @@ consent_dialog_shown (gpointer data)
 static gboolean
 no_kvm_session (gpointer data)
 {
-  return !ob_sim_redir_server_has_session (env.redir, OB_REDIR_SESSION_KVM);
+  return !ob_sim_redir_server_has_session (env.lan.redir, OB_REDIR_SESSION_KVM);
 }
 
 static ObFramebuffer *
@@ -298,7 +207,7 @@ render_widget (GtkWidget *widget)
 static void
 test_open_from_device_page (void)
 {
-  GtkWidget *page = ob_device_page_new (env.device, NULL);
+  GtkWidget *page = ob_device_page_new (env.lan.device, NULL);
   g_autoptr(GListModel) toplevels = NULL;
   guint n;
 
@@ -307,7 +216,7 @@ test_open_from_device_page (void)
   gtk_window_set_child (env.page_window, page);
   gtk_window_present (env.page_window);
   wait_for (widget_is_mapped, page, "the device page");
-  g_assert_true (ob_device_get_kvm_enabled (env.device));
+  g_assert_true (ob_device_get_kvm_enabled (env.lan.device));
 
   toplevels = g_object_ref (gtk_window_get_toplevels ());
   n = g_list_model_get_n_items (toplevels);
@@ -321,7 +230,7 @@ test_open_from_device_page (void)
         env.kvm = OB_KVM_WINDOW (window);
     }
   g_assert_nonnull (env.kvm);
-  g_assert_true (ob_kvm_window_get_device (env.kvm) == env.device);
+  g_assert_true (ob_kvm_window_get_device (env.kvm) == env.lan.device);
   gtk_window_set_default_size (GTK_WINDOW (env.kvm), 900, 640);
 
   wait_for (kvm_connected, env.kvm, "the KVM session");
@@ -444,6 +353,60 @@ test_input (void)
 }
 
 static gboolean
+window_is_active (gpointer data)
+{
+  return gtk_window_is_active (GTK_WINDOW (data));
+}
+
+static gboolean
+shortcuts_inhibited_is (gpointer data)
+{
+  return ob_kvm_window_get_shortcuts_inhibited (env.kvm) == GPOINTER_TO_INT (data);
+}
+
+/* What the desktop says it granted; X11 answers with a keyboard grab,
+ * which Xvfb gives at once. */
+static gboolean
+toplevel_inhibited (void)
+{
+  gboolean inhibited = FALSE;
+
+  g_object_get (gtk_native_get_surface (GTK_NATIVE (env.kvm)), "shortcuts-inhibited", &inhibited, NULL);
+  return inhibited;
+}
+
+/* With the keyboard captured and the window focused, the desktop's own
+ * shortcuts (Alt+Tab …) are inhibited so they go to the device; not
+ * when capture is off or another window has the focus. */
+static void
+test_shortcuts_inhibit (void)
+{
+  GtkWidget *other = gtk_window_new ();
+
+  gtk_window_present (GTK_WINDOW (env.kvm));
+  wait_for (window_is_active, env.kvm, "the KVM window focused");
+  g_assert_true (ob_kvm_canvas_get_keyboard_capture (ob_kvm_window_get_canvas (env.kvm)));
+  wait_for (shortcuts_inhibited_is, GINT_TO_POINTER (TRUE), "shortcuts inhibited");
+  g_test_message ("the desktop granted the inhibition: %s", toplevel_inhibited () ? "yes" : "no");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.keyboard-capture", NULL));
+  g_assert_false (ob_kvm_window_get_shortcuts_inhibited (env.kvm));
+  g_assert_false (toplevel_inhibited ());
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.keyboard-capture", NULL));
+  g_assert_true (ob_kvm_window_get_shortcuts_inhibited (env.kvm));
+
+  /* Another window takes the focus, then gives it back. */
+  gtk_window_present (GTK_WINDOW (other));
+  wait_for (window_is_active, other, "the other window focused");
+  wait_for (shortcuts_inhibited_is, GINT_TO_POINTER (FALSE), "shortcuts restored without the focus");
+  g_assert_false (toplevel_inhibited ());
+  gtk_window_destroy (GTK_WINDOW (other));
+  gtk_window_present (GTK_WINDOW (env.kvm));
+  wait_for (window_is_active, env.kvm, "the KVM window focused again");
+  wait_for (shortcuts_inhibited_is, GINT_TO_POINTER (TRUE), "shortcuts inhibited again");
+}
+
+static gboolean
 depth_is (gpointer data)
 {
   ObRfbClient *client = ob_kvm_window_get_client (env.kvm);
@@ -542,14 +505,7 @@ test_screenshot (void)
 static gboolean
 consent_error_shown (gpointer data)
 {
-  GtkWindow *dialog = ob_kvm_window_get_consent_dialog (env.kvm);
-  GtkWidget *label;
-
-  if (dialog == NULL)
-    return FALSE;
-  label = find_descendant (GTK_WIDGET (dialog), is_label_containing, "not the code");
-  return label != NULL && gtk_widget_get_visible (label) &&
-         gtk_widget_is_sensitive (find_by_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY));
+  return consent_dialog_shows_error (ob_kvm_window_get_consent_dialog (env.kvm), "not the code");
 }
 
 static gboolean
@@ -557,26 +513,6 @@ consent_done (gpointer data)
 {
   return ob_kvm_window_get_consent_dialog (env.kvm) == NULL &&
          !ob_kvm_window_get_consent_pending (env.kvm);
-}
-
-static gboolean
-is_button_labelled (GtkWidget     *widget,
-                    gconstpointer  data)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
-}
-
-static void
-enter_code (const char *code)
-{
-  GtkWindow *dialog = ob_kvm_window_get_consent_dialog (env.kvm);
-  GtkWidget *entry = find_by_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY);
-  GtkWidget *confirm = find_descendant (GTK_WIDGET (dialog), is_button_labelled, "C_onfirm");
-
-  g_assert_nonnull (entry);
-  g_assert_nonnull (confirm);
-  gtk_editable_set_text (GTK_EDITABLE (entry), code);
-  g_signal_emit_by_name (confirm, "clicked");
 }
 
 /* Disconnect, turn consent on for KVM, reconnect: the code is asked for
@@ -591,15 +527,18 @@ test_consent (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.disconnect", NULL));
   wait_for (kvm_ended, env.kvm, "the session to end");
   g_assert_cmpstr (ob_kvm_window_get_end_message (env.kvm), ==, "Disconnected");
+  g_assert_false (ob_kvm_window_get_shortcuts_inhibited (env.kvm));
   wait_for (no_kvm_session, NULL, "the device to see the session end");
 
-  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_KVM, NULL, &error));
+  g_assert_true (ob_sim_device_set_opt_in_required (env.lan.sim, OB_SIM_OPT_IN_KVM, NULL, &error));
   g_assert_no_error (error);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.reconnect", NULL));
   wait_for (consent_dialog_shown, env.kvm, "the consent dialog over the streaming screen");
   g_assert_true (ob_kvm_window_get_consent_pending (env.kvm));
-  code = g_strdup (ob_sim_device_get_consent_code (env.sim));
+  /* Input does not go out yet, so the desktop keeps its shortcuts. */
+  g_assert_false (ob_kvm_window_get_shortcuts_inhibited (env.kvm));
+  code = g_strdup (ob_sim_device_get_consent_code (env.lan.sim));
   g_assert_nonnull (code);
   wait_for (matches_16bit, NULL, "the screen with the code on it");
   save_screenshot (GTK_WIDGET (env.kvm), "kvm-consent.png");
@@ -608,12 +547,12 @@ test_consent (void)
   type_text ("Q");
 
   wrong = g_strdup_printf ("%06u", (guint) ((g_ascii_strtoull (code, NULL, 10) + 1) % 1000000));
-  enter_code (wrong);
+  consent_dialog_enter_code (ob_kvm_window_get_consent_dialog (env.kvm), wrong);
   wait_for (consent_error_shown, NULL, "the wrong code refused inline");
   g_assert_true (ob_kvm_window_get_consent_pending (env.kvm));
   g_assert_nonnull (ob_kvm_window_get_consent_dialog (env.kvm));
 
-  enter_code (code);
+  consent_dialog_enter_code (ob_kvm_window_get_consent_dialog (env.kvm), code);
   wait_for (consent_done, NULL, "the right code accepted");
   g_assert_cmpint (ob_kvm_window_get_state (env.kvm), ==, OB_KVM_WINDOW_STATE_CONNECTED);
 
@@ -633,20 +572,14 @@ kvm_ended_with (gpointer data)
 static void
 test_consent_cancel (void)
 {
-  GtkWindow *dialog;
-  GtkWidget *cancel;
-
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.disconnect", NULL));
   wait_for (no_kvm_session, NULL, "the device to see the session end");
   /* The consent given above was used by that session. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.reconnect", NULL));
   wait_for (consent_dialog_shown, env.kvm, "the consent dialog again");
-  dialog = ob_kvm_window_get_consent_dialog (env.kvm);
-  cancel = find_descendant (GTK_WIDGET (dialog), is_button_labelled, "_Cancel");
-  g_assert_nonnull (cancel);
-  g_signal_emit_by_name (cancel, "clicked");
+  consent_dialog_cancel (ob_kvm_window_get_consent_dialog (env.kvm));
   wait_for (kvm_ended_with, (gpointer) "User consent cancelled", "the cancelled session");
-  g_assert_null (ob_sim_device_get_consent_code (env.sim));
+  g_assert_null (ob_sim_device_get_consent_code (env.lan.sim));
   g_assert_true (gtk_widget_get_visible (find_descendant (GTK_WIDGET (env.kvm), is_button_labelled, "_Reconnect")));
 }
 
@@ -655,44 +588,21 @@ test_kvm_disabled (void)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_NONE, NULL, &error));
-  g_assert_cmpuint (ob_sim_device_request_kvm_state (env.sim, 3, NULL), ==, 0);
+  g_assert_true (ob_sim_device_set_opt_in_required (env.lan.sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  g_assert_cmpuint (ob_sim_device_request_kvm_state (env.lan.sim, 3, NULL), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.reconnect", NULL));
   wait_for (kvm_ended_with, (gpointer) "KVM is disabled on this device", "the KVM-disabled message");
   save_screenshot (GTK_WIDGET (env.kvm), "kvm-disabled.png");
 
-  g_assert_cmpuint (ob_sim_device_request_kvm_state (env.sim, 2, NULL), ==, 0);
+  g_assert_cmpuint (ob_sim_device_request_kvm_state (env.lan.sim, 2, NULL), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.reconnect", NULL));
   wait_for (kvm_connected, env.kvm, "the session after KVM is back on");
-}
-
-static GtkWindow *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static gboolean
-has_message_dialog (gpointer data)
-{
-  GtkWindow *dialog = find_message_dialog ();
-
-  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
 }
 
 static gboolean
 sim_power_is (gpointer data)
 {
-  return ob_sim_device_get_power_state (env.sim) == GPOINTER_TO_UINT (data);
+  return ob_sim_device_get_power_state (env.lan.sim) == GPOINTER_TO_UINT (data);
 }
 
 static gboolean
@@ -706,14 +616,8 @@ screen_scene_is (gpointer data)
 static void
 test_power (void)
 {
-  AdwMessageDialog *dialog;
-
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.kvm), "kvm.power", "i", 8));
-  wait_for (has_message_dialog, NULL, "the power off confirmation");
-  dialog = ADW_MESSAGE_DIALOG (find_message_dialog ());
-  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (env.kvm));
-  adw_message_dialog_response (dialog, "run");
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  answer_message_dialog (GTK_WINDOW (env.kvm), "run");
   wait_for (sim_power_is, GUINT_TO_POINTER (8), "the device powered off");
   wait_for (screen_scene_is, GINT_TO_POINTER (OB_SIM_SCREEN_SCENE_OFF), "the dark screen in the session");
   g_assert_cmpint (ob_kvm_window_get_state (env.kvm), ==, OB_KVM_WINDOW_STATE_CONNECTED);
@@ -728,7 +632,7 @@ test_power (void)
 static void
 test_device_ends (void)
 {
-  ob_sim_redir_server_stop (env.redir);
+  ob_sim_redir_server_stop (env.lan.redir);
   wait_for (kvm_ended, env.kvm, "the end seen by the window");
   g_assert_nonnull (ob_kvm_window_get_end_message (env.kvm));
   g_assert_cmpstr (ob_kvm_window_get_end_message (env.kvm), !=, "Disconnected");
@@ -738,25 +642,6 @@ test_device_ends (void)
 /* ---- Over CIRA ---------------------------------------------------------- */
 
 #define CIRA_GUID     "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
-#define CIRA_USER     "kvm-ui-device"
-#define CIRA_PASSWORD "KvmUi!Cira1"
-#define MPS_NAME      "mps.kvm-ui.example"
-
-static gboolean
-cira_ready (gpointer data)
-{
-  ObApfSession *session = ob_sim_cira_get_session (data);
-
-  return ob_sim_cira_get_state (data) == OB_SIM_CIRA_STATE_CONNECTED &&
-         session != NULL && ob_apf_session_has_forwarded_port (session, 5900);
-}
-
-static gboolean
-cira_device_up (gpointer data)
-{
-  return ob_device_get_transport_source (OB_DEVICE (data)) != NULL &&
-         ob_device_get_kvm_enabled (OB_DEVICE (data));
-}
 
 typedef struct
 {
@@ -794,61 +679,24 @@ cira_typed (gpointer data)
   return g_strcmp0 (ob_sim_screen_get_typed_text (((CiraMatch *) data)->screen), "cira") == 0;
 }
 
-static void
-on_cira_refreshed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  ob_device_refresh_finish (OB_DEVICE (source), result, NULL);
-}
-
 /* The same window on a device that calls in: its stream is an APF channel
  * to 16994 through the MPS. */
 static void
 test_cira (void)
 {
-  CiraTestCa ca;
-  CiraTestMps mps;
-  g_autoptr(GTlsCertificate) root = NULL;
-  g_autoptr(ObSimCiraPool) pool = NULL;
-  g_autoptr(ObSimDevice) sim = ob_sim_device_new (CIRA_GUID);
-  g_autoptr(ObSimWsmanServer) wsman = NULL;
-  g_autoptr(ObSimRedirServer) redir = NULL;
-  g_autoptr(ObSimCira) cira = NULL;
-  g_autoptr(GError) error = NULL;
+  UiTestCiraDevice cira;
   ObKvmWindow *window;
-  ObDevice *device;
   CiraMatch m;
 
-  cira_test_ca_init (&ca, MPS_NAME);
-  root = cira_test_ca_dup_root (&ca);
-  cira_test_mps_init (&mps, ca.secrets, ca.authority, TRUE);
-  cira_test_register_device (&mps, ca.secrets, CIRA_GUID, "CIRA desk", CIRA_USER, CIRA_PASSWORD,
-                             DEVICE_PASSWORD);
+  ui_test_cira_device_init (&cira, CIRA_GUID, "cira-desk", DEVICE_PASSWORD);
+  ob_sim_redir_server_set_screen_size (cira.redir, 800, 600);
+  ob_sim_screen_set_fixed_time (ob_sim_redir_server_get_screen (cira.redir), FIXED_TIME);
 
-  g_assert_true (ob_sim_device_set_opt_in_required (sim, OB_SIM_OPT_IN_NONE, NULL, &error));
-  wsman = ob_sim_wsman_server_new (sim, "admin", DEVICE_PASSWORD);
-  redir = ob_sim_redir_server_new (sim, "admin", DEVICE_PASSWORD);
-  ob_sim_redir_server_set_screen_size (redir, 800, 600);
-  ob_sim_screen_set_fixed_time (ob_sim_redir_server_get_screen (redir), FIXED_TIME);
-  pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (mps.server));
-  ob_sim_cira_pool_set_root_certificate (pool, root);
-  ob_sim_cira_pool_set_common_name (pool, MPS_NAME);
-  cira = ob_sim_cira_new (pool, sim, wsman, CIRA_USER, CIRA_PASSWORD);
-  ob_sim_cira_set_redir_server (cira, redir);
-  ob_sim_cira_start (cira);
-  wait_for (cira_ready, cira, "the device calling in");
-
-  device = ob_device_registry_lookup (mps.registry, CIRA_GUID);
-  g_assert_nonnull (device);
-  ob_device_refresh_async (device, NULL, on_cira_refreshed, NULL);
-  wait_for (cira_device_up, device, "the CIRA device with KVM on");
-
-  window = OB_KVM_WINDOW (ob_kvm_window_new (device));
+  window = OB_KVM_WINDOW (ob_kvm_window_new (cira.device));
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
   gtk_window_present (GTK_WINDOW (window));
   m.window = window;
-  m.screen = ob_sim_redir_server_get_screen (redir);
+  m.screen = ob_sim_redir_server_get_screen (cira.redir);
   wait_for (cira_screen_shown, &m, "the CIRA device's screen");
 
   {
@@ -867,58 +715,24 @@ test_cira (void)
   wait_for (kvm_ended, window, "the CIRA session to end");
   gtk_window_destroy (GTK_WINDOW (window));
 
-  ob_sim_cira_stop (cira);
-  ob_sim_redir_server_stop (redir);
-  g_clear_object (&cira);
-  g_clear_object (&pool);
-  cira_test_mps_clear (&mps);
-  cira_test_ca_clear (&ca);
+  ui_test_cira_device_clear (&cira);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObDeviceRecord) record = NULL;
-  g_autoptr(ObLanStreamSource) lan = NULL;
-  TestPortMap *map;
-  gboolean refreshed = FALSE;
   int result;
 
-  g_setenv ("OUTBAND_SECRET_STORE", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-
-  env.fleet = ob_sim_fleet_new ();
-  env.sim = ob_sim_fleet_add_device (env.fleet, "127.0.0.1", 0, 0, DEVICE_PASSWORD, &error);
-  g_assert_no_error (error);
-  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_NONE, NULL, &error));
-  env.redir = ob_sim_fleet_get_redir_server (env.fleet, env.sim);
-  g_assert_cmpuint (ob_sim_redir_server_get_port (env.redir), !=, 0);
-  env.screen = ob_sim_redir_server_get_screen (env.redir);
+  ui_test_init (&argc, &argv);
+  ui_test_lan_device_init (&env.lan, "kvm-test-pc", DEVICE_PASSWORD);
+  env.screen = ob_sim_redir_server_get_screen (env.lan.redir);
   ob_sim_screen_set_fixed_time (env.screen, FIXED_TIME);
-
-  lan = ob_lan_stream_source_new ("127.0.0.1");
-  map = g_object_new (TEST_TYPE_PORT_MAP, NULL);
-  map->inner = OB_STREAM_SOURCE (g_object_ref (lan));
-  map->redir_port = ob_sim_redir_server_get_port (env.redir);
-
-  record = ob_device_record_new (ob_sim_device_get_guid (env.sim));
-  ob_device_record_set_hostname (record, "kvm-test-pc");
-  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
-  ob_device_record_set_host (record, "127.0.0.1");
-  ob_device_record_set_port (record, ob_sim_device_get_http_port (env.sim));
-  env.device = ob_device_new (record, DEVICE_PASSWORD, OB_STREAM_SOURCE (map));
-  g_object_unref (map);
-  ob_device_refresh_async (env.device, NULL, on_refreshed, &refreshed);
-  wait_for (flag_set, &refreshed, "the device's first refresh");
-
   /* In order: each test goes on from where the one before left off. */
   g_test_add_func ("/ui/kvm/open", test_open_from_device_page);
   g_test_add_func ("/ui/kvm/canvas", test_canvas_shows_screen);
   g_test_add_func ("/ui/kvm/input", test_input);
+  g_test_add_func ("/ui/kvm/shortcuts-inhibit", test_shortcuts_inhibit);
   g_test_add_func ("/ui/kvm/depth", test_depth);
   g_test_add_func ("/ui/kvm/screenshot", test_screenshot);
   g_test_add_func ("/ui/kvm/consent", test_consent);
@@ -934,9 +748,7 @@ main (int   argc,
     gtk_window_destroy (GTK_WINDOW (env.kvm));
   if (env.page_window != NULL)
     gtk_window_destroy (env.page_window);
-  g_clear_object (&env.device);
-  ob_sim_fleet_stop (env.fleet);
-  g_clear_object (&env.fleet);
+  ui_test_lan_device_clear (&env.lan);
 
   return result;
 }

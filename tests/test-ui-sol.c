@@ -12,119 +12,28 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
-#include "cira-test-util.h"
 #include "ob-device-page.h"
-#include "ob-lan-stream-source.h"
 #include "ob-redir-message.h"
-#include "ob-sim-cira.h"
-#include "ob-sim-cira-pool.h"
-#include "ob-sim-fleet.h"
 #include "ob-sol-window.h"
 #include "ui-test-util.h"
 
 /* The serial console window against a simulated LAN device in this
  * process: WS-Man and the redirection service on loopback, reached
- * through the device's own transport.  The simulator listens on free
- * ports, so the transport maps AMT's 16994 to the simulator's port. */
+ * through the device's own transport (ui-test-util's UiTestLanDevice). */
 
 #define DEVICE_PASSWORD "Sol-Test-P4ss!"
 #define HOSTNAME        "sol-test-pc"
-
-/* ---- A transport that maps AMT's ports to the simulator's ------------- */
-
-#define TEST_TYPE_PORT_MAP (test_port_map_get_type ())
-G_DECLARE_FINAL_TYPE (TestPortMap, test_port_map, TEST, PORT_MAP, GObject)
-
-struct _TestPortMap
-{
-  GObject parent_instance;
-  ObStreamSource *inner;
-  guint redir_port;
-};
-
-static void test_port_map_iface_init (ObStreamSourceInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestPortMap, test_port_map, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (OB_TYPE_STREAM_SOURCE, test_port_map_iface_init))
-
-static void
-test_port_map_open_async (ObStreamSource      *source,
-                          guint                port,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  TestPortMap *self = TEST_PORT_MAP (source);
-
-  if (port == OB_LAN_PORT_REDIRECTION)
-    port = self->redir_port;
-  ob_stream_source_open_stream_async (self->inner, port, cancellable, callback, user_data);
-}
-
-static GIOStream *
-test_port_map_open_finish (ObStreamSource  *source,
-                           GAsyncResult    *result,
-                           GError         **error)
-{
-  return ob_stream_source_open_stream_finish (TEST_PORT_MAP (source)->inner, result, error);
-}
-
-static void
-test_port_map_iface_init (ObStreamSourceInterface *iface)
-{
-  iface->open_stream_async = test_port_map_open_async;
-  iface->open_stream_finish = test_port_map_open_finish;
-}
-
-static void
-test_port_map_finalize (GObject *object)
-{
-  g_clear_object (&TEST_PORT_MAP (object)->inner);
-  G_OBJECT_CLASS (test_port_map_parent_class)->finalize (object);
-}
-
-static void
-test_port_map_class_init (TestPortMapClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_port_map_finalize;
-}
-
-static void
-test_port_map_init (TestPortMap *self)
-{
-}
 
 /* ---- Shared state --------------------------------------------------- */
 
 typedef struct
 {
-  ObSimFleet *fleet;
-  ObSimDevice *sim;
-  ObSimRedirServer *redir;
-  ObDevice *device;
+  UiTestLanDevice lan;
   GtkWindow *page_window;
   ObSolWindow *sol;
 } Env;
 
 static Env env;
-
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-on_refreshed (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ob_device_refresh_finish (OB_DEVICE (source), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
 
 static gboolean
 sol_connected (gpointer data)
@@ -183,46 +92,17 @@ type (const char *text)
   vte_terminal_feed_child (ob_sol_window_get_terminal (env.sol), text, strlen (text));
 }
 
-static GtkWindow *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-static gboolean
-has_message_dialog (gpointer data)
-{
-  GtkWindow *dialog = find_message_dialog ();
-
-  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
-}
-
 /* Answers the confirmation the window put up with "run". */
 static void
 confirm (void)
 {
-  AdwMessageDialog *dialog;
-
-  wait_for (has_message_dialog, NULL, "the confirmation");
-  dialog = ADW_MESSAGE_DIALOG (find_message_dialog ());
-  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (env.sol));
-  adw_message_dialog_response (dialog, "run");
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  answer_message_dialog (GTK_WINDOW (env.sol), "run");
 }
 
 static gboolean
 sim_power_is (gpointer data)
 {
-  return ob_sim_device_get_power_state (env.sim) == GPOINTER_TO_UINT (data);
+  return ob_sim_device_get_power_state (env.lan.sim) == GPOINTER_TO_UINT (data);
 }
 
 static gboolean
@@ -234,7 +114,7 @@ host_powered_is (gpointer data)
 static gboolean
 no_sol_session (gpointer data)
 {
-  return !ob_sim_redir_server_has_session (env.redir, OB_REDIR_SESSION_SOL);
+  return !ob_sim_redir_server_has_session (env.lan.redir, OB_REDIR_SESSION_SOL);
 }
 
 static gboolean
@@ -252,7 +132,7 @@ has_action_name (GtkWidget     *widget,
 static void
 test_open_from_device_page (void)
 {
-  GtkWidget *page = ob_device_page_new (env.device, NULL);
+  GtkWidget *page = ob_device_page_new (env.lan.device, NULL);
   GtkWidget *sol_button;
   g_autoptr(GListModel) toplevels = NULL;
   guint n;
@@ -262,7 +142,7 @@ test_open_from_device_page (void)
   gtk_window_set_child (env.page_window, page);
   gtk_window_present (env.page_window);
   wait_for (widget_is_mapped, page, "the device page");
-  g_assert_true (ob_device_get_sol_enabled (env.device));
+  g_assert_true (ob_device_get_sol_enabled (env.lan.device));
   sol_button = find_descendant (page, has_action_name, "device.sol");
   g_assert_nonnull (sol_button);
   wait_frames (sol_button);
@@ -280,11 +160,11 @@ test_open_from_device_page (void)
         env.sol = OB_SOL_WINDOW (window);
     }
   g_assert_nonnull (env.sol);
-  g_assert_true (ob_sol_window_get_device (env.sol) == env.device);
+  g_assert_true (ob_sol_window_get_device (env.sol) == env.lan.device);
 
   wait_for (sol_connected, env.sol, "the SOL session");
   g_assert_null (ob_sol_window_get_end_message (env.sol));
-  g_assert_true (ob_sim_redir_server_has_session (env.redir, OB_REDIR_SESSION_SOL));
+  g_assert_true (ob_sim_redir_server_has_session (env.lan.redir, OB_REDIR_SESSION_SOL));
   wait_screen (HOSTNAME " login:", "the login prompt in the terminal");
   g_assert_true (screen_has ("Outband Simulated Linux"));
   g_assert_true (ob_sol_window_get_host_powered (env.sol));
@@ -420,14 +300,14 @@ test_save_log (void)
 static void
 test_power_to_bios (void)
 {
-  guint boots = ob_sim_device_get_boot_count (env.sim);
+  guint boots = ob_sim_device_get_boot_count (env.lan.sim);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.power-to-bios", NULL));
   confirm ();
   wait_screen ("Outband Simulated BIOS Setup Utility", "the BIOS setup screen");
-  g_assert_cmpuint (ob_sim_device_get_boot_count (env.sim), ==, boots + 1);
-  g_assert_cmpint (ob_sim_device_get_last_boot_target (env.sim), ==, OB_SIM_BOOT_TARGET_BIOS_SETUP);
-  g_assert_true (ob_sim_device_get_last_boot_used_sol (env.sim));
+  g_assert_cmpuint (ob_sim_device_get_boot_count (env.lan.sim), ==, boots + 1);
+  g_assert_cmpint (ob_sim_device_get_last_boot_target (env.lan.sim), ==, OB_SIM_BOOT_TARGET_BIOS_SETUP);
+  g_assert_true (ob_sim_device_get_last_boot_used_sol (env.lan.sim));
   g_assert_cmpint (ob_sol_window_get_state (env.sol), ==, OB_SOL_WINDOW_STATE_CONNECTED);
   g_assert_true (screen_has ("System Name            " HOSTNAME));
   /* The setup screen's frame is code page 437 or ANSI, never U+FFFD. */
@@ -525,14 +405,14 @@ test_disabled_and_reconnect (void)
   g_assert_false (ob_sol_window_send (env.sol, "x", 1));
 
   /* 32768 + IDER: SOL off. */
-  g_assert_cmpuint (ob_sim_device_request_redirection_state (env.sim, 32769, NULL), ==, 0);
+  g_assert_cmpuint (ob_sim_device_request_redirection_state (env.lan.sim, 32769, NULL), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.reconnect", NULL));
   wait_for (sol_ended, env.sol, "the refused reconnect");
   g_assert_cmpstr (ob_sol_window_get_end_message (env.sol), ==, "Serial-over-LAN is disabled on this device");
   g_assert_true (gtk_widget_get_visible (find_descendant (GTK_WIDGET (env.sol), is_label_with_text,
                                                           "Serial-over-LAN is disabled on this device")));
 
-  g_assert_cmpuint (ob_sim_device_request_redirection_state (env.sim, 32771, NULL), ==, 0);
+  g_assert_cmpuint (ob_sim_device_request_redirection_state (env.lan.sim, 32771, NULL), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.sol), "sol.reconnect", NULL));
   wait_for (sol_connected, env.sol, "the session after SOL is back on");
   g_assert_true (log_has ("Booting from hard disk"));
@@ -542,22 +422,32 @@ test_disabled_and_reconnect (void)
 }
 
 static gboolean
-consent_dialog_other_than (gpointer data)
+consent_dialog_shown (gpointer data)
 {
   GtkWindow *dialog = ob_sol_window_get_consent_dialog (env.sol);
 
-  return dialog != NULL && dialog != data && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
 }
 
-static void
-answer_consent (GtkWindow  *dialog,
-                const char *code)
+static gboolean
+consent_error_shown (gpointer data)
 {
-  GtkWidget *entry = find_by_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY);
+  return consent_dialog_shows_error (ob_sol_window_get_consent_dialog (env.sol), "not the code");
+}
 
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), code);
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
+typedef struct
+{
+  GtkWidget *dialog;
+  int height;
+} DialogSize;
+
+/* The dialog grew for the error line. */
+static gboolean
+dialog_grew (gpointer data)
+{
+  DialogSize *size = data;
+
+  return gtk_widget_get_height (size->dialog) > size->height;
 }
 
 /* A device that asks for consent before any redirection: the code dialog,
@@ -567,38 +457,42 @@ test_consent (void)
 {
   g_autoptr(GError) error = NULL;
   GtkWindow *dialog;
+  DialogSize size;
   g_autofree char *wrong = NULL;
   const char *code;
 
   ob_sol_window_disconnect (env.sol);
   wait_for (no_sol_session, NULL, "the device seeing the session end");
-  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_ALL, NULL, &error));
+  g_assert_true (ob_sim_device_set_opt_in_required (env.lan.sim, OB_SIM_OPT_IN_ALL, NULL, &error));
   g_assert_no_error (error);
 
   ob_sol_window_reconnect (env.sol);
-  wait_for (consent_dialog_other_than, NULL, "the consent code dialog");
+  wait_for (consent_dialog_shown, NULL, "the consent code dialog");
   dialog = ob_sol_window_get_consent_dialog (env.sol);
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (env.sol));
   g_assert_cmpint (ob_sol_window_get_state (env.sol), ==, OB_SOL_WINDOW_STATE_CONNECTING);
-  code = ob_sim_device_get_consent_code (env.sim);
+  code = ob_sim_device_get_consent_code (env.lan.sim);
   g_assert_nonnull (code);
   g_assert_cmpuint (strlen (code), ==, 6);
 
   wrong = g_strdup (code);
   wrong[0] = wrong[0] == '9' ? '0' : wrong[0] + 1;
-  answer_consent (dialog, wrong);
-  wait_for (consent_dialog_other_than, dialog, "the dialog asking again");
-  dialog = ob_sol_window_get_consent_dialog (env.sol);
-  g_assert_nonnull (find_descendant (GTK_WIDGET (dialog), is_label_containing, "not the code"));
+  wait_frames (GTK_WIDGET (dialog));
+  size.dialog = GTK_WIDGET (dialog);
+  size.height = gtk_widget_get_height (size.dialog);
+  consent_dialog_enter_code (dialog, wrong);
+  wait_for (consent_error_shown, NULL, "the wrong code refused, asking again");
+  g_assert_true (ob_sol_window_get_consent_dialog (env.sol) == dialog);
+  wait_for (dialog_grew, &size, "the dialog to make room for the error");
   save_screenshot (GTK_WIDGET (dialog), "ui-sol-consent.png");
-  g_assert_false (ob_sim_redir_server_has_session (env.redir, OB_REDIR_SESSION_SOL));
+  g_assert_false (ob_sim_redir_server_has_session (env.lan.redir, OB_REDIR_SESSION_SOL));
 
-  answer_consent (dialog, ob_sim_device_get_consent_code (env.sim));
+  consent_dialog_enter_code (dialog, ob_sim_device_get_consent_code (env.lan.sim));
   wait_for (sol_connected, env.sol, "the session after consent");
   g_assert_null (ob_sol_window_get_consent_dialog (env.sol));
   g_assert_true (ob_sol_window_send (env.sol, "\r", -1));
 
-  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  g_assert_true (ob_sim_device_set_opt_in_required (env.lan.sim, OB_SIM_OPT_IN_NONE, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -607,7 +501,7 @@ test_consent (void)
 static void
 test_device_ends (void)
 {
-  ob_sim_redir_server_stop (env.redir);
+  ob_sim_redir_server_stop (env.lan.redir);
   wait_for (sol_ended, env.sol, "the end seen by the window");
   g_assert_nonnull (ob_sol_window_get_end_message (env.sol));
   g_assert_cmpstr (ob_sol_window_get_end_message (env.sol), !=, "Disconnected");
@@ -618,75 +512,18 @@ test_device_ends (void)
 /* ---- Over CIRA ---------------------------------------------------------- */
 
 #define CIRA_GUID     "6e2f3a4b-5c6d-4e7f-8a91-a2b3c4d5e6f7"
-#define CIRA_USER     "sol-ui-device"
-#define CIRA_PASSWORD "SolUi!Cira1"
-#define MPS_NAME      "mps.sol-ui.example"
-
-static gboolean
-cira_ready (gpointer data)
-{
-  ObApfSession *session = ob_sim_cira_get_session (data);
-
-  return ob_sim_cira_get_state (data) == OB_SIM_CIRA_STATE_CONNECTED &&
-         session != NULL && ob_apf_session_has_forwarded_port (session, 16994);
-}
-
-static gboolean
-cira_device_up (gpointer data)
-{
-  return ob_device_get_transport_source (OB_DEVICE (data)) != NULL &&
-         ob_device_get_sol_enabled (OB_DEVICE (data));
-}
-
-static void
-on_cira_refreshed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  ob_device_refresh_finish (OB_DEVICE (source), result, NULL);
-}
 
 /* The same window on a device that calls in: its stream is an APF channel
  * to 16994 through the MPS. */
 static void
 test_cira (void)
 {
-  CiraTestCa ca;
-  CiraTestMps mps;
-  g_autoptr(GTlsCertificate) root = NULL;
-  g_autoptr(ObSimCiraPool) pool = NULL;
-  g_autoptr(ObSimDevice) sim = ob_sim_device_new (CIRA_GUID);
-  g_autoptr(ObSimWsmanServer) wsman = NULL;
-  g_autoptr(ObSimRedirServer) redir = NULL;
-  g_autoptr(ObSimCira) cira = NULL;
-  g_autoptr(GError) error = NULL;
+  UiTestCiraDevice cira;
   ObSolWindow *lan = env.sol;
-  ObDevice *device;
 
-  cira_test_ca_init (&ca, MPS_NAME);
-  root = cira_test_ca_dup_root (&ca);
-  cira_test_mps_init (&mps, ca.secrets, ca.authority, TRUE);
-  cira_test_register_device (&mps, ca.secrets, CIRA_GUID, "CIRA desk", CIRA_USER, CIRA_PASSWORD,
-                             DEVICE_PASSWORD);
+  ui_test_cira_device_init (&cira, CIRA_GUID, "cira-desk", DEVICE_PASSWORD);
 
-  ob_sim_device_set_hostname (sim, "cira-desk");
-  g_assert_true (ob_sim_device_set_opt_in_required (sim, OB_SIM_OPT_IN_NONE, NULL, &error));
-  wsman = ob_sim_wsman_server_new (sim, "admin", DEVICE_PASSWORD);
-  redir = ob_sim_redir_server_new (sim, "admin", DEVICE_PASSWORD);
-  pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (mps.server));
-  ob_sim_cira_pool_set_root_certificate (pool, root);
-  ob_sim_cira_pool_set_common_name (pool, MPS_NAME);
-  cira = ob_sim_cira_new (pool, sim, wsman, CIRA_USER, CIRA_PASSWORD);
-  ob_sim_cira_set_redir_server (cira, redir);
-  ob_sim_cira_start (cira);
-  wait_for (cira_ready, cira, "the device calling in");
-
-  device = ob_device_registry_lookup (mps.registry, CIRA_GUID);
-  g_assert_nonnull (device);
-  ob_device_refresh_async (device, NULL, on_cira_refreshed, NULL);
-  wait_for (cira_device_up, device, "the CIRA device with SOL on");
-
-  env.sol = OB_SOL_WINDOW (ob_sol_window_new (device));
+  env.sol = OB_SOL_WINDOW (ob_sol_window_new (cira.device));
   gtk_window_present (GTK_WINDOW (env.sol));
   wait_for (sol_connected, env.sol, "the SOL session over CIRA");
   wait_screen ("cira-desk login:", "the CIRA device's console");
@@ -699,58 +536,17 @@ test_cira (void)
   gtk_window_destroy (GTK_WINDOW (env.sol));
   env.sol = lan;
 
-  ob_sim_cira_stop (cira);
-  ob_sim_redir_server_stop (redir);
-  g_clear_object (&cira);
-  g_clear_object (&pool);
-  cira_test_mps_clear (&mps);
-  cira_test_ca_clear (&ca);
+  ui_test_cira_device_clear (&cira);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObDeviceRecord) record = NULL;
-  g_autoptr(ObLanStreamSource) lan = NULL;
-  g_autoptr(GtkCssProvider) css = NULL;
-  TestPortMap *map;
-  gboolean refreshed = FALSE;
   int result;
 
-  g_setenv ("OUTBAND_SECRET_STORE", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  /* What the application loads, so screenshots look as the app does. */
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (css, "/io/github/outband/Outband/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-
-  env.fleet = ob_sim_fleet_new ();
-  env.sim = ob_sim_fleet_add_device (env.fleet, "127.0.0.1", 0, 0, DEVICE_PASSWORD, &error);
-  g_assert_no_error (error);
-  ob_sim_device_set_hostname (env.sim, HOSTNAME);
-  g_assert_true (ob_sim_device_set_opt_in_required (env.sim, OB_SIM_OPT_IN_NONE, NULL, &error));
-  env.redir = ob_sim_fleet_get_redir_server (env.fleet, env.sim);
-  g_assert_cmpuint (ob_sim_redir_server_get_port (env.redir), !=, 0);
-
-  lan = ob_lan_stream_source_new ("127.0.0.1");
-  map = g_object_new (TEST_TYPE_PORT_MAP, NULL);
-  map->inner = OB_STREAM_SOURCE (g_object_ref (lan));
-  map->redir_port = ob_sim_redir_server_get_port (env.redir);
-
-  record = ob_device_record_new (ob_sim_device_get_guid (env.sim));
-  ob_device_record_set_hostname (record, HOSTNAME);
-  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
-  ob_device_record_set_host (record, "127.0.0.1");
-  ob_device_record_set_port (record, ob_sim_device_get_http_port (env.sim));
-  env.device = ob_device_new (record, DEVICE_PASSWORD, OB_STREAM_SOURCE (map));
-  g_object_unref (map);
-  ob_device_refresh_async (env.device, NULL, on_refreshed, &refreshed);
-  wait_for (flag_set, &refreshed, "the device's first refresh");
+  ui_test_init (&argc, &argv);
+  ui_test_lan_device_init (&env.lan, HOSTNAME, DEVICE_PASSWORD);
 
   /* In order: each test goes on from where the one before left off. */
   g_test_add_func ("/ui/sol/open", test_open_from_device_page);
@@ -771,9 +567,7 @@ main (int   argc,
     gtk_window_destroy (GTK_WINDOW (env.sol));
   if (env.page_window != NULL)
     gtk_window_destroy (env.page_window);
-  g_clear_object (&env.device);
-  ob_sim_fleet_stop (env.fleet);
-  g_clear_object (&env.fleet);
+  ui_test_lan_device_clear (&env.lan);
 
   return result;
 }

@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 
+#include "ob-lan-stream-source.h"
 #include "ui-test-util.h"
 
 static gboolean
@@ -202,4 +203,312 @@ save_screenshot (GtkWidget  *widget,
   /* Text, icons and borders give many shades; a blank or failed render
    * gives one or two. */
   g_assert_cmpuint (g_hash_table_size (colours), >, 16);
+}
+
+gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
+}
+
+GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+gboolean
+has_message_dialog (gpointer data)
+{
+  GtkWindow *dialog = find_message_dialog ();
+
+  return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
+void
+answer_message_dialog (GtkWindow  *parent,
+                       const char *response)
+{
+  GtkWindow *dialog;
+
+  wait_for (has_message_dialog, NULL, "the message dialog");
+  dialog = find_message_dialog ();
+  g_assert_true (gtk_window_get_transient_for (dialog) == parent);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
+  gtk_window_destroy (dialog);
+}
+
+static void
+click_button (GtkWindow  *dialog,
+              const char *label)
+{
+  GtkWidget *button = find_descendant (GTK_WIDGET (dialog), is_button_labelled, label);
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+}
+
+void
+consent_dialog_enter_code (GtkWindow  *dialog,
+                           const char *code)
+{
+  GtkWidget *entry = find_by_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), code);
+  click_button (dialog, "C_onfirm");
+}
+
+gboolean
+consent_dialog_shows_error (GtkWindow  *dialog,
+                            const char *text)
+{
+  GtkWidget *label;
+
+  if (dialog == NULL)
+    return FALSE;
+  label = find_descendant (GTK_WIDGET (dialog), is_label_containing, text);
+  return label != NULL && gtk_widget_get_visible (label) &&
+         gtk_widget_is_sensitive (find_by_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY));
+}
+
+void
+consent_dialog_cancel (GtkWindow *dialog)
+{
+  click_button (dialog, "_Cancel");
+}
+
+void
+ui_test_init (int    *argc,
+              char ***argv)
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  g_setenv ("OUTBAND_SECRET_STORE", "memory", TRUE);
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/outband/Outband/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* ---- A transport that maps AMT's ports to the simulator's ------------- */
+
+#define UI_TEST_TYPE_PORT_MAP (ui_test_port_map_get_type ())
+G_DECLARE_FINAL_TYPE (UiTestPortMap, ui_test_port_map, UI_TEST, PORT_MAP, GObject)
+
+struct _UiTestPortMap
+{
+  GObject parent_instance;
+  ObStreamSource *inner;
+  guint redir_port;
+};
+
+static void ui_test_port_map_iface_init (ObStreamSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (UiTestPortMap, ui_test_port_map, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (OB_TYPE_STREAM_SOURCE, ui_test_port_map_iface_init))
+
+static void
+ui_test_port_map_open_async (ObStreamSource      *source,
+                             guint                port,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  UiTestPortMap *self = UI_TEST_PORT_MAP (source);
+
+  if (port == OB_LAN_PORT_REDIRECTION)
+    port = self->redir_port;
+  ob_stream_source_open_stream_async (self->inner, port, cancellable, callback, user_data);
+}
+
+static GIOStream *
+ui_test_port_map_open_finish (ObStreamSource  *source,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  return ob_stream_source_open_stream_finish (UI_TEST_PORT_MAP (source)->inner, result, error);
+}
+
+static void
+ui_test_port_map_iface_init (ObStreamSourceInterface *iface)
+{
+  iface->open_stream_async = ui_test_port_map_open_async;
+  iface->open_stream_finish = ui_test_port_map_open_finish;
+}
+
+static void
+ui_test_port_map_finalize (GObject *object)
+{
+  g_clear_object (&UI_TEST_PORT_MAP (object)->inner);
+  G_OBJECT_CLASS (ui_test_port_map_parent_class)->finalize (object);
+}
+
+static void
+ui_test_port_map_class_init (UiTestPortMapClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ui_test_port_map_finalize;
+}
+
+static void
+ui_test_port_map_init (UiTestPortMap *self)
+{
+}
+
+/* ---- Simulated devices -------------------------------------------------- */
+
+static void
+on_first_refresh (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ob_device_refresh_finish (OB_DEVICE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+void
+ui_test_lan_device_init (UiTestLanDevice *lan,
+                         const char      *hostname,
+                         const char      *password)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObDeviceRecord) record = NULL;
+  UiTestPortMap *map;
+  gboolean refreshed = FALSE;
+
+  lan->fleet = ob_sim_fleet_new ();
+  lan->sim = ob_sim_fleet_add_device (lan->fleet, "127.0.0.1", 0, 0, password, &error);
+  g_assert_no_error (error);
+  ob_sim_device_set_hostname (lan->sim, hostname);
+  g_assert_true (ob_sim_device_set_opt_in_required (lan->sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  lan->redir = ob_sim_fleet_get_redir_server (lan->fleet, lan->sim);
+  g_assert_cmpuint (ob_sim_redir_server_get_port (lan->redir), !=, 0);
+
+  map = g_object_new (UI_TEST_TYPE_PORT_MAP, NULL);
+  map->inner = OB_STREAM_SOURCE (ob_lan_stream_source_new ("127.0.0.1"));
+  map->redir_port = ob_sim_redir_server_get_port (lan->redir);
+
+  record = ob_device_record_new (ob_sim_device_get_guid (lan->sim));
+  ob_device_record_set_hostname (record, hostname);
+  ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
+  ob_device_record_set_host (record, "127.0.0.1");
+  ob_device_record_set_port (record, ob_sim_device_get_http_port (lan->sim));
+  lan->device = ob_device_new (record, password, OB_STREAM_SOURCE (map));
+  g_object_unref (map);
+  ob_device_refresh_async (lan->device, NULL, on_first_refresh, &refreshed);
+  wait_for (flag_set, &refreshed, "the device's first refresh");
+}
+
+void
+ui_test_lan_device_clear (UiTestLanDevice *lan)
+{
+  g_clear_object (&lan->device);
+  ob_sim_fleet_stop (lan->fleet);
+  g_clear_object (&lan->fleet);
+}
+
+#define CIRA_USER     "ui-cira-device"
+#define CIRA_PASSWORD "UiCira!Pass1"
+#define MPS_NAME      "mps.ui-test.example"
+
+static gboolean
+cira_called_in (gpointer data)
+{
+  UiTestCiraDevice *cira = data;
+  ObApfSession *session = ob_sim_cira_get_session (cira->cira);
+
+  return ob_sim_cira_get_state (cira->cira) == OB_SIM_CIRA_STATE_CONNECTED &&
+         session != NULL &&
+         ob_apf_session_has_forwarded_port (session, 16994) &&
+         ob_apf_session_has_forwarded_port (session, 5900);
+}
+
+static gboolean
+cira_device_up (gpointer data)
+{
+  ObDevice *device = data;
+
+  return ob_device_get_transport_source (device) != NULL &&
+         ob_device_get_kvm_enabled (device) &&
+         ob_device_get_sol_enabled (device);
+}
+
+static void
+on_cira_refreshed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ob_device_refresh_finish (OB_DEVICE (source), result, NULL);
+}
+
+void
+ui_test_cira_device_init (UiTestCiraDevice *cira,
+                          const char       *guid,
+                          const char       *hostname,
+                          const char       *password)
+{
+  g_autoptr(GTlsCertificate) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cira_test_ca_init (&cira->ca, MPS_NAME);
+  root = cira_test_ca_dup_root (&cira->ca);
+  cira_test_mps_init (&cira->mps, cira->ca.secrets, cira->ca.authority, TRUE);
+  cira_test_register_device (&cira->mps, cira->ca.secrets, guid, "CIRA desk", CIRA_USER, CIRA_PASSWORD,
+                             password);
+
+  cira->sim = ob_sim_device_new (guid);
+  ob_sim_device_set_hostname (cira->sim, hostname);
+  g_assert_true (ob_sim_device_set_opt_in_required (cira->sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  cira->wsman = ob_sim_wsman_server_new (cira->sim, "admin", password);
+  cira->redir = ob_sim_redir_server_new (cira->sim, "admin", password);
+  cira->pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (cira->mps.server));
+  ob_sim_cira_pool_set_root_certificate (cira->pool, root);
+  ob_sim_cira_pool_set_common_name (cira->pool, MPS_NAME);
+  cira->cira = ob_sim_cira_new (cira->pool, cira->sim, cira->wsman, CIRA_USER, CIRA_PASSWORD);
+  ob_sim_cira_set_redir_server (cira->cira, cira->redir);
+  ob_sim_cira_start (cira->cira);
+  wait_for (cira_called_in, cira, "the device calling in");
+
+  cira->device = ob_device_registry_lookup (cira->mps.registry, guid);
+  g_assert_nonnull (cira->device);
+  ob_device_refresh_async (cira->device, NULL, on_cira_refreshed, NULL);
+  wait_for (cira_device_up, cira->device, "the CIRA device with KVM and SOL on");
+}
+
+void
+ui_test_cira_device_clear (UiTestCiraDevice *cira)
+{
+  ob_sim_cira_stop (cira->cira);
+  ob_sim_redir_server_stop (cira->redir);
+  g_clear_object (&cira->cira);
+  g_clear_object (&cira->pool);
+  g_clear_object (&cira->redir);
+  g_clear_object (&cira->wsman);
+  g_clear_object (&cira->sim);
+  cira->device = NULL;
+  cira_test_mps_clear (&cira->mps);
+  cira_test_ca_clear (&cira->ca);
 }

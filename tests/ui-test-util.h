@@ -9,11 +9,18 @@
 
 #include <gtk/gtk.h>
 
+#include "cira-test-util.h"
+#include "ob-device.h"
+#include "ob-sim-cira.h"
+#include "ob-sim-cira-pool.h"
+#include "ob-sim-fleet.h"
+
 G_BEGIN_DECLS
 
 /* Helpers every UI test shares (linked into each test of the "ui" suite):
  * running the main context until something holds, waiting for frames,
- * finding widgets in a tree, and saving screenshots. */
+ * finding widgets in a tree, saving screenshots, dialogs, and simulated
+ * devices for the remote console windows. */
 
 /* How long wait_for() waits before failing the test: long enough for the
  * first start's RSA keys on a busy two-core machine. */
@@ -65,5 +72,77 @@ gboolean   is_label_containing (GtkWidget       *widget,
  * checks that it is the picture and has real content (not blank). */
 void       save_screenshot     (GtkWidget       *widget,
                                 const char      *name);
+
+/* A gboolean at @data is TRUE. */
+gboolean   flag_set            (gpointer         data);
+
+/* A GtkButton whose label is @data. */
+gboolean   is_button_labelled  (GtkWidget       *widget,
+                                gconstpointer    data);
+
+/* The AdwMessageDialog shown now, if any. */
+GtkWindow *find_message_dialog (void);
+/* Condition: an AdwMessageDialog is mapped. */
+gboolean   has_message_dialog  (gpointer         data);
+/* Waits for the message dialog @parent put up, answers @response and
+ * closes it. */
+void       answer_message_dialog (GtkWindow     *parent,
+                                  const char    *response);
+
+/* The remote console windows' user consent dialog: types @code and
+ * presses Confirm; whether it shows an error containing @text with the
+ * entry ready for another try; presses Cancel. */
+void       consent_dialog_enter_code  (GtkWindow  *dialog,
+                                       const char *code);
+gboolean   consent_dialog_shows_error (GtkWindow  *dialog,
+                                       const char *text);
+void       consent_dialog_cancel      (GtkWindow  *dialog);
+
+/* For a test of the remote console windows: the in-memory secret store,
+ * gtk_test_init, libadwaita, no animations and the application's
+ * style.css (so screenshots look as the application does). */
+void       ui_test_init        (int             *argc,
+                                char          ***argv);
+
+/* One simulated device in this process (WS-Man and redirection on free
+ * loopback ports, user consent off) and the ObDevice that reaches it over
+ * LAN, through a transport that maps AMT's redirection port 16994 to the
+ * simulator's. */
+typedef struct
+{
+  ObSimFleet       *fleet;
+  ObSimDevice      *sim;
+  ObSimRedirServer *redir;
+  ObDevice         *device;
+} UiTestLanDevice;
+
+/* Returns after the device's first refresh. */
+void       ui_test_lan_device_init  (UiTestLanDevice *lan,
+                                     const char      *hostname,
+                                     const char      *password);
+void       ui_test_lan_device_clear (UiTestLanDevice *lan);
+
+/* A simulated device that calls in over CIRA to an MPS in this process
+ * (its own CA, store and registry), with its redirection server behind the
+ * APF channels; @device is the registry's. */
+typedef struct
+{
+  CiraTestCa        ca;
+  CiraTestMps       mps;
+  ObSimCiraPool    *pool;
+  ObSimDevice      *sim;
+  ObSimWsmanServer *wsman;
+  ObSimRedirServer *redir;
+  ObSimCira        *cira;
+  ObDevice         *device;
+} UiTestCiraDevice;
+
+/* Returns once the device has called in, forwarded the redirection and
+ * KVM ports and been refreshed (with KVM and SOL on). */
+void       ui_test_cira_device_init  (UiTestCiraDevice *cira,
+                                      const char       *guid,
+                                      const char       *hostname,
+                                      const char       *password);
+void       ui_test_cira_device_clear (UiTestCiraDevice *cira);
 
 G_END_DECLS

@@ -10,37 +10,22 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "ob-amt-features.h"
-#include "ob-amt-power.h"
 #include "ob-kvm-window.h"
-#include "ob-lan-stream-source.h"
-#include "ob-power-actions.h"
-#include "ob-redir-error.h"
-#include "ob-redir-session.h"
-
-#define CONSENT_CODE_LENGTH 6
+#include "ob-redir-controller.h"
 
 struct _ObKvmWindow
 {
   AdwWindow parent_instance;
 
   ObDevice *device;
-  ObKvmWindowState state;
-
-  /* One per attempt: cancelled by disconnect, reconnect and dispose. */
-  GCancellable *cancellable;
-  ObRedirSession *session;
+  ObRedirController *controller;
   ObRfbClient *client;
   gulong closed_id;
-  gboolean tried_consent;
-  gboolean consent_pending;
-  gboolean consent_cancelled;
-  gboolean local_close;
-  char *end_message;
 
   ObRfbDepth depth;
   ObKvmScaleMode scale_mode;
   gboolean keyboard_capture;
+  gboolean shortcuts_inhibited;
   char *status_text;
   guint status_source;
   guint64 last_frames;
@@ -49,20 +34,12 @@ struct _ObKvmWindow
   double fps;
   double kbps;
 
-  JsonNode *capabilities;
-  GMenu *power_menu;
-  guint power_busy;
-
-  GtkWindow *consent_dialog;
-  GtkEntry *consent_entry;
-  GtkLabel *consent_error;
-  GtkButton *consent_send;
-
   AdwWindowTitle *window_title;
   AdwHeaderBar *header_bar;
   GtkMenuButton *power_button;
   AdwToastOverlay *toast_overlay;
   GtkStack *stack;
+  AdwStatusPage *connecting_page;
   AdwStatusPage *ended_page;
   GtkSpinner *connecting_spinner;
   GtkScrolledWindow *scroller;
@@ -70,6 +47,11 @@ struct _ObKvmWindow
   GtkLabel *status_label;
   GtkLabel *consent_label;
 };
+
+/* The window's states are the controller's. */
+G_STATIC_ASSERT ((int) OB_KVM_WINDOW_STATE_CONNECTING == (int) OB_REDIR_CONTROLLER_STATE_CONNECTING);
+G_STATIC_ASSERT ((int) OB_KVM_WINDOW_STATE_CONNECTED == (int) OB_REDIR_CONTROLLER_STATE_CONNECTED);
+G_STATIC_ASSERT ((int) OB_KVM_WINDOW_STATE_ENDED == (int) OB_REDIR_CONTROLLER_STATE_ENDED);
 
 G_DEFINE_FINAL_TYPE (ObKvmWindow, ob_kvm_window, ADW_TYPE_WINDOW)
 
@@ -84,10 +66,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void ob_kvm_window_open_stream (ObKvmWindow *self);
-static void ob_kvm_window_show_consent_dialog (ObKvmWindow *self);
-static void ob_kvm_window_close_consent_dialog (ObKvmWindow *self);
 
 static void
 ob_kvm_window_toast (ObKvmWindow *self,
@@ -171,33 +149,73 @@ status_tick_cb (gpointer user_data)
 }
 
 /* State */
+/* State */
+
+static ObKvmWindowState
+ob_kvm_window_state (ObKvmWindow *self)
+{
+  if (self->controller == NULL)
+    return OB_KVM_WINDOW_STATE_CONNECTING;
+  return (ObKvmWindowState) ob_redir_controller_get_state (self->controller);
+}
+
+static gboolean
+ob_kvm_window_input_goes_out (ObKvmWindow *self)
+{
+  return ob_kvm_window_state (self) == OB_KVM_WINDOW_STATE_CONNECTED &&
+         !ob_redir_controller_get_consent_pending (self->controller);
+}
+
+/* With the keyboard captured, the keys the desktop keeps for itself
+ * (Alt+Tab, Super …) go to the device too, while this window has the
+ * focus and input goes out. */
+static void
+ob_kvm_window_update_shortcuts_inhibit (ObKvmWindow *self)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+  gboolean inhibit;
+
+  if (surface == NULL || !GDK_IS_TOPLEVEL (surface))
+    return;
+
+  inhibit = self->keyboard_capture &&
+            gtk_window_is_active (GTK_WINDOW (self)) &&
+            ob_kvm_window_input_goes_out (self);
+  if (inhibit == self->shortcuts_inhibited)
+    return;
+
+  self->shortcuts_inhibited = inhibit;
+  if (inhibit)
+    gdk_toplevel_inhibit_system_shortcuts (GDK_TOPLEVEL (surface), NULL);
+  else
+    gdk_toplevel_restore_system_shortcuts (GDK_TOPLEVEL (surface));
+}
 
 static void
 ob_kvm_window_update_actions (ObKvmWindow *self)
 {
-  gboolean connected = self->state == OB_KVM_WINDOW_STATE_CONNECTED;
+  ObKvmWindowState state = ob_kvm_window_state (self);
+  gboolean connected = state == OB_KVM_WINDOW_STATE_CONNECTED;
+  gboolean input = ob_kvm_window_input_goes_out (self);
   g_autoptr(GdkTexture) picture = ob_kvm_canvas_dup_texture (self->canvas);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.disconnect",
-                                 self->state != OB_KVM_WINDOW_STATE_ENDED);
+                                 state != OB_KVM_WINDOW_STATE_ENDED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.reconnect",
-                                 self->state == OB_KVM_WINDOW_STATE_ENDED);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.send-keys",
-                                 connected && !self->consent_pending);
+                                 state == OB_KVM_WINDOW_STATE_ENDED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.send-keys", input);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.screenshot",
                                  picture != NULL || connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "kvm.refresh", connected);
-  gtk_widget_set_visible (GTK_WIDGET (self->consent_label), connected && self->consent_pending);
-  ob_kvm_canvas_set_input_enabled (self->canvas, connected && !self->consent_pending);
+  gtk_widget_set_visible (GTK_WIDGET (self->consent_label), connected && !input);
+  ob_kvm_canvas_set_input_enabled (self->canvas, input);
+  ob_kvm_window_update_shortcuts_inhibit (self);
 }
 
 static void
-ob_kvm_window_set_state (ObKvmWindow      *self,
-                         ObKvmWindowState  state)
+on_controller_state (ObKvmWindow *self)
 {
-  self->state = state;
-
-  switch (state)
+  switch (ob_kvm_window_state (self))
     {
     case OB_KVM_WINDOW_STATE_CONNECTING:
       gtk_stack_set_visible_child_name (self->stack, "connecting");
@@ -211,6 +229,9 @@ ob_kvm_window_set_state (ObKvmWindow      *self,
       break;
     case OB_KVM_WINDOW_STATE_ENDED:
     default:
+      adw_status_page_set_title (self->ended_page, ob_redir_controller_get_end_title (self->controller));
+      adw_status_page_set_description (self->ended_page,
+                                       ob_redir_controller_get_end_description (self->controller));
       gtk_stack_set_visible_child_name (self->stack, "ended");
       gtk_spinner_stop (self->connecting_spinner);
       ob_kvm_window_set_status (self, NULL);
@@ -219,6 +240,14 @@ ob_kvm_window_set_state (ObKvmWindow      *self,
 
   ob_kvm_window_update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+on_consent_pending (ObKvmWindow *self)
+{
+  ob_kvm_window_update_actions (self);
+  if (ob_kvm_window_input_goes_out (self))
+    gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
 }
 
 static void
@@ -232,101 +261,7 @@ ob_kvm_window_drop_session (ObKvmWindow *self)
       ob_rfb_client_close (self->client);
       g_clear_object (&self->client);
     }
-  if (self->session != NULL)
-    {
-      ob_redir_session_abort (self->session);
-      g_clear_object (&self->session);
-    }
   ob_kvm_canvas_set_client (self->canvas, NULL);
-}
-
-/* Ends the session (if any) and shows why, with Reconnect. */
-static void
-ob_kvm_window_end (ObKvmWindow *self,
-                   const char  *title,
-                   const char  *description)
-{
-  g_cancellable_cancel (self->cancellable);
-  ob_kvm_window_drop_session (self);
-  ob_kvm_window_close_consent_dialog (self);
-  self->consent_pending = FALSE;
-
-  g_free (self->end_message);
-  self->end_message = g_strdup (title);
-  adw_status_page_set_title (self->ended_page, title);
-  adw_status_page_set_description (self->ended_page, description);
-  ob_kvm_window_set_state (self, OB_KVM_WINDOW_STATE_ENDED);
-}
-
-/* Words for an error that ended or prevented a session. */
-static void
-ob_kvm_window_end_with_error (ObKvmWindow  *self,
-                              const GError *error)
-{
-  g_autofree char *reason = NULL;
-
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_DISABLED))
-    {
-      ob_kvm_window_end (self, _("KVM is disabled on this device"),
-                         _("Turn KVM on in the device’s Features tab, then reconnect."));
-      return;
-    }
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_BUSY))
-    {
-      ob_kvm_window_end (self, _("Another remote desktop session is open"),
-                         _("The device allows one KVM session at a time. Close the other one, then reconnect."));
-      return;
-    }
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_AUTH_FAILED))
-    {
-      ob_kvm_window_end (self, _("Wrong user name or password"),
-                         _("The device refused the stored AMT password. Update it in the device’s settings."));
-      return;
-    }
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_CONSENT_REQUIRED))
-    {
-      ob_kvm_window_end (self, _("User consent expired"),
-                         _("The device needs a new consent code from its screen. Reconnect to ask for one."));
-      return;
-    }
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_TIMEOUT))
-    {
-      ob_kvm_window_end (self, _("Connection lost"),
-                         _("The device stopped answering."));
-      return;
-    }
-
-  reason = ob_describe_device_error (error);
-  ob_kvm_window_end (self, _("Could not connect"), reason);
-}
-
-/* The device closed a running session: find out why from its state. */
-static void
-on_end_refreshed (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ob_device_refresh_finish (OB_DEVICE (source), result, &error))
-    {
-      /* The device does not answer WS-Man either. */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          self->state == OB_KVM_WINDOW_STATE_ENDED)
-        ob_kvm_window_end (self, _("Connection lost"),
-                           _("The device no longer answers. It may be off the network or powered off."));
-      return;
-    }
-  if (self->state != OB_KVM_WINDOW_STATE_ENDED)
-    return;
-
-  if (!ob_device_get_kvm_enabled (self->device))
-    ob_kvm_window_end (self, _("KVM is disabled on this device"),
-                       _("KVM was turned off while the session was open."));
-  else if (ob_device_get_power_state (self->device) != 2)
-    ob_kvm_window_end (self, _("The device is powered off"),
-                       _("Turn it on from the power menu, then reconnect."));
 }
 
 static void
@@ -334,39 +269,11 @@ on_client_closed (ObRfbClient  *client,
                   const GError *error,
                   ObKvmWindow  *self)
 {
-  gboolean was_pending = self->consent_pending;
-
-  if (self->local_close || error == NULL)
-    {
-      ob_kvm_window_end (self, _("Disconnected"), _("The remote desktop session was closed."));
-      return;
-    }
-
-  g_debug ("KVM session with %s ended: %s", ob_device_get_guid (self->device), error->message);
-
-  if (self->consent_cancelled)
-    ob_kvm_window_end (self, _("User consent cancelled"),
-                       _("The consent request was withdrawn, so the device ended the session."));
-  else if (was_pending)
-    ob_kvm_window_end (self, _("User consent expired"),
-                       _("The code was not confirmed in time or was entered wrongly too often. Reconnect to ask for a new one."));
-  else if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_TIMEOUT))
-    ob_kvm_window_end (self, _("Connection lost"), _("The device stopped answering."));
-  else
-    ob_kvm_window_end (self, _("The device ended the session"),
-                       _("This happens after a time without input (the session timeout), when consent "
-                         "expires, or when the connection is lost."));
-
-  /* Refine the message with what the device says now. */
-  if (!self->consent_cancelled && !was_pending)
-    {
-      g_clear_object (&self->cancellable);
-      self->cancellable = g_cancellable_new ();
-      ob_device_refresh_async (self->device, self->cancellable, on_end_refreshed, g_object_ref (self));
-    }
+  ob_redir_controller_session_closed (self->controller, error);
 }
 
-/* Connecting */
+/* Connecting: the controller starts the redirection session, RFB runs
+ * on top of it. */
 
 static void
 on_rfb_connected (GObject      *source,
@@ -381,7 +288,7 @@ on_rfb_connected (GObject      *source,
     {
       if (self->client != client)
         return;
-      ob_kvm_window_end_with_error (self, error);
+      ob_redir_controller_end_with_error (self->controller, error);
       return;
     }
   if (self->client != client)
@@ -395,513 +302,19 @@ on_rfb_connected (GObject      *source,
   self->kbps = 0;
   self->status_source = g_timeout_add_seconds (1, status_tick_cb, self);
   ob_kvm_window_set_status (self, g_strdup (depth_label (self->depth)));
-  ob_kvm_window_set_state (self, OB_KVM_WINDOW_STATE_CONNECTED);
-
-  if (self->consent_pending)
-    ob_kvm_window_show_consent_dialog (self);
+  ob_redir_controller_set_connected (self->controller);
 }
 
 static void
-on_opt_in_started (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_session_started (ObRedirController *controller,
+                    ObRedirSession    *session,
+                    ObKvmWindow       *self)
 {
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  guint rv = 0;
-
-  node = ob_amt_user_consent_request_finish (OB_WSMAN_CLIENT (source), result, &rv, &error);
-  if (node == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ob_kvm_window_end_with_error (self, error);
-      return;
-    }
-
-  /* 2 (NOT_READY): a code is already on the screen, or consent was just
-   * given; either way the session may start. */
-  if (rv != 0 && rv != 2)
-    {
-      g_autofree char *description =
-        g_strdup_printf (_("The device refused to show a consent code (status %u). It may be powered off."), rv);
-
-      ob_kvm_window_end (self, _("Could not ask for user consent"), description);
-      return;
-    }
-
-  self->consent_pending = TRUE;
-  ob_kvm_window_open_stream (self);
-}
-
-static void
-ob_kvm_window_start_opt_in (ObKvmWindow *self)
-{
-  ObWsmanClient *wsman = ob_device_get_wsman_client (self->device);
-
-  self->tried_consent = TRUE;
-  self->consent_cancelled = FALSE;
-  if (wsman == NULL)
-    {
-      ob_kvm_window_end (self, _("Could not ask for user consent"), _("The device is not connected."));
-      return;
-    }
-
-  adw_status_page_set_title (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->stack, "connecting")),
-                             _("Asking for User Consent…"));
-  ob_amt_user_consent_request_async (wsman, self->cancellable, on_opt_in_started, g_object_ref (self));
-}
-
-static void
-on_session_started (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  ObRedirSession *session = OB_REDIR_SESSION (source);
-
-  if (!ob_redir_session_start_finish (session, result, &error))
-    {
-      if (self->session != session)
-        return;
-      g_clear_object (&self->session);
-
-      /* The device wants consent our feature read did not predict (or
-       * consent given earlier expired): ask once, then try again. */
-      if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_CONSENT_REQUIRED) && !self->tried_consent)
-        {
-          ob_kvm_window_start_opt_in (self);
-          return;
-        }
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ob_kvm_window_end_with_error (self, error);
-      return;
-    }
-  if (self->session != session)
-    return;
-
   self->client = ob_redir_session_create_rfb_client (session);
-  g_clear_object (&self->session);
   ob_rfb_client_set_depth (self->client, self->depth);
   self->closed_id = g_signal_connect (self->client, "closed", G_CALLBACK (on_client_closed), self);
-  ob_rfb_client_connect_async (self->client, self->cancellable, on_rfb_connected, g_object_ref (self));
-}
-
-static void
-on_stream_opened (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GIOStream) stream = NULL;
-
-  stream = ob_stream_source_open_stream_finish (OB_STREAM_SOURCE (source), result, &error);
-  if (stream == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ob_kvm_window_end_with_error (self, error);
-      return;
-    }
-  if (g_cancellable_is_cancelled (self->cancellable))
-    return;
-
-  self->session = ob_redir_session_new (stream, OB_REDIR_SESSION_KVM);
-  ob_redir_session_set_credentials (self->session, ob_device_get_username (self->device),
-                                    ob_device_get_password (self->device));
-  ob_redir_session_start_async (self->session, self->cancellable, on_session_started, g_object_ref (self));
-}
-
-static void
-ob_kvm_window_open_stream (ObKvmWindow *self)
-{
-  adw_status_page_set_title (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (self->stack, "connecting")),
-                             _("Connecting…"));
-  /* Always the plain redirection port: a TLS LAN transport maps it to
-   * 16995, CIRA opens a channel to it. */
-  ob_stream_source_open_stream_async (OB_STREAM_SOURCE (self->device), OB_LAN_PORT_REDIRECTION,
-                                      self->cancellable, on_stream_opened, g_object_ref (self));
-}
-
-static void
-on_features (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObAmtFeatures) features = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  node = ob_amt_features_get_finish (OB_WSMAN_CLIENT (source), result, &features, &error);
-  if (node == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      /* The redirection port may still answer; its own errors say more. */
-      g_debug ("Could not read the features of %s: %s", ob_device_get_guid (self->device), error->message);
-      ob_kvm_window_open_stream (self);
-      return;
-    }
-
-  if (!features->kvm || !features->redirection)
-    {
-      ob_kvm_window_end (self, _("KVM is disabled on this device"),
-                         features->kvm_available
-                         ? _("Turn KVM on in the device’s Features tab, then reconnect.")
-                         : _("This device’s Intel AMT edition has no KVM."));
-      return;
-    }
-
-  if (features->user_consent != OB_AMT_USER_CONSENT_NONE &&
-      features->opt_in_state != OB_AMT_OPT_IN_STATE_RECEIVED &&
-      features->opt_in_state != OB_AMT_OPT_IN_STATE_IN_SESSION)
-    {
-      ob_kvm_window_start_opt_in (self);
-      return;
-    }
-
-  ob_kvm_window_open_stream (self);
-}
-
-static void
-ob_kvm_window_connect (ObKvmWindow *self)
-{
-  ObWsmanClient *wsman;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  ob_kvm_window_drop_session (self);
-  ob_kvm_window_close_consent_dialog (self);
-  self->tried_consent = FALSE;
-  self->consent_pending = FALSE;
-  self->consent_cancelled = FALSE;
-  self->local_close = FALSE;
-  g_clear_pointer (&self->end_message, g_free);
-  ob_kvm_window_set_state (self, OB_KVM_WINDOW_STATE_CONNECTING);
-
-  wsman = ob_device_get_wsman_client (self->device);
-  if (wsman == NULL)
-    {
-      ob_kvm_window_open_stream (self);
-      return;
-    }
-  ob_amt_features_get_async (wsman, self->cancellable, on_features, g_object_ref (self));
-}
-
-/* User consent */
-
-static void
-on_consent_sent (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  guint rv = 0;
-
-  node = ob_amt_user_consent_send_finish (OB_WSMAN_CLIENT (source), result, &rv, &error);
-  if (self->consent_dialog == NULL)
-    return;
-
-  gtk_widget_set_sensitive (GTK_WIDGET (self->consent_send), TRUE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->consent_entry), TRUE);
-
-  if (node == NULL)
-    {
-      g_autofree char *reason = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      reason = ob_describe_device_error (error);
-      gtk_label_set_label (self->consent_error, reason);
-      gtk_widget_set_visible (GTK_WIDGET (self->consent_error), TRUE);
-      return;
-    }
-
-  if (rv != 0)
-    {
-      /* 2066 is AMT's "wrong code"; 2 means the request is gone. */
-      gtk_label_set_label (self->consent_error,
-                           rv == 2 ? _("The device no longer waits for a code.")
-                                   : _("That is not the code on the device’s screen. Try again."));
-      gtk_widget_set_visible (GTK_WIDGET (self->consent_error), TRUE);
-      gtk_editable_select_region (GTK_EDITABLE (self->consent_entry), 0, -1);
-      gtk_widget_grab_focus (GTK_WIDGET (self->consent_entry));
-      return;
-    }
-
-  self->consent_pending = FALSE;
-  ob_kvm_window_close_consent_dialog (self);
-  ob_kvm_window_update_actions (self);
-  ob_kvm_window_toast (self, _("User consent given"));
-  gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
-}
-
-static gboolean
-consent_code_is_valid (const char *text)
-{
-  if (strlen (text) != CONSENT_CODE_LENGTH)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isdigit (*p))
-      return FALSE;
-  return TRUE;
-}
-
-static void
-on_consent_send_clicked (ObKvmWindow *self)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->consent_entry));
-  ObWsmanClient *wsman = ob_device_get_wsman_client (self->device);
-
-  if (!consent_code_is_valid (text))
-    {
-      gtk_label_set_label (self->consent_error, _("The code is six digits."));
-      gtk_widget_set_visible (GTK_WIDGET (self->consent_error), TRUE);
-      return;
-    }
-  if (wsman == NULL)
-    return;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->consent_error), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->consent_send), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->consent_entry), FALSE);
-  ob_amt_user_consent_send_async (wsman, (guint32) g_ascii_strtoull (text, NULL, 10),
-                                  self->cancellable, on_consent_sent, g_object_ref (self));
-}
-
-static void
-on_consent_cancelled (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  node = ob_amt_user_consent_cancel_finish (OB_WSMAN_CLIENT (source), result, NULL, &error);
-  if (node == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("CancelOptIn on %s failed: %s", ob_device_get_guid (self->device), error->message);
-
-  /* The device ends the session itself; make sure it is gone here too. */
-  if (self->state != OB_KVM_WINDOW_STATE_ENDED)
-    ob_kvm_window_end (self, _("User consent cancelled"),
-                       _("The consent request was withdrawn, so the device ended the session."));
-}
-
-static void
-on_consent_cancel_clicked (ObKvmWindow *self)
-{
-  ObWsmanClient *wsman = ob_device_get_wsman_client (self->device);
-
-  self->consent_cancelled = TRUE;
-  ob_kvm_window_close_consent_dialog (self);
-  if (wsman == NULL)
-    {
-      ob_kvm_window_end (self, _("User consent cancelled"), NULL);
-      return;
-    }
-  /* Not the session's cancellable: ending the session must not stop it. */
-  ob_amt_user_consent_cancel_async (wsman, NULL, on_consent_cancelled, g_object_ref (self));
-}
-
-static gboolean
-on_consent_close_request (GtkWindow   *dialog,
-                          ObKvmWindow *self)
-{
-  if (self->consent_dialog == dialog)
-    on_consent_cancel_clicked (self);
-  return FALSE;
-}
-
-static void
-ob_kvm_window_close_consent_dialog (ObKvmWindow *self)
-{
-  GtkWindow *dialog = g_steal_pointer (&self->consent_dialog);
-
-  self->consent_entry = NULL;
-  self->consent_error = NULL;
-  self->consent_send = NULL;
-  if (dialog != NULL)
-    gtk_window_destroy (dialog);
-}
-
-static void
-ob_kvm_window_show_consent_dialog (ObKvmWindow *self)
-{
-  GtkWidget *dialog, *box, *title, *body, *buttons, *cancel, *send;
-  AdwHeaderBar *header;
-  GtkWidget *toolbar;
-
-  if (self->consent_dialog != NULL)
-    return;
-
-  dialog = adw_window_new ();
-  gtk_window_set_title (GTK_WINDOW (dialog), _("User Consent"));
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
-  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
-  gtk_window_set_resizable (GTK_WINDOW (dialog), FALSE);
-  gtk_window_set_default_size (GTK_WINDOW (dialog), 360, -1);
-
-  toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  header = ADW_HEADER_BAR (adw_header_bar_new ());
-  adw_header_bar_set_show_end_title_buttons (header, FALSE);
-  adw_header_bar_set_title_widget (header, adw_window_title_new (_("User Consent"), NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (header), "flat");
-  gtk_box_append (GTK_BOX (toolbar), GTK_WIDGET (header));
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_margin_start (box, 24);
-  gtk_widget_set_margin_end (box, 24);
-  gtk_widget_set_margin_bottom (box, 24);
-
-  title = gtk_label_new (_("Enter the Code Shown on the Device"));
-  gtk_widget_add_css_class (title, "title-2");
-  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
-  gtk_label_set_justify (GTK_LABEL (title), GTK_JUSTIFY_CENTER);
-  gtk_box_append (GTK_BOX (box), title);
-
-  body = gtk_label_new (_("This device asks its user to agree to remote control. Ask the person at "
-                          "the device for the six-digit code on its screen (it also shows in the "
-                          "window behind this dialog). Keyboard and mouse input is not sent until "
-                          "the code is confirmed."));
-  gtk_label_set_wrap (GTK_LABEL (body), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (body), 40);
-  gtk_label_set_justify (GTK_LABEL (body), GTK_JUSTIFY_CENTER);
-  gtk_box_append (GTK_BOX (box), body);
-
-  self->consent_entry = GTK_ENTRY (gtk_entry_new ());
-  gtk_entry_set_max_length (self->consent_entry, CONSENT_CODE_LENGTH);
-  gtk_entry_set_input_purpose (self->consent_entry, GTK_INPUT_PURPOSE_DIGITS);
-  gtk_entry_set_placeholder_text (self->consent_entry, "000000");
-  gtk_entry_set_alignment (self->consent_entry, 0.5);
-  gtk_entry_set_activates_default (self->consent_entry, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->consent_entry), "title-2");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->consent_entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Consent code"),
-                                  -1);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->consent_entry));
-
-  self->consent_error = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->consent_error, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->consent_error), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->consent_error), FALSE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->consent_error));
-
-  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_box_set_homogeneous (GTK_BOX (buttons), TRUE);
-  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (on_consent_cancel_clicked), self);
-  send = gtk_button_new_with_mnemonic (_("C_onfirm"));
-  gtk_widget_add_css_class (send, "suggested-action");
-  g_signal_connect_swapped (send, "clicked", G_CALLBACK (on_consent_send_clicked), self);
-  self->consent_send = GTK_BUTTON (send);
-  gtk_box_append (GTK_BOX (buttons), cancel);
-  gtk_box_append (GTK_BOX (buttons), send);
-  gtk_box_append (GTK_BOX (box), buttons);
-
-  gtk_box_append (GTK_BOX (toolbar), box);
-  adw_window_set_content (ADW_WINDOW (dialog), toolbar);
-  gtk_window_set_default_widget (GTK_WINDOW (dialog), send);
-  g_signal_connect (dialog, "close-request", G_CALLBACK (on_consent_close_request), self);
-
-  self->consent_dialog = GTK_WINDOW (dialog);
-  ob_kvm_window_update_actions (self);
-  gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (GTK_WIDGET (self->consent_entry));
-}
-
-/* Power */
-
-static void
-ob_kvm_window_rebuild_power_menu (ObKvmWindow *self)
-{
-  g_menu_remove_all (self->power_menu);
-  ob_power_actions_append_sections (self->power_menu, self->capabilities, "kvm.power", TRUE);
-}
-
-static void
-on_capabilities (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  JsonNode *node;
-
-  node = ob_amt_power_capabilities_finish (OB_WSMAN_CLIENT (source), result, &error);
-  if (node == NULL)
-    return;
-
-  g_clear_pointer (&self->capabilities, json_node_unref);
-  self->capabilities = node;
-  ob_kvm_window_rebuild_power_menu (self);
-}
-
-typedef struct
-{
-  ObKvmWindow *self;
-  int action;
-} PowerRun;
-
-static void
-on_power_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  PowerRun *run = user_data;
-  g_autoptr(ObKvmWindow) self = run->self;
-  const ObPowerActionInfo *info = ob_power_actions_lookup (run->action);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-
-  g_free (run);
-  self->power_busy--;
-
-  if (!ob_power_action_run_finish (result, &error))
-    {
-      g_autofree char *reason = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      reason = ob_describe_device_error (error);
-      /* Translators: "<action> failed: <reason>", e.g. "Power Off failed: …" */
-      message = g_strdup_printf (_("%s failed: %s"), _(info->label), reason);
-    }
-  else
-    {
-      /* Translators: "<action> done", e.g. "Power Off done" */
-      message = g_strdup_printf (_("%s done"), _(info->label));
-    }
-
-  ob_kvm_window_toast (self, message);
-}
-
-static void
-ob_kvm_window_run_power_action (ObKvmWindow *self,
-                                int          action)
-{
-  PowerRun *run = g_new0 (PowerRun, 1);
-
-  run->self = g_object_ref (self);
-  run->action = action;
-  self->power_busy++;
-  ob_power_action_run_async (self->device, action, NULL, on_power_done, run);
-}
-
-static void
-on_power_confirm_response (AdwMessageDialog *dialog,
-                           const char       *response,
-                           ObKvmWindow      *self)
-{
-  int action = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "ob-action"));
-
-  if (g_strcmp0 (response, "run") == 0)
-    ob_kvm_window_run_power_action (self, action);
+  ob_rfb_client_connect_async (self->client, ob_redir_controller_get_cancellable (controller),
+                               on_rfb_connected, g_object_ref (self));
 }
 
 static void
@@ -910,36 +323,9 @@ ob_kvm_window_power_action (GtkWidget  *widget,
                             GVariant   *param)
 {
   ObKvmWindow *self = OB_KVM_WINDOW (widget);
-  int action = g_variant_get_int32 (param);
-  const ObPowerActionInfo *info = ob_power_actions_lookup (action);
-  g_autofree char *heading = NULL;
-  GtkWidget *dialog;
 
-  if (info == NULL)
-    return;
-
-  if (info->confirm_body == NULL)
-    {
-      ob_kvm_window_run_power_action (self, action);
-      return;
-    }
-
-  /* Translators: a confirmation heading, e.g. "Power Off “lab-pc-3”?" */
-  heading = g_strdup_printf (_("%s “%s”?"), _(info->label), ob_device_get_name (self->device));
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, _(info->confirm_body));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "run", _(info->label),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "run", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "ob-action", GINT_TO_POINTER (action));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_power_confirm_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ob_redir_controller_power_action (self->controller, g_variant_get_int32 (param), FALSE);
 }
-
-/* Other actions */
 
 static void
 ob_kvm_window_send_keys_action (GtkWidget  *widget,
@@ -951,7 +337,7 @@ ob_kvm_window_send_keys_action (GtkWidget  *widget,
   guint32 keysyms[8];
   guint n = 0;
 
-  if (self->client == NULL || self->consent_pending)
+  if (self->client == NULL || !ob_kvm_window_input_goes_out (self))
     return;
 
   for (guint i = 0; names[i] != NULL && n < G_N_ELEMENTS (keysyms); i++)
@@ -1115,7 +501,7 @@ ob_kvm_window_get_client (ObKvmWindow *self)
 {
   g_return_val_if_fail (OB_IS_KVM_WINDOW (self), NULL);
 
-  return self->state == OB_KVM_WINDOW_STATE_CONNECTED ? self->client : NULL;
+  return ob_kvm_window_state (self) == OB_KVM_WINDOW_STATE_CONNECTED ? self->client : NULL;
 }
 
 ObKvmWindowState
@@ -1123,7 +509,7 @@ ob_kvm_window_get_state (ObKvmWindow *self)
 {
   g_return_val_if_fail (OB_IS_KVM_WINDOW (self), OB_KVM_WINDOW_STATE_ENDED);
 
-  return self->state;
+  return ob_kvm_window_state (self);
 }
 
 const char *
@@ -1131,7 +517,7 @@ ob_kvm_window_get_end_message (ObKvmWindow *self)
 {
   g_return_val_if_fail (OB_IS_KVM_WINDOW (self), NULL);
 
-  return self->state == OB_KVM_WINDOW_STATE_ENDED ? self->end_message : NULL;
+  return ob_redir_controller_get_end_title (self->controller);
 }
 
 const char *
@@ -1147,7 +533,7 @@ ob_kvm_window_get_consent_pending (ObKvmWindow *self)
 {
   g_return_val_if_fail (OB_IS_KVM_WINDOW (self), FALSE);
 
-  return self->consent_pending;
+  return ob_redir_controller_get_consent_pending (self->controller);
 }
 
 GtkWindow *
@@ -1155,7 +541,15 @@ ob_kvm_window_get_consent_dialog (ObKvmWindow *self)
 {
   g_return_val_if_fail (OB_IS_KVM_WINDOW (self), NULL);
 
-  return self->consent_dialog;
+  return ob_redir_controller_get_consent_dialog (self->controller);
+}
+
+gboolean
+ob_kvm_window_get_shortcuts_inhibited (ObKvmWindow *self)
+{
+  g_return_val_if_fail (OB_IS_KVM_WINDOW (self), FALSE);
+
+  return self->shortcuts_inhibited;
 }
 
 void
@@ -1163,7 +557,7 @@ ob_kvm_window_reconnect (ObKvmWindow *self)
 {
   g_return_if_fail (OB_IS_KVM_WINDOW (self));
 
-  ob_kvm_window_connect (self);
+  ob_redir_controller_connect (self->controller);
 }
 
 void
@@ -1171,11 +565,7 @@ ob_kvm_window_disconnect (ObKvmWindow *self)
 {
   g_return_if_fail (OB_IS_KVM_WINDOW (self));
 
-  if (self->state == OB_KVM_WINDOW_STATE_ENDED)
-    return;
-
-  self->local_close = TRUE;
-  ob_kvm_window_end (self, _("Disconnected"), _("The remote desktop session was closed."));
+  ob_redir_controller_disconnect (self->controller);
 }
 
 gboolean
@@ -1265,26 +655,26 @@ static void
 ob_kvm_window_constructed (GObject *object)
 {
   ObKvmWindow *self = OB_KVM_WINDOW (object);
-  ObWsmanClient *wsman;
+  g_autofree char *title = NULL;
 
   G_OBJECT_CLASS (ob_kvm_window_parent_class)->constructed (object);
 
   g_assert (OB_IS_DEVICE (self->device));
 
-  {
-    /* Translators: the KVM window's title, e.g. "lab-pc-3 — Remote Desktop" */
-    g_autofree char *title = g_strdup_printf (_("%s — Remote Desktop"), ob_device_get_name (self->device));
+  /* Translators: the KVM window's title, e.g. "lab-pc-3 — Remote Desktop" */
+  title = g_strdup_printf (_("%s — Remote Desktop"), ob_device_get_name (self->device));
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_window_title_set_subtitle (self->window_title, ob_device_get_name (self->device));
 
-    gtk_window_set_title (GTK_WINDOW (self), title);
-    adw_window_title_set_subtitle (self->window_title, ob_device_get_name (self->device));
-  }
+  self->controller = ob_redir_controller_new (GTK_WINDOW (self), self->device, OB_REDIR_SESSION_KVM,
+                                              self->toast_overlay, self->connecting_page);
+  g_signal_connect_swapped (self->controller, "notify::state", G_CALLBACK (on_controller_state), self);
+  g_signal_connect_swapped (self->controller, "notify::consent-pending", G_CALLBACK (on_consent_pending), self);
+  g_signal_connect (self->controller, "session-started", G_CALLBACK (on_session_started), self);
+  g_signal_connect_swapped (self->controller, "drop-session", G_CALLBACK (ob_kvm_window_drop_session), self);
+  ob_redir_controller_set_power_menu (self->controller, self->power_button, NULL, "kvm.power", TRUE);
 
-  ob_kvm_window_rebuild_power_menu (self);
-  wsman = ob_device_get_wsman_client (self->device);
-  if (wsman != NULL)
-    ob_amt_power_capabilities_async (wsman, NULL, on_capabilities, g_object_ref (self));
-
-  ob_kvm_window_connect (self);
+  ob_redir_controller_connect (self->controller);
 }
 
 static void
@@ -1292,18 +682,18 @@ ob_kvm_window_dispose (GObject *object)
 {
   ObKvmWindow *self = OB_KVM_WINDOW (object);
 
-  g_cancellable_cancel (self->cancellable);
-  ob_kvm_window_close_consent_dialog (self);
+  if (self->controller != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->controller, self);
+      g_object_run_dispose (G_OBJECT (self->controller));
+    }
   if (self->canvas != NULL)
     ob_kvm_window_drop_session (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OB_TYPE_KVM_WINDOW);
   /* The scrolled window owned it. */
   self->canvas = NULL;
 
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->device);
-  g_clear_object (&self->power_menu);
-  g_clear_pointer (&self->capabilities, json_node_unref);
 
   G_OBJECT_CLASS (ob_kvm_window_parent_class)->dispose (object);
 }
@@ -1313,10 +703,25 @@ ob_kvm_window_finalize (GObject *object)
 {
   ObKvmWindow *self = OB_KVM_WINDOW (object);
 
-  g_free (self->end_message);
+  /* Disposed already; kept so late callbacks find it. */
+  g_clear_object (&self->controller);
   g_free (self->status_text);
 
   G_OBJECT_CLASS (ob_kvm_window_parent_class)->finalize (object);
+}
+
+/* Restored before the surface goes (closing, hiding). */
+static void
+ob_kvm_window_unrealize (GtkWidget *widget)
+{
+  ObKvmWindow *self = OB_KVM_WINDOW (widget);
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (self));
+
+  if (self->shortcuts_inhibited && surface != NULL && GDK_IS_TOPLEVEL (surface))
+    gdk_toplevel_restore_system_shortcuts (GDK_TOPLEVEL (surface));
+  self->shortcuts_inhibited = FALSE;
+
+  GTK_WIDGET_CLASS (ob_kvm_window_parent_class)->unrealize (widget);
 }
 
 static void
@@ -1333,7 +738,7 @@ ob_kvm_window_get_property (GObject    *object,
       g_value_set_object (value, self->device);
       break;
     case PROP_STATE:
-      g_value_set_uint (value, self->state);
+      g_value_set_uint (value, ob_kvm_window_state (self));
       break;
     case PROP_COLOR_DEPTH:
       g_value_set_string (value, depth_to_string (self->depth));
@@ -1373,6 +778,8 @@ ob_kvm_window_set_property (GObject      *object,
         {
           self->keyboard_capture = g_value_get_boolean (value);
           ob_kvm_canvas_set_keyboard_capture (self->canvas, self->keyboard_capture);
+          if (self->controller != NULL)
+            ob_kvm_window_update_shortcuts_inhibit (self);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1392,6 +799,7 @@ ob_kvm_window_class_init (ObKvmWindowClass *klass)
   object_class->finalize = ob_kvm_window_finalize;
   object_class->get_property = ob_kvm_window_get_property;
   object_class->set_property = ob_kvm_window_set_property;
+  widget_class->unrealize = ob_kvm_window_unrealize;
 
   properties[PROP_DEVICE] =
     g_param_spec_object ("device", NULL, NULL,
@@ -1422,6 +830,7 @@ ob_kvm_window_class_init (ObKvmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObKvmWindow, power_button);
   gtk_widget_class_bind_template_child (widget_class, ObKvmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ObKvmWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, ObKvmWindow, connecting_page);
   gtk_widget_class_bind_template_child (widget_class, ObKvmWindow, ended_page);
   gtk_widget_class_bind_template_child (widget_class, ObKvmWindow, connecting_spinner);
   gtk_widget_class_bind_template_child (widget_class, ObKvmWindow, scroller);
@@ -1459,6 +868,6 @@ ob_kvm_window_init (ObKvmWindow *self)
   gtk_scrolled_window_set_child (self->scroller, GTK_WIDGET (self->canvas));
   ob_kvm_canvas_set_scale_mode (self->canvas, self->scale_mode);
   ob_kvm_canvas_set_keyboard_capture (self->canvas, self->keyboard_capture);
-  self->power_menu = g_menu_new ();
-  gtk_menu_button_set_menu_model (self->power_button, G_MENU_MODEL (self->power_menu));
+  /* Focus decides whether the desktop's shortcuts stay with the device. */
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (ob_kvm_window_update_shortcuts_inhibit), NULL);
 }

@@ -39,7 +39,12 @@ typedef enum
  * kvm.fullscreen, kvm.send-keys ("s": keysym names joined with '+', e.g.
  * "Control_L+Alt_L+Delete"), kvm.power ("i"), kvm.color-depth ("s":
  * "16", "8", "grey"), kvm.scale-mode ("s": "fit", "one-to-one"),
- * kvm.keyboard-capture (boolean). */
+ * kvm.keyboard-capture (boolean).  While the keyboard is captured and the
+ * window has the focus, the desktop's own shortcuts (Alt+Tab, Super …)
+ * are inhibited so they reach the device too.
+ *
+ * The session, user consent, end messages and power actions are run by
+ * an ObRedirController shared with the serial console window. */
 
 #define OB_TYPE_KVM_WINDOW (ob_kvm_window_get_type ())
 
@@ -60,6 +65,10 @@ const char       *ob_kvm_window_get_status_text     (ObKvmWindow *self);
 gboolean          ob_kvm_window_get_consent_pending (ObKvmWindow *self);
 /* The consent dialog while it is up (for tests and accessibility). */
 GtkWindow        *ob_kvm_window_get_consent_dialog  (ObKvmWindow *self);
+
+/* Whether the window asked the desktop to leave its shortcuts to the
+ * device (keyboard captured, window focused, input going out). */
+gboolean          ob_kvm_window_get_shortcuts_inhibited (ObKvmWindow *self);
 
 /* Start a new session (after one ended). */
 void              ob_kvm_window_reconnect           (ObKvmWindow *self);

@@ -10,12 +10,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "ob-amt-features.h"
 #include "ob-amt-power.h"
-#include "ob-lan-stream-source.h"
-#include "ob-power-actions.h"
-#include "ob-redir-error.h"
-#include "ob-redir-session.h"
+#include "ob-redir-controller.h"
 #include "ob-sol-text.h"
 #include "ob-sol-window.h"
 
@@ -29,24 +25,19 @@
 /* How long a frame's last byte may wait for the rest of its UTF-8. */
 #define FLUSH_DELAY_MS 100
 
-#define CONSENT_CODE_LENGTH 6
-
 struct _ObSolWindow
 {
   AdwWindow parent_instance;
 
   ObDevice *device;
-  ObSolWindowState state;
+  ObRedirController *controller;
 
-  /* One per attempt: cancelled by disconnect, reconnect and dispose. */
-  GCancellable *cancellable;
+  /* The running session (from its start on). */
   ObRedirSession *session;
   gulong data_id;
   gulong controls_id;
   gulong closed_id;
-  gboolean local_close;
   gboolean host_powered;
-  char *end_message;
   char *status_text;
 
   GByteArray *log;
@@ -54,12 +45,6 @@ struct _ObSolWindow
   ObSolDecoder decoder;
   guint flush_source;
   ObSolFunctionKeys function_keys;
-
-  JsonNode *capabilities;
-  GMenu *power_menu;
-
-  GtkWindow *consent_dialog;
-  GtkEditable *consent_entry;
 
   AdwWindowTitle *window_title;
   GtkMenuButton *power_button;
@@ -78,6 +63,11 @@ struct _ObSolWindow
   GtkWidget *context_menu;
 };
 
+/* The window's states are the controller's. */
+G_STATIC_ASSERT ((int) OB_SOL_WINDOW_STATE_CONNECTING == (int) OB_REDIR_CONTROLLER_STATE_CONNECTING);
+G_STATIC_ASSERT ((int) OB_SOL_WINDOW_STATE_CONNECTED == (int) OB_REDIR_CONTROLLER_STATE_CONNECTED);
+G_STATIC_ASSERT ((int) OB_SOL_WINDOW_STATE_ENDED == (int) OB_REDIR_CONTROLLER_STATE_ENDED);
+
 G_DEFINE_FINAL_TYPE (ObSolWindow, ob_sol_window, ADW_TYPE_WINDOW)
 
 enum {
@@ -91,9 +81,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void ob_sol_window_connect (ObSolWindow *self);
-static void ob_sol_window_close_consent_dialog (ObSolWindow *self);
-
 static void
 ob_sol_window_toast (ObSolWindow *self,
                      const char  *message)
@@ -103,6 +90,14 @@ ob_sol_window_toast (ObSolWindow *self,
 
 /* Status line */
 
+static ObSolWindowState
+ob_sol_window_state (ObSolWindow *self)
+{
+  if (self->controller == NULL)
+    return OB_SOL_WINDOW_STATE_CONNECTING;
+  return (ObSolWindowState) ob_redir_controller_get_state (self->controller);
+}
+
 static void
 ob_sol_window_update_status (ObSolWindow *self)
 {
@@ -111,7 +106,7 @@ ob_sol_window_update_status (ObSolWindow *self)
   g_free (self->status_text);
   self->status_text = NULL;
 
-  switch (self->state)
+  switch (ob_sol_window_state (self))
     {
     case OB_SOL_WINDOW_STATE_CONNECTING:
       self->status_text = g_strdup (_("Connecting…"));
@@ -131,20 +126,23 @@ ob_sol_window_update_status (ObSolWindow *self)
 
   gtk_label_set_label (self->status_label, self->status_text != NULL ? self->status_text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->power_label),
-                          self->state == OB_SOL_WINDOW_STATE_CONNECTED && !self->host_powered);
+                          ob_sol_window_state (self) == OB_SOL_WINDOW_STATE_CONNECTED && !self->host_powered);
 }
+
+/* State */
 
 /* State */
 
 static void
 ob_sol_window_update_actions (ObSolWindow *self)
 {
-  gboolean connected = self->state == OB_SOL_WINDOW_STATE_CONNECTED;
+  ObSolWindowState state = ob_sol_window_state (self);
+  gboolean connected = state == OB_SOL_WINDOW_STATE_CONNECTED;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sol.disconnect",
-                                 self->state != OB_SOL_WINDOW_STATE_ENDED);
+                                 state != OB_SOL_WINDOW_STATE_ENDED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sol.reconnect",
-                                 self->state == OB_SOL_WINDOW_STATE_ENDED);
+                                 state == OB_SOL_WINDOW_STATE_ENDED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sol.paste", connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sol.copy",
                                  vte_terminal_get_has_selection (self->terminal));
@@ -154,15 +152,20 @@ ob_sol_window_update_actions (ObSolWindow *self)
   vte_terminal_set_input_enabled (self->terminal, connected);
 }
 
+/* Why a session ended goes over the terminal when it has something to
+ * read, else on a page of its own. */
 static void
-ob_sol_window_set_state (ObSolWindow      *self,
-                         ObSolWindowState  state)
+on_controller_state (ObSolWindow *self)
 {
-  self->state = state;
+  const char *title = ob_redir_controller_get_end_title (self->controller);
+  const char *description = ob_redir_controller_get_end_description (self->controller);
 
-  switch (state)
+  switch (ob_sol_window_state (self))
     {
     case OB_SOL_WINDOW_STATE_CONNECTING:
+      /* What was half decoded belongs to the session before. */
+      g_clear_handle_id (&self->flush_source, g_source_remove);
+      ob_sol_decoder_reset (&self->decoder);
       gtk_revealer_set_reveal_child (self->end_revealer, FALSE);
       /* A reconnect keeps what the terminal shows. */
       if (self->log->len == 0)
@@ -179,6 +182,20 @@ ob_sol_window_set_state (ObSolWindow      *self,
       break;
     case OB_SOL_WINDOW_STATE_ENDED:
     default:
+      if (self->log->len > 0)
+        {
+          gtk_label_set_label (self->end_title, title);
+          gtk_label_set_label (self->end_description, description != NULL ? description : "");
+          gtk_widget_set_visible (GTK_WIDGET (self->end_description), description != NULL);
+          gtk_stack_set_visible_child_name (self->stack, "terminal");
+          gtk_revealer_set_reveal_child (self->end_revealer, TRUE);
+        }
+      else
+        {
+          adw_status_page_set_title (self->ended_page, title);
+          adw_status_page_set_description (self->ended_page, description);
+          gtk_stack_set_visible_child_name (self->stack, "ended");
+        }
       gtk_spinner_stop (self->connecting_spinner);
       break;
     }
@@ -205,131 +222,12 @@ ob_sol_window_drop_session (ObSolWindow *self)
   g_clear_object (&self->session);
 }
 
-/* Ends the session (if any) and shows why, with Reconnect: over the
- * terminal when it has something to read, else on a page of its own. */
-static void
-ob_sol_window_end (ObSolWindow *self,
-                   const char  *title,
-                   const char  *description)
-{
-  g_cancellable_cancel (self->cancellable);
-  ob_sol_window_drop_session (self);
-  ob_sol_window_close_consent_dialog (self);
-
-  g_free (self->end_message);
-  self->end_message = g_strdup (title);
-
-  if (self->log->len > 0)
-    {
-      gtk_label_set_label (self->end_title, title);
-      gtk_label_set_label (self->end_description, description != NULL ? description : "");
-      gtk_widget_set_visible (GTK_WIDGET (self->end_description), description != NULL);
-      gtk_stack_set_visible_child_name (self->stack, "terminal");
-      gtk_revealer_set_reveal_child (self->end_revealer, TRUE);
-    }
-  else
-    {
-      adw_status_page_set_title (self->ended_page, title);
-      adw_status_page_set_description (self->ended_page, description);
-      gtk_stack_set_visible_child_name (self->stack, "ended");
-    }
-
-  ob_sol_window_set_state (self, OB_SOL_WINDOW_STATE_ENDED);
-}
-
-static void
-ob_sol_window_end_with_error (ObSolWindow  *self,
-                              const GError *error)
-{
-  g_autofree char *reason = NULL;
-
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_DISABLED))
-    {
-      ob_sol_window_end (self, _("Serial-over-LAN is disabled on this device"),
-                         _("Turn SOL on in the device’s Features tab, then reconnect."));
-      return;
-    }
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_BUSY))
-    {
-      ob_sol_window_end (self, _("Another serial console session is open"),
-                         _("The device allows one SOL session at a time. Close the other one, then reconnect."));
-      return;
-    }
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_AUTH_FAILED))
-    {
-      ob_sol_window_end (self, _("Wrong user name or password"),
-                         _("The device refused the stored AMT password. Update it in the device’s settings."));
-      return;
-    }
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_CONSENT_REQUIRED))
-    {
-      ob_sol_window_end (self, _("User consent required"),
-                         _("This device asks its user before any redirection. Give consent from the "
-                           "remote desktop window, then reconnect."));
-      return;
-    }
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_TIMEOUT))
-    {
-      ob_sol_window_end (self, _("Connection lost"), _("The device stopped answering."));
-      return;
-    }
-
-  reason = ob_describe_device_error (error);
-  ob_sol_window_end (self, _("Could not connect"), reason);
-}
-
-/* The device closed a running session: find out why from its state. */
-static void
-on_end_refreshed (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!ob_device_refresh_finish (OB_DEVICE (source), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          self->state == OB_SOL_WINDOW_STATE_ENDED)
-        ob_sol_window_end (self, _("Connection lost"),
-                           _("The device no longer answers. It may be off the network or without power."));
-      return;
-    }
-  if (self->state != OB_SOL_WINDOW_STATE_ENDED)
-    return;
-
-  if (!ob_device_get_sol_enabled (self->device))
-    ob_sol_window_end (self, _("Serial-over-LAN is disabled on this device"),
-                       _("SOL was turned off while the session was open."));
-  else if (ob_device_get_power_state (self->device) != OB_AMT_POWER_STATE_ON)
-    ob_sol_window_end (self, _("The device is powered off"),
-                       _("Turn it on from the power menu, then reconnect."));
-}
-
 static void
 on_session_closed (ObRedirSession *session,
                    const GError   *error,
                    ObSolWindow    *self)
 {
-  if (self->local_close || error == NULL)
-    {
-      ob_sol_window_end (self, _("Disconnected"), _("The serial console session was closed."));
-      return;
-    }
-
-  g_debug ("SOL session with %s ended: %s", ob_device_get_guid (self->device), error->message);
-
-  if (g_error_matches (error, OB_REDIR_ERROR, OB_REDIR_ERROR_TIMEOUT))
-    ob_sol_window_end (self, _("Connection lost"), _("The device stopped answering."));
-  else
-    ob_sol_window_end (self, _("The device ended the session"),
-                       _("This happens when SOL is turned off, when the device restarts its "
-                         "management engine, or when the connection is lost."));
-
-  /* Refine the message with what the device says now. */
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  ob_device_refresh_async (self->device, self->cancellable, on_end_refreshed, g_object_ref (self));
+  ob_redir_controller_session_closed (self->controller, error);
 }
 
 static gboolean
@@ -407,7 +305,7 @@ on_terminal_commit (VteTerminal *terminal,
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->session == NULL || self->state != OB_SOL_WINDOW_STATE_CONNECTED || size == 0)
+  if (self->session == NULL || ob_sol_window_state (self) != OB_SOL_WINDOW_STATE_CONNECTED || size == 0)
     return;
 
   if (!ob_redir_session_sol_send (self->session, (const guint8 *) text, size, &error))
@@ -417,466 +315,42 @@ on_terminal_commit (VteTerminal *terminal,
 
 /* Connecting */
 
+/* Connecting: the controller starts the session, the terminal shows it. */
+
+/* Connected before the start completes: the console's first bytes may
+ * arrive in the same read as the start reply. */
 static void
-on_session_started (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+on_session_created (ObRedirController *controller,
+                    ObRedirSession    *session,
+                    ObSolWindow       *self)
 {
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  ObRedirSession *session = OB_REDIR_SESSION (source);
+  self->session = g_object_ref (session);
+  self->data_id = g_signal_connect (session, "sol-data", G_CALLBACK (on_sol_data), self);
+  self->controls_id = g_signal_connect (session, "sol-controls", G_CALLBACK (on_sol_controls), self);
+  self->closed_id = g_signal_connect (session, "closed", G_CALLBACK (on_session_closed), self);
+}
 
-  if (!ob_redir_session_start_finish (session, result, &error))
-    {
-      if (self->session != session)
-        return;
-      g_clear_signal_handler (&self->data_id, self->session);
-      g_clear_signal_handler (&self->controls_id, self->session);
-      g_clear_signal_handler (&self->closed_id, self->session);
-      g_clear_object (&self->session);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ob_sol_window_end_with_error (self, error);
-      return;
-    }
-  if (self->session != session)
-    return;
-
+static void
+on_session_started (ObRedirController *controller,
+                    ObRedirSession    *session,
+                    ObSolWindow       *self)
+{
   /* Until the device says otherwise (its first 0x29). */
   self->host_powered = (ob_redir_session_get_sol_status (session) & OB_REDIR_SOL_STATUS_SYSTEM_POWER_ON) != 0 ||
                        ob_device_get_power_state (self->device) == OB_AMT_POWER_STATE_ON;
-  ob_sol_window_set_state (self, OB_SOL_WINDOW_STATE_CONNECTED);
-}
-
-static void
-on_stream_opened (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GIOStream) stream = NULL;
-
-  stream = ob_stream_source_open_stream_finish (OB_STREAM_SOURCE (source), result, &error);
-  if (stream == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ob_sol_window_end_with_error (self, error);
-      return;
-    }
-  if (g_cancellable_is_cancelled (self->cancellable))
-    return;
-
-  self->session = ob_redir_session_new (stream, OB_REDIR_SESSION_SOL);
-  ob_redir_session_set_credentials (self->session, ob_device_get_username (self->device),
-                                    ob_device_get_password (self->device));
-  /* Connected before the start completes: the console's first bytes may
-   * arrive in the same read as the start reply. */
-  self->data_id = g_signal_connect (self->session, "sol-data", G_CALLBACK (on_sol_data), self);
-  self->controls_id = g_signal_connect (self->session, "sol-controls", G_CALLBACK (on_sol_controls), self);
-  self->closed_id = g_signal_connect (self->session, "closed", G_CALLBACK (on_session_closed), self);
-  ob_redir_session_start_async (self->session, self->cancellable, on_session_started, g_object_ref (self));
-}
-
-static void
-ob_sol_window_open_stream (ObSolWindow *self)
-{
-  adw_status_page_set_title (self->connecting_page, _("Connecting…"));
-  /* Always the plain redirection port: a TLS LAN transport maps it to
-   * 16995, CIRA opens a channel to it. */
-  ob_stream_source_open_stream_async (OB_STREAM_SOURCE (self->device), OB_LAN_PORT_REDIRECTION,
-                                      self->cancellable, on_stream_opened, g_object_ref (self));
-}
-
-/* User consent: a device that asks before any redirection (OptInRequired
- * "all") shows a code on its screen; the person there reads it out. */
-
-static gboolean
-consent_code_is_valid (const char *text)
-{
-  if (strlen (text) != CONSENT_CODE_LENGTH)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isdigit (*p))
-      return FALSE;
-  return TRUE;
-}
-
-static void ob_sol_window_show_consent_dialog (ObSolWindow *self,
-                                               const char  *problem);
-
-static void
-on_consent_sent (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  guint rv = 0;
-
-  node = ob_amt_user_consent_send_finish (OB_WSMAN_CLIENT (source), result, &rv, &error);
-  if (node == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ob_sol_window_end_with_error (self, error);
-      return;
-    }
-  if (self->state != OB_SOL_WINDOW_STATE_CONNECTING)
-    return;
-
-  if (rv == 0)
-    {
-      ob_sol_window_toast (self, _("User consent given"));
-      ob_sol_window_open_stream (self);
-    }
-  else if (rv == 2)
-    ob_sol_window_end (self, _("User consent expired"),
-                       _("The device no longer waits for a code. Reconnect to ask for a new one."));
-  else
-    /* 2066 is AMT's "wrong code"; the device gives up after a few. */
-    ob_sol_window_show_consent_dialog (self, _("That is not the code on the device’s screen. Try again."));
-}
-
-static void
-on_consent_cancelled (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  node = ob_amt_user_consent_cancel_finish (OB_WSMAN_CLIENT (source), result, NULL, &error);
-  if (node == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("CancelOptIn on %s failed: %s", ob_device_get_guid (self->device), error->message);
-}
-
-static void
-on_consent_response (AdwMessageDialog *dialog,
-                     const char       *response,
-                     ObSolWindow      *self)
-{
-  ObWsmanClient *wsman = ob_device_get_wsman_client (self->device);
-  g_autofree char *code = NULL;
-
-  if (self->consent_dialog != GTK_WINDOW (dialog))
-    return;
-  code = g_strdup (gtk_editable_get_text (self->consent_entry));
-  self->consent_dialog = NULL;
-  self->consent_entry = NULL;
-
-  if (g_strcmp0 (response, "confirm") != 0 || wsman == NULL)
-    {
-      if (wsman != NULL)
-        /* Not the session's cancellable: ending must not stop it. */
-        ob_amt_user_consent_cancel_async (wsman, NULL, on_consent_cancelled, g_object_ref (self));
-      ob_sol_window_end (self, _("User consent cancelled"),
-                         _("The serial console needs the code shown on the device’s screen."));
-      return;
-    }
-
-  if (!consent_code_is_valid (code))
-    {
-      ob_sol_window_show_consent_dialog (self, _("The code is six digits."));
-      return;
-    }
-
-  ob_amt_user_consent_send_async (wsman, (guint32) g_ascii_strtoull (code, NULL, 10),
-                                  self->cancellable, on_consent_sent, g_object_ref (self));
-}
-
-static void
-ob_sol_window_close_consent_dialog (ObSolWindow *self)
-{
-  GtkWindow *dialog = g_steal_pointer (&self->consent_dialog);
-
-  self->consent_entry = NULL;
-  if (dialog != NULL)
-    gtk_window_destroy (dialog);
-}
-
-/* @problem: why the last code was not taken, or NULL. */
-static void
-ob_sol_window_show_consent_dialog (ObSolWindow *self,
-                                   const char  *problem)
-{
-  GtkWidget *dialog, *box, *entry;
-
-  ob_sol_window_close_consent_dialog (self);
-  adw_status_page_set_title (self->connecting_page, _("Waiting for user consent…"));
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Enter the Code Shown on the Device"),
-                                   _("This device asks its user to agree before its serial console is "
-                                     "opened. Ask the person at the device for the six-digit code on its "
-                                     "screen."));
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  entry = gtk_entry_new ();
-  gtk_entry_set_max_length (GTK_ENTRY (entry), CONSENT_CODE_LENGTH);
-  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "000000");
-  gtk_entry_set_alignment (GTK_ENTRY (entry), 0.5);
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Consent code"),
-                                  -1);
-  gtk_box_append (GTK_BOX (box), entry);
-  if (problem != NULL)
-    {
-      GtkWidget *label = gtk_label_new (problem);
-
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_widget_add_css_class (label, "error");
-      gtk_box_append (GTK_BOX (box), label);
-    }
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "confirm", _("C_onfirm"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_consent_response), self, 0);
-
-  self->consent_dialog = GTK_WINDOW (dialog);
-  self->consent_entry = GTK_EDITABLE (entry);
-  gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (entry);
-}
-
-static void
-on_opt_in_started (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  guint rv = 0;
-
-  node = ob_amt_user_consent_request_finish (OB_WSMAN_CLIENT (source), result, &rv, &error);
-  if (node == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        ob_sol_window_end_with_error (self, error);
-      return;
-    }
-
-  /* 2 (NOT_READY): a code is already on the screen. */
-  if (rv != 0 && rv != 2)
-    {
-      g_autofree char *description =
-        g_strdup_printf (_("The device refused to show a consent code (status %u). It may be powered off."), rv);
-
-      ob_sol_window_end (self, _("Could not ask for user consent"), description);
-      return;
-    }
-
-  ob_sol_window_show_consent_dialog (self, NULL);
-}
-
-static void
-on_features (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObAmtFeatures) features = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  node = ob_amt_features_get_finish (OB_WSMAN_CLIENT (source), result, &features, &error);
-  if (node == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      /* The redirection port may still answer; its own errors say more. */
-      g_debug ("Could not read the features of %s: %s", ob_device_get_guid (self->device), error->message);
-      ob_sol_window_open_stream (self);
-      return;
-    }
-
-  if (!features->sol || !features->redirection)
-    {
-      ob_sol_window_end (self, _("Serial-over-LAN is disabled on this device"),
-                         _("Turn SOL on in the device’s Features tab, then reconnect."));
-      return;
-    }
-
-  if (features->user_consent == OB_AMT_USER_CONSENT_ALL &&
-      features->opt_in_state != OB_AMT_OPT_IN_STATE_RECEIVED &&
-      features->opt_in_state != OB_AMT_OPT_IN_STATE_IN_SESSION)
-    {
-      ob_amt_user_consent_request_async (OB_WSMAN_CLIENT (source), self->cancellable,
-                                         on_opt_in_started, g_object_ref (self));
-      return;
-    }
-
-  ob_sol_window_open_stream (self);
-}
-
-static void
-ob_sol_window_connect (ObSolWindow *self)
-{
-  ObWsmanClient *wsman;
-
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  ob_sol_window_drop_session (self);
-  ob_sol_window_close_consent_dialog (self);
-  self->local_close = FALSE;
-  g_clear_handle_id (&self->flush_source, g_source_remove);
-  ob_sol_decoder_reset (&self->decoder);
-  g_clear_pointer (&self->end_message, g_free);
-  ob_sol_window_set_state (self, OB_SOL_WINDOW_STATE_CONNECTING);
-
-  wsman = ob_device_get_wsman_client (self->device);
-  if (wsman == NULL)
-    {
-      ob_sol_window_open_stream (self);
-      return;
-    }
-  ob_amt_features_get_async (wsman, self->cancellable, on_features, g_object_ref (self));
+  ob_redir_controller_set_connected (controller);
 }
 
 /* Power */
-
-static void
-ob_sol_window_rebuild_power_menu (ObSolWindow *self)
-{
-  g_autoptr(GMenu) console = g_menu_new ();
-
-  g_menu_remove_all (self->power_menu);
-
-  /* The reason to power from here: BIOS setup on this console. */
-  g_menu_append (console, _("Power On to BIOS (Serial Console)"), "sol.power-to-bios");
-  g_menu_append_section (self->power_menu, NULL, G_MENU_MODEL (console));
-
-  /* IDE-R boots need a disk image this window does not offer. */
-  ob_power_actions_append_sections (self->power_menu, self->capabilities, "sol.power", FALSE);
-}
-
-static void
-on_capabilities (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  JsonNode *node;
-
-  node = ob_amt_power_capabilities_finish (OB_WSMAN_CLIENT (source), result, &error);
-  if (node == NULL)
-    return;
-
-  g_clear_pointer (&self->capabilities, json_node_unref);
-  self->capabilities = node;
-  ob_sol_window_rebuild_power_menu (self);
-}
-
-typedef struct
-{
-  ObSolWindow *self;
-  int action;
-} PowerRun;
-
-static void
-on_power_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  PowerRun *run = user_data;
-  g_autoptr(ObSolWindow) self = run->self;
-  const ObPowerActionInfo *info = ob_power_actions_lookup (run->action);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-
-  g_free (run);
-
-  if (!ob_power_action_run_finish (result, &error))
-    {
-      g_autofree char *reason = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      reason = ob_describe_device_error (error);
-      /* Translators: "<action> failed: <reason>", e.g. "Power Off failed: …" */
-      message = g_strdup_printf (_("%s failed: %s"), _(info->label), reason);
-    }
-  else
-    {
-      /* Translators: "<action> done", e.g. "Power Off done" */
-      message = g_strdup_printf (_("%s done"), _(info->label));
-    }
-
-  ob_sol_window_toast (self, message);
-}
-
-static void
-ob_sol_window_run_power_action (ObSolWindow *self,
-                                int          action,
-                                gboolean     use_sol)
-{
-  PowerRun *run = g_new0 (PowerRun, 1);
-
-  run->self = g_object_ref (self);
-  run->action = action;
-  ob_power_action_run_with_sol_async (self->device, action, use_sol, NULL, on_power_done, run);
-}
-
-static void
-on_power_confirm_response (AdwMessageDialog *dialog,
-                           const char       *response,
-                           ObSolWindow      *self)
-{
-  int action = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "ob-action"));
-  gboolean use_sol = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "ob-use-sol"));
-
-  if (g_strcmp0 (response, "run") == 0)
-    ob_sol_window_run_power_action (self, action, use_sol);
-}
-
-static void
-ob_sol_window_confirm_power_action (ObSolWindow *self,
-                                    int          action,
-                                    gboolean     use_sol)
-{
-  const ObPowerActionInfo *info = ob_power_actions_lookup (action);
-  g_autofree char *heading = NULL;
-  GtkWidget *dialog;
-
-  if (info == NULL)
-    return;
-
-  if (info->confirm_body == NULL)
-    {
-      ob_sol_window_run_power_action (self, action, use_sol);
-      return;
-    }
-
-  /* Translators: a confirmation heading, e.g. "Power Off “lab-pc-3”?" */
-  heading = g_strdup_printf (_("%s “%s”?"), _(info->label), ob_device_get_name (self->device));
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, _(info->confirm_body));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "run", _(info->label),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "run", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "ob-action", GINT_TO_POINTER (action));
-  g_object_set_data (G_OBJECT (dialog), "ob-use-sol", GINT_TO_POINTER (use_sol));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_power_confirm_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
 
 static void
 ob_sol_window_power_action (GtkWidget  *widget,
                             const char *action_name,
                             GVariant   *param)
 {
-  ob_sol_window_confirm_power_action (OB_SOL_WINDOW (widget), g_variant_get_int32 (param), FALSE);
+  ObSolWindow *self = OB_SOL_WINDOW (widget);
+
+  ob_redir_controller_power_action (self->controller, g_variant_get_int32 (param), FALSE);
 }
 
 /* BIOS setup with its console on SOL: power on when the host is off,
@@ -890,15 +364,13 @@ ob_sol_window_power_to_bios_action (GtkWidget  *widget,
   ObSolWindow *self = OB_SOL_WINDOW (widget);
   gboolean on;
 
-  if (self->state == OB_SOL_WINDOW_STATE_CONNECTED)
+  if (ob_sol_window_state (self) == OB_SOL_WINDOW_STATE_CONNECTED)
     on = self->host_powered;
   else
     on = ob_device_get_power_state (self->device) == OB_AMT_POWER_STATE_ON;
 
-  ob_sol_window_confirm_power_action (self, on ? ACTION_RESET_TO_BIOS : ACTION_POWER_ON_TO_BIOS, TRUE);
+  ob_redir_controller_power_action (self->controller, on ? ACTION_RESET_TO_BIOS : ACTION_POWER_ON_TO_BIOS, TRUE);
 }
-
-/* Console actions */
 
 static void
 ob_sol_window_copy_action (GtkWidget  *widget,
@@ -919,7 +391,7 @@ ob_sol_window_paste_action (GtkWidget  *widget,
   ObSolWindow *self = OB_SOL_WINDOW (widget);
 
   /* The terminal hands the text back through ::commit. */
-  if (self->state == OB_SOL_WINDOW_STATE_CONNECTED)
+  if (ob_sol_window_state (self) == OB_SOL_WINDOW_STATE_CONNECTED)
     vte_terminal_paste_clipboard (self->terminal);
 }
 
@@ -1106,7 +578,7 @@ ob_sol_window_get_state (ObSolWindow *self)
 {
   g_return_val_if_fail (OB_IS_SOL_WINDOW (self), OB_SOL_WINDOW_STATE_ENDED);
 
-  return self->state;
+  return ob_sol_window_state (self);
 }
 
 const char *
@@ -1114,7 +586,7 @@ ob_sol_window_get_end_message (ObSolWindow *self)
 {
   g_return_val_if_fail (OB_IS_SOL_WINDOW (self), NULL);
 
-  return self->state == OB_SOL_WINDOW_STATE_ENDED ? self->end_message : NULL;
+  return ob_redir_controller_get_end_title (self->controller);
 }
 
 const char *
@@ -1138,7 +610,7 @@ ob_sol_window_get_consent_dialog (ObSolWindow *self)
 {
   g_return_val_if_fail (OB_IS_SOL_WINDOW (self), NULL);
 
-  return self->consent_dialog;
+  return ob_redir_controller_get_consent_dialog (self->controller);
 }
 
 GBytes *
@@ -1169,7 +641,7 @@ ob_sol_window_send (ObSolWindow *self,
   g_return_val_if_fail (OB_IS_SOL_WINDOW (self), FALSE);
   g_return_val_if_fail (data != NULL, FALSE);
 
-  if (self->state != OB_SOL_WINDOW_STATE_CONNECTED || self->session == NULL)
+  if (ob_sol_window_state (self) != OB_SOL_WINDOW_STATE_CONNECTED || self->session == NULL)
     return FALSE;
   if (length < 0)
     length = strlen (data);
@@ -1182,7 +654,7 @@ ob_sol_window_reconnect (ObSolWindow *self)
 {
   g_return_if_fail (OB_IS_SOL_WINDOW (self));
 
-  ob_sol_window_connect (self);
+  ob_redir_controller_connect (self->controller);
 }
 
 void
@@ -1190,11 +662,7 @@ ob_sol_window_disconnect (ObSolWindow *self)
 {
   g_return_if_fail (OB_IS_SOL_WINDOW (self));
 
-  if (self->state == OB_SOL_WINDOW_STATE_ENDED)
-    return;
-
-  self->local_close = TRUE;
-  ob_sol_window_end (self, _("Disconnected"), _("The serial console session was closed."));
+  ob_redir_controller_disconnect (self->controller);
 }
 
 /* GObject */
@@ -1203,7 +671,7 @@ static void
 ob_sol_window_constructed (GObject *object)
 {
   ObSolWindow *self = OB_SOL_WINDOW (object);
-  ObWsmanClient *wsman;
+  g_autoptr(GMenu) console = g_menu_new ();
   g_autofree char *title = NULL;
 
   G_OBJECT_CLASS (ob_sol_window_parent_class)->constructed (object);
@@ -1215,12 +683,20 @@ ob_sol_window_constructed (GObject *object)
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_subtitle (self->window_title, ob_device_get_name (self->device));
 
-  ob_sol_window_rebuild_power_menu (self);
-  wsman = ob_device_get_wsman_client (self->device);
-  if (wsman != NULL)
-    ob_amt_power_capabilities_async (wsman, NULL, on_capabilities, g_object_ref (self));
+  self->controller = ob_redir_controller_new (GTK_WINDOW (self), self->device, OB_REDIR_SESSION_SOL,
+                                              self->toast_overlay, self->connecting_page);
+  g_signal_connect_swapped (self->controller, "notify::state", G_CALLBACK (on_controller_state), self);
+  g_signal_connect (self->controller, "session-created", G_CALLBACK (on_session_created), self);
+  g_signal_connect (self->controller, "session-started", G_CALLBACK (on_session_started), self);
+  g_signal_connect_swapped (self->controller, "drop-session", G_CALLBACK (ob_sol_window_drop_session), self);
 
-  ob_sol_window_connect (self);
+  /* The reason to power from here: BIOS setup on this console.  IDE-R
+   * boots need a disk image this window does not offer. */
+  g_menu_append (console, _("Power On to BIOS (Serial Console)"), "sol.power-to-bios");
+  ob_redir_controller_set_power_menu (self->controller, self->power_button, G_MENU_MODEL (console),
+                                      "sol.power", FALSE);
+
+  ob_redir_controller_connect (self->controller);
 }
 
 static void
@@ -1228,10 +704,13 @@ ob_sol_window_dispose (GObject *object)
 {
   ObSolWindow *self = OB_SOL_WINDOW (object);
 
-  g_cancellable_cancel (self->cancellable);
+  if (self->controller != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->controller, self);
+      g_object_run_dispose (G_OBJECT (self->controller));
+    }
   ob_sol_window_drop_session (self);
   g_clear_handle_id (&self->flush_source, g_source_remove);
-  ob_sol_window_close_consent_dialog (self);
   if (self->terminal != NULL)
     g_signal_handlers_disconnect_by_data (self->terminal, self);
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
@@ -1239,10 +718,7 @@ ob_sol_window_dispose (GObject *object)
   /* The scrolled window owned it. */
   self->terminal = NULL;
 
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->device);
-  g_clear_object (&self->power_menu);
-  g_clear_pointer (&self->capabilities, json_node_unref);
 
   G_OBJECT_CLASS (ob_sol_window_parent_class)->dispose (object);
 }
@@ -1252,7 +728,8 @@ ob_sol_window_finalize (GObject *object)
 {
   ObSolWindow *self = OB_SOL_WINDOW (object);
 
-  g_free (self->end_message);
+  /* Disposed already; kept so late callbacks find it. */
+  g_clear_object (&self->controller);
   g_free (self->status_text);
   g_byte_array_unref (self->log);
 
@@ -1273,7 +750,7 @@ ob_sol_window_get_property (GObject    *object,
       g_value_set_object (value, self->device);
       break;
     case PROP_STATE:
-      g_value_set_uint (value, self->state);
+      g_value_set_uint (value, ob_sol_window_state (self));
       break;
     case PROP_FUNCTION_KEYS:
       g_value_set_string (value, ob_sol_function_keys_to_string (self->function_keys));
@@ -1463,7 +940,4 @@ ob_sol_window_init (ObSolWindow *self)
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (on_context_click), self);
   gtk_widget_add_controller (GTK_WIDGET (self->terminal), GTK_EVENT_CONTROLLER (click));
-
-  self->power_menu = g_menu_new ();
-  gtk_menu_button_set_menu_model (self->power_button, G_MENU_MODEL (self->power_menu));
 }

@@ -29,7 +29,9 @@ typedef enum
  * TLS, CIRA), the SOL session with the stored credentials.  A device that
  * asks for user consent before any redirection gets StartOptIn and a
  * dialog for the code on its screen (SendOptInCode; a wrong code asks
- * again; Cancel sends CancelOptIn).  What the host
+ * again; Cancel sends CancelOptIn); the session, consent, end messages
+ * and power actions are run by an ObRedirController shared with the
+ * remote desktop window.  What the host
  * writes to its serial port is shown in a VteTerminal (UTF-8, with bytes
  * that are not UTF-8 read as code page 437, as BIOS screens draw their
  * boxes); what is typed or pasted goes to the host.  Everything received
@@ -59,8 +61,8 @@ const char       *ob_sol_window_get_status_text   (ObSolWindow  *self);
 /* Whether the device last said its host is powered on (SOL status). */
 gboolean          ob_sol_window_get_host_powered  (ObSolWindow  *self);
 
-/* The user consent code dialog while it is up (an AdwMessageDialog whose
- * extra child holds the entry; responses "confirm" and "cancel"). */
+/* The user consent code dialog while it is up (an entry for the code, an
+ * inline error, "_Cancel" and "C_onfirm" buttons). */
 GtkWindow        *ob_sol_window_get_consent_dialog (ObSolWindow *self);
 
 /* Everything received from the host since the window opened. */
