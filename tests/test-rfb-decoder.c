@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <zlib.h>
+
 #include "ob-framebuffer.h"
+#include "ob-inflate.h"
 #include "ob-redir-error.h"
 #include "ob-rfb-decoder.h"
 #include "rfb-test-encoder.h"
@@ -803,6 +806,462 @@ test_truncation (void)
     }
 }
 
+/* ---- ObInflate against zlib -------------------------------------------- */
+
+/* Data of the kinds ZRLE produces: runs, short repeats, noise, text. */
+static GBytes *
+make_inflate_input (guint   kind,
+                    gsize   len,
+                    GRand  *rand)
+{
+  guint8 *d = g_malloc (len);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      switch (kind)
+        {
+        case 0:   /* noise: stored blocks and literals */
+          d[i] = (guint8) g_rand_int (rand);
+          break;
+        case 1:   /* long runs: distance 1 */
+          d[i] = (guint8) ((i / 300) * 7);
+          break;
+        case 2:   /* 16 bpp pixels with RLE bytes: short distances */
+          d[i] = (i % 5 == 4) ? (guint8) g_rand_int_range (rand, 0, 4) : (guint8) ((i / 5) % 3 * 40 + i % 5);
+          break;
+        case 3:   /* text-like with far repeats (past 32 KiB too) */
+          if (i >= 40000 && g_rand_int_range (rand, 0, 4) != 0)
+            d[i] = d[i - 40000 + g_rand_int_range (rand, 0, 2)];
+          else
+            d[i] = (guint8) ("the quick brown fox jumps over the lazy dog "[g_rand_int_range (rand, 0, 44)]);
+          break;
+        default:  /* a few symbols with skewed counts: long codes */
+          {
+            guint r = g_rand_int (rand);
+            guint k = 0;
+
+            while (k < 20 && (r & (1u << k)))
+              k++;
+            d[i] = (guint8) (k * 11);
+          }
+          break;
+        }
+    }
+  return g_bytes_new_take (d, len);
+}
+
+/* Compresses @input as raw deflate in chunks, each ended with @flush. */
+static GBytes *
+deflate_chunks (GBytes *input,
+                int     level,
+                int     strategy,
+                int     flush,
+                gsize   chunk,
+                gboolean finish)
+{
+  z_stream zs = { 0 };
+  gsize len = g_bytes_get_size (input), done = 0;
+  const guint8 *in = g_bytes_get_data (input, NULL);
+  GByteArray *out = g_byte_array_new ();
+  guint8 buf[16384];
+
+  g_assert_cmpint (deflateInit2 (&zs, level, Z_DEFLATED, -15, 8, strategy), ==, Z_OK);
+  while (done < len || finish)
+    {
+      gsize n = MIN (chunk, len - done);
+      int f = done + n == len && finish ? Z_FINISH : flush;
+      int ret;
+
+      zs.next_in = (Bytef *) in + done;
+      zs.avail_in = (uInt) n;
+      do
+        {
+          zs.next_out = buf;
+          zs.avail_out = sizeof buf;
+          ret = deflate (&zs, f);
+          g_assert_cmpint (ret, !=, Z_STREAM_ERROR);
+          g_byte_array_append (out, buf, sizeof buf - zs.avail_out);
+        }
+      while (zs.avail_out == 0 || (f == Z_FINISH && ret != Z_STREAM_END));
+      done += n;
+      if (f == Z_FINISH)
+        break;
+    }
+  deflateEnd (&zs);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* Inflates @z in random pieces; returns the output and the last status. */
+static GBytes *
+inflate_pieces (GBytes          *z,
+                GRand           *rand,
+                gsize            max_piece,
+                ObInflateStatus *last,
+                const char     **why)
+{
+  g_autoptr(ObInflate) inf = ob_inflate_new ();
+  GByteArray *out = g_byte_array_new ();
+  gsize len = g_bytes_get_size (z), pos = 0;
+  const guint8 *zd = g_bytes_get_data (z, NULL);
+
+  *last = OB_INFLATE_OK;
+  *why = NULL;
+  while (pos < len)
+    {
+      gsize want = (gsize) g_rand_int_range (rand, 1, (gint32) max_piece + 1);
+      gsize n = MIN (want, len - pos);
+      /* A private copy of exactly the piece, so reading past it shows. */
+      g_autofree guint8 *piece = g_memdup2 (zd + pos, n);
+      const guint8 *o;
+      gsize olen;
+
+      /* A match can take two bits (one-bit codes) and give 258 bytes;
+       * up to 63 bits may be left from earlier pieces. */
+      *last = ob_inflate_feed (inf, piece, n, 129 * 8 * (n + 8), &o, &olen, why);
+      if (*last == OB_INFLATE_ERROR)
+        break;
+      g_byte_array_append (out, o, (guint) olen);
+      pos += n;
+      if (*last == OB_INFLATE_END)
+        break;
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+test_inflate_zlib_streams (void)
+{
+  static const int levels[] = { 0, 1, 6, 9 };
+  static const int strategies[] = { Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE, Z_FIXED };
+  static const int flushes[] = { Z_SYNC_FLUSH, Z_PARTIAL_FLUSH, Z_FULL_FLUSH, Z_BLOCK, Z_NO_FLUSH };
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+  guint cases = 0;
+
+  for (guint kind = 0; kind < 5; kind++)
+    for (guint li = 0; li < G_N_ELEMENTS (levels); li++)
+      for (guint si = 0; si < G_N_ELEMENTS (strategies); si++)
+        {
+          int flush = flushes[(kind + li + si) % G_N_ELEMENTS (flushes)];
+          gsize len = kind == 3 ? 90000 : (gsize) g_rand_int_range (rand, 1, 30000);
+          g_autoptr(GBytes) input = make_inflate_input (kind, len, rand);
+          gboolean finish = (li + si) % 2 == 0;
+          g_autoptr(GBytes) z = deflate_chunks (input, levels[li], strategies[si], flush,
+                                                (gsize) g_rand_int_range (rand, 100, 5000), finish);
+          gsize max_piece = (si % 2 == 0) ? 7 : 4096;
+          ObInflateStatus st;
+          const char *why;
+          g_autoptr(GBytes) got = inflate_pieces (z, rand, max_piece, &st, &why);
+
+          if (st == OB_INFLATE_ERROR)
+            {
+              g_error ("kind %u level %d strategy %d flush %d: %s", kind, levels[li], strategies[si], flush, why);
+            }
+          g_assert_cmpint (st, ==, finish ? OB_INFLATE_END : OB_INFLATE_OK);
+          /* Without Z_FINISH after Z_NO_FLUSH/Z_BLOCK the tail may still
+           * be in the compressor: what came out must be a prefix. */
+          g_assert_cmpuint (g_bytes_get_size (got), <=, len);
+          if (finish || flush == Z_SYNC_FLUSH || flush == Z_FULL_FLUSH || flush == Z_PARTIAL_FLUSH)
+            g_assert_cmpuint (g_bytes_get_size (got), ==, len);
+          g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
+                           g_bytes_get_data (input, NULL), g_bytes_get_size (got));
+          cases++;
+        }
+  /* Megabytes through one stream in ZRLE-sized pieces: the window moves
+   * to the front of the output buffer many times. */
+  {
+    g_autoptr(GBytes) input = make_inflate_input (3, 3 << 20, rand);
+    g_autoptr(GBytes) z = deflate_chunks (input, 6, Z_DEFAULT_STRATEGY, Z_SYNC_FLUSH, 3000, FALSE);
+    ObInflateStatus st;
+    const char *why;
+    g_autoptr(GBytes) got = inflate_pieces (z, rand, 3000, &st, &why);
+
+    g_assert_cmpint (st, ==, OB_INFLATE_OK);
+    g_assert_true (g_bytes_equal (got, input));
+    cases++;
+  }
+  g_test_message ("%u streams", cases);
+  g_rand_free (rand);
+}
+
+/* zlib's inflate on the whole of @z: the output, and whether it failed. */
+static GBytes *
+zlib_inflate_all (GBytes   *z,
+                  gboolean *failed,
+                  gboolean *ended)
+{
+  z_stream zs = { 0 };
+  GByteArray *out = g_byte_array_new ();
+  guint8 buf[16384];
+  int ret;
+
+  g_assert_cmpint (inflateInit2 (&zs, -15), ==, Z_OK);
+  zs.next_in = (Bytef *) g_bytes_get_data (z, NULL);
+  zs.avail_in = (uInt) g_bytes_get_size (z);
+  do
+    {
+      zs.next_out = buf;
+      zs.avail_out = sizeof buf;
+      ret = inflate (&zs, Z_SYNC_FLUSH);
+      g_byte_array_append (out, buf, sizeof buf - zs.avail_out);
+    }
+  while (ret == Z_OK && (zs.avail_in > 0 || zs.avail_out == 0));
+  *failed = ret != Z_OK && ret != Z_STREAM_END && ret != Z_BUF_ERROR;
+  *ended = ret == Z_STREAM_END;
+  inflateEnd (&zs);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* Damaged streams: wherever zlib accepts them we give the same bytes;
+ * wherever it refuses them so do we (no crash, no over-read either way). */
+static void
+test_inflate_corrupt (void)
+{
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+  guint refused = 0, accepted = 0;
+
+  for (guint round = 0; round < 600; round++)
+    {
+      g_autoptr(GBytes) input = make_inflate_input (round % 5, (gsize) g_rand_int_range (rand, 1, 3000), rand);
+      g_autoptr(GBytes) z = deflate_chunks (input, round % 10, round % 3 == 0 ? Z_FIXED : Z_DEFAULT_STRATEGY,
+                                            Z_SYNC_FLUSH, 700, round % 4 == 0);
+      gsize zl = g_bytes_get_size (z);
+      g_autofree guint8 *bad = g_memdup2 (g_bytes_get_data (z, NULL), zl);
+      g_autoptr(GBytes) badz = NULL;
+      g_autoptr(GBytes) theirs = NULL;
+      g_autoptr(GBytes) ours = NULL;
+      gboolean zfailed, zended;
+      ObInflateStatus st;
+      const char *why;
+
+      for (guint k = 0; k < 1 + round % 3; k++)
+        {
+          gsize at = (gsize) g_rand_int_range (rand, 0, (gint32) zl);
+
+          if (round % 2)
+            bad[at] ^= (guint8) (1u << g_rand_int_range (rand, 0, 8));
+          else
+            bad[at] = (guint8) g_rand_int (rand);
+        }
+      badz = g_bytes_new (bad, zl);
+      theirs = zlib_inflate_all (badz, &zfailed, &zended);
+      ours = inflate_pieces (badz, rand, 1 + round % 50, &st, &why);
+      if (zfailed)
+        {
+          g_assert_cmpint (st, ==, OB_INFLATE_ERROR);
+          refused++;
+          continue;
+        }
+      if (st == OB_INFLATE_ERROR)
+        g_error ("round %u: zlib takes a stream we refuse (%s)", round, why);
+      g_assert_cmpint (st == OB_INFLATE_END, ==, zended);
+      g_assert_cmpmem (g_bytes_get_data (ours, NULL), g_bytes_get_size (ours),
+                       g_bytes_get_data (theirs, NULL), g_bytes_get_size (theirs));
+      accepted++;
+    }
+  g_test_message ("corrupt streams: %u refused, %u accepted", refused, accepted);
+  g_rand_free (rand);
+}
+
+static void
+expect_inflate_error (const char   *what,
+                      const guint8 *z,
+                      gsize         len,
+                      gsize         max_out)
+{
+  g_autoptr(ObInflate) inf = ob_inflate_new ();
+  const guint8 *o;
+  gsize olen;
+  const char *why = NULL;
+
+  g_test_message ("inflate hostile: %s", what);
+  g_assert_cmpint (ob_inflate_feed (inf, z, len, max_out, &o, &olen, &why), ==, OB_INFLATE_ERROR);
+  g_assert_nonnull (why);
+  g_test_message ("  -> %s", why);
+  /* Broken for good. */
+  g_assert_cmpint (ob_inflate_feed (inf, z, 0, 1, &o, &olen, &why), ==, OB_INFLATE_ERROR);
+}
+
+/* A deflate bit writer for hand-made hostile blocks. */
+typedef struct
+{
+  guint8  buf[256];
+  gsize   len;
+  guint64 acc;
+  guint   n;
+} Bits;
+
+static void
+bits_put (Bits   *b,
+          guint32 v,
+          guint   n)
+{
+  b->acc |= (guint64) v << b->n;
+  b->n += n;
+  while (b->n >= 8)
+    {
+      g_assert_cmpuint (b->len, <, sizeof b->buf);
+      b->buf[b->len++] = (guint8) b->acc;
+      b->acc >>= 8;
+      b->n -= 8;
+    }
+}
+
+/* Huffman codes go most significant bit first. */
+static void
+bits_put_code (Bits   *b,
+               guint32 code,
+               guint   n)
+{
+  for (guint i = n; i > 0; i--)
+    bits_put (b, (code >> (i - 1)) & 1, 1);
+}
+
+static gsize
+bits_finish (Bits *b)
+{
+  if (b->n > 0)
+    bits_put (b, 0, 8 - b->n);
+  return b->len;
+}
+
+/* A dynamic block header: 257 literal/length and 1 distance codes, and
+ * the code length code lengths @clens (in the order they are sent). */
+static void
+bits_dynamic_header (Bits         *b,
+                     const guint8 *clens,
+                     guint         n_clens)
+{
+  bits_put (b, 1, 1);
+  bits_put (b, 2, 2);
+  bits_put (b, 0, 5);
+  bits_put (b, 0, 5);
+  bits_put (b, n_clens - 4, 4);
+  for (guint i = 0; i < n_clens; i++)
+    bits_put (b, clens[i], 3);
+}
+
+static void
+test_inflate_hostile (void)
+{
+  /* BFINAL=1, BTYPE=3. */
+  static const guint8 bad_type[] = { 0x07 };
+  /* Stored block: LEN 5, NLEN not its complement. */
+  static const guint8 bad_stored[] = { 0x00, 0x05, 0x00, 0x00, 0x00 };
+  /* Fixed block: match of length 3 at distance 1 before any output. */
+  static const guint8 too_far[] = { 0x02, 0x02, 0x00 };
+  /* Dynamic block with HLIT = 30 (287 codes). */
+  static const guint8 many_codes[] = { 0x05 | (30 << 3), 0x00, 0x00 };
+  /* Code length code lengths for 16, 17, 18, 0 (the order they go in). */
+  static const guint8 all_one[19] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+  static const guint8 one_code[4] = { 0, 0, 0, 1 };
+  static const guint8 zero_and_16[4] = { 1, 0, 0, 1 };
+  static const guint8 zero_and_18[4] = { 0, 0, 1, 1 };
+  g_autofree guint8 *big = g_malloc0 (5 + 300);
+  guint8 lits[64];
+
+  expect_inflate_error ("block type 3", bad_type, sizeof bad_type, 100);
+  expect_inflate_error ("stored lengths disagree", bad_stored, sizeof bad_stored, 100);
+  expect_inflate_error ("distance before the start", too_far, sizeof too_far, 100);
+  expect_inflate_error ("too many length codes", many_codes, sizeof many_codes, 100);
+  {
+    Bits b = { { 0 } };
+
+    bits_dynamic_header (&b, all_one, 19);
+    expect_inflate_error ("over-subscribed code length code", b.buf, bits_finish (&b), 100);
+  }
+  {
+    Bits b = { { 0 } };
+
+    bits_dynamic_header (&b, one_code, 4);
+    bits_put (&b, 0, 16);
+    expect_inflate_error ("incomplete code length code", b.buf, bits_finish (&b), 100);
+  }
+  {
+    Bits b = { { 0 } };
+    static const guint8 none[4] = { 0 };
+
+    /* No code length codes: zlib reads one-bit zeros, so all 258
+     * lengths are 0 and the end-of-block code is missing. */
+    bits_dynamic_header (&b, none, 4);
+    bits_put (&b, 0, 16);
+    g_assert_cmpuint (bits_finish (&b), <, 20);
+    b.len = 40;
+    expect_inflate_error ("empty code length code", b.buf, b.len, 100);
+  }
+  {
+    Bits b = { { 0 } };
+
+    /* Symbol 0 is code 0, symbol 16 code 1: a repeat comes first. */
+    bits_dynamic_header (&b, zero_and_16, 4);
+    bits_put_code (&b, 1, 1);
+    bits_put (&b, 0, 2);
+    expect_inflate_error ("repeat of no length", b.buf, bits_finish (&b), 100);
+  }
+  {
+    Bits b = { { 0 } };
+
+    /* Symbol 0 is code 0, symbol 18 code 1: 138 + 120 zeros. */
+    bits_dynamic_header (&b, zero_and_18, 4);
+    bits_put_code (&b, 1, 1);
+    bits_put (&b, 127, 7);
+    bits_put_code (&b, 1, 1);
+    bits_put (&b, 109, 7);
+    expect_inflate_error ("no end-of-block code", b.buf, bits_finish (&b), 100);
+  }
+  {
+    Bits b = { { 0 } };
+
+    /* 138 zeros three times: past the 258 lengths. */
+    bits_dynamic_header (&b, zero_and_18, 4);
+    for (guint i = 0; i < 3; i++)
+      {
+        bits_put_code (&b, 1, 1);
+        bits_put (&b, 127, 7);
+      }
+    expect_inflate_error ("lengths repeated past the end", b.buf, bits_finish (&b), 100);
+  }
+  {
+    Bits b = { { 0 } };
+
+    /* Fixed block, literal/length symbol 286 (11000110). */
+    bits_put (&b, 1, 1);
+    bits_put (&b, 1, 2);
+    bits_put_code (&b, 0xC6, 8);
+    bits_put (&b, 0, 16);
+    expect_inflate_error ("literal/length symbol 286", b.buf, bits_finish (&b), 100);
+  }
+  {
+    Bits b = { { 0 } };
+
+    /* Fixed block, literal 'A' (0x30 + 0x41), then length 3 (0000001)
+     * with distance symbol 30 (11110). */
+    bits_put (&b, 1, 1);
+    bits_put (&b, 1, 2);
+    bits_put_code (&b, 0x30 + 'A', 8);
+    bits_put_code (&b, 1, 7);
+    bits_put_code (&b, 30, 5);
+    bits_put (&b, 0, 16);
+    expect_inflate_error ("distance symbol 30", b.buf, bits_finish (&b), 100);
+  }
+  big[0] = 0x01;
+  big[1] = 300 & 0xFF;
+  big[2] = 300 >> 8;
+  big[3] = (guint8) ~big[1];
+  big[4] = (guint8) ~big[2];
+  expect_inflate_error ("stored block past the output limit", big, 5 + 300, 100);
+  {
+    Bits b = { { 0 } };
+
+    /* Fixed block of literal 0 (00110000) until the room is gone. */
+    bits_put (&b, 0, 1);
+    bits_put (&b, 1, 2);
+    while (b.len < sizeof lits)
+      bits_put_code (&b, 0x30, 8);
+    memcpy (lits, b.buf, sizeof lits);
+    expect_inflate_error ("literals past the output limit", lits, sizeof lits, 10);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -818,6 +1277,9 @@ main (int   argc,
   g_test_add_func ("/rfb-decoder/desktop-size-bell-cut-text", test_desktop_size_bell_cut_text);
   g_test_add_func ("/rfb-decoder/hostile", test_hostile);
   g_test_add_func ("/rfb-decoder/truncation", test_truncation);
+  g_test_add_func ("/rfb-decoder/inflate/zlib-streams", test_inflate_zlib_streams);
+  g_test_add_func ("/rfb-decoder/inflate/corrupt", test_inflate_corrupt);
+  g_test_add_func ("/rfb-decoder/inflate/hostile", test_inflate_hostile);
 
   return g_test_run ();
 }

@@ -8,11 +8,11 @@
 #include "config.h"
 
 #include <string.h>
-#include <zlib.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
+#include "ob-inflate.h"
 #include "ob-redir-error.h"
 #include "ob-rfb-decoder.h"
 
@@ -47,15 +47,12 @@ struct _ObRfbDecoder
   guint             rects_remaining;
   gboolean          failed;
 
-  z_stream          zs;
-  gboolean          zs_ready;
   /* The 2-byte zlib header is checked here and the rest inflated raw:
    * the stream never ends, so its Adler-32 is never compared and need
    * not be computed. */
+  ObInflate        *inflate;
   guint8            zhdr[2];
   guint             zhdr_have;
-  guint8           *zbuf;
-  gsize             zbuf_size;
 
   GBytes           *cut_text;
 
@@ -83,9 +80,7 @@ ob_rfb_decoder_finalize (GObject *object)
 {
   ObRfbDecoder *self = OB_RFB_DECODER (object);
 
-  if (self->zs_ready)
-    inflateEnd (&self->zs);
-  g_free (self->zbuf);
+  g_clear_pointer (&self->inflate, ob_inflate_free);
   g_free (self->lut);
 
   G_OBJECT_CLASS (ob_rfb_decoder_parent_class)->finalize (object);
@@ -776,20 +771,12 @@ decode_zrle (ObRfbDecoder  *self,
              GError       **error)
 {
   gsize cap = zrle_max_inflated (w, h, self->cpixel_size);
+  const guint8 *zbuf;
   gsize produced;
   const char *why;
-  int ret;
 
-  if (!self->zs_ready)
-    {
-      memset (&self->zs, 0, sizeof self->zs);
-      if (inflateInit2 (&self->zs, -15) != Z_OK)
-        {
-          g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL, "Could not start zlib");
-          return FALSE;
-        }
-      self->zs_ready = TRUE;
-    }
+  if (self->inflate == NULL)
+    self->inflate = ob_inflate_new ();
   while (self->zhdr_have < 2 && zlen > 0)
     {
       self->zhdr[self->zhdr_have++] = *zdata++;
@@ -803,60 +790,40 @@ decode_zrle (ObRfbDecoder  *self,
           return FALSE;
         }
     }
-  if (self->zbuf_size < cap)
-    {
-      g_free (self->zbuf);
-      self->zbuf = g_malloc (cap);
-      self->zbuf_size = cap;
-    }
 
-  self->zs.next_in = (Bytef *) zdata;
-  self->zs.avail_in = (uInt) zlen;
-  self->zs.next_out = self->zbuf;
-  self->zs.avail_out = (uInt) cap;
-  while (self->zs.avail_in != 0)
+  switch (ob_inflate_feed (self->inflate, zdata, zlen, cap, &zbuf, &produced, &why))
     {
-      ret = inflate (&self->zs, Z_SYNC_FLUSH);
-      if (ret == Z_STREAM_END)
-        {
-          g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
-                       "ZRLE: the server ended the zlib stream");
-          return FALSE;
-        }
-      if (ret != Z_OK && !(ret == Z_BUF_ERROR && self->zs.avail_in == 0))
-        {
-          g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL, "ZRLE: zlib error %d (%s)",
-                       ret, self->zs.msg != NULL ? self->zs.msg : "corrupt data");
-          return FALSE;
-        }
-      if (self->zs.avail_out == 0 && self->zs.avail_in != 0)
-        {
-          g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
-                       "ZRLE: a %u×%u rectangle inflates to more than its tiles can hold", w, h);
-          return FALSE;
-        }
+    case OB_INFLATE_OK:
+      break;
+    case OB_INFLATE_END:
+      g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
+                   "ZRLE: the server ended the zlib stream");
+      return FALSE;
+    case OB_INFLATE_ERROR:
+    default:
+      g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
+                   "ZRLE: corrupt zlib data in a %u×%u rectangle (%s)", w, h, why);
+      return FALSE;
     }
-
-  produced = cap - self->zs.avail_out;
   self->bytes_inflated += produced;
 
   switch (self->cpixel_kind)
     {
     case CPIXEL_1:
-      why = zrle_tiles_1 (self, self->zbuf, produced, x, y, w, h);
+      why = zrle_tiles_1 (self, zbuf, produced, x, y, w, h);
       break;
     case CPIXEL_2:
-      why = zrle_tiles_2 (self, self->zbuf, produced, x, y, w, h);
+      why = zrle_tiles_2 (self, zbuf, produced, x, y, w, h);
       break;
     case CPIXEL_3_LOW:
-      why = zrle_tiles_3l (self, self->zbuf, produced, x, y, w, h);
+      why = zrle_tiles_3l (self, zbuf, produced, x, y, w, h);
       break;
     case CPIXEL_3_HIGH:
-      why = zrle_tiles_3h (self, self->zbuf, produced, x, y, w, h);
+      why = zrle_tiles_3h (self, zbuf, produced, x, y, w, h);
       break;
     case CPIXEL_4:
     default:
-      why = zrle_tiles_4 (self, self->zbuf, produced, x, y, w, h);
+      why = zrle_tiles_4 (self, zbuf, produced, x, y, w, h);
       break;
     }
   if (why != NULL)
