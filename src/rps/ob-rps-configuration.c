@@ -85,11 +85,15 @@ typedef enum
   STATE_DONE,
 } State;
 
+typedef struct _Edit Edit;
+
 struct _ObRpsConfiguration
 {
   ObRpsFlow      parent_instance;
 
   State          state;
+  const Edit    *edit;           /* get_edit_put's, while its Get runs */
+  State          edit_next;
   ObProfile     *profile;
   ObCiraConfig  *cira;
   guint          control_mode;
@@ -122,7 +126,6 @@ struct _ObRpsConfiguration
 G_DEFINE_FINAL_TYPE (ObRpsConfiguration, ob_rps_configuration, OB_TYPE_RPS_FLOW)
 
 static void advance (ObRpsConfiguration *self);
-static void put_wired (ObRpsConfiguration *self);
 
 static void
 ob_rps_configuration_finalize (GObject *object)
@@ -246,6 +249,114 @@ on_continue (ObRpsFlow       *flow,
   advance (OB_RPS_CONFIGURATION (flow));
 }
 
+/* The flow fails with @text, which also goes into the result object under
+ * @status_key ("Network", "CIRAConnection", "TLSConfiguration"). */
+static void
+report_failure (ObRpsConfiguration *self,
+                const char         *status_key,
+                const char         *text)
+{
+  ob_rps_flow_set_status (flow_of (self), status_key, text);
+  ob_rps_flow_fail_text (flow_of (self), "%s", text);
+}
+
+/* ---- Get, edit, put back ------------------------------------------------- */
+
+/* Many steps read an instance, change a few members and put it back.  An
+ * Edit describes one such change: edit_and_put () applies it to an
+ * instance at hand (an Enumerate's item, a Get kept from earlier),
+ * get_edit_put () gets the instance first.  The instance is edited in
+ * place and put as it then is. */
+typedef enum
+{
+  EDIT_UNCHANGED,  /* nothing to put back: go on */
+  EDIT_CHANGED,    /* put the instance back */
+  EDIT_FAILED,     /* the edit failed the flow */
+} EditResult;
+
+/* The Put's header selectors. */
+typedef enum
+{
+  PUT_SELECTORS_NONE,
+  PUT_SELECTORS_INSTANCE_ID,         /* the instance's InstanceID */
+  PUT_SELECTORS_INSTANCE_ID_IF_ANY,  /* the same, none when it has none */
+} PutSelectors;
+
+struct _Edit
+{
+  const char     *class_name;
+  ObRpsCallMode   get_mode;     /* get_edit_put's Get */
+  ObRpsCallMode   put_mode;
+  PutSelectors    selectors;
+  EditResult    (*edit)        (ObRpsConfiguration *self,
+                                JsonObject         *instance);
+  /* No instance: nothing to do when NULL, else the flow fails with this
+   * text (reported under status_key). */
+  const char     *missing;
+  const char     *status_key;
+  /* The Put's reply; NULL moves on (to the state edit_and_put was given). */
+  ObRpsFlowReply  put_reply;
+};
+
+static const Edit wired_settings_put;
+
+/* Edit @instance (may be NULL) as @edit says, put it back when it changed,
+ * then go on with @next. */
+static void
+edit_and_put (ObRpsConfiguration *self,
+              const Edit         *edit,
+              JsonObject         *instance,
+              State               next)
+{
+  g_autoptr(ObWsmanSelectors) selectors = NULL;
+  EditResult result;
+  const char *id;
+
+  if (instance == NULL && edit->missing != NULL)
+    {
+      report_failure (self, edit->status_key, edit->missing);
+      return;
+    }
+  result = instance != NULL ? edit->edit (self, instance) : EDIT_UNCHANGED;
+  if (result == EDIT_FAILED)
+    return;
+  if (result == EDIT_UNCHANGED)
+    {
+      go (self, next);
+      return;
+    }
+
+  id = ob_rps_json_string (instance, "InstanceID");
+  if (edit->selectors == PUT_SELECTORS_INSTANCE_ID
+      || (edit->selectors == PUT_SELECTORS_INSTANCE_ID_IF_ANY && *id != '\0'))
+    selectors = ob_wsman_selectors_new_with ("InstanceID", id, NULL);
+  self->state = next;
+  ob_rps_flow_put (flow_of (self), edit->put_mode, edit->class_name, selectors, instance,
+                   edit->put_reply != NULL ? edit->put_reply : on_continue);
+}
+
+static void
+on_edit_get (ObRpsFlow       *flow,
+             ObWsmanResponse *response,
+             const GError    *error)
+{
+  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
+  const Edit *edit = g_steal_pointer (&self->edit);
+
+  edit_and_put (self, edit, ob_wsman_response_get_class_json (response, edit->class_name), self->edit_next);
+}
+
+/* Get the class's instance, then edit_and_put () it. */
+static void
+get_edit_put (ObRpsConfiguration *self,
+              const Edit         *edit,
+              State               next)
+{
+  self->edit = edit;
+  self->edit_next = next;
+  ob_rps_flow_get (flow_of (self), edit->get_mode, edit->class_name, NULL, on_edit_get);
+}
+
 /* ---- A. Clean-up ---------------------------------------------------------- */
 
 static void
@@ -275,7 +386,7 @@ on_ethernet_scan (ObRpsFlow    *flow,
   if (self->state == STATE_ETHERNET_SCAN)
     go (self, self->wired != NULL ? STATE_IEEE8021X : STATE_WIFI_ENDPOINTS);
   else
-    put_wired (self);
+    edit_and_put (self, &wired_settings_put, self->wired, STATE_WIFI_SERVICE);
 }
 
 /* Putting 802.1x on a device needs its certificates, which the reference
@@ -299,30 +410,26 @@ note_ieee8021x_not_applied (ObRpsConfiguration *self)
   ob_rps_flow_ignore_step (flow, error);
 }
 
-static void
-on_ieee8021x (ObRpsFlow       *flow,
-              ObWsmanResponse *response,
-              const GError    *error)
+static EditResult
+edit_ieee8021x_off (ObRpsConfiguration *self,
+                    JsonObject         *settings)
 {
-  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
-  JsonObject *settings = ob_wsman_response_get_class_json (response, "IPS_IEEE8021xSettings");
   gint64 enabled = ob_rps_json_int (settings, "Enabled", 3);
 
-  if (settings != NULL && (enabled == 2 || enabled == 6))
-    {
-      g_autoptr(JsonObject) copy = json_object_ref (settings);
-
-      json_object_remove_member (copy, "Username");
-      json_object_remove_member (copy, "Password");
-      json_object_remove_member (copy, "AuthenticationProtocol");
-      json_object_set_int_member (copy, "Enabled", 3);
-      self->keys_too = TRUE;
-      self->state = STATE_WIFI_ENDPOINTS;
-      ob_rps_flow_put (flow, OB_RPS_CALL_TOLERANT, "IPS_IEEE8021xSettings", NULL, copy, on_continue);
-      return;
-    }
-  go (self, STATE_WIFI_ENDPOINTS);
+  if (enabled != 2 && enabled != 6)
+    return EDIT_UNCHANGED;
+  json_object_remove_member (settings, "Username");
+  json_object_remove_member (settings, "Password");
+  json_object_remove_member (settings, "AuthenticationProtocol");
+  json_object_set_int_member (settings, "Enabled", 3);
+  self->keys_too = TRUE;
+  return EDIT_CHANGED;
 }
+
+static const Edit ieee8021x_off_put = {
+  "IPS_IEEE8021xSettings", OB_RPS_CALL_TOLERANT, OB_RPS_CALL_TOLERANT, PUT_SELECTORS_NONE,
+  edit_ieee8021x_off, NULL, NULL, NULL,
+};
 
 static void
 on_wifi_endpoints (ObRpsFlow    *flow,
@@ -392,28 +499,37 @@ on_tls_scan (ObRpsFlow    *flow,
     go (self, STATE_KEYS_SCAN);
 }
 
+static EditResult
+edit_tls_off (ObRpsConfiguration *self,
+              JsonObject         *setting)
+{
+  if (!ob_rps_json_bool (setting, "Enabled", FALSE))
+    return EDIT_UNCHANGED;
+  json_object_set_boolean_member (setting, "Enabled", FALSE);
+  if (self->index == 1)
+    {
+      /* The remote (802.3) entry. */
+      json_object_set_boolean_member (setting, "AcceptNonSecureConnections", TRUE);
+      json_object_set_boolean_member (setting, "MutualAuthentication", FALSE);
+      json_object_remove_member (setting, "TrustedCN");
+    }
+  return EDIT_CHANGED;
+}
+
+static const Edit tls_off_put = {
+  "AMT_TLSSettingData", OB_RPS_CALL_TOLERANT, OB_RPS_CALL_TOLERANT, PUT_SELECTORS_INSTANCE_ID,
+  edit_tls_off, NULL, NULL, NULL,
+};
+
+/* The first two entries (remote, local), one at a time. */
 static void
 tls_disable_next (ObRpsConfiguration *self)
 {
-  while (self->index < self->tls_settings->len && self->index < 2)
+  if (self->index < self->tls_settings->len && self->index < 2)
     {
       JsonObject *setting = item_object (g_ptr_array_index (self->tls_settings, self->index++));
-      g_autoptr(JsonObject) copy = NULL;
-      g_autoptr(ObWsmanSelectors) selectors = NULL;
 
-      if (setting == NULL || !ob_rps_json_bool (setting, "Enabled", FALSE))
-        continue;
-      copy = json_object_ref (setting);
-      json_object_set_boolean_member (copy, "Enabled", FALSE);
-      if (self->index == 1)
-        {
-          /* The remote (802.3) entry. */
-          json_object_set_boolean_member (copy, "AcceptNonSecureConnections", TRUE);
-          json_object_set_boolean_member (copy, "MutualAuthentication", FALSE);
-          json_object_remove_member (copy, "TrustedCN");
-        }
-      selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (setting, "InstanceID"), NULL);
-      ob_rps_flow_put (flow_of (self), OB_RPS_CALL_TOLERANT, "AMT_TLSSettingData", selectors, copy, on_continue);
+      edit_and_put (self, &tls_off_put, setting, STATE_TLS_DISABLE);
       return;
     }
   go (self, STATE_TLS_COMMIT);
@@ -445,55 +561,41 @@ on_items_to_delete (ObRpsFlow    *flow,
   go (self, self->state == STATE_KEYS_SCAN ? STATE_DELETE_KEYS : STATE_DELETE_CERTS);
 }
 
-static void
-on_env_clear (ObRpsFlow       *flow,
-              ObWsmanResponse *response,
-              const GError    *error)
+static EditResult
+edit_env_clear (ObRpsConfiguration *self,
+                JsonObject         *env)
 {
-  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
-  JsonObject *env = ob_wsman_response_get_class_json (response, ENV_CLASS);
-
-  self->state = STATE_GENERAL_SETTINGS;
-  if (env != NULL && json_object_has_member (env, "DetectionStrings"))
-    {
-      g_autoptr(JsonObject) copy = json_object_ref (env);
-      g_autoptr(ObWsmanSelectors) selectors =
-        ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (env, "InstanceID"), NULL);
-
-      json_object_remove_member (copy, "DetectionStrings");
-      ob_rps_flow_put (flow, OB_RPS_CALL_TOLERANT, ENV_CLASS, selectors, copy, on_continue);
-      return;
-    }
-  advance (self);
+  if (!json_object_has_member (env, "DetectionStrings"))
+    return EDIT_UNCHANGED;
+  json_object_remove_member (env, "DetectionStrings");
+  return EDIT_CHANGED;
 }
+
+static const Edit env_clear_put = {
+  ENV_CLASS, OB_RPS_CALL_TOLERANT, OB_RPS_CALL_TOLERANT, PUT_SELECTORS_INSTANCE_ID,
+  edit_env_clear, NULL, NULL, NULL,
+};
 
 /* ---- B. Network ------------------------------------------------------------ */
 
-static void
-on_general_settings (ObRpsFlow       *flow,
-                     ObWsmanResponse *response,
-                     const GError    *error)
+static EditResult
+edit_general_settings (ObRpsConfiguration *self,
+                       JsonObject         *settings)
 {
-  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
-  JsonObject *settings = ob_wsman_response_get_class_json (response, "AMT_GeneralSettings");
-
-  /* Next: the ports again, then the wired Put. */
-  self->state = STATE_ETHERNET;
-  if (settings != NULL
-      && (!ob_rps_json_bool (settings, "SharedFQDN", FALSE)
-          || ob_rps_json_int (settings, "AMTNetworkEnabled", 0) != 1
-          || !ob_rps_json_bool (settings, "RmcpPingResponseEnabled", FALSE)))
-    {
-      g_autoptr(JsonObject) copy = json_object_ref (settings);
-
-      json_object_set_boolean_member (copy, "SharedFQDN", TRUE);
-      json_object_set_int_member (copy, "AMTNetworkEnabled", 1);
-      json_object_set_boolean_member (copy, "RmcpPingResponseEnabled", TRUE);
-      ob_rps_flow_put (flow, OB_RPS_CALL_TOLERANT, "AMT_GeneralSettings", NULL, copy, on_continue);
-      return;
-    }
-  advance (self);
+  if (ob_rps_json_bool (settings, "SharedFQDN", FALSE)
+      && ob_rps_json_int (settings, "AMTNetworkEnabled", 0) == 1
+      && ob_rps_json_bool (settings, "RmcpPingResponseEnabled", FALSE))
+    return EDIT_UNCHANGED;
+  json_object_set_boolean_member (settings, "SharedFQDN", TRUE);
+  json_object_set_int_member (settings, "AMTNetworkEnabled", 1);
+  json_object_set_boolean_member (settings, "RmcpPingResponseEnabled", TRUE);
+  return EDIT_CHANGED;
 }
+
+static const Edit general_settings_put = {
+  "AMT_GeneralSettings", OB_RPS_CALL_FATAL, OB_RPS_CALL_TOLERANT, PUT_SELECTORS_NONE,
+  edit_general_settings, NULL, NULL, NULL,
+};
 
 static void
 on_ethernet_put (ObRpsFlow       *flow,
@@ -506,62 +608,56 @@ on_ethernet_put (ObRpsFlow       *flow,
 
   if (echo == NULL || ob_rps_json_bool (echo, "DHCPEnabled", !dhcp) != dhcp)
     {
-      ob_rps_flow_set_status (flow, "Network", "Failed to put to ethernet port settings");
-      ob_rps_flow_fail_text (flow, "Failed to put to ethernet port settings");
+      report_failure (self, "Network", "Failed to put to ethernet port settings");
       return;
     }
   ob_rps_flow_set_status (flow, "Network", "Wired Network Configured");
-  go (self, STATE_WIFI_SERVICE);
+  advance (self);
 }
 
-static void
-put_wired (ObRpsConfiguration *self)
+static EditResult
+edit_wired_settings (ObRpsConfiguration *self,
+                     JsonObject         *port)
 {
-  ObRpsFlow *flow = flow_of (self);
-  g_autoptr(JsonObject) copy = NULL;
-  g_autoptr(ObWsmanSelectors) selectors = NULL;
   gboolean ip_sync;
 
-  if (self->wired == NULL)
-    {
-      go (self, STATE_WIFI_SERVICE);
-      return;
-    }
-  copy = json_object_ref (self->wired);
   if (ob_profile_get_dhcp_enabled (self->profile))
     {
-      json_object_set_boolean_member (copy, "DHCPEnabled", TRUE);
+      json_object_set_boolean_member (port, "DHCPEnabled", TRUE);
       ip_sync = TRUE;
-      json_object_set_boolean_member (copy, "SharedStaticIp", FALSE);
+      json_object_set_boolean_member (port, "SharedStaticIp", FALSE);
     }
   else
     {
-      json_object_set_boolean_member (copy, "DHCPEnabled", FALSE);
+      json_object_set_boolean_member (port, "DHCPEnabled", FALSE);
       ip_sync = ob_profile_get_ip_sync_enabled (self->profile);
-      json_object_set_boolean_member (copy, "SharedStaticIp", ip_sync);
-      if (!ip_sync && (*ob_rps_json_string (copy, "IPAddress") == '\0'
-                       || *ob_rps_json_string (copy, "SubnetMask") == '\0'))
+      json_object_set_boolean_member (port, "SharedStaticIp", ip_sync);
+      if (!ip_sync && (*ob_rps_json_string (port, "IPAddress") == '\0'
+                       || *ob_rps_json_string (port, "SubnetMask") == '\0'))
         {
-          const char *text = "Invalid configuration - IPAddress and SubnetMask are required when AMT profile is static and IpSyncEnabled is false";
-
-          ob_rps_flow_begin_step (flow, "Configure the wired port");
-          ob_rps_flow_set_status (flow, "Network", text);
-          ob_rps_flow_fail_text (flow, "%s", text);
-          return;
+          ob_rps_flow_begin_step (flow_of (self), "Configure the wired port");
+          report_failure (self, "Network",
+                          "Invalid configuration - IPAddress and SubnetMask are required when AMT profile is static and IpSyncEnabled is false");
+          return EDIT_FAILED;
         }
     }
-  json_object_set_boolean_member (copy, "IpSyncEnabled", ip_sync);
+  json_object_set_boolean_member (port, "IpSyncEnabled", ip_sync);
   if (ip_sync)
     {
-      json_object_remove_member (copy, "IPAddress");
-      json_object_remove_member (copy, "SubnetMask");
-      json_object_remove_member (copy, "DefaultGateway");
-      json_object_remove_member (copy, "PrimaryDNS");
-      json_object_remove_member (copy, "SecondaryDNS");
+      json_object_remove_member (port, "IPAddress");
+      json_object_remove_member (port, "SubnetMask");
+      json_object_remove_member (port, "DefaultGateway");
+      json_object_remove_member (port, "PrimaryDNS");
+      json_object_remove_member (port, "SecondaryDNS");
     }
-  selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (copy, "InstanceID"), NULL);
-  ob_rps_flow_put (flow, OB_RPS_CALL_FATAL, ETHERNET_CLASS, selectors, copy, on_ethernet_put);
+  return EDIT_CHANGED;
 }
+
+/* Only ever edit_and_put () on the port the second scan found. */
+static const Edit wired_settings_put = {
+  ETHERNET_CLASS, OB_RPS_CALL_FATAL, OB_RPS_CALL_FATAL, PUT_SELECTORS_INSTANCE_ID,
+  edit_wired_settings, NULL, NULL, on_ethernet_put,
+};
 
 static void
 wifi_finish (ObRpsConfiguration *self)
@@ -584,29 +680,20 @@ wifi_finish (ObRpsConfiguration *self)
   go (self, STATE_REDIRECTION_GET);
 }
 
-static void
-on_wifi_service (ObRpsFlow       *flow,
-                 ObWsmanResponse *response,
-                 const GError    *error)
+static EditResult
+edit_wifi_sync (ObRpsConfiguration *self,
+                JsonObject         *service)
 {
-  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
-  JsonObject *service = ob_wsman_response_get_class_json (response, "AMT_WiFiPortConfigurationService");
-
-  self->state = STATE_WIFI_PORT;
-  if (service != NULL && ob_rps_json_int (service, "localProfileSynchronizationEnabled", 0) == 0)
-    {
-      g_autoptr(JsonObject) copy = json_object_ref (service);
-      g_autoptr(ObWsmanSelectors) selectors = NULL;
-
-      json_object_set_int_member (copy, "localProfileSynchronizationEnabled", 3);
-      if (*ob_rps_json_string (copy, "InstanceID") != '\0')
-        selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (copy, "InstanceID"), NULL);
-      ob_rps_flow_put (flow, OB_RPS_CALL_TOLERANT, "AMT_WiFiPortConfigurationService", selectors, copy,
-                       on_continue);
-      return;
-    }
-  advance (self);
+  if (ob_rps_json_int (service, "localProfileSynchronizationEnabled", 0) != 0)
+    return EDIT_UNCHANGED;
+  json_object_set_int_member (service, "localProfileSynchronizationEnabled", 3);
+  return EDIT_CHANGED;
 }
+
+static const Edit wifi_sync_put = {
+  "AMT_WiFiPortConfigurationService", OB_RPS_CALL_TOLERANT, OB_RPS_CALL_TOLERANT, PUT_SELECTORS_INSTANCE_ID_IF_ANY,
+  edit_wifi_sync, NULL, NULL, NULL,
+};
 
 static void
 on_wifi_added (ObRpsFlow       *flow,
@@ -764,16 +851,20 @@ set_kvm_state (ObRpsConfiguration *self)
                       NULL, args, on_continue);
 }
 
-static void
-put_redirection (ObRpsConfiguration *self)
+static EditResult
+edit_redirection (ObRpsConfiguration *self,
+                  JsonObject         *redirection)
 {
-  g_autoptr(JsonObject) copy = json_object_ref (self->redirection);
-
-  self->state = STATE_OPT_IN_PUT;
-  json_object_set_int_member (copy, "EnabledState", redirection_state (self->want_sol, self->want_ider));
-  json_object_set_boolean_member (copy, "ListenerEnabled", self->want_sol || self->want_ider || self->want_kvm);
-  ob_rps_flow_put (flow_of (self), OB_RPS_CALL_TOLERANT, "AMT_RedirectionService", NULL, copy, on_continue);
+  json_object_set_int_member (redirection, "EnabledState", redirection_state (self->want_sol, self->want_ider));
+  json_object_set_boolean_member (redirection, "ListenerEnabled", self->want_sol || self->want_ider || self->want_kvm);
+  return EDIT_CHANGED;
 }
+
+/* On the instance kept from STATE_REDIRECTION_GET. */
+static const Edit redirection_put = {
+  "AMT_RedirectionService", OB_RPS_CALL_TOLERANT, OB_RPS_CALL_TOLERANT, PUT_SELECTORS_NONE,
+  edit_redirection, NULL, NULL, NULL,
+};
 
 static gint64
 wanted_opt_in (ObRpsConfiguration *self)
@@ -800,22 +891,23 @@ after_features (ObRpsConfiguration *self)
   return STATE_DONE;
 }
 
-static void
-put_opt_in (ObRpsConfiguration *self)
+static EditResult
+edit_opt_in (ObRpsConfiguration *self,
+             JsonObject         *opt_in)
 {
-  g_autoptr(JsonObject) copy = NULL;
   gint64 wanted = wanted_opt_in (self);
 
-  self->state = after_features (self);
-  if (self->opt_in == NULL || ob_rps_json_int (self->opt_in, "OptInRequired", -1) == wanted)
-    {
-      advance (self);
-      return;
-    }
-  copy = json_object_ref (self->opt_in);
-  json_object_set_int_member (copy, "OptInRequired", wanted);
-  ob_rps_flow_put (flow_of (self), OB_RPS_CALL_TOLERANT, "IPS_OptInService", NULL, copy, on_continue);
+  if (ob_rps_json_int (opt_in, "OptInRequired", -1) == wanted)
+    return EDIT_UNCHANGED;
+  json_object_set_int_member (opt_in, "OptInRequired", wanted);
+  return EDIT_CHANGED;
 }
+
+/* On the instance kept from STATE_OPT_IN_GET. */
+static const Edit opt_in_put = {
+  "IPS_OptInService", OB_RPS_CALL_TOLERANT, OB_RPS_CALL_TOLERANT, PUT_SELECTORS_NONE,
+  edit_opt_in, NULL, NULL, NULL,
+};
 
 /* ---- D. CIRA ------------------------------------------------------------------ */
 
@@ -823,8 +915,7 @@ static void
 cira_fail (ObRpsConfiguration *self,
            const char         *text)
 {
-  ob_rps_flow_set_status (flow_of (self), "CIRAConnection", text);
-  ob_rps_flow_fail_text (flow_of (self), "%s", text);
+  report_failure (self, "CIRAConnection", text);
 }
 
 static void
@@ -1222,24 +1313,14 @@ on_user_initiated (ObRpsFlow       *flow,
   go (self, STATE_CIRA_ENV_GET);
 }
 
-static void
-on_cira_env (ObRpsFlow       *flow,
-             ObWsmanResponse *response,
-             const GError    *error)
+static EditResult
+edit_cira_env (ObRpsConfiguration *self,
+               JsonObject         *env)
 {
-  ObRpsConfiguration *self = OB_RPS_CONFIGURATION (flow);
-  ObRpsContext *context = ob_rps_flow_get_context (flow);
-  JsonObject *env = ob_wsman_response_get_class_json (response, ENV_CLASS);
-  g_autoptr(JsonObject) copy = NULL;
-  g_autoptr(ObWsmanSelectors) selectors = NULL;
+  ObRpsContext *context = ob_rps_flow_get_context (flow_of (self));
   g_autofree char *domain = NULL;
   JsonArray *strings;
 
-  if (env == NULL)
-    {
-      cira_fail (self, "No environment detection settings");
-      return;
-    }
   /* A domain AMT will never find itself in, so it always calls home. */
   if (context->cira_domain_name != NULL && *context->cira_domain_name != '\0')
     domain = g_strdup (context->cira_domain_name);
@@ -1249,15 +1330,17 @@ on_cira_env (ObRpsFlow       *flow,
 
       domain = g_strdup_printf ("%s.com", uuid);
     }
-  copy = json_object_ref (env);
   strings = json_array_new ();
   json_array_add_string_element (strings, domain);
-  json_object_set_array_member (copy, "DetectionStrings", strings);
-  selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (env, "InstanceID"), NULL);
-  self->state = STATE_DONE;
-  ob_rps_flow_set_status (flow, "CIRAConnection", "Configured");
-  ob_rps_flow_put (flow, OB_RPS_CALL_FATAL, ENV_CLASS, selectors, copy, on_continue);
+  json_object_set_array_member (env, "DetectionStrings", strings);
+  ob_rps_flow_set_status (flow_of (self), "CIRAConnection", "Configured");
+  return EDIT_CHANGED;
 }
+
+static const Edit cira_env_put = {
+  ENV_CLASS, OB_RPS_CALL_FATAL, OB_RPS_CALL_FATAL, PUT_SELECTORS_INSTANCE_ID,
+  edit_cira_env, "No environment detection settings", "CIRAConnection", NULL,
+};
 
 /* ---- D. TLS (self-signed) ------------------------------------------------------- */
 
@@ -1265,8 +1348,7 @@ static void
 tls_fail (ObRpsConfiguration *self,
           const char         *text)
 {
-  ob_rps_flow_set_status (flow_of (self), "TLSConfiguration", text);
-  ob_rps_flow_fail_text (flow_of (self), "%s", text);
+  report_failure (self, "TLSConfiguration", text);
 }
 
 /* The InstanceID an EPR output (KeyPair, CreatedCertificate) carries: its
@@ -1520,7 +1602,7 @@ tls_setting (ObRpsConfiguration *self,
 static void
 after_remote_wait (ObRpsFlow *flow)
 {
-  go (OB_RPS_CONFIGURATION (flow), STATE_TLS_PUT_LOCAL);
+  advance (OB_RPS_CONFIGURATION (flow));
 }
 
 static void
@@ -1532,34 +1614,36 @@ on_tls_remote (ObRpsFlow       *flow,
                     after_remote_wait);
 }
 
-static void
-put_tls_setting (ObRpsConfiguration *self,
-                 gboolean            local)
+static EditResult
+edit_tls_remote (ObRpsConfiguration *self,
+                 JsonObject         *setting)
 {
-  JsonObject *setting = tls_setting (self, local);
-  g_autoptr(JsonObject) copy = NULL;
-  g_autoptr(ObWsmanSelectors) selectors = NULL;
   guint mode = ob_profile_get_tls_mode (self->profile);
 
-  if (setting == NULL)
-    {
-      tls_fail (self, local ? "The device has no local TLS settings" : "The device has no remote TLS settings");
-      return;
-    }
-  copy = json_object_ref (setting);
-  json_object_set_boolean_member (copy, "Enabled", TRUE);
-  if (!local)
-    {
-      if (ob_rps_json_bool (setting, "NonSecureConnectionsSupported", TRUE))
-        json_object_set_boolean_member (copy, "AcceptNonSecureConnections", mode != 1 && mode != 3);
-      json_object_set_boolean_member (copy, "MutualAuthentication", mode == 3 || mode == 4);
-    }
-  selectors = ob_wsman_selectors_new_with ("InstanceID", ob_rps_json_string (setting, "InstanceID"), NULL);
-  if (local)
-    self->state = STATE_TLS_COMMIT_CHANGES;
-  ob_rps_flow_put (flow_of (self), OB_RPS_CALL_FATAL, "AMT_TLSSettingData", selectors, copy,
-                   local ? on_continue : on_tls_remote);
+  json_object_set_boolean_member (setting, "Enabled", TRUE);
+  if (ob_rps_json_bool (setting, "NonSecureConnectionsSupported", TRUE))
+    json_object_set_boolean_member (setting, "AcceptNonSecureConnections", mode != 1 && mode != 3);
+  json_object_set_boolean_member (setting, "MutualAuthentication", mode == 3 || mode == 4);
+  return EDIT_CHANGED;
 }
+
+static EditResult
+edit_tls_local (ObRpsConfiguration *self,
+                JsonObject         *setting)
+{
+  json_object_set_boolean_member (setting, "Enabled", TRUE);
+  return EDIT_CHANGED;
+}
+
+static const Edit tls_remote_put = {
+  "AMT_TLSSettingData", OB_RPS_CALL_FATAL, OB_RPS_CALL_FATAL, PUT_SELECTORS_INSTANCE_ID,
+  edit_tls_remote, "The device has no remote TLS settings", "TLSConfiguration", on_tls_remote,
+};
+
+static const Edit tls_local_put = {
+  "AMT_TLSSettingData", OB_RPS_CALL_FATAL, OB_RPS_CALL_FATAL, PUT_SELECTORS_INSTANCE_ID,
+  edit_tls_local, "The device has no local TLS settings", "TLSConfiguration", NULL,
+};
 
 static void
 on_tls_commit_changes (ObRpsFlow       *flow,
@@ -1631,7 +1715,7 @@ advance (ObRpsConfiguration *self)
       break;
     case STATE_IEEE8021X:
       note_ieee8021x_not_applied (self);
-      ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, "IPS_IEEE8021xSettings", NULL, on_ieee8021x);
+      get_edit_put (self, &ieee8021x_off_put, STATE_WIFI_ENDPOINTS);
       break;
     case STATE_WIFI_ENDPOINTS:
       if (self->wireless == NULL)
@@ -1702,11 +1786,12 @@ advance (ObRpsConfiguration *self)
         delete_by (self, "AMT_PublicKeyCertificate", "InstanceID", ob_rps_json_string (item_object (node), "InstanceID"));
       break;
     case STATE_ENV_CLEAR:
-      ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, ENV_CLASS, NULL, on_env_clear);
+      get_edit_put (self, &env_clear_put, STATE_GENERAL_SETTINGS);
       break;
 
     case STATE_GENERAL_SETTINGS:
-      ob_rps_flow_get (flow, OB_RPS_CALL_FATAL, "AMT_GeneralSettings", NULL, on_general_settings);
+      /* Next: the ports again, then the wired Put. */
+      get_edit_put (self, &general_settings_put, STATE_ETHERNET);
       break;
     case STATE_ETHERNET:
       /* The ports again (the Put sends back the current instance). */
@@ -1718,7 +1803,7 @@ advance (ObRpsConfiguration *self)
               && !ob_profile_get_local_wifi_sync_enabled (self->profile)))
         go (self, STATE_REDIRECTION_GET);
       else
-        ob_rps_flow_get (flow, OB_RPS_CALL_TOLERANT, "AMT_WiFiPortConfigurationService", NULL, on_wifi_service);
+        get_edit_put (self, &wifi_sync_put, STATE_WIFI_PORT);
       break;
     case STATE_WIFI_PORT:
       {
@@ -1751,10 +1836,10 @@ advance (ObRpsConfiguration *self)
       set_kvm_state (self);
       break;
     case STATE_REDIRECTION_PUT:
-      put_redirection (self);
+      edit_and_put (self, &redirection_put, self->redirection, STATE_OPT_IN_PUT);
       break;
     case STATE_OPT_IN_PUT:
-      put_opt_in (self);
+      edit_and_put (self, &opt_in_put, self->opt_in, after_features (self));
       break;
 
     case STATE_CIRA_ROOT:
@@ -1791,7 +1876,7 @@ advance (ObRpsConfiguration *self)
       }
       break;
     case STATE_CIRA_ENV_GET:
-      ob_rps_flow_get (flow, OB_RPS_CALL_FATAL, ENV_CLASS, NULL, on_cira_env);
+      get_edit_put (self, &cira_env_put, STATE_DONE);
       break;
 
     case STATE_TLS:
@@ -1856,10 +1941,10 @@ advance (ObRpsConfiguration *self)
       ob_rps_flow_enumerate (flow, OB_RPS_CALL_FATAL, "AMT_TLSSettingData", on_tls_settings);
       break;
     case STATE_TLS_PUT_REMOTE:
-      put_tls_setting (self, FALSE);
+      edit_and_put (self, &tls_remote_put, tls_setting (self, FALSE), STATE_TLS_PUT_LOCAL);
       break;
     case STATE_TLS_PUT_LOCAL:
-      put_tls_setting (self, TRUE);
+      edit_and_put (self, &tls_local_put, tls_setting (self, TRUE), STATE_TLS_COMMIT_CHANGES);
       break;
     case STATE_TLS_COMMIT_CHANGES:
       ob_rps_flow_invoke (flow, OB_RPS_CALL_FATAL, "AMT_SetupAndConfigurationService", "CommitChanges",
