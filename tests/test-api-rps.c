@@ -15,6 +15,8 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509v3.h>
 
+#include "api-test-util.h"
+#include "cira-test-util.h"
 #include "ob-api-server.h"
 #include "ob-secret-store-memory.h"
 
@@ -44,218 +46,62 @@ typedef struct
   ObSecretStore *secrets;
   ObConfig      *config;
   ObApiServer   *api;
-  SoupSession   *session;
-  char          *base;
-  char          *token;
+  ApiTestClient  client;
   GString       *transcript;
 } Fixture;
-
-typedef struct
-{
-  guint               status;
-  GBytes             *body;
-  JsonNode           *json;
-  SoupMessageHeaders *headers;
-} Reply;
-
-static void
-reply_free (Reply *reply)
-{
-  g_clear_pointer (&reply->body, g_bytes_unref);
-  g_clear_pointer (&reply->json, json_node_unref);
-  g_clear_pointer (&reply->headers, soup_message_headers_unref);
-  g_free (reply);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
 
 /* ------------------------------------------------------------------------
  * Plumbing
  * ------------------------------------------------------------------------ */
 
+/* Every answer's body and ETag go into the transcript. */
 static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+record_reply (SoupMessage  *msg,
+              ApiTestReply *reply,
+              gpointer      user_data)
 {
-  GAsyncResult **out = user_data;
+  Fixture *f = user_data;
+  const char *etag = soup_message_headers_get_one (reply->headers, "ETag");
 
-  *out = g_object_ref (result);
-}
-
-typedef struct
-{
-  gboolean  done;
-  GBytes   *body;
-  GError   *error;
-} SendState;
-
-static void
-on_sent (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  SendState *state = user_data;
-
-  state->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &state->error);
-  state->done = TRUE;
+  g_string_append_len (f->transcript, g_bytes_get_data (reply->body, NULL),
+                       g_bytes_get_size (reply->body));
+  g_string_append_c (f->transcript, '\n');
+  if (etag != NULL)
+    g_string_append_printf (f->transcript, "%s\n", etag);
 }
 
 /* @headers: NULL-terminated name, value pairs added to the request. */
-static Reply *
-send_full (Fixture            *f,
-           const char         *method,
-           const char         *path,
-           const char         *body,
-           gboolean            auth,
-           const char * const *headers)
+static ApiTestReply *
+send_with_headers (Fixture            *f,
+                   const char         *method,
+                   const char         *path,
+                   const char         *body,
+                   const char * const *headers)
 {
-  g_autofree char *url = g_strconcat (f->base, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  SendState state = { FALSE, NULL, NULL };
-  Reply *reply = g_new0 (Reply, 1);
-  const char *type;
-
-  g_assert_nonnull (msg);
-
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-
-  if (auth && f->token != NULL)
-    {
-      g_autofree char *header = g_strconcat ("Bearer ", f->token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                    header);
-    }
+  g_autoptr(SoupMessage) msg = api_test_message_new (&f->client, method, path, NULL, body, -1,
+                                                     NULL, FALSE);
 
   for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
     soup_message_headers_replace (soup_message_get_request_headers (msg), headers[i],
                                   headers[i + 1]);
 
-  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &state);
-  while (!state.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (state.error);
-
-  reply->status = soup_message_get_status (msg);
-  reply->body = state.body;
-  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-
-  g_string_append_len (f->transcript, g_bytes_get_data (reply->body, NULL),
-                       g_bytes_get_size (reply->body));
-  g_string_append_c (f->transcript, '\n');
-  for (const char *h = soup_message_headers_get_one (reply->headers, "ETag"); h != NULL; h = NULL)
-    g_string_append_printf (f->transcript, "%s\n", h);
-
-  type = soup_message_headers_get_content_type (reply->headers, NULL);
-  if (g_bytes_get_size (reply->body) > 0 && g_strcmp0 (type, "application/json") == 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-
-      json_parser_load_from_data (parser, g_bytes_get_data (reply->body, NULL),
-                                  g_bytes_get_size (reply->body), &error);
-      g_assert_no_error (error);
-      reply->json = json_node_ref (json_parser_get_root (parser));
-    }
-
-  return reply;
+  return api_test_send_message (&f->client, msg);
 }
-
-static Reply *
-send_json (Fixture    *f,
-           const char *method,
-           const char *path,
-           const char *body)
-{
-  return send_full (f, method, path, body, TRUE, NULL);
-}
-
-static Reply *
-get (Fixture    *f,
-     const char *path)
-{
-  return send_json (f, "GET", path, NULL);
-}
-
-static char *
-reply_text (Reply *reply)
-{
-  return g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
-}
-
-static void
-assert_json_at (const char *file,
-                int         line,
-                Reply      *reply,
-                const char *expected)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = reply_text (reply);
-
-  json_parser_load_from_data (parser, expected, -1, &error);
-  g_assert_no_error (error);
-  if (reply->json == NULL || !json_node_equal (json_parser_get_root (parser), reply->json))
-    g_error ("%s:%d: JSON differs:\n expected %s\n got      %s", file, line, expected, text);
-}
-
-static void
-assert_reply_at (const char *file,
-                 int         line,
-                 Reply      *reply,
-                 guint       want_status,
-                 const char *want_json)
-{
-  g_autofree char *text = reply_text (reply);
-
-  if (reply->status != want_status)
-    g_error ("%s:%d: status %u, expected %u; body %s", file, line, reply->status, want_status,
-             text);
-  if (want_json != NULL)
-    assert_json_at (file, line, reply, want_json);
-}
-
-#define assert_reply(reply, want_status, want_json) \
-  assert_reply_at (__FILE__, __LINE__, (reply), (want_status), (want_json))
 
 /* The same with an expected text that is freed afterwards. */
 static void
 assert_reply_take_at (const char *file,
                       int         line,
-                      Reply      *reply,
+                      ApiTestReply      *reply,
                       guint       want_status,
                       char       *want_json)
 {
-  assert_reply_at (file, line, reply, want_status, want_json);
+  api_test_assert_reply_at (file, line, reply, want_status, want_json);
   g_free (want_json);
 }
 
 #define assert_reply_take(reply, want_status, want_json) \
   assert_reply_take_at (__FILE__, __LINE__, (reply), (want_status), (want_json))
-
-static JsonObject *
-reply_object (Reply *reply)
-{
-  g_assert_nonnull (reply->json);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (reply->json));
-
-  return json_node_get_object (reply->json);
-}
-
-static JsonArray *
-reply_array (Reply *reply)
-{
-  g_assert_nonnull (reply->json);
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (reply->json));
-
-  return json_node_get_array (reply->json);
-}
 
 /* A 400 whose errors are exactly @expected ("path|msg" each, in order);
  * every entry also has type "field" and location "body" (or "query" when
@@ -263,10 +109,10 @@ reply_array (Reply *reply)
 static void
 assert_errors_at (const char         *file,
                   int                 line,
-                  Reply              *reply,
+                  ApiTestReply              *reply,
                   const char * const *expected)
 {
-  g_autofree char *text = reply_text (reply);
+  g_autofree char *text = api_test_reply_text (reply);
   JsonArray *errors;
   guint n = g_strv_length ((char **) expected);
 
@@ -304,27 +150,15 @@ assert_errors_at (const char         *file,
 /* POSTs @body and checks the validation errors. */
 #define assert_post_errors(f, path, body, ...) \
   G_STMT_START { \
-    g_autoptr(Reply) r_ = send_json ((f), "POST", (path), (body)); \
+    g_autoptr(ApiTestReply) r_ = api_test_send_json (&(f)->client, "POST", (path), (body)); \
     assert_errors (r_, __VA_ARGS__); \
   } G_STMT_END
 
 #define assert_patch_errors(f, path, body, ...) \
   G_STMT_START { \
-    g_autoptr(Reply) r_ = send_json ((f), "PATCH", (path), (body)); \
+    g_autoptr(ApiTestReply) r_ = api_test_send_json (&(f)->client, "PATCH", (path), (body)); \
     assert_errors (r_, __VA_ARGS__); \
   } G_STMT_END
-
-static char *
-login (Fixture *f)
-{
-  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}",
-                                           API_USER, API_PASSWORD);
-  g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/authorize", body, FALSE, NULL);
-
-  assert_reply (reply, SOUP_STATUS_OK, NULL);
-
-  return g_strdup (json_object_get_string_member (reply_object (reply), "token"));
-}
 
 static char *
 secret_text (Fixture    *f,
@@ -338,21 +172,6 @@ secret_text (Fixture    *f,
   g_assert_no_error (error);
 
   return text;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  g_remove (path);
 }
 
 static void
@@ -375,15 +194,18 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
 
   f->api = ob_api_server_new (f->config, f->store, f->secrets, NULL);
-  ob_api_server_start_async (f->api, "127.0.0.1", 0, NULL, on_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  ob_api_server_start_finish (f->api, result, &error);
+  ob_api_server_start_async (f->api, "127.0.0.1", 0, NULL, cira_test_store_result, &result);
+  ob_api_server_start_finish (f->api, cira_test_wait_result (&result), &error);
   g_assert_no_error (error);
 
-  f->base = ob_api_server_dup_url (f->api);
-  f->session = soup_session_new ();
-  f->token = login (f);
+  {
+    g_autofree char *base = ob_api_server_dup_url (f->api);
+
+    api_test_client_init (&f->client, base);
+  }
+  f->client.on_reply = record_reply;
+  f->client.on_reply_data = f;
+  f->client.token = api_test_login (&f->client, API_USER, API_PASSWORD);
 }
 
 static void
@@ -391,7 +213,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  user_data)
 {
   ob_api_server_stop (f->api);
-  g_clear_object (&f->session);
+  api_test_client_clear (&f->client);
   while (g_main_context_iteration (NULL, FALSE))
     ;
 
@@ -399,11 +221,9 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->config);
   g_clear_object (&f->secrets);
   g_clear_object (&f->store);
-  remove_tree (f->dir);
+  api_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db_path);
-  g_free (f->base);
-  g_free (f->token);
   g_string_free (f->transcript, TRUE);
 }
 
@@ -665,9 +485,9 @@ create_cira (Fixture    *f,
                                            "\"mpsPort\":4433,\"username\":\"admin123\","
                                            "\"serverAddressFormat\":201,\"authMethod\":2,"
                                            "\"mpsRootCertificate\":\"MIIBroot\"}", name);
-  g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/ciraconfigs", body);
+  g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/ciraconfigs", body);
 
-  assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
 }
 
 static void
@@ -680,9 +500,9 @@ create_ieee (Fixture    *f,
                        "\"authenticationProtocol\":0,\"pxeTimeout\":120}", name)
     : g_strdup_printf ("{\"profileName\":\"%s\",\"wiredInterface\":false,"
                        "\"authenticationProtocol\":2}", name);
-  g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/ieee8021xconfigs", body);
+  g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/ieee8021xconfigs", body);
 
-  assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
 }
 
 static void
@@ -692,9 +512,9 @@ create_wifi (Fixture    *f,
   g_autofree char *body = g_strdup_printf ("{\"profileName\":\"%s\",\"authenticationMethod\":6,"
                                            "\"encryptionMethod\":4,\"ssid\":\"lab-net\","
                                            "\"pskPassphrase\":\"" PSK_PASSPHRASE "\"}", name);
-  g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/wirelessconfigs", body);
+  g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/wirelessconfigs", body);
 
-  assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -706,47 +526,48 @@ test_routing (Fixture       *f,
               gconstpointer  user_data)
 {
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/admin/");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/admin/");
 
-    assert_reply (reply, SOUP_STATUS_OK, "{\"message\":\"admin path. use admin/profiles\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, "{\"message\":\"admin path. use admin/profiles\"}");
   }
   {
-    g_autoptr(Reply) reply = get (f, "/rps/api/v1/admin/version");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/rps/api/v1/admin/version");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "protocolVersion"), ==,
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "protocolVersion"), ==,
                      "4.0.0");
   }
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/admin/health");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/admin/health");
 
-    assert_reply (reply, SOUP_STATUS_OK,
-                  "{\"db\":{\"name\":\"SQLITE\",\"status\":\"OK\"},\"secretStore\":{\"name\":\"KEYRING\","
-                  "\"status\":{\"initialized\":true,\"sealed\":false}}}");
+    api_test_assert_reply (reply, SOUP_STATUS_OK,
+                           "{\"db\":{\"name\":\"SQLITE\",\"status\":\"OK\"},\"secretStore\":{\"name\":\"KEYRING\","
+                           "\"status\":{\"initialized\":true,\"sealed\":false}}}");
   }
   {
-    g_autoptr(Reply) reply = NULL;
+    g_autoptr(ApiTestReply) reply = NULL;
 
     ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (f->secrets), TRUE);
-    reply = get (f, "/rps/api/v1/admin/health");
+    reply = api_test_get (&f->client, "/rps/api/v1/admin/health");
     ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (f->secrets), FALSE);
-    assert_reply (reply, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
     g_assert_false (json_object_get_boolean_member (json_object_get_object_member (
-      json_object_get_object_member (reply_object (reply), "secretStore"), "status"), "initialized"));
+      json_object_get_object_member (api_test_reply_object (reply), "secretStore"), "status"), "initialized"));
   }
   {
     /* Both mounts, and Express's case-insensitive, trailing-slash routing. */
-    g_autoptr(Reply) a = get (f, "/api/v1/admin/profiles");
-    g_autoptr(Reply) b = get (f, "/rps/api/v1/admin/Profiles/");
+    g_autoptr(ApiTestReply) a = api_test_get (&f->client, "/api/v1/admin/profiles");
+    g_autoptr(ApiTestReply) b = api_test_get (&f->client, "/rps/api/v1/admin/Profiles/");
 
-    assert_reply (a, SOUP_STATUS_OK, "[]");
-    assert_reply (b, SOUP_STATUS_OK, "[]");
+    api_test_assert_reply (a, SOUP_STATUS_OK, "[]");
+    api_test_assert_reply (b, SOUP_STATUS_OK, "[]");
   }
   {
     /* The gateway's token check covers the RPS routes too. */
-    g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/admin/profiles", NULL, FALSE, NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "GET", "/api/v1/admin/profiles",
+                                                   NULL, NULL, -1, "", FALSE);
 
-    assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, NULL);
   }
   {
     static const struct { const char *method; const char *path; } missing[] = {
@@ -756,34 +577,39 @@ test_routing (Fixture       *f,
       { "GET", "/api/v1/admin/nothing" },
       { "GET", "/api/v1/admin/profiles/a/b" },
       { "GET", "/api/v1/adminx/profiles" },
+      { "GET", "/api/v1/admin//" },
+      { "GET", "/api/v1/admin/profiles//" },
+      { "GET", "/api/v1/admin/version/x" },
+      { "PATCH", "/api/v1/admin/domains/d1" },
+      { "DELETE", "/api/v1/admin" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (missing); i++)
       {
-        g_autoptr(Reply) reply = send_json (f, missing[i].method, missing[i].path, NULL);
+        g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, missing[i].method, missing[i].path, NULL);
 
-        assert_reply (reply, SOUP_STATUS_NOT_FOUND, NULL);
+        api_test_assert_reply (reply, SOUP_STATUS_NOT_FOUND, NULL);
       }
   }
   {
     /* A name with escapes in it is decoded once: "x%41y" is not "xAy". */
-    g_autoptr(Reply) created = send_json (f, "POST", "/api/v1/admin/profiles",
-                                          "{\"profileName\":\"x%41y\",\"activation\":\"ccmactivate\","
-                                          "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
-    g_autoptr(Reply) reply = get (f, "/api/v1/admin/profiles/x%2541y");
-    g_autoptr(Reply) other = get (f, "/api/v1/admin/profiles/xAy");
+    g_autoptr(ApiTestReply) created = api_test_send_json (&f->client, "POST", "/api/v1/admin/profiles",
+                                                          "{\"profileName\":\"x%41y\",\"activation\":\"ccmactivate\","
+                                                          "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/admin/profiles/x%2541y");
+    g_autoptr(ApiTestReply) other = api_test_get (&f->client, "/api/v1/admin/profiles/xAy");
 
-    assert_reply (created, SOUP_STATUS_CREATED, NULL);
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "profileName"), ==, "x%41y");
-    assert_reply (other, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"AMT profile xAy Not Found\"}");
+    api_test_assert_reply (created, SOUP_STATUS_CREATED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "profileName"), ==, "x%41y");
+    api_test_assert_reply (other, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"AMT profile xAy Not Found\"}");
   }
   {
     /* Not JSON at all. */
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/profiles", "{\"profileName\":");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/profiles", "{\"profileName\":");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
   }
 }
 
@@ -799,10 +625,10 @@ test_cira_crud (Fixture       *f,
   g_autofree char *version = NULL;
 
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/ciraconfigs", cira_body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/ciraconfigs", cira_body);
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    version = g_strdup (json_object_get_string_member (api_test_reply_object (reply), "version"));
     g_assert_nonnull (version);
     assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"configName\":\"cira1\",\"mpsServerAddress\":\"192.168.1.10\",\"mpsPort\":4433,"
@@ -815,85 +641,85 @@ test_cira_crud (Fixture       *f,
   g_assert_cmpstr (stored, ==, CIRA_PASSWORD);
 
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/ciraconfigs", cira_body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/ciraconfigs", cira_body);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Unique key violation\",\"message\":\"CIRA Config cira1 already exists.\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Unique key violation\",\"message\":\"CIRA Config cira1 already exists.\"}");
   }
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/admin/ciraconfigs/CIRA1");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/admin/ciraconfigs/CIRA1");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "configName"), ==, "cira1");
-    g_assert_false (json_object_has_member (reply_object (reply), "password"));
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "configName"), ==, "cira1");
+    g_assert_false (json_object_has_member (api_test_reply_object (reply), "password"));
   }
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/admin/ciraconfigs?$count=true");
-    JsonObject *object = reply_object (reply);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/admin/ciraconfigs?$count=true");
+    JsonObject *object = api_test_reply_object (reply);
     JsonArray *data = json_object_get_array_member (object, "data");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_cmpint (json_object_get_int_member (object, "totalCount"), ==, 1);
     g_assert_cmpuint (json_array_get_length (data), ==, 1);
     g_assert_false (json_object_has_member (json_array_get_object_element (data, 0), "password"));
     g_assert_false (json_object_has_member (json_array_get_object_element (data, 0), "total_count"));
   }
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/admin/ciraconfigs/nope");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/admin/ciraconfigs/nope");
 
-    assert_reply (reply, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"CIRA profile nope Not Found\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"CIRA profile nope Not Found\"}");
   }
 
   /* PATCH: merged; the version moves on. */
   {
     g_autofree char *body = g_strdup_printf ("{\"configName\":\"cira1\",\"mpsPort\":4434,"
                                              "\"version\":\"%s\"}", version);
-    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/admin/ciraconfigs", body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", "/api/v1/admin/ciraconfigs", body);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "mpsPort"), ==, 4434);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "username"), ==, "admin123");
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "version"), !=, version);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "mpsPort"), ==, 4434);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "username"), ==, "admin123");
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "version"), !=, version);
     g_free (version);
-    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    version = g_strdup (json_object_get_string_member (api_test_reply_object (reply), "version"));
   }
 
   /* Stale version: 409 with the current record and its version as ETag;
    * with If-Match 412; no version at all is a conflict too. */
   {
-    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/admin/ciraconfigs",
-                                        "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", "/api/v1/admin/ciraconfigs",
+                                                        "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\"}");
 
-    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "mpsPort"), ==, 4434);
+    api_test_assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "mpsPort"), ==, 4434);
     g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "ETag"), ==, version);
   }
   {
     const char * const headers[] = { "If-Match", "1", NULL };
-    g_autoptr(Reply) reply = send_full (f, "PATCH", "/api/v1/admin/ciraconfigs",
-                                        "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\"}",
-                                        TRUE, headers);
+    g_autoptr(ApiTestReply) reply = send_with_headers (f, "PATCH", "/api/v1/admin/ciraconfigs",
+                                                       "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\"}",
+                                                       headers);
 
-    assert_reply (reply, SOUP_STATUS_PRECONDITION_FAILED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_PRECONDITION_FAILED, NULL);
     g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "ETag"), ==, version);
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/admin/ciraconfigs",
-                                        "{\"configName\":\"cira1\",\"mpsPort\":5000}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", "/api/v1/admin/ciraconfigs",
+                                                        "{\"configName\":\"cira1\",\"mpsPort\":5000}");
 
-    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
   }
   {
     /* If-Match wins over the body's version. */
     const char * const headers[] = { "If-Match", version, NULL };
-    g_autoptr(Reply) reply = send_full (f, "PATCH", "/api/v1/admin/ciraconfigs",
-                                        "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\","
-                                        "\"password\":\"Other-Secret-Passw0rd\"}",
-                                        TRUE, headers);
+    g_autoptr(ApiTestReply) reply = send_with_headers (f, "PATCH", "/api/v1/admin/ciraconfigs",
+                                                       "{\"configName\":\"cira1\",\"mpsPort\":5000,\"version\":\"1\","
+                                                       "\"password\":\"Other-Secret-Passw0rd\"}",
+                                                       headers);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "mpsPort"), ==, 5000);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "mpsPort"), ==, 5000);
   }
   {
     g_autofree char *now = secret_text (f, OB_SECRET_OWNER_CIRA_CONFIG, "cira1",
@@ -902,40 +728,40 @@ test_cira_crud (Fixture       *f,
     g_assert_cmpstr (now, ==, "Other-Secret-Passw0rd");
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/admin/ciraconfigs",
-                                        "{\"configName\":\"ghost\",\"version\":\"1\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", "/api/v1/admin/ciraconfigs",
+                                                        "{\"configName\":\"ghost\",\"version\":\"1\"}");
 
-    assert_reply (reply, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"CIRA profile ghost Not Found\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"CIRA profile ghost Not Found\"}");
   }
 
   /* In use by a profile: refused with the reference's message. */
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/profiles",
-                                        "{\"profileName\":\"p1\",\"activation\":\"ccmactivate\","
-                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
-                                        "\"ciraConfigName\":\"cira1\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/profiles",
+                                                        "{\"profileName\":\"p1\",\"activation\":\"ccmactivate\","
+                                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
+                                                        "\"ciraConfigName\":\"cira1\"}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Foreign key violation\","
-                  "\"message\":\"CIRA Config: cira1 is associated with an AMT profile\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Foreign key violation\","
+                           "\"message\":\"CIRA Config: cira1 is associated with an AMT profile\"}");
   }
   {
-    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/profiles/p1", NULL);
-    g_autoptr(Reply) b = send_json (f, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
-    g_autoptr(Reply) c = send_json (f, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
+    g_autoptr(ApiTestReply) a = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/profiles/p1", NULL);
+    g_autoptr(ApiTestReply) b = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
+    g_autoptr(ApiTestReply) c = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/ciraconfigs/cira1", NULL);
     g_autofree char *gone = NULL;
 
-    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
-    assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
     g_assert_cmpuint (g_bytes_get_size (b->body), ==, 0);
-    assert_reply (c, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"CIRA profile cira1 Not Found\"}");
+    api_test_assert_reply (c, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"CIRA profile cira1 Not Found\"}");
     gone = secret_text (f, OB_SECRET_OWNER_CIRA_CONFIG, "cira1", OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_null (gone);
   }
@@ -979,12 +805,12 @@ test_cira_validation (Fixture       *f,
                       "\"mpsRootCertificate\":\"x\"}",
                       "configName|CIRA profile name accepts letters, numbers, special characters and no spaces");
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"configName\":\"a?b\",\"mpsServerAddress\":\"mps.example.com\","
-                                        "\"mpsPort\":4433,\"username\":\"admin123\",\"serverAddressFormat\":201,"
-                                        "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"configName\":\"a?b\",\"mpsServerAddress\":\"mps.example.com\","
+                                                        "\"mpsPort\":4433,\"username\":\"admin123\",\"serverAddressFormat\":201,"
+                                                        "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
   }
 
   /* Address rules per format. */
@@ -1062,10 +888,10 @@ test_cira_validation (Fixture       *f,
                        "authMethod|Authentication method accepts either 1 - Mutual Auth or 2 -username/password)");
   {
     /* The edit validator takes '$' in a name; no such config exists. */
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path, "{\"configName\":\"a$b\",\"version\":\"1\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path, "{\"configName\":\"a$b\",\"version\":\"1\"}");
 
-    assert_reply (reply, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"CIRA profile a$b Not Found\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"CIRA profile a$b Not Found\"}");
   }
 }
 
@@ -1081,32 +907,32 @@ test_ieee8021x (Fixture       *f,
   g_autofree char *version = NULL;
 
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"wired1\",\"wiredInterface\":true,"
-                                        "\"authenticationProtocol\":10,\"pxeTimeout\":300}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"wired1\",\"wiredInterface\":true,"
+                                                        "\"authenticationProtocol\":10,\"pxeTimeout\":300}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    version = g_strdup (json_object_get_string_member (api_test_reply_object (reply), "version"));
     assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"profileName\":\"wired1\",\"authenticationProtocol\":10,\"pxeTimeout\":300,"
       "\"wiredInterface\":true,\"tenantId\":\"\",\"version\":\"%s\"}", version));
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"WIRED1\",\"wiredInterface\":true,"
-                                        "\"authenticationProtocol\":0,\"pxeTimeout\":0}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"WIRED1\",\"wiredInterface\":true,"
+                                                        "\"authenticationProtocol\":0,\"pxeTimeout\":0}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Unique key violation\",\"message\":\"802.1x config: WIRED1 already exists\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Unique key violation\",\"message\":\"802.1x config: WIRED1 already exists\"}");
   }
   {
     /* Wireless: the default PXE timeout, only protocols 0 and 2. */
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"air1\",\"wiredInterface\":false,"
-                                        "\"authenticationProtocol\":2}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"air1\",\"wiredInterface\":false,"
+                                                        "\"authenticationProtocol\":2}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "pxeTimeout"), ==, 120);
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "pxeTimeout"), ==, 120);
   }
 
   assert_post_errors (f, path, "{}",
@@ -1145,63 +971,63 @@ test_ieee8021x (Fixture       *f,
                        "\"pxeTimeout\":1}",
                        "version|Version is required to patch/update a record.");
   {
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path,
-                                        "{\"profileName\":\"wired1\",\"wiredInterface\":true,"
-                                        "\"authenticationProtocol\":0,\"pxeTimeout\":1,\"version\":\"99\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path,
+                                                        "{\"profileName\":\"wired1\",\"wiredInterface\":true,"
+                                                        "\"authenticationProtocol\":0,\"pxeTimeout\":1,\"version\":\"99\"}");
 
-    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "pxeTimeout"), ==, 300);
+    api_test_assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "pxeTimeout"), ==, 300);
   }
   {
     g_autofree char *body = g_strdup_printf ("{\"profileName\":\"wired1\",\"wiredInterface\":true,"
                                              "\"authenticationProtocol\":0,\"pxeTimeout\":1,"
                                              "\"version\":%s}", version);
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path, body);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "pxeTimeout"), ==, 1);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "pxeTimeout"), ==, 1);
   }
 
   /* In use by a profile, then by a wireless config. */
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/profiles",
-                                        "{\"profileName\":\"p8021\",\"activation\":\"ccmactivate\","
-                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
-                                        "\"ieee8021xProfileName\":\"wired1\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/profiles",
+                                                        "{\"profileName\":\"p8021\",\"activation\":\"ccmactivate\","
+                                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
+                                                        "\"ieee8021xProfileName\":\"wired1\"}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "ieee8021xProfileName"), ==,
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "ieee8021xProfileName"), ==,
                      "wired1");
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "DELETE", "/api/v1/admin/ieee8021xconfigs/wired1", NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/ieee8021xconfigs/wired1", NULL);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Error\",\"message\":\"802.1x config: wired1 is associated with an AMT Profile.\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Error\",\"message\":\"802.1x config: wired1 is associated with an AMT Profile.\"}");
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/wirelessconfigs",
-                                        "{\"profileName\":\"ent1\",\"authenticationMethod\":7,"
-                                        "\"encryptionMethod\":4,\"ssid\":\"corp\","
-                                        "\"ieee8021xProfileName\":\"air1\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/wirelessconfigs",
+                                                        "{\"profileName\":\"ent1\",\"authenticationMethod\":7,"
+                                                        "\"encryptionMethod\":4,\"ssid\":\"corp\","
+                                                        "\"ieee8021xProfileName\":\"air1\"}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "DELETE", "/api/v1/admin/ieee8021xconfigs/air1", NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/ieee8021xconfigs/air1", NULL);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Error\",\"message\":\"802.1x config: air1 is associated with a wireless profile.\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Error\",\"message\":\"802.1x config: air1 is associated with a wireless profile.\"}");
   }
   {
-    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/profiles/p8021", NULL);
-    g_autoptr(Reply) b = send_json (f, "DELETE", "/api/v1/admin/ieee8021xconfigs/wired1", NULL);
-    g_autoptr(Reply) c = get (f, "/api/v1/admin/ieee8021xconfigs/wired1");
+    g_autoptr(ApiTestReply) a = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/profiles/p8021", NULL);
+    g_autoptr(ApiTestReply) b = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/ieee8021xconfigs/wired1", NULL);
+    g_autoptr(ApiTestReply) c = api_test_get (&f->client, "/api/v1/admin/ieee8021xconfigs/wired1");
 
-    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
-    assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
-    assert_reply (c, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"802.1x profile wired1 Not Found\"}");
+    api_test_assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (c, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"802.1x profile wired1 Not Found\"}");
   }
 }
 
@@ -1218,13 +1044,13 @@ test_wireless (Fixture       *f,
   g_autofree char *stored = NULL;
 
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"home1\",\"authenticationMethod\":6,"
-                                        "\"encryptionMethod\":4,\"ssid\":\"home\",\"pskValue\":3,"
-                                        "\"pskPassphrase\":\"" PSK_PASSPHRASE "\",\"linkPolicy\":[14,16]}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"home1\",\"authenticationMethod\":6,"
+                                                        "\"encryptionMethod\":4,\"ssid\":\"home\",\"pskValue\":3,"
+                                                        "\"pskPassphrase\":\"" PSK_PASSPHRASE "\",\"linkPolicy\":[14,16]}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    version = g_strdup (json_object_get_string_member (api_test_reply_object (reply), "version"));
     assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"profileName\":\"home1\",\"authenticationMethod\":6,\"encryptionMethod\":4,"
       "\"ssid\":\"home\",\"pskValue\":3,\"linkPolicy\":[14,16],\"tenantId\":\"\","
@@ -1234,22 +1060,22 @@ test_wireless (Fixture       *f,
   g_assert_cmpstr (stored, ==, PSK_PASSPHRASE);
 
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/admin/wirelessconfigs?$count=true");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/admin/wirelessconfigs?$count=true");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "totalCount"), ==, 1);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "totalCount"), ==, 1);
     /* The reference's rows carry the count too. */
     g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
-      json_object_get_array_member (reply_object (reply), "data"), 0), "total_count"), ==, 1);
+      json_object_get_array_member (api_test_reply_object (reply), "data"), 0), "total_count"), ==, 1);
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"home1\",\"authenticationMethod\":4,"
-                                        "\"encryptionMethod\":3,\"ssid\":\"home\","
-                                        "\"pskPassphrase\":\"12345678\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"home1\",\"authenticationMethod\":4,"
+                                                        "\"encryptionMethod\":3,\"ssid\":\"home\","
+                                                        "\"pskPassphrase\":\"12345678\"}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Unique key violation\",\"message\":\"Wireless profile home1 already exists\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Unique key violation\",\"message\":\"Wireless profile home1 already exists\"}");
   }
 
   assert_post_errors (f, path, "{}",
@@ -1313,50 +1139,50 @@ test_wireless (Fixture       *f,
                                              "\"encryptionMethod\":4,\"ssid\":\"home2\","
                                              "\"pskPassphrase\":\"another-passphrase\","
                                              "\"version\":\"%s\"}", version);
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path, body);
     g_autofree char *now = NULL;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "ssid"), ==, "home2");
-    g_assert_false (json_object_has_member (reply_object (reply), "pskValue"));
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "ssid"), ==, "home2");
+    g_assert_false (json_object_has_member (api_test_reply_object (reply), "pskValue"));
     now = secret_text (f, OB_SECRET_OWNER_WIRELESS, "home1", OB_SECRET_KIND_PSK_PASSPHRASE);
     g_assert_cmpstr (now, ==, "another-passphrase");
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path,
-                                        "{\"profileName\":\"home1\",\"authenticationMethod\":6,"
-                                        "\"encryptionMethod\":4,\"ssid\":\"home3\","
-                                        "\"pskPassphrase\":\"another-passphrase\",\"version\":\"1\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path,
+                                                        "{\"profileName\":\"home1\",\"authenticationMethod\":6,"
+                                                        "\"encryptionMethod\":4,\"ssid\":\"home3\","
+                                                        "\"pskPassphrase\":\"another-passphrase\",\"version\":\"1\"}");
 
-    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
   }
 
   /* Linked to a profile: refused; then removed with its passphrase. */
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/admin/profiles",
-                                        "{\"profileName\":\"pw\",\"activation\":\"ccmactivate\","
-                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
-                                        "\"wifiConfigs\":[{\"profileName\":\"home1\",\"priority\":1}]}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/profiles",
+                                                        "{\"profileName\":\"pw\",\"activation\":\"ccmactivate\","
+                                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":true,"
+                                                        "\"wifiConfigs\":[{\"profileName\":\"home1\",\"priority\":1}]}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Foreign key violation\","
-                  "\"message\":\"Wireless profile: home1 is associated with an AMT Profile.\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Foreign key violation\","
+                           "\"message\":\"Wireless profile: home1 is associated with an AMT Profile.\"}");
   }
   {
-    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/profiles/pw", NULL);
-    g_autoptr(Reply) b = send_json (f, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
-    g_autoptr(Reply) c = send_json (f, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
+    g_autoptr(ApiTestReply) a = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/profiles/pw", NULL);
+    g_autoptr(ApiTestReply) b = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
+    g_autoptr(ApiTestReply) c = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/wirelessconfigs/home1", NULL);
     g_autofree char *gone = NULL;
 
-    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
-    assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
-    assert_reply (c, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"Wireless profile home1 Not Found\"}");
+    api_test_assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (b, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (c, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"Wireless profile home1 Not Found\"}");
     gone = secret_text (f, OB_SECRET_OWNER_WIRELESS, "home1", OB_SECRET_KIND_PSK_PASSPHRASE);
     g_assert_null (gone);
   }
@@ -1382,18 +1208,18 @@ test_profiles_crud (Fixture       *f,
   create_ieee (f, "dot1x", TRUE);
 
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"acm1\",\"activation\":\"acmactivate\","
-                                        "\"amtPassword\":\"" AMT_PASSWORD "\",\"mebxPassword\":\"" MEBX_PASSWORD "\","
-                                        "\"generateRandomPassword\":false,\"generateRandomMEBxPassword\":false,"
-                                        "\"ciraConfigName\":\"ciraA\",\"tags\":[\"lab\",\"acm\"],"
-                                        "\"dhcpEnabled\":true,\"ipSyncEnabled\":true,"
-                                        "\"wifiConfigs\":[{\"profileName\":\"wifiB\",\"priority\":2},"
-                                        "{\"profileName\":\"wifiA\",\"priority\":1}],"
-                                        "\"ieee8021xProfileName\":\"dot1x\",\"iderEnabled\":true}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"acm1\",\"activation\":\"acmactivate\","
+                                                        "\"amtPassword\":\"" AMT_PASSWORD "\",\"mebxPassword\":\"" MEBX_PASSWORD "\","
+                                                        "\"generateRandomPassword\":false,\"generateRandomMEBxPassword\":false,"
+                                                        "\"ciraConfigName\":\"ciraA\",\"tags\":[\"lab\",\"acm\"],"
+                                                        "\"dhcpEnabled\":true,\"ipSyncEnabled\":true,"
+                                                        "\"wifiConfigs\":[{\"profileName\":\"wifiB\",\"priority\":2},"
+                                                        "{\"profileName\":\"wifiA\",\"priority\":1}],"
+                                                        "\"ieee8021xProfileName\":\"dot1x\",\"iderEnabled\":true}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    version = g_strdup (json_object_get_string_member (api_test_reply_object (reply), "version"));
     /* Defaults: KVM consent for ACM, KVM on, SOL off; no TLS. */
     assert_reply_take (reply, SOUP_STATUS_CREATED, g_strdup_printf (
       "{\"profileName\":\"acm1\",\"activation\":\"acmactivate\",\"ciraConfigName\":\"ciraA\","
@@ -1413,37 +1239,37 @@ test_profiles_crud (Fixture       *f,
     g_assert_cmpstr (mebx, ==, MEBX_PASSWORD);
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"ACM1\",\"activation\":\"ccmactivate\","
-                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"ACM1\",\"activation\":\"ccmactivate\","
+                                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Unique key violation\",\"message\":\"AMT profile ACM1 already exists\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Unique key violation\",\"message\":\"AMT profile ACM1 already exists\"}");
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"p2\",\"activation\":\"ccmactivate\","
-                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false,"
-                                        "\"ciraConfigName\":\"nosuch\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"p2\",\"activation\":\"ccmactivate\","
+                                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false,"
+                                                        "\"ciraConfigName\":\"nosuch\"}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
-    g_assert_true (g_str_has_prefix (json_object_get_string_member (reply_object (reply), "error"),
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (api_test_reply_object (reply), "error"),
                                      "Foreign key constraint violation"));
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "message"), ==,
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "message"), ==,
                      "Referenced constraint nosuch doesn't exist");
   }
   {
     /* TLS: the signing authority defaults to SelfSigned. */
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"tls1\",\"activation\":\"ccmactivate\","
-                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false,\"tlsMode\":2}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"tls1\",\"activation\":\"ccmactivate\","
+                                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false,\"tlsMode\":2}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "tlsMode"), ==, 2);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "tlsSigningAuthority"), ==,
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "tlsMode"), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "tlsSigningAuthority"), ==,
                      "SelfSigned");
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "userConsent"), ==, "All");
-    g_assert_true (json_object_get_boolean_member (reply_object (reply), "generateRandomPassword"));
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "userConsent"), ==, "All");
+    g_assert_true (json_object_get_boolean_member (api_test_reply_object (reply), "generateRandomPassword"));
   }
   {
     g_autofree char *none = secret_text (f, OB_SECRET_OWNER_PROFILE, "tls1", OB_SECRET_KIND_AMT_PASSWORD);
@@ -1457,13 +1283,13 @@ test_profiles_crud (Fixture       *f,
     g_autofree char *body = g_strdup_printf ("{\"profileName\":\"acm1\",\"activation\":\"ccmactivate\","
                                              "\"generateRandomPassword\":true,"
                                              "\"ciraConfigName\":\"ciraA\",\"version\":\"%s\"}", version);
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path, body);
     g_autofree char *amt = NULL;
     g_autofree char *mebx = NULL;
     JsonObject *object;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    object = reply_object (reply);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    object = api_test_reply_object (reply);
     g_assert_cmpstr (json_object_get_string_member (object, "activation"), ==, "ccmactivate");
     g_assert_true (json_object_get_boolean_member (object, "generateRandomPassword"));
     g_assert_false (json_object_get_boolean_member (object, "generateRandomMEBxPassword"));
@@ -1485,46 +1311,46 @@ test_profiles_crud (Fixture       *f,
   {
     /* A static password again, by If-Match. */
     const char * const headers[] = { "If-Match", version, NULL };
-    g_autoptr(Reply) reply = send_full (f, "PATCH", path,
-                                        "{\"profileName\":\"acm1\",\"amtPassword\":\"" AMT_PASSWORD2 "\","
-                                        "\"generateRandomPassword\":false,\"dhcpEnabled\":false}",
-                                        TRUE, headers);
+    g_autoptr(ApiTestReply) reply = send_with_headers (f, "PATCH", path,
+                                                       "{\"profileName\":\"acm1\",\"amtPassword\":\"" AMT_PASSWORD2 "\","
+                                                       "\"generateRandomPassword\":false,\"dhcpEnabled\":false}",
+                                                       headers);
     g_autofree char *amt = NULL;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_false (json_object_get_boolean_member (reply_object (reply), "generateRandomPassword"));
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_false (json_object_get_boolean_member (api_test_reply_object (reply), "generateRandomPassword"));
     /* DHCP off takes the wireless links away. */
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reply_object (reply),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (api_test_reply_object (reply),
                                                                            "wifiConfigs")), ==, 0);
     amt = secret_text (f, OB_SECRET_OWNER_PROFILE, "acm1", OB_SECRET_KIND_AMT_PASSWORD);
     g_assert_cmpstr (amt, ==, AMT_PASSWORD2);
   }
   {
     const char * const headers[] = { "If-Match", version, NULL };
-    g_autoptr(Reply) reply = send_full (f, "PATCH", path,
-                                        "{\"profileName\":\"acm1\",\"dhcpEnabled\":true}",
-                                        TRUE, headers);
+    g_autoptr(ApiTestReply) reply = send_with_headers (f, "PATCH", path,
+                                                       "{\"profileName\":\"acm1\",\"dhcpEnabled\":true}",
+                                                       headers);
 
-    assert_reply (reply, SOUP_STATUS_PRECONDITION_FAILED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_PRECONDITION_FAILED, NULL);
     g_assert_nonnull (soup_message_headers_get_one (reply->headers, "ETag"));
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path,
-                                        "{\"profileName\":\"ghost\",\"version\":\"1\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path,
+                                                        "{\"profileName\":\"ghost\",\"version\":\"1\"}");
 
-    assert_reply (reply, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"AMT profile ghost Not Found\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"AMT profile ghost Not Found\"}");
   }
 
   /* DELETE takes the keyring entries along. */
   {
-    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/profiles/ACM1", NULL);
-    g_autoptr(Reply) b = get (f, "/api/v1/admin/profiles/acm1");
+    g_autoptr(ApiTestReply) a = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/profiles/ACM1", NULL);
+    g_autoptr(ApiTestReply) b = api_test_get (&f->client, "/api/v1/admin/profiles/acm1");
     g_autofree char *amt = secret_text (f, OB_SECRET_OWNER_PROFILE, "acm1", OB_SECRET_KIND_AMT_PASSWORD);
 
-    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
-    assert_reply (b, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"AMT profile acm1 Not Found\"}");
+    api_test_assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (b, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"AMT profile acm1 Not Found\"}");
     g_assert_null (amt);
   }
 
@@ -1555,11 +1381,11 @@ test_profiles_validation (Fixture       *f,
 
   /* The "&-_" range: '(' and '/' are names, a space and '{' are not. */
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path,
-                                        "{\"profileName\":\"a(b)/c\",\"activation\":\"ccmactivate\","
-                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path,
+                                                        "{\"profileName\":\"a(b)/c\",\"activation\":\"ccmactivate\","
+                                                        "\"generateRandomPassword\":true,\"dhcpEnabled\":false}");
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
   }
   assert_post_errors (f, path,
                       "{\"profileName\":\"a{b\",\"activation\":\"ccmactivate\","
@@ -1688,9 +1514,9 @@ test_profiles_validation (Fixture       *f,
                       "\"generateRandomPassword\":true,\"dhcpEnabled\":false}",
                       "profileName|AMT profile name accepts letters, numbers, special characters and no spaces");
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", path, "[1,2,3]");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path, "[1,2,3]");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
   }
 }
 
@@ -1721,14 +1547,14 @@ test_domains (Fixture       *f,
 
   {
     g_autofree char *body = domain_body ("dom1", "vpro.example.com", pfx, PFX_PASSWORD);
-    g_autoptr(Reply) reply = send_json (f, "POST", path, body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path, body);
     g_autofree char *expected_expiry = NULL;
     JsonObject *object;
     const ASN1_TIME *not_after = X509_get0_notAfter (c->leaf);
     struct tm tm;
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    object = reply_object (reply);
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    object = api_test_reply_object (reply);
     version = g_strdup (json_object_get_string_member (object, "version"));
 
     /* The leaf expires first: its notAfter, as JavaScript prints it. */
@@ -1758,10 +1584,10 @@ test_domains (Fixture       *f,
   /* Same name, or same suffix under another name. */
   {
     g_autofree char *body = domain_body ("dom2", "VPRO.example.com", pfx, PFX_PASSWORD);
-    g_autoptr(Reply) reply = send_json (f, "POST", path, body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", path, body);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Unique key violation\",\"message\":\"Domain dom2 ID or Suffix already exists\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Unique key violation\",\"message\":\"Domain dom2 ID or Suffix already exists\"}");
   }
 
   /* Everything missing. */
@@ -1822,16 +1648,16 @@ test_domains (Fixture       *f,
     g_autofree char *mismatch = domain_body ("d4", "other.org", pfx, PFX_PASSWORD);
     g_autofree char *expired_body = domain_body ("d4", "example.com", expired_pfx, PFX_PASSWORD);
     g_autofree char *incomplete_body = domain_body ("d4", "example.com", incomplete_pfx, PFX_PASSWORD);
-    g_autoptr(Reply) reply = NULL;
+    g_autoptr(ApiTestReply) reply = NULL;
     JsonObject *entry;
 
     assert_post_errors (f, path, mismatch,
                         "domainSuffix|FQDN not associated with provisioning certificate");
     assert_post_errors (f, path, expired_body, "provisioningCert|Uploaded certificate has expired");
 
-    reply = send_json (f, "POST", path, incomplete_body);
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
-    entry = json_array_get_object_element (json_object_get_array_member (reply_object (reply), "errors"), 0);
+    reply = api_test_send_json (&f->client, "POST", path, incomplete_body);
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+    entry = json_array_get_object_element (json_object_get_array_member (api_test_reply_object (reply), "errors"), 0);
     g_assert_cmpstr (json_object_get_string_member (entry, "path"), ==, "provisioningCert");
     g_assert_nonnull (strstr (json_object_get_string_member (entry, "msg"), "Test Issuing CA"));
     g_assert_false (json_object_has_member (entry, "value"));
@@ -1853,11 +1679,11 @@ test_domains (Fixture       *f,
   /* PATCH: no version is a conflict; the right one changes the suffix,
    * checked against the stored certificate. */
   {
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path,
-                                        "{\"profileName\":\"dom1\",\"provisioningCertStorageFormat\":\"raw\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path,
+                                                        "{\"profileName\":\"dom1\",\"provisioningCertStorageFormat\":\"raw\"}");
 
-    assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "provisioningCertStorageFormat"),
+    api_test_assert_reply (reply, SOUP_STATUS_CONFLICT, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "provisioningCertStorageFormat"),
                      ==, "string");
   }
   {
@@ -1872,14 +1698,14 @@ test_domains (Fixture       *f,
     g_autofree char *body = g_strdup_printf ("{\"profileName\":\"dom1\",\"domainSuffix\":\"example.com\","
                                              "\"provisioningCertStorageFormat\":\"raw\",\"version\":\"%s\"}",
                                              version);
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path, body);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "domainSuffix"), ==, "example.com");
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "provisioningCertStorageFormat"),
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "domainSuffix"), ==, "example.com");
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "provisioningCertStorageFormat"),
                      ==, "raw");
     g_free (version);
-    version = g_strdup (json_object_get_string_member (reply_object (reply), "version"));
+    version = g_strdup (json_object_get_string_member (api_test_reply_object (reply), "version"));
   }
   {
     /* A new PFX under a new password. */
@@ -1889,26 +1715,26 @@ test_domains (Fixture       *f,
                                              "\"provisioningCert\":\"%s\",\"provisioningCertPassword\":"
                                              "\"New-Pfx-Secret-88\",\"provisioningCertStorageFormat\":\"raw\","
                                              "\"version\":\"%s\"}", other, version);
-    g_autoptr(Reply) reply = send_json (f, "PATCH", path, body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", path, body);
     g_autofree char *password = NULL;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "domainSuffix"), ==, "other.test");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "domainSuffix"), ==, "other.test");
     password = secret_text (f, OB_SECRET_OWNER_DOMAIN, "dom1", OB_SECRET_KIND_PFX_PASSWORD);
     g_assert_cmpstr (password, ==, "New-Pfx-Secret-88");
   }
 
   {
-    g_autoptr(Reply) list = get (f, "/api/v1/admin/domains?$count=true");
-    g_autoptr(Reply) a = send_json (f, "DELETE", "/api/v1/admin/domains/dom1", NULL);
-    g_autoptr(Reply) b = send_json (f, "DELETE", "/api/v1/admin/domains/dom1", NULL);
+    g_autoptr(ApiTestReply) list = api_test_get (&f->client, "/api/v1/admin/domains?$count=true");
+    g_autoptr(ApiTestReply) a = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/domains/dom1", NULL);
+    g_autoptr(ApiTestReply) b = api_test_send_json (&f->client, "DELETE", "/api/v1/admin/domains/dom1", NULL);
     g_autofree char *gone = secret_text (f, OB_SECRET_OWNER_DOMAIN, "dom1", OB_SECRET_KIND_PFX_PASSWORD);
 
-    assert_reply (list, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (list), "totalCount"), ==, 1);
-    assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
-    assert_reply (b, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"Not Found\",\"message\":\"Domain profile dom1 Not Found\"}");
+    api_test_assert_reply (list, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (list), "totalCount"), ==, 1);
+    api_test_assert_reply (a, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (b, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"Not Found\",\"message\":\"Domain profile dom1 Not Found\"}");
     g_assert_null (gone);
   }
 
@@ -1944,11 +1770,11 @@ test_paging (Fixture       *f,
     }
 
   {
-    g_autoptr(Reply) reply = get (f, base);
-    JsonArray *array = reply_array (reply);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, base);
+    JsonArray *array = api_test_reply_array (reply);
 
     /* Default page: 25, by name. */
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_cmpuint (json_array_get_length (array), ==, 25);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
                                                     "profileName"), ==, "cfg00");
@@ -1969,10 +1795,10 @@ test_paging (Fixture       *f,
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
       {
         g_autofree char *url = g_strconcat (base, cases[i].query, NULL);
-        g_autoptr(Reply) reply = get (f, url);
-        JsonArray *array = reply_array (reply);
+        g_autoptr(ApiTestReply) reply = api_test_get (&f->client, url);
+        JsonArray *array = api_test_reply_array (reply);
 
-        assert_reply (reply, SOUP_STATUS_OK, NULL);
+        api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
         g_assert_cmpuint (json_array_get_length (array), ==, cases[i].n);
         if (cases[i].first != NULL)
           g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0),
@@ -1981,21 +1807,21 @@ test_paging (Fixture       *f,
   }
   {
     g_autofree char *url = g_strconcat (base, "?$count=true&$top=3&$skip=1", NULL);
-    g_autoptr(Reply) reply = get (f, url);
-    JsonObject *object = reply_object (reply);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, url);
+    JsonObject *object = api_test_reply_object (reply);
 
     g_assert_cmpint (json_object_get_int_member (object, "totalCount"), ==, 30);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "data")), ==, 3);
   }
   {
     g_autofree char *url = g_strconcat (base, "?$count=true&$top=0", NULL);
-    g_autoptr(Reply) reply = get (f, url);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, url);
 
-    assert_reply (reply, SOUP_STATUS_OK, "{\"data\":[],\"totalCount\":30}");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, "{\"data\":[],\"totalCount\":30}");
   }
   {
     g_autofree char *url = g_strconcat (base, "?$top=-1&$skip=abc&$count=yes", NULL);
-    g_autoptr(Reply) reply = get (f, url);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, url);
 
     assert_errors (reply,
                    "$top|The number of items to return should be a positive integer",
@@ -2005,7 +1831,7 @@ test_paging (Fixture       *f,
   }
   {
     g_autofree char *url = g_strconcat (base, "?$top=10000000000&$skip=01", NULL);
-    g_autoptr(Reply) reply = get (f, url);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, url);
 
     assert_errors (reply,
                    "$top|The number of items to return should be a positive integer",
@@ -2024,55 +1850,55 @@ test_etag (Fixture       *f,
   create_ieee (f, "e1", TRUE);
 
   {
-    g_autoptr(Reply) reply = get (f, path);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, path);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     etag = g_strdup (soup_message_headers_get_one (reply->headers, "ETag"));
     g_assert_nonnull (etag);
     g_assert_true (g_str_has_prefix (etag, "W/\""));
   }
   {
     const char * const headers[] = { "If-None-Match", etag, NULL };
-    g_autoptr(Reply) reply = send_full (f, "GET", path, NULL, TRUE, headers);
+    g_autoptr(ApiTestReply) reply = send_with_headers (f, "GET", path, NULL, headers);
 
-    assert_reply (reply, SOUP_STATUS_NOT_MODIFIED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_NOT_MODIFIED, NULL);
     g_assert_cmpuint (g_bytes_get_size (reply->body), ==, 0);
   }
   {
     g_autofree char *list = g_strdup_printf ("\"nope\", %s", etag);
     const char * const headers[] = { "If-None-Match", list, NULL };
-    g_autoptr(Reply) reply = send_full (f, "GET", path, NULL, TRUE, headers);
+    g_autoptr(ApiTestReply) reply = send_with_headers (f, "GET", path, NULL, headers);
 
-    assert_reply (reply, SOUP_STATUS_NOT_MODIFIED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_NOT_MODIFIED, NULL);
   }
   {
     const char * const headers[] = { "If-None-Match", "W/\"0-nothing\"", NULL };
-    g_autoptr(Reply) reply = send_full (f, "GET", path, NULL, TRUE, headers);
+    g_autoptr(ApiTestReply) reply = send_with_headers (f, "GET", path, NULL, headers);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
   }
   {
     /* A change makes the old tag stale. */
-    g_autoptr(Reply) current = get (f, path);
+    g_autoptr(ApiTestReply) current = api_test_get (&f->client, path);
     g_autofree char *body = g_strdup_printf ("{\"profileName\":\"e1\",\"wiredInterface\":true,"
                                              "\"authenticationProtocol\":3,\"pxeTimeout\":5,"
                                              "\"version\":\"%s\"}",
-                                             json_object_get_string_member (reply_object (current), "version"));
-    g_autoptr(Reply) patched = send_json (f, "PATCH", "/api/v1/admin/ieee8021xconfigs", body);
+                                             json_object_get_string_member (api_test_reply_object (current), "version"));
+    g_autoptr(ApiTestReply) patched = api_test_send_json (&f->client, "PATCH", "/api/v1/admin/ieee8021xconfigs", body);
     const char * const headers[] = { "If-None-Match", etag, NULL };
-    g_autoptr(Reply) reply = send_full (f, "GET", path, NULL, TRUE, headers);
+    g_autoptr(ApiTestReply) reply = send_with_headers (f, "GET", path, NULL, headers);
 
-    assert_reply (patched, SOUP_STATUS_OK, NULL);
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (patched, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "ETag"), !=, etag);
   }
   {
     /* Lists too. */
-    g_autoptr(Reply) a = get (f, "/api/v1/admin/ieee8021xconfigs");
+    g_autoptr(ApiTestReply) a = api_test_get (&f->client, "/api/v1/admin/ieee8021xconfigs");
     const char * const headers[] = { "If-None-Match", soup_message_headers_get_one (a->headers, "ETag"), NULL };
-    g_autoptr(Reply) b = send_full (f, "GET", "/api/v1/admin/ieee8021xconfigs", NULL, TRUE, headers);
+    g_autoptr(ApiTestReply) b = send_with_headers (f, "GET", "/api/v1/admin/ieee8021xconfigs", NULL, headers);
 
-    assert_reply (b, SOUP_STATUS_NOT_MODIFIED, NULL);
+    api_test_assert_reply (b, SOUP_STATUS_NOT_MODIFIED, NULL);
   }
 }
 
@@ -2086,41 +1912,32 @@ test_concurrent (Fixture       *f,
   enum { N_PROFILES = 12, N_DOMAINS = 4, N = N_PROFILES + N_DOMAINS };
   g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns-per-host", 8, NULL);
   g_autofree char *pfx = good_pfx_base64 ();
-  g_autofree char *authorization = g_strconcat ("Bearer ", f->token, NULL);
   SoupMessage *msgs[N];
-  SendState states[N];
+  ApiTestSend states[N];
   guint done = 0;
-
-  memset (states, 0, sizeof states);
 
   for (guint i = 0; i < N; i++)
     {
-      g_autofree char *url = NULL;
+      const char *path;
       g_autofree char *body = NULL;
-      g_autoptr(GBytes) bytes = NULL;
 
       if (i < N_PROFILES)
         {
-          url = g_strconcat (f->base, "/api/v1/admin/profiles", NULL);
+          path = "/api/v1/admin/profiles";
           body = g_strdup_printf ("{\"profileName\":\"conc%u\",\"activation\":\"acmactivate\","
                                   "\"amtPassword\":\"Amt-Passw0rd!%u\",\"generateRandomPassword\":false,"
                                   "\"mebxPassword\":\"Mebx-Passw0rd!%u\",\"dhcpEnabled\":true}", i, i, i);
         }
       else
         {
-          url = g_strconcat (f->base, "/api/v1/admin/domains", NULL);
+          path = "/api/v1/admin/domains";
           body = g_strdup_printf ("{\"profileName\":\"dom%u\",\"domainSuffix\":\"d%u.example.com\","
                                   "\"provisioningCert\":\"%s\",\"provisioningCertStorageFormat\":\"raw\","
                                   "\"provisioningCertPassword\":\"" PFX_PASSWORD "\"}", i, i, pfx);
         }
 
-      msgs[i] = soup_message_new ("POST", url);
-      bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (msgs[i], "application/json", bytes);
-      soup_message_headers_replace (soup_message_get_request_headers (msgs[i]), "Authorization",
-                                    authorization);
-      soup_session_send_and_read_async (session, msgs[i], G_PRIORITY_DEFAULT, NULL, on_sent,
-                                        &states[i]);
+      msgs[i] = api_test_message_new (&f->client, "POST", path, NULL, body, -1, NULL, FALSE);
+      api_test_send_async (session, msgs[i], &states[i]);
     }
 
   while (done < N)
@@ -2135,7 +1952,7 @@ test_concurrent (Fixture       *f,
     {
       g_assert_no_error (states[i].error);
       g_assert_cmpuint (soup_message_get_status (msgs[i]), ==, SOUP_STATUS_CREATED);
-      g_bytes_unref (states[i].body);
+      api_test_send_clear (&states[i]);
       g_object_unref (msgs[i]);
     }
 
@@ -2149,11 +1966,11 @@ test_concurrent (Fixture       *f,
     }
 
   {
-    g_autoptr(Reply) profiles = get (f, "/api/v1/admin/profiles?$count=true&$top=1");
-    g_autoptr(Reply) domains = get (f, "/api/v1/admin/domains?$count=true");
+    g_autoptr(ApiTestReply) profiles = api_test_get (&f->client, "/api/v1/admin/profiles?$count=true&$top=1");
+    g_autoptr(ApiTestReply) domains = api_test_get (&f->client, "/api/v1/admin/domains?$count=true");
 
-    g_assert_cmpint (json_object_get_int_member (reply_object (profiles), "totalCount"), ==, N_PROFILES);
-    g_assert_cmpint (json_object_get_int_member (reply_object (domains), "totalCount"), ==, N_DOMAINS);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (profiles), "totalCount"), ==, N_PROFILES);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (domains), "totalCount"), ==, N_DOMAINS);
   }
 }
 
@@ -2334,14 +2151,14 @@ test_hostile_bodies (Fixture       *f,
         {
           g_autofree char *body = random_body (resources[r].fields);
           const char *method = g_test_rand_bit () ? "POST" : "PATCH";
-          g_autoptr(Reply) reply = send_json (f, method, url, body);
+          g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, method, url, body);
 
           /* Refused cleanly or accepted; never a server error. */
           if (reply->status != SOUP_STATUS_OK && reply->status != SOUP_STATUS_CREATED
               && reply->status != SOUP_STATUS_BAD_REQUEST && reply->status != SOUP_STATUS_NOT_FOUND
               && reply->status != SOUP_STATUS_CONFLICT)
             {
-              g_autofree char *text = reply_text (reply);
+              g_autofree char *text = api_test_reply_text (reply);
 
               g_error ("%s %s %s -> %u %s", method, url, body, reply->status, text);
             }
@@ -2350,8 +2167,8 @@ test_hostile_bodies (Fixture       *f,
 
       /* Whatever was written still lists and deletes. */
       {
-        g_autoptr(Reply) list = get (f, url);
-        JsonArray *array = reply_array (list);
+        g_autoptr(ApiTestReply) list = api_test_get (&f->client, url);
+        JsonArray *array = api_test_reply_array (list);
 
         for (guint i = 0; i < json_array_get_length (array); i++)
           {
@@ -2360,9 +2177,9 @@ test_hostile_bodies (Fixture       *f,
               ? json_object_get_string_member (json_array_get_object_element (array, i), "configName")
               : json_object_get_string_member (json_array_get_object_element (array, i), "profileName");
             g_autofree char *one = g_strdup_printf ("%s/%s", url, name);
-            g_autoptr(Reply) reply = get (f, one);
+            g_autoptr(ApiTestReply) reply = api_test_get (&f->client, one);
 
-            assert_reply (reply, SOUP_STATUS_OK, NULL);
+            api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
           }
       }
     }
@@ -2376,19 +2193,19 @@ static void
 test_keyring_failure (Fixture       *f,
                       gconstpointer  user_data)
 {
-  g_autoptr(Reply) reply = NULL;
-  g_autoptr(Reply) after = NULL;
+  g_autoptr(ApiTestReply) reply = NULL;
+  g_autoptr(ApiTestReply) after = NULL;
 
   ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (f->secrets), TRUE);
   g_test_expect_message ("outband-api", G_LOG_LEVEL_WARNING, "RPS API: Operation failed: POST cira1*");
-  reply = send_json (f, "POST", "/api/v1/admin/ciraconfigs", cira_body);
+  reply = api_test_send_json (&f->client, "POST", "/api/v1/admin/ciraconfigs", cira_body);
   g_test_assert_expected_messages ();
-  assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                "{\"message\":\"Operation failed: POST cira1\"}");
+  api_test_assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                         "{\"message\":\"Operation failed: POST cira1\"}");
   ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (f->secrets), FALSE);
 
-  after = get (f, "/api/v1/admin/ciraconfigs/cira1");
-  assert_reply (after, SOUP_STATUS_NOT_FOUND, NULL);
+  after = api_test_get (&f->client, "/api/v1/admin/ciraconfigs/cira1");
+  api_test_assert_reply (after, SOUP_STATUS_NOT_FOUND, NULL);
   assert_text_nowhere (f, CIRA_PASSWORD);
 }
 

@@ -13,6 +13,8 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "api-test-util.h"
+#include "cira-test-util.h"
 #include "ob-api-server.h"
 #include "ob-jwt.h"
 #include "ob-secret-store-libsecret.h"
@@ -37,62 +39,15 @@ typedef struct
   ObConfig         *config;
   ObDeviceRegistry *registry;
   ObApiServer      *api;
-  SoupSession      *session;
-  char             *base;
-  char             *token;
+  ApiTestClient     client;
   ObSimFleet       *fleet;
   ObSimDevice      *sim;
   char             *guid;
 } Fixture;
 
-typedef struct
-{
-  guint               status;
-  GBytes             *body;
-  JsonNode           *json;
-  SoupMessageHeaders *headers;
-} Reply;
-
-static void
-reply_free (Reply *reply)
-{
-  g_clear_pointer (&reply->body, g_bytes_unref);
-  g_clear_pointer (&reply->json, json_node_unref);
-  g_clear_pointer (&reply->headers, soup_message_headers_unref);
-  g_free (reply);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
-
 /* ------------------------------------------------------------------------
  * Plumbing
  * ------------------------------------------------------------------------ */
-
-static void
-wait_for (gboolean *done)
-{
-  while (!*done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-on_bool_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
 
 static gboolean
 start_api (ObApiServer  *api,
@@ -100,186 +55,9 @@ start_api (ObApiServer  *api,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ob_api_server_start_async (api, "127.0.0.1", 0, NULL, on_bool_done, &result);
-  wait_result (&result);
+  ob_api_server_start_async (api, "127.0.0.1", 0, NULL, cira_test_store_result, &result);
 
-  return ob_api_server_start_finish (api, result, error);
-}
-
-typedef struct
-{
-  gboolean  done;
-  GBytes   *body;
-  GError   *error;
-} SendState;
-
-static void
-on_sent (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  SendState *state = user_data;
-
-  state->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &state->error);
-  state->done = TRUE;
-}
-
-/* @auth: NULL sends the fixture's token, "" no Authorization header,
- * anything else is the header's value. */
-static Reply *
-send_full (Fixture      *f,
-           const char   *method,
-           const char   *path,
-           const char   *content_type,
-           const char   *body,
-           gssize        body_len,
-           const char   *auth,
-           gboolean      chunked)
-{
-  g_autofree char *url = g_strconcat (f->base, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  SendState state = { FALSE, NULL, NULL };
-  Reply *reply = g_new0 (Reply, 1);
-  const char *type;
-
-  g_assert_nonnull (msg);
-
-  if (body != NULL)
-    {
-      gsize len = body_len < 0 ? strlen (body) : (gsize) body_len;
-      g_autoptr(GBytes) bytes = g_bytes_new (body, len);
-
-      if (chunked)
-        {
-          g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (bytes);
-
-          soup_message_set_request_body (msg, content_type, stream, -1);
-        }
-      else
-        soup_message_set_request_body_from_bytes (msg, content_type, bytes);
-    }
-
-  if (auth == NULL && f->token != NULL)
-    {
-      g_autofree char *header = g_strconcat ("Bearer ", f->token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                    header);
-    }
-  else if (auth != NULL && auth[0] != '\0')
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-
-  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &state);
-  wait_for (&state.done);
-  g_assert_no_error (state.error);
-
-  reply->status = soup_message_get_status (msg);
-  reply->body = state.body;
-  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-
-  type = soup_message_headers_get_content_type (reply->headers, NULL);
-  if (g_bytes_get_size (reply->body) > 0 && g_strcmp0 (type, "application/json") == 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-
-      json_parser_load_from_data (parser, g_bytes_get_data (reply->body, NULL),
-                                  g_bytes_get_size (reply->body), &error);
-      g_assert_no_error (error);
-      reply->json = json_node_ref (json_parser_get_root (parser));
-    }
-
-  return reply;
-}
-
-static Reply *
-send_json (Fixture    *f,
-           const char *method,
-           const char *path,
-           const char *body)
-{
-  return send_full (f, method, path, "application/json", body, -1, NULL, FALSE);
-}
-
-static Reply *
-get (Fixture    *f,
-     const char *path)
-{
-  return send_json (f, "GET", path, NULL);
-}
-
-static char *
-reply_text (Reply *reply)
-{
-  return g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
-}
-
-/* Exact JSON equality with the expected text (member order aside). */
-static void
-assert_json (Reply      *reply,
-             const char *expected)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = reply_text (reply);
-
-  json_parser_load_from_data (parser, expected, -1, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (reply->json);
-  if (!json_node_equal (json_parser_get_root (parser), reply->json))
-    g_error ("JSON differs:\n expected %s\n got      %s", expected, text);
-}
-
-static void
-assert_reply_at (const char *file,
-                 int         line,
-                 Reply      *reply,
-                 guint       want_status,
-                 const char *want_json)
-{
-  g_autofree char *text = reply_text (reply);
-
-  if (reply->status != want_status)
-    g_error ("%s:%d: status %u, expected %u; body %s", file, line, reply->status, want_status,
-             text);
-  if (want_json != NULL)
-    assert_json (reply, want_json);
-}
-
-#define assert_reply(reply, want_status, want_json) \
-  assert_reply_at (__FILE__, __LINE__, (reply), (want_status), (want_json))
-
-static JsonObject *
-reply_object (Reply *reply)
-{
-  g_assert_nonnull (reply->json);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (reply->json));
-
-  return json_node_get_object (reply->json);
-}
-
-static JsonArray *
-reply_array (Reply *reply)
-{
-  g_assert_nonnull (reply->json);
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (reply->json));
-
-  return json_node_get_array (reply->json);
-}
-
-static char *
-login (Fixture    *f,
-       const char *user,
-       const char *password)
-{
-  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}",
-                                           user, password);
-  g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/authorize", "application/json",
-                                      body, -1, "", FALSE);
-
-  assert_reply (reply, SOUP_STATUS_OK, NULL);
-
-  return g_strdup (json_object_get_string_member (reply_object (reply), "token"));
+  return ob_api_server_start_finish (api, cira_test_wait_result (&result), error);
 }
 
 static GBytes *
@@ -294,21 +72,6 @@ jwt_key (Fixture *f)
   g_assert_cmpuint (g_bytes_get_size (key), ==, OB_JWT_KEY_SIZE);
 
   return key;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  g_remove (path);
 }
 
 static void
@@ -331,9 +94,8 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
 
   f->registry = ob_device_registry_new (f->store, f->secrets);
-  ob_device_registry_load_async (f->registry, NULL, on_bool_done, &result);
-  wait_result (&result);
-  ob_device_registry_load_finish (f->registry, result, &error);
+  ob_device_registry_load_async (f->registry, NULL, cira_test_store_result, &result);
+  ob_device_registry_load_finish (f->registry, cira_test_wait_result (&result), &error);
   g_assert_no_error (error);
 
   f->api = ob_api_server_new (f->config, f->store, f->secrets, f->registry);
@@ -342,9 +104,12 @@ fixture_setup (Fixture       *f,
   g_assert_true (ob_api_server_get_running (f->api));
   g_assert_cmpuint (ob_api_server_get_port (f->api), >, 0);
 
-  f->base = ob_api_server_dup_url (f->api);
-  f->session = soup_session_new ();
-  f->token = login (f, API_USER, API_PASSWORD);
+  {
+    g_autofree char *base = ob_api_server_dup_url (f->api);
+
+    api_test_client_init (&f->client, base);
+  }
+  f->client.token = api_test_login (&f->client, API_USER, API_PASSWORD);
 }
 
 static void
@@ -352,7 +117,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  user_data)
 {
   ob_api_server_stop (f->api);
-  g_clear_object (&f->session);
+  api_test_client_clear (&f->client);
 
   /* Let closed connections and cancelled requests settle. */
   while (g_main_context_iteration (NULL, FALSE))
@@ -370,10 +135,8 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->config);
   g_clear_object (&f->secrets);
   g_clear_object (&f->store);
-  remove_tree (f->dir);
+  api_test_remove_tree (f->dir);
   g_free (f->dir);
-  g_free (f->base);
-  g_free (f->token);
   g_free (f->guid);
 }
 
@@ -384,7 +147,7 @@ add_sim_device (Fixture  *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *body = NULL;
-  g_autoptr(Reply) reply = NULL;
+  g_autoptr(ApiTestReply) reply = NULL;
   guint port;
 
   f->fleet = ob_sim_fleet_new ();
@@ -397,9 +160,9 @@ add_sim_device (Fixture  *f,
                           "\"allowSelfSigned\":%s,\"username\":\"admin\",\"password\":\"%s\","
                           "\"friendlyName\":\"Lab PC\",\"tags\":[\"lab\",\"sim\"]}",
                           port, tls ? "true" : "false", tls ? "true" : "false", SIM_PASSWORD);
-  reply = send_json (f, "POST", "/api/v1/devices", body);
-  assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-  f->guid = g_strdup (json_object_get_string_member (reply_object (reply), "guid"));
+  reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
+  api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+  f->guid = g_strdup (json_object_get_string_member (api_test_reply_object (reply), "guid"));
   g_assert_cmpstr (f->guid, ==, ob_sim_device_get_guid (f->sim));
 }
 
@@ -416,12 +179,12 @@ test_health_version (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       /* No token needed. */
-      g_autoptr(Reply) reply = send_full (f, "GET", paths[i], NULL, NULL, 0, "", FALSE);
+      g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "GET", paths[i], NULL, NULL, 0, "", FALSE);
 
-      assert_reply (reply, SOUP_STATUS_OK,
-                    "{\"db\":{\"name\":\"SQLITE\",\"status\":\"OK\"},"
-                    "\"secretStore\":{\"name\":\"KEYRING\","
-                    "\"status\":{\"initialized\":true,\"sealed\":false}}}");
+      api_test_assert_reply (reply, SOUP_STATUS_OK,
+                             "{\"db\":{\"name\":\"SQLITE\",\"status\":\"OK\"},"
+                             "\"secretStore\":{\"name\":\"KEYRING\","
+                             "\"status\":{\"initialized\":true,\"sealed\":false}}}");
       g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "Access-Control-Allow-Origin"),
                        ==, "*");
       g_assert_cmpstr (soup_message_headers_get_content_type (reply->headers, NULL), ==,
@@ -429,9 +192,9 @@ test_health_version (Fixture       *f,
     }
 
   {
-    g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/version", NULL, NULL, 0, "", FALSE);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "GET", "/api/v1/version", NULL, NULL, 0, "", FALSE);
 
-    assert_reply (reply, SOUP_STATUS_OK, "{\"serviceVersion\":\"" PACKAGE_VERSION "\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, "{\"serviceVersion\":\"" PACKAGE_VERSION "\"}");
   }
 }
 
@@ -446,7 +209,7 @@ test_authorize (Fixture       *f,
 
   /* The fixture's token is ours: HS256 with the keyring key, the MPS's
    * claims, 1440 minutes. */
-  claims = ob_jwt_verify (g_bytes_get_data (key, NULL), g_bytes_get_size (key), f->token, now,
+  claims = ob_jwt_verify (g_bytes_get_data (key, NULL), g_bytes_get_size (key), f->client.token, now,
                           &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (claims, "tenantId"), ==, "");
@@ -458,13 +221,13 @@ test_authorize (Fixture       *f,
 
   /* The user name is compared without case; the gateway's login path. */
   {
-    g_autoptr(Reply) reply = send_full (f, "POST", "/mps/login/api/v1/authorize",
-                                        "application/json",
-                                        "{\"username\":\"ADMIN\",\"password\":\"" API_PASSWORD "\"}",
-                                        -1, "", FALSE);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "POST", "/mps/login/api/v1/authorize",
+                                                   "application/json",
+                                                   "{\"username\":\"ADMIN\",\"password\":\"" API_PASSWORD "\"}",
+                                                   -1, "", FALSE);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_nonnull (json_object_get_string_member (reply_object (reply), "token"));
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_nonnull (json_object_get_string_member (api_test_reply_object (reply), "token"));
   }
 
   /* Wrong password, wrong user, a password of another type. */
@@ -479,58 +242,58 @@ test_authorize (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
       {
-        g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/authorize", "application/json",
-                                            bodies[i], -1, "", FALSE);
+        g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "POST", "/api/v1/authorize", "application/json",
+                                                       bodies[i], -1, "", FALSE);
 
-        assert_reply (reply, SOUP_STATUS_UNAUTHORIZED,
-                      "{\"message\":\"Incorrect Username and/or Password!\"}");
+        api_test_assert_reply (reply, SOUP_STATUS_UNAUTHORIZED,
+                               "{\"message\":\"Incorrect Username and/or Password!\"}");
       }
   }
 
   /* The validators' exact errors. */
   {
-    g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/authorize", "application/json",
-                                        "{}", -1, "", FALSE);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "POST", "/api/v1/authorize", "application/json",
+                                                   "{}", -1, "", FALSE);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"username\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"msg\":\"User name is required\",\"path\":\"username\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"msg\":\"Password is required\",\"path\":\"password\",\"location\":\"body\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"username\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"msg\":\"User name is required\",\"path\":\"username\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"msg\":\"Password is required\",\"path\":\"password\",\"location\":\"body\"}]}");
   }
   {
-    g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/authorize", "application/json",
-                                        "{\"username\":42,\"password\":\"\"}", -1, "", FALSE);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "POST", "/api/v1/authorize", "application/json",
+                                                   "{\"username\":42,\"password\":\"\"}", -1, "", FALSE);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"value\":42,\"msg\":\"Invalid value\",\"path\":\"username\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"value\":\"\",\"msg\":\"Password is required\",\"path\":\"password\",\"location\":\"body\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"value\":42,\"msg\":\"Invalid value\",\"path\":\"username\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"value\":\"\",\"msg\":\"Password is required\",\"path\":\"password\",\"location\":\"body\"}]}");
   }
 
   /* The environment variable wins over the keyring. */
   g_setenv (OB_API_PASSWORD_ENV, "from-the-environment", TRUE);
   {
-    g_autofree char *token = login (f, "admin", "from-the-environment");
-    g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/authorize", "application/json",
-                                        "{\"username\":\"admin\",\"password\":\"" API_PASSWORD "\"}",
-                                        -1, "", FALSE);
+    g_autofree char *token = api_test_login (&f->client, "admin", "from-the-environment");
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "POST", "/api/v1/authorize", "application/json",
+                                                   "{\"username\":\"admin\",\"password\":\"" API_PASSWORD "\"}",
+                                                   -1, "", FALSE);
 
     g_assert_nonnull (token);
-    assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, NULL);
   }
   g_unsetenv (OB_API_PASSWORD_ENV);
 
   /* The configured user name. */
   ob_config_set_api_user (f->config, "operator");
   {
-    g_autofree char *token = login (f, "Operator", API_PASSWORD);
-    g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/authorize", "application/json",
-                                        "{\"username\":\"admin\",\"password\":\"" API_PASSWORD "\"}",
-                                        -1, "", FALSE);
+    g_autofree char *token = api_test_login (&f->client, "Operator", API_PASSWORD);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "POST", "/api/v1/authorize", "application/json",
+                                                   "{\"username\":\"admin\",\"password\":\"" API_PASSWORD "\"}",
+                                                   -1, "", FALSE);
 
     g_assert_nonnull (token);
-    assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, NULL);
   }
 }
 
@@ -554,9 +317,9 @@ expect_401 (Fixture    *f,
             const char *auth,
             const char *expected)
 {
-  g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/devices", NULL, NULL, 0, auth, FALSE);
+  g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "GET", "/api/v1/devices", NULL, NULL, 0, auth, FALSE);
 
-  assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, expected);
+  api_test_assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, expected);
 }
 
 static void
@@ -567,7 +330,7 @@ test_jwt_checks (Fixture       *f,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *expired = sign_with (key, OB_API_ISSUER, now - 1);
   g_autofree char *other_issuer = sign_with (key, "someone-else", now + 600);
-  g_autofree char *forged = g_strdup (f->token);
+  g_autofree char *forged = g_strdup (f->client.token);
   g_autofree char *alg_none = NULL;
   g_autofree char *other_key_token = NULL;
   g_autofree char *auth = NULL;
@@ -575,10 +338,10 @@ test_jwt_checks (Fixture       *f,
 
   /* The token works, with any case of "Bearer". */
   {
-    g_autofree char *lower = g_strconcat ("bearer ", f->token, NULL);
-    g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/devices", NULL, NULL, 0, lower, FALSE);
+    g_autofree char *lower = g_strconcat ("bearer ", f->client.token, NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "GET", "/api/v1/devices", NULL, NULL, 0, lower, FALSE);
 
-    assert_reply (reply, SOUP_STATUS_OK, "[]");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, "[]");
   }
 
   expect_401 (f, "", "{\"message\":\"Unauthorized\"}");
@@ -615,7 +378,7 @@ test_jwt_checks (Fixture       *f,
 
   /* alg "none" with our payload and no signature, then with one. */
   {
-    g_auto(GStrv) parts = g_strsplit (f->token, ".", -1);
+    g_auto(GStrv) parts = g_strsplit (f->client.token, ".", -1);
     const char *none = "{\"alg\":\"none\",\"typ\":\"JWT\"}";
     g_autofree char *header = ob_jwt_base64url_encode ((const guint8 *) none, strlen (none));
 
@@ -626,10 +389,10 @@ test_jwt_checks (Fixture       *f,
 
     auth = g_strconcat ("Bearer ", header, ".", parts[1], ".", NULL);
     {
-      g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/devices", NULL, NULL, 0, auth, FALSE);
+      g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "GET", "/api/v1/devices", NULL, NULL, 0, auth, FALSE);
 
       g_assert_cmpuint (reply->status, ==, SOUP_STATUS_UNAUTHORIZED);
-      g_assert_true (g_str_has_prefix (json_object_get_string_member (reply_object (reply),
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (api_test_reply_object (reply),
                                                                       "message"), "Bad token; "));
     }
     g_free (auth);
@@ -641,10 +404,10 @@ test_jwt_checks (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
       {
-        g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/devices", NULL, NULL, 0, bad[i], FALSE);
+        g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "GET", "/api/v1/devices", NULL, NULL, 0, bad[i], FALSE);
 
         g_assert_cmpuint (reply->status, ==, SOUP_STATUS_UNAUTHORIZED);
-        g_assert_true (g_str_has_prefix (json_object_get_string_member (reply_object (reply),
+        g_assert_true (g_str_has_prefix (json_object_get_string_member (api_test_reply_object (reply),
                                                                         "message"), "Bad token; "));
       }
   }
@@ -667,27 +430,27 @@ test_jwt_checks (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
       {
-        g_autoptr(Reply) reply = send_full (f, routes[i].method, routes[i].path, "application/json",
-                                            "{}", -1, "", FALSE);
+        g_autoptr(ApiTestReply) reply = api_test_send (&f->client, routes[i].method, routes[i].path, "application/json",
+                                                       "{}", -1, "", FALSE);
 
-        assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, "{\"message\":\"Unauthorized\"}");
+        api_test_assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, "{\"message\":\"Unauthorized\"}");
       }
   }
 
   /* A token outlives a restart: the key is kept in the keyring. */
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(Reply) reply = NULL;
+    g_autoptr(ApiTestReply) reply = NULL;
 
     ob_api_server_stop (f->api);
     g_assert_false (ob_api_server_get_running (f->api));
     start_api (f->api, &error);
     g_assert_no_error (error);
-    g_free (f->base);
-    f->base = ob_api_server_dup_url (f->api);
+    g_free (f->client.base);
+    f->client.base = ob_api_server_dup_url (f->api);
 
-    reply = get (f, "/api/v1/devices");
-    assert_reply (reply, SOUP_STATUS_OK, "[]");
+    reply = api_test_get (&f->client, "/api/v1/devices");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, "[]");
   }
 }
 
@@ -706,10 +469,10 @@ test_routing (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (same); i++)
     {
-      g_autoptr(Reply) reply = get (f, same[i]);
+      g_autoptr(ApiTestReply) reply = api_test_get (&f->client, same[i]);
 
-      assert_reply (reply, SOUP_STATUS_OK,
-                    "{\"totalCount\":0,\"connectedCount\":0,\"disconnectedCount\":0}");
+      api_test_assert_reply (reply, SOUP_STATUS_OK,
+                             "{\"totalCount\":0,\"connectedCount\":0,\"disconnectedCount\":0}");
     }
 
   /* Unknown routes and methods: 404 with a JSON body. */
@@ -723,31 +486,31 @@ test_routing (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (missing); i++)
       {
-        g_autoptr(Reply) reply = send_full (f, missing[i].method, missing[i].path,
-                                            "application/json", "{}", -1, NULL, FALSE);
+        g_autoptr(ApiTestReply) reply = api_test_send (&f->client, missing[i].method, missing[i].path,
+                                                       "application/json", "{}", -1, NULL, FALSE);
 
         g_assert_cmpuint (reply->status, ==, SOUP_STATUS_NOT_FOUND);
-        g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "error"), ==,
+        g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "error"), ==,
                          "Not Found");
       }
   }
 
   /* CORS preflight, as the cors package answers it. */
   {
-    g_autofree char *url = g_strconcat (f->base, "/api/v1/devices", NULL);
-    g_autoptr(SoupMessage) msg = soup_message_new ("OPTIONS", url);
+    g_autoptr(SoupMessage) msg = api_test_message_new (&f->client, "OPTIONS", "/api/v1/devices",
+                                                       NULL, NULL, -1, "", FALSE);
     SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
-    SendState state = { FALSE, NULL, NULL };
+    ApiTestSend state;
     SoupMessageHeaders *response;
 
     soup_message_headers_replace (headers, "Origin", "http://ui.example");
     soup_message_headers_replace (headers, "Access-Control-Request-Method", "POST");
     soup_message_headers_replace (headers, "Access-Control-Request-Headers",
                                   "authorization,content-type");
-    soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &state);
-    wait_for (&state.done);
+    api_test_send_async (f->client.session, msg, &state);
+    api_test_wait_flag (&state.done);
     g_assert_no_error (state.error);
-    g_bytes_unref (state.body);
+    api_test_send_clear (&state);
 
     response = soup_message_get_response_headers (msg);
     g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_NO_CONTENT);
@@ -760,7 +523,7 @@ test_routing (Fixture       *f,
 
   /* HEAD answers like GET without a body. */
   {
-    g_autoptr(Reply) reply = send_full (f, "HEAD", "/api/v1/version", NULL, NULL, 0, "", FALSE);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "HEAD", "/api/v1/version", NULL, NULL, 0, "", FALSE);
 
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_OK);
     g_assert_cmpuint (g_bytes_get_size (reply->body), ==, 0);
@@ -778,10 +541,10 @@ test_hostile_bodies (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
     {
-      g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", malformed[i]);
+      g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", malformed[i]);
 
       g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
-      g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "error"), ==,
+      g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "error"), ==,
                        "Incorrect URI or Bad Request");
     }
 
@@ -794,18 +557,18 @@ test_hostile_bodies (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
       {
-        g_autoptr(Reply) reply = get (f, urls[i]);
+        g_autoptr(ApiTestReply) reply = api_test_get (&f->client, urls[i]);
 
-        assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                      "{\"error\":\"Incorrect URI or Bad Request\","
-                      "\"errorDescription\":\"The URL is not valid UTF-8\"}");
+        api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                               "{\"error\":\"Incorrect URI or Bad Request\","
+                               "\"errorDescription\":\"The URL is not valid UTF-8\"}");
       }
   }
 
   /* A NUL escaped in a string would cut it short in C: refused. */
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/authorize",
-                                        "{\"username\":\"admin\",\"password\":\"" API_PASSWORD "\\u0000x\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/authorize",
+                                                        "{\"username\":\"admin\",\"password\":\"" API_PASSWORD "\\u0000x\"}");
 
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
   }
@@ -818,22 +581,22 @@ test_hostile_bodies (Fixture       *f,
     for (guint i = 0; i < G_N_ELEMENTS (lone); i++)
       {
         g_autofree char *body = g_strdup_printf ("{\"username\":\"admin%s\",\"password\":\"x\"}", lone[i]);
-        g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/authorize", body);
+        g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/authorize", body);
 
         g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
       }
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/authorize",
-                                        "{\"username\":\"admin\\ud83d\\ude00\",\"password\":\"x\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/authorize",
+                                                        "{\"username\":\"admin\\ud83d\\ude00\",\"password\":\"x\"}");
 
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_UNAUTHORIZED);
   }
 
   /* An embedded NUL. */
   {
-    g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/devices", "application/json",
-                                        "{\"guid\":\"a\0b\"}", 14, NULL, FALSE);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "POST", "/api/v1/devices", "application/json",
+                                                   "{\"guid\":\"a\0b\"}", 14, NULL, FALSE);
 
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
   }
@@ -841,11 +604,11 @@ test_hostile_bodies (Fixture       *f,
   /* 100 000 levels of nesting never reach the recursive parser. */
   {
     GString *deep = g_string_new (NULL);
-    g_autoptr(Reply) reply = NULL;
+    g_autoptr(ApiTestReply) reply = NULL;
 
     for (guint i = 0; i < 50000; i++)
       g_string_append_c (deep, '[');
-    reply = send_json (f, "POST", "/api/v1/devices", deep->str);
+    reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", deep->str);
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
     g_string_free (deep, TRUE);
   }
@@ -856,20 +619,20 @@ test_hostile_bodies (Fixture       *f,
     {
       gsize size = 200 * 1024;
       g_autofree char *big = g_malloc (size + 1);
-      g_autoptr(Reply) reply = NULL;
-      g_autoptr(Reply) after = NULL;
+      g_autoptr(ApiTestReply) reply = NULL;
+      g_autoptr(ApiTestReply) after = NULL;
 
       memset (big, ' ', size);
       big[0] = '{';
       big[size - 1] = '}';
       big[size] = '\0';
-      reply = send_full (f, "POST", "/api/v1/devices", "application/json", big, size, NULL,
-                         chunked);
+      reply = api_test_send (&f->client, "POST", "/api/v1/devices", "application/json", big, size, NULL,
+                             chunked);
       g_assert_cmpuint (reply->status, ==, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
-      g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "error"), ==,
+      g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "error"), ==,
                        "Payload Too Large");
 
-      after = get (f, "/api/v1/devices/stats");
+      after = api_test_get (&f->client, "/api/v1/devices/stats");
       g_assert_cmpuint (after->status, ==, SOUP_STATUS_OK);
     }
 
@@ -877,27 +640,27 @@ test_hostile_bodies (Fixture       *f,
   {
     gsize size = 100 * 1024;
     g_autofree char *body = g_malloc (size + 1);
-    g_autoptr(Reply) reply = NULL;
+    g_autoptr(ApiTestReply) reply = NULL;
 
     memset (body, ' ', size);
     body[0] = '{';
     body[size - 1] = '}';
     body[size] = '\0';
-    reply = send_full (f, "POST", "/api/v1/devices", "application/json", body, size, NULL, FALSE);
+    reply = api_test_send (&f->client, "POST", "/api/v1/devices", "application/json", body, size, NULL, FALSE);
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
-    g_assert_nonnull (json_object_get_array_member (reply_object (reply), "errors"));
+    g_assert_nonnull (json_object_get_array_member (api_test_reply_object (reply), "errors"));
   }
 
   /* Another content type is not parsed: the body counts as empty. */
   {
-    g_autoptr(Reply) reply = send_full (f, "POST", "/api/v1/devices", "text/plain",
-                                        "{\"guid\":\"8dad96cb-c3db-11e6-9c43-bc0000d20000\"}",
-                                        -1, NULL, FALSE);
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "POST", "/api/v1/devices", "text/plain",
+                                                   "{\"guid\":\"8dad96cb-c3db-11e6-9c43-bc0000d20000\"}",
+                                                   -1, NULL, FALSE);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"}]}");
   }
 
   /* Random mutations of valid bodies: always an answer, never a crash. */
@@ -919,12 +682,12 @@ test_hostile_bodies (Fixture       *f,
         guint which = g_test_rand_int_range (0, G_N_ELEMENTS (seeds));
         g_autofree char *body = g_strdup (seeds[which]);
         gsize len = strlen (body);
-        g_autoptr(Reply) reply = NULL;
+        g_autoptr(ApiTestReply) reply = NULL;
 
         for (guint e = 0; e < 3; e++)
           body[g_test_rand_int_range (0, len)] = alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)];
 
-        reply = send_full (f, "POST", paths[which], "application/json", body, len, NULL, FALSE);
+        reply = api_test_send (&f->client, "POST", paths[which], "application/json", body, len, NULL, FALSE);
         g_assert_cmpuint (reply->status, >=, 200);
         g_assert_cmpuint (reply->status, <, 500);
         if (reply->status != SOUP_STATUS_CREATED && reply->status != SOUP_STATUS_OK)
@@ -944,31 +707,31 @@ static void
 test_devices_crud (Fixture       *f,
                    gconstpointer  user_data)
 {
-  g_autoptr(Reply) created = NULL;
-  g_autoptr(Reply) merged = NULL;
+  g_autoptr(ApiTestReply) created = NULL;
+  g_autoptr(ApiTestReply) merged = NULL;
   JsonObject *o;
 
-  created = send_json (f, "POST", "/api/v1/devices",
-                       "{\"guid\":\"" GUID_A "\",\"hostname\":\"pc-a\",\"friendlyName\":\"A\","
-                       "\"tags\":[\"lab\"],\"mpsusername\":\"mpsuser\","
-                       "\"deviceInfo\":{\"fwVersion\":\"16.1.25\",\"fwBuild\":\"2049\","
-                       "\"fwSku\":\"16392\",\"currentMode\":\"2\",\"features\":\"KVM\","
-                       "\"ipAddress\":\"192.0.2.10\",\"lastUpdated\":\"2026-01-02T03:04:05.000Z\"}}");
-  assert_reply (created, SOUP_STATUS_CREATED,
-                "{\"guid\":\"" GUID_A "\",\"hostname\":\"pc-a\",\"tags\":[\"lab\"],"
-                "\"mpsInstance\":null,\"connectionStatus\":false,\"mpsusername\":\"mpsuser\","
-                "\"tenantId\":\"\",\"friendlyName\":\"A\",\"dnsSuffix\":null,"
-                "\"lastConnected\":null,\"lastSeen\":null,\"lastDisconnected\":null,"
-                "\"deviceInfo\":{\"fwVersion\":\"16.1.25\",\"fwBuild\":\"2049\",\"fwSku\":\"16392\","
-                "\"currentMode\":\"2\",\"features\":\"KVM\",\"ipAddress\":\"192.0.2.10\","
-                "\"lastUpdated\":\"2026-01-02T03:04:05.000Z\"},\"transport\":\"cira\"}");
+  created = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                "{\"guid\":\"" GUID_A "\",\"hostname\":\"pc-a\",\"friendlyName\":\"A\","
+                                "\"tags\":[\"lab\"],\"mpsusername\":\"mpsuser\","
+                                "\"deviceInfo\":{\"fwVersion\":\"16.1.25\",\"fwBuild\":\"2049\","
+                                "\"fwSku\":\"16392\",\"currentMode\":\"2\",\"features\":\"KVM\","
+                                "\"ipAddress\":\"192.0.2.10\",\"lastUpdated\":\"2026-01-02T03:04:05.000Z\"}}");
+  api_test_assert_reply (created, SOUP_STATUS_CREATED,
+                         "{\"guid\":\"" GUID_A "\",\"hostname\":\"pc-a\",\"tags\":[\"lab\"],"
+                         "\"mpsInstance\":null,\"connectionStatus\":false,\"mpsusername\":\"mpsuser\","
+                         "\"tenantId\":\"\",\"friendlyName\":\"A\",\"dnsSuffix\":null,"
+                         "\"lastConnected\":null,\"lastSeen\":null,\"lastDisconnected\":null,"
+                         "\"deviceInfo\":{\"fwVersion\":\"16.1.25\",\"fwBuild\":\"2049\",\"fwSku\":\"16392\","
+                         "\"currentMode\":\"2\",\"features\":\"KVM\",\"ipAddress\":\"192.0.2.10\","
+                         "\"lastUpdated\":\"2026-01-02T03:04:05.000Z\"},\"transport\":\"cira\"}");
 
   /* Upsert: the same GUID (any case) merges and answers 200. */
-  merged = send_json (f, "POST", "/api/v1/devices",
-                      "{\"guid\":\"8DAD96CB-C3DB-11E6-9C43-BC0000D20000\",\"friendlyName\":\"A2\","
-                      "\"dnsSuffix\":\"lab.example.com.\"}");
-  assert_reply (merged, SOUP_STATUS_OK, NULL);
-  o = reply_object (merged);
+  merged = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                               "{\"guid\":\"8DAD96CB-C3DB-11E6-9C43-BC0000D20000\",\"friendlyName\":\"A2\","
+                               "\"dnsSuffix\":\"lab.example.com.\"}");
+  api_test_assert_reply (merged, SOUP_STATUS_OK, NULL);
+  o = api_test_reply_object (merged);
   g_assert_cmpstr (json_object_get_string_member (o, "friendlyName"), ==, "A2");
   g_assert_cmpstr (json_object_get_string_member (o, "hostname"), ==, "pc-a");
   g_assert_cmpstr (json_object_get_string_member (o, "dnsSuffix"), ==, "lab.example.com.");
@@ -976,62 +739,62 @@ test_devices_crud (Fixture       *f,
 
   /* GET one (with timestamps), GET the list (without). */
   {
-    g_autoptr(Reply) one = get (f, "/api/v1/devices/" GUID_A);
-    g_autoptr(Reply) list = get (f, "/api/v1/devices");
+    g_autoptr(ApiTestReply) one = api_test_get (&f->client, "/api/v1/devices/" GUID_A);
+    g_autoptr(ApiTestReply) list = api_test_get (&f->client, "/api/v1/devices");
     JsonObject *first;
 
-    assert_reply (one, SOUP_STATUS_OK, NULL);
-    g_assert_true (json_object_has_member (reply_object (one), "lastSeen"));
-    assert_reply (list, SOUP_STATUS_OK, NULL);
-    g_assert_cmpuint (json_array_get_length (reply_array (list)), ==, 1);
-    first = json_array_get_object_element (reply_array (list), 0);
+    api_test_assert_reply (one, SOUP_STATUS_OK, NULL);
+    g_assert_true (json_object_has_member (api_test_reply_object (one), "lastSeen"));
+    api_test_assert_reply (list, SOUP_STATUS_OK, NULL);
+    g_assert_cmpuint (json_array_get_length (api_test_reply_array (list)), ==, 1);
+    first = json_array_get_object_element (api_test_reply_array (list), 0);
     g_assert_false (json_object_has_member (first, "lastSeen"));
     g_assert_cmpstr (json_object_get_string_member (first, "friendlyName"), ==, "A2");
   }
 
   /* Unknown GUID: 404 without a body; a malformed one: 400 params. */
   {
-    g_autoptr(Reply) unknown = get (f, "/api/v1/devices/" GUID_B);
-    g_autoptr(Reply) bad = get (f, "/api/v1/devices/not-a-guid");
+    g_autoptr(ApiTestReply) unknown = api_test_get (&f->client, "/api/v1/devices/" GUID_B);
+    g_autoptr(ApiTestReply) bad = api_test_get (&f->client, "/api/v1/devices/not-a-guid");
 
     g_assert_cmpuint (unknown->status, ==, SOUP_STATUS_NOT_FOUND);
     g_assert_cmpuint (g_bytes_get_size (unknown->body), ==, 0);
-    assert_reply (bad, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":\"not-a-guid\",\"msg\":\"Invalid value\","
-                  "\"path\":\"guid\",\"location\":\"params\"}]}");
+    api_test_assert_reply (bad, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":\"not-a-guid\",\"msg\":\"Invalid value\","
+                           "\"path\":\"guid\",\"location\":\"params\"}]}");
   }
 
   /* Another tenant's device: 204 unless ?tenantId= names it. */
   {
-    g_autoptr(Reply) post = send_json (f, "POST", "/api/v1/devices",
-                                       "{\"guid\":\"" GUID_B "\",\"tenantId\":\"t1\"}");
-    g_autoptr(Reply) hidden = get (f, "/api/v1/devices/" GUID_B);
-    g_autoptr(Reply) shown = get (f, "/api/v1/devices/" GUID_B "?tenantId=t1");
+    g_autoptr(ApiTestReply) post = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                                       "{\"guid\":\"" GUID_B "\",\"tenantId\":\"t1\"}");
+    g_autoptr(ApiTestReply) hidden = api_test_get (&f->client, "/api/v1/devices/" GUID_B);
+    g_autoptr(ApiTestReply) shown = api_test_get (&f->client, "/api/v1/devices/" GUID_B "?tenantId=t1");
 
-    assert_reply (post, SOUP_STATUS_CREATED, NULL);
+    api_test_assert_reply (post, SOUP_STATUS_CREATED, NULL);
     g_assert_cmpuint (hidden->status, ==, SOUP_STATUS_NO_CONTENT);
-    assert_reply (shown, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (shown), "tenantId"), ==, "t1");
+    api_test_assert_reply (shown, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (shown), "tenantId"), ==, "t1");
   }
 
   /* PATCH */
   {
-    g_autoptr(Reply) patched = send_json (f, "PATCH", "/api/v1/devices",
-                                          "{\"guid\":\"" GUID_A "\",\"tags\":[\"x\",\"y\"],"
-                                          "\"friendlyName\":null}");
-    g_autoptr(Reply) missing = send_json (f, "PATCH", "/api/v1/devices",
-                                          "{\"guid\":\"00000000-0000-4000-8000-000000000000\"}");
-    g_autoptr(Reply) no_guid = send_json (f, "PATCH", "/api/v1/devices", "{\"hostname\":\"x\"}");
+    g_autoptr(ApiTestReply) patched = api_test_send_json (&f->client, "PATCH", "/api/v1/devices",
+                                                          "{\"guid\":\"" GUID_A "\",\"tags\":[\"x\",\"y\"],"
+                                                          "\"friendlyName\":null}");
+    g_autoptr(ApiTestReply) missing = api_test_send_json (&f->client, "PATCH", "/api/v1/devices",
+                                                          "{\"guid\":\"00000000-0000-4000-8000-000000000000\"}");
+    g_autoptr(ApiTestReply) no_guid = api_test_send_json (&f->client, "PATCH", "/api/v1/devices", "{\"hostname\":\"x\"}");
 
-    assert_reply (patched, SOUP_STATUS_OK, NULL);
-    o = reply_object (patched);
+    api_test_assert_reply (patched, SOUP_STATUS_OK, NULL);
+    o = api_test_reply_object (patched);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "tags")), ==, 2);
     g_assert_true (json_object_get_null_member (o, "friendlyName"));
     g_assert_cmpstr (json_object_get_string_member (o, "hostname"), ==, "pc-a");
 
-    assert_reply (missing, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"NOT FOUND\",\"message\":\"Device ID "
-                  "00000000-0000-4000-8000-000000000000 not found\"}");
+    api_test_assert_reply (missing, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"NOT FOUND\",\"message\":\"Device ID "
+                           "00000000-0000-4000-8000-000000000000 not found\"}");
     g_assert_cmpuint (no_guid->status, ==, SOUP_STATUS_BAD_REQUEST);
   }
 
@@ -1042,7 +805,7 @@ test_devices_crud (Fixture       *f,
                                              "\"dnsSuffix\":\"bad_suffix!\",\"tags\":[\"ok\",5],"
                                              "\"deviceInfo\":\"none\",\"friendlyName\":7}",
                                              long_host);
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
     g_autofree char *expected = g_strdup_printf (
       "{\"errors\":["
       "{\"type\":\"field\",\"value\":7,\"msg\":\"Invalid value\",\"path\":\"friendlyName\",\"location\":\"body\"},"
@@ -1052,24 +815,24 @@ test_devices_crud (Fixture       *f,
       "{\"type\":\"field\",\"value\":\"none\",\"msg\":\"deviceInfo should be an object if provided\",\"path\":\"deviceInfo\",\"location\":\"body\"}]}",
       long_host);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, expected);
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST, expected);
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices",
-                                        "{\"guid\":42,\"tags\":\"lab\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                                        "{\"guid\":42,\"tags\":\"lab\"}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"value\":42,\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"value\":42,\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"value\":\"lab\",\"msg\":\"tags should be an array of strings\",\"path\":\"tags\",\"location\":\"body\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"value\":42,\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"value\":42,\"msg\":\"Invalid value\",\"path\":\"guid\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"value\":\"lab\",\"msg\":\"tags should be an array of strings\",\"path\":\"tags\",\"location\":\"body\"}]}");
   }
   {
     /* An array body is not a device. */
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", "[{\"guid\":\"" GUID_A "\"}]");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", "[{\"guid\":\"" GUID_A "\"}]");
 
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reply_object (reply),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (api_test_reply_object (reply),
                                                                           "errors")), ==, 2);
   }
 
@@ -1077,10 +840,10 @@ test_devices_crud (Fixture       *f,
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(GBytes) secret = NULL;
-    g_autoptr(Reply) bad_flag = NULL;
-    g_autoptr(Reply) kept = NULL;
-    g_autoptr(Reply) gone = NULL;
-    g_autoptr(Reply) again = NULL;
+    g_autoptr(ApiTestReply) bad_flag = NULL;
+    g_autoptr(ApiTestReply) kept = NULL;
+    g_autoptr(ApiTestReply) gone = NULL;
+    g_autoptr(ApiTestReply) again = NULL;
 
     ob_secret_store_store_text_sync (f->secrets, OB_SECRET_OWNER_DEVICE, GUID_A,
                                      OB_SECRET_KIND_AMT_PASSWORD, "amt-secret", NULL, &error);
@@ -1089,28 +852,28 @@ test_devices_crud (Fixture       *f,
                                      OB_SECRET_KIND_AMT_PASSWORD, "amt-secret", NULL, &error);
     g_assert_no_error (error);
 
-    bad_flag = send_json (f, "DELETE", "/api/v1/devices/" GUID_A "?isSecretToBeDeleted=maybe", NULL);
-    assert_reply (bad_flag, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":\"maybe\",\"msg\":\"Invalid value\","
-                  "\"path\":\"isSecretToBeDeleted\",\"location\":\"query\"}]}");
+    bad_flag = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/" GUID_A "?isSecretToBeDeleted=maybe", NULL);
+    api_test_assert_reply (bad_flag, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":\"maybe\",\"msg\":\"Invalid value\","
+                           "\"path\":\"isSecretToBeDeleted\",\"location\":\"query\"}]}");
 
-    kept = send_json (f, "DELETE", "/api/v1/devices/" GUID_B "?isSecretToBeDeleted=false", NULL);
+    kept = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/" GUID_B "?isSecretToBeDeleted=false", NULL);
     g_assert_cmpuint (kept->status, ==, SOUP_STATUS_NO_CONTENT);
     secret = ob_secret_store_lookup_sync (f->secrets, OB_SECRET_OWNER_DEVICE, GUID_B,
                                           OB_SECRET_KIND_AMT_PASSWORD, NULL, &error);
     g_assert_nonnull (secret);
     g_clear_pointer (&secret, g_bytes_unref);
 
-    gone = send_json (f, "DELETE", "/api/v1/devices/" GUID_A "?isSecretToBeDeleted=true", NULL);
+    gone = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/" GUID_A "?isSecretToBeDeleted=true", NULL);
     g_assert_cmpuint (gone->status, ==, SOUP_STATUS_NO_CONTENT);
     secret = ob_secret_store_lookup_sync (f->secrets, OB_SECRET_OWNER_DEVICE, GUID_A,
                                           OB_SECRET_KIND_AMT_PASSWORD, NULL, &error);
     g_assert_no_error (error);
     g_assert_null (secret);
 
-    again = send_json (f, "DELETE", "/api/v1/devices/" GUID_A, NULL);
-    assert_reply (again, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"NOT FOUND\",\"message\":\"Device ID " GUID_A " not found\"}");
+    again = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/" GUID_A, NULL);
+    api_test_assert_reply (again, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"NOT FOUND\",\"message\":\"Device ID " GUID_A " not found\"}");
   }
 }
 
@@ -1125,14 +888,14 @@ test_devices_list (Fixture       *f,
   for (guint i = 0; i < 5; i++)
     {
       g_autofree char *body = NULL;
-      g_autoptr(Reply) reply = NULL;
+      g_autoptr(ApiTestReply) reply = NULL;
 
       g_snprintf (guids[i], sizeof guids[i], "00000000-0000-4000-8000-00000000000%u", i);
       body = g_strdup_printf ("{\"guid\":\"%s\",\"hostname\":\"host-%u\",\"friendlyName\":\"%s\","
                               "\"tags\":%s}",
                               guids[i], i, i % 2 == 0 ? "even" : "odd", tags[i]);
-      reply = send_json (f, "POST", "/api/v1/devices", body);
-      assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+      reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
+      api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
     }
 
   /* Two are connected (CIRA state lives in the store). */
@@ -1153,48 +916,48 @@ test_devices_list (Fixture       *f,
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
       {
         g_autofree char *path = g_strconcat ("/api/v1/devices", cases[i].query, NULL);
-        g_autoptr(Reply) reply = get (f, path);
+        g_autoptr(ApiTestReply) reply = api_test_get (&f->client, path);
 
-        assert_reply (reply, SOUP_STATUS_OK, NULL);
-        if (json_array_get_length (reply_array (reply)) != cases[i].n)
+        api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+        if (json_array_get_length (api_test_reply_array (reply)) != cases[i].n)
           g_error ("%s: %u devices, expected %u", path,
-                   json_array_get_length (reply_array (reply)), cases[i].n);
+                   json_array_get_length (api_test_reply_array (reply)), cases[i].n);
       }
   }
 
   /* $count wraps the page with the total of all devices. */
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/devices?$count=true&$top=1");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/devices?$count=true&$top=1");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "totalCount"), ==, 5);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reply_object (reply),
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "totalCount"), ==, 5);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (api_test_reply_object (reply),
                                                                           "data")), ==, 1);
   }
 
   /* Query validation, with the reference's messages. */
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/devices?$top=-1&$skip=x&$count=maybe&method=XOR&status=2");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/devices?$top=-1&$skip=x&$count=maybe&method=XOR&status=2");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"value\":\"-1\",\"msg\":\"The number of items to return should be a positive integer\",\"path\":\"$top\",\"location\":\"query\"},"
-                  "{\"type\":\"field\",\"value\":\"x\",\"msg\":\"The number of items to skip before starting to collect the result set should be a positive integer\",\"path\":\"$skip\",\"location\":\"query\"},"
-                  "{\"type\":\"field\",\"value\":\"maybe\",\"msg\":\"To return total number of records in result set should be boolean\",\"path\":\"$count\",\"location\":\"query\"},"
-                  "{\"type\":\"field\",\"value\":\"2\",\"msg\":\"Invalid value\",\"path\":\"status\",\"location\":\"query\"},"
-                  "{\"type\":\"field\",\"value\":\"XOR\",\"msg\":\"Invalid value\",\"path\":\"method\",\"location\":\"query\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"value\":\"-1\",\"msg\":\"The number of items to return should be a positive integer\",\"path\":\"$top\",\"location\":\"query\"},"
+                           "{\"type\":\"field\",\"value\":\"x\",\"msg\":\"The number of items to skip before starting to collect the result set should be a positive integer\",\"path\":\"$skip\",\"location\":\"query\"},"
+                           "{\"type\":\"field\",\"value\":\"maybe\",\"msg\":\"To return total number of records in result set should be boolean\",\"path\":\"$count\",\"location\":\"query\"},"
+                           "{\"type\":\"field\",\"value\":\"2\",\"msg\":\"Invalid value\",\"path\":\"status\",\"location\":\"query\"},"
+                           "{\"type\":\"field\",\"value\":\"XOR\",\"msg\":\"Invalid value\",\"path\":\"method\",\"location\":\"query\"}]}");
   }
 
   {
-    g_autoptr(Reply) stats = get (f, "/api/v1/devices/stats");
-    g_autoptr(Reply) all_tags = get (f, "/api/v1/devices/tags");
+    g_autoptr(ApiTestReply) stats = api_test_get (&f->client, "/api/v1/devices/stats");
+    g_autoptr(ApiTestReply) all_tags = api_test_get (&f->client, "/api/v1/devices/tags");
     JsonArray *array;
     g_autoptr(GPtrArray) seen = g_ptr_array_new ();
 
-    assert_reply (stats, SOUP_STATUS_OK,
-                  "{\"totalCount\":5,\"connectedCount\":2,\"disconnectedCount\":3}");
-    assert_reply (all_tags, SOUP_STATUS_OK, NULL);
-    array = reply_array (all_tags);
+    api_test_assert_reply (stats, SOUP_STATUS_OK,
+                           "{\"totalCount\":5,\"connectedCount\":2,\"disconnectedCount\":3}");
+    api_test_assert_reply (all_tags, SOUP_STATUS_OK, NULL);
+    array = api_test_reply_array (all_tags);
     g_assert_cmpuint (json_array_get_length (array), ==, 3);
     for (guint i = 0; i < 3; i++)
       g_ptr_array_add (seen, (gpointer) json_array_get_string_element (array, i));
@@ -1232,14 +995,14 @@ test_lan_device (Fixture       *f,
 
   {
     g_autofree char *path = g_strconcat ("/api/v1/devices/", f->guid, NULL);
-    g_autoptr(Reply) reply = get (f, path);
-    g_autofree char *text = reply_text (reply);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, path);
+    g_autofree char *text = api_test_reply_text (reply);
     JsonObject *o;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_null (strstr (text, SIM_PASSWORD));
     g_assert_null (strstr (text, "password"));
-    o = reply_object (reply);
+    o = api_test_reply_object (reply);
     g_assert_cmpstr (json_object_get_string_member (o, "transport"), ==, "lan");
     g_assert_cmpstr (json_object_get_string_member (o, "hostname"), ==, "127.0.0.1");
     g_assert_cmpstr (json_object_get_string_member (o, "username"), ==, "admin");
@@ -1263,9 +1026,9 @@ test_lan_device (Fixture       *f,
                                                "\"friendlyName\":\"Again\"}",
                                                f->guid, ob_sim_device_get_http_port (f->sim),
                                                SIM_PASSWORD);
-      g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
+      g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
 
-      assert_reply (reply, SOUP_STATUS_OK, NULL);
+      api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
       g_assert_cmpstr (ob_device_get_name (device), ==, "Again");
       g_assert_true (ob_device_registry_lookup (f->registry, f->guid) == device);
     }
@@ -1274,9 +1037,9 @@ test_lan_device (Fixture       *f,
   {
     g_autofree char *body = g_strdup_printf ("{\"guid\":\"%s\",\"friendlyName\":\"Bench PC\","
                                              "\"tags\":[\"bench\"]}", f->guid);
-    g_autoptr(Reply) reply = send_json (f, "PATCH", "/api/v1/devices", body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "PATCH", "/api/v1/devices", body);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_cmpstr (ob_device_get_name (device), ==, "Bench PC");
     g_assert_cmpstr (ob_device_get_tags (device)[0], ==, "bench");
   }
@@ -1284,7 +1047,7 @@ test_lan_device (Fixture       *f,
   /* Deleting removes the device, the record and the password. */
   {
     g_autofree char *path = g_strconcat ("/api/v1/devices/", f->guid, NULL);
-    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", path, NULL);
     g_autoptr(GBytes) left = NULL;
 
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_NO_CONTENT);
@@ -1312,15 +1075,15 @@ test_lan_device_errors (Fixture       *f,
     g_autofree char *body = g_strdup_printf ("{\"hostname\":\"127.0.0.1\",\"port\":%u,"
                                              "\"username\":\"admin\",\"password\":\"wrong\"}",
                                              ob_sim_device_get_http_port (sim));
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
-    g_autoptr(Reply) list = get (f, "/api/v1/devices");
-    g_autofree char *text = reply_text (reply);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
+    g_autoptr(ApiTestReply) list = api_test_get (&f->client, "/api/v1/devices");
+    g_autofree char *text = api_test_reply_text (reply);
 
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "error"), ==,
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "error"), ==,
                      "Incorrect URI or Bad Request");
     g_assert_null (strstr (text, "wrong\""));
-    assert_reply (list, SOUP_STATUS_OK, "[]");
+    api_test_assert_reply (list, SOUP_STATUS_OK, "[]");
   }
 
   /* The device answers with another GUID than the one asked for:
@@ -1329,15 +1092,15 @@ test_lan_device_errors (Fixture       *f,
     g_autofree char *body = g_strdup_printf ("{\"guid\":\"" GUID_A "\",\"hostname\":\"127.0.0.1\","
                                              "\"port\":%u,\"password\":\"%s\"}",
                                              ob_sim_device_get_http_port (sim), SIM_PASSWORD);
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
-    g_autoptr(Reply) list = get (f, "/api/v1/devices");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
+    g_autoptr(ApiTestReply) list = api_test_get (&f->client, "/api/v1/devices");
     g_autofree char *expected = g_strdup_printf ("{\"error\":\"Incorrect URI or Bad Request\","
                                                  "\"errorDescription\":\"The device at 127.0.0.1 "
                                                  "has GUID %s, not " GUID_A "\"}",
                                                  ob_sim_device_get_guid (sim));
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, expected);
-    assert_reply (list, SOUP_STATUS_OK, "[]");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST, expected);
+    api_test_assert_reply (list, SOUP_STATUS_OK, "[]");
     g_assert_null (ob_device_registry_lookup (f->registry, ob_sim_device_get_guid (sim)));
   }
 
@@ -1349,7 +1112,7 @@ test_lan_device_errors (Fixture       *f,
     g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
     g_autoptr(GSocketAddress) bound = NULL;
     g_autofree char *body = NULL;
-    g_autoptr(Reply) reply = NULL;
+    g_autoptr(ApiTestReply) reply = NULL;
 
     /* A port that was free a moment ago and is closed now. */
     g_socket_bind (socket, any, FALSE, &error);
@@ -1358,32 +1121,32 @@ test_lan_device_errors (Fixture       *f,
     g_socket_close (socket, NULL);
     body = g_strdup_printf ("{\"hostname\":\"127.0.0.1\",\"port\":%u,\"password\":\"x\"}",
                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
-    reply = send_json (f, "POST", "/api/v1/devices", body);
+    reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
     g_assert_cmpuint (reply->status, ==, SOUP_STATUS_BAD_REQUEST);
   }
 
   /* Validation of the LAN fields. */
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices",
-                                        "{\"password\":\"\",\"useTLS\":\"yes\",\"port\":70000,"
-                                        "\"certificateFingerprint\":\"abc\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                                        "{\"password\":\"\",\"useTLS\":\"yes\",\"port\":70000,"
+                                                        "\"certificateFingerprint\":\"abc\"}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"value\":\"yes\",\"msg\":\"Invalid value\",\"path\":\"useTLS\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"msg\":\"Password must be a non-empty string\",\"path\":\"password\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"value\":70000,\"msg\":\"port must be between 1 and 65535\",\"path\":\"port\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"value\":\"abc\",\"msg\":\"certificateFingerprint must be a SHA-256 fingerprint\",\"path\":\"certificateFingerprint\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"msg\":\"hostname is required to add a device on the LAN\",\"path\":\"hostname\",\"location\":\"body\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"value\":\"yes\",\"msg\":\"Invalid value\",\"path\":\"useTLS\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"msg\":\"Password must be a non-empty string\",\"path\":\"password\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"value\":70000,\"msg\":\"port must be between 1 and 65535\",\"path\":\"port\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"value\":\"abc\",\"msg\":\"certificateFingerprint must be a SHA-256 fingerprint\",\"path\":\"certificateFingerprint\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"msg\":\"hostname is required to add a device on the LAN\",\"path\":\"hostname\",\"location\":\"body\"}]}");
   }
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices",
-                                        "{\"hostname\":\"127.0.0.1\",\"password\":\"x\",\"useTLS\":true}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                                        "{\"hostname\":\"127.0.0.1\",\"password\":\"x\",\"useTLS\":true}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":true,"
-                  "\"msg\":\"useTLS needs allowSelfSigned or a certificateFingerprint\","
-                  "\"path\":\"useTLS\",\"location\":\"body\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":true,"
+                           "\"msg\":\"useTLS needs allowSelfSigned or a certificateFingerprint\","
+                           "\"path\":\"useTLS\",\"location\":\"body\"}]}");
   }
 }
 
@@ -1398,16 +1161,16 @@ amt_path (Fixture    *f,
   return g_strdup_printf ("/api/v1/amt/%s/%s", route, f->guid);
 }
 
-static Reply *
+static ApiTestReply *
 amt_get (Fixture    *f,
          const char *route)
 {
   g_autofree char *path = amt_path (f, route);
 
-  return get (f, path);
+  return api_test_get (&f->client, path);
 }
 
-static Reply *
+static ApiTestReply *
 amt_send (Fixture    *f,
           const char *method,
           const char *route,
@@ -1415,7 +1178,7 @@ amt_send (Fixture    *f,
 {
   g_autofree char *path = amt_path (f, route);
 
-  return send_json (f, method, path, body);
+  return api_test_send_json (&f->client, method, path, body);
 }
 
 static void
@@ -1426,19 +1189,19 @@ test_amt_power (Fixture       *f,
   ob_sim_device_set_power_state (f->sim, OB_SIM_POWER_ON);
 
   {
-    g_autoptr(Reply) reply = amt_get (f, "power/state");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "power/state");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "powerstate"), ==, 2);
-    g_assert_true (json_object_has_member (reply_object (reply), "OSPowerSavingState"));
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "powerstate"), ==, 2);
+    g_assert_true (json_object_has_member (api_test_reply_object (reply), "OSPowerSavingState"));
   }
 
   {
-    g_autoptr(Reply) reply = amt_get (f, "power/capabilities");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "power/capabilities");
     JsonObject *caps;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    caps = reply_object (reply);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    caps = api_test_reply_object (reply);
     g_assert_cmpint (json_object_get_int_member (caps, "Power up"), ==, 2);
     g_assert_cmpint (json_object_get_int_member (caps, "Power down"), ==, 8);
     g_assert_cmpint (json_object_get_int_member (caps, "Reset"), ==, 10);
@@ -1446,68 +1209,68 @@ test_amt_power (Fixture       *f,
 
   /* Power off, then on; the simulator's state follows. */
   {
-    g_autoptr(Reply) off = amt_send (f, "POST", "power/action", "{\"action\":8}");
-    g_autoptr(Reply) state = NULL;
+    g_autoptr(ApiTestReply) off = amt_send (f, "POST", "power/action", "{\"action\":8}");
+    g_autoptr(ApiTestReply) state = NULL;
 
-    assert_reply (off, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (reply_object (off),
+    api_test_assert_reply (off, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (api_test_reply_object (off),
                                                                                 "Body"),
                                                  "ReturnValue"), ==, 0);
     g_assert_cmpuint (ob_sim_device_get_power_state (f->sim), ==, OB_SIM_POWER_OFF_SOFT);
 
     state = amt_get (f, "power/state");
-    g_assert_cmpint (json_object_get_int_member (reply_object (state), "powerstate"), ==, 8);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (state), "powerstate"), ==, 8);
     /* The device the window shows learnt it too. */
     g_assert_cmpuint (ob_device_get_power_state (ob_device_registry_lookup (f->registry, f->guid)),
                       ==, 8);
   }
   {
     /* A numeric string passes the reference's validator too. */
-    g_autoptr(Reply) on = amt_send (f, "POST", "power/action", "{\"action\":\"2\"}");
+    g_autoptr(ApiTestReply) on = amt_send (f, "POST", "power/action", "{\"action\":\"2\"}");
 
-    assert_reply (on, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (on, SOUP_STATUS_OK, NULL);
     g_assert_cmpuint (ob_sim_device_get_power_state (f->sim), ==, OB_SIM_POWER_ON);
   }
 
   /* Actions outside the lists: both validators fail, or one. */
   {
-    g_autoptr(Reply) missing = amt_send (f, "POST", "power/action", "{}");
-    g_autoptr(Reply) unknown = amt_send (f, "POST", "power/action", "{\"action\":999}");
-    g_autoptr(Reply) word = amt_send (f, "POST", "power/action", "{\"action\":\"off\"}");
+    g_autoptr(ApiTestReply) missing = amt_send (f, "POST", "power/action", "{}");
+    g_autoptr(ApiTestReply) unknown = amt_send (f, "POST", "power/action", "{\"action\":999}");
+    g_autoptr(ApiTestReply) word = amt_send (f, "POST", "power/action", "{\"action\":\"off\"}");
 
-    assert_reply (missing, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"action\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"action\",\"location\":\"body\"}]}");
-    assert_reply (unknown, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":999,\"msg\":\"Invalid value\","
-                  "\"path\":\"action\",\"location\":\"body\"}]}");
+    api_test_assert_reply (missing, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"action\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"action\",\"location\":\"body\"}]}");
+    api_test_assert_reply (unknown, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":999,\"msg\":\"Invalid value\","
+                           "\"path\":\"action\",\"location\":\"body\"}]}");
     g_assert_cmpuint (word->status, ==, SOUP_STATUS_BAD_REQUEST);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (reply_object (word),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (api_test_reply_object (word),
                                                                           "errors")), ==, 2);
   }
 
   /* Boot options: reset to BIOS. */
   {
-    g_autoptr(Reply) reply = amt_send (f, "POST", "power/bootOptions",
-                                       "{\"action\":101,\"useSOL\":false}");
-    g_autoptr(Reply) no_sol = amt_send (f, "POST", "power/bootoptions", "{\"action\":101}");
-    g_autoptr(Reply) dmtf = amt_send (f, "POST", "power/bootOptions",
-                                      "{\"action\":8,\"useSOL\":true,"
-                                      "\"bootDetails\":{\"url\":\"not a url\",\"password\":5}}");
+    g_autoptr(ApiTestReply) reply = amt_send (f, "POST", "power/bootOptions",
+                                              "{\"action\":101,\"useSOL\":false}");
+    g_autoptr(ApiTestReply) no_sol = amt_send (f, "POST", "power/bootoptions", "{\"action\":101}");
+    g_autoptr(ApiTestReply) dmtf = amt_send (f, "POST", "power/bootOptions",
+                                             "{\"action\":8,\"useSOL\":true,"
+                                             "\"bootDetails\":{\"url\":\"not a url\",\"password\":5}}");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_true (json_object_has_member (reply_object (reply), "Body"));
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_true (json_object_has_member (api_test_reply_object (reply), "Body"));
     g_assert_cmpint (ob_sim_device_get_last_boot_target (f->sim), ==, OB_SIM_BOOT_TARGET_BIOS_SETUP);
 
-    assert_reply (no_sol, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"useSOL\","
-                  "\"location\":\"body\"}]}");
-    assert_reply (dmtf, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"value\":8,\"msg\":\"Invalid value\",\"path\":\"action\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"value\":\"not a url\",\"msg\":\"Invalid value\",\"path\":\"bootDetails.url\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"bootDetails.password\",\"location\":\"body\"}]}");
+    api_test_assert_reply (no_sol, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"useSOL\","
+                           "\"location\":\"body\"}]}");
+    api_test_assert_reply (dmtf, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"value\":8,\"msg\":\"Invalid value\",\"path\":\"action\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"value\":\"not a url\",\"msg\":\"Invalid value\",\"path\":\"bootDetails.url\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"bootDetails.password\",\"location\":\"body\"}]}");
   }
 }
 
@@ -1518,47 +1281,47 @@ test_amt_info (Fixture       *f,
   add_sim_device (f, FALSE);
 
   {
-    g_autoptr(Reply) reply = amt_get (f, "version");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "version");
     JsonObject *o;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    o = reply_object (reply);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    o = api_test_reply_object (reply);
     g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "CIM_SoftwareIdentity"),
                                                  "status"), ==, 200);
     g_assert_true (json_object_has_member (o, "AMT_SetupAndConfigurationService"));
   }
   {
-    g_autoptr(Reply) reply = amt_get (f, "generalSettings");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "generalSettings");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_true (json_object_has_member (json_object_get_object_member (reply_object (reply), "Body"),
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_true (json_object_has_member (json_object_get_object_member (api_test_reply_object (reply), "Body"),
                                            "HostName"));
   }
   {
-    g_autoptr(Reply) reply = amt_get (f, "hardwareInfo");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "hardwareInfo");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_true (json_object_has_member (reply_object (reply), "CIM_BIOSElement"));
-    g_assert_true (json_object_has_member (reply_object (reply), "CIM_Processor"));
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_true (json_object_has_member (api_test_reply_object (reply), "CIM_BIOSElement"));
+    g_assert_true (json_object_has_member (api_test_reply_object (reply), "CIM_Processor"));
   }
   {
-    g_autoptr(Reply) reply = amt_get (f, "log/event");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "log/event");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    reply_array (reply);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_reply_array (reply);
   }
   {
-    g_autoptr(Reply) reply = amt_get (f, "log/audit");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "log/audit");
     g_autofree char *bad_path = g_strconcat ("/api/v1/amt/log/audit/", f->guid,
                                              "?startIndex=-1", NULL);
-    g_autoptr(Reply) bad = get (f, bad_path);
+    g_autoptr(ApiTestReply) bad = api_test_get (&f->client, bad_path);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_true (json_object_has_member (reply_object (reply), "totalCnt"));
-    g_assert_true (json_object_has_member (reply_object (reply), "records"));
-    assert_reply (bad, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":\"-1\",\"msg\":\"Invalid value\","
-                  "\"path\":\"startIndex\",\"location\":\"query\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_true (json_object_has_member (api_test_reply_object (reply), "totalCnt"));
+    g_assert_true (json_object_has_member (api_test_reply_object (reply), "records"));
+    api_test_assert_reply (bad, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":\"-1\",\"msg\":\"Invalid value\","
+                           "\"path\":\"startIndex\",\"location\":\"query\"}]}");
   }
 }
 
@@ -1570,37 +1333,37 @@ test_amt_features (Fixture       *f,
   ob_sim_device_set_control_mode (f->sim, OB_SIM_CONTROL_MODE_ACM);
 
   {
-    g_autoptr(Reply) reply = amt_send (f, "POST", "features",
-                                       "{\"userConsent\":\"none\",\"enableSOL\":true,"
-                                       "\"enableIDER\":false,\"enableKVM\":true}");
+    g_autoptr(ApiTestReply) reply = amt_send (f, "POST", "features",
+                                              "{\"userConsent\":\"none\",\"enableSOL\":true,"
+                                              "\"enableIDER\":false,\"enableKVM\":true}");
 
-    assert_reply (reply, SOUP_STATUS_OK, "{\"status\":\"AMT Features updated\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, "{\"status\":\"AMT Features updated\"}");
     g_assert_true (ob_sim_device_get_sol_enabled (f->sim));
     g_assert_false (ob_sim_device_get_ider_enabled (f->sim));
     g_assert_cmpuint (ob_sim_device_get_opt_in_required (f->sim), ==, OB_SIM_OPT_IN_NONE);
   }
   {
-    g_autoptr(Reply) reply = amt_get (f, "features");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "features");
     JsonObject *o;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    o = reply_object (reply);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    o = api_test_reply_object (reply);
     g_assert_cmpstr (json_object_get_string_member (o, "userConsent"), ==, "none");
     g_assert_true (json_object_get_boolean_member (o, "SOL"));
     g_assert_false (json_object_get_boolean_member (o, "IDER"));
     g_assert_true (json_object_has_member (o, "optInState"));
   }
   {
-    g_autoptr(Reply) reply = amt_send (f, "POST", "features",
-                                       "{\"userConsent\":\"some\",\"enableSOL\":\"yes\","
-                                       "\"enableKVM\":true,\"ocr\":3}");
+    g_autoptr(ApiTestReply) reply = amt_send (f, "POST", "features",
+                                              "{\"userConsent\":\"some\",\"enableSOL\":\"yes\","
+                                              "\"enableKVM\":true,\"ocr\":3}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":["
-                  "{\"type\":\"field\",\"value\":\"some\",\"msg\":\"Invalid value\",\"path\":\"userConsent\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"value\":\"yes\",\"msg\":\"Invalid value\",\"path\":\"enableSOL\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"enableIDER\",\"location\":\"body\"},"
-                  "{\"type\":\"field\",\"value\":3,\"msg\":\"Invalid value\",\"path\":\"ocr\",\"location\":\"body\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":["
+                           "{\"type\":\"field\",\"value\":\"some\",\"msg\":\"Invalid value\",\"path\":\"userConsent\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"value\":\"yes\",\"msg\":\"Invalid value\",\"path\":\"enableSOL\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"msg\":\"Invalid value\",\"path\":\"enableIDER\",\"location\":\"body\"},"
+                           "{\"type\":\"field\",\"value\":3,\"msg\":\"Invalid value\",\"path\":\"ocr\",\"location\":\"body\"}]}");
   }
 }
 
@@ -1616,24 +1379,24 @@ test_amt_alarms (Fixture       *f,
                              f->guid);
 
   {
-    g_autoptr(Reply) reply = amt_get (f, "alarmOccurrences");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "alarmOccurrences");
 
-    assert_reply (reply, SOUP_STATUS_OK, "[]");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, "[]");
   }
   {
-    g_autoptr(Reply) reply = amt_send (f, "POST", "alarmOccurrences",
-                                       "{\"ElementName\":\"wake\",\"StartTime\":\"2030-01-02T03:04:00Z\","
-                                       "\"Interval\":90}");
+    g_autoptr(ApiTestReply) reply = amt_send (f, "POST", "alarmOccurrences",
+                                              "{\"ElementName\":\"wake\",\"StartTime\":\"2030-01-02T03:04:00Z\","
+                                              "\"Interval\":90}");
 
-    assert_reply (reply, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\",\"ReturnValue\":0}");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\",\"ReturnValue\":0}");
   }
   {
-    g_autoptr(Reply) reply = amt_get (f, "alarmOccurrences");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "alarmOccurrences");
     JsonObject *alarm;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpuint (json_array_get_length (reply_array (reply)), ==, 1);
-    alarm = json_array_get_object_element (reply_array (reply), 0);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpuint (json_array_get_length (api_test_reply_array (reply)), ==, 1);
+    alarm = json_array_get_object_element (api_test_reply_array (reply), 0);
     g_assert_cmpstr (json_object_get_string_member (alarm, "ElementName"), ==, "wake");
     g_assert_cmpstr (json_object_get_string_member (alarm, "InstanceID"), ==, "wake");
     g_assert_cmpint (json_object_get_int_member (alarm, "InternalInMinutes"), ==, 90);
@@ -1650,16 +1413,16 @@ test_amt_alarms (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
       {
-        g_autoptr(Reply) reply = amt_send (f, "POST", "alarmOccurrences", bodies[i]);
+        g_autoptr(ApiTestReply) reply = amt_send (f, "POST", "alarmOccurrences", bodies[i]);
 
-        assert_reply (reply, SOUP_STATUS_BAD_REQUEST, invalid);
+        api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST, invalid);
       }
   }
 
   {
-    g_autoptr(Reply) no_name = amt_send (f, "DELETE", "alarmOccurrences", "{}");
-    g_autoptr(Reply) deleted = amt_send (f, "DELETE", "alarmOccurrences", "{\"Name\":\"wake\"}");
-    g_autoptr(Reply) again = amt_send (f, "DELETE", "alarmOccurrences", "{\"Name\":\"wake\"}");
+    g_autoptr(ApiTestReply) no_name = amt_send (f, "DELETE", "alarmOccurrences", "{}");
+    g_autoptr(ApiTestReply) deleted = amt_send (f, "DELETE", "alarmOccurrences", "{\"Name\":\"wake\"}");
+    g_autoptr(ApiTestReply) again = amt_send (f, "DELETE", "alarmOccurrences", "{\"Name\":\"wake\"}");
     g_autofree char *no_name_body = g_strdup_printf (
       "{\"error\":\"Incorrect URI or Bad Request\","
       "\"errorDescription\":\"Invalid alarm occurrence request for guid : %s.\"}", f->guid);
@@ -1667,9 +1430,9 @@ test_amt_alarms (Fixture       *f,
       "{\"error\":\"Alarm instance not found\","
       "\"errorDescription\":\"Alarm occurrence delete request failed for guid : %s.\"}", f->guid);
 
-    assert_reply (no_name, SOUP_STATUS_BAD_REQUEST, no_name_body);
-    assert_reply (deleted, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\"}");
-    assert_reply (again, SOUP_STATUS_NOT_FOUND, again_body);
+    api_test_assert_reply (no_name, SOUP_STATUS_BAD_REQUEST, no_name_body);
+    api_test_assert_reply (deleted, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\"}");
+    api_test_assert_reply (again, SOUP_STATUS_NOT_FOUND, again_body);
   }
 }
 
@@ -1681,11 +1444,11 @@ test_amt_consent (Fixture       *f,
   ob_sim_device_set_power_state (f->sim, OB_SIM_POWER_ON);
 
   {
-    g_autoptr(Reply) reply = amt_get (f, "userConsentCode");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "userConsentCode");
     JsonObject *body;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    body = json_object_get_object_member (reply_object (reply), "Body");
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    body = json_object_get_object_member (api_test_reply_object (reply), "Body");
     g_assert_cmpint (json_object_get_int_member (body, "ReturnValue"), ==, 0);
     g_assert_cmpstr (json_object_get_string_member (body, "ReturnValueStr"), ==, "SUCCESS");
     g_assert_nonnull (ob_sim_device_get_consent_code (f->sim));
@@ -1696,33 +1459,33 @@ test_amt_consent (Fixture       *f,
     const char *code = ob_sim_device_get_consent_code (f->sim);
     g_autofree char *wrong = g_strdup_printf ("{\"consentCode\":%d}",
                                               code[0] == '9' ? 111111 : 999999);
-    g_autoptr(Reply) reply = amt_send (f, "POST", "userConsentCode", wrong);
+    g_autoptr(ApiTestReply) reply = amt_send (f, "POST", "userConsentCode", wrong);
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
-    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (reply_object (reply),
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST, NULL);
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (api_test_reply_object (reply),
                                                                                 "Body"),
                                                  "ReturnValue"), !=, 0);
   }
   {
     g_autofree char *right = g_strdup_printf ("{\"consentCode\":\"%s\"}",
                                               ob_sim_device_get_consent_code (f->sim));
-    g_autoptr(Reply) reply = amt_send (f, "POST", "userConsentCode", right);
+    g_autoptr(ApiTestReply) reply = amt_send (f, "POST", "userConsentCode", right);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_cmpint (ob_sim_device_get_opt_in_state (f->sim), ==, OB_SIM_OPT_IN_STATE_RECEIVED);
   }
   {
-    g_autoptr(Reply) reply = amt_get (f, "userConsentCode/cancel");
+    g_autoptr(ApiTestReply) reply = amt_get (f, "userConsentCode/cancel");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_cmpint (ob_sim_device_get_opt_in_state (f->sim), ==, OB_SIM_OPT_IN_STATE_NOT_STARTED);
   }
   {
-    g_autoptr(Reply) reply = amt_send (f, "POST", "userConsentCode", "{\"consentCode\":\"abc\"}");
+    g_autoptr(ApiTestReply) reply = amt_send (f, "POST", "userConsentCode", "{\"consentCode\":\"abc\"}");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":\"abc\",\"msg\":\"Invalid value\","
-                  "\"path\":\"consentCode\",\"location\":\"body\"}]}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":\"abc\",\"msg\":\"Invalid value\","
+                           "\"path\":\"consentCode\",\"location\":\"body\"}]}");
   }
 }
 
@@ -1748,11 +1511,11 @@ test_amt_unknown_and_gone (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
     {
       g_autofree char *path = g_strdup_printf ("/api/v1/amt/%s/%s", routes[i].route, GUID_A);
-      g_autoptr(Reply) reply = send_json (f, routes[i].method, path, routes[i].body);
+      g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, routes[i].method, path, routes[i].body);
 
-      assert_reply (reply, SOUP_STATUS_NOT_FOUND,
-                    "{\"error\":\"Device not found/connected. Please connect again using CIRA.\","
-                    "\"errorDescription\":\"guid : " GUID_A "\"}");
+      api_test_assert_reply (reply, SOUP_STATUS_NOT_FOUND,
+                             "{\"error\":\"Device not found/connected. Please connect again using CIRA.\","
+                             "\"errorDescription\":\"guid : " GUID_A "\"}");
     }
 
   /* A managed device that stopped answering: the same 404, with why. */
@@ -1761,7 +1524,7 @@ test_amt_unknown_and_gone (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
     {
       g_autofree char *path = NULL;
-      g_autoptr(Reply) reply = NULL;
+      g_autoptr(ApiTestReply) reply = NULL;
       g_autofree char *prefix = NULL;
 
       /* Routes that check the body first answer 400 for it. */
@@ -1769,12 +1532,12 @@ test_amt_unknown_and_gone (Fixture       *f,
         continue;
 
       path = g_strdup_printf ("/api/v1/amt/%s/%s", routes[i].route, f->guid);
-      reply = send_json (f, routes[i].method, path, routes[i].body);
+      reply = api_test_send_json (&f->client, routes[i].method, path, routes[i].body);
       prefix = g_strdup_printf ("guid : %s (", f->guid);
       g_assert_cmpuint (reply->status, ==, SOUP_STATUS_NOT_FOUND);
-      g_assert_cmpstr (json_object_get_string_member (reply_object (reply), "error"), ==,
+      g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (reply), "error"), ==,
                        "Device not found/connected. Please connect again using CIRA.");
-      g_assert_true (g_str_has_prefix (json_object_get_string_member (reply_object (reply),
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (api_test_reply_object (reply),
                                                                       "errorDescription"), prefix));
     }
 }
@@ -1784,20 +1547,18 @@ static void
 test_stop_during_request (Fixture       *f,
                           gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
+  g_autofree char *path = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autofree char *auth = g_strconcat ("Bearer ", f->token, NULL);
   g_autoptr(GError) error = NULL;
-  SendState state = { FALSE, NULL, NULL };
+  ApiTestSend state;
   gint64 deadline;
 
   add_sim_device (f, FALSE);
   ob_sim_fleet_set_latency_ms (f->fleet, 3000);
 
-  url = g_strdup_printf ("%s/api/v1/amt/power/state/%s", f->base, f->guid);
-  msg = soup_message_new ("GET", url);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &state);
+  path = g_strdup_printf ("/api/v1/amt/power/state/%s", f->guid);
+  msg = api_test_message_new (&f->client, "GET", path, NULL, NULL, -1, NULL, FALSE);
+  api_test_send_async (f->client.session, msg, &state);
 
   /* Wait until the request reached the device. */
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
@@ -1806,22 +1567,21 @@ test_stop_during_request (Fixture       *f,
     g_main_context_iteration (NULL, TRUE);
 
   ob_api_server_stop (f->api);
-  wait_for (&state.done);
+  api_test_wait_flag (&state.done);
   /* The client sees the connection go, never a power state. */
   g_assert_true (state.error != NULL || soup_message_get_status (msg) != SOUP_STATUS_OK);
-  g_clear_error (&state.error);
-  g_clear_pointer (&state.body, g_bytes_unref);
+  api_test_send_clear (&state);
 
   /* And the server starts again. */
   start_api (f->api, &error);
   g_assert_no_error (error);
-  g_free (f->base);
-  f->base = ob_api_server_dup_url (f->api);
+  g_free (f->client.base);
+  f->client.base = ob_api_server_dup_url (f->api);
   ob_sim_fleet_set_latency_ms (f->fleet, 0);
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/devices/stats");
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/devices/stats");
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
   }
 }
 
@@ -1882,15 +1642,15 @@ test_start_without_password (void)
 
     ob_api_store_password_sync (secrets, "pw", NULL, &error);
     g_assert_no_error (error);
-    ob_api_server_start_async (api, "not an address", 0, NULL, on_bool_done, &result);
-    wait_result (&result);
+    ob_api_server_start_async (api, "not an address", 0, NULL, cira_test_store_result, &result);
+    cira_test_wait_result (&result);
     g_assert_false (ob_api_server_start_finish (api, result, &error));
     g_assert_error (error, OB_API_ERROR, OB_API_ERROR_LISTEN);
   }
 
   g_clear_object (&api);
   g_clear_object (&store);
-  remove_tree (dir);
+  api_test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------------
@@ -1975,7 +1735,7 @@ test_headless (void)
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, on_line, &state);
-  wait_for (&state.done);
+  api_test_wait_flag (&state.done);
   g_assert_nonnull (state.line);
   g_assert_true (g_str_has_prefix (state.line, prefix));
   g_assert_true (g_str_has_prefix (state.line + strlen (prefix), "http://127.0.0.1:"));
@@ -2009,7 +1769,7 @@ test_headless (void)
   /* SIGTERM: a clean exit with status 0. */
   g_subprocess_send_signal (process, SIGTERM);
   g_subprocess_wait_async (process, NULL, on_waited, &exited);
-  wait_for (&exited);
+  api_test_wait_flag (&exited);
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
   g_free (state.line);
@@ -2028,7 +1788,7 @@ test_headless (void)
     g_assert_nonnull (strstr (err_text, "--set-api-password"));
   }
 
-  remove_tree (data_home);
+  api_test_remove_tree (data_home);
 }
 
 static int

@@ -9,13 +9,13 @@
 
 #include <string.h>
 
-#include "ob-api-rps-private.h"
+#include "ob-api-resource.h"
 #include "ob-util.h"
 
 /* /api/v1/admin/ciraconfigs (rps-rpc-activation.md §1.2).  The MPS
  * password, when one is given, lives only in the keyring. */
 
-#define TYPE_NAME "CIRA"
+#define MSG_IN_USE "CIRA Config: %s is associated with an AMT profile"
 
 static JsonNode *
 cira_to_json (gpointer record)
@@ -86,12 +86,13 @@ check_address (JsonNode        *address,
     _ob_rps_error (v, address, msg, "mpsServerAddress");
 }
 
-/* @create: the insert validator; otherwise the update one, where only the
+/* The insert validator, or with @patch the update one, where only the
  * name is required, the other fields are checked when present, and some
  * messages differ (both as the reference has them). */
-static void
-validate_cira (JsonObject      *body,
-               gboolean         create,
+static gboolean
+validate_cira (ObApiRequest    *request,
+               JsonObject      *body,
+               gboolean         patch,
                ObApiValidation *v)
 {
   static const char * const formats[] = { "3", "4", "201", NULL };
@@ -112,6 +113,7 @@ validate_cira (JsonObject      *body,
   g_autofree char *username_text = _ob_rps_text (username);
   g_autofree char *cn_text = _ob_rps_text (common_name);
   g_autofree char *auth_text = _ob_rps_text (auth);
+  gboolean create = !patch;
 
   if (_ob_rps_is_empty (name))
     _ob_rps_error (v, name, "CIRA profile name is required", "configName");
@@ -212,6 +214,8 @@ validate_cira (JsonObject      *body,
 
   if (!create && regenerate != NULL && !_ob_rps_boolean (regenerate, NULL))
     _ob_rps_error (v, regenerate, NULL, "regeneratePassword");
+
+  return TRUE;
 }
 
 static guint
@@ -229,9 +233,12 @@ text_to_uint (JsonObject *body,
 
 /* Copies the fields present in @body (all of them on create). */
 static void
-apply_body (ObCiraConfig *config,
-            JsonObject   *body)
+apply_body (gpointer    record,
+            JsonObject *body,
+            gboolean    patch)
 {
+  ObCiraConfig *config = record;
+
   if (json_object_has_member (body, "serverAddressFormat"))
     ob_cira_config_set_server_address_format (config, text_to_uint (body, "serverAddressFormat"));
   if (json_object_has_member (body, "mpsServerAddress"))
@@ -263,324 +270,59 @@ apply_body (ObCiraConfig *config,
     ob_cira_config_set_proxy_details (config, ob_api_json_get_string (body, "proxyDetails"));
 }
 
-static char *
-dup_password (JsonObject *body)
-{
-  g_autofree char *text = _ob_rps_dup_text (body, "password");
-
-  if (text == NULL || text[0] == '\0')
-    return NULL;
-
-  return g_steal_pointer (&text);
-}
-
+/* An MPS password sent (not empty) replaces the stored one. */
 static void
-respond_config (ObApiRequest *request,
-                guint         status,
-                const char   *name)
+add_secrets (ObApiRequest *request,
+             gpointer      record,
+             gboolean      created,
+             ObRpsSecrets *secrets)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObCiraConfig) config = ob_store_get_cira_config (_ob_api_server_get_store (request->server),
-                                                             name, &error);
-  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *password = _ob_rps_dup_text (ob_api_request_get_body_object (request),
+                                                "password");
 
-  if (config == NULL)
-    {
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  node = cira_to_json (config);
-  _ob_api_rps_respond (request, status, node);
-}
-
-void
-_ob_api_ciraconfigs_list (ObApiRequest *request)
-{
-  _ob_api_rps_list (request, (ObRpsListFunc) ob_store_list_cira_configs, cira_to_json, FALSE);
-}
-
-void
-_ob_api_ciraconfigs_get (ObApiRequest *request)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObCiraConfig) config = ob_store_get_cira_config (_ob_api_server_get_store (request->server),
-                                                             request->param, &error);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (config == NULL)
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-        _ob_api_rps_respond_not_found (request, TYPE_NAME, request->param);
-      else
-        _ob_api_rps_respond_failed (request, request->param, error);
-      return;
-    }
-
-  node = cira_to_json (config);
-  _ob_api_rps_respond (request, SOUP_STATUS_OK, node);
-}
-
-/* ------------------------------------------------------------------------
- * POST
- * ------------------------------------------------------------------------ */
-
-static void
-on_create_secrets (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(ObApiRequest) request = user_data;
-  const char *name = request->data;
-  g_autoptr(GError) error = NULL;
-
-  if (!_ob_rps_secrets_finish (result, &error))
-    {
-      g_autoptr(GError) delete_error = NULL;
-
-      /* As the reference: no record without its secret. */
-      if (!ob_store_delete_cira_config (_ob_api_server_get_store (request->server), name,
-                                        &delete_error))
-        g_warning ("RPS API: could not remove CIRA config %s after a keyring failure: %s",
-                   name, delete_error->message);
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  respond_config (request, SOUP_STATUS_CREATED, name);
-}
-
-void
-_ob_api_ciraconfigs_create (ObApiRequest *request)
-{
-  JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_auto(ObApiValidation) validation = { NULL };
-  g_autoptr(ObCiraConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObRpsSecrets) secrets = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *password = NULL;
-
-  ob_api_validation_init (&validation);
-  validate_cira (body, TRUE, &validation);
-  if (ob_api_validation_respond (&validation, request))
-    return;
-
-  name = _ob_rps_dup_text (body, "configName");
-  config = ob_cira_config_new (name);
-  ob_cira_config_set_tenant_id (config, "");
-  apply_body (config, body);
-
-  if (!ob_store_insert_cira_config (store, config, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE))
-        {
-          g_autofree char *message = g_strdup_printf ("CIRA Config %s already exists.", name);
-
-          _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Unique key violation",
-                                     message);
-        }
-      else
-        _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  password = dup_password (body);
-  if (password == NULL)
-    {
-      respond_config (request, SOUP_STATUS_CREATED, ob_cira_config_get_name (config));
-      return;
-    }
-
-  secrets = _ob_rps_secrets_new (request);
-  _ob_rps_secrets_set (secrets, OB_SECRET_OWNER_CIRA_CONFIG, ob_cira_config_get_name (config),
-                       OB_SECRET_KIND_MPS_PASSWORD, password);
+  if (password != NULL && password[0] != '\0')
+    _ob_rps_secrets_set (secrets, OB_SECRET_OWNER_CIRA_CONFIG, ob_cira_config_get_name (record),
+                         OB_SECRET_KIND_MPS_PASSWORD, password);
   ob_secure_free_string (g_steal_pointer (&password));
-  ob_api_request_set_data (request, g_strdup (ob_cira_config_get_name (config)), g_free);
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_create_secrets,
-                       ob_api_request_ref (request));
 }
 
-/* ------------------------------------------------------------------------
- * PATCH
- * ------------------------------------------------------------------------ */
-
-static void
-on_update_secrets (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+static const char *
+find_user (ObStore     *store,
+           const char  *name,
+           GError     **error)
 {
-  g_autoptr(ObApiRequest) request = user_data;
-  const char *name = request->data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) profiles = ob_store_list_profiles (store, NULL, NULL, error);
 
-  if (!_ob_rps_secrets_finish (result, &error))
-    {
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  respond_config (request, SOUP_STATUS_OK, name);
-}
-
-void
-_ob_api_ciraconfigs_update (ObApiRequest *request)
-{
-  JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_auto(ObApiValidation) validation = { NULL };
-  g_autoptr(ObCiraConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObRpsSecrets) secrets = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *password = NULL;
-  gint64 version = G_MAXINT64;
-
-  ob_api_validation_init (&validation);
-  validate_cira (body, FALSE, &validation);
-  if (ob_api_validation_respond (&validation, request))
-    return;
-
-  name = _ob_rps_dup_text (body, "configName");
-  config = ob_store_get_cira_config (store, name, &error);
-  if (config == NULL)
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-        _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
-      else
-        _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  apply_body (config, body);
-  /* Without a version the update cannot match any row: a conflict, as in
-   * the reference. */
-  if (!_ob_rps_request_version (request, TRUE, &version))
-    version = G_MAXINT64;
-  ob_cira_config_set_version (config, version);
-
-  if (!ob_store_update_cira_config (store, config, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_CONFLICT))
-        {
-          g_autoptr(ObCiraConfig) current = ob_store_get_cira_config (store, name, NULL);
-
-          if (current != NULL)
-            {
-              g_autoptr(JsonNode) node = cira_to_json (current);
-
-              _ob_api_rps_respond_conflict (request, node, ob_cira_config_get_version (current));
-              return;
-            }
-        }
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-        _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
-      else
-        _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  password = dup_password (body);
-  if (password == NULL)
-    {
-      respond_config (request, SOUP_STATUS_OK, ob_cira_config_get_name (config));
-      return;
-    }
-
-  secrets = _ob_rps_secrets_new (request);
-  _ob_rps_secrets_set (secrets, OB_SECRET_OWNER_CIRA_CONFIG, ob_cira_config_get_name (config),
-                       OB_SECRET_KIND_MPS_PASSWORD, password);
-  ob_secure_free_string (g_steal_pointer (&password));
-  ob_api_request_set_data (request, g_strdup (ob_cira_config_get_name (config)), g_free);
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_update_secrets,
-                       ob_api_request_ref (request));
-}
-
-/* ------------------------------------------------------------------------
- * DELETE
- * ------------------------------------------------------------------------ */
-
-static void
-on_delete_secrets (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(ObApiRequest) request = user_data;
-  g_autoptr(GError) error = NULL;
-
-  /* The record is gone; a keyring entry left behind is logged, and the
-   * next create of that name overwrites it. */
-  if (!_ob_rps_secrets_finish (result, &error))
-    g_warning ("RPS API: could not remove the keyring entries of CIRA config %s: %s",
-               (const char *) request->data, error->message);
-
-  ob_api_request_respond_empty (request, SOUP_STATUS_NO_CONTENT);
-}
-
-static void
-respond_in_use (ObApiRequest *request,
-                const char   *name)
-{
-  g_autofree char *message = g_strdup_printf ("CIRA Config: %s is associated with an AMT profile",
-                                               name);
-
-  _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Foreign key violation", message);
-}
-
-void
-_ob_api_ciraconfigs_delete (ObApiRequest *request)
-{
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_autoptr(ObCiraConfig) config = NULL;
-  g_autoptr(GPtrArray) profiles = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObRpsSecrets) secrets = NULL;
-  const char *name;
-
-  config = ob_store_get_cira_config (store, request->param, &error);
-  if (config == NULL)
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-        _ob_api_rps_respond_not_found (request, TYPE_NAME, request->param);
-      else
-        _ob_api_rps_respond_failed (request, request->param, error);
-      return;
-    }
-  name = ob_cira_config_get_name (config);
-
-  profiles = ob_store_list_profiles (store, NULL, NULL, &error);
-  if (profiles == NULL)
-    {
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-  for (guint i = 0; i < profiles->len; i++)
+  for (guint i = 0; profiles != NULL && i < profiles->len; i++)
     {
       const char *used = ob_profile_get_cira_config_name (g_ptr_array_index (profiles, i));
 
       if (used != NULL && g_ascii_strcasecmp (used, name) == 0)
-        {
-          respond_in_use (request, name);
-          return;
-        }
+        return MSG_IN_USE;
     }
 
-  if (!ob_store_delete_cira_config (store, name, &error))
-    {
-      /* A profile that started using it meanwhile. */
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_IN_USE))
-        respond_in_use (request, name);
-      else if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-        _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
-      else
-        _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  secrets = _ob_rps_secrets_new (request);
-  _ob_rps_secrets_clear (secrets, OB_SECRET_OWNER_CIRA_CONFIG, name, NULL);
-  ob_api_request_set_data (request, g_strdup (name), g_free);
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_delete_secrets,
-                       ob_api_request_ref (request));
+  return NULL;
 }
+
+const ObApiResource _ob_api_ciraconfigs_resource = {
+  .path = "ciraconfigs",
+  .key_field = "configName",
+  .get_type = ob_cira_config_get_type,
+  .list = ob_store_list_cira_configs,
+  .get = (ObApiResourceGetFunc) ob_store_get_cira_config,
+  .insert = (ObApiResourceWriteFunc) ob_store_insert_cira_config,
+  .update = (ObApiResourceWriteFunc) ob_store_update_cira_config,
+  .remove = ob_store_delete_cira_config,
+  .to_json = cira_to_json,
+  .not_found_type = "CIRA",
+  .duplicate_message = "CIRA Config %s already exists.",
+  .in_use_error = "Foreign key violation",
+  .in_use_message = MSG_IN_USE,
+  .log_name = "CIRA config",
+  .secret_owner = OB_SECRET_OWNER_CIRA_CONFIG,
+  .version_from_if_match = TRUE,
+  .validate = validate_cira,
+  .apply = apply_body,
+  .add_secrets = add_secrets,
+  .find_user = find_user,
+};

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "ob-api-rps-private.h"
+#include "ob-api-resource.h"
 #include "ob-cert-chain.h"
 #include "ob-util.h"
 
@@ -19,7 +19,6 @@
  * OB_SECRET_OWNER_DOMAIN and the domain's name.  Opening the PFX runs in a
  * worker thread: key derivation is slow by design. */
 
-#define TYPE_NAME "Domain"
 #define MAX_PASSWORD_LEN 64
 
 #define MSG_DECRYPT "Unable to decrypt provisioning certificate. Please check that the password " \
@@ -104,7 +103,6 @@ typedef struct
   char          *cert_base64;    /* NULL: from the keyring */
   char          *password;       /* NULL: from the keyring */
   gboolean       run;            /* FALSE: nothing to open */
-  gboolean       created;        /* POST, once the record is in */
 
   /* Results */
   GBytes        *pfx;
@@ -291,118 +289,26 @@ validate_with_job (JsonObject      *body,
   validate_format (body, v);
 }
 
-static void
-respond_lookup_error (ObApiRequest *request,
-                      const char   *name,
-                      GError       *error)
-{
-  if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-    _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
-  else
-    _ob_api_rps_respond_failed (request, name, error);
-}
-
-static void
-respond_duplicate (ObApiRequest *request,
-                   const char   *name)
-{
-  g_autofree char *message = g_strdup_printf ("Domain %s ID or Suffix already exists", name);
-
-  _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Unique key violation", message);
-}
-
-static void
-respond_stored (ObApiRequest *request,
-                guint         status,
-                const char   *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObDomain) domain = ob_store_get_domain (_ob_api_server_get_store (request->server),
-                                                    name, &error);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (domain == NULL)
-    {
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  node = domain_to_json (domain);
-  _ob_api_rps_respond (request, status, node);
-}
-
-/* ------------------------------------------------------------------------
- * GET
- * ------------------------------------------------------------------------ */
-
-void
-_ob_api_domains_list (ObApiRequest *request)
-{
-  _ob_api_rps_list (request, (ObRpsListFunc) ob_store_list_domains, domain_to_json, FALSE);
-}
-
-void
-_ob_api_domains_get (ObApiRequest *request)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObDomain) domain = ob_store_get_domain (_ob_api_server_get_store (request->server),
-                                                    request->param, &error);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (domain == NULL)
-    {
-      respond_lookup_error (request, request->param, error);
-      return;
-    }
-
-  node = domain_to_json (domain);
-  _ob_api_rps_respond (request, SOUP_STATUS_OK, node);
-}
-
 /* ------------------------------------------------------------------------
  * POST and PATCH
  * ------------------------------------------------------------------------ */
 
+/* The PFX and its password, once they opened. */
 static void
-on_secrets_written (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+add_secrets (ObApiRequest *request,
+             gpointer      record,
+             gboolean      created,
+             ObRpsSecrets *secrets)
 {
-  g_autoptr(ObApiRequest) request = user_data;
   DomainJob *job = request->data;
-  const char *name = job->stored_name;
-  g_autoptr(GError) error = NULL;
+  const char *name = ob_domain_get_name (record);
 
-  if (!_ob_rps_secrets_finish (result, &error))
-    {
-      g_autoptr(GError) delete_error = NULL;
+  if (job->chain == NULL)
+    return;
 
-      /* A new domain without its certificate is useless: take it out
-       * again, as the reference does. */
-      if (job->created
-          && !ob_store_delete_domain (_ob_api_server_get_store (request->server), name,
-                                      &delete_error))
-        g_warning ("RPS API: could not remove domain %s after a keyring failure: %s",
-                   name, delete_error->message);
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  respond_stored (request, job->created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, name);
-}
-
-static void
-write_secrets (ObApiRequest *request,
-               DomainJob    *job)
-{
-  g_autoptr(ObRpsSecrets) secrets = _ob_rps_secrets_new (request);
-
-  _ob_rps_secrets_set_bytes (secrets, OB_SECRET_OWNER_DOMAIN, job->stored_name, OB_SECRET_KIND_PFX,
-                             job->pfx);
-  _ob_rps_secrets_set (secrets, OB_SECRET_OWNER_DOMAIN, job->stored_name,
-                       OB_SECRET_KIND_PFX_PASSWORD, job->used_password);
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_secrets_written,
-                       ob_api_request_ref (request));
+  _ob_rps_secrets_set_bytes (secrets, OB_SECRET_OWNER_DOMAIN, name, OB_SECRET_KIND_PFX, job->pfx);
+  _ob_rps_secrets_set (secrets, OB_SECRET_OWNER_DOMAIN, name, OB_SECRET_KIND_PFX_PASSWORD,
+                       job->used_password);
 }
 
 static void
@@ -413,10 +319,8 @@ on_create_opened (GObject      *source,
   g_autoptr(ObApiRequest) request = user_data;
   DomainJob *job = request->data;
   JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
   g_auto(ObApiValidation) validation = { NULL };
   g_autoptr(ObDomain) domain = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) expiry = NULL;
   g_autofree char *name = _ob_rps_dup_text (body, "profileName");
   g_autofree char *suffix = _ob_rps_dup_text (body, "domainSuffix");
@@ -436,23 +340,11 @@ on_create_opened (GObject      *source,
   expiry = ob_cert_chain_dup_earliest_expiry (job->chain);
   ob_domain_set_expiration_date (domain, expiry);
 
-  if (!ob_store_insert_domain (store, domain, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE))
-        respond_duplicate (request, name);
-      else
-        _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  g_free (job->stored_name);
-  job->stored_name = g_strdup (ob_domain_get_name (domain));
-  job->created = TRUE;
-  write_secrets (request, job);
+  _ob_api_resource_save (request, &_ob_api_domains_resource, domain, name, TRUE);
 }
 
-void
-_ob_api_domains_create (ObApiRequest *request)
+static void
+create_domain (ObApiRequest *request)
 {
   JsonObject *body = ob_api_request_get_body_object (request);
   JsonNode *cert = _ob_rps_field (body, "provisioningCert");
@@ -489,12 +381,11 @@ on_update_opened (GObject      *source,
   g_autofree char *name = _ob_rps_dup_text (body, "profileName");
   g_autofree char *suffix = _ob_rps_dup_text (body, "domainSuffix");
   g_autofree char *format = _ob_rps_dup_text (body, "provisioningCertStorageFormat");
-  gint64 version = G_MAXINT64;
 
   domain = ob_store_get_domain (store, name, &error);
   if (domain == NULL)
     {
-      respond_lookup_error (request, name, error);
+      _ob_api_resource_respond_lookup_error (request, &_ob_api_domains_resource, name, error);
       return;
     }
 
@@ -515,45 +406,11 @@ on_update_opened (GObject      *source,
       ob_domain_set_expiration_date (domain, expiry);
     }
 
-  /* No If-Match copy here (as the reference); a missing version is a
-   * conflict. */
-  _ob_rps_request_version (request, FALSE, &version);
-  ob_domain_set_version (domain, version);
-
-  if (!ob_store_update_domain (store, domain, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_CONFLICT))
-        {
-          g_autoptr(ObDomain) current = ob_store_get_domain (store, name, NULL);
-
-          if (current != NULL)
-            {
-              g_autoptr(JsonNode) node = domain_to_json (current);
-
-              _ob_api_rps_respond_conflict (request, node, ob_domain_get_version (current));
-              return;
-            }
-        }
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE))
-        respond_duplicate (request, name);
-      else
-        respond_lookup_error (request, name, error);
-      return;
-    }
-
-  if (job->chain == NULL)
-    {
-      respond_stored (request, SOUP_STATUS_OK, ob_domain_get_name (domain));
-      return;
-    }
-
-  g_free (job->stored_name);
-  job->stored_name = g_strdup (ob_domain_get_name (domain));
-  write_secrets (request, job);
+  _ob_api_resource_save (request, &_ob_api_domains_resource, domain, name, FALSE);
 }
 
-void
-_ob_api_domains_update (ObApiRequest *request)
+static void
+update_domain (ObApiRequest *request)
 {
   JsonObject *body = ob_api_request_get_body_object (request);
   ObStore *store = _ob_api_server_get_store (request->server);
@@ -579,7 +436,7 @@ _ob_api_domains_update (ObApiRequest *request)
   domain = ob_store_get_domain (store, name, &error);
   if (domain == NULL)
     {
-      respond_lookup_error (request, name, error);
+      _ob_api_resource_respond_lookup_error (request, &_ob_api_domains_resource, name, error);
       return;
     }
 
@@ -614,51 +471,24 @@ _ob_api_domains_update (ObApiRequest *request)
   start_job (request, job, on_update_opened);
 }
 
-/* ------------------------------------------------------------------------
- * DELETE
- * ------------------------------------------------------------------------ */
-
-static void
-on_delete_secrets (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(ObApiRequest) request = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!_ob_rps_secrets_finish (result, &error))
-    g_warning ("RPS API: could not remove the keyring entries of domain %s: %s",
-               (const char *) request->data, error->message);
-
-  ob_api_request_respond_empty (request, SOUP_STATUS_NO_CONTENT);
-}
-
-void
-_ob_api_domains_delete (ObApiRequest *request)
-{
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_autoptr(ObDomain) domain = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObRpsSecrets) secrets = NULL;
-  g_autofree char *name = NULL;
-
-  domain = ob_store_get_domain (store, request->param, &error);
-  if (domain == NULL)
-    {
-      respond_lookup_error (request, request->param, error);
-      return;
-    }
-  name = g_strdup (ob_domain_get_name (domain));
-
-  if (!ob_store_delete_domain (store, name, &error))
-    {
-      respond_lookup_error (request, name, error);
-      return;
-    }
-
-  secrets = _ob_rps_secrets_new (request);
-  _ob_rps_secrets_clear (secrets, OB_SECRET_OWNER_DOMAIN, name, NULL);
-  ob_api_request_set_data (request, g_steal_pointer (&name), g_free);
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_delete_secrets,
-                       ob_api_request_ref (request));
-}
+const ObApiResource _ob_api_domains_resource = {
+  .path = "domains",
+  .key_field = "profileName",
+  .get_type = ob_domain_get_type,
+  .list = ob_store_list_domains,
+  .get = (ObApiResourceGetFunc) ob_store_get_domain,
+  .insert = (ObApiResourceWriteFunc) ob_store_insert_domain,
+  .update = (ObApiResourceWriteFunc) ob_store_update_domain,
+  .remove = ob_store_delete_domain,
+  .to_json = domain_to_json,
+  .not_found_type = "Domain",
+  .duplicate_message = "Domain %s ID or Suffix already exists",
+  .log_name = "domain",
+  .secret_owner = OB_SECRET_OWNER_DOMAIN,
+  /* No If-Match copy on PATCH (as the reference). */
+  .version_from_if_match = FALSE,
+  .add_secrets = add_secrets,
+  /* Opening the PFX runs in a worker thread before the rules are known. */
+  .create_handler = create_domain,
+  .update_handler = update_domain,
+};

@@ -9,14 +9,16 @@
 
 #include <string.h>
 
-#include "ob-api-rps-private.h"
+#include "ob-api-resource.h"
 
 /* /api/v1/admin/ieee8021xconfigs (rps-rpc-activation.md §1.5).  The
  * reference keeps no secret for these (802.1x credentials come from the
  * enterprise assistant at configuration time). */
 
-#define TYPE_NAME "802.1x"
 #define DEFAULT_PXE_TIMEOUT 120
+
+#define MSG_USED_BY_PROFILE  "802.1x config: %s is associated with an AMT Profile."
+#define MSG_USED_BY_WIRELESS "802.1x config: %s is associated with a wireless profile."
 
 static JsonNode *
 ieee8021x_to_json (gpointer record)
@@ -37,7 +39,7 @@ ieee8021x_to_json (gpointer record)
   return json_node_init_object (json_node_alloc (), object);
 }
 
-static void
+static gboolean
 validate_ieee8021x (ObApiRequest    *request,
                     JsonObject      *body,
                     gboolean         patch,
@@ -96,12 +98,16 @@ validate_ieee8021x (ObApiRequest    *request,
         _ob_rps_error (v, _ob_rps_field (body, "version"),
                        "Version is required to patch/update a record.", "version");
     }
+
+  return TRUE;
 }
 
 static void
-apply_body (ObIeee8021xConfig *config,
-            JsonObject        *body)
+apply_body (gpointer    record,
+            JsonObject *body,
+            gboolean    patch)
 {
+  ObIeee8021xConfig *config = record;
   gboolean wired = TRUE;
   gint64 protocol = 0;
   gint64 pxe = DEFAULT_PXE_TIMEOUT;
@@ -116,154 +122,8 @@ apply_body (ObIeee8021xConfig *config,
   ob_ieee8021x_config_set_pxe_timeout (config, (guint) pxe);
 }
 
-static gboolean
-respond_lookup_error (ObApiRequest *request,
-                      const char   *name,
-                      GError       *error)
-{
-  if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-    _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
-  else
-    _ob_api_rps_respond_failed (request, name, error);
-
-  return FALSE;
-}
-
-void
-_ob_api_ieee8021x_list (ObApiRequest *request)
-{
-  _ob_api_rps_list (request, (ObRpsListFunc) ob_store_list_ieee8021x_configs, ieee8021x_to_json,
-                    FALSE);
-}
-
-void
-_ob_api_ieee8021x_get (ObApiRequest *request)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObIeee8021xConfig) config = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  config = ob_store_get_ieee8021x_config (_ob_api_server_get_store (request->server),
-                                          request->param, &error);
-  if (config == NULL)
-    {
-      respond_lookup_error (request, request->param, error);
-      return;
-    }
-
-  node = ieee8021x_to_json (config);
-  _ob_api_rps_respond (request, SOUP_STATUS_OK, node);
-}
-
-static void
-respond_stored (ObApiRequest *request,
-                guint         status,
-                const char   *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObIeee8021xConfig) config = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  config = ob_store_get_ieee8021x_config (_ob_api_server_get_store (request->server), name, &error);
-  if (config == NULL)
-    {
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  node = ieee8021x_to_json (config);
-  _ob_api_rps_respond (request, status, node);
-}
-
-void
-_ob_api_ieee8021x_create (ObApiRequest *request)
-{
-  JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_auto(ObApiValidation) validation = { NULL };
-  g_autoptr(ObIeee8021xConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-
-  ob_api_validation_init (&validation);
-  validate_ieee8021x (request, body, FALSE, &validation);
-  if (ob_api_validation_respond (&validation, request))
-    return;
-
-  name = _ob_rps_dup_text (body, "profileName");
-  config = ob_ieee8021x_config_new (name);
-  ob_ieee8021x_config_set_tenant_id (config, "");
-  apply_body (config, body);
-
-  if (!ob_store_insert_ieee8021x_config (store, config, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE))
-        {
-          g_autofree char *message = g_strdup_printf ("802.1x config: %s already exists", name);
-
-          _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Unique key violation",
-                                     message);
-        }
-      else
-        _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  respond_stored (request, SOUP_STATUS_CREATED, ob_ieee8021x_config_get_name (config));
-}
-
-void
-_ob_api_ieee8021x_update (ObApiRequest *request)
-{
-  JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_auto(ObApiValidation) validation = { NULL };
-  g_autoptr(ObIeee8021xConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  gint64 version = G_MAXINT64;
-
-  ob_api_validation_init (&validation);
-  validate_ieee8021x (request, body, TRUE, &validation);
-  if (ob_api_validation_respond (&validation, request))
-    return;
-
-  name = _ob_rps_dup_text (body, "profileName");
-  config = ob_store_get_ieee8021x_config (store, name, &error);
-  if (config == NULL)
-    {
-      respond_lookup_error (request, name, error);
-      return;
-    }
-
-  apply_body (config, body);
-  _ob_rps_request_version (request, FALSE, &version);
-  ob_ieee8021x_config_set_version (config, version);
-
-  if (!ob_store_update_ieee8021x_config (store, config, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_CONFLICT))
-        {
-          g_autoptr(ObIeee8021xConfig) current = ob_store_get_ieee8021x_config (store, name, NULL);
-
-          if (current != NULL)
-            {
-              g_autoptr(JsonNode) node = ieee8021x_to_json (current);
-
-              _ob_api_rps_respond_conflict (request, node,
-                                            ob_ieee8021x_config_get_version (current));
-              return;
-            }
-        }
-      respond_lookup_error (request, name, error);
-      return;
-    }
-
-  respond_stored (request, SOUP_STATUS_OK, ob_ieee8021x_config_get_name (config));
-}
-
-/* Which kind of record uses the config, for the reference's message; NULL
- * when none. */
+/* The reference's message for the kind of record that uses the config;
+ * NULL when none does. */
 static const char *
 find_user (ObStore     *store,
            const char  *name,
@@ -280,7 +140,7 @@ find_user (ObStore     *store,
       const char *used = ob_profile_get_ieee8021x_profile_name (g_ptr_array_index (profiles, i));
 
       if (used != NULL && g_ascii_strcasecmp (used, name) == 0)
-        return "an AMT Profile";
+        return MSG_USED_BY_PROFILE;
     }
 
   wireless = ob_store_list_wireless_configs (store, NULL, NULL, error);
@@ -291,59 +151,28 @@ find_user (ObStore     *store,
       const char *used = ob_wireless_config_get_ieee8021x_profile_name (g_ptr_array_index (wireless, i));
 
       if (used != NULL && g_ascii_strcasecmp (used, name) == 0)
-        return "a wireless profile";
+        return MSG_USED_BY_WIRELESS;
     }
 
   return NULL;
 }
 
-static void
-respond_in_use (ObApiRequest *request,
-                const char   *name,
-                const char   *user)
-{
-  g_autofree char *message = g_strdup_printf ("802.1x config: %s is associated with %s.", name, user);
-
-  _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Error", message);
-}
-
-void
-_ob_api_ieee8021x_delete (ObApiRequest *request)
-{
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_autoptr(ObIeee8021xConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *user;
-  const char *name;
-
-  config = ob_store_get_ieee8021x_config (store, request->param, &error);
-  if (config == NULL)
-    {
-      respond_lookup_error (request, request->param, error);
-      return;
-    }
-  name = ob_ieee8021x_config_get_name (config);
-
-  user = find_user (store, name, &error);
-  if (error != NULL)
-    {
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-  if (user != NULL)
-    {
-      respond_in_use (request, name, user);
-      return;
-    }
-
-  if (!ob_store_delete_ieee8021x_config (store, name, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_IN_USE))
-        respond_in_use (request, name, "an AMT Profile");
-      else
-        respond_lookup_error (request, name, error);
-      return;
-    }
-
-  ob_api_request_respond_empty (request, SOUP_STATUS_NO_CONTENT);
-}
+const ObApiResource _ob_api_ieee8021x_resource = {
+  .path = "ieee8021xconfigs",
+  .key_field = "profileName",
+  .get_type = ob_ieee8021x_config_get_type,
+  .list = ob_store_list_ieee8021x_configs,
+  .get = (ObApiResourceGetFunc) ob_store_get_ieee8021x_config,
+  .insert = (ObApiResourceWriteFunc) ob_store_insert_ieee8021x_config,
+  .update = (ObApiResourceWriteFunc) ob_store_update_ieee8021x_config,
+  .remove = ob_store_delete_ieee8021x_config,
+  .to_json = ieee8021x_to_json,
+  .not_found_type = "802.1x",
+  .duplicate_message = "802.1x config: %s already exists",
+  .in_use_error = "Error",
+  .in_use_message = MSG_USED_BY_PROFILE,
+  .log_name = "802.1x config",
+  .validate = validate_ieee8021x,
+  .apply = apply_body,
+  .find_user = find_user,
+};

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "ob-api-rps-private.h"
+#include "ob-api-resource.h"
 #include "ob-util.h"
 
 /* /api/v1/admin/profiles (rps-rpc-activation.md §1.1).  Static AMT and
@@ -21,7 +21,6 @@
  * always held to the strength rule, even when generateRandomPassword is
  * left out, since a weak one would only fail later at activation. */
 
-#define TYPE_NAME "AMT"
 #define MAX_WIFI_CONFIGS 8
 #define MAX_TAGS 1024
 
@@ -488,10 +487,11 @@ apply_tags (ObProfile  *profile,
  * (@profile holds the stored values): fields present replace, except the
  * three the reference takes as sent (CIRA config, TLS mode, 802.1x). */
 static void
-apply_body (ObProfile  *profile,
+apply_body (gpointer    record,
             JsonObject *body,
             gboolean    patch)
 {
+  ObProfile *profile = record;
   g_autofree char *activation = _ob_rps_dup_text (body, "activation");
   g_autofree char *cira = _ob_rps_dup_text (body, "ciraConfigName");
   g_autofree char *ieee = _ob_rps_dup_text (body, "ieee8021xProfileName");
@@ -569,18 +569,45 @@ apply_body (ObProfile  *profile,
 }
 
 /* ------------------------------------------------------------------------
- * Answers
+ * The table's hooks
  * ------------------------------------------------------------------------ */
 
-static void
-respond_lookup_error (ObApiRequest *request,
-                      const char   *name,
-                      GError       *error)
+/* On PATCH the rules see the stored profile; without one (the 404 comes
+ * after the field rules, as in the reference), a blank one. */
+static gboolean
+validate_request (ObApiRequest    *request,
+                  JsonObject      *body,
+                  gboolean         patch,
+                  ObApiValidation *v)
 {
-  if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-    _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
-  else
-    _ob_api_rps_respond_failed (request, name, error);
+  g_autofree char *name = _ob_rps_dup_text (body, "profileName");
+  g_autoptr(ObProfile) old = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!patch)
+    {
+      validate_profile (request, body, NULL, v);
+      return TRUE;
+    }
+
+  if (name != NULL && name[0] != '\0' && _ob_rps_is_profile_name (name))
+    {
+      old = ob_store_get_profile (_ob_api_server_get_store (request->server), name, &error);
+      if (old == NULL && !g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
+        {
+          _ob_api_rps_respond_failed (request, name, error);
+          return FALSE;
+        }
+    }
+
+  if (old == NULL)
+    {
+      old = ob_profile_new ("");
+      ob_profile_set_activation (old, OB_PROFILE_ACTIVATION_CCM);
+    }
+  validate_profile (request, body, old, v);
+
+  return TRUE;
 }
 
 static void
@@ -597,8 +624,9 @@ respond_missing_cira (ObApiRequest *request,
 /* The CIRA config a profile names must exist (the reference's foreign key). */
 static gboolean
 check_cira_exists (ObApiRequest *request,
-                   ObProfile    *profile)
+                   gpointer      record)
 {
+  ObProfile *profile = record;
   const char *cira = ob_profile_get_cira_config_name (profile);
   g_autoptr(ObCiraConfig) config = NULL;
   g_autofree char *detail = NULL;
@@ -619,78 +647,34 @@ check_cira_exists (ObApiRequest *request,
   return FALSE;
 }
 
-static void
-respond_stored (ObApiRequest *request,
-                guint         status,
-                const char   *name)
+static gboolean
+respond_write_error (ObApiRequest *request,
+                     gpointer      record,
+                     const GError *error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObProfile) profile = ob_store_get_profile (_ob_api_server_get_store (request->server),
-                                                       name, &error);
-  g_autoptr(JsonNode) node = NULL;
+  const char *cira = ob_profile_get_cira_config_name (record);
 
-  if (profile == NULL)
-    {
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
+  if (!g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_MISSING_REFERENCE))
+    return FALSE;
 
-  node = profile_to_json (profile);
-  _ob_api_rps_respond (request, status, node);
-}
-
-typedef struct
-{
-  char     *name;
-  gboolean  created;
-} WriteData;
-
-static void
-write_data_free (WriteData *data)
-{
-  g_free (data->name);
-  g_free (data);
-}
-
-static void
-on_secrets_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ObApiRequest) request = user_data;
-  WriteData *data = request->data;
-  g_autoptr(GError) error = NULL;
-
-  if (!_ob_rps_secrets_finish (result, &error))
-    {
-      g_autoptr(GError) delete_error = NULL;
-
-      if (data->created
-          && !ob_store_delete_profile (_ob_api_server_get_store (request->server), data->name,
-                                       &delete_error))
-        g_warning ("RPS API: could not remove profile %s after a keyring failure: %s",
-                   data->name, delete_error->message);
-      _ob_api_rps_respond_failed (request, data->name, error);
-      return;
-    }
-
-  respond_stored (request, data->created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, data->name);
+  respond_missing_cira (request, cira != NULL ? cira : "", error->message);
+  return TRUE;
 }
 
 /* Static passwords sent now are stored; ones that became random (or a
  * MEBx password a CCM profile no longer needs) are removed. */
 static void
-write_secrets (ObApiRequest *request,
-               ObProfile    *profile,
-               JsonObject   *body,
-               gboolean      created)
+add_secrets (ObApiRequest *request,
+             gpointer      record,
+             gboolean      created,
+             ObRpsSecrets *secrets)
 {
-  g_autoptr(ObRpsSecrets) secrets = _ob_rps_secrets_new (request);
+  ObProfile *profile = record;
+  JsonObject *body = ob_api_request_get_body_object (request);
   const char *name = ob_profile_get_name (profile);
   gboolean acm = g_strcmp0 (ob_profile_get_activation (profile), OB_PROFILE_ACTIVATION_ACM) == 0;
   g_autofree char *amt = _ob_rps_dup_text (body, "amtPassword");
   g_autofree char *mebx = _ob_rps_dup_text (body, "mebxPassword");
-  WriteData *data;
 
   if (amt != NULL && !ob_profile_get_generate_random_password (profile))
     _ob_rps_secrets_set (secrets, OB_SECRET_OWNER_PROFILE, name, OB_SECRET_KIND_AMT_PASSWORD, amt);
@@ -706,224 +690,26 @@ write_secrets (ObApiRequest *request,
     ob_secure_clear (amt, strlen (amt));
   if (mebx != NULL)
     ob_secure_clear (mebx, strlen (mebx));
-
-  data = g_new0 (WriteData, 1);
-  data->name = g_strdup (name);
-  data->created = created;
-  ob_api_request_set_data (request, data, (GDestroyNotify) write_data_free);
-
-  if (_ob_rps_secrets_is_empty (secrets))
-    {
-      respond_stored (request, created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, name);
-      return;
-    }
-
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_secrets_done, ob_api_request_ref (request));
 }
 
-/* ------------------------------------------------------------------------
- * Routes
- * ------------------------------------------------------------------------ */
-
-void
-_ob_api_profiles_list (ObApiRequest *request)
-{
-  _ob_api_rps_list (request, (ObRpsListFunc) ob_store_list_profiles, profile_to_json, FALSE);
-}
-
-void
-_ob_api_profiles_get (ObApiRequest *request)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObProfile) profile = ob_store_get_profile (_ob_api_server_get_store (request->server),
-                                                       request->param, &error);
-  g_autoptr(JsonNode) node = NULL;
-
-  if (profile == NULL)
-    {
-      respond_lookup_error (request, request->param, error);
-      return;
-    }
-
-  node = profile_to_json (profile);
-  _ob_api_rps_respond (request, SOUP_STATUS_OK, node);
-}
-
-static gboolean
-respond_write_error (ObApiRequest *request,
-                     ObProfile    *profile,
-                     const char   *name,
-                     GError       *error)
-{
-  if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE))
-    {
-      g_autofree char *message = g_strdup_printf ("AMT profile %s already exists", name);
-
-      _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Unique key violation", message);
-    }
-  else if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_MISSING_REFERENCE))
-    respond_missing_cira (request,
-                          ob_profile_get_cira_config_name (profile) != NULL
-                          ? ob_profile_get_cira_config_name (profile) : "", error->message);
-  else
-    respond_lookup_error (request, name, error);
-
-  return FALSE;
-}
-
-void
-_ob_api_profiles_create (ObApiRequest *request)
-{
-  JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_auto(ObApiValidation) validation = { NULL };
-  g_autoptr(ObProfile) profile = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-
-  ob_api_validation_init (&validation);
-  validate_profile (request, body, NULL, &validation);
-  if (ob_api_validation_respond (&validation, request))
-    return;
-
-  name = _ob_rps_dup_text (body, "profileName");
-  profile = ob_profile_new (name);
-  ob_profile_set_tenant_id (profile, "");
-  apply_body (profile, body, FALSE);
-
-  if (!check_cira_exists (request, profile))
-    return;
-
-  if (!ob_store_insert_profile (store, profile, &error))
-    {
-      respond_write_error (request, profile, name, error);
-      return;
-    }
-
-  write_secrets (request, profile, body, TRUE);
-}
-
-void
-_ob_api_profiles_update (ObApiRequest *request)
-{
-  JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_auto(ObApiValidation) validation = { NULL };
-  g_autoptr(ObProfile) profile = NULL;
-  g_autoptr(ObProfile) old = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  gint64 version = G_MAXINT64;
-
-  name = _ob_rps_dup_text (body, "profileName");
-  if (name != NULL && name[0] != '\0' && _ob_rps_is_profile_name (name))
-    {
-      old = ob_store_get_profile (store, name, &error);
-      if (old == NULL && !g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-        {
-          _ob_api_rps_respond_failed (request, name, error);
-          return;
-        }
-      g_clear_error (&error);
-    }
-
-  ob_api_validation_init (&validation);
-  /* Without the stored profile, validate as an edit of a blank one; the
-   * 404 comes after the field rules, as in the reference. */
-  if (old == NULL)
-    {
-      g_autoptr(ObProfile) blank = ob_profile_new ("");
-
-      ob_profile_set_activation (blank, OB_PROFILE_ACTIVATION_CCM);
-      validate_profile (request, body, blank, &validation);
-    }
-  else
-    validate_profile (request, body, old, &validation);
-  if (ob_api_validation_respond (&validation, request))
-    return;
-
-  if (old == NULL)
-    {
-      _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
-      return;
-    }
-
-  profile = ob_store_get_profile (store, name, &error);
-  if (profile == NULL)
-    {
-      respond_lookup_error (request, name, error);
-      return;
-    }
-
-  apply_body (profile, body, TRUE);
-  if (!check_cira_exists (request, profile))
-    return;
-
-  _ob_rps_request_version (request, TRUE, &version);
-  ob_profile_set_version (profile, version);
-
-  if (!ob_store_update_profile (store, profile, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_CONFLICT))
-        {
-          g_autoptr(ObProfile) current = ob_store_get_profile (store, name, NULL);
-
-          if (current != NULL)
-            {
-              g_autoptr(JsonNode) node = profile_to_json (current);
-
-              _ob_api_rps_respond_conflict (request, node, ob_profile_get_version (current));
-              return;
-            }
-        }
-      respond_write_error (request, profile, name, error);
-      return;
-    }
-
-  write_secrets (request, profile, body, FALSE);
-}
-
-static void
-on_delete_secrets (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(ObApiRequest) request = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!_ob_rps_secrets_finish (result, &error))
-    g_warning ("RPS API: could not remove the keyring entries of profile %s: %s",
-               (const char *) request->data, error->message);
-
-  ob_api_request_respond_empty (request, SOUP_STATUS_NO_CONTENT);
-}
-
-void
-_ob_api_profiles_delete (ObApiRequest *request)
-{
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_autoptr(ObProfile) profile = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObRpsSecrets) secrets = NULL;
-  g_autofree char *name = NULL;
-
-  profile = ob_store_get_profile (store, request->param, &error);
-  if (profile == NULL)
-    {
-      respond_lookup_error (request, request->param, error);
-      return;
-    }
-  name = g_strdup (ob_profile_get_name (profile));
-
-  if (!ob_store_delete_profile (store, name, &error))
-    {
-      respond_lookup_error (request, name, error);
-      return;
-    }
-
-  secrets = _ob_rps_secrets_new (request);
-  _ob_rps_secrets_clear (secrets, OB_SECRET_OWNER_PROFILE, name, NULL);
-  ob_api_request_set_data (request, g_steal_pointer (&name), g_free);
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_delete_secrets,
-                       ob_api_request_ref (request));
-}
+const ObApiResource _ob_api_profiles_resource = {
+  .path = "profiles",
+  .key_field = "profileName",
+  .get_type = ob_profile_get_type,
+  .list = ob_store_list_profiles,
+  .get = (ObApiResourceGetFunc) ob_store_get_profile,
+  .insert = (ObApiResourceWriteFunc) ob_store_insert_profile,
+  .update = (ObApiResourceWriteFunc) ob_store_update_profile,
+  .remove = ob_store_delete_profile,
+  .to_json = profile_to_json,
+  .not_found_type = "AMT",
+  .duplicate_message = "AMT profile %s already exists",
+  .log_name = "profile",
+  .secret_owner = OB_SECRET_OWNER_PROFILE,
+  .version_from_if_match = TRUE,
+  .validate = validate_request,
+  .apply = apply_body,
+  .check = check_cira_exists,
+  .respond_write_error = respond_write_error,
+  .add_secrets = add_secrets,
+};

@@ -12,8 +12,9 @@
 G_BEGIN_DECLS
 
 /* The RPS admin API (rps-rpc-activation.md §1): what ob-api-rps.c shares
- * with the per-resource files (ob-api-profiles.c, ob-api-ciraconfigs.c,
- * ob-api-domains.c, ob-api-wirelessconfigs.c, ob-api-ieee8021x.c). */
+ * with ob-api-resource.c and the per-resource files (ob-api-profiles.c,
+ * ob-api-ciraconfigs.c, ob-api-domains.c, ob-api-wirelessconfigs.c,
+ * ob-api-ieee8021x.c). */
 
 /* Finds the RPS route for @msg's path under /api/v1/admin/ or
  * /rps/api/v1/admin/.  Returns NULL when the path is not an RPS one; sets
@@ -156,39 +157,5 @@ void          _ob_rps_secrets_run    (ObRpsSecrets        *self,
 gboolean      _ob_rps_secrets_finish (GAsyncResult        *result,
                                       GError             **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObRpsSecrets, _ob_rps_secrets_free)
-
-/* ------------------------------------------------------------------------
- * Routes
- * ------------------------------------------------------------------------ */
-
-void _ob_api_profiles_list        (ObApiRequest *request);
-void _ob_api_profiles_get         (ObApiRequest *request);
-void _ob_api_profiles_create      (ObApiRequest *request);
-void _ob_api_profiles_update      (ObApiRequest *request);
-void _ob_api_profiles_delete      (ObApiRequest *request);
-
-void _ob_api_ciraconfigs_list     (ObApiRequest *request);
-void _ob_api_ciraconfigs_get      (ObApiRequest *request);
-void _ob_api_ciraconfigs_create   (ObApiRequest *request);
-void _ob_api_ciraconfigs_update   (ObApiRequest *request);
-void _ob_api_ciraconfigs_delete   (ObApiRequest *request);
-
-void _ob_api_domains_list         (ObApiRequest *request);
-void _ob_api_domains_get          (ObApiRequest *request);
-void _ob_api_domains_create       (ObApiRequest *request);
-void _ob_api_domains_update       (ObApiRequest *request);
-void _ob_api_domains_delete       (ObApiRequest *request);
-
-void _ob_api_wirelessconfigs_list   (ObApiRequest *request);
-void _ob_api_wirelessconfigs_get    (ObApiRequest *request);
-void _ob_api_wirelessconfigs_create (ObApiRequest *request);
-void _ob_api_wirelessconfigs_update (ObApiRequest *request);
-void _ob_api_wirelessconfigs_delete (ObApiRequest *request);
-
-void _ob_api_ieee8021x_list       (ObApiRequest *request);
-void _ob_api_ieee8021x_get        (ObApiRequest *request);
-void _ob_api_ieee8021x_create     (ObApiRequest *request);
-void _ob_api_ieee8021x_update     (ObApiRequest *request);
-void _ob_api_ieee8021x_delete     (ObApiRequest *request);
 
 G_END_DECLS

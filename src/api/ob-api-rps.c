@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "ob-api-rps-private.h"
+#include "ob-api-resource.h"
 #include "ob-rps-validate.h"
 #include "ob-util.h"
 
@@ -26,8 +26,8 @@ static void handle_health     (ObApiRequest *request);
 typedef struct
 {
   const char   *method;
-  /* Relative to admin/, ":" marks the name. */
-  const char   *pattern;
+  /* Relative to admin/. */
+  const char   *path;
   ObApiHandler  handler;
 } RpsRoute;
 
@@ -35,36 +35,31 @@ static const RpsRoute rps_routes[] = {
   { "GET",    "",                       handle_admin_root },
   { "GET",    "version",                handle_version },
   { "GET",    "health",                 handle_health },
+};
 
-  { "GET",    "profiles",               _ob_api_profiles_list },
-  { "GET",    "profiles/:",             _ob_api_profiles_get },
-  { "POST",   "profiles",               _ob_api_profiles_create },
-  { "PATCH",  "profiles",               _ob_api_profiles_update },
-  { "DELETE", "profiles/:",             _ob_api_profiles_delete },
+/* Each resource answers these under its path: "/:" when the route takes
+ * the record's name. */
+typedef struct
+{
+  const char   *method;
+  gboolean      named;
+  ObApiHandler  handler;
+} RpsResourceRoute;
 
-  { "GET",    "ciraconfigs",            _ob_api_ciraconfigs_list },
-  { "GET",    "ciraconfigs/:",          _ob_api_ciraconfigs_get },
-  { "POST",   "ciraconfigs",            _ob_api_ciraconfigs_create },
-  { "PATCH",  "ciraconfigs",            _ob_api_ciraconfigs_update },
-  { "DELETE", "ciraconfigs/:",          _ob_api_ciraconfigs_delete },
+static const RpsResourceRoute resource_routes[] = {
+  { "GET",    FALSE, _ob_api_resource_list },
+  { "GET",    TRUE,  _ob_api_resource_get },
+  { "POST",   FALSE, _ob_api_resource_create },
+  { "PATCH",  FALSE, _ob_api_resource_update },
+  { "DELETE", TRUE,  _ob_api_resource_delete },
+};
 
-  { "GET",    "domains",                _ob_api_domains_list },
-  { "GET",    "domains/:",              _ob_api_domains_get },
-  { "POST",   "domains",                _ob_api_domains_create },
-  { "PATCH",  "domains",                _ob_api_domains_update },
-  { "DELETE", "domains/:",              _ob_api_domains_delete },
-
-  { "GET",    "wirelessconfigs",        _ob_api_wirelessconfigs_list },
-  { "GET",    "wirelessconfigs/:",      _ob_api_wirelessconfigs_get },
-  { "POST",   "wirelessconfigs",        _ob_api_wirelessconfigs_create },
-  { "PATCH",  "wirelessconfigs",        _ob_api_wirelessconfigs_update },
-  { "DELETE", "wirelessconfigs/:",      _ob_api_wirelessconfigs_delete },
-
-  { "GET",    "ieee8021xconfigs",       _ob_api_ieee8021x_list },
-  { "GET",    "ieee8021xconfigs/:",     _ob_api_ieee8021x_get },
-  { "POST",   "ieee8021xconfigs",       _ob_api_ieee8021x_create },
-  { "PATCH",  "ieee8021xconfigs",       _ob_api_ieee8021x_update },
-  { "DELETE", "ieee8021xconfigs/:",     _ob_api_ieee8021x_delete },
+static const ObApiResource * const rps_resources[] = {
+  &_ob_api_profiles_resource,
+  &_ob_api_ciraconfigs_resource,
+  &_ob_api_domains_resource,
+  &_ob_api_wirelessconfigs_resource,
+  &_ob_api_ieee8021x_resource,
 };
 
 /* Directly under /api/v1 (the RPS's own layout) and behind the gateway's
@@ -74,16 +69,15 @@ static const char * const rps_prefixes[] = {
   "/rps/api/v1/admin",
 };
 
-ObApiHandler
-_ob_api_rps_match_route (const char         *method,
-                         SoupServerMessage  *msg,
-                         char              **out_param)
+/* The path below admin/ in segments; NULL when it is not an RPS path. */
+static GStrv
+split_admin_path (SoupServerMessage *msg)
 {
   /* libsoup has decoded the path once, so "%2F" is a '/' here: a name
    * holding a slash cannot be addressed in a URL (GET and DELETE). */
   const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
   const char *rest = NULL;
-  g_auto(GStrv) segments = NULL;
+  GStrv segments;
   guint n_segments;
 
   for (guint i = 0; i < G_N_ELEMENTS (rps_prefixes) && rest == NULL; i++)
@@ -102,43 +96,75 @@ _ob_api_rps_match_route (const char         *method,
   n_segments = g_strv_length (segments);
   /* Express's non-strict routing: one trailing slash is ignored. */
   if (n_segments > 1 && segments[n_segments - 1][0] == '\0')
-    {
-      g_clear_pointer (&segments[n_segments - 1], g_free);
-      n_segments--;
-    }
+    g_clear_pointer (&segments[n_segments - 1], g_free);
 
+  return segments;
+}
+
+static const ObApiResource *
+find_resource (const char *segment)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (rps_resources); i++)
+    if (g_ascii_strcasecmp (rps_resources[i]->path, segment) == 0)
+      return rps_resources[i];
+
+  return NULL;
+}
+
+ObApiHandler
+_ob_api_rps_match_route (const char         *method,
+                         SoupServerMessage  *msg,
+                         char              **out_param)
+{
+  g_auto(GStrv) segments = split_admin_path (msg);
+  guint n_segments;
+
+  if (segments == NULL)
+    return NULL;
+
+  n_segments = g_strv_length (segments);
+
+  /* The admin root itself has no segment at all. */
   for (guint i = 0; i < G_N_ELEMENTS (rps_routes); i++)
     {
-      g_auto(GStrv) pattern = g_strsplit (rps_routes[i].pattern, "/", -1);
-      const char *param = NULL;
-      gboolean match = TRUE;
+      const char *route_path = rps_routes[i].path;
 
-      if (g_strv_length (pattern) != n_segments)
-        continue;
+      if ((route_path[0] == '\0' ? n_segments == 0
+                                  : n_segments == 1
+                                    && g_ascii_strcasecmp (route_path, segments[0]) == 0)
+          && strcmp (rps_routes[i].method, method) == 0)
+        return rps_routes[i].handler;
+    }
 
-      for (guint s = 0; s < n_segments && match; s++)
+  if ((n_segments == 1 || (n_segments == 2 && segments[1][0] != '\0'))
+      && find_resource (segments[0]) != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (resource_routes); i++)
         {
-          if (strcmp (pattern[s], ":") == 0)
-            {
-              param = segments[s];
-              match = param[0] != '\0';
-            }
-          else
-            match = g_ascii_strcasecmp (pattern[s], segments[s]) == 0;
+          if (resource_routes[i].named != (n_segments == 2)
+              || strcmp (resource_routes[i].method, method) != 0)
+            continue;
+
+          /* libsoup hands the path over decoded already. */
+          if (n_segments == 2)
+            *out_param = g_strdup (segments[1]);
+          return resource_routes[i].handler;
         }
-
-      if (!match || strcmp (rps_routes[i].method, method) != 0)
-        continue;
-
-      /* libsoup hands the path over decoded already. */
-      if (param != NULL)
-        *out_param = g_strdup (param);
-      return rps_routes[i].handler;
     }
 
   /* Under the admin prefix but unknown: not ours to answer either, the
    * server's 404 covers it. */
   return NULL;
+}
+
+const ObApiResource *
+_ob_api_rps_request_resource (ObApiRequest *request)
+{
+  g_auto(GStrv) segments = split_admin_path (request->msg);
+
+  g_return_val_if_fail (segments != NULL && segments[0] != NULL, NULL);
+
+  return find_resource (segments[0]);
 }
 
 static void

@@ -9,14 +9,15 @@
 
 #include <string.h>
 
-#include "ob-api-rps-private.h"
+#include "ob-api-resource.h"
 #include "ob-util.h"
 
 /* /api/v1/admin/wirelessconfigs (rps-rpc-activation.md §1.4).  A PSK
  * passphrase lives only in the keyring. */
 
-#define TYPE_NAME "Wireless"
 #define MAX_LINK_POLICY 64
+
+#define MSG_IN_USE "Wireless profile: %s is associated with an AMT Profile."
 
 static gboolean
 is_psk (gint64 method)
@@ -65,7 +66,14 @@ wireless_to_json (gpointer record)
   return wireless_to_json_full (record, TRUE);
 }
 
-static void
+/* The reference's PATCH answer leaves pskValue out. */
+static JsonNode *
+wireless_to_json_patched (gpointer record)
+{
+  return wireless_to_json_full (record, FALSE);
+}
+
+static gboolean
 validate_wireless (ObApiRequest    *request,
                    JsonObject      *body,
                    gboolean         patch,
@@ -207,12 +215,16 @@ validate_wireless (ObApiRequest    *request,
         _ob_rps_error (v, _ob_rps_field (body, "version"),
                        "Version is required to patch/update a record.", "version");
     }
+
+  return TRUE;
 }
 
 static void
-apply_body (ObWirelessConfig *config,
-            JsonObject       *body)
+apply_body (gpointer    record,
+            JsonObject *body,
+            gboolean    patch)
 {
+  ObWirelessConfig *config = record;
   JsonNode *policy = _ob_rps_field (body, "linkPolicy");
   g_autofree char *ssid = _ob_rps_dup_text (body, "ssid");
   g_autofree char *ieee = _ob_rps_dup_text (body, "ieee8021xProfileName");
@@ -249,108 +261,20 @@ apply_body (ObWirelessConfig *config,
     ob_wireless_config_set_link_policy (config, NULL, 0);
 }
 
-static void
-respond_lookup_error (ObApiRequest *request,
-                      const char   *name,
-                      GError       *error)
-{
-  if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_NOT_FOUND))
-    _ob_api_rps_respond_not_found (request, TYPE_NAME, name);
-  else
-    _ob_api_rps_respond_failed (request, name, error);
-}
-
-void
-_ob_api_wirelessconfigs_list (ObApiRequest *request)
-{
-  _ob_api_rps_list (request, (ObRpsListFunc) ob_store_list_wireless_configs, wireless_to_json,
-                    TRUE);
-}
-
-void
-_ob_api_wirelessconfigs_get (ObApiRequest *request)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObWirelessConfig) config = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  config = ob_store_get_wireless_config (_ob_api_server_get_store (request->server),
-                                         request->param, &error);
-  if (config == NULL)
-    {
-      respond_lookup_error (request, request->param, error);
-      return;
-    }
-
-  node = wireless_to_json (config);
-  _ob_api_rps_respond (request, SOUP_STATUS_OK, node);
-}
-
-typedef struct
-{
-  char     *name;
-  gboolean  created;
-} WriteData;
-
-static void
-write_data_free (WriteData *data)
-{
-  g_free (data->name);
-  g_free (data);
-}
-
-static void
-on_secrets_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(ObApiRequest) request = user_data;
-  WriteData *data = request->data;
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObWirelessConfig) config = NULL;
-  g_autoptr(JsonNode) node = NULL;
-
-  if (!_ob_rps_secrets_finish (result, &error))
-    {
-      if (data->created)
-        {
-          g_autoptr(GError) delete_error = NULL;
-
-          if (!ob_store_delete_wireless_config (store, data->name, &delete_error))
-            g_warning ("RPS API: could not remove wireless config %s after a keyring failure: %s",
-                       data->name, delete_error->message);
-        }
-      _ob_api_rps_respond_failed (request, data->name, error);
-      return;
-    }
-
-  config = ob_store_get_wireless_config (store, data->name, &error);
-  if (config == NULL)
-    {
-      _ob_api_rps_respond_failed (request, data->name, error);
-      return;
-    }
-
-  /* The reference's PATCH answer leaves pskValue out. */
-  node = wireless_to_json_full (config, data->created);
-  _ob_api_rps_respond (request, data->created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK, node);
-}
-
 /* The passphrase of a PSK network replaces the stored one; an 802.1x
  * network has none. */
 static void
-write_secrets (ObApiRequest     *request,
-               ObWirelessConfig *config,
-               JsonObject       *body,
-               gboolean          created)
+add_secrets (ObApiRequest *request,
+             gpointer      record,
+             gboolean      created,
+             ObRpsSecrets *secrets)
 {
-  g_autoptr(ObRpsSecrets) secrets = _ob_rps_secrets_new (request);
+  ObWirelessConfig *config = record;
   const char *name = ob_wireless_config_get_name (config);
-  WriteData *data = g_new0 (WriteData, 1);
 
   if (is_psk (ob_wireless_config_get_authentication_method (config)))
     {
+      JsonObject *body = ob_api_request_get_body_object (request);
       g_autofree char *passphrase = _ob_rps_dup_text (body, "pskPassphrase");
 
       _ob_rps_secrets_set (secrets, OB_SECRET_OWNER_WIRELESS, name, OB_SECRET_KIND_PSK_PASSPHRASE,
@@ -359,150 +283,17 @@ write_secrets (ObApiRequest     *request,
     }
   else if (!created)
     _ob_rps_secrets_clear (secrets, OB_SECRET_OWNER_WIRELESS, name, OB_SECRET_KIND_PSK_PASSPHRASE);
-
-  data->name = g_strdup (name);
-  data->created = created;
-  ob_api_request_set_data (request, data, (GDestroyNotify) write_data_free);
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_secrets_done, ob_api_request_ref (request));
 }
 
-void
-_ob_api_wirelessconfigs_create (ObApiRequest *request)
+/* Which AMT profile lists the network among its wifi configs. */
+static const char *
+find_user (ObStore     *store,
+           const char  *name,
+           GError     **error)
 {
-  JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_auto(ObApiValidation) validation = { NULL };
-  g_autoptr(ObWirelessConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
+  g_autoptr(GPtrArray) profiles = ob_store_list_profiles (store, NULL, NULL, error);
 
-  ob_api_validation_init (&validation);
-  validate_wireless (request, body, FALSE, &validation);
-  if (ob_api_validation_respond (&validation, request))
-    return;
-
-  name = _ob_rps_dup_text (body, "profileName");
-  config = ob_wireless_config_new (name);
-  ob_wireless_config_set_tenant_id (config, "");
-  apply_body (config, body);
-
-  if (!ob_store_insert_wireless_config (store, config, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_DUPLICATE))
-        {
-          g_autofree char *message = g_strdup_printf ("Wireless profile %s already exists", name);
-
-          _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Unique key violation",
-                                     message);
-        }
-      else
-        _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-
-  write_secrets (request, config, body, TRUE);
-}
-
-void
-_ob_api_wirelessconfigs_update (ObApiRequest *request)
-{
-  JsonObject *body = ob_api_request_get_body_object (request);
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_auto(ObApiValidation) validation = { NULL };
-  g_autoptr(ObWirelessConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  gint64 version = G_MAXINT64;
-
-  ob_api_validation_init (&validation);
-  validate_wireless (request, body, TRUE, &validation);
-  if (ob_api_validation_respond (&validation, request))
-    return;
-
-  name = _ob_rps_dup_text (body, "profileName");
-  config = ob_store_get_wireless_config (store, name, &error);
-  if (config == NULL)
-    {
-      respond_lookup_error (request, name, error);
-      return;
-    }
-
-  apply_body (config, body);
-  _ob_rps_request_version (request, FALSE, &version);
-  ob_wireless_config_set_version (config, version);
-
-  if (!ob_store_update_wireless_config (store, config, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_CONFLICT))
-        {
-          g_autoptr(ObWirelessConfig) current = ob_store_get_wireless_config (store, name, NULL);
-
-          if (current != NULL)
-            {
-              g_autoptr(JsonNode) node = wireless_to_json (current);
-
-              _ob_api_rps_respond_conflict (request, node,
-                                            ob_wireless_config_get_version (current));
-              return;
-            }
-        }
-      respond_lookup_error (request, name, error);
-      return;
-    }
-
-  write_secrets (request, config, body, FALSE);
-}
-
-static void
-on_delete_secrets (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(ObApiRequest) request = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!_ob_rps_secrets_finish (result, &error))
-    g_warning ("RPS API: could not remove the keyring entries of wireless config %s: %s",
-               (const char *) request->data, error->message);
-
-  ob_api_request_respond_empty (request, SOUP_STATUS_NO_CONTENT);
-}
-
-static void
-respond_in_use (ObApiRequest *request,
-                const char   *name)
-{
-  g_autofree char *message = g_strdup_printf ("Wireless profile: %s is associated with an AMT Profile.",
-                                              name);
-
-  _ob_api_rps_respond_error (request, SOUP_STATUS_BAD_REQUEST, "Foreign key violation", message);
-}
-
-void
-_ob_api_wirelessconfigs_delete (ObApiRequest *request)
-{
-  ObStore *store = _ob_api_server_get_store (request->server);
-  g_autoptr(ObWirelessConfig) config = NULL;
-  g_autoptr(GPtrArray) profiles = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ObRpsSecrets) secrets = NULL;
-  const char *name;
-
-  config = ob_store_get_wireless_config (store, request->param, &error);
-  if (config == NULL)
-    {
-      respond_lookup_error (request, request->param, error);
-      return;
-    }
-  name = ob_wireless_config_get_name (config);
-
-  profiles = ob_store_list_profiles (store, NULL, NULL, &error);
-  if (profiles == NULL)
-    {
-      _ob_api_rps_respond_failed (request, name, error);
-      return;
-    }
-  for (guint i = 0; i < profiles->len; i++)
+  for (guint i = 0; profiles != NULL && i < profiles->len; i++)
     {
       GPtrArray *links = ob_profile_get_wifi_links (g_ptr_array_index (profiles, i));
 
@@ -511,25 +302,33 @@ _ob_api_wirelessconfigs_delete (ObApiRequest *request)
           ObProfileWifiLink *link = g_ptr_array_index (links, j);
 
           if (g_ascii_strcasecmp (link->name, name) == 0)
-            {
-              respond_in_use (request, name);
-              return;
-            }
+            return MSG_IN_USE;
         }
     }
 
-  if (!ob_store_delete_wireless_config (store, name, &error))
-    {
-      if (g_error_matches (error, OB_STORE_ERROR, OB_STORE_ERROR_IN_USE))
-        respond_in_use (request, name);
-      else
-        respond_lookup_error (request, name, error);
-      return;
-    }
-
-  secrets = _ob_rps_secrets_new (request);
-  _ob_rps_secrets_clear (secrets, OB_SECRET_OWNER_WIRELESS, name, NULL);
-  ob_api_request_set_data (request, g_strdup (name), g_free);
-  _ob_rps_secrets_run (g_steal_pointer (&secrets), on_delete_secrets,
-                       ob_api_request_ref (request));
+  return NULL;
 }
+
+const ObApiResource _ob_api_wirelessconfigs_resource = {
+  .path = "wirelessconfigs",
+  .key_field = "profileName",
+  .get_type = ob_wireless_config_get_type,
+  .list = ob_store_list_wireless_configs,
+  .get = (ObApiResourceGetFunc) ob_store_get_wireless_config,
+  .insert = (ObApiResourceWriteFunc) ob_store_insert_wireless_config,
+  .update = (ObApiResourceWriteFunc) ob_store_update_wireless_config,
+  .remove = ob_store_delete_wireless_config,
+  .to_json = wireless_to_json,
+  .patched_to_json = wireless_to_json_patched,
+  .count_in_rows = TRUE,
+  .not_found_type = "Wireless",
+  .duplicate_message = "Wireless profile %s already exists",
+  .in_use_error = "Foreign key violation",
+  .in_use_message = MSG_IN_USE,
+  .log_name = "wireless config",
+  .secret_owner = OB_SECRET_OWNER_WIRELESS,
+  .validate = validate_wireless,
+  .apply = apply_body,
+  .add_secrets = add_secrets,
+  .find_user = find_user,
+};
