@@ -1090,6 +1090,55 @@ test_stats_churn (Fixture       *f,
   g_assert_cmpuint (g_atomic_int_get (&n_leaks), ==, 0);
 }
 
+/* ---- channels come and go with the exchanges ------------------------------------------ */
+
+static gboolean
+no_channels (gpointer data)
+{
+  return ob_apf_session_get_n_channels (OB_APF_SESSION (data)) == 0;
+}
+
+/* The session makes its channel table for the first channel and drops it
+ * with the last: what an idle device costs.  Channels must still come and
+ * go cleanly around that. */
+static void
+test_idle_channels (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *guid = device_guid (0);
+  g_autofree char *user = device_user (0);
+  g_autofree char *password = device_mps_password (0);
+  ObApfSession *session;
+  ObDevice *device;
+  DeviceRef ref = { f, guid };
+
+  register_cira (f, 0, SOUP_STATUS_CREATED);
+  ob_sim_cira_start (add_sim (f, guid, user, password)->cira);
+  g_assert_true (cira_test_wait_until (device_connected, &ref, 20000));
+  device = ob_device_registry_lookup (f->mps.registry, guid);
+  g_assert_true (cira_test_wait_until (device_reachable, device, 20000));
+  session = ob_mps_server_lookup_session (f->mps.server, guid);
+  g_assert_nonnull (session);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(Reply) reply = amt (f, "GET", "power/state", guid, NULL);
+      ObWsmanClient *client = ob_device_get_wsman_client (device);
+
+      assert_reply (reply, SOUP_STATUS_OK, NULL);
+      /* The WS-Man connections stay open for the next request, each on a
+       * channel of its own. */
+      g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (client), >, 0);
+      g_assert_cmpuint (ob_apf_session_get_n_channels (session), ==,
+                        ob_wsman_client_get_n_idle_connections (client));
+
+      /* They end (as idle ones do after a while): no channel is left. */
+      ob_wsman_client_shutdown (client);
+      g_assert_true (cira_test_wait_until (no_channels, session, 10000));
+    }
+  g_assert_false (ob_apf_session_is_closed (session));
+}
+
 /* ---- hostile input ------------------------------------------------------------------ */
 
 static void
@@ -1407,6 +1456,7 @@ main (int   argc,
 
   ADD ("/api-cira/fleet", test_fleet);
   ADD ("/api-cira/stats-churn", test_stats_churn);
+  ADD ("/api-cira/idle-channels", test_idle_channels);
   ADD ("/api-cira/hostile", test_hostile);
   ADD ("/api-cira/ciracert", test_ciracert);
 

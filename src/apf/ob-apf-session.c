@@ -54,25 +54,24 @@ struct _ObApfAuthRequest
   char         *password;
 };
 
+/* One per CIRA connection, thousands at once: pointers first, then the
+ * 64-bit and 32-bit fields, so the struct has no holes. */
 struct _ObApfSession
 {
   GObject                parent_instance;
 
-  ObApfSessionRole       role;
   GIOStream             *stream;
   GInputStream          *input;
   GOutputStream         *output;
   GMainContext          *context;
-  gboolean               pollable;
 
   /* With a poller (ob_apf_session_set_poller): its watch on the socket
    * and its timers stand in for read_source, idle_timer and
    * handshake_timer. */
   ObApfPoller           *poller;
-  int                    poll_fd;
   ObApfPollerWatch      *watch;
   ObApfPollerTimer      *idle_ptimer;
-  ObApfPollerTimer      *handshake_ptimer;
+  ObApfPollerTimer      *handshake_ptimer;   /* until authenticated */
 
   /* Input. */
   GSource               *read_source;      /* pollable mode */
@@ -91,20 +90,14 @@ struct _ObApfSession
   GSource               *handshake_timer;
   GSource               *keepalive_timer;
   GSource               *linger_timer;
-  gint64                 last_activity;
 
   /* Identity and handshake. */
   char                  *guid;
   char                  *username;
   char                  *password;         /* client role */
-  guint32                major;
-  guint32                minor;
-  guint32                trigger_reason;
-  ClientStep             client_step;
-  GArray                *forward_ports;    /* client: to request */
-  guint                  forward_index;
-  GArray                *ports;            /* forwarded (server) / accepted (client) */
-  guint                  auth_failures;
+  GArray                *forward_ports;    /* client: to request; NULL for a server */
+  /* Forwarded (server) / accepted (client); exactly n_ports long. */
+  guint16               *ports;
   ObApfAuthRequest      *pending_auth;
 
   ObApfAuthenticateFunc  auth_func;
@@ -114,13 +107,31 @@ struct _ObApfSession
   gpointer               channel_data;
   GDestroyNotify         channel_destroy;
 
+  /* Local id -> ObApfChannelCore; made for the first channel and dropped
+   * with the last, so an idle session keeps no table. */
+  GHashTable            *channels;
+
+  GError                *close_error;
+
+  gint64                 last_activity;
+  gint64                 last_seen;
+  gsize                  max_channel_buffer;
+
+  ObApfSessionRole       role;
+  int                    poll_fd;
+  guint32                major;
+  guint32                minor;
+  guint32                trigger_reason;
+  ClientStep             client_step;
+  guint                  forward_index;
+  guint                  n_ports;
+  guint                  auth_failures;
+
   /* Keepalive. */
   guint32                cookie;
-  gint64                 last_seen;
   guint                  n_keepalives;
 
   /* Channels. */
-  GHashTable            *channels;         /* local id -> ObApfChannelCore */
   guint32                next_channel_id;
   guint32                next_source_port;
 
@@ -131,13 +142,12 @@ struct _ObApfSession
   guint                  open_timeout_ms;
   guint32                window_size;
   guint                  max_channels;
-  gsize                  max_channel_buffer;
   guint                  max_auth_attempts;
 
   ObApfCloseReason       close_reason;
-  GError                *close_error;
   guint32                peer_disconnect_reason;
 
+  guint                  pollable : 1;
   guint                  started : 1;
   guint                  closed : 1;
   guint                  closing : 1;      /* closed, output still draining */
@@ -326,6 +336,8 @@ output_drained (ObApfSession *self)
     schedule_resume (self);
 
   /* A snapshot: flushing may take a channel out of the table. */
+  if (self->channels == NULL)
+    return;
   cores = g_ptr_array_new_with_free_func ((GDestroyNotify) _ob_apf_channel_core_unref);
   g_hash_table_iter_init (&iter, self->channels);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -572,12 +584,13 @@ cancel_idle_timer (ObApfSession *self)
     ob_apf_poller_timer_cancel (self->idle_ptimer);
 }
 
+/* The handshake is timed once: its timer goes rather than wait, unused,
+ * for the rest of the connection. */
 static void
 cancel_handshake_timer (ObApfSession *self)
 {
   clear_source (&self->handshake_timer);
-  if (self->handshake_ptimer != NULL)
-    ob_apf_poller_timer_cancel (self->handshake_ptimer);
+  g_clear_pointer (&self->handshake_ptimer, ob_apf_poller_timer_free);
 }
 
 /* The watch and timers go with the socket they serve. */
@@ -597,6 +610,7 @@ close_internal (ObApfSession     *self,
 {
   g_autoptr(GObject) hold = NULL;
   g_autoptr(GPtrArray) cores = NULL;
+  GHashTable *channels;
   GHashTableIter iter;
   gpointer value;
 
@@ -624,10 +638,14 @@ close_internal (ObApfSession     *self,
 
   /* Every channel fails; their readers still get what was buffered. */
   cores = g_ptr_array_new_with_free_func ((GDestroyNotify) _ob_apf_channel_core_unref);
-  g_hash_table_iter_init (&iter, self->channels);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (cores, _ob_apf_channel_core_ref (value));
-  g_hash_table_remove_all (self->channels);
+  channels = g_steal_pointer (&self->channels);
+  if (channels != NULL)
+    {
+      g_hash_table_iter_init (&iter, channels);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_ptr_array_add (cores, _ob_apf_channel_core_ref (value));
+    }
+  g_clear_pointer (&channels, g_hash_table_unref);
   for (guint i = 0; i < cores->len; i++)
     _ob_apf_channel_core_session_lost (g_ptr_array_index (cores, i), self->close_error);
 
@@ -964,23 +982,37 @@ server_userauth (ObApfSession       *self,
 }
 
 static gboolean
-ports_contain (GArray *ports,
-               guint   port)
+ports_contain (ObApfSession *self,
+               guint         port)
 {
-  for (guint i = 0; i < ports->len; i++)
-    if (g_array_index (ports, guint, i) == port)
+  for (guint i = 0; i < self->n_ports; i++)
+    if (self->ports[i] == port)
       return TRUE;
   return FALSE;
 }
 
+/* @port is 1 … 65535.  Ports change a few times per connection: the array
+ * is kept at its exact size. */
 static void
-ports_remove (GArray *ports,
-              guint   port)
+ports_add (ObApfSession *self,
+           guint         port)
 {
-  for (guint i = 0; i < ports->len; i++)
-    if (g_array_index (ports, guint, i) == port)
+  if (ports_contain (self, port))
+    return;
+  self->ports = g_renew (guint16, self->ports, self->n_ports + 1);
+  self->ports[self->n_ports++] = (guint16) port;
+}
+
+static void
+ports_remove (ObApfSession *self,
+              guint         port)
+{
+  for (guint i = 0; i < self->n_ports; i++)
+    if (self->ports[i] == port)
       {
-        g_array_remove_index (ports, i);
+        memmove (self->ports + i, self->ports + i + 1, (self->n_ports - i - 1) * sizeof (guint16));
+        if (--self->n_ports == 0)
+          g_clear_pointer (&self->ports, g_free);
         return;
       }
 }
@@ -996,14 +1028,13 @@ server_global_request (ObApfSession       *self,
     {
     case OB_APF_GLOBAL_REQUEST_TCPIP_FORWARD:
       if (!self->authenticated || port == 0 || port > 65535
-          || (!ports_contain (self->ports, port) && self->ports->len >= MAX_FORWARDED_PORTS))
+          || (!ports_contain (self, port) && self->n_ports >= MAX_FORWARDED_PORTS))
         {
           g_debug ("Session %s: tcpip-forward %u refused", self->guid, port);
           ob_apf_encode_request_failure (out);
           break;
         }
-      if (!ports_contain (self->ports, port))
-        g_array_append_val (self->ports, port);
+      ports_add (self, port);
       /* The reference answers whatever want-reply says. */
       ob_apf_encode_request_success (out, TRUE, port);
       /* 5900 comes last in AMT's order: ask for keepalives now. */
@@ -1019,9 +1050,9 @@ server_global_request (ObApfSession       *self,
           ob_apf_encode_request_failure (out);
           break;
         }
-      if (ports_contain (self->ports, port))
+      if (ports_contain (self, port))
         {
-          ports_remove (self->ports, port);
+          ports_remove (self, port);
           g_signal_emit (self, signals[SIGNAL_PORT_CANCELLED], 0, port);
         }
       ob_apf_encode_request_success (out, FALSE, 0);
@@ -1039,18 +1070,40 @@ server_global_request (ObApfSession       *self,
 
 /* ---- channels (both roles) --------------------------------------------------------------- */
 
+static guint
+n_channels (ObApfSession *self)
+{
+  return self->channels != NULL ? g_hash_table_size (self->channels) : 0;
+}
+
+static void
+add_channel (ObApfSession     *self,
+             guint32           local_id,
+             ObApfChannelCore *core)
+{
+  if (self->channels == NULL)
+    self->channels = g_hash_table_new_full (NULL, NULL, NULL,
+                                            (GDestroyNotify) _ob_apf_channel_core_unref);
+  g_hash_table_insert (self->channels, GUINT_TO_POINTER (local_id), core);
+}
+
 void
 _ob_apf_session_remove_channel (ObApfSession *self,
                                 guint32       local_id)
 {
+  if (self->channels == NULL)
+    return;
   g_hash_table_remove (self->channels, GUINT_TO_POINTER (local_id));
+  if (self->channels != NULL && g_hash_table_size (self->channels) == 0)
+    g_clear_pointer (&self->channels, g_hash_table_unref);
 }
 
 static guint32
 allocate_channel_id (ObApfSession *self)
 {
   while (self->next_channel_id == 0
-         || g_hash_table_contains (self->channels, GUINT_TO_POINTER (self->next_channel_id)))
+         || (self->channels != NULL
+             && g_hash_table_contains (self->channels, GUINT_TO_POINTER (self->next_channel_id))))
     self->next_channel_id++;
   return self->next_channel_id++;
 }
@@ -1060,8 +1113,10 @@ lookup_core (ObApfSession *self,
              guint32       local_id,
              const char   *what)
 {
-  ObApfChannelCore *core = g_hash_table_lookup (self->channels, GUINT_TO_POINTER (local_id));
+  ObApfChannelCore *core = NULL;
 
+  if (self->channels != NULL)
+    core = g_hash_table_lookup (self->channels, GUINT_TO_POINTER (local_id));
   /* The reference logs these and goes on (late data after our close). */
   if (core == NULL)
     g_debug ("Session %s: %s for unknown channel %u", self->guid, what, local_id);
@@ -1132,7 +1187,7 @@ client_channel_open (ObApfSession       *self,
       return;
     }
   /* RFC 4254 §7.2: only ports we asked to have forwarded. */
-  if (!self->authenticated || !ports_contain (self->ports, port))
+  if (!self->authenticated || !ports_contain (self, port))
     {
       refuse_channel (self, sender, OB_APF_OPEN_FAILURE_ADMINISTRATIVELY_PROHIBITED);
       return;
@@ -1142,7 +1197,7 @@ client_channel_open (ObApfSession       *self,
       refuse_channel (self, sender, OB_APF_OPEN_FAILURE_CONNECT_FAILED);
       return;
     }
-  if (g_hash_table_size (self->channels) >= self->max_channels)
+  if (n_channels (self) >= self->max_channels)
     {
       refuse_channel (self, sender, OB_APF_OPEN_FAILURE_RESOURCE_SHORTAGE);
       return;
@@ -1150,7 +1205,7 @@ client_channel_open (ObApfSession       *self,
 
   id = allocate_channel_id (self);
   core = _ob_apf_channel_core_new (self, id, port, self->window_size, self->max_channel_buffer);
-  g_hash_table_insert (self->channels, GUINT_TO_POINTER (id), core);
+  add_channel (self, id, core);
   channel = _ob_apf_channel_core_accept (core, sender, m->channel_open.initial_window);
 
   /* The confirmation goes out before anything the handler writes. */
@@ -1248,8 +1303,7 @@ handle_client_message (ObApfSession       *self,
         self->forward_index++;
         if (m->type == OB_APF_REQUEST_SUCCESS)
           {
-            if (!ports_contain (self->ports, port))
-              g_array_append_val (self->ports, port);
+            ports_add (self, port);
             g_signal_emit (self, signals[SIGNAL_PORT_FORWARDED], 0, port);
           }
         else
@@ -1700,6 +1754,8 @@ ob_apf_session_set_forward_ports (ObApfSession *self,
   g_return_if_fail (ports != NULL || n_ports == 0);
   g_return_if_fail (!self->started);
 
+  if (self->forward_ports == NULL)
+    self->forward_ports = g_array_new (FALSE, FALSE, sizeof (guint));
   g_array_set_size (self->forward_ports, 0);
   for (gsize i = 0; i < n_ports; i++)
     if (ports[i] > 0 && ports[i] <= 65535)
@@ -1822,7 +1878,7 @@ ob_apf_session_open_channel_async (ObApfSession        *self,
                                "The device has not authenticated its CIRA connection yet");
       return;
     }
-  if (g_hash_table_size (self->channels) >= self->max_channels)
+  if (n_channels (self) >= self->max_channels)
     {
       g_task_return_new_error (task, OB_APF_ERROR, OB_APF_ERROR_TOO_MANY_CHANNELS,
                                "Too many channels open to the device (at most %u)", self->max_channels);
@@ -1831,7 +1887,7 @@ ob_apf_session_open_channel_async (ObApfSession        *self,
 
   id = allocate_channel_id (self);
   core = _ob_apf_channel_core_new (self, id, port, self->window_size, self->max_channel_buffer);
-  g_hash_table_insert (self->channels, GUINT_TO_POINTER (id), core);
+  add_channel (self, id, core);
 
   source_port = (self->next_source_port++ % 30000) + 1024;
   ob_apf_encode_channel_open (_ob_apf_session_get_output (self), OB_APF_CHANNEL_FORWARDED_TCPIP, id,
@@ -1857,7 +1913,7 @@ ob_apf_session_get_n_channels (ObApfSession *self)
 {
   g_return_val_if_fail (OB_IS_APF_SESSION (self), 0);
 
-  return g_hash_table_size (self->channels);
+  return n_channels (self);
 }
 
 /* ObStreamSource: a channel per stream. */
@@ -2006,11 +2062,11 @@ ob_apf_session_dup_forwarded_ports (ObApfSession *self,
 
   g_return_val_if_fail (OB_IS_APF_SESSION (self), NULL);
 
-  out = g_new0 (guint, self->ports->len + 1);
-  if (self->ports->len > 0)
-    memcpy (out, self->ports->data, sizeof (guint) * self->ports->len);
+  out = g_new0 (guint, self->n_ports + 1);
+  for (guint i = 0; i < self->n_ports; i++)
+    out[i] = self->ports[i];
   if (n_ports != NULL)
-    *n_ports = self->ports->len;
+    *n_ports = self->n_ports;
   return out;
 }
 
@@ -2020,7 +2076,7 @@ ob_apf_session_has_forwarded_port (ObApfSession *self,
 {
   g_return_val_if_fail (OB_IS_APF_SESSION (self), FALSE);
 
-  return ports_contain (self->ports, port);
+  return ports_contain (self, port);
 }
 
 void
@@ -2163,8 +2219,13 @@ ob_apf_session_constructed (GObject *object)
                    && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (self->output));
   self->next_channel_id = self->role == OB_APF_SESSION_ROLE_SERVER ? SERVER_FIRST_CHANNEL_ID
                                                                    : CLIENT_FIRST_CHANNEL_ID;
-  if (self->role == OB_APF_SESSION_ROLE_CLIENT)
-    g_array_append_vals (self->forward_ports, amt_forward_ports, G_N_ELEMENTS (amt_forward_ports));
+  /* What AMT asks for, unless told otherwise; a server asks for nothing. */
+  if (self->role == OB_APF_SESSION_ROLE_CLIENT && self->forward_ports == NULL)
+    {
+      self->forward_ports = g_array_sized_new (FALSE, FALSE, sizeof (guint),
+                                               G_N_ELEMENTS (amt_forward_ports));
+      g_array_append_vals (self->forward_ports, amt_forward_ports, G_N_ELEMENTS (amt_forward_ports));
+    }
 }
 
 static void
@@ -2201,7 +2262,7 @@ ob_apf_session_finalize (GObject *object)
   g_clear_pointer (&self->read_buffer, g_free);
   g_clear_pointer (&self->channels, g_hash_table_unref);
   g_clear_pointer (&self->forward_ports, g_array_unref);
-  g_clear_pointer (&self->ports, g_array_unref);
+  g_free (self->ports);
   g_clear_error (&self->close_error);
   g_free (self->guid);
   g_free (self->username);
@@ -2348,9 +2409,6 @@ static void
 ob_apf_session_init (ObApfSession *self)
 {
   self->context = g_main_context_ref_thread_default ();
-  self->channels = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) _ob_apf_channel_core_unref);
-  self->ports = g_array_new (FALSE, FALSE, sizeof (guint));
-  self->forward_ports = g_array_new (FALSE, FALSE, sizeof (guint));
   self->trigger_reason = OB_APF_TRIGGER_PERIODIC;
   self->keepalive_interval = OB_APF_DEFAULT_KEEPALIVE_INTERVAL;
   self->idle_timeout_ms = OB_APF_DEFAULT_IDLE_TIMEOUT_MS;

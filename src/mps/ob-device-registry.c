@@ -216,7 +216,10 @@ append_devices (ObDeviceRegistry *self,
 
       g_ptr_array_add (self->devices, g_object_ref (device));
       g_hash_table_insert (self->by_guid, guid_key (ob_device_get_guid (device)), device);
-      g_signal_connect_object (device, "notify", G_CALLBACK (device_notify_cb), self, 0);
+      /* Not g_signal_connect_object: its closure would be watched from the
+       * registry, a list as long as the fleet; remove_device and dispose
+       * disconnect instead. */
+      g_signal_connect (device, "notify", G_CALLBACK (device_notify_cb), self);
       update_connected (self, device);
     }
 
