@@ -763,6 +763,170 @@ test_hostile (void)
 #undef CASE
 }
 
+/* Decodes one ZRLE rectangle made of the inflated tile bytes @t at 8
+ * bpp into a fresh @w×@h screen; the pixels, or NULL on an error. */
+static guint32 *
+decode_tile_bytes (guint         w,
+                   guint         h,
+                   const guint8 *t,
+                   gsize         len)
+{
+  ObRfbPixelFormat f;
+  TestZrleEncoder enc;
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (w, h);
+  g_autoptr(ObRfbDecoder) dec = NULL;
+  g_autoptr(GError) error = NULL;
+  ObRfbEvent ev;
+  guint ends;
+
+  ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_8);
+  test_zrle_encoder_init (&enc, &f, 6);
+  rfb_put_update_header (s, 1);
+  test_zrle_encode_bytes (&enc, s, 0, 0, w, h, t, len);
+  test_zrle_encoder_clear (&enc);
+  stream = g_bytes_new (s->data, s->len);
+  dec = ob_rfb_decoder_new (fb, &f);
+  if (feed (dec, stream, 0, &ev, &ends, &error) != OB_RFB_DECODE_OK)
+    {
+      g_test_message ("%u×%u: %s", w, h, error->message);
+      g_assert_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL);
+      return NULL;
+    }
+  g_assert_cmpuint (ob_framebuffer_get_stride (fb), ==, (gsize) w * 4);
+  return g_memdup2 (ob_framebuffer_get_data (fb), (gsize) w * h * 4);
+}
+
+/* The same pixels as a raw tile. */
+static guint32 *
+decode_as_raw (guint         w,
+               guint         h,
+               const guint8 *pixels)
+{
+  g_autofree guint8 *t = g_malloc (1 + (gsize) w * h);
+
+  t[0] = 0;
+  memcpy (t + 1, pixels, (gsize) w * h);
+  return decode_tile_bytes (w, h, t, 1 + (gsize) w * h);
+}
+
+/* Packed palettes and RLE runs at the edges the fast paths care about:
+ * full 64-pixel rows, rows ending inside an index byte (with padding bits
+ * all ones, which must not count as an index), runs ending on a row's
+ * last pixel or crossing rows. */
+static void
+test_zrle_tile_edges (void)
+{
+  static const guint widths[] = { 64, 63, 61, 5, 1 };
+  static const guint heights[] = { 64, 3 };
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint wi = 0; wi < G_N_ELEMENTS (widths); wi++)
+    for (guint hi = 0; hi < G_N_ELEMENTS (heights); hi++)
+      for (guint n = 2; n <= 6; n++)
+        {
+          guint w = widths[wi], h = heights[hi];
+          guint bits = n == 2 ? 1 : n <= 4 ? 2 : 4;
+          guint row_bytes = (w * bits + 7) / 8;
+          gsize len = 1 + n + (gsize) row_bytes * h;
+          g_autofree guint8 *t = g_malloc0 (len);
+          g_autofree guint8 *pix = g_malloc ((gsize) w * h);
+          g_autofree guint32 *got = NULL;
+          g_autofree guint32 *want = NULL;
+
+          t[0] = (guint8) n;
+          for (guint i = 0; i < n; i++)
+            t[1 + i] = (guint8) (0x25 * (i + 1));
+          for (guint y = 0; y < h; y++)
+            {
+              guint8 *r = t + 1 + n + (gsize) y * row_bytes;
+
+              memset (r, 0xFF, row_bytes);
+              for (guint x = 0; x < w; x++)
+                {
+                  guint idx = (guint) g_rand_int_range (rand, 0, (gint32) n);
+                  guint shift = 8 - bits - (x * bits) % 8;
+
+                  r[x * bits / 8] &= (guint8) ~(((1u << bits) - 1) << shift);
+                  r[x * bits / 8] |= (guint8) (idx << shift);
+                  pix[(gsize) y * w + x] = t[1 + idx];
+                }
+            }
+          got = decode_tile_bytes (w, h, t, len);
+          want = decode_as_raw (w, h, pix);
+          g_assert_nonnull (got);
+          g_assert_cmpmem (got, (gsize) w * h * 4, want, (gsize) w * h * 4);
+
+          /* With 3 colours, an index 3 in the last pixel is refused. */
+          if (n == 3)
+            {
+              guint8 *last = t + 1 + n + (gsize) (h - 1) * row_bytes + ((w - 1) * 2) / 8;
+              g_autofree guint32 *bad = NULL;
+
+              *last |= (guint8) (3u << (6 - ((w - 1) * 2) % 8));
+              bad = decode_tile_bytes (w, h, t, len);
+              g_assert_null (bad);
+            }
+        }
+
+  /* Plain and palette RLE with runs of every length up to three rows. */
+  for (guint wi = 0; wi < G_N_ELEMENTS (widths); wi++)
+    for (guint hi = 0; hi < G_N_ELEMENTS (heights); hi++)
+      for (guint palette = 0; palette < 2; palette++)
+        {
+          guint w = widths[wi], h = heights[hi], total = w * h, done = 0;
+          g_autoptr(GByteArray) t = g_byte_array_new ();
+          g_autofree guint8 *pix = g_malloc (total);
+          g_autofree guint32 *got = NULL;
+          g_autofree guint32 *want = NULL;
+          guint8 b = palette ? 128 + 5 : 128;
+
+          g_byte_array_append (t, &b, 1);
+          if (palette)
+            for (guint i = 0; i < 5; i++)
+              {
+                b = (guint8) (0x31 * (i + 1));
+                g_byte_array_append (t, &b, 1);
+              }
+          while (done < total)
+            {
+              guint want_run = (guint) g_rand_int_range (rand, 1, (gint32) (3 * w + 2));
+              guint run = MIN (want_run, total - done);
+              guint idx = (guint) g_rand_int_range (rand, 0, 5);
+              guint8 colour = palette ? (guint8) (0x31 * (idx + 1)) : (guint8) g_rand_int (rand);
+
+              if (palette)
+                {
+                  b = (guint8) (idx | (run > 1 ? 0x80 : 0));
+                  g_byte_array_append (t, &b, 1);
+                }
+              else
+                g_byte_array_append (t, &colour, 1);
+              if (!palette || run > 1)
+                {
+                  guint r = run - 1;
+
+                  while (r >= 255)
+                    {
+                      b = 255;
+                      g_byte_array_append (t, &b, 1);
+                      r -= 255;
+                    }
+                  b = (guint8) r;
+                  g_byte_array_append (t, &b, 1);
+                }
+              memset (pix + done, colour, run);
+              done += run;
+            }
+          got = decode_tile_bytes (w, h, t->data, t->len);
+          want = decode_as_raw (w, h, pix);
+          g_assert_nonnull (got);
+          g_assert_cmpmem (got, (gsize) total * 4, want, (gsize) total * 4);
+        }
+  g_rand_free (rand);
+}
+
 /* Every prefix of a valid stream is NEED_MORE (or OK for the complete
  * units in it) and never reads past the end. */
 static void
@@ -1275,6 +1439,7 @@ main (int   argc,
   g_test_add_func ("/rfb-decoder/zrle-amt-tiling", test_zrle_amt_tiling_and_damage);
   g_test_add_func ("/rfb-decoder/damage-signal", test_damage_signal);
   g_test_add_func ("/rfb-decoder/desktop-size-bell-cut-text", test_desktop_size_bell_cut_text);
+  g_test_add_func ("/rfb-decoder/zrle-tile-edges", test_zrle_tile_edges);
   g_test_add_func ("/rfb-decoder/hostile", test_hostile);
   g_test_add_func ("/rfb-decoder/truncation", test_truncation);
   g_test_add_func ("/rfb-decoder/inflate/zlib-streams", test_inflate_zlib_streams);

@@ -375,27 +375,47 @@ fill_row (guint32 *row,
     row[i] = c;
 }
 
-/* Fill @run pixels from (*x, *y) in a @tw wide tile, wrapping rows. */
+/* Fill @run pixels from *@row + *@x in a @tw wide tile, wrapping rows
+ * (*@row is the start of the current row, rows @stride apart). */
 OB_INLINE void
-fill_run (guint32 *dst,
-          gsize    stride,
-          guint    tw,
-          guint   *x,
-          guint   *y,
-          guint    run,
-          guint32  c)
+fill_run (guint32 **row,
+          guint    *x,
+          gsize     stride,
+          guint     tw,
+          guint     run,
+          guint32   c)
 {
+#ifdef __SSE2__
+  /* Most runs are short and end in their row.  Whole 4-pixel stores may
+   * then go past the run as long as they stay in the tile's row: the
+   * tile's next runs write those pixels again. */
+  if (*x + ((run + 3) & ~3u) <= tw)
+    {
+      guint32 *at = *row + *x;
+      __m128i v = _mm_set1_epi32 ((int) c);
+
+      for (guint i = 0; i < run; i += 4)
+        _mm_storeu_si128 ((__m128i *) (gpointer) (at + i), v);
+      *x += run;
+      if (*x == tw)
+        {
+          *x = 0;
+          *row += stride;
+        }
+      return;
+    }
+#endif
   while (run > 0)
     {
       guint n = MIN (run, tw - *x);
 
-      fill_row (dst + (gsize) *y * stride + *x, n, c);
+      fill_row (*row + *x, n, c);
       run -= n;
       *x += n;
       if (*x == tw)
         {
           *x = 0;
-          (*y)++;
+          *row += stride;
         }
     }
 }
@@ -469,32 +489,66 @@ zrle_tile (ObRfbDecoder   *self,
       if (bits == 2 && row_bytes * th >= 256)
         {
           guint32 quad[256][4];
+          guint64 pair[16];
+          const guint8 *q = p;
 
+          /* Only index 3 can be out of range (n == 3): look for it in
+           * all the tile's bytes at once. */
+          if (n == 3)
+            {
+              guint8 any = 0;
+
+              /* Whole bytes only: a row's last byte may end in padding,
+               * checked pixel by pixel below. */
+              for (guint y = 0; y < th; y++)
+                for (guint i = 0; i < tw / 4; i++)
+                  any |= q[(gsize) y * row_bytes + i] & (q[(gsize) y * row_bytes + i] >> 1);
+              if (any & 0x55)
+                return "palette index out of range";
+            }
+          /* Byte -> 4 pixels, built from 16 pixel pairs (first pixel in
+           * the high bits of the byte, first in memory). */
+          for (guint i = 0; i < 16; i++)
+            {
+              guint32 pp2[2] = { palette[i >> 2], palette[i & 3] };
+
+              memcpy (&pair[i], pp2, sizeof pp2);
+            }
           for (guint b = 0; b < 256; b++)
             {
-              quad[b][0] = palette[b >> 6];
-              quad[b][1] = palette[(b >> 4) & 3];
-              quad[b][2] = palette[(b >> 2) & 3];
-              quad[b][3] = palette[b & 3];
+              memcpy (&quad[b][0], &pair[b >> 4], 8);
+              memcpy (&quad[b][2], &pair[b & 15], 8);
             }
-          for (guint y = 0; y < th; y++)
+          for (guint y = 0; y < th; y++, q += row_bytes)
             {
               guint32 *row = dst + (gsize) y * stride;
-              const guint8 *q = p + (gsize) y * row_bytes;
               guint x = 0;
 
-              for (; x + 4 <= tw; x += 4, q++)
+              if (tw == TILE)
                 {
-                  /* Only index 3 can be out of range (n == 3). */
-                  bad |= n == 3 && (*q & (*q >> 1) & 0x55) != 0;
-                  memcpy (row + x, quad[*q], sizeof quad[0]);
+                  /* The usual full tile: 16 bytes a row, unrolled. */
+                  for (guint k = 0; k < TILE / 4; k += 4)
+                    {
+                      memcpy (row + 4 * k, quad[q[k]], 16);
+                      memcpy (row + 4 * k + 4, quad[q[k + 1]], 16);
+                      memcpy (row + 4 * k + 8, quad[q[k + 2]], 16);
+                      memcpy (row + 4 * k + 12, quad[q[k + 3]], 16);
+                    }
+                  continue;
                 }
-              for (guint k = 0; x < tw; x++, k++)
+              for (; x + 4 <= tw; x += 4)
+                memcpy (row + x, quad[q[x / 4]], 16);
+              if (x < tw)
                 {
-                  guint idx = (*q >> (6 - 2 * k)) & 3;
+                  guint last = q[x / 4];
 
-                  bad |= idx >= n;
-                  row[x] = palette[idx];
+                  for (guint k = 0; x < tw; x++, k++)
+                    {
+                      guint idx = (last >> (6 - 2 * k)) & 3;
+
+                      bad |= idx >= n;
+                      row[x] = palette[idx];
+                    }
                 }
             }
           if (bad)
@@ -598,9 +652,10 @@ zrle_tile (ObRfbDecoder   *self,
     }
   else if (sub == 128)
     {
-      guint total = tw * th, done = 0, x = 0, y = 0;
+      guint total = tw * th, left = total, x = 0;
+      guint32 *row = dst;
 
-      while (done < total)
+      while (left > 0)
         {
           guint32 c;
           guint run = 1;
@@ -620,22 +675,23 @@ zrle_tile (ObRfbDecoder   *self,
                 return "RLE run longer than the tile";
             }
           while (b == 255);
-          if (run > total - done)
+          if (run > left)
             return "RLE run longer than the tile";
-          fill_run (dst, stride, tw, &x, &y, run, c);
-          done += run;
+          fill_run (&row, &x, stride, tw, run, c);
+          left -= run;
         }
     }
   else if (sub >= 130)
     {
       guint n = sub - 128;
-      guint total = tw * th, done = 0, x = 0, y = 0;
+      guint total = tw * th, left = total, x = 0;
+      guint32 *row = dst;
 
       if ((gsize) (end - p) < (gsize) n * cp)
         return "palette RLE tile is truncated";
       for (guint i = 0; i < n; i++, p += cp)
         palette[i] = cpixel (self, p, kind);
-      while (done < total)
+      while (left > 0)
         {
           guint b, idx, run = 1;
 
@@ -660,20 +716,20 @@ zrle_tile (ObRfbDecoder   *self,
                 }
               while (r == 255);
             }
-          if (run > total - done)
+          if (run > left)
             return "RLE run longer than the tile";
+          left -= run;
           if (run == 1)
             {
-              dst[(gsize) y * stride + x] = palette[idx];
+              row[x] = palette[idx];
               if (++x == tw)
                 {
                   x = 0;
-                  y++;
+                  row += stride;
                 }
             }
           else
-            fill_run (dst, stride, tw, &x, &y, run, palette[idx]);
-          done += run;
+            fill_run (&row, &x, stride, tw, run, palette[idx]);
         }
     }
   else
