@@ -34,4 +34,24 @@ char           *_ob_device_fetch_guid_finish    (ObDevice             *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
 
+/* What the registry keeps per device, here rather than in signal handlers
+ * and tables of its own (each costs more than the state, for every device
+ * of a large fleet). */
+
+/* Called after anything ob_device_is_connected depends on may have
+ * changed: the reachability (@reachability_changed), the transport or the
+ * transport source.  At most one; NULL @func removes it. */
+typedef void (*ObDeviceStateFunc) (ObDevice *device,
+                                   gboolean  reachability_changed,
+                                   gpointer  user_data);
+void            _ob_device_set_state_func       (ObDevice             *self,
+                                                 ObDeviceStateFunc     func,
+                                                 gpointer              user_data);
+
+/* Monotonic time of the registry's last refresh of the device,
+ * G_MININT64 for never. */
+gint64          _ob_device_get_last_polled      (ObDevice             *self);
+void            _ob_device_set_last_polled      (ObDevice             *self,
+                                                 gint64                when);
+
 G_END_DECLS

@@ -45,8 +45,6 @@ struct _ObDeviceRegistry
   gboolean       polling;
   guint          poll_timeout_id;
   GCancellable  *poll_cancellable;
-  /* ObDevice -> gint64* monotonic time of the last refresh we started. */
-  GHashTable    *last_polled;
   /* Devices the poll is refreshing now. */
   GHashTable    *poll_in_flight;
   /* Devices to refresh before anything the poll has due (owned refs). */
@@ -184,20 +182,17 @@ reachability_changed (ObDeviceRegistry *self,
   g_task_run_in_thread (task, store_connection_thread);
 }
 
-/* One handler per device (each costs memory at fleet scale): the
- * properties that make up ob_device_is_connected. */
+/* A device's own hook rather than a notify handler: a handler and its
+ * closure cost some 200 bytes per device. */
 static void
-device_notify_cb (ObDevice         *device,
-                  GParamSpec       *pspec,
-                  ObDeviceRegistry *self)
+device_state_cb (ObDevice *device,
+                 gboolean  reachability,
+                 gpointer  user_data)
 {
-  const char *name = g_param_spec_get_name (pspec);
+  ObDeviceRegistry *self = user_data;
 
-  if (g_str_equal (name, "reachability"))
+  if (reachability)
     reachability_changed (self, device);
-  else if (!g_str_equal (name, "transport") && !g_str_equal (name, "transport-source"))
-    return;
-
   update_connected (self, device);
 }
 
@@ -216,10 +211,7 @@ append_devices (ObDeviceRegistry *self,
 
       g_ptr_array_add (self->devices, g_object_ref (device));
       g_hash_table_insert (self->by_guid, guid_key (ob_device_get_guid (device)), device);
-      /* Not g_signal_connect_object: its closure would be watched from the
-       * registry, a list as long as the fleet; remove_device and dispose
-       * disconnect instead. */
-      g_signal_connect (device, "notify", G_CALLBACK (device_notify_cb), self);
+      _ob_device_set_state_func (device, device_state_cb, self);
       update_connected (self, device);
     }
 
@@ -240,11 +232,10 @@ remove_device (ObDeviceRegistry *self,
     return;
 
   g_hash_table_remove (self->by_guid, key);
-  g_hash_table_remove (self->last_polled, device);
   g_hash_table_remove (self->connected, device);
   if (g_queue_remove (&self->refresh_queue, device))
     g_object_unref (device);
-  g_signal_handlers_disconnect_by_func (device, device_notify_cb, self);
+  _ob_device_set_state_func (device, NULL, NULL);
   /* The model's reference goes last, after the signal. */
   g_object_ref (device);
   g_ptr_array_remove_index (self->devices, position);
@@ -673,8 +664,7 @@ add_stored_cb (GObject      *object,
       added = g_ptr_array_new ();
       g_ptr_array_add (added, probe->device);
       append_devices (self, added);
-      g_hash_table_insert (self->last_polled, probe->device,
-                           g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)));
+      _ob_device_set_last_polled (probe->device, g_get_monotonic_time ());
     }
 
   g_task_return_pointer (task, g_object_ref (probe->device), g_object_unref);
@@ -1193,14 +1183,6 @@ ob_device_registry_remove_device_finish (ObDeviceRegistry  *self,
 
 /* Polling */
 
-static gint64
-last_polled (ObDeviceRegistry *self,
-             ObDevice         *device)
-{
-  gint64 *when = g_hash_table_lookup (self->last_polled, device);
-
-  return when != NULL ? *when : G_MININT64;
-}
 
 /* The poll holds the registry weakly: dropping the last reference to a
  * polling registry must end it, not keep it polling forever. */
@@ -1247,7 +1229,7 @@ start_poll_refresh (ObDeviceRegistry *self,
   GWeakRef *weak = g_new0 (GWeakRef, 1);
 
   g_weak_ref_init (weak, self);
-  g_hash_table_insert (self->last_polled, device, g_memdup2 (&now, sizeof now));
+  _ob_device_set_last_polled (device, now);
   g_hash_table_add (self->poll_in_flight, g_object_ref (device));
   ob_device_refresh_async (device, cancellable, poll_refresh_cb, weak);
 }
@@ -1309,7 +1291,7 @@ schedule_poll (ObDeviceRegistry *self)
           if (ob_device_get_transport_source (device) == NULL ||
               g_hash_table_contains (self->poll_in_flight, device))
             continue;
-          when = last_polled (self, device);
+          when = _ob_device_get_last_polled (device);
           due = when == G_MININT64 ? G_MININT64 : when + (cira ? cira_interval : interval);
           if (due < oldest_due)
             {
@@ -1550,7 +1532,6 @@ refresh_all_device_cb (GObject      *object,
 static void
 refresh_all_pump (GTask *task)
 {
-  ObDeviceRegistry *self = g_task_get_source_object (task);
   RefreshAll *all = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
@@ -1562,7 +1543,7 @@ refresh_all_pump (GTask *task)
       gint64 now = g_get_monotonic_time ();
 
       /* Counts for the poll too: no need to poll it again right away. */
-      g_hash_table_insert (self->last_polled, device, g_memdup2 (&now, sizeof now));
+      _ob_device_set_last_polled (device, now);
       all->running++;
       ob_device_refresh_async (device, cancellable, refresh_all_device_cb,
                                g_object_ref (task));
@@ -1655,12 +1636,10 @@ ob_device_registry_dispose (GObject *object)
   ob_device_registry_stop_polling (self);
 
   for (guint i = 0; i < self->devices->len; i++)
-    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->devices, i),
-                                          device_notify_cb, self);
+    _ob_device_set_state_func (g_ptr_array_index (self->devices, i), NULL, NULL);
   g_hash_table_remove_all (self->by_guid);
   g_hash_table_remove_all (self->connected);
   g_hash_table_remove_all (self->leaving);
-  g_hash_table_remove_all (self->last_polled);
   g_hash_table_remove_all (self->poll_in_flight);
   g_queue_clear_full (&self->refresh_queue, g_object_unref);
   g_ptr_array_set_size (self->devices, 0);
@@ -1680,7 +1659,6 @@ ob_device_registry_finalize (GObject *object)
   g_hash_table_unref (self->by_guid);
   g_hash_table_unref (self->connected);
   g_hash_table_unref (self->leaving);
-  g_hash_table_unref (self->last_polled);
   g_hash_table_unref (self->poll_in_flight);
   g_clear_object (&self->poll_cancellable);
 
@@ -1778,7 +1756,6 @@ ob_device_registry_init (ObDeviceRegistry *self)
   self->by_guid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->connected = g_hash_table_new (NULL, NULL);
   self->leaving = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  self->last_polled = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->poll_in_flight = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->poll_interval = OB_DEVICE_REGISTRY_DEFAULT_POLL_INTERVAL;
 }

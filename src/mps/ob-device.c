@@ -54,6 +54,11 @@ struct _ObDevice
 
   /* The refresh in flight, shared by every caller. */
   struct _Refresh      *refresh;
+
+  /* For the registry (ob-device-private.h). */
+  ObDeviceStateFunc     state_func;
+  gpointer              state_data;
+  gint64                last_polled;
 };
 
 static void ob_device_stream_source_init (ObStreamSourceInterface *iface);
@@ -281,6 +286,14 @@ set_boolean (ObDevice *self,
 }
 
 static void
+state_changed (ObDevice *self,
+               gboolean  reachability_changed)
+{
+  if (self->state_func != NULL)
+    self->state_func (self, reachability_changed, self->state_data);
+}
+
+static void
 set_reachability (ObDevice             *self,
                   ObDeviceReachability  reachability)
 {
@@ -288,6 +301,7 @@ set_reachability (ObDevice             *self,
     return;
 
   self->reachability = reachability;
+  state_changed (self, TRUE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REACHABILITY]);
 }
 
@@ -573,7 +587,36 @@ ob_device_set_transport_source (ObDevice       *self,
   g_set_object (&self->transport, transport);
   self->own_transport = FALSE;
   drop_client (self);
+  state_changed (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSPORT_SOURCE]);
+}
+
+void
+_ob_device_set_state_func (ObDevice          *self,
+                           ObDeviceStateFunc  func,
+                           gpointer           user_data)
+{
+  g_return_if_fail (OB_IS_DEVICE (self));
+
+  self->state_func = func;
+  self->state_data = func != NULL ? user_data : NULL;
+}
+
+gint64
+_ob_device_get_last_polled (ObDevice *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICE (self), G_MININT64);
+
+  return self->last_polled;
+}
+
+void
+_ob_device_set_last_polled (ObDevice *self,
+                            gint64    when)
+{
+  g_return_if_fail (OB_IS_DEVICE (self));
+
+  self->last_polled = when;
 }
 
 gboolean
@@ -1281,6 +1324,9 @@ apply_record (ObDevice       *self,
   if (client_changed)
     drop_client (self);
 
+  /* The transport (kind or source) may have changed. */
+  state_changed (self, FALSE);
+
   g_object_thaw_notify (G_OBJECT (self));
 
   g_clear_object (&old);
@@ -1694,6 +1740,7 @@ ob_device_class_init (ObDeviceClass *klass)
 static void
 ob_device_init (ObDevice *self)
 {
+  self->last_polled = G_MININT64;
 }
 
 ObDevice *
