@@ -13,7 +13,19 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "ob-tls-error.h"
+#include "ob-tls-record.h"
 #include "ob-tls-stream-private.h"
+
+/* TLS 1.3 traffic secrets as OpenSSL's key log gives them, kept only
+ * during the handshake. */
+typedef struct
+{
+  guint8 client[48];
+  guint8 server[48];
+  gsize  client_len;
+  gsize  server_len;
+} Secrets;
 
 struct _ObTlsStream
 {
@@ -37,6 +49,29 @@ struct _ObTlsStream
   /* Decrypted bytes wait inside OpenSSL (a read smaller than a record);
    * kept here so the sources need not ask OpenSSL every iteration. */
   guint              pending : 1;
+  guint              is_server : 1;
+  guint              peer_closed : 1;   /* record mode: close_notify or EOF read */
+  guint              handed_over : 1;
+
+  /* After the handshake of an AEAD suite the SSL object is freed and the
+   * records are protected here (ob-tls-record.h): an idle connection then
+   * holds its keys and nothing else. */
+  ObTlsRecord       *record;
+  guint8             header[OB_TLS_RECORD_HEADER_LEN];
+  guint8             header_len;
+  guint8            *payload;           /* the record being read */
+  gsize              payload_len;
+  gsize              payload_have;
+  guint8            *plain;             /* decrypted, not yet read (in payload) */
+  gsize              plain_len;
+  GByteArray        *unsent;            /* sealed bytes the socket has not taken */
+  gsize              unsent_plain;      /* the caller's bytes among them */
+  Secrets           *secrets;
+  /* What the SSL object knew, for after it is gone. */
+  const char        *version;
+  const char        *cipher_name;
+  long               verify_result;
+  char              *peer_common_name;
 };
 
 G_DEFINE_FINAL_TYPE (ObTlsStream, ob_tls_stream, G_TYPE_IO_STREAM)
@@ -189,7 +224,7 @@ static gboolean
 check_usable (ObTlsStream  *self,
               GError         **error)
 {
-  if (self->closed || self->ssl == NULL)
+  if (self->closed || (self->ssl == NULL && self->record == NULL))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The TLS connection is closed");
       return FALSE;
@@ -210,6 +245,244 @@ check_usable (ObTlsStream  *self,
   return TRUE;
 }
 
+/* ---- record mode (after the hand-over) ----------------------------------------------- */
+
+/* A fatal record error: the connection is over. */
+static gssize
+record_fail (ObTlsStream  *self,
+             GError       *cause,
+             GError      **error)
+{
+  self->failed = TRUE;
+  if (self->io_error == NULL)
+    self->io_error = g_error_copy (cause);
+  g_propagate_error (error, cause);
+  return -1;
+}
+
+static void
+drop_payload (ObTlsStream *self)
+{
+  g_clear_pointer (&self->payload, g_free);
+  self->payload_len = 0;
+  self->payload_have = 0;
+  self->plain = NULL;
+  self->plain_len = 0;
+}
+
+/* Sends what the socket takes of the sealed bytes.  TRUE when none are
+ * left; FALSE with @error unset when the socket is full. */
+static gboolean
+flush_unsent (ObTlsStream  *self,
+              GError      **error)
+{
+  while (self->unsent != NULL && self->unsent->len > 0)
+    {
+      GError *local_error = NULL;
+      gssize n = g_socket_send_with_blocking (self->socket, (const char *) self->unsent->data,
+                                              self->unsent->len, FALSE, NULL, &local_error);
+
+      if (n < 0)
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_error_free (local_error);
+              return FALSE;
+            }
+          record_fail (self, local_error, error);
+          return FALSE;
+        }
+      g_byte_array_remove_range (self->unsent, 0, (guint) n);
+    }
+  /* Nothing kept while idle. */
+  g_clear_pointer (&self->unsent, g_byte_array_unref);
+  return TRUE;
+}
+
+/* Reads into @buffer (at most @count) from the socket without blocking:
+ * > 0 bytes, 0 at the peer's FIN, -1 would block (@error unset) or
+ * failed (@error set). */
+static gssize
+receive_some (ObTlsStream  *self,
+              guint8       *buffer,
+              gsize         count,
+              GError      **error)
+{
+  GError *local_error = NULL;
+  gssize n = g_socket_receive_with_blocking (self->socket, (char *) buffer, count, FALSE, NULL, &local_error);
+
+  if (n < 0)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_error_free (local_error);
+          return -1;
+        }
+      return record_fail (self, local_error, error);
+    }
+  return n;
+}
+
+static gssize
+record_read (ObTlsStream  *self,
+             void         *buffer,
+             gsize         count,
+             GError      **error)
+{
+  for (;;)
+    {
+      GError *local_error = NULL;
+      ObTlsRecordKind kind;
+      guint8 *plaintext;
+      gsize plaintext_len;
+      gssize n;
+
+      if (self->plain_len > 0)
+        {
+          gsize take = MIN (count, self->plain_len);
+
+          memcpy (buffer, self->plain, take);
+          self->plain += take;
+          self->plain_len -= take;
+          if (self->plain_len == 0)
+            drop_payload (self);
+          self->pending = self->plain_len > 0;
+          return (gssize) take;
+        }
+      if (self->peer_closed)
+        return 0;
+
+      /* The header, then exactly the payload it announces: nothing of the
+       * next record is read ahead, so nothing waits in a buffer. */
+      if (self->header_len < OB_TLS_RECORD_HEADER_LEN)
+        {
+          n = receive_some (self, self->header + self->header_len,
+                            OB_TLS_RECORD_HEADER_LEN - self->header_len, error);
+          if (n < 0)
+            goto would_block_or_error;
+          if (n == 0)
+            {
+              if (self->header_len != 0)
+                return record_fail (self, g_error_new_literal (G_TLS_ERROR, G_TLS_ERROR_EOF,
+                                                               "The peer closed the connection inside a TLS record"),
+                                    error);
+              /* A FIN without close_notify: an ordinary end, as before. */
+              self->peer_closed = TRUE;
+              return 0;
+            }
+          self->header_len += (guint8) n;
+          continue;
+        }
+
+      if (self->payload == NULL)
+        {
+          gssize len = ob_tls_record_check_header (self->record, self->header, &local_error);
+
+          if (len < 0)
+            return record_fail (self, local_error, error);
+          self->payload = g_malloc ((gsize) len);
+          self->payload_len = (gsize) len;
+          self->payload_have = 0;
+        }
+
+      if (self->payload_have < self->payload_len)
+        {
+          n = receive_some (self, self->payload + self->payload_have,
+                            self->payload_len - self->payload_have, error);
+          if (n < 0)
+            goto would_block_or_error;
+          if (n == 0)
+            return record_fail (self, g_error_new_literal (G_TLS_ERROR, G_TLS_ERROR_EOF,
+                                                           "The peer closed the connection inside a TLS record"),
+                                error);
+          self->payload_have += (gsize) n;
+          continue;
+        }
+
+      if (self->unsent == NULL)
+        self->unsent = g_byte_array_new ();
+      self->header_len = 0;
+      if (!ob_tls_record_open (self->record, self->header, self->payload, self->payload_len,
+                               &kind, &plaintext, &plaintext_len, self->unsent, &local_error))
+        {
+          drop_payload (self);
+          return record_fail (self, local_error, error);
+        }
+      /* A key update's answer goes out now if the socket takes it. */
+      flush_unsent (self, NULL);
+
+      switch (kind)
+        {
+        case OB_TLS_RECORD_DATA:
+          if (plaintext_len == 0)
+            drop_payload (self);
+          else
+            {
+              self->plain = plaintext;
+              self->plain_len = plaintext_len;
+            }
+          break;
+
+        case OB_TLS_RECORD_CLOSE:
+          drop_payload (self);
+          self->peer_closed = TRUE;
+          break;
+
+        case OB_TLS_RECORD_NOTHING:
+        default:
+          drop_payload (self);
+          break;
+        }
+      continue;
+
+    would_block_or_error:
+      if (self->failed)
+        return -1;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Nothing to read yet");
+      return -1;
+    }
+}
+
+/* OpenSSL's contract, which the callers already follow: a write that
+ * would block is called again with the same bytes.  Its record is sealed
+ * once and kept; the repeated call sends the rest and reports the bytes
+ * it carried. */
+static gssize
+record_write (ObTlsStream  *self,
+              const void   *buffer,
+              gsize         count,
+              GError      **error)
+{
+  GError *local_error = NULL;
+  gsize take;
+
+  if (!flush_unsent (self, error))
+    {
+      if (self->failed)
+        return -1;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "No room to write yet");
+      return -1;
+    }
+  if (self->unsent_plain > 0)
+    {
+      take = MIN (self->unsent_plain, count);
+      self->unsent_plain = 0;
+      return (gssize) take;
+    }
+
+  take = MIN (count, OB_TLS_RECORD_MAX_PLAINTEXT);
+  self->unsent = g_byte_array_sized_new ((guint) (take + 64));
+  if (!ob_tls_record_seal (self->record, buffer, take, self->unsent, &local_error))
+    return record_fail (self, local_error, error);
+  if (flush_unsent (self, error))
+    return (gssize) take;
+  if (self->failed)
+    return -1;
+  self->unsent_plain = take;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "No room to write yet");
+  return -1;
+}
+
 /* ---- I/O for the streams ------------------------------------------------------ */
 
 gssize
@@ -225,6 +498,8 @@ _ob_tls_stream_read (ObTlsStream  *self,
     return -1;
   if (count == 0)
     return 0;
+  if (self->record != NULL)
+    return record_read (self, buffer, count, error);
 
   ERR_clear_error ();
   self->read_wants_write = FALSE;
@@ -260,6 +535,8 @@ _ob_tls_stream_write (ObTlsStream  *self,
     return -1;
   if (count == 0)
     return 0;
+  if (self->record != NULL)
+    return record_write (self, buffer, count, error);
 
   ERR_clear_error ();
   self->write_wants_read = FALSE;
@@ -299,9 +576,9 @@ _ob_tls_stream_is_ready (ObTlsStream *self,
                              gboolean        input)
 {
   /* A closed or failed connection is "ready": the call reports it. */
-  if (self->closed || self->ssl == NULL || self->failed || !self->handshaken)
+  if (self->closed || (self->ssl == NULL && self->record == NULL) || self->failed || !self->handshaken)
     return TRUE;
-  if (input && self->pending)
+  if (input && (self->pending || self->peer_closed))
     return TRUE;
   return (g_socket_condition_check (self->socket, wanted_condition (self, input) | G_IO_ERR | G_IO_HUP)) != 0;
 }
@@ -327,7 +604,7 @@ tls_source_prepare (GSource *source,
   GIOCondition events;
 
   *timeout = -1;
-  if (self->closed || self->failed || (ts->input && self->pending))
+  if (self->closed || self->failed || (ts->input && (self->pending || self->peer_closed)))
     {
       *timeout = 0;
       return TRUE;
@@ -348,7 +625,7 @@ tls_source_check (GSource *source)
   TlsSource *ts = (TlsSource *) source;
   ObTlsStream *self = ts->client;
 
-  if (self->closed || self->failed || (ts->input && self->pending))
+  if (self->closed || self->failed || (ts->input && (self->pending || self->peer_closed)))
     return TRUE;
   return (g_source_query_unix_fd (source, ts->tag) & ts->events) != 0;
 }
@@ -425,6 +702,139 @@ _ob_tls_stream_create_source (ObTlsStream *self,
   return source;
 }
 
+/* ---- hand-over ------------------------------------------------------------------ */
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* OpenSSL's key log (NSS format: "LABEL <client random> <secret>") is the
+ * only public way to the TLS 1.3 traffic secrets. */
+static void
+on_keylog (const SSL  *ssl,
+           const char *line)
+{
+  ObTlsStream *self = SSL_get_app_data (ssl);
+  const char *secret_hex;
+  guint8 *out;
+  gsize *out_len;
+  gsize len = 0;
+
+  if (self == NULL || self->secrets == NULL)
+    return;
+  if (g_str_has_prefix (line, "CLIENT_TRAFFIC_SECRET_0 "))
+    {
+      out = self->secrets->client;
+      out_len = &self->secrets->client_len;
+    }
+  else if (g_str_has_prefix (line, "SERVER_TRAFFIC_SECRET_0 "))
+    {
+      out = self->secrets->server;
+      out_len = &self->secrets->server_len;
+    }
+  else
+    return;
+
+  secret_hex = strrchr (line, ' ');
+  if (secret_hex == NULL)
+    return;
+  for (secret_hex++; secret_hex[0] != '\0' && secret_hex[1] != '\0' && len < 48; secret_hex += 2)
+    {
+      int hi = hex_value (secret_hex[0]);
+      int lo = hex_value (secret_hex[1]);
+
+      if (hi < 0 || lo < 0)
+        return;
+      out[len++] = (guint8) (hi << 4 | lo);
+    }
+  *out_len = len;
+}
+
+/* After the handshake: when the suite is one ObTlsRecord protects and
+ * nothing waits inside OpenSSL, keep the keys and let the SSL object go.
+ * Otherwise (legacy suites, TLS 1.0/1.1) OpenSSL stays. */
+static void
+hand_over (ObTlsStream *self)
+{
+  g_autoptr(GError) error = NULL;
+  const SSL_CIPHER *cipher = SSL_get_current_cipher (self->ssl);
+  const EVP_MD *md = cipher != NULL ? SSL_CIPHER_get_handshake_digest (cipher) : NULL;
+  const char *hash = md != NULL ? EVP_MD_get0_name (md) : NULL;
+  int version = SSL_version (self->ssl);
+  ObTlsRecordCipher record_cipher;
+  ObTlsRecord *record = NULL;
+  X509 *peer;
+
+  if (cipher == NULL || hash == NULL || SSL_has_pending (self->ssl) || SSL_pending (self->ssl) > 0)
+    goto keep_openssl;
+
+  switch (SSL_CIPHER_get_cipher_nid (cipher))
+    {
+    case NID_aes_128_gcm:
+      record_cipher = OB_TLS_RECORD_AES_128_GCM;
+      break;
+    case NID_aes_256_gcm:
+      record_cipher = OB_TLS_RECORD_AES_256_GCM;
+      break;
+    case NID_chacha20_poly1305:
+      record_cipher = OB_TLS_RECORD_CHACHA20_POLY1305;
+      break;
+    default:
+      goto keep_openssl;
+    }
+
+  if (version == TLS1_2_VERSION)
+    {
+      guint8 master[48];
+      guint8 client_random[32];
+      guint8 server_random[32];
+      gsize master_len = SSL_SESSION_get_master_key (SSL_get_session (self->ssl), master, sizeof master);
+
+      if (master_len > 0 &&
+          SSL_get_client_random (self->ssl, client_random, sizeof client_random) == sizeof client_random &&
+          SSL_get_server_random (self->ssl, server_random, sizeof server_random) == sizeof server_random)
+        record = ob_tls_record_new_tls12 (record_cipher, hash, self->is_server, master, master_len,
+                                          client_random, server_random, &error);
+      OPENSSL_cleanse (master, sizeof master);
+    }
+  else if (version == TLS1_3_VERSION && self->secrets != NULL &&
+           self->secrets->client_len > 0 && self->secrets->client_len == self->secrets->server_len)
+    record = ob_tls_record_new_tls13 (record_cipher, hash, self->is_server, self->secrets->client,
+                                      self->secrets->server, self->secrets->client_len, &error);
+
+  if (record == NULL)
+    {
+      if (error != NULL)
+        g_debug ("TLS records stay with OpenSSL: %s", error->message);
+      goto keep_openssl;
+    }
+
+  self->verify_result = SSL_get_verify_result (self->ssl);
+  peer = SSL_get0_peer_certificate (self->ssl);
+  if (peer != NULL)
+    self->peer_common_name = ob_tls_stream_dup_peer_common_name (self);
+  self->record = record;
+  self->handed_over = TRUE;
+  SSL_free (self->ssl);
+  self->ssl = NULL;
+
+keep_openssl:
+  if (self->secrets != NULL)
+    {
+      OPENSSL_cleanse (self->secrets, sizeof *self->secrets);
+      g_clear_pointer (&self->secrets, g_free);
+    }
+  ERR_clear_error ();
+}
+
 /* ---- handshake -------------------------------------------------------------- */
 
 static void handshake_step (GTask *task);
@@ -464,6 +874,10 @@ handshake_step (GTask *task)
     {
       self->handshaking = FALSE;
       self->handshaken = TRUE;
+      /* Static strings: they outlive the SSL object. */
+      self->version = SSL_get_version (self->ssl);
+      self->cipher_name = SSL_get_cipher_name (self->ssl);
+      hand_over (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -528,7 +942,11 @@ ob_tls_stream_get_verify_result (ObTlsStream *self)
 {
   g_return_val_if_fail (OB_IS_TLS_STREAM (self), X509_V_ERR_UNSPECIFIED);
 
-  if (self->ssl == NULL || !self->handshaken)
+  if (!self->handshaken)
+    return X509_V_ERR_UNSPECIFIED;
+  if (self->record != NULL)
+    return self->verify_result;
+  if (self->ssl == NULL)
     return X509_V_ERR_UNSPECIFIED;
   return SSL_get_verify_result (self->ssl);
 }
@@ -547,6 +965,8 @@ ob_tls_stream_dup_peer_common_name (ObTlsStream *self)
 
   g_return_val_if_fail (OB_IS_TLS_STREAM (self), NULL);
 
+  if (self->record != NULL)
+    return g_strdup (self->peer_common_name);
   if (self->ssl == NULL || !self->handshaken)
     return NULL;
   peer = SSL_get0_peer_certificate (self->ssl);
@@ -572,9 +992,7 @@ ob_tls_stream_get_protocol_version (ObTlsStream *self)
 {
   g_return_val_if_fail (OB_IS_TLS_STREAM (self), NULL);
 
-  if (self->ssl == NULL || !self->handshaken)
-    return NULL;
-  return SSL_get_version (self->ssl);
+  return self->handshaken ? self->version : NULL;
 }
 
 GSocket *
@@ -584,14 +1002,19 @@ ob_tls_stream_get_socket (ObTlsStream *self)
   return self->socket;
 }
 
+gboolean
+ob_tls_stream_get_handed_over (ObTlsStream *self)
+{
+  g_return_val_if_fail (OB_IS_TLS_STREAM (self), FALSE);
+  return self->handed_over;
+}
+
 const char *
 ob_tls_stream_get_cipher_name (ObTlsStream *self)
 {
   g_return_val_if_fail (OB_IS_TLS_STREAM (self), NULL);
 
-  if (self->ssl == NULL || !self->handshaken)
-    return NULL;
-  return SSL_get_cipher_name (self->ssl);
+  return self->handshaken ? self->cipher_name : NULL;
 }
 
 static ObTlsStream *
@@ -616,6 +1039,11 @@ stream_new (GSocketConnection  *connection,
     }
   BIO_set_data (bio, self);
   SSL_set_bio (self->ssl, bio, bio);
+  /* The key log hands over TLS 1.3's secrets (see hand_over); setting
+   * the same callback on a shared context again changes nothing. */
+  SSL_set_app_data (self->ssl, self);
+  SSL_CTX_set_keylog_callback (ctx, on_keylog);
+  self->secrets = g_new0 (Secrets, 1);
 
   return g_steal_pointer (&self);
 }
@@ -657,6 +1085,7 @@ ob_tls_stream_new_server (GSocketConnection  *connection,
   self = stream_new (connection, ctx, error);
   if (self == NULL)
     return NULL;
+  self->is_server = TRUE;
   SSL_set_accept_state (self->ssl);
   return self;
 }
@@ -683,6 +1112,19 @@ close_now (ObTlsStream *self)
   if (self->closed)
     return;
   self->closed = TRUE;
+  if (self->record != NULL)
+    {
+      /* close_notify if the socket takes it now, after what is unsent. */
+      if (!self->failed && flush_unsent (self, NULL))
+        {
+          self->unsent = g_byte_array_new ();
+          if (ob_tls_record_seal_close (self->record, self->unsent, NULL))
+            flush_unsent (self, NULL);
+        }
+      g_clear_pointer (&self->unsent, g_byte_array_unref);
+      g_clear_pointer (&self->record, ob_tls_record_free);
+      drop_payload (self);
+    }
   if (self->ssl != NULL)
     {
       if (self->handshaken && !self->failed)
@@ -753,6 +1195,13 @@ ob_tls_stream_finalize (GObject *object)
   g_clear_object (&self->socket);
   g_clear_object (&self->connection);
   g_clear_error (&self->io_error);
+  g_clear_pointer (&self->record, ob_tls_record_free);
+  g_clear_pointer (&self->unsent, g_byte_array_unref);
+  drop_payload (self);
+  if (self->secrets != NULL)
+    OPENSSL_cleanse (self->secrets, sizeof *self->secrets);
+  g_clear_pointer (&self->secrets, g_free);
+  g_free (self->peer_common_name);
 
   G_OBJECT_CLASS (ob_tls_stream_parent_class)->finalize (object);
 }

@@ -65,5 +65,8 @@ const char     *ob_tls_stream_get_protocol_version (ObTlsStream          *self);
 const char     *ob_tls_stream_get_cipher_name      (ObTlsStream          *self);
 
 GSocket        *ob_tls_stream_get_socket           (ObTlsStream          *self);
+/* TRUE once the handshake has handed the records to ObTlsRecord (an AEAD
+ * suite in TLS 1.2 or 1.3) and freed OpenSSL's connection state. */
+gboolean        ob_tls_stream_get_handed_over      (ObTlsStream          *self);
 
 G_END_DECLS

@@ -1,0 +1,488 @@
+/* test-tls-stream.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* ObTlsStream against OpenSSL's own TLS, over loopback: a server stream
+ * with the authority's certificates and a blocking OpenSSL client in a
+ * thread, for every version and suite the record hand-over covers (and
+ * the legacy ones it leaves to OpenSSL).  Data both ways in records of
+ * every size, a 1 MiB transfer each way, close_notify, a FIN without it,
+ * and forged or broken records from a raw peer. */
+
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "cira-test-util.h"
+#include "ob-tls-context.h"
+#include "ob-tls-record.h"
+#include "ob-tls-stream.h"
+
+static CiraTestCa ca;
+
+#define BIG (1024 * 1024)
+
+typedef struct
+{
+  /* client settings */
+  int          version;          /* TLS1_2_VERSION, TLS1_3_VERSION … */
+  const char  *ciphers;          /* TLS 1.2 and below */
+  const char  *suites;           /* TLS 1.3 */
+  guint        port;
+  /* what the client does */
+  gboolean     send_big;
+  gboolean     fin_without_close;
+  /* results */
+  gboolean     handshake_ok;
+  char         cipher[64];
+  gsize        received;
+  gboolean     received_ok;
+  gboolean     got_close_notify;
+  gint         done;
+} Client;
+
+static guint8 *
+pattern (gsize len,
+         guint seed)
+{
+  guint8 *data = g_malloc (len);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8) ((i * 31 + seed) ^ (i >> 8));
+  return data;
+}
+
+static gboolean
+ssl_write_all (SSL          *ssl,
+               const guint8 *data,
+               gsize         len)
+{
+  while (len > 0)
+    {
+      size_t done = 0;
+
+      if (SSL_write_ex (ssl, data, len, &done) != 1)
+        return FALSE;
+      data += done;
+      len -= done;
+    }
+  return TRUE;
+}
+
+static gboolean
+ssl_read_exact (SSL    *ssl,
+                guint8 *data,
+                gsize   len)
+{
+  while (len > 0)
+    {
+      size_t done = 0;
+
+      if (SSL_read_ex (ssl, data, len, &done) != 1)
+        return FALSE;
+      data += done;
+      len -= done;
+    }
+  return TRUE;
+}
+
+/* The client: "hello" in sizes 1, 100, 16384, 16385 (two records), the
+ * server echoes each; then optionally 1 MiB up and 1 MiB down; then
+ * close_notify (or only a FIN) and waits for the server's. */
+static gpointer
+client_thread (gpointer data)
+{
+  Client *c = data;
+  static const gsize sizes[] = { 1, 100, 16384, 16385 };
+  struct sockaddr_in addr = { 0 };
+  SSL_CTX *ctx = SSL_CTX_new (TLS_client_method ());
+  SSL *ssl;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons ((guint16) c->port);
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  {
+    /* A server that stops answering fails the test, not hangs it. */
+    struct timeval timeout = { 10, 0 };
+
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  }
+
+  SSL_CTX_set_min_proto_version (ctx, c->version);
+  SSL_CTX_set_max_proto_version (ctx, c->version);
+  if (c->ciphers != NULL)
+    SSL_CTX_set_cipher_list (ctx, c->ciphers);
+  if (c->suites != NULL)
+    SSL_CTX_set_ciphersuites (ctx, c->suites);
+  SSL_CTX_set_verify (ctx, SSL_VERIFY_NONE, NULL);
+  ssl = SSL_new (ctx);
+  SSL_set_fd (ssl, fd);
+
+  if (SSL_connect (ssl) != 1)
+    goto out;
+  c->handshake_ok = TRUE;
+  g_strlcpy (c->cipher, SSL_get_cipher_name (ssl), sizeof c->cipher);
+
+  c->received_ok = TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree guint8 *out = pattern (sizes[i], (guint) i);
+      g_autofree guint8 *in = g_malloc (sizes[i]);
+
+      if (!ssl_write_all (ssl, out, sizes[i]) || !ssl_read_exact (ssl, in, sizes[i]) ||
+          memcmp (in, out, sizes[i]) != 0)
+        {
+          c->received_ok = FALSE;
+          goto out;
+        }
+      c->received += sizes[i];
+    }
+
+  if (c->send_big)
+    {
+      g_autofree guint8 *out = pattern (BIG, 7);
+      g_autofree guint8 *in = g_malloc (BIG);
+
+      if (!ssl_write_all (ssl, out, BIG) || !ssl_read_exact (ssl, in, BIG) || memcmp (in, out, BIG) != 0)
+        {
+          c->received_ok = FALSE;
+          goto out;
+        }
+      c->received += BIG;
+    }
+
+  if (c->fin_without_close)
+    shutdown (fd, SHUT_WR);
+  else
+    SSL_shutdown (ssl);
+  {
+    guint8 byte;
+    size_t done;
+
+    /* The server's close_notify ends the read cleanly. */
+    if (SSL_read_ex (ssl, &byte, 1, &done) != 1 && SSL_get_error (ssl, 0) == SSL_ERROR_ZERO_RETURN)
+      c->got_close_notify = TRUE;
+  }
+
+out:
+  ERR_clear_error ();
+  SSL_free (ssl);
+  SSL_CTX_free (ctx);
+  close (fd);
+  g_atomic_int_set (&c->done, 1);
+  return NULL;
+}
+
+/* ---- the server side: an echo over ObTlsStream ----------------------------------------- */
+
+typedef struct
+{
+  SSL_CTX           *ctx;
+  GSocketListener   *listener;
+  guint              port;
+  ObTlsStream       *tls;
+  GSocketConnection *connection;
+  gboolean           handshaken;
+  GError            *error;
+  gboolean           eof;
+  GByteArray        *echo;        /* received, not yet written back */
+  gsize              total;
+  GSource           *in_source;
+  GSource           *out_source;
+} Server;
+
+static void server_pump (Server *server);
+
+static gboolean
+on_ready (GObject  *stream,
+          gpointer  user_data)
+{
+  Server *server = user_data;
+
+  server_pump (server);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+server_pump (Server *server)
+{
+  GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (G_IO_STREAM (server->tls)));
+  GPollableOutputStream *out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (G_IO_STREAM (server->tls)));
+  guint8 buffer[7000];   /* not a record's size: reads split records */
+
+  for (;;)
+    {
+      GError *error = NULL;
+      gboolean progress = FALSE;
+      gssize n;
+
+      while (server->echo->len > 0)
+        {
+          n = g_pollable_output_stream_write_nonblocking (out, server->echo->data, server->echo->len,
+                                                          NULL, &error);
+          if (n < 0)
+            {
+              if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                server->error = error;
+              else
+                g_error_free (error);
+              error = NULL;
+              break;
+            }
+          g_byte_array_remove_range (server->echo, 0, (guint) n);
+          progress = TRUE;
+        }
+      if (server->error != NULL)
+        break;
+
+      if (!server->eof && server->echo->len < 4 * 1024 * 1024)
+        {
+          n = g_pollable_input_stream_read_nonblocking (in, buffer, sizeof buffer, NULL, &error);
+          if (n > 0)
+            {
+              g_byte_array_append (server->echo, buffer, (guint) n);
+              server->total += (gsize) n;
+              progress = TRUE;
+            }
+          else if (n == 0)
+            {
+              server->eof = TRUE;
+              progress = TRUE;
+            }
+          else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              server->error = error;
+              error = NULL;
+              break;
+            }
+          g_clear_error (&error);
+        }
+      if (!progress)
+        break;
+    }
+
+  if (server->eof && server->echo->len == 0 && server->tls != NULL)
+    g_io_stream_close (G_IO_STREAM (server->tls), NULL, NULL);
+
+  if (server->error == NULL && !server->eof)
+    {
+      if (server->in_source == NULL)
+        {
+          server->in_source = g_pollable_input_stream_create_source (in, NULL);
+          g_source_set_callback (server->in_source, (GSourceFunc) (void (*) (void)) on_ready, server, NULL);
+          g_source_attach (server->in_source, NULL);
+        }
+    }
+  if (server->echo->len > 0 && server->error == NULL)
+    {
+      if (server->out_source == NULL)
+        {
+          server->out_source = g_pollable_output_stream_create_source (out, NULL);
+          g_source_set_callback (server->out_source, (GSourceFunc) (void (*) (void)) on_ready, server, NULL);
+          g_source_attach (server->out_source, NULL);
+        }
+    }
+  else if (server->out_source != NULL)
+    {
+      g_source_destroy (server->out_source);
+      g_clear_pointer (&server->out_source, g_source_unref);
+    }
+  if ((server->eof || server->error != NULL) && server->in_source != NULL)
+    {
+      g_source_destroy (server->in_source);
+      g_clear_pointer (&server->in_source, g_source_unref);
+    }
+}
+
+static void
+on_handshake (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Server *server = user_data;
+
+  server->handshaken = ob_tls_stream_handshake_finish (OB_TLS_STREAM (source), result, &server->error);
+  if (server->handshaken)
+    server_pump (server);
+}
+
+static void
+on_accepted (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Server *server = user_data;
+
+  server->connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &server->error);
+  if (server->connection == NULL)
+    return;
+  g_socket_set_blocking (g_socket_connection_get_socket (server->connection), FALSE);
+  server->tls = ob_tls_stream_new_server (server->connection, server->ctx, &server->error);
+  g_assert_nonnull (server->tls);
+  ob_tls_stream_handshake_async (server->tls, NULL, on_handshake, server);
+}
+
+static void
+server_start (Server *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  memset (server, 0, sizeof *server);
+  server->ctx = ob_tls_context_new_server (ca.authority, &error);
+  g_assert_no_error (error);
+  server->echo = g_byte_array_new ();
+  server->listener = g_socket_listener_new ();
+  {
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocketAddress) effective = NULL;
+
+    g_socket_listener_add_address (server->listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                   NULL, &effective, &error);
+    g_assert_no_error (error);
+    server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  }
+  g_socket_listener_accept_async (server->listener, NULL, on_accepted, server);
+}
+
+static void
+server_stop (Server *server)
+{
+  if (server->in_source != NULL)
+    g_source_destroy (server->in_source);
+  if (server->out_source != NULL)
+    g_source_destroy (server->out_source);
+  g_clear_pointer (&server->in_source, g_source_unref);
+  g_clear_pointer (&server->out_source, g_source_unref);
+  g_clear_object (&server->tls);
+  g_clear_object (&server->connection);
+  g_socket_listener_close (server->listener);
+  g_clear_object (&server->listener);
+  g_clear_pointer (&server->ctx, SSL_CTX_free);
+  g_clear_pointer (&server->echo, g_byte_array_unref);
+  g_clear_error (&server->error);
+}
+
+static gboolean
+client_done (gpointer data)
+{
+  return g_atomic_int_get (&((Client *) data)->done) != 0;
+}
+
+typedef struct
+{
+  const char *name;
+  int         version;
+  const char *ciphers;
+  const char *suites;
+  const char *expect_cipher;
+  gboolean    handed_over;
+} Variant;
+
+static const Variant variants[] = {
+  { "tls13-aes128", TLS1_3_VERSION, NULL, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", TRUE },
+  { "tls13-aes256", TLS1_3_VERSION, NULL, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", TRUE },
+  { "tls13-chacha", TLS1_3_VERSION, NULL, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", TRUE },
+  { "tls12-ecdsa-aes128", TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256", NULL, "ECDHE-ECDSA-AES128-GCM-SHA256", TRUE },
+  { "tls12-rsa-aes256", TLS1_2_VERSION, "ECDHE-RSA-AES256-GCM-SHA384", NULL, "ECDHE-RSA-AES256-GCM-SHA384", TRUE },
+  { "tls12-chacha", TLS1_2_VERSION, "ECDHE-RSA-CHACHA20-POLY1305", NULL, "ECDHE-RSA-CHACHA20-POLY1305", TRUE },
+  { "tls12-static-rsa-gcm", TLS1_2_VERSION, "AES128-GCM-SHA256:@SECLEVEL=0", NULL, "AES128-GCM-SHA256", TRUE },
+  { "tls12-cbc", TLS1_2_VERSION, "ECDHE-RSA-AES128-SHA:@SECLEVEL=0", NULL, "ECDHE-RSA-AES128-SHA", FALSE },
+  { "tls10-cbc", TLS1_VERSION, "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0", NULL, "ECDHE-ECDSA-AES128-SHA", FALSE },
+};
+
+static void
+run_variant (const Variant *variant,
+             gboolean       big,
+             gboolean       fin_only)
+{
+  Server server;
+  Client client = { 0 };
+  GThread *thread;
+
+  server_start (&server);
+  client.version = variant->version;
+  client.ciphers = variant->ciphers;
+  client.suites = variant->suites;
+  client.port = server.port;
+  client.send_big = big;
+  client.fin_without_close = fin_only;
+  thread = g_thread_new ("tls-client", client_thread, &client);
+  g_assert_true (cira_test_wait_until (client_done, &client, 60000));
+  g_thread_join (thread);
+
+  g_assert_no_error (server.error);
+  g_assert_true (server.handshaken);
+  g_assert_true (client.handshake_ok);
+  g_assert_cmpstr (client.cipher, ==, variant->expect_cipher);
+  g_assert_cmpstr (ob_tls_stream_get_cipher_name (server.tls), ==, variant->expect_cipher);
+  g_assert_cmpstr (ob_tls_stream_get_protocol_version (server.tls), ==,
+                   variant->version == TLS1_3_VERSION ? "TLSv1.3" :
+                   variant->version == TLS1_2_VERSION ? "TLSv1.2" : "TLSv1");
+  g_assert_cmpint (ob_tls_stream_get_handed_over (server.tls), ==, variant->handed_over);
+  g_assert_true (client.received_ok);
+  g_assert_cmpuint (client.received, ==, 1 + 100 + 16384 + 16385 + (big ? BIG : 0));
+  g_assert_cmpuint (server.total, ==, client.received);
+  g_assert_true (server.eof);
+  /* The server answers the end with its own close_notify. */
+  g_assert_true (client.got_close_notify);
+  server_stop (&server);
+}
+
+static void
+test_variant (gconstpointer data)
+{
+  run_variant (data, FALSE, FALSE);
+}
+
+static void
+test_big_transfer (void)
+{
+  run_variant (&variants[0], TRUE, FALSE);
+  run_variant (&variants[3], TRUE, FALSE);
+  run_variant (&variants[7], TRUE, FALSE);
+}
+
+static void
+test_fin_without_close_notify (void)
+{
+  run_variant (&variants[0], FALSE, TRUE);
+  run_variant (&variants[4], FALSE, TRUE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  cira_test_ca_init (&ca, "mps.test.example");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/tls-stream/echo/%s", variants[i].name);
+
+      g_test_add_data_func (path, &variants[i], test_variant);
+    }
+  g_test_add_func ("/tls-stream/big-transfer", test_big_transfer);
+  g_test_add_func ("/tls-stream/fin-without-close-notify", test_fin_without_close_notify);
+
+  ret = g_test_run ();
+  cira_test_ca_clear (&ca);
+  return ret;
+}
