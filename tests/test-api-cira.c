@@ -19,6 +19,7 @@
 
 #include <libsoup/soup.h>
 
+#include "api-test-util.h"
 #include "cira-test-util.h"
 #include "ob-api-server.h"
 #include "ob-sim-cira.h"
@@ -137,31 +138,10 @@ typedef struct
 {
   CiraTestMps    mps;
   ObApiServer   *api;
-  SoupSession   *session;
-  char          *base;
-  char          *token;
+  ApiTestClient  client;
   ObSimCiraPool *pool;
   GPtrArray     *sims;
 } Fixture;
-
-typedef struct
-{
-  guint               status;
-  GBytes             *body;
-  JsonNode           *json;
-  SoupMessageHeaders *headers;
-} Reply;
-
-static void
-reply_free (Reply *reply)
-{
-  g_clear_pointer (&reply->body, g_bytes_unref);
-  g_clear_pointer (&reply->json, json_node_unref);
-  g_clear_pointer (&reply->headers, soup_message_headers_unref);
-  g_free (reply);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
 
 static void
 sim_device_free (SimDevice *sim)
@@ -174,139 +154,15 @@ sim_device_free (SimDevice *sim)
   g_free (sim);
 }
 
-typedef struct
-{
-  gboolean  done;
-  GBytes   *body;
-  GError   *error;
-} SendState;
-
+/* Fails the test if an answer holds any password handed out so far. */
 static void
-on_sent (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+check_reply (SoupMessage  *msg,
+             ApiTestReply *reply,
+             gpointer      user_data)
 {
-  SendState *state = user_data;
-
-  state->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &state->error);
-  state->done = TRUE;
-}
-
-/* @auth: NULL sends the fixture's token, "" none.  Fails the test if the
- * answer holds any password handed out so far. */
-static Reply *
-send_full (Fixture    *f,
-           const char *method,
-           const char *path,
-           const char *body,
-           gssize      body_len,
-           const char *auth)
-{
-  g_autofree char *url = g_strconcat (f->base, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  SendState state = { FALSE, NULL, NULL };
-  Reply *reply = g_new0 (Reply, 1);
-  const char *type;
-  const char *leaked;
-
-  g_assert_nonnull (msg);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, body_len < 0 ? strlen (body) : (gsize) body_len);
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  if (auth == NULL)
-    {
-      g_autofree char *header = g_strconcat ("Bearer ", f->token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", header);
-    }
-  else if (auth[0] != '\0')
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-
-  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &state);
-  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &state.done, 60000));
-  g_assert_no_error (state.error);
-
-  reply->status = soup_message_get_status (msg);
-  reply->body = state.body;
-  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-
-  leaked = find_hidden (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
-  if (leaked != NULL)
-    g_error ("%s %s answered with a password in its body", method, path);
-
-  type = soup_message_headers_get_content_type (reply->headers, NULL);
-  if (g_bytes_get_size (reply->body) > 0 && g_strcmp0 (type, "application/json") == 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-
-      json_parser_load_from_data (parser, g_bytes_get_data (reply->body, NULL),
-                                  g_bytes_get_size (reply->body), &error);
-      g_assert_no_error (error);
-      reply->json = json_node_ref (json_parser_get_root (parser));
-    }
-
-  return reply;
-}
-
-static Reply *
-send_json (Fixture    *f,
-           const char *method,
-           const char *path,
-           const char *body)
-{
-  return send_full (f, method, path, body, -1, NULL);
-}
-
-static Reply *
-get (Fixture    *f,
-     const char *path)
-{
-  return send_full (f, "GET", path, NULL, -1, NULL);
-}
-
-static char *
-reply_text (Reply *reply)
-{
-  return g_strndup (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body));
-}
-
-static void
-assert_reply_at (const char *file,
-                 int         line,
-                 Reply      *reply,
-                 guint       want_status,
-                 const char *want_json)
-{
-  g_autofree char *text = reply_text (reply);
-
-  if (reply->status != want_status)
-    g_error ("%s:%d: status %u, expected %u; body %s", file, line, reply->status, want_status,
-             text);
-  if (want_json != NULL)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-
-      json_parser_load_from_data (parser, want_json, -1, &error);
-      g_assert_no_error (error);
-      if (reply->json == NULL || !json_node_equal (json_parser_get_root (parser), reply->json))
-        g_error ("%s:%d: JSON differs:\n expected %s\n got      %s", file, line, want_json, text);
-    }
-}
-
-#define assert_reply(reply, want_status, want_json) \
-  assert_reply_at (__FILE__, __LINE__, (reply), (want_status), (want_json))
-
-static JsonObject *
-reply_object (Reply *reply)
-{
-  g_assert_nonnull (reply->json);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (reply->json));
-  return json_node_get_object (reply->json);
+  if (find_hidden (g_bytes_get_data (reply->body, NULL), g_bytes_get_size (reply->body)) != NULL)
+    g_error ("%s %s answered with a password in its body", soup_message_get_method (msg),
+             g_uri_get_path (soup_message_get_uri (msg)));
 }
 
 static void
@@ -314,12 +170,12 @@ assert_stats (Fixture *f,
               guint    total,
               guint    connected)
 {
-  g_autoptr(Reply) reply = get (f, "/api/v1/devices/stats");
+  g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/devices/stats");
   g_autofree char *expected = g_strdup_printf ("{\"totalCount\":%u,\"connectedCount\":%u,"
                                                "\"disconnectedCount\":%u}",
                                                total, connected, total - connected);
 
-  assert_reply (reply, SOUP_STATUS_OK, expected);
+  api_test_assert_reply (reply, SOUP_STATUS_OK, expected);
 }
 
 static void
@@ -339,17 +195,13 @@ fixture_setup (Fixture       *f,
   ob_api_server_start_async (f->api, "127.0.0.1", 0, NULL, cira_test_store_result, &result);
   g_assert_true (ob_api_server_start_finish (f->api, cira_test_wait_result (&result), &error));
   g_assert_no_error (error);
-  f->base = ob_api_server_dup_url (f->api);
-  f->session = soup_session_new ();
-
   {
-    g_autoptr(Reply) login = send_full (f, "POST", "/api/v1/authorize",
-                                        "{\"username\":\"" API_USER "\","
-                                        "\"password\":\"" API_PASSWORD "\"}", -1, "");
+    g_autofree char *base = ob_api_server_dup_url (f->api);
 
-    assert_reply (login, SOUP_STATUS_OK, NULL);
-    f->token = g_strdup (json_object_get_string_member (reply_object (login), "token"));
+    api_test_client_init (&f->client, base);
   }
+  f->client.on_reply = check_reply;
+  f->client.token = api_test_login (&f->client, API_USER, API_PASSWORD);
 
   /* The devices trust the MPS as AMT does: its root, and its name. */
   f->pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (f->mps.server));
@@ -369,7 +221,7 @@ fixture_teardown (Fixture       *f,
   cira_test_assert_finalized (g_steal_pointer (&f->pool));
 
   ob_api_server_stop (f->api);
-  g_clear_object (&f->session);
+  api_test_client_clear (&f->client);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   cira_test_assert_finalized (g_steal_pointer (&f->api));
@@ -382,8 +234,6 @@ fixture_teardown (Fixture       *f,
                                                NULL, NULL, &error));
 
   cira_test_mps_clear (&f->mps);
-  g_free (f->base);
-  g_free (f->token);
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -458,7 +308,7 @@ stored_secret (const char *guid,
   return value;
 }
 
-static Reply *
+static ApiTestReply *
 amt (Fixture    *f,
      const char *method,
      const char *route,
@@ -467,7 +317,7 @@ amt (Fixture    *f,
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/amt/%s/%s", route, guid);
 
-  return send_json (f, method, path, body);
+  return api_test_send_json (&f->client, method, path, body);
 }
 
 /* Every file of the database (the main file, its journal or WAL). */
@@ -517,14 +367,14 @@ test_fleet (Fixture       *f,
       g_autofree char *expected = NULL;
       g_autofree char *kept = NULL;
       g_autofree char *kept_amt = NULL;
-      g_autoptr(Reply) reply = NULL;
+      g_autoptr(ApiTestReply) reply = NULL;
 
       hide (password);
       body = g_strdup_printf ("{\"guid\":\"%s\",\"hostname\":\"box-%03u\",\"mpsusername\":\"%s\","
                               "\"tags\":[\"fleet\",\"row-%u\"],\"friendlyName\":\"Box %u\","
                               "\"mpspassword\":\"%s\",\"password\":\"" AMT_PASSWORD "\"}",
                               guid, i, user, i % 10, i, password);
-      reply = send_json (f, "POST", "/api/v1/devices", body);
+      reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
       expected = g_strdup_printf ("{\"guid\":\"%s\",\"hostname\":\"box-%03u\","
                                   "\"tags\":[\"fleet\",\"row-%u\"],\"mpsInstance\":null,"
                                   "\"connectionStatus\":false,\"mpsusername\":\"%s\","
@@ -533,7 +383,7 @@ test_fleet (Fixture       *f,
                                   "\"lastDisconnected\":null,\"deviceInfo\":null,"
                                   "\"transport\":\"cira\"}",
                                   guid, i, i % 10, user, i);
-      assert_reply (reply, SOUP_STATUS_CREATED, expected);
+      api_test_assert_reply (reply, SOUP_STATUS_CREATED, expected);
 
       kept = stored_secret (guid, OB_SECRET_KIND_MPS_PASSWORD);
       g_assert_cmpstr (kept, ==, password);
@@ -555,12 +405,12 @@ test_fleet (Fixture       *f,
   assert_stats (f, N_DEVICES, N_DEVICES);
 
   {
-    g_autoptr(Reply) connected = get (f, "/api/v1/devices?status=1&$top=1000");
-    g_autoptr(Reply) disconnected = get (f, "/api/v1/devices?status=0&$top=1000");
+    g_autoptr(ApiTestReply) connected = api_test_get (&f->client, "/api/v1/devices?status=1&$top=1000");
+    g_autoptr(ApiTestReply) disconnected = api_test_get (&f->client, "/api/v1/devices?status=0&$top=1000");
 
-    assert_reply (connected, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (connected, SOUP_STATUS_OK, NULL);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (connected->json)), ==, N_DEVICES);
-    assert_reply (disconnected, SOUP_STATUS_OK, "[]");
+    api_test_assert_reply (disconnected, SOUP_STATUS_OK, "[]");
   }
 
   /* One of them in detail, once the listener's writes are in. */
@@ -568,11 +418,11 @@ test_fleet (Fixture       *f,
   g_object_get (f->mps.server, "instance-name", &instance, NULL);
   {
     g_autofree char *path = g_strconcat ("/api/v1/devices/", guid0, NULL);
-    g_autoptr(Reply) reply = get (f, path);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, path);
     JsonObject *o;
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    o = reply_object (reply);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    o = api_test_reply_object (reply);
     g_assert_true (json_object_get_boolean_member (o, "connectionStatus"));
     g_assert_cmpstr (json_object_get_string_member (o, "mpsInstance"), ==, instance);
     g_assert_cmpstr (json_object_get_string_member (o, "mpsusername"), ==, "cira-user-000");
@@ -591,25 +441,25 @@ test_fleet (Fixture       *f,
   g_assert_true (cira_test_wait_until (device_reachable, device, 30000));
   ob_sim_device_set_control_mode (sim0->device, OB_SIM_CONTROL_MODE_ACM);
   {
-    g_autoptr(Reply) reply = amt (f, "GET", "power/state", guid0, NULL);
+    g_autoptr(ApiTestReply) reply = amt (f, "GET", "power/state", guid0, NULL);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (reply), "powerstate"), ==, 2);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (reply), "powerstate"), ==, 2);
   }
   {
-    g_autoptr(Reply) off = amt (f, "POST", "power/action", guid0, "{\"action\":8}");
-    g_autoptr(Reply) state = NULL;
-    g_autoptr(Reply) on = NULL;
+    g_autoptr(ApiTestReply) off = amt (f, "POST", "power/action", guid0, "{\"action\":8}");
+    g_autoptr(ApiTestReply) state = NULL;
+    g_autoptr(ApiTestReply) on = NULL;
 
-    assert_reply (off, SOUP_STATUS_OK, NULL);
-    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (reply_object (off),
+    api_test_assert_reply (off, SOUP_STATUS_OK, NULL);
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (api_test_reply_object (off),
                                                                                 "Body"),
                                                  "ReturnValue"), ==, 0);
     g_assert_cmpuint (ob_sim_device_get_power_state (sim0->device), ==, OB_SIM_POWER_OFF_SOFT);
     state = amt (f, "GET", "power/state", guid0, NULL);
-    g_assert_cmpint (json_object_get_int_member (reply_object (state), "powerstate"), ==, 8);
+    g_assert_cmpint (json_object_get_int_member (api_test_reply_object (state), "powerstate"), ==, 8);
     on = amt (f, "POST", "power/action", guid0, "{\"action\":2}");
-    assert_reply (on, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (on, SOUP_STATUS_OK, NULL);
     g_assert_cmpuint (ob_sim_device_get_power_state (sim0->device), ==, OB_SIM_POWER_ON);
   }
   {
@@ -620,7 +470,7 @@ test_fleet (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (gets); i++)
       {
-        g_autoptr(Reply) reply = amt (f, "GET", gets[i], guid0, NULL);
+        g_autoptr(ApiTestReply) reply = amt (f, "GET", gets[i], guid0, NULL);
 
         if (reply->status != SOUP_STATUS_OK)
           g_error ("GET amt/%s over CIRA: %u", gets[i], reply->status);
@@ -628,41 +478,41 @@ test_fleet (Fixture       *f,
       }
   }
   {
-    g_autoptr(Reply) boot = amt (f, "POST", "power/bootOptions", guid0,
-                                 "{\"action\":101,\"useSOL\":false}");
-    g_autoptr(Reply) features = amt (f, "POST", "features", guid0,
-                                     "{\"userConsent\":\"none\",\"enableSOL\":true,"
-                                     "\"enableIDER\":false,\"enableKVM\":true}");
-    g_autoptr(Reply) alarm = amt (f, "POST", "alarmOccurrences", guid0,
-                                  "{\"ElementName\":\"wake\",\"StartTime\":\"2030-01-02T03:04:00Z\"}");
-    g_autoptr(Reply) alarm_gone = amt (f, "DELETE", "alarmOccurrences", guid0, "{\"Name\":\"wake\"}");
-    g_autoptr(Reply) consent = amt (f, "GET", "userConsentCode", guid0, NULL);
-    g_autoptr(Reply) consent_sent = NULL;
-    g_autoptr(Reply) consent_cancel = NULL;
+    g_autoptr(ApiTestReply) boot = amt (f, "POST", "power/bootOptions", guid0,
+                                        "{\"action\":101,\"useSOL\":false}");
+    g_autoptr(ApiTestReply) features = amt (f, "POST", "features", guid0,
+                                            "{\"userConsent\":\"none\",\"enableSOL\":true,"
+                                            "\"enableIDER\":false,\"enableKVM\":true}");
+    g_autoptr(ApiTestReply) alarm = amt (f, "POST", "alarmOccurrences", guid0,
+                                         "{\"ElementName\":\"wake\",\"StartTime\":\"2030-01-02T03:04:00Z\"}");
+    g_autoptr(ApiTestReply) alarm_gone = amt (f, "DELETE", "alarmOccurrences", guid0, "{\"Name\":\"wake\"}");
+    g_autoptr(ApiTestReply) consent = amt (f, "GET", "userConsentCode", guid0, NULL);
+    g_autoptr(ApiTestReply) consent_sent = NULL;
+    g_autoptr(ApiTestReply) consent_cancel = NULL;
     g_autofree char *code = NULL;
 
-    assert_reply (boot, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (boot, SOUP_STATUS_OK, NULL);
     g_assert_cmpint (ob_sim_device_get_last_boot_target (sim0->device), ==,
                      OB_SIM_BOOT_TARGET_BIOS_SETUP);
-    assert_reply (features, SOUP_STATUS_OK, "{\"status\":\"AMT Features updated\"}");
+    api_test_assert_reply (features, SOUP_STATUS_OK, "{\"status\":\"AMT Features updated\"}");
     g_assert_true (ob_sim_device_get_sol_enabled (sim0->device));
-    assert_reply (alarm, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\",\"ReturnValue\":0}");
-    assert_reply (alarm_gone, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\"}");
-    assert_reply (consent, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (alarm, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\",\"ReturnValue\":0}");
+    api_test_assert_reply (alarm_gone, SOUP_STATUS_OK, "{\"status\":\"SUCCESS\"}");
+    api_test_assert_reply (consent, SOUP_STATUS_OK, NULL);
     code = g_strdup_printf ("{\"consentCode\":\"%s\"}", ob_sim_device_get_consent_code (sim0->device));
     consent_sent = amt (f, "POST", "userConsentCode", guid0, code);
-    assert_reply (consent_sent, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (consent_sent, SOUP_STATUS_OK, NULL);
     consent_cancel = amt (f, "GET", "userConsentCode/cancel", guid0, NULL);
-    assert_reply (consent_cancel, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (consent_cancel, SOUP_STATUS_OK, NULL);
   }
 
   /* Many tunnels at once: the power state of every tenth device. */
   for (guint i = 0; i < N_DEVICES; i += 10)
     {
       g_autofree char *guid = device_guid (i);
-      g_autoptr(Reply) reply = amt (f, "GET", "power/state", guid, NULL);
+      g_autoptr(ApiTestReply) reply = amt (f, "GET", "power/state", guid, NULL);
 
-      assert_reply (reply, SOUP_STATUS_OK, NULL);
+      api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     }
 
   /* A connected device registered again (the upsert) and edited: through
@@ -675,26 +525,26 @@ test_fleet (Fixture       *f,
                                              "\"mpspassword\":\"New-Mps-Pass-1\"}", guid1);
     g_autofree char *patch = g_strdup_printf ("{\"guid\":\"%s\",\"tags\":[\"moved\"],"
                                               "\"mpspassword\":\"New-Mps-Pass-2\"}", guid2);
-    g_autoptr(Reply) posted = NULL;
-    g_autoptr(Reply) patched = NULL;
+    g_autoptr(ApiTestReply) posted = NULL;
+    g_autoptr(ApiTestReply) patched = NULL;
     g_autofree char *kept1 = NULL;
     g_autofree char *kept2 = NULL;
     ObDevice *device1 = ob_device_registry_lookup (f->mps.registry, guid1);
 
     hide ("New-Mps-Pass-1");
     hide ("New-Mps-Pass-2");
-    posted = send_json (f, "POST", "/api/v1/devices", post);
-    assert_reply (posted, SOUP_STATUS_OK, NULL);
-    g_assert_true (json_object_get_boolean_member (reply_object (posted), "connectionStatus"));
-    g_assert_cmpstr (json_object_get_string_member (reply_object (posted), "mpsusername"), ==,
+    posted = api_test_send_json (&f->client, "POST", "/api/v1/devices", post);
+    api_test_assert_reply (posted, SOUP_STATUS_OK, NULL);
+    g_assert_true (json_object_get_boolean_member (api_test_reply_object (posted), "connectionStatus"));
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (posted), "mpsusername"), ==,
                      "cira-user-001");
     g_assert_cmpstr (ob_device_get_name (device1), ==, "Renamed box");
     kept1 = stored_secret (guid1, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_cmpstr (kept1, ==, "New-Mps-Pass-1");
 
-    patched = send_json (f, "PATCH", "/api/v1/devices", patch);
-    assert_reply (patched, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (reply_object (patched),
+    patched = api_test_send_json (&f->client, "PATCH", "/api/v1/devices", patch);
+    api_test_assert_reply (patched, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (api_test_reply_object (patched),
                                                                                   "tags"), 0),
                      ==, "moved");
     kept2 = stored_secret (guid2, OB_SECRET_KIND_MPS_PASSWORD);
@@ -708,11 +558,11 @@ test_fleet (Fixture       *f,
     g_autofree char *path = g_strconcat ("/api/v1/devices/refresh/", guid0, NULL);
     g_autofree char *expected = g_strdup_printf ("{\"success\":200,\"description\":"
                                                  "\"Device info refreshed : %s\"}", guid0);
-    g_autoptr(Reply) stale = NULL;
-    g_autoptr(Reply) refreshed = NULL;
-    g_autoptr(Reply) wrong = NULL;
-    g_autoptr(Reply) restored = NULL;
-    g_autoptr(Reply) right = NULL;
+    g_autoptr(ApiTestReply) stale = NULL;
+    g_autoptr(ApiTestReply) refreshed = NULL;
+    g_autoptr(ApiTestReply) wrong = NULL;
+    g_autoptr(ApiTestReply) restored = NULL;
+    g_autoptr(ApiTestReply) right = NULL;
     g_autoptr(GError) error = NULL;
 
     hide ("Wrong-AMT-pass-1");
@@ -720,20 +570,20 @@ test_fleet (Fixture       *f,
                                                     OB_SECRET_KIND_AMT_PASSWORD,
                                                     "Wrong-AMT-pass-1", NULL, &error));
     stale = amt (f, "GET", "power/state", guid0, NULL);
-    assert_reply (stale, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (stale, SOUP_STATUS_OK, NULL);
 
-    refreshed = send_json (f, "DELETE", path, NULL);
-    assert_reply (refreshed, SOUP_STATUS_OK, expected);
+    refreshed = api_test_send_json (&f->client, "DELETE", path, NULL);
+    api_test_assert_reply (refreshed, SOUP_STATUS_OK, expected);
     wrong = amt (f, "GET", "power/state", guid0, NULL);
     g_assert_cmpuint (wrong->status, !=, SOUP_STATUS_OK);
 
     g_assert_true (ob_secret_store_store_text_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, guid0,
                                                     OB_SECRET_KIND_AMT_PASSWORD, AMT_PASSWORD,
                                                     NULL, &error));
-    restored = send_json (f, "DELETE", path, NULL);
-    assert_reply (restored, SOUP_STATUS_OK, expected);
+    restored = api_test_send_json (&f->client, "DELETE", path, NULL);
+    api_test_assert_reply (restored, SOUP_STATUS_OK, expected);
     right = amt (f, "GET", "power/state", guid0, NULL);
-    assert_reply (right, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (right, SOUP_STATUS_OK, NULL);
   }
 
   /* No AMT password in the keyring at all: the reference's refresh
@@ -741,18 +591,18 @@ test_fleet (Fixture       *f,
   {
     g_autofree char *guid3 = device_guid (3);
     g_autofree char *path = g_strconcat ("/api/v1/devices/refresh/", guid3, NULL);
-    g_autoptr(Reply) reply = NULL;
-    g_autoptr(Reply) power = NULL;
+    g_autoptr(ApiTestReply) reply = NULL;
+    g_autoptr(ApiTestReply) power = NULL;
     g_autoptr(GError) error = NULL;
 
     g_assert_true (ob_secret_store_clear_sync (ca.secrets, OB_SECRET_OWNER_DEVICE, guid3,
                                                OB_SECRET_KIND_AMT_PASSWORD, NULL, &error));
-    reply = send_json (f, "DELETE", path, NULL);
-    assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                  "{\"error\":\"Internal Server Error\","
-                  "\"errorDescription\":\"Exception during Device Refresh\"}");
+    reply = api_test_send_json (&f->client, "DELETE", path, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                           "{\"error\":\"Internal Server Error\","
+                           "\"errorDescription\":\"Exception during Device Refresh\"}");
     power = amt (f, "GET", "power/state", guid3, NULL);
-    assert_reply (power, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (power, SOUP_STATUS_OK, NULL);
   }
 
   /* Disconnect: the session ends and the device shows disconnected (it
@@ -767,42 +617,42 @@ test_fleet (Fixture       *f,
                                                  guid0);
     g_autofree char *not_connected = g_strdup_printf ("{\"error\":\"" NOT_CONNECTED_ERROR "\","
                                                       "\"errorDescription\":\"guid : %s\"}", guid0);
-    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
-    g_autoptr(Reply) shown = NULL;
-    g_autoptr(Reply) again = NULL;
-    g_autoptr(Reply) power = NULL;
-    g_autoptr(Reply) refresh = NULL;
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", path, NULL);
+    g_autoptr(ApiTestReply) shown = NULL;
+    g_autoptr(ApiTestReply) again = NULL;
+    g_autoptr(ApiTestReply) power = NULL;
+    g_autoptr(ApiTestReply) refresh = NULL;
     JsonObject *o;
 
-    assert_reply (reply, SOUP_STATUS_OK, expected);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, expected);
     g_assert_null (ob_mps_server_lookup_session (f->mps.server, guid0));
     assert_stats (f, N_DEVICES, N_DEVICES - 1);
 
     ob_mps_server_flush_store_writes (f->mps.server);
-    shown = get (f, device_path);
-    assert_reply (shown, SOUP_STATUS_OK, NULL);
-    o = reply_object (shown);
+    shown = api_test_get (&f->client, device_path);
+    api_test_assert_reply (shown, SOUP_STATUS_OK, NULL);
+    o = api_test_reply_object (shown);
     g_assert_false (json_object_get_boolean_member (o, "connectionStatus"));
     g_assert_true (json_object_get_null_member (o, "mpsInstance"));
     g_assert_nonnull (json_object_get_string_member (o, "lastDisconnected"));
 
-    again = send_json (f, "DELETE", path, NULL);
-    assert_reply (again, SOUP_STATUS_NOT_FOUND, not_connected);
+    again = api_test_send_json (&f->client, "DELETE", path, NULL);
+    api_test_assert_reply (again, SOUP_STATUS_NOT_FOUND, not_connected);
     power = amt (f, "GET", "power/state", guid0, NULL);
     g_assert_cmpuint (power->status, ==, SOUP_STATUS_NOT_FOUND);
-    refresh = send_json (f, "DELETE", refresh_path, NULL);
+    refresh = api_test_send_json (&f->client, "DELETE", refresh_path, NULL);
     g_assert_cmpuint (refresh->status, ==, SOUP_STATUS_NOT_FOUND);
     g_assert_cmpuint (g_bytes_get_size (refresh->body), ==, 0);
   }
 
   /* Registered, but calling with another password: refused, not counted. */
   {
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices",
-                                        "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"late-user\","
-                                        "\"mpspassword\":\"Right-Pass-77\"}");
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                                        "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"late-user\","
+                                                        "\"mpspassword\":\"Right-Pass-77\"}");
 
     hide ("Right-Pass-77");
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
     ob_sim_cira_start (add_sim (f, GUID_A, "late-user", "Wrong-Pass-77")->cira);
     g_assert_true (cira_test_wait_until (some_auth_failed, f->mps.server, 20000));
     g_assert_null (ob_mps_server_lookup_session (f->mps.server, GUID_A));
@@ -827,8 +677,8 @@ assert_counts_at (const char *file,
                   guint       total,
                   guint       connected)
 {
-  g_autoptr(Reply) stats = get (f, "/api/v1/devices/stats");
-  g_autoptr(Reply) list = get (f, "/api/v1/devices?$top=1000&$count=true");
+  g_autoptr(ApiTestReply) stats = api_test_get (&f->client, "/api/v1/devices/stats");
+  g_autoptr(ApiTestReply) list = api_test_get (&f->client, "/api/v1/devices?$top=1000&$count=true");
   g_autofree char *expected = g_strdup_printf ("{\"totalCount\":%u,\"connectedCount\":%u,"
                                                "\"disconnectedCount\":%u}",
                                                total, connected, total - connected);
@@ -836,9 +686,9 @@ assert_counts_at (const char *file,
   JsonArray *rows;
   guint listed_connected = 0;
 
-  assert_reply_at (file, line, stats, SOUP_STATUS_OK, expected);
-  assert_reply_at (file, line, list, SOUP_STATUS_OK, NULL);
-  counted = reply_object (list);
+  api_test_assert_reply_at (file, line, stats, SOUP_STATUS_OK, expected);
+  api_test_assert_reply_at (file, line, list, SOUP_STATUS_OK, NULL);
+  counted = api_test_reply_object (list);
   rows = json_object_get_array_member (counted, "data");
   for (guint i = 0; i < json_array_get_length (rows); i++)
     if (json_object_get_boolean_member (json_array_get_object_element (rows, i), "connectionStatus"))
@@ -922,11 +772,11 @@ register_cira (Fixture *f,
   g_autofree char *body = g_strdup_printf ("{\"guid\":\"%s\",\"mpsusername\":\"%s\","
                                            "\"mpspassword\":\"%s\",\"password\":\"" AMT_PASSWORD "\"}",
                                            guid, user, password);
-  g_autoptr(Reply) reply = NULL;
+  g_autoptr(ApiTestReply) reply = NULL;
 
   hide (password);
-  reply = send_json (f, "POST", "/api/v1/devices", body);
-  assert_reply (reply, want_status, NULL);
+  reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
+  api_test_assert_reply (reply, want_status, NULL);
 }
 
 static void
@@ -966,10 +816,10 @@ test_stats_churn (Fixture       *f,
                                              "\"useTLS\":false,\"username\":\"admin\","
                                              "\"password\":\"" AMT_PASSWORD "\"}",
                                              ob_sim_device_get_http_port (lan_sim));
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
 
-    assert_reply (reply, SOUP_STATUS_CREATED, NULL);
-    lan_guid = g_strdup (json_object_get_string_member (reply_object (reply), "guid"));
+    api_test_assert_reply (reply, SOUP_STATUS_CREATED, NULL);
+    lan_guid = g_strdup (json_object_get_string_member (api_test_reply_object (reply), "guid"));
   }
   assert_counts (f, N_CHURN + 1, 1);
 
@@ -1023,9 +873,9 @@ test_stats_churn (Fixture       *f,
   ob_sim_cira_set_backoff (sims[10]->cira, 600000, 600000);
   {
     g_autofree char *path = g_strconcat ("/api/v1/devices/disconnect/", guids[10], NULL);
-    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", path, NULL);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
   }
   connected--;
   assert_counts (f, N_CHURN + 1, connected);
@@ -1034,10 +884,10 @@ test_stats_churn (Fixture       *f,
    * session is still up; when it calls again it is refused (no row). */
   {
     g_autofree char *path = g_strconcat ("/api/v1/devices/", guids[11], NULL);
-    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", path, NULL);
     DeviceRef ref = { f, guids[11] };
 
-    assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
     g_assert_nonnull (ob_mps_server_lookup_session (f->mps.server, guids[11]));
     connected--;
     assert_counts (f, N_CHURN, connected);
@@ -1058,9 +908,9 @@ test_stats_churn (Fixture       *f,
   /* A disconnected CIRA device deleted: only the total changes. */
   {
     g_autofree char *path = g_strconcat ("/api/v1/devices/", guids[10], NULL);
-    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", path, NULL);
 
-    assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
     assert_counts (f, N_CHURN, connected);
   }
 
@@ -1079,9 +929,9 @@ test_stats_churn (Fixture       *f,
   assert_counts (f, N_CHURN, connected);
   {
     g_autofree char *path = g_strconcat ("/api/v1/devices/", lan_guid, NULL);
-    g_autoptr(Reply) reply = send_json (f, "DELETE", path, NULL);
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "DELETE", path, NULL);
 
-    assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_NO_CONTENT, NULL);
     assert_counts (f, N_CHURN - 1, connected);
   }
 
@@ -1122,10 +972,10 @@ test_idle_channels (Fixture       *f,
 
   for (guint round = 0; round < 3; round++)
     {
-      g_autoptr(Reply) reply = amt (f, "GET", "power/state", guid, NULL);
+      g_autoptr(ApiTestReply) reply = amt (f, "GET", "power/state", guid, NULL);
       ObWsmanClient *client = ob_device_get_wsman_client (device);
 
-      assert_reply (reply, SOUP_STATUS_OK, NULL);
+      api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
       /* The WS-Man connections stay open for the next request, each on a
        * channel of its own. */
       g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (client), >, 0);
@@ -1207,10 +1057,10 @@ test_hostile (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
       {
-        g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", cases[i].body);
-        g_autoptr(Reply) patch = send_json (f, "PATCH", "/api/v1/devices", cases[i].body);
+        g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", cases[i].body);
+        g_autoptr(ApiTestReply) patch = api_test_send_json (&f->client, "PATCH", "/api/v1/devices", cases[i].body);
 
-        assert_reply (reply, cases[i].status, cases[i].json);
+        api_test_assert_reply (reply, cases[i].status, cases[i].json);
         g_assert_nonnull (reply->json);
         g_assert_cmpuint (patch->status, !=, SOUP_STATUS_OK);
         g_assert_nonnull (patch->json);
@@ -1229,20 +1079,20 @@ test_hostile (Fixture       *f,
     g_autofree char *host_body = NULL;
     g_autofree char *long_host = g_strnfill (256, 'h');
     g_autofree char *huge = NULL;
-    g_autoptr(Reply) reply = send_json (f, "POST", "/api/v1/devices", body);
-    g_autoptr(Reply) user_reply = send_json (f, "POST", "/api/v1/devices", user_body);
-    g_autoptr(Reply) host_reply = NULL;
-    g_autoptr(Reply) huge_reply = NULL;
+    g_autoptr(ApiTestReply) reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", body);
+    g_autoptr(ApiTestReply) user_reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", user_body);
+    g_autoptr(ApiTestReply) host_reply = NULL;
+    g_autoptr(ApiTestReply) huge_reply = NULL;
     GString *big = g_string_new ("{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":\"");
 
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"msg\":\"mpspassword must be a non-empty "
-                  "string of at most 2048 bytes\",\"path\":\"mpspassword\",\"location\":\"body\"}]}");
-    assert_reply (user_reply, SOUP_STATUS_BAD_REQUEST, user_expected);
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"msg\":\"mpspassword must be a non-empty "
+                           "string of at most 2048 bytes\",\"path\":\"mpspassword\",\"location\":\"body\"}]}");
+    api_test_assert_reply (user_reply, SOUP_STATUS_BAD_REQUEST, user_expected);
 
     host_body = g_strdup_printf ("{\"guid\":\"" GUID_A "\",\"hostname\":\"%s\",\"mpsusername\":\"u\","
                                  "\"mpspassword\":\"Hostile-Pass-1\"}", long_host);
-    host_reply = send_json (f, "POST", "/api/v1/devices", host_body);
+    host_reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", host_body);
     g_assert_cmpuint (host_reply->status, ==, SOUP_STATUS_BAD_REQUEST);
 
     /* Over the body limit: refused before it is read. */
@@ -1250,7 +1100,7 @@ test_hostile (Fixture       *f,
       g_string_append_c (big, 'q');
     g_string_append (big, "\"}");
     huge = g_string_free (big, FALSE);
-    huge_reply = send_json (f, "POST", "/api/v1/devices", huge);
+    huge_reply = api_test_send_json (&f->client, "POST", "/api/v1/devices", huge);
     g_assert_cmpuint (huge_reply->status, ==, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
     g_assert_nonnull (huge_reply->json);
   }
@@ -1266,8 +1116,8 @@ test_hostile (Fixture       *f,
   /* An MPS password is for CIRA devices only. */
   {
     g_autoptr(ObDeviceRecord) record = ob_device_record_new (GUID_B);
-    g_autoptr(Reply) reply = NULL;
-    g_autoptr(Reply) patch = NULL;
+    g_autoptr(ApiTestReply) reply = NULL;
+    g_autoptr(ApiTestReply) patch = NULL;
     g_autofree char *secret = NULL;
 
     ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
@@ -1276,15 +1126,15 @@ test_hostile (Fixture       *f,
     g_assert_true (ob_store_insert_device (f->mps.store, record, &error));
     g_assert_no_error (error);
 
-    reply = send_json (f, "POST", "/api/v1/devices",
-                       "{\"guid\":\"" GUID_B "\",\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}");
-    assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
-                  "{\"error\":\"Incorrect URI or Bad Request\",\"errorDescription\":\"Device "
-                  GUID_B " is managed over the LAN; an MPS password is only for devices that "
-                  "connect over CIRA\"}");
-    patch = send_json (f, "PATCH", "/api/v1/devices",
-                       "{\"guid\":\"" GUID_B "\",\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}");
-    assert_reply (patch, SOUP_STATUS_BAD_REQUEST, NULL);
+    reply = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                "{\"guid\":\"" GUID_B "\",\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_BAD_REQUEST,
+                           "{\"error\":\"Incorrect URI or Bad Request\",\"errorDescription\":\"Device "
+                           GUID_B " is managed over the LAN; an MPS password is only for devices that "
+                           "connect over CIRA\"}");
+    patch = api_test_send_json (&f->client, "PATCH", "/api/v1/devices",
+                                "{\"guid\":\"" GUID_B "\",\"mpsusername\":\"u\",\"mpspassword\":\"Hostile-Pass-1\"}");
+    api_test_assert_reply (patch, SOUP_STATUS_BAD_REQUEST, NULL);
     secret = stored_secret (GUID_B, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_null (secret);
   }
@@ -1292,68 +1142,68 @@ test_hostile (Fixture       *f,
   /* PATCH: an unknown GUID, then a known one gets a new password; an
    * upsert that does not name the password keeps it. */
   {
-    g_autoptr(Reply) missing = send_json (f, "PATCH", "/api/v1/devices",
-                                          "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\","
-                                          "\"mpspassword\":\"Hostile-Pass-1\"}");
-    g_autoptr(Reply) created = NULL;
-    g_autoptr(Reply) patched = NULL;
-    g_autoptr(Reply) merged = NULL;
-    g_autoptr(Reply) amt_patched = NULL;
+    g_autoptr(ApiTestReply) missing = api_test_send_json (&f->client, "PATCH", "/api/v1/devices",
+                                                          "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\","
+                                                          "\"mpspassword\":\"Hostile-Pass-1\"}");
+    g_autoptr(ApiTestReply) created = NULL;
+    g_autoptr(ApiTestReply) patched = NULL;
+    g_autoptr(ApiTestReply) merged = NULL;
+    g_autoptr(ApiTestReply) amt_patched = NULL;
     g_autofree char *amt_password = NULL;
     g_autofree char *first = NULL;
     g_autofree char *second = NULL;
     g_autofree char *third = NULL;
 
-    assert_reply (missing, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"NOT FOUND\",\"message\":\"Device ID " GUID_A " not found\"}");
+    api_test_assert_reply (missing, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"NOT FOUND\",\"message\":\"Device ID " GUID_A " not found\"}");
 
     hide ("First-Pass-9");
     hide ("Second-Pass-9");
-    created = send_json (f, "POST", "/api/v1/devices",
-                         "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":\"First-Pass-9\"}");
-    assert_reply (created, SOUP_STATUS_CREATED, NULL);
+    created = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                  "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\",\"mpspassword\":\"First-Pass-9\"}");
+    api_test_assert_reply (created, SOUP_STATUS_CREATED, NULL);
     first = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_cmpstr (first, ==, "First-Pass-9");
 
-    patched = send_json (f, "PATCH", "/api/v1/devices",
-                         "{\"guid\":\"" GUID_A "\",\"mpspassword\":\"Second-Pass-9\"}");
-    assert_reply (patched, SOUP_STATUS_OK, NULL);
-    g_assert_cmpstr (json_object_get_string_member (reply_object (patched), "mpsusername"), ==, "u");
+    patched = api_test_send_json (&f->client, "PATCH", "/api/v1/devices",
+                                  "{\"guid\":\"" GUID_A "\",\"mpspassword\":\"Second-Pass-9\"}");
+    api_test_assert_reply (patched, SOUP_STATUS_OK, NULL);
+    g_assert_cmpstr (json_object_get_string_member (api_test_reply_object (patched), "mpsusername"), ==, "u");
     second = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_cmpstr (second, ==, "Second-Pass-9");
 
     /* The AMT password alone: no host needed for a device that calls. */
     hide ("New-Amt-Pass-5");
-    amt_patched = send_json (f, "PATCH", "/api/v1/devices",
-                             "{\"guid\":\"" GUID_A "\",\"password\":\"New-Amt-Pass-5\"}");
-    assert_reply (amt_patched, SOUP_STATUS_OK, NULL);
+    amt_patched = api_test_send_json (&f->client, "PATCH", "/api/v1/devices",
+                                      "{\"guid\":\"" GUID_A "\",\"password\":\"New-Amt-Pass-5\"}");
+    api_test_assert_reply (amt_patched, SOUP_STATUS_OK, NULL);
     amt_password = stored_secret (GUID_A, OB_SECRET_KIND_AMT_PASSWORD);
     g_assert_cmpstr (amt_password, ==, "New-Amt-Pass-5");
 
-    merged = send_json (f, "POST", "/api/v1/devices",
-                        "{\"guid\":\"" GUID_A "\",\"friendlyName\":\"renamed\"}");
-    assert_reply (merged, SOUP_STATUS_OK, NULL);
+    merged = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                 "{\"guid\":\"" GUID_A "\",\"friendlyName\":\"renamed\"}");
+    api_test_assert_reply (merged, SOUP_STATUS_OK, NULL);
     third = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_cmpstr (third, ==, "Second-Pass-9");
   }
 
   /* Deleted with its secrets: the MPS password goes too. */
   {
-    g_autoptr(Reply) kept = NULL;
-    g_autoptr(Reply) again = NULL;
-    g_autoptr(Reply) gone = NULL;
+    g_autoptr(ApiTestReply) kept = NULL;
+    g_autoptr(ApiTestReply) again = NULL;
+    g_autoptr(ApiTestReply) gone = NULL;
     g_autofree char *after_kept = NULL;
     g_autofree char *after_gone = NULL;
 
-    kept = send_json (f, "DELETE", "/api/v1/devices/" GUID_A, NULL);
+    kept = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/" GUID_A, NULL);
     g_assert_cmpuint (kept->status, ==, SOUP_STATUS_NO_CONTENT);
     after_kept = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_cmpstr (after_kept, ==, "Second-Pass-9");
 
-    again = send_json (f, "POST", "/api/v1/devices",
-                       "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\"}");
-    assert_reply (again, SOUP_STATUS_CREATED, NULL);
-    gone = send_json (f, "DELETE", "/api/v1/devices/" GUID_A "?isSecretToBeDeleted=true", NULL);
+    again = api_test_send_json (&f->client, "POST", "/api/v1/devices",
+                                "{\"guid\":\"" GUID_A "\",\"mpsusername\":\"u\"}");
+    api_test_assert_reply (again, SOUP_STATUS_CREATED, NULL);
+    gone = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/" GUID_A "?isSecretToBeDeleted=true", NULL);
     g_assert_cmpuint (gone->status, ==, SOUP_STATUS_NO_CONTENT);
     after_gone = stored_secret (GUID_A, OB_SECRET_KIND_MPS_PASSWORD);
     g_assert_null (after_gone);
@@ -1361,30 +1211,30 @@ test_hostile (Fixture       *f,
 
   /* disconnect and refresh: bad GUIDs, unknown devices, no token. */
   {
-    g_autoptr(Reply) bad = send_json (f, "DELETE", "/api/v1/devices/disconnect/not-a-guid", NULL);
-    g_autoptr(Reply) unknown = send_json (f, "DELETE", "/api/v1/devices/disconnect/" GUID_A, NULL);
-    g_autoptr(Reply) bad_refresh = send_json (f, "DELETE", "/api/v1/devices/refresh/1234", NULL);
-    g_autoptr(Reply) unknown_refresh = send_json (f, "DELETE", "/api/v1/devices/refresh/" GUID_A, NULL);
-    g_autoptr(Reply) bad_body = send_json (f, "DELETE", "/api/v1/devices/refresh/" GUID_A,
-                                           "{\"hostname\":5}");
-    g_autoptr(Reply) no_token = send_full (f, "DELETE", "/api/v1/devices/disconnect/" GUID_A,
-                                           NULL, -1, "");
-    g_autoptr(Reply) wrong_method = send_json (f, "GET", "/api/v1/devices/disconnect/" GUID_A, NULL);
+    g_autoptr(ApiTestReply) bad = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/disconnect/not-a-guid", NULL);
+    g_autoptr(ApiTestReply) unknown = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/disconnect/" GUID_A, NULL);
+    g_autoptr(ApiTestReply) bad_refresh = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/refresh/1234", NULL);
+    g_autoptr(ApiTestReply) unknown_refresh = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/refresh/" GUID_A, NULL);
+    g_autoptr(ApiTestReply) bad_body = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/refresh/" GUID_A,
+                                                           "{\"hostname\":5}");
+    g_autoptr(ApiTestReply) no_token = api_test_send (&f->client, "DELETE", "/api/v1/devices/disconnect/" GUID_A,
+                                                      NULL, NULL, -1, "", FALSE);
+    g_autoptr(ApiTestReply) wrong_method = api_test_send_json (&f->client, "GET", "/api/v1/devices/disconnect/" GUID_A, NULL);
 
-    assert_reply (bad, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":\"not-a-guid\",\"msg\":\"Invalid value\","
-                  "\"path\":\"guid\",\"location\":\"params\"}]}");
-    assert_reply (unknown, SOUP_STATUS_NOT_FOUND,
-                  "{\"error\":\"" NOT_CONNECTED_ERROR "\",\"errorDescription\":\"guid : " GUID_A "\"}");
-    assert_reply (bad_refresh, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":\"1234\",\"msg\":\"Invalid value\","
-                  "\"path\":\"guid\",\"location\":\"params\"}]}");
+    api_test_assert_reply (bad, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":\"not-a-guid\",\"msg\":\"Invalid value\","
+                           "\"path\":\"guid\",\"location\":\"params\"}]}");
+    api_test_assert_reply (unknown, SOUP_STATUS_NOT_FOUND,
+                           "{\"error\":\"" NOT_CONNECTED_ERROR "\",\"errorDescription\":\"guid : " GUID_A "\"}");
+    api_test_assert_reply (bad_refresh, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":\"1234\",\"msg\":\"Invalid value\","
+                           "\"path\":\"guid\",\"location\":\"params\"}]}");
     g_assert_cmpuint (unknown_refresh->status, ==, SOUP_STATUS_NOT_FOUND);
     g_assert_cmpuint (g_bytes_get_size (unknown_refresh->body), ==, 0);
-    assert_reply (bad_body, SOUP_STATUS_BAD_REQUEST,
-                  "{\"errors\":[{\"type\":\"field\",\"value\":5,\"msg\":\"Invalid value\","
-                  "\"path\":\"hostname\",\"location\":\"body\"}]}");
-    assert_reply (no_token, SOUP_STATUS_UNAUTHORIZED, "{\"message\":\"Unauthorized\"}");
+    api_test_assert_reply (bad_body, SOUP_STATUS_BAD_REQUEST,
+                           "{\"errors\":[{\"type\":\"field\",\"value\":5,\"msg\":\"Invalid value\","
+                           "\"path\":\"hostname\",\"location\":\"body\"}]}");
+    api_test_assert_reply (no_token, SOUP_STATUS_UNAUTHORIZED, "{\"message\":\"Unauthorized\"}");
     g_assert_cmpuint (wrong_method->status, ==, SOUP_STATUS_NOT_FOUND);
   }
 
@@ -1399,35 +1249,36 @@ test_ciracert (Fixture       *f,
                gconstpointer  data)
 {
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/ciracert");
-    g_autoptr(Reply) gateway = get (f, "/mps/api/v1/ciracert");
-    g_autofree char *text = reply_text (reply);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/ciracert");
+    g_autoptr(ApiTestReply) gateway = api_test_get (&f->client, "/mps/api/v1/ciracert");
+    g_autofree char *text = api_test_reply_text (reply);
 
-    assert_reply (reply, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
     g_assert_cmpstr (soup_message_headers_get_one (reply->headers, "Content-Type"), ==,
                      "text/html; charset=utf-8");
     g_assert_true (g_str_has_prefix (text, "-----BEGIN CERTIFICATE-----"));
     g_assert_cmpstr (text, ==, ca.root_pem);
-    assert_reply (gateway, SOUP_STATUS_OK, NULL);
+    api_test_assert_reply (gateway, SOUP_STATUS_OK, NULL);
   }
 
   /* Behind the gateway's token check. */
   {
-    g_autoptr(Reply) reply = send_full (f, "GET", "/api/v1/ciracert", NULL, -1, "");
+    g_autoptr(ApiTestReply) reply = api_test_send (&f->client, "GET", "/api/v1/ciracert", NULL, NULL, -1, "",
+                                                   FALSE);
 
-    assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, "{\"message\":\"Unauthorized\"}");
+    api_test_assert_reply (reply, SOUP_STATUS_UNAUTHORIZED, "{\"message\":\"Unauthorized\"}");
   }
 
   /* No listener, no root: the MPS's 500. */
   ob_api_server_set_mps_server (f->api, NULL);
   {
-    g_autoptr(Reply) reply = get (f, "/api/v1/ciracert");
-    g_autoptr(Reply) disconnect = send_json (f, "DELETE", "/api/v1/devices/disconnect/" GUID_A, NULL);
+    g_autoptr(ApiTestReply) reply = api_test_get (&f->client, "/api/v1/ciracert");
+    g_autoptr(ApiTestReply) disconnect = api_test_send_json (&f->client, "DELETE", "/api/v1/devices/disconnect/" GUID_A, NULL);
 
-    assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                  "{\"error\":\"Internal Server Error\","
-                  "\"errorDescription\":\"MPS root certificate does not exist\"}");
-    assert_reply (disconnect, SOUP_STATUS_NOT_FOUND, NULL);
+    api_test_assert_reply (reply, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                           "{\"error\":\"Internal Server Error\","
+                           "\"errorDescription\":\"MPS root certificate does not exist\"}");
+    api_test_assert_reply (disconnect, SOUP_STATUS_NOT_FOUND, NULL);
   }
   ob_api_server_set_mps_server (f->api, f->mps.server);
   g_assert_true (ob_api_server_get_mps_server (f->api) == f->mps.server);
