@@ -173,15 +173,14 @@ build_table (guint64        *table,
              const guint64  *sym,
              gboolean        complete_only)
 {
-  guint count[16] = { 0 }, rem[16], offs[16], next[16];
+  guint count[16] = { 0 }, rem[16], offs[16];
   guint16 sorted[288];
-  guint max = 0, code = 0, cur_prefix = G_MAXUINT, sub_bits = 0, n_long = 0;
+  guint max = 0, code = 0, k, cur_prefix = G_MAXUINT, sub_bits = 0;
   gsize next_free = (gsize) 1 << bits, sub_off = 0;
   int left = 1;
 
   for (guint i = 0; i < n; i++)
     count[lens[i]]++;
-  count[0] = 0;
   for (guint l = 1; l <= 15; l++)
     {
       left <<= 1;
@@ -209,81 +208,67 @@ build_table (guint64        *table,
     for (gsize i = 0; i < ((gsize) 1 << bits); i++)
       table[i] = E_MAKE (E_BAD, 0, 0) | (1 << 8) | 1;
 
-  /* First code of each length, most significant bit first. */
-  for (guint l = 1; l <= 15; l++)
-    {
-      code = (code + count[l - 1]) << 1;
-      next[l] = code;
-      rem[l] = count[l];
-    }
+  /* Symbols sorted by (length, symbol), the order their codes count up
+   * in (RFC 1951 §3.2.2); unused ones first. */
+  offs[0] = 0;
+  for (guint l = 0; l < 15; l++)
+    offs[l + 1] = offs[l] + count[l];
+  for (guint i = 0; i < n; i++)
+    sorted[offs[lens[i]]++] = (guint16) i;
+  memcpy (rem, count, sizeof rem);
 
-  /* Codes of one length are numbered in symbol order, so short codes go
-   * straight into the table. */
-  for (guint s = 0; s < n; s++)
+  k = count[0];
+  for (guint l = 1; l <= max; l++)
     {
-      guint l = lens[s];
-
-      if (l == 0)
-        continue;
+      code <<= 1;
       if (l <= bits)
         {
-          guint64 e = sym[s] + l + (l << 8);
-
-          for (gsize i = reverse_bits (next[l]++, l); i < ((gsize) 1 << bits); i += (gsize) 1 << l)
-            table[i] = e;
-        }
-      else
-        n_long++;
-    }
-  if (n_long == 0)
-    return TRUE;
-
-  /* Longer codes share second-level tables by prefix: sort them by
-   * (length, symbol), the order their codes count up in. */
-  offs[bits + 1] = 0;
-  for (guint l = bits + 1; l < 15; l++)
-    offs[l + 1] = offs[l] + count[l];
-  for (guint s = 0; s < n; s++)
-    if (lens[s] > bits)
-      sorted[offs[lens[s]]++] = (guint16) s;
-
-  for (guint k = 0; k < n_long; k++)
-    {
-      guint s = sorted[k];
-      guint l = lens[s];
-      guint c = next[l]++;
-      guint64 e = sym[s] + l + (l << 8);
-      guint prefix = c >> (l - bits);
-      guint low = c & ((1u << (l - bits)) - 1);
-
-      if (prefix != cur_prefix)
-        {
-          int room;
-
-          /* Codes sharing a prefix are consecutive; the table is as deep
-           * as the longest of them needs. */
-          cur_prefix = prefix;
-          sub_bits = l - bits;
-          room = 1 << sub_bits;
-          while (bits + sub_bits < max)
+          /* One length at a time: every fill loop of a length runs the
+           * same number of times. */
+          for (guint j = 0; j < count[l]; j++, k++, code++)
             {
-              room -= (int) rem[bits + sub_bits];
-              if (room <= 0)
-                break;
-              sub_bits++;
-              room <<= 1;
+              guint64 e = sym[sorted[k]] + l + (l << 8);
+
+              for (gsize i = reverse_bits (code, l); i < ((gsize) 1 << bits); i += (gsize) 1 << l)
+                table[i] = e;
             }
-          sub_off = next_free;
-          if (sub_off + ((gsize) 1 << sub_bits) > table_size)
-            return FALSE;
-          next_free += (gsize) 1 << sub_bits;
-          for (gsize i = 0; i < ((gsize) 1 << sub_bits); i++)
-            table[sub_off + i] = E_MAKE (E_BAD, 0, 0) | (15 << 8) | 15;
-          table[reverse_bits (prefix, bits)] = E_MAKE (E_SUB, sub_off, 0) | ((guint64) sub_bits << 24);
+          continue;
         }
-      for (gsize i = reverse_bits (low, l - bits); i < ((gsize) 1 << sub_bits); i += (gsize) 1 << (l - bits))
-        table[sub_off + i] = e;
-      rem[l]--;
+      for (guint j = 0; j < count[l]; j++, k++, code++)
+        {
+          guint64 e = sym[sorted[k]] + l + (l << 8);
+          guint prefix = code >> (l - bits);
+          guint low = code & ((1u << (l - bits)) - 1);
+
+          if (prefix != cur_prefix)
+            {
+              int room;
+
+              /* Longer codes sharing a prefix are consecutive; their
+               * second-level table is as deep as the longest needs. */
+              cur_prefix = prefix;
+              sub_bits = l - bits;
+              room = 1 << sub_bits;
+              while (bits + sub_bits < max)
+                {
+                  room -= (int) rem[bits + sub_bits];
+                  if (room <= 0)
+                    break;
+                  sub_bits++;
+                  room <<= 1;
+                }
+              sub_off = next_free;
+              if (sub_off + ((gsize) 1 << sub_bits) > table_size)
+                return FALSE;
+              next_free += (gsize) 1 << sub_bits;
+              for (gsize i = 0; i < ((gsize) 1 << sub_bits); i++)
+                table[sub_off + i] = E_MAKE (E_BAD, 0, 0) | (15 << 8) | 15;
+              table[reverse_bits (prefix, bits)] = E_MAKE (E_SUB, sub_off, 0) | ((guint64) sub_bits << 24);
+            }
+          for (gsize i = reverse_bits (low, l - bits); i < ((gsize) 1 << sub_bits); i += (gsize) 1 << (l - bits))
+            table[sub_off + i] = e;
+          rem[l]--;
+        }
     }
   return TRUE;
 }
@@ -364,8 +349,10 @@ load_le64 (const guint8 *p)
   return GUINT64_FROM_LE (v);
 }
 
-/* A match of @len bytes from @dist back.  Room for the match plus SLACK
- * is there; the wide copies may write up to 15 bytes past its end. */
+/* A match of @len (3-258) bytes from @dist back.  Room for the match
+ * plus SLACK is there; the wide copies may write up to 15 bytes past its
+ * end.  Most matches in ZRLE data are short, so the first 16 bytes are
+ * copied without a loop (fewer mispredicted branches). */
 static inline void
 copy_match (guint8 *out,
             guint   dist,
@@ -374,32 +361,37 @@ copy_match (guint8 *out,
   const guint8 *src = out - dist;
   guint8 *end = out + len;
 
-  if (dist >= 16)
+  if (G_LIKELY (dist >= 8))
     {
-      do
+      /* Each 8-byte piece reads only bytes written before it. */
+      memcpy (out, src, 8);
+      memcpy (out + 8, src + 8, 8);
+      if (G_UNLIKELY (len > 16))
         {
-          memcpy (out, src, 16);
           out += 16;
           src += 16;
+          do
+            {
+              memcpy (out, src, 8);
+              memcpy (out + 8, src + 8, 8);
+              out += 16;
+              src += 16;
+            }
+          while (out < end);
         }
-      while (out < end);
     }
-  else if (dist >= 8)
-    {
-      do
-        {
-          memcpy (out, src, 8);
-          out += 8;
-          src += 8;
-        }
-      while (out < end);
-    }
-  else if (dist == 1)
-    memset (out, src[0], len);
   else
     {
-      for (guint i = 0; i < len; i++)
+      /* A pattern of 1-7 bytes: lay down its first 8 bytes one at a time,
+       * then the same 8 bytes again every multiple of the period. */
+      static const guint8 step[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
+      guint64 pattern;
+
+      for (guint i = 0; i < 8; i++)
         out[i] = src[i];
+      memcpy (&pattern, out, 8);
+      for (out += step[dist]; out < end; out += step[dist])
+        memcpy (out, &pattern, 8);
     }
 }
 

@@ -394,7 +394,9 @@ fill_run (guint32 **row,
       guint32 *at = *row + *x;
       __m128i v = _mm_set1_epi32 ((int) c);
 
-      for (guint i = 0; i < run; i += 4)
+      /* Most runs take one store: no loop to mispredict. */
+      _mm_storeu_si128 ((__m128i *) (gpointer) at, v);
+      for (guint i = 4; G_UNLIKELY (i < run); i += 4)
         _mm_storeu_si128 ((__m128i *) (gpointer) (at + i), v);
       *x += run;
       if (*x == tw)
