@@ -478,6 +478,14 @@ status_has_fps (gpointer data)
   return text != NULL && strstr (text, "fps") != NULL && strstr (text, "kB/s") != NULL;
 }
 
+static gboolean
+label_shown (gpointer data)
+{
+  GtkWidget *label = find_descendant (GTK_WIDGET (env.kvm), is_label_with_text, data);
+
+  return label != NULL && gtk_widget_get_mapped (label);
+}
+
 static void
 test_screenshot (void)
 {
@@ -485,6 +493,8 @@ test_screenshot (void)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(GdkTexture) png = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
   ObFramebuffer *fb = framebuffer ();
 
   wait_for (status_has_fps, NULL, "the status line");
@@ -500,6 +510,23 @@ test_screenshot (void)
   g_unlink (path);
 
   save_screenshot (GTK_WIDGET (env.kvm), "kvm-window.png");
+
+  /* The same through the header bar's button and the file chooser: a
+   * name after the device and the time. */
+  g_clear_pointer (&path, g_free);
+  g_clear_object (&png);
+  dir = g_dir_make_tmp ("ob-kvm-shot-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = save_with_chooser (GTK_WIDGET (env.kvm), "kvm.screenshot", dir);
+  name = g_path_get_basename (path);
+  g_assert_true (g_str_has_prefix (name, "127.0.0.1-"));
+  g_assert_true (g_str_has_suffix (name, ".png"));
+  wait_for (label_shown, (gpointer) "Screenshot saved", "the toast after saving");
+  png = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (png), ==, ob_framebuffer_get_width (fb));
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static gboolean

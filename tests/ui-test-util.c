@@ -294,6 +294,82 @@ consent_dialog_cancel (GtkWindow *dialog)
   click_button (dialog, "_Cancel");
 }
 
+static GtkWindow *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+has_file_chooser (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+typedef struct
+{
+  GtkFileChooser *chooser;
+  GFile *dir;
+} ChooserIn;
+
+static gboolean
+chooser_has_file (gpointer data)
+{
+  ChooserIn *in = data;
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (in->chooser);
+
+  return file != NULL;
+}
+
+static gboolean
+chooser_in_dir (gpointer data)
+{
+  ChooserIn *in = data;
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (in->chooser);
+  g_autoptr(GFile) parent = file != NULL ? g_file_get_parent (file) : NULL;
+
+  return parent != NULL && g_file_equal (parent, in->dir);
+}
+
+char *
+save_with_chooser (GtkWidget  *widget,
+                   const char *action,
+                   const char *dir)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *chooser;
+  ChooserIn in;
+
+  g_assert_true (gtk_widget_activate_action (widget, action, NULL));
+  /* Without a portal GtkFileChooserNative shows GTK's own dialog. */
+  wait_for (has_file_chooser, NULL, "the file chooser");
+  chooser = find_file_chooser ();
+  g_assert_true (gtk_window_get_transient_for (chooser) == GTK_WINDOW (gtk_widget_get_root (widget)));
+  /* Its first folder loads first; a change before would be undone. */
+  in.chooser = GTK_FILE_CHOOSER (chooser);
+  wait_for (chooser_has_file, &in, "the chooser's first folder");
+  wait_frames (GTK_WIDGET (chooser));
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
+  g_assert_no_error (error);
+  in.dir = folder;
+  wait_for (chooser_in_dir, &in, "the chooser in the folder");
+  wait_frames (GTK_WIDGET (chooser));
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  return g_file_get_path (file);
+}
+
 void
 ui_test_init (int    *argc,
               char ***argv)

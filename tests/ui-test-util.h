@@ -98,6 +98,13 @@ gboolean   consent_dialog_shows_error (GtkWindow  *dialog,
                                        const char *text);
 void       consent_dialog_cancel      (GtkWindow  *dialog);
 
+/* Activates @action on @widget, which opens a "Save As" file chooser,
+ * and saves under the proposed name in the folder @dir; returns the path
+ * chosen. */
+char      *save_with_chooser   (GtkWidget       *widget,
+                                const char      *action,
+                                const char      *dir);
+
 /* For a test of the remote console windows: the in-memory secret store,
  * gtk_test_init, libadwaita, no animations and the application's
  * style.css (so screenshots look as the application does). */

@@ -67,13 +67,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-ob_kvm_window_toast (ObKvmWindow *self,
-                     const char  *message)
-{
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
 /* Status line */
 
 static const char *
@@ -396,45 +389,12 @@ ob_kvm_window_fullscreen_action (GtkWidget  *widget,
     gtk_window_fullscreen (window);
 }
 
-static void
-on_screenshot_written (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+static GBytes *
+screenshot_png (GtkWindow *window)
 {
-  g_autoptr(ObKvmWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = ob_kvm_canvas_dup_texture (OB_KVM_WINDOW (window)->canvas);
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    {
-      /* Translators: a toast after saving a screenshot failed */
-      g_autofree char *message = g_strdup_printf (_("Could not save the screenshot: %s"), error->message);
-
-      ob_kvm_window_toast (self, message);
-      return;
-    }
-  ob_kvm_window_toast (self, _("Screenshot saved"));
-}
-
-static void
-on_screenshot_chooser_response (GtkNativeDialog *chooser,
-                                int              response,
-                                ObKvmWindow     *self)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autoptr(GBytes) png = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_object_unref (chooser);
-
-  texture = ob_kvm_canvas_dup_texture (self->canvas);
-  if (file == NULL || texture == NULL)
-    return;
-
-  png = gdk_texture_save_to_png_bytes (texture);
-  g_file_replace_contents_bytes_async (file, png, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       NULL, on_screenshot_written, g_object_ref (self));
+  return texture != NULL ? gdk_texture_save_to_png_bytes (texture) : NULL;
 }
 
 static void
@@ -443,31 +403,13 @@ ob_kvm_window_screenshot_action (GtkWidget  *widget,
                                  GVariant   *param)
 {
   ObKvmWindow *self = OB_KVM_WINDOW (widget);
-  GtkFileChooserNative *chooser;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
-  g_autofree char *name = NULL;
-  GString *safe = g_string_new (NULL);
 
-  for (const char *p = ob_device_get_name (self->device); p != NULL && *p != '\0'; p++)
-    g_string_append_c (safe, g_ascii_isalnum (*p) || *p == '.' || *p == '_' ? *p : '-');
-  if (safe->len == 0)
-    g_string_append (safe, "device");
-  name = g_strdup_printf ("%s-%s.png", safe->str, stamp);
-  g_string_free (safe, TRUE);
-
-  /* GtkFileDialog is GTK 4.10; the baseline is 4.8. */
-  chooser = gtk_file_chooser_native_new (_("Save Screenshot"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_file_filter_set_name (filter, _("PNG Images"));
   gtk_file_filter_add_mime_type (filter, "image/png");
   gtk_file_filter_add_suffix (filter, "png");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_screenshot_chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  ob_redir_controller_save_as (self->controller, _("Save Screenshot"), "", "png", filter, screenshot_png,
+                               _("Screenshot saved"), _("Could not save the screenshot"));
 }
 
 /* Public API */

@@ -937,6 +937,117 @@ ob_redir_controller_power_action (ObRedirController *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Saving */
+
+typedef struct
+{
+  ObRedirController *self;
+  ObRedirContentsFunc contents;
+  char *saved;
+  char *failed;
+} SaveRun;
+
+static void
+save_run_free (SaveRun *run)
+{
+  g_object_unref (run->self);
+  g_free (run->saved);
+  g_free (run->failed);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveRun, save_run_free)
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SaveRun) run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      /* Translators: a toast after saving failed: what failed, then why,
+       * e.g. "Could not save the log: Permission denied" */
+      g_autofree char *message = g_strdup_printf (_("%s: %s"), run->failed, error->message);
+
+      ob_redir_controller_toast (run->self, message);
+      return;
+    }
+  ob_redir_controller_toast (run->self, run->saved);
+}
+
+static void
+on_save_chooser_response (GtkNativeDialog *chooser,
+                          int              response,
+                          SaveRun         *run)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) contents = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_object_unref (chooser);
+
+  if (file != NULL && run->self->window != NULL)
+    contents = run->contents (run->self->window);
+  if (contents == NULL)
+    {
+      save_run_free (run);
+      return;
+    }
+
+  g_file_replace_contents_bytes_async (file, contents, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, on_saved, run);
+}
+
+void
+ob_redir_controller_save_as (ObRedirController   *self,
+                             const char          *title,
+                             const char          *infix,
+                             const char          *extension,
+                             GtkFileFilter       *filter,
+                             ObRedirContentsFunc  contents,
+                             const char          *saved,
+                             const char          *failed)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
+  g_autofree char *name = NULL;
+  g_autoptr(GString) safe = g_string_new (NULL);
+  GtkFileChooserNative *chooser;
+  SaveRun *run;
+
+  g_return_if_fail (OB_IS_REDIR_CONTROLLER (self));
+  g_return_if_fail (GTK_IS_FILE_FILTER (filter));
+  g_return_if_fail (contents != NULL);
+
+  if (self->window == NULL)
+    return;
+
+  for (const char *p = ob_device_get_name (self->device); p != NULL && *p != '\0'; p++)
+    g_string_append_c (safe, g_ascii_isalnum (*p) || *p == '.' || *p == '_' ? *p : '-');
+  if (safe->len == 0)
+    g_string_append (safe, "device");
+  name = g_strdup_printf ("%s%s-%s.%s", safe->str, infix, stamp, extension);
+
+  run = g_new0 (SaveRun, 1);
+  run->self = g_object_ref (self);
+  run->contents = contents;
+  run->saved = g_strdup (saved);
+  run->failed = g_strdup (failed);
+
+  /* GtkFileDialog is GTK 4.10; the baseline is 4.8. */
+  chooser = gtk_file_chooser_native_new (title, self->window, GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_save_chooser_response), run);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 /* Getters */
 
 ObRedirControllerState

@@ -35,7 +35,9 @@ typedef enum
  * a session ends it words why (asking the device when it closed the
  * session itself) and the window shows that with Reconnect.  It also
  * builds the window's power menu and runs power actions from it, asking
- * first where the action needs it and reporting in a toast.
+ * first where the action needs it and reporting in a toast, and saves
+ * what the window shows (a screenshot, the console log) where the user
+ * chooses.
  *
  * The window listens to:
  *   ::session-created (ObRedirSession *) before the session starts (to
@@ -102,5 +104,21 @@ void                    ob_redir_controller_set_power_menu      (ObRedirControll
 void                    ob_redir_controller_power_action        (ObRedirController  *self,
                                                                  int                 action,
                                                                  gboolean            use_sol);
+
+/* What ob_redir_controller_save_as() writes, asked for once a file was
+ * chosen; @window is the controller's window.  NULL: nothing to save. */
+typedef GBytes *(*ObRedirContentsFunc) (GtkWindow *window);
+
+/* "Save As" over the window: a file chooser with @filter, proposing
+ * "<device name><infix>-<date and time>.<extension>", then what @contents
+ * gives written there; a toast says @saved, or @failed and why. */
+void                    ob_redir_controller_save_as             (ObRedirController  *self,
+                                                                 const char         *title,
+                                                                 const char         *infix,
+                                                                 const char         *extension,
+                                                                 GtkFileFilter      *filter,
+                                                                 ObRedirContentsFunc contents,
+                                                                 const char         *saved,
+                                                                 const char         *failed);
 
 G_END_DECLS

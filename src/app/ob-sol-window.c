@@ -81,13 +81,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-ob_sol_window_toast (ObSolWindow *self,
-                     const char  *message)
-{
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
-}
-
 /* Status line */
 
 static ObSolWindowState
@@ -430,43 +423,10 @@ ob_sol_window_reconnect_action (GtkWidget  *widget,
   ob_sol_window_reconnect (OB_SOL_WINDOW (widget));
 }
 
-static void
-on_log_written (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+static GBytes *
+console_log (GtkWindow *window)
 {
-  g_autoptr(ObSolWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    {
-      /* Translators: a toast after saving the console log failed */
-      g_autofree char *message = g_strdup_printf (_("Could not save the log: %s"), error->message);
-
-      ob_sol_window_toast (self, message);
-      return;
-    }
-  ob_sol_window_toast (self, _("Log saved"));
-}
-
-static void
-on_log_chooser_response (GtkNativeDialog *chooser,
-                         int              response,
-                         ObSolWindow     *self)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GBytes) log = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_object_unref (chooser);
-
-  if (file == NULL)
-    return;
-
-  log = ob_sol_window_dup_log (self);
-  g_file_replace_contents_bytes_async (file, log, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                       NULL, on_log_written, g_object_ref (self));
+  return ob_sol_window_dup_log (OB_SOL_WINDOW (window));
 }
 
 static void
@@ -475,32 +435,14 @@ ob_sol_window_save_log_action (GtkWidget  *widget,
                                GVariant   *param)
 {
   ObSolWindow *self = OB_SOL_WINDOW (widget);
-  GtkFileChooserNative *chooser;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M%S");
-  g_autofree char *name = NULL;
-  GString *safe = g_string_new (NULL);
 
-  for (const char *p = ob_device_get_name (self->device); p != NULL && *p != '\0'; p++)
-    g_string_append_c (safe, g_ascii_isalnum (*p) || *p == '.' || *p == '_' ? *p : '-');
-  if (safe->len == 0)
-    g_string_append (safe, "device");
-  name = g_strdup_printf ("%s-console-%s.log", safe->str, stamp);
-  g_string_free (safe, TRUE);
-
-  /* GtkFileDialog is GTK 4.10; the baseline is 4.8. */
-  chooser = gtk_file_chooser_native_new (_("Save Console Log"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   gtk_file_filter_set_name (filter, _("Log Files"));
   gtk_file_filter_add_mime_type (filter, "text/plain");
   gtk_file_filter_add_suffix (filter, "log");
   gtk_file_filter_add_suffix (filter, "txt");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_log_chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  ob_redir_controller_save_as (self->controller, _("Save Console Log"), "-console", "log", filter, console_log,
+                               _("Log saved"), _("Could not save the log"));
 }
 
 static void
