@@ -173,14 +173,29 @@ build_table (guint64        *table,
              const guint64  *sym,
              gboolean        complete_only)
 {
-  guint count[16] = { 0 }, rem[16], offs[16];
-  guint16 sorted[288];
-  guint max = 0, code = 0, k, cur_prefix = G_MAXUINT, sub_bits = 0;
+  guint count[16] = { 0 }, count2[16] = { 0 }, rem[16], offs[16];
+  guint16 used[288], sorted[288];
+  guint max = 0, code = 0, k, m = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
   gsize next_free = (gsize) 1 << bits, sub_off = 0;
   int left = 1;
 
+  /* The symbols in use, without a branch per symbol (most are unused);
+   * then counted in two arrays, so that runs of one length do not wait on
+   * each other's increments. */
   for (guint i = 0; i < n; i++)
-    count[lens[i]]++;
+    {
+      used[m] = (guint16) i;
+      m += lens[i] != 0;
+    }
+  for (guint j = 0; j + 1 < m; j += 2)
+    {
+      count[lens[used[j]]]++;
+      count2[lens[used[j + 1]]]++;
+    }
+  if (m & 1)
+    count[lens[used[m - 1]]]++;
+  for (guint l = 1; l <= 15; l++)
+    count[l] += count2[l];
   for (guint l = 1; l <= 15; l++)
     {
       left <<= 1;
@@ -209,15 +224,15 @@ build_table (guint64        *table,
       table[i] = E_MAKE (E_BAD, 0, 0) | (1 << 8) | 1;
 
   /* Symbols sorted by (length, symbol), the order their codes count up
-   * in (RFC 1951 §3.2.2); unused ones first. */
-  offs[0] = 0;
-  for (guint l = 0; l < 15; l++)
+   * in (RFC 1951 §3.2.2). */
+  offs[1] = 0;
+  for (guint l = 1; l < 15; l++)
     offs[l + 1] = offs[l] + count[l];
-  for (guint i = 0; i < n; i++)
-    sorted[offs[lens[i]]++] = (guint16) i;
+  for (guint j = 0; j < m; j++)
+    sorted[offs[lens[used[j]]]++] = used[j];
   memcpy (rem, count, sizeof rem);
 
-  k = count[0];
+  k = 0;
   for (guint l = 1; l <= max; l++)
     {
       code <<= 1;
@@ -614,77 +629,98 @@ ob_inflate_feed (ObInflate     *self,
             /* Fast loop: 8 input bytes can be loaded at once and a whole
              * match fits.  A refill leaves 56-63 bits: enough for a
              * length, a distance and their extra bits (48 at most), or
-             * three literals (15 bits each at most). */
-            while (in < in_fast && out < out_fast)
+             * three literals (15 bits each at most).  All 64 bits of the
+             * buffer are then stream bits (the top ones from the byte at
+             * @in, loaded again next time), so after any of those at least
+             * 16 are left: the next code's first-level entry is looked up
+             * early (a refill leaves the low bits as they are), and its
+             * load overlaps the match copy. */
+            if (in < in_fast && out < out_fast)
               {
-                guint64 e, saved;
-                guint len, dist;
+                guint64 e;
 
                 bitbuf |= load_le64 (in) << bitcount;
                 in += (63 - bitcount) >> 3;
                 bitcount |= 56;
-
                 e = lt[bitbuf & MASK (LITLEN_BITS)];
-                if (e & E_LIT)
+                for (;;)
                   {
-                    bitbuf >>= E_TAKE (e);
-                    bitcount -= E_TAKE (e);
-                    *out++ = (guint8) E_VALUE (e);
-                    e = lt[bitbuf & MASK (LITLEN_BITS)];
-                    if (!(e & E_LIT))
-                      continue;
-                    bitbuf >>= E_TAKE (e);
-                    bitcount -= E_TAKE (e);
-                    *out++ = (guint8) E_VALUE (e);
-                    e = lt[bitbuf & MASK (LITLEN_BITS)];
-                    if (!(e & E_LIT))
-                      continue;
-                    bitbuf >>= E_TAKE (e);
-                    bitcount -= E_TAKE (e);
-                    *out++ = (guint8) E_VALUE (e);
-                    continue;
-                  }
-                if (G_UNLIKELY (e & E_SUB))
-                  {
-                    e = lt[E_VALUE (e) + ((bitbuf >> LITLEN_BITS) & MASK (E_SUBBITS (e)))];
+                    guint64 saved;
+                    guint len, dist;
+
                     if (e & E_LIT)
                       {
                         bitbuf >>= E_TAKE (e);
                         bitcount -= E_TAKE (e);
                         *out++ = (guint8) E_VALUE (e);
-                        continue;
+                        e = lt[bitbuf & MASK (LITLEN_BITS)];
+                        if (e & E_LIT)
+                          {
+                            bitbuf >>= E_TAKE (e);
+                            bitcount -= E_TAKE (e);
+                            *out++ = (guint8) E_VALUE (e);
+                            e = lt[bitbuf & MASK (LITLEN_BITS)];
+                            if (e & E_LIT)
+                              {
+                                bitbuf >>= E_TAKE (e);
+                                bitcount -= E_TAKE (e);
+                                *out++ = (guint8) E_VALUE (e);
+                                e = lt[bitbuf & MASK (LITLEN_BITS)];
+                              }
+                          }
+                        goto next;
                       }
-                  }
-                if (G_UNLIKELY (e & (E_EOB | E_BAD)))
-                  {
-                    if (e & E_BAD)
-                      FAIL ("invalid literal/length code");
+                    if (G_UNLIKELY (e & E_SUB))
+                      {
+                        e = lt[E_VALUE (e) + ((bitbuf >> LITLEN_BITS) & MASK (E_SUBBITS (e)))];
+                        if (e & E_LIT)
+                          {
+                            bitbuf >>= E_TAKE (e);
+                            bitcount -= E_TAKE (e);
+                            *out++ = (guint8) E_VALUE (e);
+                            e = lt[bitbuf & MASK (LITLEN_BITS)];
+                            goto next;
+                          }
+                      }
+                    if (G_UNLIKELY (e & (E_EOB | E_BAD)))
+                      {
+                        if (e & E_BAD)
+                          FAIL ("invalid literal/length code");
+                        bitbuf >>= E_TAKE (e);
+                        bitcount -= E_TAKE (e);
+                        bitbuf &= MASK (bitcount);
+                        goto block_end;
+                      }
+                    saved = bitbuf;
                     bitbuf >>= E_TAKE (e);
                     bitcount -= E_TAKE (e);
-                    bitbuf &= MASK (bitcount);
-                    goto block_end;
-                  }
-                saved = bitbuf;
-                bitbuf >>= E_TAKE (e);
-                bitcount -= E_TAKE (e);
-                len = E_VALUE (e) + E_EXTRA (e, saved);
+                    len = E_VALUE (e) + E_EXTRA (e, saved);
 
-                e = dt[bitbuf & MASK (DIST_BITS)];
-                if (G_UNLIKELY (e & (E_SUB | E_BAD)))
-                  {
-                    if (e & E_SUB)
-                      e = dt[E_VALUE (e) + ((bitbuf >> DIST_BITS) & MASK (E_SUBBITS (e)))];
-                    if (e & E_BAD)
-                      FAIL ("invalid distance code");
+                    e = dt[bitbuf & MASK (DIST_BITS)];
+                    if (G_UNLIKELY (e & (E_SUB | E_BAD)))
+                      {
+                        if (e & E_SUB)
+                          e = dt[E_VALUE (e) + ((bitbuf >> DIST_BITS) & MASK (E_SUBBITS (e)))];
+                        if (e & E_BAD)
+                          FAIL ("invalid distance code");
+                      }
+                    saved = bitbuf;
+                    bitbuf >>= E_TAKE (e);
+                    bitcount -= E_TAKE (e);
+                    dist = E_VALUE (e) + E_EXTRA (e, saved);
+                    e = lt[bitbuf & MASK (LITLEN_BITS)];
+                    if (G_UNLIKELY (dist > (gsize) (out - self->buf)))
+                      FAIL ("invalid distance too far back");
+                    copy_match (out, dist, len);
+                    out += len;
+
+                  next:
+                    if (G_UNLIKELY (in >= in_fast || out >= out_fast))
+                      break;
+                    bitbuf |= load_le64 (in) << bitcount;
+                    in += (63 - bitcount) >> 3;
+                    bitcount |= 56;
                   }
-                saved = bitbuf;
-                bitbuf >>= E_TAKE (e);
-                bitcount -= E_TAKE (e);
-                dist = E_VALUE (e) + E_EXTRA (e, saved);
-                if (G_UNLIKELY (dist > (gsize) (out - self->buf)))
-                  FAIL ("invalid distance too far back");
-                copy_match (out, dist, len);
-                out += len;
               }
             /* The fast loop may leave bits of a partly loaded byte above
              * bitcount; that byte is read again. */
