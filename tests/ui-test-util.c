@@ -218,8 +218,9 @@ is_button_labelled (GtkWidget     *widget,
   return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), data) == 0;
 }
 
-GtkWindow *
-find_message_dialog (void)
+/* The first visible toplevel of @type. */
+static GtkWindow *
+find_toplevel (GType type)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
 
@@ -227,10 +228,16 @@ find_message_dialog (void)
     {
       g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
 
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
         return window;
     }
   return NULL;
+}
+
+GtkWindow *
+find_message_dialog (void)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
 }
 
 gboolean
@@ -297,22 +304,15 @@ consent_dialog_cancel (GtkWindow *dialog)
 static GtkWindow *
 find_file_chooser (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (GTK_IS_FILE_CHOOSER (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
+  return find_toplevel (GTK_TYPE_FILE_CHOOSER);
 }
 
 static gboolean
 has_file_chooser (gpointer data)
 {
-  return find_file_chooser () != NULL;
+  GtkWindow *chooser = find_file_chooser ();
+
+  return chooser != NULL && gtk_widget_get_mapped (GTK_WIDGET (chooser));
 }
 
 typedef struct
