@@ -9,8 +9,9 @@
  * with the authority's certificates and a blocking OpenSSL client in a
  * thread, for every version and suite the record hand-over covers (and
  * the legacy ones it leaves to OpenSSL).  Data both ways in records of
- * every size, a 1 MiB transfer each way, close_notify, a FIN without it,
- * and forged or broken records from a raw peer. */
+ * every size, a TLS 1.3 key update, a 1 MiB transfer each way,
+ * close_notify, and a FIN without it.  Hostile records are
+ * test-tls-record's and fuzz-tls-record's part. */
 
 #include "config.h"
 
@@ -150,6 +151,22 @@ client_thread (gpointer data)
           goto out;
         }
       c->received += sizes[i];
+    }
+
+  if (c->version == TLS1_3_VERSION)
+    {
+      /* A key update that asks for one back: the server follows ours and
+       * answers with its own, and the echo goes on under the new keys. */
+      g_autofree guint8 *out = pattern (5000, 99);
+      g_autofree guint8 *in = g_malloc (5000);
+
+      if (SSL_key_update (ssl, SSL_KEY_UPDATE_REQUESTED) != 1 ||
+          !ssl_write_all (ssl, out, 5000) || !ssl_read_exact (ssl, in, 5000) || memcmp (in, out, 5000) != 0)
+        {
+          c->received_ok = FALSE;
+          goto out;
+        }
+      c->received += 5000;
     }
 
   if (c->send_big)
@@ -435,7 +452,8 @@ run_variant (const Variant *variant,
                    variant->version == TLS1_2_VERSION ? "TLSv1.2" : "TLSv1");
   g_assert_cmpint (ob_tls_stream_get_handed_over (server.tls), ==, variant->handed_over);
   g_assert_true (client.received_ok);
-  g_assert_cmpuint (client.received, ==, 1 + 100 + 16384 + 16385 + (big ? BIG : 0));
+  g_assert_cmpuint (client.received, ==, 1 + 100 + 16384 + 16385 + (big ? BIG : 0) +
+                    (variant->version == TLS1_3_VERSION ? 5000 : 0));
   g_assert_cmpuint (server.total, ==, client.received);
   g_assert_true (server.eof);
   /* The server answers the end with its own close_notify. */
