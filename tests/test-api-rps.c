@@ -849,6 +849,12 @@ test_cira_validation (Fixture       *f,
                       "\"username\":\"admin123\",\"serverAddressFormat\":4,\"commonName\":\"mps\","
                       "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}",
                       "commonName|Cert. Hostname(CN) should be an IP address.");
+  /* Any name goes with an FQDN server, but not one the record cannot hold. */
+  assert_post_errors (f, path,
+                      "{\"configName\":\"c2\",\"mpsServerAddress\":\"mps.example.com\",\"mpsPort\":4433,"
+                      "\"username\":\"admin123\",\"serverAddressFormat\":201,\"commonName\":\"a\\nb\","
+                      "\"authMethod\":2,\"mpsRootCertificate\":\"x\"}",
+                      "commonName|Invalid value");
 
   /* Port, user name, auth method, format out of range or of the wrong
    * type. */
@@ -1098,6 +1104,12 @@ test_wireless (Fixture       *f,
                       "ieee8021xProfileName|ieee8021xProfileName can not be specified with the provided "
                       "authenticationMethod",
                       "ieee8021xProfileName|Ieee8021x profile x does not exist in db");
+  /* AMT holds 32 bytes: 17 characters of two bytes each are too many. */
+  assert_post_errors (f, path,
+                      "{\"profileName\":\"w2\",\"authenticationMethod\":4,\"encryptionMethod\":3,"
+                      "\"ssid\":\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+                      "\u00e9\u00e9\u00e9\u00e9\",\"pskPassphrase\":\"" PSK_PASSPHRASE "\"}",
+                      "ssid|Maximum length is 32");
   assert_post_errors (f, path,
                       "{\"profileName\":\"w2\",\"authenticationMethod\":5,\"encryptionMethod\":4,"
                       "\"ssid\":\"corp\"}",

@@ -42,6 +42,19 @@ cira_to_json (gpointer record)
 }
 
 static gboolean
+fits_name_column (const char *text)
+{
+  if (strlen (text) > 256)
+    return FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
 text_in (const char         *text,
          const char * const *allowed)
 {
@@ -190,6 +203,11 @@ validate_cira (ObApiRequest    *request,
         _ob_rps_error (v, common_name, "serverAddressFormat and mpsServerAddress is required",
                        "commonName");
     }
+  /* With an FQDN server the reference takes any name; one the record
+   * cannot hold (one line of at most 256 bytes) is refused here instead
+   * of failing in the store. */
+  else if (cn_text != NULL && !fits_name_column (cn_text))
+    _ob_rps_error (v, common_name, NULL, "commonName");
 
   if (create)
     {

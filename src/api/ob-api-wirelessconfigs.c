@@ -121,9 +121,11 @@ validate_wireless (ObApiRequest    *request,
     _ob_rps_error (v, encryption, "Encryption method must be one of 3:TKIP, 4:CCMP",
                    "encryptionMethod");
 
+  /* The reference counts characters; AMT (and the store) hold 32 bytes,
+   * so a longer UTF-8 SSID is refused here rather than failing later. */
   if (_ob_rps_is_empty (ssid))
     _ob_rps_error (v, ssid, "SSID is required", "ssid");
-  if (ssid_text == NULL || g_utf8_strlen (ssid_text, -1) > 32)
+  if (ssid_text == NULL || strlen (ssid_text) > 32)
     _ob_rps_error (v, ssid, "Maximum length is 32", "ssid");
 
   if (is_psk (method))
