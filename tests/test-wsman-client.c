@@ -593,6 +593,50 @@ test_digest_happy_path (Fixture       *f,
   g_assert_cmpstr (ob_wsman_response_get_relates_to (second), ==, "1");
 }
 
+/* Idle connections are dropped after their lifetime by the context's one
+ * prune timer, for each client at its own pace, and the clients go on
+ * working; a client freed while queued leaves the timer alone. */
+static void
+test_idle_pruned (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(ObWsmanClient) slow = ob_wsman_client_new (OB_STREAM_SOURCE (f->source), 16992, "127.0.0.1:16992",
+                                                       "admin", PASSWORD);
+  g_autoptr(ObWsmanClient) gone = ob_wsman_client_new (OB_STREAM_SOURCE (f->source), 16992, "127.0.0.1:16992",
+                                                       "admin", PASSWORD);
+  g_autoptr(ObWsmanResponse) a = NULL;
+  g_autoptr(ObWsmanResponse) b = NULL;
+  g_autoptr(ObWsmanResponse) c = NULL;
+  g_autoptr(ObWsmanResponse) d = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ob_wsman_client_set_idle_lifetime_ms (f->client, 300);
+  ob_wsman_client_set_idle_lifetime_ms (slow, 1500);
+  ob_wsman_client_set_idle_lifetime_ms (gone, 100);
+  a = get_sync (f->client, "AMT_GeneralSettings", NULL, &error);
+  g_assert_no_error (error);
+  b = get_sync (slow, "AMT_GeneralSettings", NULL, &error);
+  g_assert_no_error (error);
+  c = get_sync (gone, "AMT_GeneralSettings", NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&gone);
+  g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (f->client), ==, 1);
+  g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (slow), ==, 1);
+
+  spin (700);
+  g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (f->client), ==, 0);
+  g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (slow), ==, 1);
+
+  spin (1400);
+  g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (slow), ==, 0);
+
+  /* A new connection when needed, kept again. */
+  d = get_sync (f->client, "AMT_GeneralSettings", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ob_wsman_client_get_n_streams_opened (f->client), ==, 2);
+  g_assert_cmpuint (ob_wsman_client_get_n_idle_connections (f->client), ==, 1);
+}
+
 static void
 test_close_after_401 (Fixture       *f,
                       gconstpointer  data)
@@ -1144,6 +1188,7 @@ main (int   argc,
 
   ADD ("digest-happy-path", test_digest_happy_path, NULL);
   ADD ("close-after-401", test_close_after_401, NULL);
+  ADD ("idle-pruned", test_idle_pruned, NULL);
   ADD ("wrong-password", test_wrong_password, "not the password");
   ADD ("no-credentials", test_no_credentials, NULL);
   ADD ("stale-nonce", test_stale_nonce, NULL);

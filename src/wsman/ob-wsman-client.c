@@ -45,10 +45,15 @@ struct _ObWsmanClient
   GPtrArray             *idle;     /* IdleConn* */
   guint                  n_streams_opened;
   GMainContext          *context;
-  GSource               *prune_source;
+  /* In its context's prune queue while it holds idle connections. */
+  GList                 *prune_link;
+  gint64                 prune_due;
+  gint64                 idle_lifetime_us;
 };
 
 G_DEFINE_FINAL_TYPE (ObWsmanClient, ob_wsman_client, G_TYPE_OBJECT)
+
+static void prune_queue_remove (ObWsmanClient *self);
 
 enum {
   PROP_0,
@@ -140,11 +145,7 @@ ob_wsman_client_dispose (GObject *object)
 
   /* Queued and running requests hold a reference, so none are left. */
   g_ptr_array_set_size (self->idle, 0);
-  if (self->prune_source != NULL)
-    {
-      g_source_destroy (self->prune_source);
-      g_clear_pointer (&self->prune_source, g_source_unref);
-    }
+  prune_queue_remove (self);
   g_clear_object (&self->source);
   g_clear_pointer (&self->challenge, ob_http_digest_challenge_unref);
 
@@ -279,6 +280,7 @@ ob_wsman_client_init (ObWsmanClient *self)
 {
   self->timeout_ms = OB_WSMAN_CLIENT_DEFAULT_TIMEOUT_MS;
   self->max_in_flight = OB_WSMAN_CLIENT_DEFAULT_MAX_IN_FLIGHT;
+  self->idle_lifetime_us = IDLE_LIFETIME_US;
   self->max_body_bytes = OB_HTTP_DEFAULT_MAX_BODY_BYTES;
   g_queue_init (&self->queue);
   self->running = g_ptr_array_new ();
@@ -440,6 +442,15 @@ ob_wsman_client_get_n_idle_connections (ObWsmanClient *self)
   return self->idle->len;
 }
 
+void
+ob_wsman_client_set_idle_lifetime_ms (ObWsmanClient *self,
+                                      guint          ms)
+{
+  g_return_if_fail (OB_IS_WSMAN_CLIENT (self));
+
+  self->idle_lifetime_us = ms != 0 ? (gint64) ms * 1000 : IDLE_LIFETIME_US;
+}
+
 guint
 ob_wsman_client_get_n_streams_opened (ObWsmanClient *self)
 {
@@ -450,25 +461,186 @@ ob_wsman_client_get_n_streams_opened (ObWsmanClient *self)
 
 /* ---- idle connections ----------------------------------------------- */
 
-static gboolean
-on_prune_idle (gpointer user_data)
+/* One timer per main context prunes the idle connections of every client
+ * on it.  A fleet of CIRA devices has a client each, and each keeps its
+ * last connection for a while: a timer per client would be thousands of
+ * GSources, which GLib visits on every turn of the main loop.  Every
+ * client waits the same time, so the queue is in due order. */
+typedef struct
 {
-  ObWsmanClient *self = user_data;
+  GMainContext *context;
+  GSource      *source;
+  GQueue        clients;    /* ObWsmanClient*, not referenced */
+} PruneQueue;
+
+static GMutex      prune_queues_lock;
+static GHashTable *prune_queues;    /* GMainContext* -> PruneQueue* */
+
+static void
+prune_client (ObWsmanClient *self)
+{
   gint64 now = g_get_monotonic_time ();
 
   for (guint i = self->idle->len; i > 0; i--)
     {
       IdleConn *idle = g_ptr_array_index (self->idle, i - 1);
 
-      if (now - idle->since > IDLE_LIFETIME_US || !ob_http_connection_is_reusable (idle->conn))
+      if (now - idle->since > self->idle_lifetime_us || !ob_http_connection_is_reusable (idle->conn))
         g_ptr_array_remove_index (self->idle, i - 1);
     }
+}
 
-  if (self->idle->len > 0)
-    return G_SOURCE_CONTINUE;
+/* A sixth of the lifetime, at most every 5 s: an idle connection lives
+ * at most that much longer than it should. */
+static gint64
+prune_interval_us (ObWsmanClient *self)
+{
+  return CLAMP (self->idle_lifetime_us / 6, 1000, IDLE_PRUNE_S * G_USEC_PER_SEC);
+}
 
-  g_clear_pointer (&self->prune_source, g_source_unref);
-  return G_SOURCE_REMOVE;
+/* In due order.  Clients almost always share the default lifetime, so
+ * the place is the tail. */
+static void
+prune_queue_insert (GQueue        *clients,
+                    ObWsmanClient *self)
+{
+  GList *l = clients->tail;
+
+  while (l != NULL && ((ObWsmanClient *) l->data)->prune_due > self->prune_due)
+    l = l->prev;
+  if (l == NULL)
+    {
+      g_queue_push_head (clients, self);
+      self->prune_link = clients->head;
+    }
+  else
+    {
+      g_queue_insert_after (clients, l, self);
+      self->prune_link = l->next;
+    }
+}
+
+static void
+prune_queue_schedule (PruneQueue *queue)
+{
+  ObWsmanClient *head = g_queue_peek_head (&queue->clients);
+
+  g_source_set_ready_time (queue->source, head != NULL ? head->prune_due : -1);
+}
+
+static PruneQueue *
+prune_queue_lookup (GMainContext *context)
+{
+  PruneQueue *queue;
+
+  g_mutex_lock (&prune_queues_lock);
+  queue = prune_queues != NULL ? g_hash_table_lookup (prune_queues, context) : NULL;
+  g_mutex_unlock (&prune_queues_lock);
+  return queue;
+}
+
+/* The last client gone: the queue and its source go too (a context may
+ * be freed and its address reused). */
+static void
+prune_queue_drop_if_empty (PruneQueue *queue)
+{
+  if (!g_queue_is_empty (&queue->clients))
+    return;
+  g_mutex_lock (&prune_queues_lock);
+  g_hash_table_remove (prune_queues, queue->context);
+  g_mutex_unlock (&prune_queues_lock);
+  g_source_destroy (queue->source);
+  g_source_unref (queue->source);
+  g_free (queue);
+}
+
+static gboolean
+on_prune_due (gpointer user_data)
+{
+  PruneQueue *queue = user_data;
+  gint64 now = g_get_monotonic_time ();
+  ObWsmanClient *head;
+
+  while ((head = g_queue_peek_head (&queue->clients)) != NULL && head->prune_due <= now)
+    {
+      g_queue_delete_link (&queue->clients, head->prune_link);
+      head->prune_link = NULL;
+      prune_client (head);
+      if (head->idle->len > 0)
+        {
+          head->prune_due = now + prune_interval_us (head);
+          prune_queue_insert (&queue->clients, head);
+        }
+    }
+
+  if (g_queue_is_empty (&queue->clients))
+    {
+      /* The source goes with the queue; returning REMOVE would destroy it
+       * twice. */
+      prune_queue_drop_if_empty (queue);
+      return G_SOURCE_CONTINUE;
+    }
+  prune_queue_schedule (queue);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+prune_source_dispatch (GSource     *source,
+                       GSourceFunc  callback,
+                       gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs prune_source_funcs = { NULL, NULL, prune_source_dispatch, NULL, NULL, NULL };
+
+static void
+prune_queue_add (ObWsmanClient *self)
+{
+  PruneQueue *queue;
+
+  if (self->prune_link != NULL)
+    return;
+
+  queue = prune_queue_lookup (self->context);
+  if (queue == NULL)
+    {
+      queue = g_new0 (PruneQueue, 1);
+      queue->context = self->context;
+      queue->source = g_source_new (&prune_source_funcs, sizeof (GSource));
+      g_source_set_static_name (queue->source, "[outband] WS-Man idle connections");
+      g_source_set_callback (queue->source, on_prune_due, queue, NULL);
+      g_source_attach (queue->source, self->context);
+      g_mutex_lock (&prune_queues_lock);
+      if (prune_queues == NULL)
+        prune_queues = g_hash_table_new (NULL, NULL);
+      g_hash_table_insert (prune_queues, self->context, queue);
+      g_mutex_unlock (&prune_queues_lock);
+    }
+
+  self->prune_due = g_get_monotonic_time () + prune_interval_us (self);
+  prune_queue_insert (&queue->clients, self);
+  if (queue->clients.head == self->prune_link)
+    prune_queue_schedule (queue);
+}
+
+static void
+prune_queue_remove (ObWsmanClient *self)
+{
+  PruneQueue *queue;
+  gboolean was_head;
+
+  if (self->prune_link == NULL)
+    return;
+
+  queue = prune_queue_lookup (self->context);
+  was_head = queue->clients.head == self->prune_link;
+  g_queue_delete_link (&queue->clients, self->prune_link);
+  self->prune_link = NULL;
+  if (g_queue_is_empty (&queue->clients))
+    prune_queue_drop_if_empty (queue);
+  else if (was_head)
+    prune_queue_schedule (queue);
 }
 
 static void
@@ -493,12 +665,7 @@ release_connection (ObWsmanClient *self,
   idle->since = g_get_monotonic_time ();
   g_ptr_array_add (self->idle, idle);
 
-  if (self->prune_source == NULL)
-    {
-      self->prune_source = g_timeout_source_new_seconds (IDLE_PRUNE_S);
-      g_source_set_callback (self->prune_source, on_prune_idle, self, NULL);
-      g_source_attach (self->prune_source, self->context);
-    }
+  prune_queue_add (self);
 }
 
 /* The most recently used idle connection that is still good. */
@@ -511,7 +678,7 @@ take_idle_connection (ObWsmanClient *self)
     {
       IdleConn *idle = g_ptr_array_index (self->idle, self->idle->len - 1);
 
-      if (now - idle->since <= IDLE_LIFETIME_US && ob_http_connection_is_reusable (idle->conn))
+      if (now - idle->since <= self->idle_lifetime_us && ob_http_connection_is_reusable (idle->conn))
         {
           ObHttpConnection *conn = g_steal_pointer (&idle->conn);
 

@@ -82,6 +82,10 @@ void              ob_wsman_client_set_max_body_size (ObWsmanClient        *self,
 guint             ob_wsman_client_get_n_in_flight   (ObWsmanClient        *self);
 guint             ob_wsman_client_get_n_queued      (ObWsmanClient        *self);
 guint             ob_wsman_client_get_n_idle_connections (ObWsmanClient   *self);
+/* How long a connection is kept for reuse after its last request (0:
+ * the default, 30 s).  One timer per main context prunes every client's. */
+void              ob_wsman_client_set_idle_lifetime_ms (ObWsmanClient   *self,
+                                                        guint            ms);
 /* Streams opened from the source so far. */
 guint             ob_wsman_client_get_n_streams_opened (ObWsmanClient     *self);
 
