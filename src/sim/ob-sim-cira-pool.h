@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "ob-apf-poller.h"
+
 G_BEGIN_DECLS
 
 /* ObSimCiraPool: what simulated devices calling the same MPS share: its
@@ -88,5 +90,10 @@ void             ob_sim_cira_pool_connect_async         (ObSimCiraPool       *se
 GIOStream       *ob_sim_cira_pool_connect_finish        (ObSimCiraPool       *self,
                                                          GAsyncResult        *result,
                                                          GError             **error);
+
+/* One poller (made on first use, for the thread-default context) for the
+ * sessions of every device connected through the pool: thousands of
+ * devices in one process then cost the main loop one source. */
+ObApfPoller   *ob_sim_cira_pool_get_poller            (ObSimCiraPool   *self);
 
 G_END_DECLS

@@ -70,6 +70,7 @@ struct _ObSimCira
   guint             running : 1;
   guint             dropping : 1;
   guint             silent : 1;         /* keepalives went unanswered */
+  guint             on_poller : 1;      /* the session runs on the pool's poller */
   guint             garbage_sent : 1;
 };
 
@@ -589,10 +590,16 @@ apply_keepalive (ObSimCira *self)
       ob_apf_session_set_idle_timeout_ms (self->session, HANDSHAKE_IDLE_SECONDS * 1000);
       return;
     }
+  /* Without keepalives there is nothing to time out on.  With a poller
+   * (thousands of devices in one process) the session's own idle timer
+   * watches: one heap entry, not a GSource per device. */
+  if (interval == 0 || self->on_poller)
+    {
+      ob_apf_session_set_idle_timeout_ms (self->session,
+                                          (guint) MIN ((guint64) interval * IDLE_KEEPALIVES * 1000, G_MAXUINT));
+      return;
+    }
   ob_apf_session_set_idle_timeout_ms (self->session, 0);
-  /* Without keepalives there is nothing to time out on. */
-  if (interval == 0)
-    return;
   self->watchdog = g_timeout_source_new_seconds (interval);
   g_source_set_callback (self->watchdog, on_watchdog, self, NULL);
   g_source_set_static_name (self->watchdog, "[outband-sim] CIRA keepalive watchdog");
@@ -694,7 +701,8 @@ on_session_closed (ObApfSession     *session,
 
   if (self->dropping)
     message = g_strdup ("Connection dropped on purpose (churn)");
-  else if (self->silent)
+  else if (self->silent || (self->on_poller && reason == OB_APF_CLOSE_REASON_IDLE_TIMEOUT &&
+                             ob_apf_session_is_authenticated (owned)))
     message = g_strdup ("The MPS stopped answering keepalives");
   else if (self->current_fault == OB_SIM_CIRA_FAULT_GARBAGE_AFTER_AUTH && self->garbage_sent
            && reason == OB_APF_CLOSE_REASON_LOCAL && self->running)
@@ -722,6 +730,13 @@ session_begin (ObSimCira *self,
   self->session = ob_apf_session_new_client (stream, ob_sim_device_get_guid (self->device),
                                              self->username, self->password);
   ob_apf_session_set_forward_ports (self->session, ports, n);
+  self->on_poller = FALSE;
+  if (OB_IS_TLS_STREAM (stream))
+    {
+      ob_apf_session_set_poller (self->session, ob_sim_cira_pool_get_poller (self->pool),
+                                 g_socket_get_fd (ob_tls_stream_get_socket (OB_TLS_STREAM (stream))));
+      self->on_poller = TRUE;
+    }
   if (self->window_size != 0)
     ob_apf_session_set_window_size (self->session, self->window_size);
   apply_keepalive (self);
