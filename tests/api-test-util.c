@@ -25,11 +25,11 @@ api_test_reply_free (ApiTestReply *reply)
 
 void
 api_test_client_init (ApiTestClient *client,
-                      const char    *base)
+                      ObApiServer   *api)
 {
   memset (client, 0, sizeof *client);
   client->session = soup_session_new ();
-  client->base = g_strdup (base);
+  client->base = ob_api_server_dup_url (api);
 }
 
 void

@@ -10,6 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "ob-api-server.h"
+
 G_BEGIN_DECLS
 
 /* The REST tests' client side (test-api, test-api-rps, test-api-cira): a
@@ -49,9 +51,9 @@ typedef struct
   gpointer          on_reply_data;
 } ApiTestClient;
 
-/* A new session for @base (copied). */
+/* A new session for @api, which is running (no token yet). */
 void          api_test_client_init   (ApiTestClient  *client,
-                                      const char     *base);
+                                      ObApiServer    *api);
 void          api_test_client_clear  (ApiTestClient  *client);
 
 /* @auth: NULL sends the client's token (nothing when it has none), ""

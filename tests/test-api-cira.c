@@ -195,11 +195,7 @@ fixture_setup (Fixture       *f,
   ob_api_server_start_async (f->api, "127.0.0.1", 0, NULL, cira_test_store_result, &result);
   g_assert_true (ob_api_server_start_finish (f->api, cira_test_wait_result (&result), &error));
   g_assert_no_error (error);
-  {
-    g_autofree char *base = ob_api_server_dup_url (f->api);
-
-    api_test_client_init (&f->client, base);
-  }
+  api_test_client_init (&f->client, f->api);
   f->client.on_reply = check_reply;
   f->client.token = api_test_login (&f->client, API_USER, API_PASSWORD);
 

@@ -198,11 +198,7 @@ fixture_setup (Fixture       *f,
   ob_api_server_start_finish (f->api, cira_test_wait_result (&result), &error);
   g_assert_no_error (error);
 
-  {
-    g_autofree char *base = ob_api_server_dup_url (f->api);
-
-    api_test_client_init (&f->client, base);
-  }
+  api_test_client_init (&f->client, f->api);
   f->client.on_reply = record_reply;
   f->client.on_reply_data = f;
   f->client.token = api_test_login (&f->client, API_USER, API_PASSWORD);

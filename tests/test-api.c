@@ -104,11 +104,7 @@ fixture_setup (Fixture       *f,
   g_assert_true (ob_api_server_get_running (f->api));
   g_assert_cmpuint (ob_api_server_get_port (f->api), >, 0);
 
-  {
-    g_autofree char *base = ob_api_server_dup_url (f->api);
-
-    api_test_client_init (&f->client, base);
-  }
+  api_test_client_init (&f->client, f->api);
   f->client.token = api_test_login (&f->client, API_USER, API_PASSWORD);
 }
 
