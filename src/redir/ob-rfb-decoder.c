@@ -357,10 +357,12 @@ fill_row (guint32 *row,
 #ifdef __SSE2__
   __m128i v = _mm_set1_epi32 ((int) c);
 
-  for (; i + 8 <= n; i += 8)
+  for (; i + 16 <= n; i += 16)
     {
       _mm_storeu_si128 ((__m128i *) (gpointer) (row + i), v);
       _mm_storeu_si128 ((__m128i *) (gpointer) (row + i + 4), v);
+      _mm_storeu_si128 ((__m128i *) (gpointer) (row + i + 8), v);
+      _mm_storeu_si128 ((__m128i *) (gpointer) (row + i + 12), v);
     }
   for (; i + 4 <= n; i += 4)
     _mm_storeu_si128 ((__m128i *) (gpointer) (row + i), v);
@@ -455,8 +457,22 @@ zrle_tile (ObRfbDecoder   *self,
       for (guint y = 0; y < th; y++)
         {
           guint32 *row = dst + (gsize) y * stride;
+          guint x = 0;
 
-          for (guint x = 0; x < tw; x++, p += cp)
+          if (kind == CPIXEL_2)
+            {
+              /* Two pixels per 32-bit read. */
+              for (; x + 2 <= tw; x += 2, p += 4)
+                {
+                  guint32 two;
+
+                  memcpy (&two, p, 4);
+                  two = GUINT32_FROM_LE (two);
+                  row[x] = lut[two & 0xFFFF];
+                  row[x + 1] = lut[two >> 16];
+                }
+            }
+          for (; x < tw; x++, p += cp)
             row[x] = cpixel (self, p, kind);
         }
     }
