@@ -49,6 +49,9 @@ struct _ObDeviceRegistry
   GHashTable    *poll_in_flight;
   /* Devices to refresh before anything the poll has due (owned refs). */
   GQueue         refresh_queue;
+  /* ObDevice -> its GList link in refresh_queue: a connect storm queues
+   * thousands, and each queueing asks whether the device is already in. */
+  GHashTable    *refresh_links;
 };
 
 static void ob_device_registry_list_model_init (GListModelInterface *iface);
@@ -56,6 +59,44 @@ static void ob_device_registry_list_model_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ObDeviceRegistry, ob_device_registry, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       ob_device_registry_list_model_init))
+
+/* The refresh queue holds a reference on each device in it. */
+static void
+refresh_queue_push (ObDeviceRegistry *self,
+                    ObDevice         *device,
+                    gboolean          at_head)
+{
+  if (at_head)
+    g_queue_push_head (&self->refresh_queue, device);
+  else
+    g_queue_push_tail (&self->refresh_queue, device);
+  g_hash_table_insert (self->refresh_links, device,
+                       at_head ? self->refresh_queue.head : self->refresh_queue.tail);
+}
+
+static ObDevice *
+refresh_queue_pop (ObDeviceRegistry *self)
+{
+  ObDevice *device = g_queue_pop_head (&self->refresh_queue);
+
+  if (device != NULL)
+    g_hash_table_remove (self->refresh_links, device);
+  return device;
+}
+
+/* Drops the device (and the queue's reference) if it is queued. */
+static void
+refresh_queue_remove (ObDeviceRegistry *self,
+                      ObDevice         *device)
+{
+  GList *link = g_hash_table_lookup (self->refresh_links, device);
+
+  if (link == NULL)
+    return;
+  g_hash_table_remove (self->refresh_links, device);
+  g_queue_delete_link (&self->refresh_queue, link);
+  g_object_unref (device);
+}
 
 enum {
   PROP_0,
@@ -233,8 +274,7 @@ remove_device (ObDeviceRegistry *self,
 
   g_hash_table_remove (self->by_guid, key);
   g_hash_table_remove (self->connected, device);
-  if (g_queue_remove (&self->refresh_queue, device))
-    g_object_unref (device);
+  refresh_queue_remove (self, device);
   _ob_device_set_state_func (device, NULL, NULL);
   /* The model's reference goes last, after the signal. */
   g_object_ref (device);
@@ -1249,7 +1289,7 @@ schedule_poll (ObDeviceRegistry *self)
   while (g_hash_table_size (self->poll_in_flight) < OB_DEVICE_REGISTRY_MAX_CONCURRENT_QUEUED_REFRESHES &&
          !g_queue_is_empty (&self->refresh_queue))
     {
-      ObDevice *device = g_queue_pop_head (&self->refresh_queue);
+      ObDevice *device = refresh_queue_pop (self);
 
       /* A refresh still running may use an older connection: this one
        * waits for it to end. */
@@ -1265,7 +1305,7 @@ schedule_poll (ObDeviceRegistry *self)
       g_object_unref (device);
     }
   while (!g_queue_is_empty (&busy))
-    g_queue_push_head (&self->refresh_queue, g_queue_pop_tail (&busy));
+    refresh_queue_push (self, g_queue_pop_tail (&busy), TRUE);
 
   if (!self->polling)
     return;
@@ -1466,8 +1506,7 @@ ob_device_registry_detach_cira_device (ObDeviceRegistry *self,
     return FALSE;
 
   ob_device_set_transport_source (device, NULL);
-  if (g_queue_remove (&self->refresh_queue, device))
-    g_object_unref (device);
+  refresh_queue_remove (self, device);
 
   if (reason != NULL)
     error = g_error_new (OB_DEVICE_ERROR, OB_DEVICE_ERROR_NOT_CONNECTED,
@@ -1488,10 +1527,10 @@ ob_device_registry_queue_refresh (ObDeviceRegistry *self,
   g_return_if_fail (OB_IS_DEVICE (device));
 
   if (ob_device_get_transport_source (device) == NULL ||
-      g_queue_find (&self->refresh_queue, device) != NULL)
+      g_hash_table_contains (self->refresh_links, device))
     return;
 
-  g_queue_push_tail (&self->refresh_queue, g_object_ref (device));
+  refresh_queue_push (self, g_object_ref (device), FALSE);
   schedule_poll (self);
 }
 
@@ -1641,6 +1680,7 @@ ob_device_registry_dispose (GObject *object)
   g_hash_table_remove_all (self->connected);
   g_hash_table_remove_all (self->leaving);
   g_hash_table_remove_all (self->poll_in_flight);
+  g_hash_table_remove_all (self->refresh_links);
   g_queue_clear_full (&self->refresh_queue, g_object_unref);
   g_ptr_array_set_size (self->devices, 0);
 
@@ -1660,6 +1700,7 @@ ob_device_registry_finalize (GObject *object)
   g_hash_table_unref (self->connected);
   g_hash_table_unref (self->leaving);
   g_hash_table_unref (self->poll_in_flight);
+  g_hash_table_unref (self->refresh_links);
   g_clear_object (&self->poll_cancellable);
 
   G_OBJECT_CLASS (ob_device_registry_parent_class)->finalize (object);
@@ -1757,6 +1798,7 @@ ob_device_registry_init (ObDeviceRegistry *self)
   self->connected = g_hash_table_new (NULL, NULL);
   self->leaving = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->poll_in_flight = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->refresh_links = g_hash_table_new (NULL, NULL);
   self->poll_interval = OB_DEVICE_REGISTRY_DEFAULT_POLL_INTERVAL;
 }
 

@@ -23,6 +23,7 @@
 #define DEFAULT_USERNAME "admin"
 #define LAN_HTTP_PORT    16992
 #define LAN_TLS_PORT     16993
+#define CIRA_IDLE_CONNECTION_MS 5000
 
 struct _ObDevice
 {
@@ -385,6 +386,11 @@ ob_device_get_wsman_client (ObDevice *self)
       self->client = ob_wsman_client_new (self->transport, record_port (self->record),
                                           host_header, record_username (self->record),
                                           self->password);
+      /* Through a CIRA tunnel an idle connection is a channel the
+       * firmware keeps open for us: a few seconds covers the calls of one
+       * page or REST request. */
+      if (ob_device_get_transport (self) == OB_DEVICE_TRANSPORT_CIRA)
+        ob_wsman_client_set_idle_lifetime_ms (self->client, CIRA_IDLE_CONNECTION_MS);
     }
 
   return self->client;
