@@ -53,7 +53,7 @@ typedef enum
 {
   CONN_SNIFFING,       /* waiting for the first bytes */
   CONN_WAIT_TLS,       /* TLS bytes came; waiting for a handshake slot */
-  CONN_TLS,            /* handshake running in glib-networking's thread */
+  CONN_TLS,            /* TLS handshake in progress on the main loop */
   CONN_HTTP,           /* answering a plain HTTP request */
   CONN_APF,            /* an ObApfSession owns the stream */
 } ConnState;
@@ -419,8 +419,8 @@ conn_detach (Conn *conn)
 
   conn->server = NULL;
 
-  /* The handshake thread unwinds on its own once cancelled; its slot is
-   * free for the next connection now. */
+  /* A cancelled handshake unwinds on its own; its slot is free for the
+   * next connection now. */
   if (conn->in_handshake)
     {
       give_handshake_slot (self, conn);
@@ -462,9 +462,9 @@ conn_close (Conn             *conn,
 
   if (conn->io_pending)
     {
-      /* The handshake thread or a write still uses the socket: it closes
-       * it when it comes back (closing under it could hand its file
-       * descriptor to the next connection). */
+      /* The handshake or a write still uses the socket: it closes it when
+       * it comes back (closing under it could hand its file descriptor to
+       * the next connection). */
       g_cancellable_cancel (conn->cancellable);
     }
   else

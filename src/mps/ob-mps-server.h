@@ -98,7 +98,7 @@ G_DECLARE_FINAL_TYPE (ObMpsServer, ob_mps_server, OB, MPS_SERVER, GSocketService
  * max-pending unauthenticated connections in all (a new one pushes out the
  * oldest that has sent nothing yet) and max-connections in all; at most
  * max-handshakes TLS handshakes run at once, one address at most half of
- * them (glib-networking runs each in a worker thread), the others wait
+ * them (each holds its handshake state), the others wait
  * their turn within their deadline.
  * Sessions get max-channels, max-channel-buffer, window-size, the
  * config's keepalive-interval, and idle-timeout-ms (0, the default: three
@@ -106,18 +106,14 @@ G_DECLARE_FINAL_TYPE (ObMpsServer, ob_mps_server, OB, MPS_SERVER, GSocketService
  *
  * TLS versions: TLS 1.2 or newer with a forward-secret key exchange, unless
  * the config's allow-legacy-tls also admits TLS 1.0/1.1 and static-RSA
- * cipher suites, as old AMT firmware needs.  glib-networking (GnuTLS)
- * fixes its protocol priorities for the whole process when the first TLS
- * connection is made (G_TLS_GNUTLS_PRIORITY, else the system default,
- * which on Debian 12 still offers TLS 1.0 and static RSA) and lets no
- * connection differ; so the policy is applied right after the handshake,
- * from the negotiated version and cipher suite GIO reports: a connection
- * outside the policy is closed before any APF is read.  Limits: GnuTLS
- * follows the client's cipher order, so a device that prefers a static-RSA
- * suite is refused with legacy TLS off even if it also offers ECDHE
- * (setting G_TLS_GNUTLS_PRIORITY=NORMAL:%COMPAT:%SERVER_PRECEDENCE before
- * starting makes the server's order win); and legacy TLS only works when
- * the process-wide priorities include TLS 1.0/1.1 ("legacy-tls-available").
+ * cipher suites, as old AMT firmware needs.  TLS is OpenSSL on the socket
+ * (ObTlsStream, handshakes on the main loop); its context admits what old
+ * firmware needs and prefers ECDHE with AEAD suites in the server's order
+ * (ob-tls-context.h), and the policy is applied right after the handshake
+ * from the negotiated version and suite, so the setting applies to the
+ * next connection at once and a refusal can say why: a connection outside
+ * the policy is closed before any APF is read.  legacy-tls-available is
+ * always TRUE with OpenSSL.
  *
  * Status properties (notify on the main context): listening, address,
  * port (the bound port), n-connected (authenticated sessions),
