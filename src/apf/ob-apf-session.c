@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "ob-apf-channel-private.h"
-#include "ob-apf-poller.h"
+#include "ob-poller.h"
 #include "ob-apf-session-private.h"
 #include "ob-stream-source.h"
 #include "ob-util.h"
@@ -68,10 +68,10 @@ struct _ObApfSession
   /* With a poller (ob_apf_session_set_poller): its watch on the socket
    * and its timers stand in for read_source, idle_timer and
    * handshake_timer. */
-  ObApfPoller           *poller;
-  ObApfPollerWatch      *watch;
-  ObApfPollerTimer      *idle_ptimer;
-  ObApfPollerTimer      *handshake_ptimer;   /* until authenticated */
+  ObPoller           *poller;
+  ObPollerWatch      *watch;
+  ObPollerTimer      *idle_ptimer;
+  ObPollerTimer      *handshake_ptimer;   /* until authenticated */
 
   /* Input. */
   GSource               *read_source;      /* pollable mode */
@@ -302,7 +302,7 @@ static gboolean
 is_reading (ObApfSession *self)
 {
   if (self->poller != NULL)
-    return self->watch != NULL && ob_apf_poller_watch_get_enabled (self->watch);
+    return self->watch != NULL && ob_poller_watch_get_enabled (self->watch);
   return self->read_source != NULL;
 }
 
@@ -573,7 +573,7 @@ stop_reading (ObApfSession *self)
 {
   clear_source (&self->read_source);
   if (self->watch != NULL)
-    ob_apf_poller_watch_set_enabled (self->watch, FALSE);
+    ob_poller_watch_set_enabled (self->watch, FALSE);
 }
 
 static void
@@ -581,7 +581,7 @@ cancel_idle_timer (ObApfSession *self)
 {
   clear_source (&self->idle_timer);
   if (self->idle_ptimer != NULL)
-    ob_apf_poller_timer_cancel (self->idle_ptimer);
+    ob_poller_timer_cancel (self->idle_ptimer);
 }
 
 /* The handshake is timed once: its timer goes rather than wait, unused,
@@ -590,16 +590,16 @@ static void
 cancel_handshake_timer (ObApfSession *self)
 {
   clear_source (&self->handshake_timer);
-  g_clear_pointer (&self->handshake_ptimer, ob_apf_poller_timer_free);
+  g_clear_pointer (&self->handshake_ptimer, ob_poller_timer_free);
 }
 
 /* The watch and timers go with the socket they serve. */
 static void
 free_poller_items (ObApfSession *self)
 {
-  g_clear_pointer (&self->watch, ob_apf_poller_watch_free);
-  g_clear_pointer (&self->idle_ptimer, ob_apf_poller_timer_free);
-  g_clear_pointer (&self->handshake_ptimer, ob_apf_poller_timer_free);
+  g_clear_pointer (&self->watch, ob_poller_watch_free);
+  g_clear_pointer (&self->idle_ptimer, ob_poller_timer_free);
+  g_clear_pointer (&self->handshake_ptimer, ob_poller_timer_free);
 }
 
 static void
@@ -716,8 +716,8 @@ arm_idle_timer (ObApfSession *self,
   if (self->poller != NULL)
     {
       if (self->idle_ptimer == NULL)
-        self->idle_ptimer = ob_apf_poller_timer_new (self->poller, on_idle_ptimer, self);
-      ob_apf_poller_timer_schedule (self->idle_ptimer, g_get_monotonic_time () + (gint64) ms * 1000);
+        self->idle_ptimer = ob_poller_timer_new (self->poller, on_idle_ptimer, self);
+      ob_poller_timer_schedule (self->idle_ptimer, g_get_monotonic_time () + (gint64) ms * 1000);
     }
   else
     self->idle_timer = attach_timeout (self, ms, on_idle_timer);
@@ -785,8 +785,8 @@ arm_handshake_timer (ObApfSession *self,
   if (self->poller != NULL)
     {
       if (self->handshake_ptimer == NULL)
-        self->handshake_ptimer = ob_apf_poller_timer_new (self->poller, on_handshake_ptimer, self);
-      ob_apf_poller_timer_schedule (self->handshake_ptimer, g_get_monotonic_time () + (gint64) ms * 1000);
+        self->handshake_ptimer = ob_poller_timer_new (self->poller, on_handshake_ptimer, self);
+      ob_poller_timer_schedule (self->handshake_ptimer, g_get_monotonic_time () + (gint64) ms * 1000);
     }
   else
     self->handshake_timer = attach_timeout (self, ms, on_handshake_timer);
@@ -1683,9 +1683,9 @@ start_reading (ObApfSession *self)
   if (self->poller != NULL)
     {
       if (self->watch == NULL)
-        self->watch = ob_apf_poller_watch_new (self->poller, self->poll_fd, poll_readable, self);
+        self->watch = ob_poller_watch_new (self->poller, self->poll_fd, poll_readable, self);
       else
-        ob_apf_poller_watch_set_enabled (self->watch, TRUE);
+        ob_poller_watch_set_enabled (self->watch, TRUE);
     }
   else if (self->pollable)
     {
@@ -1764,7 +1764,7 @@ ob_apf_session_set_forward_ports (ObApfSession *self,
 
 void
 ob_apf_session_set_poller (ObApfSession *self,
-                           ObApfPoller  *poller,
+                           ObPoller  *poller,
                            int           fd)
 {
   g_return_if_fail (OB_IS_APF_SESSION (self));
@@ -1772,10 +1772,10 @@ ob_apf_session_set_poller (ObApfSession *self,
   g_return_if_fail (fd >= 0);
   g_return_if_fail (!self->started);
   g_return_if_fail (self->pollable);
-  g_return_if_fail (ob_apf_poller_get_context (poller) == self->context);
+  g_return_if_fail (ob_poller_get_context (poller) == self->context);
 
-  g_clear_pointer (&self->poller, ob_apf_poller_unref);
-  self->poller = ob_apf_poller_ref (poller);
+  g_clear_pointer (&self->poller, ob_poller_unref);
+  self->poller = ob_poller_ref (poller);
   self->poll_fd = fd;
 }
 
@@ -2254,7 +2254,7 @@ ob_apf_session_finalize (GObject *object)
 
   g_clear_object (&self->stream);
   g_clear_object (&self->io_cancellable);
-  g_clear_pointer (&self->poller, ob_apf_poller_unref);
+  g_clear_pointer (&self->poller, ob_poller_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->inbuf, g_byte_array_unref);
   g_clear_pointer (&self->outbuf, g_byte_array_unref);

@@ -12,7 +12,7 @@
 #include "ob-apf-channel.h"
 #include "ob-apf-error.h"
 #include "ob-apf-message.h"
-#include "ob-apf-poller.h"
+#include "ob-poller.h"
 
 G_BEGIN_DECLS
 
@@ -166,7 +166,7 @@ void          ob_apf_session_set_trigger_reason  (ObApfSession     *self,
  * before it closes its stream; whoever closes the socket otherwise must
  * close the session first. */
 void          ob_apf_session_set_poller          (ObApfSession     *self,
-                                                  ObApfPoller      *poller,
+                                                  ObPoller         *poller,
                                                   int               fd);
 
 /* Start reading (and, client role, the handshake).  Settings below may be

@@ -108,7 +108,7 @@ struct _ObMpsServer
   ObSecretStore        *secrets;
   GMainContext         *context;
   /* Every session's socket and timers, in one GSource. */
-  ObApfPoller          *poller;
+  ObPoller          *poller;
 
   SSL_CTX              *ssl_ctx;          /* server certificates and settings */
   ObMpsStoreWriter     *writer;
@@ -2083,7 +2083,7 @@ ob_mps_server_finalize (GObject *object)
   g_clear_object (&self->registry);
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
-  g_clear_pointer (&self->poller, ob_apf_poller_unref);
+  g_clear_pointer (&self->poller, ob_poller_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->instance);
   g_free (self->address_request);
@@ -2375,7 +2375,7 @@ static void
 ob_mps_server_init (ObMpsServer *self)
 {
   self->context = g_main_context_ref_thread_default ();
-  self->poller = ob_apf_poller_new (self->context);
+  self->poller = ob_poller_new (self->context);
   self->conns = g_hash_table_new (NULL, NULL);
   self->pending_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->handshakes_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -38,7 +38,7 @@ struct _ObSimCiraPool
   guint            connect_timeout_ms;
   GQueue           waiting;         /* GTask, one reference each */
   /* Every connected device's socket and timers, in one GSource. */
-  ObApfPoller     *poller;
+  ObPoller     *poller;
 };
 
 G_DEFINE_FINAL_TYPE (ObSimCiraPool, ob_sim_cira_pool, G_TYPE_OBJECT)
@@ -445,7 +445,7 @@ ob_sim_cira_pool_connect_finish (ObSimCiraPool  *self,
 
 /* ---- settings --------------------------------------------------------------- */
 
-ObApfPoller *
+ObPoller *
 ob_sim_cira_pool_get_poller (ObSimCiraPool *self)
 {
   g_return_val_if_fail (OB_IS_SIM_CIRA_POOL (self), NULL);
@@ -454,7 +454,7 @@ ob_sim_cira_pool_get_poller (ObSimCiraPool *self)
     {
       g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
 
-      self->poller = ob_apf_poller_new (context);
+      self->poller = ob_poller_new (context);
     }
   return self->poller;
 }
@@ -636,7 +636,7 @@ ob_sim_cira_pool_finalize (GObject *object)
   g_free (self->host);
   g_free (self->common_name);
   /* Sessions still open hold their own reference. */
-  g_clear_pointer (&self->poller, ob_apf_poller_unref);
+  g_clear_pointer (&self->poller, ob_poller_unref);
 
   G_OBJECT_CLASS (ob_sim_cira_pool_parent_class)->finalize (object);
 }

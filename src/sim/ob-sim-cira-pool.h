@@ -9,7 +9,7 @@
 
 #include <gio/gio.h>
 
-#include "ob-apf-poller.h"
+#include "ob-poller.h"
 
 G_BEGIN_DECLS
 
@@ -94,6 +94,6 @@ GIOStream       *ob_sim_cira_pool_connect_finish        (ObSimCiraPool       *se
 /* One poller (made on first use, for the thread-default context) for the
  * sessions of every device connected through the pool: thousands of
  * devices in one process then cost the main loop one source. */
-ObApfPoller   *ob_sim_cira_pool_get_poller            (ObSimCiraPool   *self);
+ObPoller   *ob_sim_cira_pool_get_poller            (ObSimCiraPool   *self);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* test-apf-poller.c
+/* test-poller.c
  *
  * Copyright 2026 The Outband authors
  *
@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ob-apf-poller.h"
+#include "ob-poller.h"
 
 static void
 run_until (gboolean *flag,
@@ -57,28 +57,28 @@ on_fired (gpointer user_data)
 static void
 test_timers_order (void)
 {
-  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (NULL);
+  g_autoptr(ObPoller) poller = ob_poller_new (NULL);
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
   /* Deadlines given out of order, one moved later, one moved earlier, one
    * cancelled. */
   const int delays_ms[] = { 60, 10, 40, 30, 20, 50, 5, 70 };
   Fired fired[G_N_ELEMENTS (delays_ms)];
-  ObApfPollerTimer *timers[G_N_ELEMENTS (delays_ms)];
+  ObPollerTimer *timers[G_N_ELEMENTS (delays_ms)];
   gint64 now = g_get_monotonic_time ();
 
   for (guint i = 0; i < G_N_ELEMENTS (delays_ms); i++)
     {
       fired[i].order = order;
       fired[i].id = (int) i;
-      timers[i] = ob_apf_poller_timer_new (poller, on_fired, &fired[i]);
-      ob_apf_poller_timer_schedule (timers[i], now + delays_ms[i] * 1000);
+      timers[i] = ob_poller_timer_new (poller, on_fired, &fired[i]);
+      ob_poller_timer_schedule (timers[i], now + delays_ms[i] * 1000);
     }
-  g_assert_cmpuint (ob_apf_poller_get_n_timers (poller), ==, G_N_ELEMENTS (delays_ms));
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, G_N_ELEMENTS (delays_ms));
 
-  ob_apf_poller_timer_schedule (timers[1], now + 65 * 1000);   /* 10 -> 65 */
-  ob_apf_poller_timer_schedule (timers[0], now + 1 * 1000);    /* 60 -> 1 */
-  ob_apf_poller_timer_cancel (timers[3]);                       /* 30: never */
-  g_assert_false (ob_apf_poller_timer_is_scheduled (timers[3]));
+  ob_poller_timer_schedule (timers[1], now + 65 * 1000);   /* 10 -> 65 */
+  ob_poller_timer_schedule (timers[0], now + 1 * 1000);    /* 60 -> 1 */
+  ob_poller_timer_cancel (timers[3]);                       /* 30: never */
+  g_assert_false (ob_poller_timer_is_scheduled (timers[3]));
 
   spin (120);
 
@@ -92,18 +92,18 @@ test_timers_order (void)
   }
   for (guint i = 0; i < G_N_ELEMENTS (delays_ms); i++)
     {
-      g_assert_false (ob_apf_poller_timer_is_scheduled (timers[i]));
-      ob_apf_poller_timer_free (timers[i]);
+      g_assert_false (ob_poller_timer_is_scheduled (timers[i]));
+      ob_poller_timer_free (timers[i]);
     }
-  g_assert_cmpuint (ob_apf_poller_get_n_timers (poller), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
 }
 
 /* A callback that reschedules itself, even in the past, runs once per
  * dispatch, not in a loop; one that frees another due timer stops it. */
 typedef struct
 {
-  ObApfPollerTimer *self;
-  ObApfPollerTimer *victim;
+  ObPollerTimer *self;
+  ObPollerTimer *victim;
   guint             runs;
   gboolean          victim_ran;
 } Chain;
@@ -115,9 +115,9 @@ on_chain (gpointer user_data)
 
   chain->runs++;
   if (chain->victim != NULL)
-    g_clear_pointer (&chain->victim, ob_apf_poller_timer_free);
+    g_clear_pointer (&chain->victim, ob_poller_timer_free);
   if (chain->runs < 3)
-    ob_apf_poller_timer_schedule (chain->self, g_get_monotonic_time () - 1000);
+    ob_poller_timer_schedule (chain->self, g_get_monotonic_time () - 1000);
 }
 
 static void
@@ -131,15 +131,15 @@ on_victim (gpointer user_data)
 static void
 test_timers_reentrant (void)
 {
-  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (NULL);
+  g_autoptr(ObPoller) poller = ob_poller_new (NULL);
   Chain chain = { 0 };
   gint64 now = g_get_monotonic_time ();
 
-  chain.self = ob_apf_poller_timer_new (poller, on_chain, &chain);
-  chain.victim = ob_apf_poller_timer_new (poller, on_victim, &chain);
+  chain.self = ob_poller_timer_new (poller, on_chain, &chain);
+  chain.victim = ob_poller_timer_new (poller, on_victim, &chain);
   /* Both due in the same dispatch; the chain runs first. */
-  ob_apf_poller_timer_schedule (chain.self, now + 2000);
-  ob_apf_poller_timer_schedule (chain.victim, now + 3000);
+  ob_poller_timer_schedule (chain.self, now + 2000);
+  ob_poller_timer_schedule (chain.victim, now + 3000);
 
   g_usleep (5000);
   g_assert_true (g_main_context_iteration (NULL, FALSE));
@@ -149,9 +149,9 @@ test_timers_reentrant (void)
   spin (20);
   g_assert_cmpuint (chain.runs, ==, 3);
   g_assert_false (chain.victim_ran);
-  g_assert_false (ob_apf_poller_timer_is_scheduled (chain.self));
-  ob_apf_poller_timer_free (chain.self);
-  g_assert_cmpuint (ob_apf_poller_get_n_timers (poller), ==, 0);
+  g_assert_false (ob_poller_timer_is_scheduled (chain.self));
+  ob_poller_timer_free (chain.self);
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
 }
 
 /* ---- watches ---------------------------------------------------------------- */
@@ -162,7 +162,7 @@ typedef struct
   guint             calls;
   gsize             bytes;
   gboolean          eof;
-  ObApfPollerWatch *watch;
+  ObPollerWatch *watch;
   gboolean          free_on_eof;
 } Reader;
 
@@ -182,23 +182,23 @@ on_readable (gpointer user_data)
     {
       reader->eof = TRUE;
       if (reader->free_on_eof)
-        g_clear_pointer (&reader->watch, ob_apf_poller_watch_free);
+        g_clear_pointer (&reader->watch, ob_poller_watch_free);
       else
-        ob_apf_poller_watch_set_enabled (reader->watch, FALSE);
+        ob_poller_watch_set_enabled (reader->watch, FALSE);
     }
 }
 
 static void
 test_watch_level_triggered (void)
 {
-  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (NULL);
+  g_autoptr(ObPoller) poller = ob_poller_new (NULL);
   int fds[2];
   Reader reader = { 0 };
 
   g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds));
   reader.fd = fds[0];
-  reader.watch = ob_apf_poller_watch_new (poller, fds[0], on_readable, &reader);
-  g_assert_cmpuint (ob_apf_poller_get_n_watches (poller), ==, 1);
+  reader.watch = ob_poller_watch_new (poller, fds[0], on_readable, &reader);
+  g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 1);
 
   spin (10);
   g_assert_cmpuint (reader.calls, ==, 0);
@@ -209,12 +209,12 @@ test_watch_level_triggered (void)
   g_assert_cmpuint (reader.calls, >=, 4);
 
   /* Disabled: data waits. */
-  ob_apf_poller_watch_set_enabled (reader.watch, FALSE);
-  g_assert_false (ob_apf_poller_watch_get_enabled (reader.watch));
+  ob_poller_watch_set_enabled (reader.watch, FALSE);
+  g_assert_false (ob_poller_watch_get_enabled (reader.watch));
   g_assert_cmpint (write (fds[1], "abc", 3), ==, 3);
   spin (20);
   g_assert_cmpuint (reader.bytes, ==, 10);
-  ob_apf_poller_watch_set_enabled (reader.watch, TRUE);
+  ob_poller_watch_set_enabled (reader.watch, TRUE);
   spin (20);
   g_assert_cmpuint (reader.bytes, ==, 13);
 
@@ -222,9 +222,9 @@ test_watch_level_triggered (void)
   close (fds[1]);
   run_until (&reader.eof, 1000);
   g_assert_true (reader.eof);
-  ob_apf_poller_watch_free (reader.watch);
+  ob_poller_watch_free (reader.watch);
   close (fds[0]);
-  g_assert_cmpuint (ob_apf_poller_get_n_watches (poller), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
 }
 
 /* Many descriptors at once, each watch freeing itself from its callback
@@ -232,7 +232,7 @@ test_watch_level_triggered (void)
 static void
 test_watch_free_in_callback (void)
 {
-  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (NULL);
+  g_autoptr(ObPoller) poller = ob_poller_new (NULL);
   enum { N = 50 };
   int fds[N][2];
   Reader readers[N];
@@ -243,7 +243,7 @@ test_watch_free_in_callback (void)
       g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds[i]));
       readers[i].fd = fds[i][0];
       readers[i].free_on_eof = TRUE;
-      readers[i].watch = ob_apf_poller_watch_new (poller, fds[i][0], on_readable, &readers[i]);
+      readers[i].watch = ob_poller_watch_new (poller, fds[i][0], on_readable, &readers[i]);
     }
   for (guint i = 0; i < N; i++)
     close (fds[i][1]);
@@ -256,7 +256,7 @@ test_watch_free_in_callback (void)
       g_assert_cmpuint (readers[i].calls, ==, 1);
       close (fds[i][0]);
     }
-  g_assert_cmpuint (ob_apf_poller_get_n_watches (poller), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
 }
 
 /* A poller on a thread's own context runs nothing on the default one. */
@@ -264,19 +264,65 @@ static void
 test_context (void)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(ObApfPoller) poller = ob_apf_poller_new (context);
+  g_autoptr(ObPoller) poller = ob_poller_new (context);
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (int));
   Fired fired = { order, 7 };
-  ObApfPollerTimer *timer = ob_apf_poller_timer_new (poller, on_fired, &fired);
+  ObPollerTimer *timer = ob_poller_timer_new (poller, on_fired, &fired);
 
-  g_assert_true (ob_apf_poller_get_context (poller) == context);
-  ob_apf_poller_timer_schedule (timer, g_get_monotonic_time ());
+  g_assert_true (ob_poller_get_context (poller) == context);
+  ob_poller_timer_schedule (timer, g_get_monotonic_time ());
   spin (10);
   g_assert_cmpuint (order->len, ==, 0);
   while (g_main_context_iteration (context, FALSE))
     ;
   g_assert_cmpuint (order->len, ==, 1);
-  ob_apf_poller_timer_free (timer);
+  ob_poller_timer_free (timer);
+}
+
+/* One shared poller per context while someone holds it; a new one after
+ * the last reference went; another context gets its own. */
+static void
+test_shared (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  ObPoller *first = ob_poller_get_for_context (context);
+  ObPoller *again = ob_poller_get_for_context (context);
+  ObPoller *other = ob_poller_get_for_context (NULL);
+  ObPoller *fresh;
+  GArray *order = g_array_new (FALSE, FALSE, sizeof (int));
+  Fired fired = { order, 3 };
+  ObPollerTimer *timer;
+
+  g_assert_true (first == again);
+  g_assert_true (other != first);
+  g_assert_true (ob_poller_get_context (first) == context);
+  g_assert_true (ob_poller_get_context (other) == g_main_context_default ());
+
+  /* The poller made for the thread-default context is that one. */
+  g_main_context_push_thread_default (context);
+  fresh = ob_poller_get_for_context (NULL);
+  g_assert_true (fresh == first);
+  g_main_context_pop_thread_default (context);
+  ob_poller_unref (fresh);
+
+  timer = ob_poller_timer_new (again, on_fired, &fired);
+  ob_poller_timer_schedule (timer, g_get_monotonic_time ());
+  while (g_main_context_iteration (context, FALSE))
+    ;
+  g_assert_cmpuint (order->len, ==, 1);
+  ob_poller_timer_free (timer);
+
+  ob_poller_unref (again);
+  ob_poller_unref (first);
+  ob_poller_unref (other);
+
+  /* Gone with its last reference: the context has no source left. */
+  g_assert_false (g_main_context_pending (context));
+  fresh = ob_poller_get_for_context (context);
+  g_assert_nonnull (fresh);
+  g_assert_cmpuint (ob_poller_get_n_timers (fresh), ==, 0);
+  ob_poller_unref (fresh);
+  g_array_unref (order);
 }
 
 int
@@ -285,11 +331,12 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/apf/poller/timers/order", test_timers_order);
-  g_test_add_func ("/apf/poller/timers/reentrant", test_timers_reentrant);
-  g_test_add_func ("/apf/poller/watch/level-triggered", test_watch_level_triggered);
-  g_test_add_func ("/apf/poller/watch/free-in-callback", test_watch_free_in_callback);
-  g_test_add_func ("/apf/poller/context", test_context);
+  g_test_add_func ("/core/poller/timers/order", test_timers_order);
+  g_test_add_func ("/core/poller/timers/reentrant", test_timers_reentrant);
+  g_test_add_func ("/core/poller/watch/level-triggered", test_watch_level_triggered);
+  g_test_add_func ("/core/poller/watch/free-in-callback", test_watch_free_in_callback);
+  g_test_add_func ("/core/poller/context", test_context);
+  g_test_add_func ("/core/poller/shared", test_shared);
 
   return g_test_run ();
 }

@@ -1,4 +1,4 @@
-/* ob-apf-poller.c
+/* ob-poller.c
  *
  * Copyright 2026 The Outband authors
  *
@@ -11,7 +11,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "ob-apf-poller.h"
+#include "ob-poller.h"
 
 /* Events taken from the kernel per epoll_wait(); more wait for the next
  * iteration (level-triggered, nothing is lost). */
@@ -19,20 +19,20 @@
 
 #define NOT_SCHEDULED G_MAXUINT
 
-struct _ObApfPollerWatch
+struct _ObPollerWatch
 {
-  ObApfPoller     *poller;
+  ObPoller     *poller;
   int              fd;
-  ObApfPollerFunc  func;
+  ObPollerFunc  func;
   gpointer         user_data;
   gboolean         enabled;
   gboolean         dead;        /* freed during a dispatch: goes after it */
 };
 
-struct _ObApfPollerTimer
+struct _ObPollerTimer
 {
-  ObApfPoller     *poller;
-  ObApfPollerFunc  func;
+  ObPoller     *poller;
+  ObPollerFunc  func;
   gpointer         user_data;
   gint64           deadline;
   guint            index;       /* in the heap, or NOT_SCHEDULED */
@@ -42,16 +42,17 @@ struct _ObApfPollerTimer
 typedef struct
 {
   GSource      source;
-  ObApfPoller *poller;          /* the poller owns the source */
+  ObPoller *poller;          /* the poller owns the source */
 } PollerSource;
 
-struct _ObApfPoller
+struct _ObPoller
 {
   gint          ref_count;
+  gboolean      shared;         /* in shared_pollers */
   GMainContext *context;
   GSource      *source;
   int           epfd;
-  GPtrArray    *heap;           /* ObApfPollerTimer *, earliest deadline first */
+  GPtrArray    *heap;           /* ObPollerTimer *, earliest deadline first */
   guint         n_watches;
   guint         n_timers;
   gboolean      dispatching;
@@ -61,27 +62,27 @@ struct _ObApfPoller
 
 /* ---- the timer heap ---------------------------------------------------------- */
 
-static ObApfPollerTimer *
-heap_at (ObApfPoller *self,
+static ObPollerTimer *
+heap_at (ObPoller *self,
          guint        i)
 {
   return g_ptr_array_index (self->heap, i);
 }
 
 static void
-heap_set (ObApfPoller      *self,
+heap_set (ObPoller      *self,
           guint             i,
-          ObApfPollerTimer *timer)
+          ObPollerTimer *timer)
 {
   self->heap->pdata[i] = timer;
   timer->index = i;
 }
 
 static void
-heap_sift_up (ObApfPoller *self,
+heap_sift_up (ObPoller *self,
               guint        i)
 {
-  ObApfPollerTimer *timer = heap_at (self, i);
+  ObPollerTimer *timer = heap_at (self, i);
 
   while (i > 0)
     {
@@ -96,10 +97,10 @@ heap_sift_up (ObApfPoller *self,
 }
 
 static void
-heap_sift_down (ObApfPoller *self,
+heap_sift_down (ObPoller *self,
                 guint        i)
 {
-  ObApfPollerTimer *timer = heap_at (self, i);
+  ObPollerTimer *timer = heap_at (self, i);
   guint n = self->heap->len;
 
   for (;;)
@@ -119,11 +120,11 @@ heap_sift_down (ObApfPoller *self,
 }
 
 static void
-heap_remove (ObApfPoller      *self,
-             ObApfPollerTimer *timer)
+heap_remove (ObPoller      *self,
+             ObPollerTimer *timer)
 {
   guint i = timer->index;
-  ObApfPollerTimer *last;
+  ObPollerTimer *last;
 
   g_assert (i < self->heap->len && heap_at (self, i) == timer);
 
@@ -137,7 +138,7 @@ heap_remove (ObApfPoller      *self,
 }
 
 static void
-update_ready_time (ObApfPoller *self)
+update_ready_time (ObPoller *self)
 {
   gint64 ready = self->heap->len > 0 ? heap_at (self, 0)->deadline : -1;
 
@@ -149,7 +150,7 @@ update_ready_time (ObApfPoller *self)
 /* ---- the source ------------------------------------------------------------ */
 
 static void
-run_due_timers (ObApfPoller *self)
+run_due_timers (ObPoller *self)
 {
   gint64 now = g_get_monotonic_time ();
   g_autoptr(GPtrArray) due = NULL;
@@ -162,7 +163,7 @@ run_due_timers (ObApfPoller *self)
   due = g_ptr_array_new ();
   while (self->heap->len > 0 && heap_at (self, 0)->deadline <= now)
     {
-      ObApfPollerTimer *timer = heap_at (self, 0);
+      ObPollerTimer *timer = heap_at (self, 0);
 
       heap_remove (self, timer);
       g_ptr_array_add (due, timer);
@@ -170,7 +171,7 @@ run_due_timers (ObApfPoller *self)
 
   for (guint i = 0; i < due->len; i++)
     {
-      ObApfPollerTimer *timer = g_ptr_array_index (due, i);
+      ObPollerTimer *timer = g_ptr_array_index (due, i);
 
       /* Freed or scheduled anew by an earlier callback of this round. */
       if (timer->dead || timer->index != NOT_SCHEDULED)
@@ -180,7 +181,7 @@ run_due_timers (ObApfPoller *self)
 }
 
 static void
-run_ready_watches (ObApfPoller *self)
+run_ready_watches (ObPoller *self)
 {
   struct epoll_event events[MAX_EVENTS];
   int n;
@@ -191,7 +192,7 @@ run_ready_watches (ObApfPoller *self)
 
   for (int i = 0; i < n; i++)
     {
-      ObApfPollerWatch *watch = events[i].data.ptr;
+      ObPollerWatch *watch = events[i].data.ptr;
 
       /* Removed or paused by an earlier callback of this batch. */
       if (watch->dead || !watch->enabled)
@@ -201,7 +202,7 @@ run_ready_watches (ObApfPoller *self)
 }
 
 static void
-free_dead (ObApfPoller *self)
+free_dead (ObPoller *self)
 {
   for (guint i = 0; i < self->dead->len; i++)
     g_free (g_ptr_array_index (self->dead, i));
@@ -216,9 +217,9 @@ poller_source_dispatch (GSource     *source,
                         GSourceFunc  callback,
                         gpointer     user_data)
 {
-  ObApfPoller *self = ((PollerSource *) source)->poller;
+  ObPoller *self = ((PollerSource *) source)->poller;
 
-  ob_apf_poller_ref (self);
+  ob_poller_ref (self);
   self->dispatching = TRUE;
 
   run_due_timers (self);
@@ -227,7 +228,7 @@ poller_source_dispatch (GSource     *source,
   self->dispatching = FALSE;
   free_dead (self);
   update_ready_time (self);
-  ob_apf_poller_unref (self);
+  ob_poller_unref (self);
 
   return G_SOURCE_CONTINUE;
 }
@@ -243,10 +244,10 @@ static GSourceFuncs poller_source_funcs = {
 
 /* ---- the poller ------------------------------------------------------------ */
 
-ObApfPoller *
-ob_apf_poller_new (GMainContext *context)
+ObPoller *
+ob_poller_new (GMainContext *context)
 {
-  ObApfPoller *self = g_new0 (ObApfPoller, 1);
+  ObPoller *self = g_new0 (ObPoller, 1);
   PollerSource *source;
 
   self->ref_count = 1;
@@ -261,15 +262,50 @@ ob_apf_poller_new (GMainContext *context)
   source = (PollerSource *) g_source_new (&poller_source_funcs, sizeof (PollerSource));
   source->poller = self;
   self->source = (GSource *) source;
-  g_source_set_static_name (self->source, "ObApfPoller");
+  g_source_set_static_name (self->source, "ObPoller");
   g_source_add_unix_fd (self->source, self->epfd, G_IO_IN);
   g_source_attach (self->source, self->context);
 
   return self;
 }
 
-ObApfPoller *
-ob_apf_poller_ref (ObApfPoller *self)
+/* The pollers handed out by ob_poller_get_for_context(), one per context
+ * while anyone holds it.  The lock only guards the table: each poller is
+ * still used from its own context's thread. */
+static GMutex      shared_lock;
+static GHashTable *shared_pollers;   /* GMainContext * -> ObPoller * (not owned) */
+
+ObPoller *
+ob_poller_get_for_context (GMainContext *context)
+{
+  ObPoller *self;
+
+  if (context == NULL)
+    context = g_main_context_get_thread_default ();
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  g_mutex_lock (&shared_lock);
+  if (shared_pollers == NULL)
+    shared_pollers = g_hash_table_new (NULL, NULL);
+  self = g_hash_table_lookup (shared_pollers, context);
+  if (self != NULL)
+    {
+      self->ref_count++;
+    }
+  else
+    {
+      self = ob_poller_new (context);
+      self->shared = TRUE;
+      g_hash_table_insert (shared_pollers, context, self);
+    }
+  g_mutex_unlock (&shared_lock);
+
+  return self;
+}
+
+ObPoller *
+ob_poller_ref (ObPoller *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -278,12 +314,26 @@ ob_apf_poller_ref (ObApfPoller *self)
 }
 
 void
-ob_apf_poller_unref (ObApfPoller *self)
+ob_poller_unref (ObPoller *self)
 {
   g_return_if_fail (self != NULL);
 
-  if (--self->ref_count > 0)
-    return;
+  if (self->shared)
+    {
+      gboolean last;
+
+      g_mutex_lock (&shared_lock);
+      last = --self->ref_count == 0;
+      if (last)
+        g_hash_table_remove (shared_pollers, self->context);
+      g_mutex_unlock (&shared_lock);
+      if (!last)
+        return;
+    }
+  else if (--self->ref_count > 0)
+    {
+      return;
+    }
 
   g_assert (self->n_watches == 0 && self->n_timers == 0);
 
@@ -299,7 +349,7 @@ ob_apf_poller_unref (ObApfPoller *self)
 }
 
 GMainContext *
-ob_apf_poller_get_context (ObApfPoller *self)
+ob_poller_get_context (ObPoller *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -307,7 +357,7 @@ ob_apf_poller_get_context (ObApfPoller *self)
 }
 
 guint
-ob_apf_poller_get_n_watches (ObApfPoller *self)
+ob_poller_get_n_watches (ObPoller *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
@@ -315,7 +365,7 @@ ob_apf_poller_get_n_watches (ObApfPoller *self)
 }
 
 guint
-ob_apf_poller_get_n_timers (ObApfPoller *self)
+ob_poller_get_n_timers (ObPoller *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
@@ -325,7 +375,7 @@ ob_apf_poller_get_n_timers (ObApfPoller *self)
 /* ---- watches ------------------------------------------------------------------ */
 
 static void
-watch_update (ObApfPollerWatch *watch,
+watch_update (ObPollerWatch *watch,
               int               op)
 {
   struct epoll_event event = { 0 };
@@ -336,20 +386,20 @@ watch_update (ObApfPollerWatch *watch,
     g_debug ("epoll_ctl on descriptor %d: %s", watch->fd, g_strerror (errno));
 }
 
-ObApfPollerWatch *
-ob_apf_poller_watch_new (ObApfPoller     *self,
+ObPollerWatch *
+ob_poller_watch_new (ObPoller     *self,
                          int              fd,
-                         ObApfPollerFunc  func,
+                         ObPollerFunc  func,
                          gpointer         user_data)
 {
-  ObApfPollerWatch *watch;
+  ObPollerWatch *watch;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (fd >= 0, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  watch = g_new0 (ObApfPollerWatch, 1);
-  watch->poller = ob_apf_poller_ref (self);
+  watch = g_new0 (ObPollerWatch, 1);
+  watch->poller = ob_poller_ref (self);
   watch->fd = fd;
   watch->func = func;
   watch->user_data = user_data;
@@ -361,7 +411,7 @@ ob_apf_poller_watch_new (ObApfPoller     *self,
 }
 
 void
-ob_apf_poller_watch_set_enabled (ObApfPollerWatch *watch,
+ob_poller_watch_set_enabled (ObPollerWatch *watch,
                                  gboolean          enabled)
 {
   g_return_if_fail (watch != NULL && !watch->dead);
@@ -374,7 +424,7 @@ ob_apf_poller_watch_set_enabled (ObApfPollerWatch *watch,
 }
 
 gboolean
-ob_apf_poller_watch_get_enabled (ObApfPollerWatch *watch)
+ob_poller_watch_get_enabled (ObPollerWatch *watch)
 {
   g_return_val_if_fail (watch != NULL, FALSE);
 
@@ -382,9 +432,9 @@ ob_apf_poller_watch_get_enabled (ObApfPollerWatch *watch)
 }
 
 void
-ob_apf_poller_watch_free (ObApfPollerWatch *watch)
+ob_poller_watch_free (ObPollerWatch *watch)
 {
-  ObApfPoller *poller;
+  ObPoller *poller;
 
   if (watch == NULL)
     return;
@@ -402,23 +452,23 @@ ob_apf_poller_watch_free (ObApfPollerWatch *watch)
     g_ptr_array_add (poller->dead, watch);
   else
     g_free (watch);
-  ob_apf_poller_unref (poller);
+  ob_poller_unref (poller);
 }
 
 /* ---- timers ------------------------------------------------------------------- */
 
-ObApfPollerTimer *
-ob_apf_poller_timer_new (ObApfPoller     *self,
-                         ObApfPollerFunc  func,
+ObPollerTimer *
+ob_poller_timer_new (ObPoller     *self,
+                         ObPollerFunc  func,
                          gpointer         user_data)
 {
-  ObApfPollerTimer *timer;
+  ObPollerTimer *timer;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  timer = g_new0 (ObApfPollerTimer, 1);
-  timer->poller = ob_apf_poller_ref (self);
+  timer = g_new0 (ObPollerTimer, 1);
+  timer->poller = ob_poller_ref (self);
   timer->func = func;
   timer->user_data = user_data;
   timer->index = NOT_SCHEDULED;
@@ -428,10 +478,10 @@ ob_apf_poller_timer_new (ObApfPoller     *self,
 }
 
 void
-ob_apf_poller_timer_schedule (ObApfPollerTimer *timer,
+ob_poller_timer_schedule (ObPollerTimer *timer,
                               gint64            deadline)
 {
-  ObApfPoller *self;
+  ObPoller *self;
 
   g_return_if_fail (timer != NULL && !timer->dead);
 
@@ -456,7 +506,7 @@ ob_apf_poller_timer_schedule (ObApfPollerTimer *timer,
 }
 
 void
-ob_apf_poller_timer_cancel (ObApfPollerTimer *timer)
+ob_poller_timer_cancel (ObPollerTimer *timer)
 {
   g_return_if_fail (timer != NULL);
 
@@ -467,7 +517,7 @@ ob_apf_poller_timer_cancel (ObApfPollerTimer *timer)
 }
 
 gboolean
-ob_apf_poller_timer_is_scheduled (ObApfPollerTimer *timer)
+ob_poller_timer_is_scheduled (ObPollerTimer *timer)
 {
   g_return_val_if_fail (timer != NULL, FALSE);
 
@@ -475,16 +525,16 @@ ob_apf_poller_timer_is_scheduled (ObApfPollerTimer *timer)
 }
 
 void
-ob_apf_poller_timer_free (ObApfPollerTimer *timer)
+ob_poller_timer_free (ObPollerTimer *timer)
 {
-  ObApfPoller *poller;
+  ObPoller *poller;
 
   if (timer == NULL)
     return;
   g_return_if_fail (!timer->dead);
 
   poller = timer->poller;
-  ob_apf_poller_timer_cancel (timer);
+  ob_poller_timer_cancel (timer);
   timer->dead = TRUE;
   poller->n_timers--;
 
@@ -493,5 +543,5 @@ ob_apf_poller_timer_free (ObApfPollerTimer *timer)
     g_ptr_array_add (poller->dead_timers, timer);
   else
     g_free (timer);
-  ob_apf_poller_unref (poller);
+  ob_poller_unref (poller);
 }
