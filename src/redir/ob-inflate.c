@@ -60,6 +60,9 @@
   ((flags) | ((guint64) (value) << 32) | ((guint64) ((1u << (extra)) - 1) << 48) | (guint64) (extra))
 
 #define MASK(n) ((((guint64) 1) << (n)) - 1)
+/* The bits an entry takes, as a shift count (at most 48; the mask lets the
+ * shift use the entry as it is). */
+#define FAST_TAKE(e) ((guint) (e) & 63u)
 
 typedef enum
 {
@@ -219,9 +222,6 @@ build_table (guint64        *table,
     }
   if (left > 0 && (complete_only || max != 1))
     return FALSE;
-  if (left > 0)
-    for (gsize i = 0; i < ((gsize) 1 << bits); i++)
-      table[i] = E_MAKE (E_BAD, 0, 0) | (1 << 8) | 1;
 
   /* Symbols sorted by (length, symbol), the order their codes count up
    * in (RFC 1951 §3.2.2). */
@@ -232,23 +232,27 @@ build_table (guint64        *table,
     sorted[offs[lens[used[j]]]++] = used[j];
   memcpy (rem, count, sizeof rem);
 
+  /* The primary table grows one length at a time: the codes of length l
+   * go into a table of 2^l entries (one entry each), which is then
+   * doubled by a copy, so a short code ends up in every entry whose low
+   * bits are its reversed code without a store per entry.  Both halves
+   * of the 1-bit table start as bad codes: slots no code reaches (only
+   * possible for the single 1-bit code allowed above) stay bad. */
+  table[0] = table[1] = E_MAKE (E_BAD, 0, 0) | (1 << 8) | 1;
   k = 0;
-  for (guint l = 1; l <= max; l++)
+  for (guint l = 1; l <= bits; l++)
+    {
+      if (l > 1)
+        memcpy (table + ((gsize) 1 << (l - 1)), table, sizeof (guint64) << (l - 1));
+      code <<= 1;
+      if (l > max)
+        continue;
+      for (guint j = 0; j < count[l]; j++, k++, code++)
+        table[reverse_bits (code, l)] = sym[sorted[k]] + l + (l << 8);
+    }
+  for (guint l = bits + 1; l <= max; l++)
     {
       code <<= 1;
-      if (l <= bits)
-        {
-          /* One length at a time: every fill loop of a length runs the
-           * same number of times. */
-          for (guint j = 0; j < count[l]; j++, k++, code++)
-            {
-              guint64 e = sym[sorted[k]] + l + (l << 8);
-
-              for (gsize i = reverse_bits (code, l); i < ((gsize) 1 << bits); i += (gsize) 1 << l)
-                table[i] = e;
-            }
-          continue;
-        }
       for (guint j = 0; j < count[l]; j++, k++, code++)
         {
           guint64 e = sym[sorted[k]] + l + (l << 8);
@@ -634,7 +638,13 @@ ob_inflate_feed (ObInflate     *self,
              * @in, loaded again next time), so after any of those at least
              * 16 are left: the next code's first-level entry is looked up
              * early (a refill leaves the low bits as they are), and its
-             * load overlaps the match copy. */
+             * load overlaps the match copy.
+             *
+             * In this loop only the low byte of @bitcount counts: whole
+             * table entries are subtracted from it (their low byte is the
+             * number of bits taken), which saves extracting that byte for
+             * every code; what collects above it is cleared on the way
+             * out. */
             if (in < in_fast && out < out_fast)
               {
                 guint64 e;
@@ -650,20 +660,20 @@ ob_inflate_feed (ObInflate     *self,
 
                     if (e & E_LIT)
                       {
-                        bitbuf >>= E_TAKE (e);
-                        bitcount -= E_TAKE (e);
+                        bitbuf >>= FAST_TAKE (e);
+                        bitcount -= (guint) e;
                         *out++ = (guint8) E_VALUE (e);
                         e = lt[bitbuf & MASK (LITLEN_BITS)];
                         if (e & E_LIT)
                           {
-                            bitbuf >>= E_TAKE (e);
-                            bitcount -= E_TAKE (e);
+                            bitbuf >>= FAST_TAKE (e);
+                            bitcount -= (guint) e;
                             *out++ = (guint8) E_VALUE (e);
                             e = lt[bitbuf & MASK (LITLEN_BITS)];
                             if (e & E_LIT)
                               {
-                                bitbuf >>= E_TAKE (e);
-                                bitcount -= E_TAKE (e);
+                                bitbuf >>= FAST_TAKE (e);
+                                bitcount -= (guint) e;
                                 *out++ = (guint8) E_VALUE (e);
                                 e = lt[bitbuf & MASK (LITLEN_BITS)];
                               }
@@ -675,8 +685,8 @@ ob_inflate_feed (ObInflate     *self,
                         e = lt[E_VALUE (e) + ((bitbuf >> LITLEN_BITS) & MASK (E_SUBBITS (e)))];
                         if (e & E_LIT)
                           {
-                            bitbuf >>= E_TAKE (e);
-                            bitcount -= E_TAKE (e);
+                            bitbuf >>= FAST_TAKE (e);
+                            bitcount -= (guint) e;
                             *out++ = (guint8) E_VALUE (e);
                             e = lt[bitbuf & MASK (LITLEN_BITS)];
                             goto next;
@@ -686,14 +696,15 @@ ob_inflate_feed (ObInflate     *self,
                       {
                         if (e & E_BAD)
                           FAIL ("invalid literal/length code");
-                        bitbuf >>= E_TAKE (e);
-                        bitcount -= E_TAKE (e);
+                        bitbuf >>= FAST_TAKE (e);
+                        bitcount -= (guint) e;
+                        bitcount &= 0xFF;
                         bitbuf &= MASK (bitcount);
                         goto block_end;
                       }
                     saved = bitbuf;
-                    bitbuf >>= E_TAKE (e);
-                    bitcount -= E_TAKE (e);
+                    bitbuf >>= FAST_TAKE (e);
+                    bitcount -= (guint) e;
                     len = E_VALUE (e) + E_EXTRA (e, saved);
 
                     e = dt[bitbuf & MASK (DIST_BITS)];
@@ -705,8 +716,8 @@ ob_inflate_feed (ObInflate     *self,
                           FAIL ("invalid distance code");
                       }
                     saved = bitbuf;
-                    bitbuf >>= E_TAKE (e);
-                    bitcount -= E_TAKE (e);
+                    bitbuf >>= FAST_TAKE (e);
+                    bitcount -= (guint) e;
                     dist = E_VALUE (e) + E_EXTRA (e, saved);
                     e = lt[bitbuf & MASK (LITLEN_BITS)];
                     if (G_UNLIKELY (dist > (gsize) (out - self->buf)))
@@ -717,13 +728,14 @@ ob_inflate_feed (ObInflate     *self,
                   next:
                     if (G_UNLIKELY (in >= in_fast || out >= out_fast))
                       break;
-                    bitbuf |= load_le64 (in) << bitcount;
-                    in += (63 - bitcount) >> 3;
+                    bitbuf |= load_le64 (in) << (bitcount & 63);
+                    in += 7 - ((bitcount >> 3) & 7);
                     bitcount |= 56;
                   }
               }
             /* The fast loop may leave bits of a partly loaded byte above
              * bitcount; that byte is read again. */
+            bitcount &= 0xFF;
             bitbuf &= MASK (bitcount);
 
             /* Near the end of the input or the output: every code is
