@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -227,6 +228,93 @@ test_watch_level_triggered (void)
   g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
 }
 
+/* Write readiness: a watch for G_IO_OUT wakes only while the socket has
+ * room, one for G_IO_IN only while it has data, and one for both while
+ * either holds. */
+typedef struct
+{
+  ObPollerWatch *watch;
+  guint          calls;
+} Counter;
+
+static void
+on_ready_count (gpointer user_data)
+{
+  Counter *counter = user_data;
+
+  counter->calls++;
+}
+
+static void
+test_watch_events (void)
+{
+  g_autoptr(ObPoller) poller = ob_poller_new (NULL);
+  Counter counter = { 0 };
+  char block[4096];
+  char sink[65536];
+  int fds[2];
+  gsize filled = 0;
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds));
+  memset (block, 'x', sizeof block);
+
+  /* An idle socket has room: a write watch wakes at once, again and
+   * again (level-triggered). */
+  counter.watch = ob_poller_watch_new (poller, fds[0], on_ready_count, &counter);
+  g_assert_cmpuint (ob_poller_watch_get_events (counter.watch), ==, G_IO_IN);
+  spin (10);
+  g_assert_cmpuint (counter.calls, ==, 0);
+  ob_poller_watch_set_events (counter.watch, G_IO_OUT);
+  g_assert_cmpuint (ob_poller_watch_get_events (counter.watch), ==, G_IO_OUT);
+  spin (10);
+  g_assert_cmpuint (counter.calls, >=, 2);
+
+  /* Full: no more calls until the peer reads. */
+  while (write (fds[0], block, sizeof block) > 0)
+    filled += sizeof block;
+  g_assert_cmpint (errno, ==, EAGAIN);
+  g_assert_cmpuint (filled, >, 0);
+  spin (5);
+  counter.calls = 0;
+  spin (20);
+  g_assert_cmpuint (counter.calls, ==, 0);
+
+  /* Both: data from the peer wakes it although there is no room. */
+  ob_poller_watch_set_events (counter.watch, G_IO_IN | G_IO_OUT);
+  g_assert_cmpint (write (fds[1], "a", 1), ==, 1);
+  spin (10);
+  g_assert_cmpuint (counter.calls, >=, 1);
+  g_assert_cmpint (read (fds[0], sink, 1), ==, 1);
+  spin (5);
+  counter.calls = 0;
+  spin (20);
+  g_assert_cmpuint (counter.calls, ==, 0);
+
+  /* The change holds across a pause. */
+  ob_poller_watch_set_enabled (counter.watch, FALSE);
+  ob_poller_watch_set_enabled (counter.watch, TRUE);
+  g_assert_cmpuint (ob_poller_watch_get_events (counter.watch), ==, G_IO_IN | G_IO_OUT);
+  spin (10);
+  g_assert_cmpuint (counter.calls, ==, 0);
+
+  /* The peer drains: room again. */
+  while (read (fds[1], sink, sizeof sink) > 0)
+    ;
+  spin (10);
+  g_assert_cmpuint (counter.calls, >=, 1);
+
+  /* Back to reading only: writable no longer wakes it. */
+  ob_poller_watch_set_events (counter.watch, G_IO_IN);
+  spin (5);
+  counter.calls = 0;
+  spin (20);
+  g_assert_cmpuint (counter.calls, ==, 0);
+
+  ob_poller_watch_free (counter.watch);
+  close (fds[0]);
+  close (fds[1]);
+}
+
 /* Many descriptors at once, each watch freeing itself from its callback
  * (the batch still holds events for the others and for itself). */
 static void
@@ -334,6 +422,7 @@ main (int   argc,
   g_test_add_func ("/core/poller/timers/order", test_timers_order);
   g_test_add_func ("/core/poller/timers/reentrant", test_timers_reentrant);
   g_test_add_func ("/core/poller/watch/level-triggered", test_watch_level_triggered);
+  g_test_add_func ("/core/poller/watch/events", test_watch_events);
   g_test_add_func ("/core/poller/watch/free-in-callback", test_watch_free_in_callback);
   g_test_add_func ("/core/poller/context", test_context);
   g_test_add_func ("/core/poller/shared", test_shared);

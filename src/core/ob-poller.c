@@ -25,6 +25,7 @@ struct _ObPollerWatch
   int              fd;
   ObPollerFunc  func;
   gpointer         user_data;
+  GIOCondition     events;      /* G_IO_IN and / or G_IO_OUT */
   gboolean         enabled;
   gboolean         dead;        /* freed during a dispatch: goes after it */
 };
@@ -380,7 +381,8 @@ watch_update (ObPollerWatch *watch,
 {
   struct epoll_event event = { 0 };
 
-  event.events = EPOLLIN;
+  event.events = ((watch->events & G_IO_IN) != 0 ? EPOLLIN : 0)
+                 | ((watch->events & G_IO_OUT) != 0 ? EPOLLOUT : 0);
   event.data.ptr = watch;
   if (epoll_ctl (watch->poller->epfd, op, watch->fd, &event) != 0)
     g_debug ("epoll_ctl on descriptor %d: %s", watch->fd, g_strerror (errno));
@@ -403,6 +405,7 @@ ob_poller_watch_new (ObPoller     *self,
   watch->fd = fd;
   watch->func = func;
   watch->user_data = user_data;
+  watch->events = G_IO_IN;
   watch->enabled = TRUE;
   self->n_watches++;
   watch_update (watch, EPOLL_CTL_ADD);
@@ -429,6 +432,28 @@ ob_poller_watch_get_enabled (ObPollerWatch *watch)
   g_return_val_if_fail (watch != NULL, FALSE);
 
   return watch->enabled;
+}
+
+void
+ob_poller_watch_set_events (ObPollerWatch *watch,
+                            GIOCondition   events)
+{
+  g_return_if_fail (watch != NULL && !watch->dead);
+
+  events &= G_IO_IN | G_IO_OUT;
+  if (watch->events == events)
+    return;
+  watch->events = events;
+  if (watch->enabled)
+    watch_update (watch, EPOLL_CTL_MOD);
+}
+
+GIOCondition
+ob_poller_watch_get_events (ObPollerWatch *watch)
+{
+  g_return_val_if_fail (watch != NULL, 0);
+
+  return watch->events;
 }
 
 void

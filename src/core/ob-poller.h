@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * one descriptor) and the timers in a heap (GLib sees one ready time), so
  * a wakeup costs what is ready, not what is open.
  *
- * Watches are level-triggered for reading.  Callbacks run from the
+ * Watches are level-triggered, for reading unless told otherwise
+ * (ob_poller_watch_set_events()).  Callbacks run from the
  * poller's source on the context it was made for; a callback may add,
  * remove or free any watch or timer, its own included.  Not thread-safe:
  * use it from its context's thread only. */
@@ -55,6 +56,12 @@ ObPollerWatch *ob_poller_watch_new           (ObPoller      *self,
 void           ob_poller_watch_set_enabled   (ObPollerWatch *watch,
                                               gboolean       enabled);
 gboolean       ob_poller_watch_get_enabled   (ObPollerWatch *watch);
+/* What wakes the watch: G_IO_IN (the default), G_IO_OUT or both; a hang-up
+ * or an error always does.  @func is then called while any of them holds
+ * and finds out which by trying. */
+void           ob_poller_watch_set_events    (ObPollerWatch *watch,
+                                              GIOCondition   events);
+GIOCondition   ob_poller_watch_get_events    (ObPollerWatch *watch);
 /* Removes the watch; call before closing its descriptor. */
 void           ob_poller_watch_free          (ObPollerWatch *watch);
 
