@@ -223,6 +223,10 @@ typedef struct
   gsize              total;
   GSource           *in_source;
   GSource           *out_source;
+  ObPoller          *poller;      /* the handshake waits on it, when set */
+  GCancellable      *cancellable;
+  gboolean           in_cancel;   /* inside g_cancellable_cancel() */
+  gboolean           answered_in_cancel;
 } Server;
 
 static void server_pump (Server *server);
@@ -335,7 +339,12 @@ on_handshake (GObject      *source,
 {
   Server *server = user_data;
 
+  if (server->in_cancel)
+    server->answered_in_cancel = TRUE;
   server->handshaken = ob_tls_stream_handshake_finish (OB_TLS_STREAM (source), result, &server->error);
+  /* No wait is left on the poller. */
+  if (server->poller != NULL)
+    g_assert_cmpuint (ob_poller_get_n_watches (server->poller), ==, 0);
   if (server->handshaken)
     server_pump (server);
 }
@@ -355,15 +364,21 @@ on_accepted (GObject      *source,
   g_socket_set_option (g_socket_connection_get_socket (server->connection), IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   server->tls = ob_tls_stream_new_server (server->connection, server->ctx, &server->error);
   g_assert_nonnull (server->tls);
-  ob_tls_stream_handshake_async (server->tls, NULL, on_handshake, server);
+  if (server->poller != NULL)
+    ob_tls_stream_set_poller (server->tls, server->poller);
+  ob_tls_stream_handshake_async (server->tls, server->cancellable, on_handshake, server);
 }
 
 static void
-server_start (Server *server)
+server_start (Server   *server,
+              gboolean  poller)
 {
   g_autoptr(GError) error = NULL;
 
   memset (server, 0, sizeof *server);
+  if (poller)
+    server->poller = ob_poller_new (NULL);
+  server->cancellable = g_cancellable_new ();
   server->ctx = ob_tls_context_new_server (ca.authority, &error);
   g_assert_no_error (error);
   server->echo = g_byte_array_new ();
@@ -397,6 +412,13 @@ server_stop (Server *server)
   g_clear_pointer (&server->ctx, SSL_CTX_free);
   g_clear_pointer (&server->echo, g_byte_array_unref);
   g_clear_error (&server->error);
+  g_clear_object (&server->cancellable);
+  if (server->poller != NULL)
+    {
+      /* Whatever the handshake waited on went with it. */
+      g_assert_cmpuint (ob_poller_get_n_watches (server->poller), ==, 0);
+      g_clear_pointer (&server->poller, ob_poller_unref);
+    }
 }
 
 static gboolean
@@ -428,15 +450,16 @@ static const Variant variants[] = {
 };
 
 static void
-run_variant (const Variant *variant,
-             gboolean       big,
-             gboolean       fin_only)
+run_variant_full (const Variant *variant,
+                  gboolean       big,
+                  gboolean       fin_only,
+                  gboolean       poller)
 {
   Server server;
   Client client = { 0 };
   GThread *thread;
 
-  server_start (&server);
+  server_start (&server, poller);
   client.version = variant->version;
   client.ciphers = variant->ciphers;
   client.suites = variant->suites;
@@ -467,6 +490,14 @@ run_variant (const Variant *variant,
 }
 
 static void
+run_variant (const Variant *variant,
+             gboolean       big,
+             gboolean       fin_only)
+{
+  run_variant_full (variant, big, fin_only, FALSE);
+}
+
+static void
 test_variant (gconstpointer data)
 {
   run_variant (data, FALSE, FALSE);
@@ -487,6 +518,96 @@ test_fin_without_close_notify (void)
   run_variant (&variants[4], FALSE, TRUE);
 }
 
+/* The handshake waiting on an ObPoller rather than GSources: each kind
+ * of hand-over (TLS 1.3, TLS 1.2, and OpenSSL kept for TLS 1.0). */
+static void
+test_poller_handshake (void)
+{
+  run_variant_full (&variants[0], FALSE, FALSE, TRUE);
+  run_variant_full (&variants[4], FALSE, FALSE, TRUE);
+  run_variant_full (&variants[8], TRUE, FALSE, TRUE);
+}
+
+/* A peer that connects and says nothing: the handshake waits on the
+ * poller.  @how: 0 cancelled, 1 the stream closed, 2 the peer goes. */
+static void
+run_stalled_handshake (int how)
+{
+  Server server;
+  struct sockaddr_in addr = { 0 };
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  gint64 deadline;
+
+  server_start (&server, TRUE);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons ((guint16) server.port);
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+
+  /* Accepted, the handshake waits for the ClientHello. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while ((server.tls == NULL || ob_poller_get_n_watches (server.poller) == 0) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (server.tls);
+  g_assert_cmpuint (ob_poller_get_n_watches (server.poller), ==, 1);
+  for (guint i = 0; i < 5; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (server.handshaken);
+  g_assert_no_error (server.error);
+
+  switch (how)
+    {
+    case 0:
+      server.in_cancel = TRUE;
+      g_cancellable_cancel (server.cancellable);
+      server.in_cancel = FALSE;
+      break;
+    case 1:
+      g_io_stream_close (G_IO_STREAM (server.tls), NULL, NULL);
+      break;
+    default:
+      close (fd);
+      fd = -1;
+      break;
+    }
+
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (server.error == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (server.answered_in_cancel);
+  g_assert_false (server.handshaken);
+  if (how == 0)
+    g_assert_error (server.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  else if (how == 1)
+    g_assert_error (server.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  else
+    g_assert_error (server.error, G_TLS_ERROR, G_TLS_ERROR_EOF);
+  g_assert_cmpuint (ob_poller_get_n_watches (server.poller), ==, 0);
+
+  if (fd >= 0)
+    close (fd);
+  server_stop (&server);
+}
+
+static void
+test_poller_handshake_cancelled (void)
+{
+  run_stalled_handshake (0);
+}
+
+static void
+test_poller_handshake_closed (void)
+{
+  run_stalled_handshake (1);
+}
+
+static void
+test_poller_handshake_peer_gone (void)
+{
+  run_stalled_handshake (2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -504,6 +625,10 @@ main (int    argc,
     }
   g_test_add_func ("/tls-stream/big-transfer", test_big_transfer);
   g_test_add_func ("/tls-stream/fin-without-close-notify", test_fin_without_close_notify);
+  g_test_add_func ("/tls-stream/poller/handshake", test_poller_handshake);
+  g_test_add_func ("/tls-stream/poller/cancelled", test_poller_handshake_cancelled);
+  g_test_add_func ("/tls-stream/poller/closed", test_poller_handshake_closed);
+  g_test_add_func ("/tls-stream/poller/peer-gone", test_poller_handshake_peer_gone);
 
   ret = g_test_run ();
   cira_test_ca_clear (&ca);

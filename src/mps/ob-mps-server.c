@@ -66,7 +66,7 @@ struct _Conn
   ObMpsServer       *server;          /* NULL once torn down */
   ConnState          state;
   gboolean           closed;
-  gboolean           io_pending;      /* an HTTP write or the handshake owns the socket */
+  gboolean           io_pending;      /* the handshake owns the socket */
   gboolean           in_handshake;    /* holds one of the handshake slots */
 
   GSocketConnection *socket_conn;
@@ -76,14 +76,19 @@ struct _Conn
   char              *address;
 
   gint64             deadline;        /* monotonic µs: authenticated by then */
-  GSource           *deadline_source;
-  GSource           *read_source;
-  GSource           *linger_source;
-  GCancellable      *cancellable;
+  /* On the server's poller, not a GSource each (GLib visits every source
+   * on every iteration): the socket until TLS or HTTP takes over, then
+   * HTTP's answer and what follows it; one timer, the deadline and then
+   * HTTP's linger. */
+  ObPollerWatch     *watch;
+  ObPollerTimer     *timer;
+  GCancellable      *cancellable;     /* the handshake's */
   guint8             sniff[SNIFF_MAX];
   gsize              sniff_len;
   gsize              drained;
   char              *http_answer;
+  gsize              http_sent;
+  gboolean           http_done;       /* answered; draining until the client goes */
 
   GList             *pending_link;    /* in server->pending */
   GList             *wait_link;       /* in server->tls_wait */
@@ -354,7 +359,7 @@ conn_unref (Conn *conn)
     return;
 
   g_assert (conn->server == NULL);
-  g_assert (conn->read_source == NULL && conn->deadline_source == NULL && conn->linger_source == NULL);
+  g_assert (conn->watch == NULL && conn->timer == NULL);
 
   g_clear_object (&conn->session);
   g_clear_object (&conn->tls);
@@ -396,9 +401,8 @@ conn_detach (Conn *conn)
   if (self == NULL)
     return;
 
-  clear_source (&conn->read_source);
-  clear_source (&conn->deadline_source);
-  clear_source (&conn->linger_source);
+  g_clear_pointer (&conn->watch, ob_poller_watch_free);
+  g_clear_pointer (&conn->timer, ob_poller_timer_free);
 
   release_pending (self, conn);
   if (conn->wait_link != NULL)
@@ -473,97 +477,61 @@ conn_close (Conn             *conn,
   conn_unref (conn);
 }
 
-static gboolean
-on_deadline (gpointer user_data)
-{
-  Conn *conn = user_data;
-  ObMpsServer *self = conn->server;
-
-  g_clear_pointer (&conn->deadline_source, g_source_unref);
-  if (self == NULL)
-    return G_SOURCE_REMOVE;
-
-  self->stats.handshake_timeouts++;
-  if (conn->state == CONN_TLS)
-    self->stats.tls_failed++;
-  g_debug ("CIRA connection from %s: nothing usable within %u ms", conn->address,
-           self->handshake_timeout_ms);
-  conn_close (conn, OB_APF_CLOSE_REASON_HANDSHAKE_TIMEOUT);
-
-  return G_SOURCE_REMOVE;
-}
-
 /* ---- HTTP on the CIRA port ------------------------------------------------------- */
 
-static gboolean
-on_http_linger_done (gpointer user_data)
+/* Reads what the client still sends after the answer until it closes
+ * (or sends more than a request's worth); the linger bounds the wait. */
+static void
+http_drain (Conn *conn)
 {
-  Conn *conn = user_data;
-
-  g_clear_pointer (&conn->linger_source, g_source_unref);
-  conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_http_drain (GSocket      *socket,
-               GIOCondition  condition,
-               gpointer      user_data)
-{
-  Conn *conn = user_data;
   g_autoptr(GError) error = NULL;
   guint8 buffer[4096];
   gssize n;
 
-  n = g_socket_receive (socket, (gchar *) buffer, sizeof buffer, NULL, &error);
+  n = g_socket_receive (conn->socket, (gchar *) buffer, sizeof buffer, NULL, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
+    return;
   if (n > 0)
     {
       conn->drained += (gsize) n;
       if (conn->drained <= HTTP_DRAIN_MAX)
-        return G_SOURCE_CONTINUE;
+        return;
     }
 
   /* The end, an error, or more than a request's worth. */
-  g_clear_pointer (&conn->read_source, g_source_unref);
   conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
-  return G_SOURCE_REMOVE;
 }
 
+/* Sends what the socket takes of the answer (all of it, as a rule: it is
+ * short); then our side is done, and the client's rest is drained. */
 static void
-on_http_written (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+http_send (Conn *conn)
 {
-  Conn *conn = user_data;
-  ObMpsServer *self = conn->server;
-  g_autoptr(GError) error = NULL;
+  gsize len = strlen (conn->http_answer);
 
-  conn->io_pending = FALSE;
-  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
-
-  if (conn->closed || self == NULL)
+  while (conn->http_sent < len)
     {
-      close_socket (conn);
-      conn_unref (conn);
-      return;
-    }
-  if (error != NULL)
-    {
-      conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
-      conn_unref (conn);
-      return;
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (conn->socket, conn->http_answer + conn->http_sent,
+                                len - conn->http_sent, NULL, &error);
+
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          ob_poller_watch_set_events (conn->watch, G_IO_OUT);
+          return;
+        }
+      if (n < 0)
+        {
+          conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
+          return;
+        }
+      conn->http_sent += (gsize) n;
     }
 
-  /* Our side is done; read what the client still sends until it closes
-   * (or the linger runs out), then close. */
+  conn->http_done = TRUE;
   g_socket_shutdown (conn->socket, FALSE, TRUE, NULL);
-  conn->read_source = g_socket_create_source (conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_http_drain), conn, NULL);
-  g_source_attach (conn->read_source, self->context);
-  conn->linger_source = attach_timeout (self, HTTP_LINGER_MS, on_http_linger_done, conn);
-  conn_unref (conn);
+  ob_poller_watch_set_events (conn->watch, G_IO_IN);
+  ob_poller_timer_schedule (conn->timer, g_get_monotonic_time () + (gint64) HTTP_LINGER_MS * 1000);
 }
 
 static void
@@ -572,29 +540,47 @@ answer_http (Conn     *conn,
 {
   ObMpsServer *self = conn->server;
   static const char body[] = OB_MPS_SERVER_HTTP_ANSWER;
-  g_autofree char *text = NULL;
-  gsize len;
 
   self->stats.http_answered++;
   conn->state = CONN_HTTP;
-  clear_source (&conn->deadline_source);
   release_pending (self, conn);
 
-  text = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
-                          "Content-Type: text/plain; charset=utf-8\r\n"
-                          "Content-Length: %" G_GSIZE_FORMAT "\r\n"
-                          "Connection: close\r\n"
-                          "\r\n"
-                          "%s",
-                          strlen (body), head ? "" : body);
-  len = strlen (text);
+  conn->http_answer = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
+                                       "Content-Type: text/plain; charset=utf-8\r\n"
+                                       "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                                       "Connection: close\r\n"
+                                       "\r\n"
+                                       "%s",
+                                       strlen (body), head ? "" : body);
+  /* No more handshake deadline; a client that does not take the answer
+   * gets the linger's time. */
+  ob_poller_timer_schedule (conn->timer, g_get_monotonic_time () + (gint64) HTTP_LINGER_MS * 1000);
+  http_send (conn);
+}
 
-  conn->io_pending = TRUE;
-  /* The stream does not copy: the text lives as long as the connection. */
-  conn->http_answer = g_steal_pointer (&text);
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (conn->socket_conn)),
-                                   conn->http_answer, len, G_PRIORITY_DEFAULT, conn->cancellable,
-                                   on_http_written, conn_ref (conn));
+/* The deadline (nothing usable in time), or after an HTTP answer the
+ * linger. */
+static void
+on_conn_timer (gpointer user_data)
+{
+  Conn *conn = user_data;
+  ObMpsServer *self = conn->server;
+
+  if (self == NULL)
+    return;
+
+  if (conn->state == CONN_HTTP)
+    {
+      conn_close (conn, OB_APF_CLOSE_REASON_LOCAL);
+      return;
+    }
+
+  self->stats.handshake_timeouts++;
+  if (conn->state == CONN_TLS)
+    self->stats.tls_failed++;
+  g_debug ("CIRA connection from %s: nothing usable within %u ms", conn->address,
+           self->handshake_timeout_ms);
+  conn_close (conn, OB_APF_CLOSE_REASON_HANDSHAKE_TIMEOUT);
 }
 
 /* ---- TLS ------------------------------------------------------------------------ */
@@ -765,7 +751,10 @@ start_tls (Conn *conn)
 
   conn->state = CONN_TLS;
   conn->io_pending = TRUE;
+  conn->cancellable = g_cancellable_new ();
   take_handshake_slot (self, conn);
+  /* Its waits for the peer go on the server's poller too. */
+  ob_tls_stream_set_poller (OB_TLS_STREAM (conn->tls), self->poller);
   ob_tls_stream_handshake_async (OB_TLS_STREAM (conn->tls), conn->cancellable, on_handshake_done,
                                  conn_ref (conn));
 }
@@ -803,7 +792,8 @@ want_tls (Conn *conn)
 {
   ObMpsServer *self = conn->server;
 
-  clear_source (&conn->read_source);
+  /* The TLS stream watches the socket from here. */
+  g_clear_pointer (&conn->watch, ob_poller_watch_free);
 
   if (self->ssl_ctx == NULL)
     {
@@ -833,13 +823,11 @@ is_prefix_of (const guint8 *data,
   return len <= strlen (word) && memcmp (data, word, len) == 0;
 }
 
-static gboolean
-on_sniff_readable (GSocket      *socket,
-                   GIOCondition  condition,
-                   gpointer      user_data)
+static void
+sniff_readable (Conn *conn)
 {
-  Conn *conn = user_data;
   ObMpsServer *self = conn->server;
+  GSocket *socket = conn->socket;
   g_autoptr(GError) error = NULL;
   GInputVector vector;
   gint flags;
@@ -854,19 +842,17 @@ on_sniff_readable (GSocket      *socket,
       flags = G_SOCKET_MSG_PEEK;
       n = g_socket_receive_message (socket, NULL, &vector, 1, NULL, NULL, &flags, NULL, &error);
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        return G_SOURCE_CONTINUE;
+        return;
       if (n <= 0)
         {
-          g_clear_pointer (&conn->read_source, g_source_unref);
           conn_close (conn, OB_APF_CLOSE_REASON_PEER_CLOSED);
-          return G_SOURCE_REMOVE;
+          return;
         }
       /* TLS: leave the bytes for the TLS layer. */
       if (first == TLS_RECORD_HANDSHAKE || (first & SSL2_HELLO_FLAG) != 0)
         {
-          g_clear_pointer (&conn->read_source, g_source_unref);
           want_tls (conn);
-          return G_SOURCE_REMOVE;
+          return;
         }
     }
 
@@ -874,36 +860,49 @@ on_sniff_readable (GSocket      *socket,
   n = g_socket_receive (socket, (gchar *) conn->sniff + conn->sniff_len,
                         SNIFF_MAX - conn->sniff_len, NULL, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
+    return;
   if (n <= 0)
     {
-      g_clear_pointer (&conn->read_source, g_source_unref);
       conn_close (conn, OB_APF_CLOSE_REASON_PEER_CLOSED);
-      return G_SOURCE_REMOVE;
+      return;
     }
   conn->sniff_len += (gsize) n;
 
   if (conn->sniff_len >= 4 && memcmp (conn->sniff, "GET ", 4) == 0)
     {
-      g_clear_pointer (&conn->read_source, g_source_unref);
       answer_http (conn, FALSE);
-      return G_SOURCE_REMOVE;
+      return;
     }
   if (conn->sniff_len >= 5 && memcmp (conn->sniff, "HEAD ", 5) == 0)
     {
-      g_clear_pointer (&conn->read_source, g_source_unref);
       answer_http (conn, TRUE);
-      return G_SOURCE_REMOVE;
+      return;
     }
   if (is_prefix_of (conn->sniff, conn->sniff_len, "GET ") ||
       is_prefix_of (conn->sniff, conn->sniff_len, "HEAD "))
-    return G_SOURCE_CONTINUE;
+    return;
 
   self->stats.garbage++;
   g_debug ("CIRA connection from %s: neither TLS nor HTTP, closed", conn->address);
-  g_clear_pointer (&conn->read_source, g_source_unref);
   conn_close (conn, OB_APF_CLOSE_REASON_PROTOCOL_ERROR);
-  return G_SOURCE_REMOVE;
+}
+
+/* The socket's watch until TLS takes the connection over. */
+static void
+on_conn_io (gpointer user_data)
+{
+  Conn *conn = conn_ref (user_data);
+
+  if (conn->server != NULL && !conn->closed)
+    {
+      if (conn->state == CONN_SNIFFING)
+        sniff_readable (conn);
+      else if (conn->state == CONN_HTTP && !conn->http_done)
+        http_send (conn);
+      else if (conn->state == CONN_HTTP)
+        http_drain (conn);
+    }
+  conn_unref (conn);
 }
 
 /* ---- accepting ---------------------------------------------------------------------- */
@@ -981,7 +980,6 @@ ob_mps_server_incoming (GSocketService    *service,
   conn->socket_conn = g_object_ref (connection);
   conn->socket = socket;
   conn->address = g_steal_pointer (&address);
-  conn->cancellable = g_cancellable_new ();
   conn->deadline = now + (gint64) self->handshake_timeout_ms * 1000;
 
   /* The server's reference. */
@@ -997,10 +995,9 @@ ob_mps_server_incoming (GSocketService    *service,
   /* APF answers are small and each waits for the device's next message:
    * Nagle's algorithm would hold them for the delayed ACK. */
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  conn->deadline_source = attach_timeout (self, self->handshake_timeout_ms, on_deadline, conn);
-  conn->read_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (conn->read_source, G_SOURCE_FUNC (on_sniff_readable), conn, NULL);
-  g_source_attach (conn->read_source, self->context);
+  conn->timer = ob_poller_timer_new (self->poller, on_conn_timer, conn);
+  ob_poller_timer_schedule (conn->timer, conn->deadline);
+  conn->watch = ob_poller_watch_new (self->poller, g_socket_get_fd (socket), on_conn_io, conn);
 
   return TRUE;
 }
@@ -1582,7 +1579,7 @@ start_apf (Conn *conn)
   ObApfSession *session;
   guint keepalive;
 
-  clear_source (&conn->deadline_source);
+  g_clear_pointer (&conn->timer, ob_poller_timer_free);
 
   conn->state = CONN_APF;
   conn->session = session = ob_apf_session_new_server (conn->tls);

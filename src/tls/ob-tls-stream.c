@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <glib-unix.h>
 #include <openssl/err.h>
@@ -67,6 +69,14 @@ struct _ObTlsStream
   GByteArray        *unsent;            /* sealed bytes the socket has not taken */
   gsize              unsent_plain;      /* the caller's bytes among them */
   Secrets           *secrets;
+
+  /* Handshake waits on a poller's watch instead of a GSource each
+   * (ob_tls_stream_set_poller()). */
+  ObPoller          *poller;
+  ObPollerWatch     *handshake_watch;
+  GTask             *handshake_task;
+  GCancellable      *handshake_cancellable;
+  gulong             handshake_cancel_id;
   /* What the SSL object knew, for after it is gone. */
   const char        *version;
   const char        *cipher_name;
@@ -76,11 +86,54 @@ struct _ObTlsStream
 
 G_DEFINE_FINAL_TYPE (ObTlsStream, ob_tls_stream, G_TYPE_IO_STREAM)
 
-/* ---- BIO over the GSocket ---------------------------------------------- */
+/* ---- socket I/O ---------------------------------------------------------- */
+
+/* What socket_io() returns when the socket has no data or no room. */
+#define IO_WOULD_BLOCK (-2)
+
+/* One non-blocking send (@out) or receive on the socket, for the BIO
+ * and the record mode alike: the bytes moved (0: the peer's FIN), or
+ * IO_WOULD_BLOCK, or -1 with @error set.  Straight on the descriptor:
+ * GSocket would allocate an error for every "would block", the common
+ * answer of a non-blocking socket.  MSG_NOSIGNAL as GSocket sends (a
+ * write to a reset connection must not raise SIGPIPE). */
+static gssize
+socket_io (ObTlsStream  *self,
+           gboolean      out,
+           void         *buffer,
+           gsize         count,
+           GError      **error)
+{
+  int fd = g_socket_get_fd (self->socket);
+  int saved_errno;
+  gssize n;
+
+  if (g_socket_is_closed (self->socket))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The socket is closed");
+      return -1;
+    }
+
+  do
+    n = out ? send (fd, buffer, count, MSG_NOSIGNAL | MSG_DONTWAIT)
+            : recv (fd, buffer, count, MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+
+  if (n >= 0)
+    return n;
+  saved_errno = errno;
+  if (saved_errno == EAGAIN)   /* EWOULDBLOCK on Linux */
+    return IO_WOULD_BLOCK;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "Error %s data: %s",
+               out ? "sending" : "receiving", g_strerror (saved_errno));
+  return -1;
+}
+
+/* ---- BIO over the socket ---------------------------------------------- */
 
 /* OpenSSL's socket BIO would write() to the fd, and a write to a reset
- * connection raises SIGPIPE; GSocket sends with MSG_NOSIGNAL and speaks
- * GError. */
+ * connection raises SIGPIPE; socket_io() sends with MSG_NOSIGNAL and
+ * speaks GError. */
 
 static void
 set_io_error (ObTlsStream *self,
@@ -93,28 +146,40 @@ set_io_error (ObTlsStream *self,
 }
 
 static int
-bio_write (BIO        *bio,
-           const char *data,
-           int         len)
+bio_io (BIO      *bio,
+        gboolean  out,
+        char     *data,
+        int       len)
 {
   ObTlsStream *self = BIO_get_data (bio);
   GError *error = NULL;
   gssize n;
 
   BIO_clear_retry_flags (bio);
-  n = g_socket_send_with_blocking (self->socket, data, (gsize) len, FALSE, NULL, &error);
+  n = socket_io (self, out, data, (gsize) MAX (len, 0), &error);
+  if (n == IO_WOULD_BLOCK)
+    {
+      if (out)
+        BIO_set_retry_write (bio);
+      else
+        BIO_set_retry_read (bio);
+      return -1;
+    }
   if (n < 0)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          g_error_free (error);
-          BIO_set_retry_write (bio);
-        }
-      else
-        set_io_error (self, error);
+      set_io_error (self, error);
       return -1;
     }
   return (int) n;
+}
+
+static int
+bio_write (BIO        *bio,
+           const char *data,
+           int         len)
+{
+  /* Not written to: the helper is shared with reading. */
+  return bio_io (bio, TRUE, (char *) data, len);
 }
 
 static int
@@ -122,24 +187,7 @@ bio_read (BIO  *bio,
           char *data,
           int   len)
 {
-  ObTlsStream *self = BIO_get_data (bio);
-  GError *error = NULL;
-  gssize n;
-
-  BIO_clear_retry_flags (bio);
-  n = g_socket_receive_with_blocking (self->socket, data, (gsize) len, FALSE, NULL, &error);
-  if (n < 0)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          g_error_free (error);
-          BIO_set_retry_read (bio);
-        }
-      else
-        set_io_error (self, error);
-      return -1;
-    }
-  return (int) n;
+  return bio_io (bio, FALSE, data, len);
 }
 
 static long
@@ -279,16 +327,12 @@ flush_unsent (ObTlsStream  *self,
   while (self->unsent != NULL && self->unsent->len > 0)
     {
       GError *local_error = NULL;
-      gssize n = g_socket_send_with_blocking (self->socket, (const char *) self->unsent->data,
-                                              self->unsent->len, FALSE, NULL, &local_error);
+      gssize n = socket_io (self, TRUE, self->unsent->data, self->unsent->len, &local_error);
 
+      if (n == IO_WOULD_BLOCK)
+        return FALSE;
       if (n < 0)
         {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            {
-              g_error_free (local_error);
-              return FALSE;
-            }
           record_fail (self, local_error, error);
           return FALSE;
         }
@@ -309,17 +353,12 @@ receive_some (ObTlsStream  *self,
               GError      **error)
 {
   GError *local_error = NULL;
-  gssize n = g_socket_receive_with_blocking (self->socket, (char *) buffer, count, FALSE, NULL, &local_error);
+  gssize n = socket_io (self, FALSE, buffer, count, &local_error);
 
+  if (n == IO_WOULD_BLOCK)
+    return -1;
   if (n < 0)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        {
-          g_error_free (local_error);
-          return -1;
-        }
-      return record_fail (self, local_error, error);
-    }
+    return record_fail (self, local_error, error);
   return n;
 }
 
@@ -858,21 +897,109 @@ on_handshake_io (GSocket      *socket,
   return G_SOURCE_REMOVE;
 }
 
+/* The poller's watch: the socket has what OpenSSL waited for. */
+static void
+on_handshake_ready (gpointer user_data)
+{
+  ObTlsStream *self = user_data;
+
+  handshake_step (self->handshake_task);
+}
+
+/* A handshake that waits on the poller and was cancelled or closed: its
+ * answer comes from the task's context, never from inside the call that
+ * ended it. */
+static gboolean
+on_handshake_cancelled_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+  ObTlsStream *self = g_task_get_source_object (task);
+
+  /* Unless it ended meanwhile. */
+  if (self->handshake_task == task)
+    handshake_step (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handshake_step_later (GTask *task)
+{
+  g_autoptr(GSource) idle = g_idle_source_new ();
+
+  g_source_set_static_name (idle, "[outband] TLS handshake ended");
+  g_source_set_callback (idle, on_handshake_cancelled_idle, g_object_ref (task), g_object_unref);
+  g_source_attach (idle, g_task_get_context (task));
+}
+
+static void
+on_handshake_cancelled (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  handshake_step_later (user_data);
+}
+
+/* Before the handshake's task returns: the poller no longer waits for it. */
+static void
+handshake_stop_waiting (ObTlsStream *self)
+{
+  g_clear_pointer (&self->handshake_watch, ob_poller_watch_free);
+  if (self->handshake_cancel_id != 0)
+    g_cancellable_disconnect (self->handshake_cancellable, self->handshake_cancel_id);
+  self->handshake_cancel_id = 0;
+  g_clear_object (&self->handshake_cancellable);
+  g_clear_object (&self->handshake_task);
+  self->handshaking = FALSE;
+}
+
+/* Waits for @condition on the socket, then steps again. */
+static void
+handshake_wait (ObTlsStream  *self,
+                GTask        *task,
+                GIOCondition  condition)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(GSource) source = NULL;
+
+  if (self->poller != NULL)
+    {
+      if (self->handshake_watch == NULL)
+        {
+          self->handshake_task = g_object_ref (task);
+          self->handshake_watch = ob_poller_watch_new (self->poller, g_socket_get_fd (self->socket),
+                                                       on_handshake_ready, self);
+          if (cancellable != NULL)
+            {
+              self->handshake_cancellable = g_object_ref (cancellable);
+              self->handshake_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_handshake_cancelled),
+                                                                 task, NULL);
+            }
+        }
+      ob_poller_watch_set_events (self->handshake_watch, condition);
+      return;
+    }
+
+  source = g_socket_create_source (self->socket, condition | G_IO_ERR | G_IO_HUP, cancellable);
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_handshake_io, g_object_ref (task),
+                         g_object_unref);
+  g_source_attach (source, g_task_get_context (task));
+}
+
 static void
 handshake_step (GTask *task)
 {
+  g_autoptr(GTask) hold = g_object_ref (task);
   ObTlsStream *self = g_task_get_source_object (task);
   GError *error = NULL;
   int ssl_error;
 
   if (g_task_return_error_if_cancelled (task))
     {
-      self->handshaking = FALSE;
+      handshake_stop_waiting (self);
       return;
     }
   if (self->closed || self->ssl == NULL)
     {
-      self->handshaking = FALSE;
+      handshake_stop_waiting (self);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "The TLS connection was closed");
       return;
     }
@@ -880,7 +1007,7 @@ handshake_step (GTask *task)
   ERR_clear_error ();
   if (SSL_do_handshake (self->ssl) == 1)
     {
-      self->handshaking = FALSE;
+      handshake_stop_waiting (self);
       self->handshaken = TRUE;
       /* Static strings: they outlive the SSL object. */
       self->version = SSL_get_version (self->ssl);
@@ -893,19 +1020,12 @@ handshake_step (GTask *task)
   ssl_error = SSL_get_error (self->ssl, 0);
   if (ssl_error == SSL_ERROR_WANT_READ || ssl_error == SSL_ERROR_WANT_WRITE)
     {
-      g_autoptr(GSource) source = g_socket_create_source (self->socket,
-                                                           (ssl_error == SSL_ERROR_WANT_READ ? G_IO_IN : G_IO_OUT)
-                                                           | G_IO_ERR | G_IO_HUP,
-                                                           g_task_get_cancellable (task));
-
       ERR_clear_error ();
-      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_handshake_io, g_object_ref (task),
-                             g_object_unref);
-      g_source_attach (source, g_task_get_context (task));
+      handshake_wait (self, task, ssl_error == SSL_ERROR_WANT_READ ? G_IO_IN : G_IO_OUT);
       return;
     }
 
-  self->handshaking = FALSE;
+  handshake_stop_waiting (self);
   if (fail (self, ssl_error, "handshake", &error) == 0)
     error = g_error_new_literal (G_TLS_ERROR, G_TLS_ERROR_EOF, "The peer closed the connection during the TLS handshake");
   g_task_return_error (task, error);
@@ -930,6 +1050,19 @@ ob_tls_stream_handshake_async (ObTlsStream      *self,
     }
   self->handshaking = TRUE;
   handshake_step (task);
+}
+
+void
+ob_tls_stream_set_poller (ObTlsStream *self,
+                          ObPoller    *poller)
+{
+  g_return_if_fail (OB_IS_TLS_STREAM (self));
+  g_return_if_fail (!self->handshaking && self->handshake_watch == NULL);
+
+  if (poller != NULL)
+    ob_poller_ref (poller);
+  g_clear_pointer (&self->poller, ob_poller_unref);
+  self->poller = poller;
 }
 
 gboolean
@@ -1144,6 +1277,13 @@ close_now (ObTlsStream *self)
       SSL_free (self->ssl);
       self->ssl = NULL;
     }
+  /* A handshake waiting on the poller would never hear of the closed
+   * descriptor (epoll forgets it): it ends from the main loop. */
+  if (self->handshake_watch != NULL)
+    {
+      g_clear_pointer (&self->handshake_watch, ob_poller_watch_free);
+      handshake_step_later (self->handshake_task);
+    }
   g_socket_close (self->socket, NULL);
 }
 
@@ -1210,6 +1350,8 @@ ob_tls_stream_finalize (GObject *object)
     OPENSSL_cleanse (self->secrets, sizeof *self->secrets);
   g_clear_pointer (&self->secrets, g_free);
   g_free (self->peer_common_name);
+  g_assert (self->handshake_watch == NULL && self->handshake_task == NULL);
+  g_clear_pointer (&self->poller, ob_poller_unref);
 
   G_OBJECT_CLASS (ob_tls_stream_parent_class)->finalize (object);
 }

@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 #include <openssl/ssl.h>
 
+#include "ob-poller.h"
+
 G_BEGIN_DECLS
 
 #define OB_TYPE_TLS_STREAM (ob_tls_stream_get_type ())
@@ -24,7 +26,8 @@ G_DECLARE_FINAL_TYPE (ObTlsStream, ob_tls_stream, OB, TLS_STREAM, GIOStream)
  *   - settings, certificates and trust live once in a shared SSL_CTX
  *     (ob-tls-context.h makes them);
  *   - an idle connection holds no record buffers (SSL_MODE_RELEASE_BUFFERS)
- *     and at most one GSource per waiting direction.
+ *     and at most one GSource per waiting direction; a handshake can wait
+ *     on an ObPoller instead (ob_tls_stream_set_poller()).
  * Its streams are GPollableInputStream / GPollableOutputStream (blocking
  * calls do not wait: they fail with G_IO_ERROR_WOULD_BLOCK); a peer that
  * drops TCP without close_notify reads as an ordinary end of stream, a
@@ -44,6 +47,13 @@ ObTlsStream    *ob_tls_stream_new_client           (GSocketConnection    *connec
 ObTlsStream    *ob_tls_stream_new_server           (GSocketConnection    *connection,
                                                     SSL_CTX              *ctx,
                                                     GError              **error);
+
+/* The handshake then waits for the peer on @poller's watches (no GSource
+ * of its own; a cancelled handshake still answers from the task's
+ * context).  @poller must run on the context the handshake is started
+ * from; set it before the handshake (NULL: a GSource per wait). */
+void            ob_tls_stream_set_poller           (ObTlsStream          *self,
+                                                    ObPoller             *poller);
 
 void            ob_tls_stream_handshake_async      (ObTlsStream          *self,
                                                     GCancellable         *cancellable,
