@@ -98,6 +98,10 @@ struct _Conn
   gboolean           guid_checking;
   gboolean           guid_ok;
   ObApfAuthRequest  *waiting_auth;    /* came before the GUID check ended */
+  /* The GUID check's findings on a CIRA device (its record and stored
+   * secrets), so its USERAUTH_REQUEST is answered without a second trip
+   * to a worker thread; used once. */
+  struct _AuthJob   *known;
   gboolean           current;         /* the device's current session */
   gint64             last_seen_written;
 };
@@ -208,6 +212,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void auth_job_free       (gpointer          data);
 static void conn_close          (Conn             *conn,
                                  ObApfCloseReason  reason);
 static void start_waiting_tls   (ObMpsServer      *self);
@@ -368,6 +373,7 @@ conn_unref (Conn *conn)
   g_free (conn->address);
   g_free (conn->guid);
   g_free (conn->http_answer);
+  g_clear_pointer (&conn->known, auth_job_free);
   g_free (conn);
 }
 
@@ -413,6 +419,8 @@ conn_detach (Conn *conn)
 
   if (conn->waiting_auth != NULL)
     ob_apf_auth_request_complete (g_steal_pointer (&conn->waiting_auth), FALSE);
+  /* Its secrets are of no more use. */
+  g_clear_pointer (&conn->known, auth_job_free);
 
   if (conn->session != NULL)
     {
@@ -1004,13 +1012,19 @@ ob_mps_server_incoming (GSocketService    *service,
 
 /* ---- APF: who may connect -------------------------------------------------------------- */
 
-typedef struct
+typedef struct _AuthJob
 {
   ObStore       *store;
   ObSecretStore *secrets;
   char          *guid;
   char          *username;
   char          *password;
+
+  /* The GUID check of a CIRA device: what the authentication needs
+   * (prefetched: the keyring answered). */
+  ObDeviceRecord *known_record;
+  char          *stored_password;
+  gboolean       prefetched;
 
   /* Results. */
   gboolean       known;            /* a CIRA device in the store */
@@ -1035,6 +1049,8 @@ auth_job_free (gpointer data)
   ob_secure_free_string (job->password);
   g_free (job->reason);
   g_clear_object (&job->record);
+  g_clear_object (&job->known_record);
+  ob_secure_free_string (job->stored_password);
   ob_secure_free_string (job->amt_password);
   g_free (job->enrolled_by);
   g_free (job);
@@ -1075,6 +1091,9 @@ enrolling_configs (ObStore  *store,
   return enrolling;
 }
 
+static void prefetch_secrets (AuthJob        *job,
+                              ObDeviceRecord *record);
+
 /* Worker thread: PROTOCOLVERSION came; is this GUID one we may hear? */
 static void
 guid_check_thread (GTask        *task,
@@ -1092,6 +1111,8 @@ guid_check_thread (GTask        *task,
     {
       job->known = ob_device_record_get_transport (record) == OB_DEVICE_TRANSPORT_CIRA;
       job->lan = !job->known;
+      if (job->known)
+        prefetch_secrets (job, record);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -1112,13 +1133,36 @@ guid_check_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The user and the password against a CIRA device's (@stored: its MPS
+ * password from the keyring, NULL when it has none). */
+static void
+compare_credentials (AuthJob        *job,
+                     ObDeviceRecord *record,
+                     const char     *stored)
+{
+  gboolean user_ok, password_ok;
+
+  /* Both compared whatever the first says. */
+  user_ok = secret_equal (job->username, ob_device_record_get_mps_username (record));
+  password_ok = secret_equal (job->password, stored);
+
+  if (user_ok && password_ok)
+    {
+      job->allowed = TRUE;
+      job->record = g_object_ref (record);
+    }
+  else if (ob_device_record_get_mps_username (record) == NULL)
+    job->reason = g_strdup ("No CIRA user name is stored for the device");
+  else
+    job->reason = g_strdup_printf ("Wrong CIRA user name or password (user “%s”)", job->username);
+}
+
 static gboolean
 check_known_device (AuthJob         *job,
                     ObDeviceRecord  *record,
                     GError         **error)
 {
   g_autofree char *stored = NULL;
-  gboolean user_ok, password_ok;
 
   if (ob_device_record_get_transport (record) != OB_DEVICE_TRANSPORT_CIRA)
     {
@@ -1131,22 +1175,44 @@ check_known_device (AuthJob         *job,
   if (stored == NULL && error != NULL && *error != NULL)
     return FALSE;
 
-  /* Both compared whatever the first says. */
-  user_ok = secret_equal (job->username, ob_device_record_get_mps_username (record));
-  password_ok = secret_equal (job->password, stored);
+  compare_credentials (job, record, stored);
   ob_secure_free_string (g_steal_pointer (&stored));
 
-  if (user_ok && password_ok)
-    {
-      job->allowed = TRUE;
-      job->record = g_object_ref (record);
-    }
-  else if (ob_device_record_get_mps_username (record) == NULL)
-    job->reason = g_strdup ("No CIRA user name is stored for the device");
-  else
-    job->reason = g_strdup_printf ("Wrong CIRA user name or password (user “%s”)", job->username);
-
   return TRUE;
+}
+
+/* The device's AMT password, for the registry once it authenticated. */
+static void
+lookup_amt_password (AuthJob *job)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  job->amt_password = ob_secret_store_lookup_text_sync (job->secrets, OB_SECRET_OWNER_DEVICE,
+                                                        job->guid, OB_SECRET_KIND_AMT_PASSWORD,
+                                                        NULL, &local_error);
+  if (local_error != NULL)
+    g_debug ("No AMT password for %s: %s", job->guid, local_error->message);
+}
+
+/* Worker thread, GUID check of a CIRA device: its secrets, read now so
+ * that its USERAUTH_REQUEST needs no worker of its own.  When the keyring
+ * fails, the authentication reads them again (and reports that). */
+static void
+prefetch_secrets (AuthJob        *job,
+                  ObDeviceRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+
+  job->stored_password = ob_secret_store_lookup_text_sync (job->secrets, OB_SECRET_OWNER_DEVICE, job->guid,
+                                                           OB_SECRET_KIND_MPS_PASSWORD, NULL, &error);
+  if (error != NULL)
+    {
+      g_debug ("The MPS password of %s is read again at authentication: %s", job->guid, error->message);
+      return;
+    }
+  lookup_amt_password (job);
+  job->known_record = g_object_ref (record);
+  job->prefetched = TRUE;
 }
 
 /* A new device with an enrolling config's credentials: store it, then its
@@ -1271,15 +1337,7 @@ auth_thread (GTask        *task,
     }
 
   if (job->allowed)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      job->amt_password = ob_secret_store_lookup_text_sync (job->secrets, OB_SECRET_OWNER_DEVICE,
-                                                            job->guid, OB_SECRET_KIND_AMT_PASSWORD,
-                                                            NULL, &local_error);
-      if (local_error != NULL)
-        g_debug ("No AMT password for %s: %s", job->guid, local_error->message);
-    }
+    lookup_amt_password (job);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -1411,6 +1469,24 @@ device_authenticated (ObMpsServer      *self,
     ob_device_registry_queue_refresh (self->registry, device);
 }
 
+/* The answer to USERAUTH_REQUEST, once @job compared the credentials. */
+static void
+auth_verdict (ObMpsServer      *self,
+              Conn             *conn,
+              AuthJob          *job,
+              ObApfAuthRequest *request)
+{
+  if (!job->allowed)
+    {
+      self->stats.auth_failed++;
+      log_refusal (self, "cira-auth-failed", conn->guid, conn->address, job->reason);
+      ob_apf_auth_request_complete (request, FALSE);
+      return;
+    }
+
+  device_authenticated (self, conn, job, request);
+}
+
 static void
 on_auth_done (GObject      *source,
               GAsyncResult *result,
@@ -1447,16 +1523,7 @@ on_auth_done (GObject      *source,
       return;
     }
 
-  if (!job->allowed)
-    {
-      self->stats.auth_failed++;
-      log_refusal (self, "cira-auth-failed", conn->guid, conn->address, job->reason);
-      ob_apf_auth_request_complete (request, FALSE);
-      conn_unref (conn);
-      return;
-    }
-
-  device_authenticated (self, conn, job, request);
+  auth_verdict (self, conn, job, request);
   conn_unref (conn);
 }
 
@@ -1466,8 +1533,23 @@ start_auth (Conn             *conn,
 {
   ObMpsServer *self = conn->server;
   g_autoptr(GTask) task = NULL;
-  AuthJob *job = auth_job_new (self, conn->guid);
+  AuthJob *job = g_steal_pointer (&conn->known);
 
+  /* A CIRA device whose GUID check read its record and secrets: compared
+   * here and now (the same constant-time comparison), no worker thread. */
+  if (job != NULL && job->prefetched && g_strcmp0 (job->guid, conn->guid) == 0)
+    {
+      job->username = g_strdup (ob_apf_auth_request_get_username (request));
+      job->password = g_strdup (ob_apf_auth_request_get_password (request));
+      compare_credentials (job, job->known_record, job->stored_password);
+      ob_secure_free_string (g_steal_pointer (&job->stored_password));
+      auth_verdict (self, conn, job, request);
+      auth_job_free (job);
+      return;
+    }
+  g_clear_pointer (&job, auth_job_free);
+
+  job = auth_job_new (self, conn->guid);
   job->username = g_strdup (ob_apf_auth_request_get_username (request));
   job->password = g_strdup (ob_apf_auth_request_get_password (request));
 
@@ -1543,6 +1625,16 @@ on_guid_checked (GObject      *source,
     }
 
   conn->guid_ok = TRUE;
+  g_clear_pointer (&conn->known, auth_job_free);
+  if (job->prefetched)
+    {
+      /* The findings move over (the task frees its job). */
+      conn->known = auth_job_new (self, job->guid);
+      conn->known->known_record = g_steal_pointer (&job->known_record);
+      conn->known->stored_password = g_steal_pointer (&job->stored_password);
+      conn->known->amt_password = g_steal_pointer (&job->amt_password);
+      conn->known->prefetched = TRUE;
+    }
   waiting = g_steal_pointer (&conn->waiting_auth);
   if (waiting != NULL)
     start_auth (conn, waiting);
@@ -1564,6 +1656,7 @@ on_protocol_version (ObApfSession *session,
   g_free (conn->guid);
   conn->guid = g_strdup (guid);
   conn->guid_checking = TRUE;
+  g_clear_pointer (&conn->known, auth_job_free);
 
   task = g_task_new (self, NULL, on_guid_checked, conn_ref (conn));
   g_task_set_source_tag (task, on_protocol_version);
