@@ -970,6 +970,246 @@ test_truncation (void)
     }
 }
 
+/* ---- every wire value through the lookup table --------------------------- */
+
+/* The 8/16 bpp table must give exactly what the generic conversion gives,
+ * for every value a pixel can have, however it arrives: a Raw rectangle,
+ * ZRLE raw tiles (read two pixels at a time at 16 bpp), plain RLE tiles
+ * of one-pixel runs and solid tiles (read one at a time). */
+static void
+put_wire (GByteArray             *s,
+          const ObRfbPixelFormat *f,
+          guint                   v)
+{
+  guint8 b[2];
+
+  if (f->bits_per_pixel == 8)
+    {
+      b[0] = (guint8) v;
+      g_byte_array_append (s, b, 1);
+      return;
+    }
+  b[0] = (guint8) (f->big_endian ? v >> 8 : v);
+  b[1] = (guint8) (f->big_endian ? v : v >> 8);
+  g_byte_array_append (s, b, 2);
+}
+
+static void
+check_every_value (ObFramebuffer          *fb,
+                   const ObRfbPixelFormat *f,
+                   guint                   w,
+                   guint                   h,
+                   const char             *how)
+{
+  for (guint v = 0; v < w * h; v++)
+    {
+      guint32 want = ob_rfb_pixel_format_to_xrgb (f, v);
+      guint32 got = ob_framebuffer_get_pixel (fb, v % w, v / w);
+
+      if (want != got)
+        g_error ("%s: value %04x gave %08x, the generic conversion %08x", how, v, got, want);
+    }
+}
+
+static void
+test_every_wire_value (void)
+{
+  g_autoptr(GArray) formats = all_formats ();
+
+  for (guint i = 0; i < formats->len; i++)
+    {
+      NamedFormat *nf = &g_array_index (formats, NamedFormat, i);
+      const ObRfbPixelFormat *f = &nf->format;
+      guint n, w = 256, h;
+
+      if (f->bits_per_pixel > 16)
+        continue;
+      n = 1u << f->bits_per_pixel;
+      h = n / w;
+      g_test_message ("every value: %s", nf->name);
+      for (guint how = 0; how < 4; how++)
+        {
+          g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (w, h);
+          g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, f);
+          g_autoptr(GByteArray) s = g_byte_array_new ();
+          g_autoptr(GBytes) stream = NULL;
+          g_autoptr(GError) error = NULL;
+          TestZrleEncoder enc;
+          ObRfbEvent ev;
+          guint ends;
+          static const char *const names[] = { "raw", "ZRLE raw tiles", "ZRLE RLE tiles", "ZRLE solid tiles" };
+
+          test_zrle_encoder_init (&enc, f, 1);
+          if (how == 0)
+            {
+              rfb_put_update_header (s, 1);
+              rfb_put_rect_header (s, 0, 0, w, h, OB_RFB_ENCODING_RAW);
+              for (guint v = 0; v < n; v++)
+                put_wire (s, f, v);
+            }
+          else if (how < 3)
+            {
+              g_autoptr(GByteArray) t = g_byte_array_new ();
+
+              /* One rectangle of 64×64 tiles (the 8 bpp screen is one
+               * row: tiles of 64×1), in order. */
+              for (guint ty = 0; ty < h; ty += 64)
+                for (guint tx = 0; tx < w; tx += 64)
+                  {
+                    guint8 sub = how == 1 ? 0 : 128, zero = 0;
+
+                    g_byte_array_append (t, &sub, 1);
+                    for (guint y = ty; y < MIN (ty + 64, h); y++)
+                      for (guint x = tx; x < tx + 64; x++)
+                        {
+                          put_wire (t, f, y * w + x);
+                          if (how == 2)
+                            g_byte_array_append (t, &zero, 1);
+                        }
+                  }
+              rfb_put_update_header (s, 1);
+              test_zrle_encode_bytes (&enc, s, 0, 0, w, h, t->data, t->len);
+            }
+          else
+            {
+              /* One 1×1 solid tile per value, an update per row. */
+              for (guint v = 0; v < n; v++)
+                {
+                  g_autoptr(GByteArray) t = g_byte_array_new ();
+                  guint8 sub = 1;
+
+                  if (v % w == 0)
+                    rfb_put_update_header (s, w);
+                  g_byte_array_append (t, &sub, 1);
+                  put_wire (t, f, v);
+                  test_zrle_encode_bytes (&enc, s, v % w, v / w, 1, 1, t->data, t->len);
+                }
+            }
+          test_zrle_encoder_clear (&enc);
+          stream = g_byte_array_free_to_bytes (g_steal_pointer (&s));
+          feed (dec, stream, 0, &ev, &ends, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (ends, ==, how == 3 ? h : 1);
+          check_every_value (fb, f, w, h, names[how]);
+        }
+    }
+}
+
+/* Tiles cut right where the readers look ahead or count once for the
+ * whole tile: one byte short of a full 64×64 raw tile, a plain RLE pixel
+ * without its length byte, a palette RLE run without its length, a run
+ * chain of 255s that stops at the end of the data, and runs that add up
+ * to one pixel more than the tile. */
+static void
+test_zrle_truncated_tiles (void)
+{
+  for (guint bpp = 8; bpp <= 16; bpp += 8)
+    {
+      ObRfbPixelFormat f;
+      guint cp = bpp / 8;
+
+      ob_rfb_pixel_format_for_depth (&f, bpp == 8 ? OB_RFB_DEPTH_8 : OB_RFB_DEPTH_16);
+      for (guint c = 0; c < 7; c++)
+        {
+          g_autoptr(GByteArray) t = g_byte_array_new ();
+          g_autoptr(GByteArray) s = g_byte_array_new ();
+          g_autoptr(GBytes) stream = NULL;
+          g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (64, 64);
+          g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, &f);
+          g_autoptr(GError) error = NULL;
+          TestZrleEncoder enc;
+          ObRfbEvent ev;
+          guint ends;
+          guint8 b;
+
+          switch (c)
+            {
+            case 0: /* raw, one byte short */
+              b = 0;
+              g_byte_array_append (t, &b, 1);
+              for (guint i = 0; i < 64 * 64 * cp - 1; i++)
+                g_byte_array_append (t, (const guint8 *) "\x5a", 1);
+              break;
+            case 1: /* plain RLE: runs of 256, the last pixel without a length */
+              b = 128;
+              g_byte_array_append (t, &b, 1);
+              for (guint r = 0; r < 15; r++)
+                {
+                  put_wire (t, &f, r);
+                  b = 255;
+                  g_byte_array_append (t, &b, 1);
+                  b = 0;
+                  g_byte_array_append (t, &b, 1);
+                }
+              put_wire (t, &f, 7);
+              break;
+            case 2: /* plain RLE: a pixel cut in half (16 bpp) or nothing after the runs */
+              b = 128;
+              g_byte_array_append (t, &b, 1);
+              put_wire (t, &f, 3);
+              b = 100;
+              g_byte_array_append (t, &b, 1);
+              if (cp == 2)
+                g_byte_array_append (t, (const guint8 *) "\x01", 1);
+              break;
+            case 3: /* palette RLE: a run flag without its length */
+              b = 130;
+              g_byte_array_append (t, &b, 1);
+              put_wire (t, &f, 1);
+              put_wire (t, &f, 2);
+              b = 0x81;
+              g_byte_array_append (t, &b, 1);
+              break;
+            case 4: /* palette RLE: 255s up to the end of the data */
+              b = 130;
+              g_byte_array_append (t, &b, 1);
+              put_wire (t, &f, 1);
+              put_wire (t, &f, 2);
+              b = 0x80;
+              g_byte_array_append (t, &b, 1);
+              b = 255;
+              for (guint i = 0; i < 10; i++)
+                g_byte_array_append (t, &b, 1);
+              break;
+            case 5: /* plain RLE: 4096 + 1 pixels */
+              b = 128;
+              g_byte_array_append (t, &b, 1);
+              put_wire (t, &f, 9);
+              b = 255;
+              for (guint i = 0; i < 16; i++)
+                g_byte_array_append (t, &b, 1);
+              b = 0;
+              g_byte_array_append (t, &b, 1);
+              break;
+            case 6: /* palette RLE: 4095 single pixels, then a run of 2 */
+            default:
+              b = 130;
+              g_byte_array_append (t, &b, 1);
+              put_wire (t, &f, 1);
+              put_wire (t, &f, 2);
+              for (guint i = 0; i < 4095; i++)
+                {
+                  b = i & 1;
+                  g_byte_array_append (t, &b, 1);
+                }
+              b = 0x81;
+              g_byte_array_append (t, &b, 1);
+              b = 1;
+              g_byte_array_append (t, &b, 1);
+              break;
+            }
+          g_test_message ("truncated tile %u at %u bpp", c, bpp);
+          test_zrle_encoder_init (&enc, &f, 6);
+          rfb_put_update_header (s, 1);
+          test_zrle_encode_bytes (&enc, s, 0, 0, 64, 64, t->data, t->len);
+          test_zrle_encoder_clear (&enc);
+          stream = g_byte_array_free_to_bytes (g_steal_pointer (&s));
+          g_assert_cmpint (feed (dec, stream, 0, &ev, &ends, &error), ==, OB_RFB_DECODE_ERROR);
+          g_assert_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL);
+        }
+    }
+}
+
 /* ---- ObInflate against zlib -------------------------------------------- */
 
 /* Data of the kinds ZRLE produces: runs, short repeats, noise, text. */
@@ -1442,6 +1682,8 @@ main (int   argc,
   g_test_add_func ("/rfb-decoder/zrle-tile-edges", test_zrle_tile_edges);
   g_test_add_func ("/rfb-decoder/hostile", test_hostile);
   g_test_add_func ("/rfb-decoder/truncation", test_truncation);
+  g_test_add_func ("/rfb-decoder/every-wire-value", test_every_wire_value);
+  g_test_add_func ("/rfb-decoder/zrle-truncated-tiles", test_zrle_truncated_tiles);
   g_test_add_func ("/rfb-decoder/inflate/zlib-streams", test_inflate_zlib_streams);
   g_test_add_func ("/rfb-decoder/inflate/corrupt", test_inflate_corrupt);
   g_test_add_func ("/rfb-decoder/inflate/hostile", test_inflate_hostile);

@@ -18,6 +18,7 @@
 
 #define TILE 64
 #define RECT_HEADER 12
+#define FILL_SLACK  16
 
 /* Inline the pixel readers into each specialised tile loop. */
 #define OB_INLINE static inline __attribute__ ((always_inline))
@@ -56,6 +57,11 @@ struct _ObRfbDecoder
 
   GBytes           *cut_text;
 
+  /* RLE tiles are decoded here first (TILE * TILE + FILL_SLACK pixels:
+   * runs may write up to FILL_SLACK - 1 pixels past their end).  On the
+   * heap on its own, so that a sanitizer would see any write past it. */
+  guint32          *tile;
+
   guint64           updates;
   guint64           rectangles;
   guint64           bytes_in;
@@ -82,6 +88,7 @@ ob_rfb_decoder_finalize (GObject *object)
 
   g_clear_pointer (&self->inflate, ob_inflate_free);
   g_free (self->lut);
+  g_free (self->tile);
 
   G_OBJECT_CLASS (ob_rfb_decoder_parent_class)->finalize (object);
 }
@@ -98,6 +105,7 @@ ob_rfb_decoder_class_init (ObRfbDecoderClass *klass)
 static void
 ob_rfb_decoder_init (ObRfbDecoder *self)
 {
+  self->tile = g_new (guint32, TILE * TILE + FILL_SLACK);
 }
 
 ObRfbDecoder *
@@ -180,39 +188,45 @@ ob_rfb_decoder_set_pixel_format (ObRfbDecoder            *self,
   self->lut_size = 0;
   if (self->bytes_per_pixel <= 2)
     {
-      /* Channel tables first: 65536 full conversions (a division each)
-       * would cost more than decoding a small screen. */
-      g_autofree guint8 *rt = g_new (guint8, (gsize) format->red_max + 1);
-      g_autofree guint8 *gt = g_new (guint8, (gsize) format->green_max + 1);
-      g_autofree guint8 *bt = g_new (guint8, (gsize) format->blue_max + 1);
+      /* Channel tables first, already in place in the pixel: 65536 full
+       * conversions (a division each) would cost more than decoding a
+       * small screen, and a branch per entry would double the cost. */
+      g_autofree guint32 *rt = g_new (guint32, (gsize) format->red_max + 1);
+      g_autofree guint32 *gt = g_new (guint32, (gsize) format->green_max + 1);
+      g_autofree guint32 *bt = g_new (guint32, (gsize) format->blue_max + 1);
       gboolean grey = ob_rfb_pixel_format_is_grey (format);
+      gboolean swap = self->bytes_per_pixel == 2 && format->big_endian;
+      guint rs = format->red_shift, gs = format->green_shift, bs = format->blue_shift;
+      guint rm = format->red_max, gm = format->green_max, bm = format->blue_max;
 
-      for (guint v = 0; v <= format->red_max; v++)
-        rt[v] = (guint8) ((v * 255 + format->red_max / 2) / format->red_max);
-      for (guint v = 0; v <= format->green_max; v++)
-        gt[v] = format->green_max == 0 ? 0 : (guint8) ((v * 255 + format->green_max / 2) / format->green_max);
-      for (guint v = 0; v <= format->blue_max; v++)
-        bt[v] = format->blue_max == 0 ? 0 : (guint8) ((v * 255 + format->blue_max / 2) / format->blue_max);
+      for (guint v = 0; v <= rm; v++)
+        {
+          guint32 c = (v * 255 + rm / 2) / rm;
+
+          rt[v] = 0xFF000000u | (c << 16) | (grey ? (c << 8) | c : 0);
+        }
+      for (guint v = 0; v <= gm; v++)
+        gt[v] = grey || gm == 0 ? 0 : ((v * 255 + gm / 2) / gm) << 8;
+      for (guint v = 0; v <= bm; v++)
+        bt[v] = grey || bm == 0 ? 0 : (v * 255 + bm / 2) / bm;
+      /* A grey format has no green or blue: their tables are all zero
+       * and a zero-width mask picks entry 0. */
+      if (grey)
+        gm = bm = 0;
 
       self->lut_size = 1u << format->bits_per_pixel;
       self->lut = g_new (guint32, self->lut_size);
-      for (guint i = 0; i < self->lut_size; i++)
-        {
-          guint32 v = i, r, g, b;
+      /* The table is indexed by the bytes read little-endian. */
+      if (swap)
+        for (guint i = 0; i < self->lut_size; i++)
+          {
+            guint v = ((i & 0xFF) << 8) | (i >> 8);
 
-          /* The table is indexed by the bytes read little-endian. */
-          if (self->bytes_per_pixel == 2 && format->big_endian)
-            v = ((i & 0xFF) << 8) | (i >> 8);
-          r = rt[(v >> format->red_shift) & format->red_max];
-          if (grey)
-            g = b = r;
-          else
-            {
-              g = gt[(v >> format->green_shift) & format->green_max];
-              b = bt[(v >> format->blue_shift) & format->blue_max];
-            }
-          self->lut[i] = 0xFF000000u | (r << 16) | (g << 8) | b;
-        }
+            self->lut[i] = rt[(v >> rs) & rm] | gt[(v >> gs) & gm] | bt[(v >> bs) & bm];
+          }
+      else
+        for (guint v = 0; v < self->lut_size; v++)
+          self->lut[v] = rt[(v >> rs) & rm] | gt[(v >> gs) & gm] | bt[(v >> bs) & bm];
     }
   return TRUE;
 }
@@ -377,51 +391,33 @@ fill_row (guint32 *row,
     row[i] = c;
 }
 
-/* Fill @run pixels from *@row + *@x in a @tw wide tile, wrapping rows
- * (*@row is the start of the current row, rows @stride apart). */
+/* Fill @run (at least 1) pixels at @at in the tile buffer.  Short runs,
+ * the most common, take four 4-pixel stores without a loop; those may go
+ * up to FILL_SLACK - 1 pixels past the run, into pixels the tile's next
+ * runs write again (or the slack after the tile). */
 OB_INLINE void
-fill_run (guint32 **row,
-          guint    *x,
-          gsize     stride,
-          guint     tw,
-          guint     run,
-          guint32   c)
+fill_line (guint32 *at,
+           guint    run,
+           guint32  c)
 {
 #ifdef __SSE2__
-  /* Most runs are short and end in their row.  Whole 4-pixel stores may
-   * then go past the run as long as they stay in the tile's row: the
-   * tile's next runs write those pixels again. */
-  if (*x + ((run + 3) & ~3u) <= tw)
-    {
-      guint32 *at = *row + *x;
-      __m128i v = _mm_set1_epi32 ((int) c);
+  __m128i v = _mm_set1_epi32 ((int) c);
 
-      /* Most runs take one store: no loop to mispredict. */
-      _mm_storeu_si128 ((__m128i *) (gpointer) at, v);
-      for (guint i = 4; G_UNLIKELY (i < run); i += 4)
-        _mm_storeu_si128 ((__m128i *) (gpointer) (at + i), v);
-      *x += run;
-      if (*x == tw)
-        {
-          *x = 0;
-          *row += stride;
-        }
-      return;
+  _mm_storeu_si128 ((__m128i *) (gpointer) at, v);
+  _mm_storeu_si128 ((__m128i *) (gpointer) (at + 4), v);
+  _mm_storeu_si128 ((__m128i *) (gpointer) (at + 8), v);
+  _mm_storeu_si128 ((__m128i *) (gpointer) (at + 12), v);
+  for (guint i = 16; G_UNLIKELY (i < run); i += 16)
+    {
+      _mm_storeu_si128 ((__m128i *) (gpointer) (at + i), v);
+      _mm_storeu_si128 ((__m128i *) (gpointer) (at + i + 4), v);
+      _mm_storeu_si128 ((__m128i *) (gpointer) (at + i + 8), v);
+      _mm_storeu_si128 ((__m128i *) (gpointer) (at + i + 12), v);
     }
+#else
+  for (guint i = 0; i < run; i++)
+    at[i] = c;
 #endif
-  while (run > 0)
-    {
-      guint n = MIN (run, tw - *x);
-
-      fill_row (*row + *x, n, c);
-      run -= n;
-      *x += n;
-      if (*x == tw)
-        {
-          *x = 0;
-          *row += stride;
-        }
-    }
 }
 
 /* ---- ZRLE tiles --------------------------------------------------------- */
@@ -668,86 +664,101 @@ zrle_tile (ObRfbDecoder   *self,
     packed_done:
       ;
     }
-  else if (sub == 128)
+  else if (sub == 128 || sub >= 130)
     {
-      guint total = tw * th, left = total, x = 0;
-      guint32 *row = dst;
+      /* Runs go into the decoder's tile buffer as one line of pixels (no
+       * row ends to watch for), which is then copied out row by row. */
+      guint32 *t = self->tile;
+      guint total = tw * th, pos = 0;
 
-      while (left > 0)
+      if (sub == 128)
         {
-          guint32 c;
-          guint run = 1;
-          guint b;
-
-          if ((gsize) (end - p) < cp)
-            return "RLE tile is truncated";
-          c = cpixel (self, p, kind);
-          p += cp;
-          do
+          while (pos < total)
             {
-              if (p >= end)
+              guint32 c;
+              guint run, b;
+
+              /* The pixel and the first length byte. */
+              if (G_UNLIKELY ((gsize) (end - p) <= cp))
                 return "RLE tile is truncated";
-              b = *p++;
-              run += b;
-              if (run > total)
+              c = cpixel (self, p, kind);
+              b = p[cp];
+              p += cp + 1;
+              run = b + 1;
+              if (G_UNLIKELY (b == 255))
+                {
+                  do
+                    {
+                      if (p >= end)
+                        return "RLE tile is truncated";
+                      b = *p++;
+                      run += b;
+                      if (run > total)
+                        return "RLE run longer than the tile";
+                    }
+                  while (b == 255);
+                }
+              if (run > total - pos)
                 return "RLE run longer than the tile";
+              fill_line (t + pos, run, c);
+              pos += run;
             }
-          while (b == 255);
-          if (run > left)
-            return "RLE run longer than the tile";
-          fill_run (&row, &x, stride, tw, run, c);
-          left -= run;
         }
-    }
-  else if (sub >= 130)
-    {
-      guint n = sub - 128;
-      guint total = tw * th, left = total, x = 0;
-      guint32 *row = dst;
-
-      if ((gsize) (end - p) < (gsize) n * cp)
-        return "palette RLE tile is truncated";
-      for (guint i = 0; i < n; i++, p += cp)
-        palette[i] = cpixel (self, p, kind);
-      while (left > 0)
+      else
         {
-          guint b, idx, run = 1;
+          guint n = sub - 128;
 
-          if (p >= end)
+          if ((gsize) (end - p) < (gsize) n * cp)
             return "palette RLE tile is truncated";
-          b = *p++;
-          idx = b & 0x7F;
-          if (idx >= n)
-            return "palette index out of range";
-          if (b & 0x80)
+          for (guint i = 0; i < n; i++, p += cp)
+            palette[i] = cpixel (self, p, kind);
+          while (pos < total)
             {
-              guint r;
+              guint b, idx, run;
 
-              do
+              if (G_UNLIKELY (p >= end))
+                return "palette RLE tile is truncated";
+              b = *p++;
+              idx = b & 0x7F;
+              if (G_UNLIKELY (idx >= n))
+                return "palette index out of range";
+              if (!(b & 0x80))
                 {
-                  if (p >= end)
-                    return "palette RLE tile is truncated";
-                  r = *p++;
-                  run += r;
-                  if (run > total)
-                    return "RLE run longer than the tile";
+                  t[pos++] = palette[idx];
+                  continue;
                 }
-              while (r == 255);
-            }
-          if (run > left)
-            return "RLE run longer than the tile";
-          left -= run;
-          if (run == 1)
-            {
-              row[x] = palette[idx];
-              if (++x == tw)
+              if (G_UNLIKELY (p >= end))
+                return "palette RLE tile is truncated";
+              b = *p++;
+              run = b + 1;
+              if (G_UNLIKELY (b == 255))
                 {
-                  x = 0;
-                  row += stride;
+                  do
+                    {
+                      if (p >= end)
+                        return "palette RLE tile is truncated";
+                      b = *p++;
+                      run += b;
+                      if (run > total)
+                        return "RLE run longer than the tile";
+                    }
+                  while (b == 255);
                 }
+              if (run > total - pos)
+                return "RLE run longer than the tile";
+              fill_line (t + pos, run, palette[idx]);
+              pos += run;
             }
-          else
-            fill_run (&row, &x, stride, tw, run, palette[idx]);
+        }
+      if (tw == TILE)
+        {
+          for (guint y = 0; y < th; y++)
+            memcpy (dst + (gsize) y * stride, t + (gsize) y * TILE, TILE * sizeof (guint32));
+        }
+      else
+        {
+          for (guint y = 0; y < th; y++)
+            memcpy (dst + (gsize) y * stride, t + (gsize) y * tw, tw * sizeof (guint32));
         }
     }
   else
