@@ -1231,6 +1231,144 @@ test_sim_polling (Fixture       *fixture,
       g_main_context_iteration (NULL, TRUE);
 }
 
+/* ------------------------------------------------------------------ */
+/* Queued refreshes during a connect storm                              */
+/* ------------------------------------------------------------------ */
+
+/* A transport whose streams never open until the test says so: each
+ * refresh holds its device busy for as long as the test likes. */
+#define TEST_TYPE_HELD_SOURCE (test_held_source_get_type ())
+G_DECLARE_FINAL_TYPE (TestHeldSource, test_held_source, TEST, HELD_SOURCE, GObject)
+
+struct _TestHeldSource
+{
+  GObject    parent_instance;
+  GPtrArray *held;      /* GTask * */
+};
+
+static void test_held_source_stream_source_init (ObStreamSourceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestHeldSource, test_held_source, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (OB_TYPE_STREAM_SOURCE,
+                                                      test_held_source_stream_source_init))
+
+static void
+held_open_stream_async (ObStreamSource      *source,
+                        guint                port,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  TestHeldSource *self = TEST_HELD_SOURCE (source);
+
+  g_ptr_array_add (self->held, g_task_new (self, cancellable, callback, user_data));
+}
+
+static GIOStream *
+held_open_stream_finish (ObStreamSource  *source,
+                         GAsyncResult    *result,
+                         GError         **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_held_source_stream_source_init (ObStreamSourceInterface *iface)
+{
+  iface->open_stream_async = held_open_stream_async;
+  iface->open_stream_finish = held_open_stream_finish;
+}
+
+/* Every held open fails: the refreshes waiting on them end. */
+static void
+test_held_source_release (TestHeldSource *self)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
+
+  self->held = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < held->len; i++)
+    g_task_return_new_error (g_ptr_array_index (held, i), G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                             "refused by the test");
+}
+
+static void
+test_held_source_finalize (GObject *object)
+{
+  TestHeldSource *self = TEST_HELD_SOURCE (object);
+
+  g_assert_cmpuint (self->held->len, ==, 0);
+  g_ptr_array_unref (self->held);
+  G_OBJECT_CLASS (test_held_source_parent_class)->finalize (object);
+}
+
+static void
+test_held_source_class_init (TestHeldSourceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_held_source_finalize;
+}
+
+static void
+test_held_source_init (TestHeldSource *self)
+{
+  self->held = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* While CIRA devices keep arriving their first refreshes go one at a time
+ * (the handshakes come first); once arrivals stop, as many as the queue
+ * allows, even while the first is still stuck. */
+static void
+test_queued_refresh_storm (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *guids[] = {
+    GUID_A, GUID_B, GUID_C, GUID_D,
+    "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b",
+  };
+  TestHeldSource *sources[G_N_ELEMENTS (guids)];
+  PollWatch watch = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (guids); i++)
+    store_cira_device (fixture, guids[i]);
+  load (fixture);
+
+  for (guint i = 0; i < G_N_ELEMENTS (guids); i++)
+    {
+      ObDevice *device;
+
+      sources[i] = g_object_new (TEST_TYPE_HELD_SOURCE, NULL);
+      device = attach (fixture, guids[i], OB_STREAM_SOURCE (sources[i]));
+      g_signal_connect (device, "notify::busy", G_CALLBACK (busy_changed_cb), &watch);
+      ob_device_registry_queue_refresh (fixture->registry, device);
+    }
+  g_assert_cmpuint (watch.n_busy_now, ==, 1);
+
+  /* Arrivals have stopped: the rest start while the first still waits. */
+  run_for (500);
+  g_assert_cmpuint (watch.n_busy_now, ==, G_N_ELEMENTS (guids));
+  g_assert_cmpuint (watch.max_busy, <=, OB_DEVICE_REGISTRY_MAX_CONCURRENT_QUEUED_REFRESHES);
+
+  /* A refresh's later requests open streams of their own: keep failing
+   * them until every refresh has ended. */
+  while (watch.n_busy_now > 0)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (guids); i++)
+        test_held_source_release (sources[i]);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (watch.n_refreshes, ==, G_N_ELEMENTS (guids));
+
+  for (guint i = 0; i < G_N_ELEMENTS (guids); i++)
+    {
+      ObDevice *device = ob_device_registry_lookup (fixture->registry, guids[i]);
+
+      g_signal_handlers_disconnect_by_func (device, busy_changed_cb, &watch);
+      ob_device_registry_detach_cira_device (fixture->registry, guids[i],
+                                             OB_STREAM_SOURCE (sources[i]), NULL);
+      test_held_source_release (sources[i]);
+      g_object_unref (sources[i]);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1253,6 +1391,7 @@ main (int    argc,
   ADD ("refresh-all", test_refresh_all);
   ADD ("connection-status-follows", test_connection_status_follows);
   ADD ("connected-count", test_connected_count);
+  ADD ("queued-refresh-storm", test_queued_refresh_storm);
   ADD ("sim/add", test_sim_add);
   ADD ("sim/add-wrong-password", test_sim_add_wrong_password);
   ADD ("sim/add-tls", test_sim_add_tls);

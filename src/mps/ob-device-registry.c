@@ -52,7 +52,19 @@ struct _ObDeviceRegistry
   /* ObDevice -> its GList link in refresh_queue: a connect storm queues
    * thousands, and each queueing asks whether the device is already in. */
   GHashTable    *refresh_links;
+  /* When the last CIRA device arrived (monotonic): while devices keep
+   * arriving, queued refreshes run one at a time. */
+  gint64         last_arrival;
+  guint          storm_timeout_id;   /* widens the limit when arrivals stop */
 };
+
+/* Arrivals closer together than this are a connect storm.  Accepting
+ * devices (TLS, APF, authentication) then comes before learning their
+ * state: each first refresh costs both ends several WS-Man exchanges, and
+ * sixteen of them at once took about 40 % of the listener's CPU while
+ * thousands were still waiting to connect.  One keeps going, so a steady
+ * trickle of reconnecting devices never starves the queue. */
+#define ARRIVAL_QUIET_US (250 * G_TIME_SPAN_MILLISECOND)
 
 static void ob_device_registry_list_model_init (GListModelInterface *iface);
 
@@ -1274,6 +1286,16 @@ start_poll_refresh (ObDeviceRegistry *self,
   ob_device_refresh_async (device, cancellable, poll_refresh_cb, weak);
 }
 
+static gboolean
+storm_over_cb (gpointer user_data)
+{
+  ObDeviceRegistry *self = user_data;
+
+  self->storm_timeout_id = 0;
+  schedule_poll (self);
+  return G_SOURCE_REMOVE;
+}
+
 /* Start queued refreshes, then those that are due, up to the concurrency
  * limit, oldest first; then sleep until the next one is due.  No timer
  * runs while nothing is due or the limit is reached (a completion calls
@@ -1283,10 +1305,23 @@ schedule_poll (ObDeviceRegistry *self)
 {
   gint64 interval = (gint64) self->poll_interval * G_USEC_PER_SEC;
   GQueue busy = G_QUEUE_INIT;
+  guint queued_limit = OB_DEVICE_REGISTRY_MAX_CONCURRENT_QUEUED_REFRESHES;
 
   g_clear_handle_id (&self->poll_timeout_id, g_source_remove);
 
-  while (g_hash_table_size (self->poll_in_flight) < OB_DEVICE_REGISTRY_MAX_CONCURRENT_QUEUED_REFRESHES &&
+  if (self->last_arrival != 0 && g_get_monotonic_time () - self->last_arrival < ARRIVAL_QUIET_US)
+    {
+      gint64 quiet_at = self->last_arrival + ARRIVAL_QUIET_US;
+
+      queued_limit = 1;
+      /* A slow device must not hold the queue to one after the storm: look
+       * again when arrivals have been quiet long enough. */
+      if (self->storm_timeout_id == 0 && !g_queue_is_empty (&self->refresh_queue))
+        self->storm_timeout_id = g_timeout_add ((guint) MAX ((quiet_at - g_get_monotonic_time () + 999) / 1000, 1),
+                                                storm_over_cb, self);
+    }
+
+  while (g_hash_table_size (self->poll_in_flight) < queued_limit &&
          !g_queue_is_empty (&self->refresh_queue))
     {
       ObDevice *device = refresh_queue_pop (self);
@@ -1457,6 +1492,7 @@ ob_device_registry_attach_cira_device (ObDeviceRegistry *self,
   g_return_val_if_fail (ob_device_record_get_guid (record) != NULL, NULL);
   g_return_val_if_fail (OB_IS_STREAM_SOURCE (transport), NULL);
 
+  self->last_arrival = g_get_monotonic_time ();
   device = ob_device_registry_lookup (self, ob_device_record_get_guid (record));
   if (device == NULL)
     {
@@ -1673,6 +1709,7 @@ ob_device_registry_dispose (GObject *object)
   ObDeviceRegistry *self = OB_DEVICE_REGISTRY (object);
 
   ob_device_registry_stop_polling (self);
+  g_clear_handle_id (&self->storm_timeout_id, g_source_remove);
 
   for (guint i = 0; i < self->devices->len; i++)
     _ob_device_set_state_func (g_ptr_array_index (self->devices, i), NULL, NULL);

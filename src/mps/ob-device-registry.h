@@ -167,7 +167,9 @@ gboolean          ob_device_registry_detach_cira_device     (ObDeviceRegistry   
                                                              const GError         *reason);
 /* Refresh @device soon, before anything the poll has due, within
  * OB_DEVICE_REGISTRY_MAX_CONCURRENT_QUEUED_REFRESHES, whether polling or
- * not (a CIRA device that just connected).  Does nothing while it has no
+ * not (a CIRA device that just connected).  While CIRA devices keep
+ * arriving (less than 250 ms apart) queued refreshes run one at a time, so
+ * a connect storm's handshakes come first.  Does nothing while it has no
  * transport source. */
 void              ob_device_registry_queue_refresh          (ObDeviceRegistry     *self,
                                                              ObDevice             *device);
