@@ -48,6 +48,7 @@ typedef struct
   gboolean     fin_without_close;
   /* results */
   gboolean     handshake_ok;
+  int          chain_len;        /* certificates the server sent */
   char         cipher[64];
   gsize        received;
   gboolean     received_ok;
@@ -137,6 +138,7 @@ client_thread (gpointer data)
   if (SSL_connect (ssl) != 1)
     goto out;
   c->handshake_ok = TRUE;
+  c->chain_len = sk_X509_num (SSL_get_peer_cert_chain (ssl));
   g_strlcpy (c->cipher, SSL_get_cipher_name (ssl), sizeof c->cipher);
 
   c->received_ok = TRUE;
@@ -473,6 +475,8 @@ run_variant_full (const Variant *variant,
   g_assert_no_error (server.error);
   g_assert_true (server.handshaken);
   g_assert_true (client.handshake_ok);
+  /* The server certificate alone, as the authority issues it. */
+  g_assert_cmpint (client.chain_len, ==, 1);
   g_assert_cmpstr (client.cipher, ==, variant->expect_cipher);
   g_assert_cmpstr (ob_tls_stream_get_cipher_name (server.tls), ==, variant->expect_cipher);
   g_assert_cmpstr (ob_tls_stream_get_protocol_version (server.tls), ==,

@@ -128,18 +128,40 @@ cipher_sizes (ObTlsRecordCipher  cipher,
     }
 }
 
+/* The two KDFs, fetched once like the ciphers: a fetch looks the name up
+ * in OpenSSL's locked method store, and every hand-over derives four to
+ * six keys. */
+static EVP_KDF *
+get_kdf (const char *name)
+{
+  static gsize once;
+  static EVP_KDF *hkdf;
+  static EVP_KDF *tls1_prf;
+
+  if (g_once_init_enter (&once))
+    {
+      hkdf = EVP_KDF_fetch (NULL, "HKDF", NULL);
+      tls1_prf = EVP_KDF_fetch (NULL, "TLS1-PRF", NULL);
+      g_once_init_leave (&once, 1);
+    }
+  if (g_str_equal (name, "HKDF"))
+    return hkdf;
+  if (g_str_equal (name, "TLS1-PRF"))
+    return tls1_prf;
+  return NULL;
+}
+
 static gboolean
 run_kdf (const char     *name,
          OSSL_PARAM     *params,
          guint8         *out,
          gsize           out_len)
 {
-  EVP_KDF *kdf = EVP_KDF_fetch (NULL, name, NULL);
+  EVP_KDF *kdf = get_kdf (name);
   EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new (kdf) : NULL;
   gboolean ok = ctx != NULL && EVP_KDF_derive (ctx, out, out_len, params) > 0;
 
   EVP_KDF_CTX_free (ctx);
-  EVP_KDF_free (kdf);
   return ok;
 }
 

@@ -362,6 +362,28 @@ receive_some (ObTlsStream  *self,
   return n;
 }
 
+static void
+free_reply_scratch (gpointer data)
+{
+  g_byte_array_unref (data);
+}
+
+/* Where an opened record's reply (a key update's) goes first: one array
+ * per thread, so reading a record allocates nothing for the rare reply. */
+static GByteArray *
+get_reply_scratch (void)
+{
+  static GPrivate key = G_PRIVATE_INIT (free_reply_scratch);
+  GByteArray *scratch = g_private_get (&key);
+
+  if (scratch == NULL)
+    {
+      scratch = g_byte_array_new ();
+      g_private_set (&key, scratch);
+    }
+  return scratch;
+}
+
 static gssize
 record_read (ObTlsStream  *self,
              void         *buffer,
@@ -371,6 +393,7 @@ record_read (ObTlsStream  *self,
   for (;;)
     {
       GError *local_error = NULL;
+      GByteArray *reply;
       ObTlsRecordKind kind;
       guint8 *plaintext;
       gsize plaintext_len;
@@ -438,17 +461,24 @@ record_read (ObTlsStream  *self,
           continue;
         }
 
-      if (self->unsent == NULL)
-        self->unsent = g_byte_array_new ();
       self->header_len = 0;
+      reply = get_reply_scratch ();
       if (!ob_tls_record_open (self->record, self->header, self->payload, self->payload_len,
-                               &kind, &plaintext, &plaintext_len, self->unsent, &local_error))
+                               &kind, &plaintext, &plaintext_len, reply, &local_error))
         {
+          g_byte_array_set_size (reply, 0);
           drop_payload (self);
           return record_fail (self, local_error, error);
         }
       /* A key update's answer goes out now if the socket takes it. */
-      flush_unsent (self, NULL);
+      if (reply->len > 0)
+        {
+          if (self->unsent == NULL)
+            self->unsent = g_byte_array_new ();
+          g_byte_array_append (self->unsent, reply->data, reply->len);
+          g_byte_array_set_size (reply, 0);
+          flush_unsent (self, NULL);
+        }
 
       switch (kind)
         {
@@ -874,6 +904,8 @@ hand_over (ObTlsStream *self)
   self->ssl = NULL;
 
 keep_openssl:
+  if (self->ssl != NULL && (SSL_CTX_get_mode (SSL_get_SSL_CTX (self->ssl)) & SSL_MODE_RELEASE_BUFFERS) != 0)
+    SSL_set_mode (self->ssl, SSL_MODE_RELEASE_BUFFERS);
   if (self->secrets != NULL)
     {
       OPENSSL_cleanse (self->secrets, sizeof *self->secrets);
@@ -1184,6 +1216,11 @@ stream_new (GSocketConnection  *connection,
    * the same callback on a shared context again changes nothing. */
   SSL_set_app_data (self->ssl, self);
   SSL_CTX_set_keylog_callback (ctx, on_keylog);
+  /* The handshake keeps its record buffers (the context's release mode
+   * would free and allocate them again for every flight); they go with
+   * the SSL object at the hand-over, or are released after the handshake
+   * when OpenSSL stays (hand_over()). */
+  SSL_clear_mode (self->ssl, SSL_MODE_RELEASE_BUFFERS);
   self->secrets = g_new0 (Secrets, 1);
 
   return g_steal_pointer (&self);
@@ -1228,6 +1265,11 @@ ob_tls_stream_new_server (GSocketConnection  *connection,
     return NULL;
   self->is_server = TRUE;
   SSL_set_accept_state (self->ssl);
+  /* With an empty certificate store OpenSSL would still try to build the
+   * chain on every handshake, only to send the leaf alone: send it
+   * without trying. */
+  if (sk_X509_OBJECT_num (X509_STORE_get0_objects (SSL_CTX_get_cert_store (ctx))) <= 0)
+    SSL_set_mode (self->ssl, SSL_MODE_NO_AUTO_CHAIN);
   return self;
 }
 
