@@ -1337,6 +1337,383 @@ test_raw_open_failure_reason (Raw           *raw,
   g_assert_nonnull (strstr (error->message, "unknown"));
 }
 
+/* ---- parked reads and writes: no GSource while waiting ------------------------------- */
+
+/* GLib numbers a context's sources in order: the ids of two markers tell
+ * how many sources were attached to the default context in between. */
+static guint
+source_marker (void)
+{
+  GSource *source = g_idle_source_new ();
+  guint id = g_source_attach (source, NULL);
+
+  g_source_destroy (source);
+  g_source_unref (source);
+  return id;
+}
+
+static guint
+sources_since (guint *marker)
+{
+  guint now = source_marker ();
+  guint n = now - *marker - 1;
+
+  *marker = now;
+  return n;
+}
+
+/* Iterate without a timeout source of our own (it would be counted). */
+static gboolean
+poll_until (Condition cond,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data) && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (500);
+  return cond (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static gboolean
+stream_readable (gpointer data)
+{
+  return g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (data)));
+}
+
+static void
+start_read_cancellable (GIOStream    *stream,
+                        Read         *r,
+                        GCancellable *cancellable)
+{
+  memset (r, 0, sizeof *r);
+  g_input_stream_read_async (g_io_stream_get_input_stream (stream), r->buffer, sizeof r->buffer,
+                             G_PRIORITY_DEFAULT, cancellable, on_read, r);
+}
+
+static void
+device_write (GIOStream  *device_channel,
+              const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (device_channel), text, strlen (text), NULL, NULL,
+                             &error);
+  g_assert_no_error (error);
+}
+
+/* A read waits on the channel with no source of its own, and completes
+ * from the main loop when data comes: neither the device's write nor the
+ * completion attaches one either. */
+static void
+test_pending_read_data (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObApfChannel) channel = NULL;
+  GIOStream *device_channel;
+  guint marker;
+  Read r;
+
+  channel = open_channel (f->server, 16992, &error);
+  g_assert_no_error (error);
+  device_channel = g_ptr_array_index (f->device_channels, 0);
+  /* The open's own traffic settles first. */
+  poll_until (never, NULL, 20);
+
+  marker = source_marker ();
+  start_read (G_IO_STREAM (channel), &r);
+  g_assert_false (r.done);
+  poll_until (never, NULL, 30);
+  g_assert_false (r.done);
+  g_assert_cmpuint (sources_since (&marker), ==, 0);
+
+  device_write (device_channel, "hello");
+  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_no_error (r.error);
+  g_assert_cmpmem (r.buffer, r.n, "hello", 5);
+  g_assert_cmpuint (sources_since (&marker), ==, 0);
+
+  /* Data already there: still answered from the main loop, not inside
+   * the call. */
+  device_write (device_channel, "again");
+  g_assert_true (poll_until (stream_readable, channel, 5000));
+  start_read (G_IO_STREAM (channel), &r);
+  g_assert_false (r.done);
+  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_no_error (r.error);
+  g_assert_cmpmem (r.buffer, r.n, "again", 5);
+  g_assert_cmpuint (sources_since (&marker), ==, 0);
+
+  /* The other way too: the device side's reader. */
+  start_read (device_channel, &r);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), "back", 4, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (r.done);
+  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_no_error (r.error);
+  g_assert_cmpmem (r.buffer, r.n, "back", 4);
+  g_assert_cmpuint (sources_since (&marker), ==, 0);
+}
+
+/* A waiting read ends when either side closes the channel: EOF when the
+ * peer closes, G_IO_ERROR_CLOSED when we close under it. */
+static void
+test_pending_read_close (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObApfChannel) c1 = NULL;
+  g_autoptr(ObApfChannel) c2 = NULL;
+  Read r;
+
+  c1 = open_channel (f->server, 16992, &error);
+  g_assert_no_error (error);
+  start_read (G_IO_STREAM (c1), &r);
+  poll_until (never, NULL, 20);
+  g_assert_false (r.done);
+  g_io_stream_close (g_ptr_array_index (f->device_channels, 0), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_no_error (r.error);
+  g_assert_cmpint (r.n, ==, 0);
+  g_assert_true (ob_apf_channel_is_peer_closed (c1));
+
+  c2 = open_channel (f->server, 16992, &error);
+  g_assert_no_error (error);
+  start_read (G_IO_STREAM (c2), &r);
+  poll_until (never, NULL, 20);
+  g_assert_false (r.done);
+  g_io_stream_close (G_IO_STREAM (c2), NULL, &error);
+  g_assert_no_error (error);
+  /* Closing does not answer the read inside the call either. */
+  g_assert_false (r.done);
+  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&r.error);
+  g_assert_true (wait_until (no_channels, f, 5000));
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  Read         *read;
+  gboolean      fired;
+  gboolean      done_inside;
+} CancelLater;
+
+static gboolean
+cancel_later (gpointer user_data)
+{
+  CancelLater *cl = user_data;
+
+  g_cancellable_cancel (cl->cancellable);
+  cl->done_inside = cl->read->done;
+  cl->fired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancelling a waiting read: from outside the main loop and from a
+ * callback in it.  The read's callback never runs inside
+ * g_cancellable_cancel(), and the channel reads on afterwards. */
+static void
+test_pending_read_cancel (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObApfChannel) channel = NULL;
+  g_autoptr(GCancellable) c1 = g_cancellable_new ();
+  g_autoptr(GCancellable) c2 = g_cancellable_new ();
+  g_autoptr(GCancellable) c3 = g_cancellable_new ();
+  CancelLater cl = { c2, NULL, FALSE, FALSE };
+  GIOStream *device_channel;
+  guint marker;
+  Read r;
+
+  channel = open_channel (f->server, 16992, &error);
+  g_assert_no_error (error);
+  device_channel = g_ptr_array_index (f->device_channels, 0);
+
+  start_read_cancellable (G_IO_STREAM (channel), &r, c1);
+  poll_until (never, NULL, 20);
+  g_cancellable_cancel (c1);
+  g_assert_false (r.done);
+  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+
+  /* From a callback on the channel's context: the cancellation wakes the
+   * read through the poller, no source besides the test's own timeout. */
+  poll_until (never, NULL, 20);
+  marker = source_marker ();
+  start_read_cancellable (G_IO_STREAM (channel), &r, c2);
+  cl.read = &r;
+  g_timeout_add (10, cancel_later, &cl);
+  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cl.fired);
+  g_assert_false (cl.done_inside);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+  g_assert_cmpuint (sources_since (&marker), ==, 1);
+
+  /* Already cancelled: fails, from the main loop. */
+  g_cancellable_cancel (c3);
+  start_read_cancellable (G_IO_STREAM (channel), &r, c3);
+  g_assert_false (r.done);
+  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+
+  /* Nothing was lost: the next read gets the data. */
+  start_read (G_IO_STREAM (channel), &r);
+  device_write (device_channel, "still here");
+  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_no_error (r.error);
+  g_assert_cmpmem (r.buffer, r.n, "still here", 10);
+}
+
+/* A waiting read fails when the CIRA connection goes; with no GSource. */
+static void
+test_pending_read_session_failure (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObApfChannel) channel = NULL;
+  guint marker;
+  Read r, rd;
+
+  channel = open_channel (f->server, 16992, &error);
+  g_assert_no_error (error);
+  poll_until (never, NULL, 20);
+  marker = source_marker ();
+  start_read (G_IO_STREAM (channel), &r);
+  start_read (g_ptr_array_index (f->device_channels, 0), &rd);
+  ob_apf_session_close (f->server, OB_APF_CLOSE_REASON_LOCAL);
+  g_assert_false (r.done);
+  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_clear_error (&r.error);
+  /* The device's side learns it from its session. */
+  g_assert_true (poll_until (flag_is_set, &rd.done, 5000));
+  g_assert_error (rd.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_clear_error (&rd.error);
+  /* Closing a session's socket is GIO's close_async: one idle, the read's
+   * failure none. */
+  g_assert_cmpuint (sources_since (&marker), <=, 2);
+}
+
+typedef struct
+{
+  gboolean  done;
+  gssize    n;
+  GError   *error;
+} Write;
+
+static void
+on_write (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Write *w = user_data;
+
+  w->n = g_output_stream_write_finish (G_OUTPUT_STREAM (source), result, &w->error);
+  w->done = TRUE;
+}
+
+/* A write that finds the send buffer full (the peer's window used up)
+ * waits, with no source, until a WINDOW_ADJUST makes room. */
+static void
+test_raw_pending_write (Raw           *raw,
+                        gconstpointer  data)
+{
+  g_autoptr(ObApfChannel) channel = NULL;
+  g_autoptr(GBytes) payload = pattern_bytes (40000, 12);
+  const guint8 *p = g_bytes_get_data (payload, NULL);
+  g_autoptr(GString) got = g_string_new (NULL);
+  GOutputStream *output;
+  gsize total = 0;
+  guint marker;
+  Write w = { 0 };
+
+  ob_apf_session_set_max_channel_buffer (raw->server, OB_APF_MIN_WINDOW_SIZE);
+  channel = raw_open (raw, 4, 1024, 77, 1000);
+  output = g_io_stream_get_output_stream (G_IO_STREAM (channel));
+
+  /* Fill: the 1000 bytes of credit go out, the buffer holds the rest. */
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_output_stream_write (output, p + total, 4096, NULL, &error);
+
+      if (n < 0)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+          break;
+        }
+      total += (gsize) n;
+    }
+  g_assert_cmpuint (total, ==, 1000 + OB_APF_MIN_WINDOW_SIZE);
+
+  poll_until (never, NULL, 20);
+  marker = source_marker ();
+  g_output_stream_write_async (output, p + total, 3000, G_PRIORITY_DEFAULT, NULL, on_write, &w);
+  g_assert_false (w.done);
+  poll_until (never, NULL, 50);
+  g_assert_false (w.done);
+  g_assert_cmpuint (sources_since (&marker), ==, 0);
+  raw_collect_data (raw, 77, got);
+  g_assert_cmpuint (got->len, ==, 1000);
+
+  ob_apf_encode_window_adjust (raw->out, 4, 100000);
+  raw_send (raw);
+  g_assert_true (poll_until (flag_is_set, &w.done, 5000));
+  g_assert_no_error (w.error);
+  g_assert_cmpint (w.n, ==, 3000);
+  total += 3000;
+  raw_collect_data (raw, 77, got);
+  g_assert_cmpuint (got->len, ==, total);
+  g_assert_cmpmem (got->str, got->len, p, total);
+}
+
+/* A write waiting for the window fails when the device closes the
+ * channel. */
+static void
+test_raw_pending_write_peer_close (Raw           *raw,
+                                   gconstpointer  data)
+{
+  g_autoptr(ObApfChannel) channel = NULL;
+  g_autoptr(GBytes) payload = pattern_bytes (OB_APF_MIN_WINDOW_SIZE + 2000, 13);
+  g_autoptr(GError) error = NULL;
+  GOutputStream *output;
+  gsize written = 0;
+  Write w = { 0 };
+
+  ob_apf_session_set_max_channel_buffer (raw->server, OB_APF_MIN_WINDOW_SIZE);
+  channel = raw_open (raw, 4, 1024, 78, 1000);
+  output = g_io_stream_get_output_stream (G_IO_STREAM (channel));
+  g_output_stream_write_all (output, g_bytes_get_data (payload, NULL), OB_APF_MIN_WINDOW_SIZE + 1000, &written,
+                             NULL, &error);
+  g_assert_no_error (error);
+
+  g_output_stream_write_async (output, g_bytes_get_data (payload, NULL), 1000, G_PRIORITY_DEFAULT, NULL,
+                               on_write, &w);
+  poll_until (never, NULL, 20);
+  g_assert_false (w.done);
+  ob_apf_encode_channel_close (raw->out, 4);
+  raw_send (raw);
+  g_assert_true (wait_until (flag_is_set, &w.done, 5000));
+  g_assert_cmpint (w.n, ==, -1);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
+  g_clear_error (&w.error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1365,6 +1742,17 @@ main (int   argc,
   g_test_add ("/apf-channel/raw/open-timeout", Raw, NULL, raw_setup, test_raw_open_timeout, raw_teardown);
   g_test_add ("/apf-channel/raw/open-failure-reason", Raw, NULL, raw_setup, test_raw_open_failure_reason,
               raw_teardown);
+  g_test_add ("/apf-channel/pending-read/data", Fixture, NULL, fixture_setup, test_pending_read_data,
+              fixture_teardown);
+  g_test_add ("/apf-channel/pending-read/close", Fixture, NULL, fixture_setup, test_pending_read_close,
+              fixture_teardown);
+  g_test_add ("/apf-channel/pending-read/cancel", Fixture, NULL, fixture_setup, test_pending_read_cancel,
+              fixture_teardown);
+  g_test_add ("/apf-channel/pending-read/session-failure", Fixture, NULL, fixture_setup,
+              test_pending_read_session_failure, fixture_teardown);
+  g_test_add ("/apf-channel/raw/pending-write", Raw, NULL, raw_setup, test_raw_pending_write, raw_teardown);
+  g_test_add ("/apf-channel/raw/pending-write-peer-close", Raw, NULL, raw_setup,
+              test_raw_pending_write_peer_close, raw_teardown);
 
   return g_test_run ();
 }

@@ -1344,6 +1344,69 @@ test_random_garbage (void)
     }
 }
 
+/* GLib numbers a context's sources in order: the ids of two markers tell
+ * how many sources were attached to the default context in between. */
+static guint
+source_marker (void)
+{
+  GSource *source = g_idle_source_new ();
+  guint id = g_source_attach (source, NULL);
+
+  g_source_destroy (source);
+  g_source_unref (source);
+  return id;
+}
+
+/* Iterate without a timeout source of our own (it would be counted). */
+static gboolean
+poll_until (Condition cond,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data) && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  return cond (data);
+}
+
+static gboolean
+client_keepalive_twice (gpointer data)
+{
+  return ob_apf_session_get_n_keepalives (data) >= 2;
+}
+
+/* Sessions over plain streams (no poller given) run their timers on the
+ * poller shared by their context: the keepalive ticks, the requests go
+ * out and the answers come back without a GSource attached for any of
+ * it, and the timers go with the sessions. */
+static void
+test_timers_on_shared_poller (void)
+{
+  g_autoptr(ObPoller) shared = ob_poller_get_for_context (NULL);
+  guint n_timers = ob_poller_get_n_timers (shared);
+  GIOStream *a, *b;
+  Pair pair = { 0 };
+  guint marker;
+
+  socket_pair (&a, &b);
+  pair_start (&pair, a, b, PASSWORD);
+  check_handshake (&pair);
+  /* The idle timers of both, the client's keepalive. */
+  g_assert_cmpuint (ob_poller_get_n_timers (shared), >=, n_timers + 3);
+
+  ob_apf_session_set_keepalive_interval (pair.client, 1);
+  marker = source_marker ();
+  g_assert_true (poll_until (client_keepalive_twice, pair.client, 5000));
+  g_assert_cmpuint (source_marker (), ==, marker + 1);
+
+  pair_teardown (&pair, NULL);
+  g_object_unref (a);
+  g_object_unref (b);
+  g_assert_cmpuint (ob_poller_get_n_timers (shared), ==, n_timers);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1354,6 +1417,7 @@ main (int   argc,
   g_test_add_func ("/apf-session/handshake-tcp", test_handshake_tcp);
   g_test_add_func ("/apf-session/handshake-not-pollable", test_handshake_not_pollable);
   g_test_add ("/apf-session/keepalive-interval", Pair, NULL, pair_setup, test_keepalive_interval, pair_teardown);
+  g_test_add_func ("/apf-session/timers-on-shared-poller", test_timers_on_shared_poller);
   g_test_add ("/apf-session/client-wrong-password", Pair, "wrong", pair_setup, test_client_wrong_password,
               pair_teardown);
   g_test_add ("/apf-session/client-disconnect", Pair, NULL, pair_setup, test_client_disconnect, pair_teardown);

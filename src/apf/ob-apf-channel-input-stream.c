@@ -48,6 +48,37 @@ ob_apf_channel_input_stream_read (GInputStream  *stream,
   return _ob_apf_channel_core_read (self->core, buffer, count, error);
 }
 
+/* Waits on the channel itself, with no GSource: GIO's default would poll
+ * through a pollable source (and its child) per waiting read. */
+static void
+ob_apf_channel_input_stream_read_async (GInputStream        *stream,
+                                        void                *buffer,
+                                        gsize                count,
+                                        int                  io_priority,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  ObApfChannelInputStream *self = OB_APF_CHANNEL_INPUT_STREAM (stream);
+  /* The core watches the cancellable: a task holding it would return
+   * even its results from an idle source of its own. */
+  g_autoptr(GTask) task = g_task_new (stream, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, ob_apf_channel_input_stream_read_async);
+  g_task_set_priority (task, io_priority);
+  _ob_apf_channel_core_read_async (self->core, task, buffer, count, cancellable);
+}
+
+static gssize
+ob_apf_channel_input_stream_read_finish (GInputStream  *stream,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, stream), -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 static gboolean
 ob_apf_channel_input_stream_close (GInputStream  *stream,
                                    GCancellable  *cancellable,
@@ -60,7 +91,8 @@ ob_apf_channel_input_stream_close (GInputStream  *stream,
 }
 
 /* Closing never blocks, so it runs here rather than in GIO's default
- * worker thread (the core is not thread-safe). */
+ * worker thread (the core is not thread-safe); the answer comes on the
+ * poller's next round. */
 static void
 ob_apf_channel_input_stream_close_async (GInputStream        *stream,
                                          int                  io_priority,
@@ -68,11 +100,11 @@ ob_apf_channel_input_stream_close_async (GInputStream        *stream,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+  g_autoptr(GTask) task = g_task_new (stream, NULL, callback, user_data);
 
   g_task_set_source_tag (task, ob_apf_channel_input_stream_close_async);
   ob_apf_channel_input_stream_close (stream, cancellable, NULL);
-  g_task_return_boolean (task, TRUE);
+  _ob_apf_channel_core_return_soon (OB_APF_CHANNEL_INPUT_STREAM (stream)->core, task);
 }
 
 static gboolean
@@ -143,6 +175,8 @@ ob_apf_channel_input_stream_class_init (ObApfChannelInputStreamClass *klass)
   object_class->finalize = ob_apf_channel_input_stream_finalize;
 
   stream_class->read_fn = ob_apf_channel_input_stream_read;
+  stream_class->read_async = ob_apf_channel_input_stream_read_async;
+  stream_class->read_finish = ob_apf_channel_input_stream_read_finish;
   stream_class->close_fn = ob_apf_channel_input_stream_close;
   stream_class->close_async = ob_apf_channel_input_stream_close_async;
   stream_class->close_finish = ob_apf_channel_input_stream_close_finish;

@@ -46,6 +46,36 @@ ob_apf_channel_output_stream_write (GOutputStream  *stream,
   return _ob_apf_channel_core_write (self->core, buffer, count, error);
 }
 
+/* Takes what fits in the channel's send buffer at once; with the buffer
+ * full (the peer's window is used up), parks on the channel until a
+ * WINDOW_ADJUST makes room.  No GSource either way. */
+static void
+ob_apf_channel_output_stream_write_async (GOutputStream       *stream,
+                                          const void          *buffer,
+                                          gsize                count,
+                                          int                  io_priority,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  ObApfChannelOutputStream *self = OB_APF_CHANNEL_OUTPUT_STREAM (stream);
+  g_autoptr(GTask) task = g_task_new (stream, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, ob_apf_channel_output_stream_write_async);
+  g_task_set_priority (task, io_priority);
+  _ob_apf_channel_core_write_async (self->core, task, buffer, count, cancellable);
+}
+
+static gssize
+ob_apf_channel_output_stream_write_finish (GOutputStream  *stream,
+                                           GAsyncResult   *result,
+                                           GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, stream), -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
 static gboolean
 ob_apf_channel_output_stream_close (GOutputStream  *stream,
                                     GCancellable   *cancellable,
@@ -58,8 +88,9 @@ ob_apf_channel_output_stream_close (GOutputStream  *stream,
 }
 
 /* Neither closing nor flushing blocks: run them here, not in GIO's default
- * worker thread.  Written data already belongs to the channel, which sends
- * it as the peer's window allows. */
+ * worker thread, and answer on the poller's next round.  Written data
+ * already belongs to the channel, which sends it as the peer's window
+ * allows. */
 static void
 ob_apf_channel_output_stream_close_async (GOutputStream       *stream,
                                           int                  io_priority,
@@ -67,11 +98,11 @@ ob_apf_channel_output_stream_close_async (GOutputStream       *stream,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+  g_autoptr(GTask) task = g_task_new (stream, NULL, callback, user_data);
 
   g_task_set_source_tag (task, ob_apf_channel_output_stream_close_async);
   ob_apf_channel_output_stream_close (stream, cancellable, NULL);
-  g_task_return_boolean (task, TRUE);
+  _ob_apf_channel_core_return_soon (OB_APF_CHANNEL_OUTPUT_STREAM (stream)->core, task);
 }
 
 static gboolean
@@ -89,10 +120,10 @@ ob_apf_channel_output_stream_flush_async (GOutputStream       *stream,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+  g_autoptr(GTask) task = g_task_new (stream, NULL, callback, user_data);
 
   g_task_set_source_tag (task, ob_apf_channel_output_stream_flush_async);
-  g_task_return_boolean (task, TRUE);
+  _ob_apf_channel_core_return_soon (OB_APF_CHANNEL_OUTPUT_STREAM (stream)->core, task);
 }
 
 static gboolean
@@ -163,6 +194,8 @@ ob_apf_channel_output_stream_class_init (ObApfChannelOutputStreamClass *klass)
   object_class->finalize = ob_apf_channel_output_stream_finalize;
 
   stream_class->write_fn = ob_apf_channel_output_stream_write;
+  stream_class->write_async = ob_apf_channel_output_stream_write_async;
+  stream_class->write_finish = ob_apf_channel_output_stream_write_finish;
   stream_class->close_fn = ob_apf_channel_output_stream_close;
   stream_class->close_async = ob_apf_channel_output_stream_close_async;
   stream_class->close_finish = ob_apf_channel_output_stream_close_finish;

@@ -69,6 +69,26 @@ gssize            _ob_apf_channel_core_write        (ObApfChannelCore *core,
                                                      const void       *buffer,
                                                      gsize             count,
                                                      GError          **error);
+/* GInputStream read_async / GOutputStream write_async on the core: done
+ * at once or parked until the state allows (data, EOF, room, an error,
+ * @cancellable), then @task (made without a cancellable; returning the
+ * count) returns from the poller's round, never inside this call.  One of
+ * each at a time; @buffer stays the caller's until then. */
+void              _ob_apf_channel_core_read_async   (ObApfChannelCore *core,
+                                                     GTask            *task,
+                                                     void             *buffer,
+                                                     gsize             count,
+                                                     GCancellable     *cancellable);
+void              _ob_apf_channel_core_write_async  (ObApfChannelCore *core,
+                                                     GTask            *task,
+                                                     const void       *buffer,
+                                                     gsize             count,
+                                                     GCancellable     *cancellable);
+/* @task (made without a cancellable) returns TRUE on the poller's next
+ * round: closing and flushing never wait, and answer from the main loop
+ * without an idle source of their own. */
+void              _ob_apf_channel_core_return_soon  (ObApfChannelCore *core,
+                                                     GTask            *task);
 gboolean          _ob_apf_channel_core_is_readable  (ObApfChannelCore *core);
 gboolean          _ob_apf_channel_core_is_writable  (ObApfChannelCore *core);
 /* A level-triggered source, ready while the condition holds. */

@@ -28,11 +28,29 @@ typedef enum
   CORE_CLOSED,
 } CoreState;
 
+/* An asynchronous read or write parked on the core (GIO allows one of
+ * each at a time).  It waits with no GSource: the core's state changes
+ * wake it through a timer on the session's poller, which also returns
+ * the result from the main loop, never inside the caller. */
+typedef struct
+{
+  GTask         *task;              /* made without a cancellable: ours */
+  GCancellable  *cancellable;
+  gulong         cancel_id;
+  gpointer       buffer;            /* the caller's, valid until it returns */
+  gsize          count;
+  gboolean       done;              /* result or error ready to return */
+  gssize         result;
+  GError        *error;
+} PendingIO;
+
 struct _ObApfChannelCore
 {
-  guint          ref_count;
+  gint           ref_count;         /* atomic: cancellation may come from any thread */
 
   ObApfSession  *session;           /* unowned; NULL once detached */
+  ObPoller      *poller;            /* the session's; outlives it */
+  ObPollerTimer *wake;              /* settles the parked operations */
   guint32        local_id;
   guint32        remote_id;
   guint          port;
@@ -44,7 +62,7 @@ struct _ObApfChannelCore
   GTask         *open_task;
   GCancellable  *open_cancellable;
   gulong         open_cancel_id;
-  GSource       *open_timeout;
+  ObPollerTimer *open_timer;
 
   /* Receiving: chunks waiting for the reader. */
   GQueue         recv_chunks;       /* GByteArray */
@@ -60,6 +78,10 @@ struct _ObApfChannelCore
 
   GError        *error;             /* the session was lost */
 
+  PendingIO      reader;
+  PendingIO      writer;
+  GQueue         soon;              /* GTask: never waited, answers on the next round */
+
   guint64        bytes_sent;
   guint64        bytes_received;
   guint          n_adjusts_sent;
@@ -70,6 +92,7 @@ struct _ObApfChannelCore
   guint          close_requested : 1;
   guint          close_sent : 1;
   guint          peer_closed : 1;
+  guint          trying : 1;        /* inside a parked operation's attempt */
 };
 
 struct _ObApfChannel
@@ -84,6 +107,7 @@ struct _ObApfChannel
 G_DEFINE_FINAL_TYPE (ObApfChannel, ob_apf_channel, G_TYPE_IO_STREAM)
 
 static ObApfChannel *channel_new (ObApfChannelCore *core);
+static void          maybe_wake  (ObApfChannelCore *core);
 
 /* ---- the core: life ----------------------------------------------------- */
 
@@ -98,6 +122,7 @@ _ob_apf_channel_core_new (ObApfSession *session,
 
   core->ref_count = 1;
   core->session = session;
+  core->poller = ob_poller_ref (_ob_apf_session_get_poller (session));
   core->local_id = local_id;
   core->port = port;
   core->state = CORE_OPENING;
@@ -105,6 +130,7 @@ _ob_apf_channel_core_new (ObApfSession *session,
   core->max_buffer = MAX (max_buffer, window);
   core->recv_allowance = window;
   g_queue_init (&core->recv_chunks);
+  g_queue_init (&core->soon);
 
   return core;
 }
@@ -114,7 +140,7 @@ _ob_apf_channel_core_ref (ObApfChannelCore *core)
 {
   g_return_val_if_fail (core != NULL, NULL);
 
-  core->ref_count++;
+  g_atomic_int_inc (&core->ref_count);
   return core;
 }
 
@@ -132,10 +158,16 @@ _ob_apf_channel_core_unref (ObApfChannelCore *core)
   g_return_if_fail (core != NULL);
   g_return_if_fail (core->ref_count > 0);
 
-  if (--core->ref_count > 0)
+  if (!g_atomic_int_dec_and_test (&core->ref_count))
     return;
 
+  /* A parked operation's task holds its stream, which holds the core. */
   g_assert (core->open_task == NULL);
+  g_assert (core->reader.task == NULL && core->writer.task == NULL);
+  g_assert (g_queue_is_empty (&core->soon));
+  g_clear_pointer (&core->wake, ob_poller_timer_free);
+  g_clear_pointer (&core->open_timer, ob_poller_timer_free);
+  g_clear_pointer (&core->poller, ob_poller_unref);
   drop_received (core);
   g_clear_pointer (&core->send_buf, g_byte_array_unref);
   g_clear_error (&core->error);
@@ -193,11 +225,7 @@ open_finish_common (ObApfChannelCore *core,
       core->open_cancel_id = 0;
       g_clear_object (&core->open_cancellable);
     }
-  if (core->open_timeout != NULL)
-    {
-      g_source_destroy (core->open_timeout);
-      g_clear_pointer (&core->open_timeout, g_source_unref);
-    }
+  g_clear_pointer (&core->open_timer, ob_poller_timer_free);
   *task_out = g_steal_pointer (&core->open_task);
 }
 
@@ -231,41 +259,69 @@ open_abandon (ObApfChannelCore *core,
   open_return_error (core, error);
 }
 
-static gboolean
-on_open_cancelled_idle (gpointer user_data)
-{
-  ObApfChannelCore *core = user_data;
+/* ---- waking parked operations -------------------------------------------------------- */
 
-  if (core->open_task != NULL)
-    open_abandon (core, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled"));
+static void on_wake (gpointer user_data);
+
+/* The parked operations (and a cancelled open) are looked at on the
+ * poller's next round: from the main loop, never inside the call that
+ * changed the state. */
+static void
+schedule_wake (ObApfChannelCore *core)
+{
+  if (core->wake == NULL)
+    core->wake = ob_poller_timer_new (core->poller, on_wake, core);
+  if (!ob_poller_timer_is_scheduled (core->wake))
+    ob_poller_timer_schedule (core->wake, 0);
+}
+
+static gboolean
+on_wake_idle (gpointer user_data)
+{
+  schedule_wake (user_data);
   return G_SOURCE_REMOVE;
 }
 
-/* May run inside g_cancellable_cancel() in the caller's stack: defer. */
+/* A cancellable fired.  That may be inside g_cancellable_cancel() on the
+ * caller's stack, and on any thread: only schedule.  The poller belongs to
+ * its context's thread, so from elsewhere (or from code outside that
+ * context's loop) an idle on the context does it: the rare case. */
+static void
+wake_from_cancel (ObApfChannelCore *core)
+{
+  GMainContext *context = ob_poller_get_context (core->poller);
+  GSource *idle;
+
+  if (g_main_context_is_owner (context))
+    {
+      schedule_wake (core);
+      return;
+    }
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, on_wake_idle, _ob_apf_channel_core_ref (core),
+                         (GDestroyNotify) _ob_apf_channel_core_unref);
+  g_source_set_static_name (idle, "ObApfChannel cancelled");
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+}
+
 static void
 on_open_cancelled (GCancellable *cancellable,
                    gpointer      user_data)
 {
-  ObApfChannelCore *core = user_data;
-  g_autoptr(GSource) idle = g_idle_source_new ();
-
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback (idle, on_open_cancelled_idle, _ob_apf_channel_core_ref (core),
-                         (GDestroyNotify) _ob_apf_channel_core_unref);
-  g_source_attach (idle, g_task_get_context (core->open_task));
+  wake_from_cancel (user_data);
 }
 
-static gboolean
+static void
 on_open_timeout (gpointer user_data)
 {
   ObApfChannelCore *core = user_data;
 
-  g_clear_pointer (&core->open_timeout, g_source_unref);
   if (core->open_task != NULL)
     open_abandon (core, g_error_new (OB_APF_ERROR, OB_APF_ERROR_TIMEOUT,
                                      "The device did not answer the channel to port %u in time",
                                      core->port));
-  return G_SOURCE_REMOVE;
 }
 
 void
@@ -288,9 +344,8 @@ _ob_apf_channel_core_start_open (ObApfChannelCore *core,
     }
   if (timeout_ms > 0 && core->open_task != NULL)
     {
-      core->open_timeout = g_timeout_source_new (timeout_ms);
-      g_source_set_callback (core->open_timeout, on_open_timeout, core, NULL);
-      g_source_attach (core->open_timeout, g_task_get_context (task));
+      core->open_timer = ob_poller_timer_new (core->poller, on_open_timeout, core);
+      ob_poller_timer_schedule (core->open_timer, g_get_monotonic_time () + (gint64) timeout_ms * 1000);
     }
 }
 
@@ -382,6 +437,7 @@ fail_flow_control (ObApfChannelCore *core)
   core->state = CORE_CLOSED;
   g_clear_pointer (&core->send_buf, g_byte_array_unref);
   detach (core);
+  maybe_wake (core);
 }
 
 /* Give consumed bytes back to the peer once more than half our window is
@@ -453,6 +509,7 @@ _ob_apf_channel_core_receive (ObApfChannelCore *core,
     }
   core->recv_len += len;
   core->recv_high_water = MAX (core->recv_high_water, core->recv_len);
+  maybe_wake (core);
 }
 
 void
@@ -492,6 +549,7 @@ _ob_apf_channel_core_peer_closed (ObApfChannelCore *core)
   core->state = CORE_CLOSED;
   g_clear_pointer (&core->send_buf, g_byte_array_unref);
   detach (core);
+  maybe_wake (core);
 }
 
 void
@@ -523,6 +581,8 @@ _ob_apf_channel_core_flush (ObApfChannelCore *core)
       core->state = CORE_CLOSED;
       detach (core);
     }
+  /* Room in the send buffer for a parked writer. */
+  maybe_wake (core);
 }
 
 void
@@ -547,6 +607,7 @@ _ob_apf_channel_core_session_lost (ObApfChannelCore *core,
       return;
     }
   core->state = CORE_CLOSED;
+  maybe_wake (core);
 }
 
 /* ---- the streams' side ------------------------------------------------------------- */
@@ -675,6 +736,7 @@ _ob_apf_channel_core_close_input (ObApfChannelCore *core)
   drop_received (core);
   /* Unread data counts as consumed, so the peer is never stuck. */
   credit_consumed (core, dropped);
+  maybe_wake (core);
 }
 
 void
@@ -682,6 +744,7 @@ _ob_apf_channel_core_close_output (ObApfChannelCore *core)
 {
   /* APF has no half-close: the channel closes with the GIOStream. */
   core->output_closed = TRUE;
+  maybe_wake (core);
 }
 
 void
@@ -706,6 +769,176 @@ _ob_apf_channel_core_close (ObApfChannelCore *core)
     default:
       break;
     }
+  maybe_wake (core);
+}
+
+/* ---- parked asynchronous reads and writes -------------------------------------------- */
+
+static void
+on_io_cancelled (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  wake_from_cancel (user_data);
+}
+
+/* Try the operation once, without blocking; TRUE when it has a result
+ * (data, EOF, an error), FALSE while it would block. */
+static gboolean
+pending_try (ObApfChannelCore *core,
+             PendingIO        *op,
+             gboolean          for_write)
+{
+  GError *error = NULL;
+  gssize n;
+
+  if (op->done)
+    return TRUE;
+  if (op->cancellable != NULL && g_cancellable_is_cancelled (op->cancellable))
+    {
+      op->done = TRUE;
+      op->result = -1;
+      op->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+      return TRUE;
+    }
+
+  /* The attempt itself changes the state (credits, flushes): that must
+   * not wake this very operation again. */
+  core->trying = TRUE;
+  if (for_write)
+    n = _ob_apf_channel_core_write (core, op->buffer, op->count, &error);
+  else
+    n = _ob_apf_channel_core_read (core, op->buffer, op->count, &error);
+  core->trying = FALSE;
+
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      g_error_free (error);
+      return FALSE;
+    }
+  op->done = TRUE;
+  op->result = n;
+  op->error = error;
+  return TRUE;
+}
+
+static void
+pending_start (ObApfChannelCore *core,
+               PendingIO        *op,
+               gboolean          for_write,
+               GTask            *task,
+               gpointer          buffer,
+               gsize             count,
+               GCancellable     *cancellable)
+{
+  g_return_if_fail (op->task == NULL);
+
+  op->task = g_object_ref (task);
+  op->buffer = buffer;
+  op->count = count;
+  if (cancellable != NULL)
+    {
+      op->cancellable = g_object_ref (cancellable);
+      /* Runs the handler at once if already cancelled: it only schedules. */
+      op->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_io_cancelled), core, NULL);
+    }
+  /* Done at once or not, the answer comes from the main loop. */
+  if (pending_try (core, op, for_write))
+    schedule_wake (core);
+}
+
+/* Hand a settled operation's result to its task.  The task's callback
+ * runs from here (the poller's dispatch) and may start the next
+ * operation on this very slot. */
+static void
+pending_return (PendingIO *op)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&op->task);
+  GError *error = g_steal_pointer (&op->error);
+  gssize result = op->result;
+
+  if (op->cancellable != NULL)
+    {
+      g_cancellable_disconnect (op->cancellable, op->cancel_id);
+      op->cancel_id = 0;
+      g_clear_object (&op->cancellable);
+    }
+  op->buffer = NULL;
+  op->count = 0;
+  op->done = FALSE;
+  op->result = 0;
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, result);
+}
+
+static void
+on_wake (gpointer user_data)
+{
+  ObApfChannelCore *core = user_data;
+  g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
+  gboolean read_done, write_done;
+
+  if (core->open_task != NULL && core->open_cancellable != NULL
+      && g_cancellable_is_cancelled (core->open_cancellable))
+    open_abandon (core, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled"));
+
+  /* Settle both before returning either: a callback may start a new
+   * operation, which then waits for the next round. */
+  read_done = core->reader.task != NULL && pending_try (core, &core->reader, FALSE);
+  write_done = core->writer.task != NULL && pending_try (core, &core->writer, TRUE);
+  if (read_done)
+    pending_return (&core->reader);
+  if (write_done)
+    pending_return (&core->writer);
+
+  /* Only those queued before this round. */
+  for (guint n = g_queue_get_length (&core->soon); n > 0; n--)
+    {
+      g_autoptr(GTask) task = g_queue_pop_head (&core->soon);
+
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+void
+_ob_apf_channel_core_return_soon (ObApfChannelCore *core,
+                                  GTask            *task)
+{
+  g_queue_push_tail (&core->soon, g_object_ref (task));
+  schedule_wake (core);
+}
+
+/* After a state change: wake the parked operations that can now go on. */
+static void
+maybe_wake (ObApfChannelCore *core)
+{
+  if (core->trying)
+    return;
+  if ((core->reader.task != NULL && (core->reader.done || _ob_apf_channel_core_is_readable (core)))
+      || (core->writer.task != NULL && (core->writer.done || _ob_apf_channel_core_is_writable (core))))
+    schedule_wake (core);
+}
+
+void
+_ob_apf_channel_core_read_async (ObApfChannelCore *core,
+                                 GTask            *task,
+                                 void             *buffer,
+                                 gsize             count,
+                                 GCancellable     *cancellable)
+{
+  pending_start (core, &core->reader, FALSE, task, buffer, count, cancellable);
+}
+
+void
+_ob_apf_channel_core_write_async (ObApfChannelCore *core,
+                                  GTask            *task,
+                                  const void       *buffer,
+                                  gsize             count,
+                                  GCancellable     *cancellable)
+{
+  pending_start (core, &core->writer, TRUE, task, (gpointer) buffer, count, cancellable);
 }
 
 /* ---- level-triggered poll sources ------------------------------------------------ */
@@ -839,7 +1072,8 @@ ob_apf_channel_close_fn (GIOStream     *stream,
   return TRUE;
 }
 
-/* Closing never blocks: done here, not in GIO's default worker thread. */
+/* Closing never blocks: done here, not in GIO's default worker thread,
+ * and answered on the poller's next round. */
 static void
 ob_apf_channel_close_async (GIOStream           *stream,
                             int                  io_priority,
@@ -847,11 +1081,12 @@ ob_apf_channel_close_async (GIOStream           *stream,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+  ObApfChannel *self = OB_APF_CHANNEL (stream);
+  g_autoptr(GTask) task = g_task_new (stream, NULL, callback, user_data);
 
   g_task_set_source_tag (task, ob_apf_channel_close_async);
   ob_apf_channel_close_fn (stream, cancellable, NULL);
-  g_task_return_boolean (task, TRUE);
+  _ob_apf_channel_core_return_soon (self->core, task);
 }
 
 static gboolean

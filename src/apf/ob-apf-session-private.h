@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ob-apf-session.h"
+#include "ob-poller.h"
 
 G_BEGIN_DECLS
 
@@ -24,5 +25,8 @@ gboolean      _ob_apf_session_can_send_data   (ObApfSession *self);
 void          _ob_apf_session_remove_channel  (ObApfSession *self,
                                                guint32       local_id);
 GMainContext *_ob_apf_session_get_context     (ObApfSession *self);
+/* The poller the session's timers run on (its own, or the one shared on
+ * its context); channels wait and time out on it too.  Borrowed. */
+ObPoller     *_ob_apf_session_get_poller      (ObApfSession *self);
 
 G_END_DECLS

@@ -66,30 +66,32 @@ struct _ObApfSession
   GMainContext          *context;
 
   /* With a poller (ob_apf_session_set_poller): its watch on the socket
-   * and its timers stand in for read_source, idle_timer and
-   * handshake_timer. */
-  ObPoller           *poller;
-  ObPollerWatch      *watch;
-  ObPollerTimer      *idle_ptimer;
-  ObPollerTimer      *handshake_ptimer;   /* until authenticated */
+   * stands in for read_source. */
+  ObPoller              *poller;
+  ObPollerWatch         *watch;
+  /* Every timer runs on a poller, never as a GSource of its own: the
+   * session's poller, or the one shared by everyone on the context (a
+   * session over a plain stream).  Made on first use. */
+  ObPoller              *timer_poller;
 
   /* Input. */
   GSource               *read_source;      /* pollable mode */
   guint8                *read_buffer;      /* async mode, while a read runs */
   GCancellable          *io_cancellable;   /* async mode */
   GByteArray            *inbuf;            /* an incomplete message */
-  GSource               *resume_source;
 
   /* Output. */
   GByteArray            *outbuf;
   GBytes                *writing;          /* async mode */
   GSource               *write_source;     /* pollable mode */
 
-  /* Timers. */
-  GSource               *idle_timer;
-  GSource               *handshake_timer;
-  GSource               *keepalive_timer;
-  GSource               *linger_timer;
+  /* Timers (on timer_poller). */
+  ObPollerTimer         *idle_timer;
+  ObPollerTimer         *handshake_timer;  /* until authenticated */
+  ObPollerTimer         *keepalive_timer;
+  ObPollerTimer         *linger_timer;
+  ObPollerTimer         *resume_timer;     /* "soon": continue reading */
+  ObPollerTimer         *write_timer;      /* "soon": write the queued output */
 
   /* Identity and handshake. */
   char                  *guid;
@@ -244,16 +246,55 @@ ob_apf_close_reason_to_string (ObApfCloseReason reason)
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
-static GSource *
-attach_timeout (ObApfSession *self,
-                guint         ms,
-                GSourceFunc   func)
+static ObPoller *
+get_timer_poller (ObApfSession *self)
 {
-  GSource *source = g_timeout_source_new (ms);
+  if (self->timer_poller == NULL)
+    self->timer_poller = self->poller != NULL ? ob_poller_ref (self->poller)
+                                              : ob_poller_get_for_context (self->context);
+  return self->timer_poller;
+}
 
-  g_source_set_callback (source, func, self, NULL);
-  g_source_attach (source, self->context);
-  return source;
+/* Runs @func at @ms from now on @timer, made on first use. */
+static void
+arm_timer (ObApfSession   *self,
+           ObPollerTimer **timer,
+           ObPollerFunc    func,
+           gint64          ms)
+{
+  if (*timer == NULL)
+    *timer = ob_poller_timer_new (get_timer_poller (self), func, self);
+  ob_poller_timer_schedule (*timer, g_get_monotonic_time () + ms * 1000);
+}
+
+static void
+cancel_timer (ObPollerTimer *timer)
+{
+  if (timer != NULL)
+    ob_poller_timer_cancel (timer);
+}
+
+static gboolean
+timer_is_armed (ObPollerTimer *timer)
+{
+  return timer != NULL && ob_poller_timer_is_scheduled (timer);
+}
+
+static void
+free_timers (ObApfSession *self)
+{
+  g_clear_pointer (&self->idle_timer, ob_poller_timer_free);
+  g_clear_pointer (&self->handshake_timer, ob_poller_timer_free);
+  g_clear_pointer (&self->keepalive_timer, ob_poller_timer_free);
+  g_clear_pointer (&self->linger_timer, ob_poller_timer_free);
+  g_clear_pointer (&self->resume_timer, ob_poller_timer_free);
+  g_clear_pointer (&self->write_timer, ob_poller_timer_free);
+}
+
+ObPoller *
+_ob_apf_session_get_poller (ObApfSession *self)
+{
+  return get_timer_poller (self);
 }
 
 static void
@@ -324,7 +365,7 @@ output_drained (ObApfSession *self)
   if (self->closing)
     {
       self->closing = FALSE;
-      clear_source (&self->linger_timer);
+      cancel_timer (self->linger_timer);
       close_stream (self);
       return;
     }
@@ -360,7 +401,7 @@ io_failed (ObApfSession *self,
         {
           self->closing = FALSE;
           g_clear_pointer (&self->outbuf, g_byte_array_unref);
-          clear_source (&self->linger_timer);
+          cancel_timer (self->linger_timer);
           close_stream (self);
         }
       return;
@@ -415,6 +456,28 @@ on_writable (GObject  *stream,
 }
 
 static void write_async_next (ObApfSession *self);
+static void write_now        (ObApfSession *self);
+
+/* Pollable mode: the output would block, wait until the stream takes
+ * more. */
+static void
+wait_writable (ObApfSession *self)
+{
+  if (self->write_source != NULL)
+    return;
+  self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output), NULL);
+  g_source_set_callback (self->write_source, (GSourceFunc) on_writable, self, NULL);
+  g_source_attach (self->write_source, self->context);
+}
+
+static void
+on_write_timer (gpointer user_data)
+{
+  ObApfSession *self = user_data;
+  g_autoptr(GObject) hold G_GNUC_UNUSED = g_object_ref (G_OBJECT (self));
+
+  write_now (self);
+}
 
 static void
 on_write_done (GObject      *source,
@@ -476,16 +539,15 @@ _ob_apf_session_schedule_write (ObApfSession *self)
       /* While input is being processed, process_input() writes at its end
        * (usually at once, without a source).  Otherwise the write happens
        * from the main loop, never inside the caller, so a write error
-       * cannot close the session under its caller's feet. */
-      if (self->processing)
+       * cannot close the session under its caller's feet: on the poller's
+       * next round (channel output, keepalives), and only when the stream
+       * would block from a source that waits for room. */
+      if (self->processing || self->write_source != NULL)
         return;
-      if (self->write_source == NULL)
-        {
-          self->write_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->output),
-                                                                       NULL);
-          g_source_set_callback (self->write_source, (GSourceFunc) on_writable, self, NULL);
-          g_source_attach (self->write_source, self->context);
-        }
+      if (self->write_timer == NULL)
+        self->write_timer = ob_poller_timer_new (get_timer_poller (self), on_write_timer, self);
+      if (!ob_poller_timer_is_scheduled (self->write_timer))
+        ob_poller_timer_schedule (self->write_timer, 0);
     }
   else if (!self->write_pending)
     write_async_next (self);
@@ -512,7 +574,7 @@ write_now (ObApfSession *self)
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             {
               g_error_free (error);
-              _ob_apf_session_schedule_write (self);
+              wait_writable (self);
             }
           else
             io_failed (self, error);
@@ -554,16 +616,14 @@ close_stream (ObApfSession *self)
   g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
 }
 
-static gboolean
+static void
 on_linger_timeout (gpointer user_data)
 {
   ObApfSession *self = user_data;
 
-  g_clear_pointer (&self->linger_timer, g_source_unref);
   self->closing = FALSE;
   /* Drops what is still queued (a peer that does not read). */
   close_stream (self);
-  return G_SOURCE_REMOVE;
 }
 
 /* ---- closing -------------------------------------------------------------------------- */
@@ -579,9 +639,7 @@ stop_reading (ObApfSession *self)
 static void
 cancel_idle_timer (ObApfSession *self)
 {
-  clear_source (&self->idle_timer);
-  if (self->idle_ptimer != NULL)
-    ob_poller_timer_cancel (self->idle_ptimer);
+  cancel_timer (self->idle_timer);
 }
 
 /* The handshake is timed once: its timer goes rather than wait, unused,
@@ -589,17 +647,17 @@ cancel_idle_timer (ObApfSession *self)
 static void
 cancel_handshake_timer (ObApfSession *self)
 {
-  clear_source (&self->handshake_timer);
-  g_clear_pointer (&self->handshake_ptimer, ob_poller_timer_free);
+  g_clear_pointer (&self->handshake_timer, ob_poller_timer_free);
 }
 
-/* The watch and timers go with the socket they serve. */
+/* The watch goes with the socket it serves, the timers with the
+ * connection (the linger timer may be the caller: the poller allows
+ * that). */
 static void
 free_poller_items (ObApfSession *self)
 {
   g_clear_pointer (&self->watch, ob_poller_watch_free);
-  g_clear_pointer (&self->idle_ptimer, ob_poller_timer_free);
-  g_clear_pointer (&self->handshake_ptimer, ob_poller_timer_free);
+  free_timers (self);
 }
 
 static void
@@ -631,10 +689,10 @@ close_internal (ObApfSession     *self,
            ob_apf_close_reason_to_string (reason), self->close_error->message);
 
   stop_reading (self);
-  clear_source (&self->resume_source);
+  cancel_timer (self->resume_timer);
   cancel_idle_timer (self);
   cancel_handshake_timer (self);
-  clear_source (&self->keepalive_timer);
+  cancel_timer (self->keepalive_timer);
 
   /* Every channel fails; their readers still get what was buffered. */
   cores = g_ptr_array_new_with_free_func ((GDestroyNotify) _ob_apf_channel_core_unref);
@@ -652,7 +710,7 @@ close_internal (ObApfSession     *self,
   if (flush_output && self->outbuf != NULL && self->outbuf->len > 0 && !self->stream_closed)
     {
       self->closing = TRUE;
-      self->linger_timer = attach_timeout (self, LINGER_MS, on_linger_timeout);
+      arm_timer (self, &self->linger_timer, on_linger_timeout, LINGER_MS);
       _ob_apf_session_schedule_write (self);
     }
   else
@@ -701,52 +759,37 @@ ob_apf_session_disconnect (ObApfSession *self,
 
 /* ---- timers ----------------------------------------------------------------------------- */
 
-static gboolean on_idle_timer (gpointer user_data);
-
-static void
-on_idle_ptimer (gpointer user_data)
-{
-  on_idle_timer (user_data);
-}
+static void on_idle_timer (gpointer user_data);
 
 static void
 arm_idle_timer (ObApfSession *self,
                 guint         ms)
 {
-  if (self->poller != NULL)
-    {
-      if (self->idle_ptimer == NULL)
-        self->idle_ptimer = ob_poller_timer_new (self->poller, on_idle_ptimer, self);
-      ob_poller_timer_schedule (self->idle_ptimer, g_get_monotonic_time () + (gint64) ms * 1000);
-    }
-  else
-    self->idle_timer = attach_timeout (self, ms, on_idle_timer);
+  arm_timer (self, &self->idle_timer, on_idle_timer, ms);
 }
 
-static gboolean
+static void
 on_idle_timer (gpointer user_data)
 {
   ObApfSession *self = user_data;
   gint64 deadline = self->last_activity + (gint64) self->idle_timeout_ms * 1000;
   gint64 now = g_get_monotonic_time ();
 
-  g_clear_pointer (&self->idle_timer, g_source_unref);
   if (self->closed || self->idle_timeout_ms == 0)
-    return G_SOURCE_REMOVE;
+    return;
 
   /* Traffic only stamps last_activity; the timer checks it lazily, so a
    * busy connection costs one timer per timeout period. */
   if (now < deadline)
     {
       arm_idle_timer (self, (guint) ((deadline - now + 999) / 1000));
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   close_internal (self, OB_APF_CLOSE_REASON_IDLE_TIMEOUT,
                   g_error_new (OB_APF_ERROR, OB_APF_ERROR_TIMEOUT,
                                "Nothing came over the CIRA connection for %u ms", self->idle_timeout_ms),
                   FALSE);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -758,64 +801,67 @@ restart_idle_timer (ObApfSession *self)
   arm_idle_timer (self, self->idle_timeout_ms);
 }
 
-static gboolean
+static void
 on_handshake_timer (gpointer user_data)
 {
   ObApfSession *self = user_data;
 
-  g_clear_pointer (&self->handshake_timer, g_source_unref);
   if (!self->authenticated)
     close_internal (self, OB_APF_CLOSE_REASON_HANDSHAKE_TIMEOUT,
                     g_error_new (OB_APF_ERROR, OB_APF_ERROR_TIMEOUT,
                                  "The device did not authenticate within %u ms", self->handshake_timeout_ms),
                     FALSE);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_handshake_ptimer (gpointer user_data)
-{
-  on_handshake_timer (user_data);
 }
 
 static void
 arm_handshake_timer (ObApfSession *self,
                      guint         ms)
 {
-  if (self->poller != NULL)
-    {
-      if (self->handshake_ptimer == NULL)
-        self->handshake_ptimer = ob_poller_timer_new (self->poller, on_handshake_ptimer, self);
-      ob_poller_timer_schedule (self->handshake_ptimer, g_get_monotonic_time () + (gint64) ms * 1000);
-    }
-  else
-    self->handshake_timer = attach_timeout (self, ms, on_handshake_timer);
+  arm_timer (self, &self->handshake_timer, on_handshake_timer, ms);
 }
 
-static gboolean
+static void on_keepalive_timer (gpointer user_data);
+
+/* Every interval, on whole seconds like g_timeout_add_seconds(): the
+ * keepalives of thousands of sessions share their wakeups. */
+static void
+arm_keepalive_timer (ObApfSession *self)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->keepalive_interval * G_USEC_PER_SEC;
+  gint64 past = deadline % G_USEC_PER_SEC;
+
+  /* A timer runs a little after its second: that rounds down, or each
+   * period would grow by one. */
+  deadline -= past;
+  if (past >= G_USEC_PER_SEC / 4)
+    deadline += G_USEC_PER_SEC;
+  if (self->keepalive_timer == NULL)
+    self->keepalive_timer = ob_poller_timer_new (get_timer_poller (self), on_keepalive_timer, self);
+  ob_poller_timer_schedule (self->keepalive_timer, deadline);
+}
+
+static void
 on_keepalive_timer (gpointer user_data)
 {
   ObApfSession *self = user_data;
 
-  if (self->closed)
-    return G_SOURCE_CONTINUE;
+  if (self->closed || self->keepalive_interval == 0)
+    return;
+  arm_keepalive_timer (self);
   self->cookie++;
   self->keepalive_outstanding = TRUE;
   ob_apf_encode_keepalive_request (_ob_apf_session_get_output (self), self->cookie);
   _ob_apf_session_schedule_write (self);
-  return G_SOURCE_CONTINUE;
 }
 
 static void
 restart_keepalive_timer (ObApfSession *self)
 {
-  clear_source (&self->keepalive_timer);
+  cancel_timer (self->keepalive_timer);
   if (self->role != OB_APF_SESSION_ROLE_CLIENT || self->closed || !self->authenticated
       || self->keepalive_interval == 0)
     return;
-  self->keepalive_timer = g_timeout_source_new_seconds (self->keepalive_interval);
-  g_source_set_callback (self->keepalive_timer, on_keepalive_timer, self, NULL);
-  g_source_attach (self->keepalive_timer, self->context);
+  arm_keepalive_timer (self);
 }
 
 /* ---- server role ---------------------------------------------------------------------------- */
@@ -827,31 +873,31 @@ pause_input (ObApfSession *self)
   stop_reading (self);
 }
 
-static gboolean
+static void
 on_resume (gpointer user_data)
 {
   ObApfSession *self = user_data;
+  g_autoptr(GObject) hold G_GNUC_UNUSED = g_object_ref (G_OBJECT (self));
 
-  g_clear_pointer (&self->resume_source, g_source_unref);
   if (self->closed || self->paused)
-    return G_SOURCE_REMOVE;
+    return;
   /* process_input() starts reading again when it can. */
   process_input (self, NULL, 0);
   /* The TLS layer may hold decrypted bytes the socket no longer shows. */
   if (self->poller != NULL && is_reading (self))
     poll_readable (self);
-  return G_SOURCE_REMOVE;
 }
 
+/* Continue from the main loop, on the poller's next round (a timer due
+ * at once runs then, never inside the caller). */
 static void
 schedule_resume (ObApfSession *self)
 {
-  if (self->processing || self->closed || self->resume_source != NULL)
+  if (self->processing || self->closed || timer_is_armed (self->resume_timer))
     return;
-  self->resume_source = g_idle_source_new ();
-  g_source_set_priority (self->resume_source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (self->resume_source, on_resume, self, NULL);
-  g_source_attach (self->resume_source, self->context);
+  if (self->resume_timer == NULL)
+    self->resume_timer = ob_poller_timer_new (get_timer_poller (self), on_resume, self);
+  ob_poller_timer_schedule (self->resume_timer, 0);
 }
 
 static void
@@ -2088,7 +2134,7 @@ ob_apf_session_set_keepalive_interval (ObApfSession *self,
   if (self->keepalive_interval == seconds)
     return;
   self->keepalive_interval = seconds;
-  if (self->keepalive_timer != NULL || self->authenticated)
+  if (timer_is_armed (self->keepalive_timer) || self->authenticated)
     restart_keepalive_timer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEPALIVE_INTERVAL]);
 }
@@ -2236,7 +2282,6 @@ ob_apf_session_dispose (GObject *object)
   if (!self->closed)
     close_internal (self, OB_APF_CLOSE_REASON_LOCAL, NULL, FALSE);
   free_poller_items (self);
-  clear_source (&self->linger_timer);
   clear_source (&self->write_source);
   if (!self->stream_closed && self->stream != NULL && !self->read_pending && !self->write_pending)
     close_stream (self);
@@ -2254,7 +2299,9 @@ ob_apf_session_finalize (GObject *object)
 
   g_clear_object (&self->stream);
   g_clear_object (&self->io_cancellable);
+  free_timers (self);
   g_clear_pointer (&self->poller, ob_poller_unref);
+  g_clear_pointer (&self->timer_poller, ob_poller_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->inbuf, g_byte_array_unref);
   g_clear_pointer (&self->outbuf, g_byte_array_unref);

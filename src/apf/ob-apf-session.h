@@ -159,12 +159,14 @@ void          ob_apf_session_set_trigger_reason  (ObApfSession     *self,
                                                   guint32           trigger_reason);
 
 /* Before start: watch @fd (the socket under the session's stream, e.g. a
- * TLS connection over it) with @poller, and run the idle and handshake
- * timers on it, instead of a GSource of each per session (a listener
- * with thousands of sessions).  The stream must be pollable and the
- * poller made for the session's context.  The session stops watching
- * before it closes its stream; whoever closes the socket otherwise must
- * close the session first. */
+ * TLS connection over it) with @poller instead of a GSource per session
+ * (a listener with thousands of sessions), and run the session's timers
+ * and its channels' waits on it.  Without one they run on the poller
+ * shared by the session's context (ob_poller_get_for_context()): a
+ * session never has a timer GSource of its own.  The stream must be
+ * pollable and the poller made for the session's context.  The session
+ * stops watching before it closes its stream; whoever closes the socket
+ * otherwise must close the session first. */
 void          ob_apf_session_set_poller          (ObApfSession     *self,
                                                   ObPoller         *poller,
                                                   int               fd);
