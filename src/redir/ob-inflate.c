@@ -177,26 +177,21 @@ build_table (guint64        *table,
              gboolean        complete_only)
 {
   guint count[16] = { 0 }, count2[16] = { 0 }, rem[16], offs[16];
-  guint16 used[288], sorted[288];
-  guint max = 0, code = 0, k, m = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
+  guint16 sorted[288];
+  guint max = 0, code = 0, k, cur_prefix = G_MAXUINT, sub_bits = 0;
   gsize next_free = (gsize) 1 << bits, sub_off = 0;
   int left = 1;
 
-  /* The symbols in use, without a branch per symbol (most are unused);
-   * then counted in two arrays, so that runs of one length do not wait on
-   * each other's increments. */
-  for (guint i = 0; i < n; i++)
+  g_assert (n <= G_N_ELEMENTS (sorted));
+  /* Every symbol counted, unused ones under length 0, in two arrays so
+   * that runs of one length do not wait on each other's increments. */
+  for (guint i = 0; i + 1 < n; i += 2)
     {
-      used[m] = (guint16) i;
-      m += lens[i] != 0;
+      count[lens[i]]++;
+      count2[lens[i + 1]]++;
     }
-  for (guint j = 0; j + 1 < m; j += 2)
-    {
-      count[lens[used[j]]]++;
-      count2[lens[used[j + 1]]]++;
-    }
-  if (m & 1)
-    count[lens[used[m - 1]]]++;
+  if (n & 1)
+    count[lens[n - 1]]++;
   for (guint l = 1; l <= 15; l++)
     count[l] += count2[l];
   for (guint l = 1; l <= 15; l++)
@@ -228,8 +223,10 @@ build_table (guint64        *table,
   offs[1] = 0;
   for (guint l = 1; l < 15; l++)
     offs[l + 1] = offs[l] + count[l];
-  for (guint j = 0; j < m; j++)
-    sorted[offs[lens[used[j]]]++] = used[j];
+  /* Unused symbols go after all the used ones, without a branch. */
+  offs[0] = offs[15] + count[15];
+  for (guint i = 0; i < n; i++)
+    sorted[offs[lens[i]]++] = (guint16) i;
   memcpy (rem, count, sizeof rem);
 
   /* The primary table grows one length at a time: the codes of length l
@@ -414,6 +411,22 @@ copy_match (guint8 *out,
     }
 }
 
+/* How many more times the fast loop may refill and decode: a refill
+ * loads 8 bytes at @in and moves it on by at most 7, and what follows
+ * writes at most 258 bytes (one match) before the next refill. */
+static inline gsize
+fast_refills (const guint8 *in,
+              const guint8 *in_end,
+              const guint8 *out,
+              const guint8 *out_end)
+{
+  gsize in_left = (gsize) (in_end - in), out_left = (gsize) (out_end - out);
+
+  if (in_left < 8)
+    return 0;
+  return MIN ((in_left - 8) / 7 + 1, out_left / 258);
+}
+
 ObInflateStatus
 ob_inflate_feed (ObInflate     *self,
                  const guint8  *in,
@@ -564,55 +577,67 @@ ob_inflate_feed (ObInflate     *self,
           G_GNUC_FALLTHROUGH;
 
         case MODE_LENS:
-          while (self->have < self->hlit + self->hdist)
-            {
-              guint64 e;
-              guint l, s, rep, val;
+          {
+            /* Locals: the stores into lens[] could otherwise alias them
+             * and make every step reload them. */
+            const guint64 *ct = self->clen_table;
+            guint8 *lens = self->lens;
+            guint have = self->have, total = self->hlit + self->hdist;
 
-              if (bitcount < 14)
-                PULL ();
-              e = self->clen_table[bitbuf & MASK (CLEN_BITS)];
-              l = E_TAKE (e);
-              s = E_VALUE (e);
-              if (l > bitcount)
-                goto suspend;
-              if (s < 16)
-                {
-                  self->lens[self->have++] = (guint8) s;
-                  DROP (l);
-                  continue;
-                }
-              if (s == 16)
-                {
-                  if (l + 2 > bitcount)
-                    goto suspend;
-                  if (self->have == 0)
-                    FAIL ("invalid bit length repeat");
-                  val = self->lens[self->have - 1];
-                  rep = 3 + (guint) ((bitbuf >> l) & 3);
-                  DROP (l + 2);
-                }
-              else if (s == 17)
-                {
-                  if (l + 3 > bitcount)
-                    goto suspend;
-                  val = 0;
-                  rep = 3 + (guint) ((bitbuf >> l) & 7);
-                  DROP (l + 3);
-                }
-              else
-                {
-                  if (l + 7 > bitcount)
-                    goto suspend;
-                  val = 0;
-                  rep = 11 + (guint) ((bitbuf >> l) & 127);
-                  DROP (l + 7);
-                }
-              if (self->have + rep > self->hlit + self->hdist)
-                FAIL ("invalid bit length repeat");
-              memset (self->lens + self->have, (int) val, rep);
-              self->have += rep;
-            }
+            while (have < total)
+              {
+                guint64 e;
+                guint l, s, rep, val;
+
+                if (bitcount < 14)
+                  PULL ();
+                e = ct[bitbuf & MASK (CLEN_BITS)];
+                l = E_TAKE (e);
+                s = E_VALUE (e);
+                if (l > bitcount)
+                  break;
+                if (s < 16)
+                  {
+                    lens[have++] = (guint8) s;
+                    DROP (l);
+                    continue;
+                  }
+                if (s == 16)
+                  {
+                    if (l + 2 > bitcount)
+                      break;
+                    if (have == 0)
+                      FAIL ("invalid bit length repeat");
+                    val = lens[have - 1];
+                    rep = 3 + (guint) ((bitbuf >> l) & 3);
+                    DROP (l + 2);
+                  }
+                else if (s == 17)
+                  {
+                    if (l + 3 > bitcount)
+                      break;
+                    val = 0;
+                    rep = 3 + (guint) ((bitbuf >> l) & 7);
+                    DROP (l + 3);
+                  }
+                else
+                  {
+                    if (l + 7 > bitcount)
+                      break;
+                    val = 0;
+                    rep = 11 + (guint) ((bitbuf >> l) & 127);
+                    DROP (l + 7);
+                  }
+                if (have + rep > total)
+                  FAIL ("invalid bit length repeat");
+                memset (lens + have, (int) val, rep);
+                have += rep;
+              }
+            self->have = have;
+            /* Left early: the input ended inside a code. */
+            if (have < total)
+              goto suspend;
+          }
           if (self->lens[256] == 0)
             FAIL ("invalid code -- missing end-of-block");
           if (!build_table (self->dyn_litlen, LITLEN_SIZE, LITLEN_BITS, self->lens, self->hlit, litlen_sym, FALSE))
@@ -627,8 +652,7 @@ ob_inflate_feed (ObInflate     *self,
         case MODE_CODES:
           {
             const guint64 *lt = self->litlen, *dt = self->dist;
-            const guint8 *in_fast = in_end - MIN ((gsize) (in_end - in), (gsize) 8);
-            guint8 *out_fast = out_end - MIN ((gsize) (out_end - out), (gsize) 258);
+            gsize refills = fast_refills (in, in_end, out, out_end);
 
             /* Fast loop: 8 input bytes can be loaded at once and a whole
              * match fits.  A refill leaves 56-63 bits: enough for a
@@ -645,13 +669,14 @@ ob_inflate_feed (ObInflate     *self,
              * number of bits taken), which saves extracting that byte for
              * every code; what collects above it is cleared on the way
              * out. */
-            if (in < in_fast && out < out_fast)
+            if (refills > 0)
               {
                 guint64 e;
 
                 bitbuf |= load_le64 (in) << bitcount;
                 in += (63 - bitcount) >> 3;
                 bitcount |= 56;
+                refills--;
                 e = lt[bitbuf & MASK (LITLEN_BITS)];
                 for (;;)
                   {
@@ -726,8 +751,13 @@ ob_inflate_feed (ObInflate     *self,
                     out += len;
 
                   next:
-                    if (G_UNLIKELY (in >= in_fast || out >= out_fast))
-                      break;
+                    if (G_UNLIKELY (refills == 0))
+                      {
+                        refills = fast_refills (in, in_end, out, out_end);
+                        if (refills == 0)
+                          break;
+                      }
+                    refills--;
                     bitbuf |= load_le64 (in) << (bitcount & 63);
                     in += 7 - ((bitcount >> 3) & 7);
                     bitcount |= 56;

@@ -528,11 +528,25 @@ zrle_tile (ObRfbDecoder   *self,
 
               memcpy (&pair[i], pp2, sizeof pp2);
             }
+#ifdef __SSE2__
+          {
+            /* 16 pairs to registers once, then one 16-byte store per
+             * byte value. */
+            __m128i lo[16];
+
+            for (guint i = 0; i < 16; i++)
+              lo[i] = _mm_loadl_epi64 ((const __m128i *) (gconstpointer) &pair[i]);
+            for (guint hi = 0; hi < 16; hi++)
+              for (guint i = 0; i < 16; i++)
+                _mm_storeu_si128 ((__m128i *) (gpointer) quad[hi * 16 + i], _mm_unpacklo_epi64 (lo[hi], lo[i]));
+          }
+#else
           for (guint b = 0; b < 256; b++)
             {
               memcpy (&quad[b][0], &pair[b >> 4], 8);
               memcpy (&quad[b][2], &pair[b & 15], 8);
             }
+#endif
           for (guint y = 0; y < th; y++, q += row_bytes)
             {
               guint32 *row = dst + (gsize) y * stride;
