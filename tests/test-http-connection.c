@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ob-http-connection.h"
+#include "ob-poller.h"
 
 /* ---- a scripted server on 127.0.0.1, port 0 ------------------------- */
 
@@ -308,6 +309,7 @@ test_keep_alive_reuse (void)
 {
   Server *server = server_new ();
   g_autoptr(ObHttpConnection) conn = client_connect (server);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
 
   server_script (server, STEP_REPLY, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst", 1);
@@ -316,10 +318,13 @@ test_keep_alive_reuse (void)
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(ObHttpMessage) request = make_request (i == 0 ? "<one/>" : "<two/>");
-      g_autoptr(ObHttpMessage) response = send_sync (conn, request, NULL, &error);
+      g_autoptr(ObHttpMessage) response = send_sync (conn, request, cancellable, &error);
 
       g_assert_no_error (error);
       g_assert_cmpuint (ob_http_message_get_status (response), ==, 200);
+      /* Nothing of the exchange stays on the caller's cancellable. */
+      g_assert_false (g_signal_has_handler_pending (cancellable, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                                    0, TRUE));
       g_assert_cmpstr (body_text (response), ==, i == 0 ? "first" : "second");
       g_assert_cmpuint (ob_http_connection_get_n_exchanges (conn), ==, i + 1);
       g_assert_true (ob_http_connection_is_reusable (conn));
@@ -555,6 +560,7 @@ test_busy_and_close (void)
   /* Closing while a request waits fails it as closed. */
   spin (20);
   ob_http_connection_close (conn);
+  g_assert_null (first);
   response = ob_http_connection_send_finish (conn, wait_result (&first), &error);
   g_assert_null (response);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
@@ -754,6 +760,267 @@ test_server_side (void)
   g_socket_listener_close (G_SOCKET_LISTENER (service));
 }
 
+/* ---- timers and cancellation without GSources ------------------------ */
+
+static gboolean
+has_cancel_handler (GCancellable *cancellable)
+{
+  return g_signal_has_handler_pending (cancellable, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE), 0, TRUE);
+}
+
+static void
+test_timeout_on_poller (void)
+{
+  Server *server = server_new ();
+  g_autoptr(ObPoller) poller = ob_poller_get_for_context (NULL);
+  g_autoptr(ObHttpConnection) conn = client_connect (server);
+  g_autoptr(ObHttpMessage) request = make_request ("<slow/>");
+  g_autoptr(ObHttpMessage) response = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint base = ob_poller_get_n_timers (poller);
+  gint64 start;
+  gint64 elapsed_ms;
+
+  /* The op's deadline is a timer on the context's shared poller, and the
+   * caller's cancellable is watched by a handler, not a source. */
+  server_script (server, STEP_SILENT, NULL, 0);
+  ob_http_connection_set_timeout (conn, 150);
+  start = g_get_monotonic_time ();
+  ob_http_connection_send_async (conn, request, cancellable, on_async_done, &result);
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, base + 1);
+  g_assert_true (has_cancel_handler (cancellable));
+
+  response = ob_http_connection_send_finish (conn, wait_result (&result), &error);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_assert_null (response);
+  g_assert_error (error, OB_HTTP_ERROR, OB_HTTP_ERROR_TIMEOUT);
+  g_assert_cmpint (elapsed_ms, >=, 140);
+  g_assert_cmpint (elapsed_ms, <, 3000);
+  g_assert_false (has_cancel_handler (cancellable));
+  g_assert_false (g_cancellable_is_cancelled (cancellable));
+
+  /* The timer goes with the connection. */
+  g_clear_object (&result);
+  g_clear_object (&conn);
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, base);
+
+  server_free (server);
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+  gboolean      in_cancel;
+  gboolean      completed_in_cancel;
+} CancelProbe;
+
+static void
+on_probe_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CancelProbe *probe = user_data;
+
+  probe->completed_in_cancel = probe->in_cancel;
+  probe->result = g_object_ref (result);
+}
+
+static gboolean
+cancel_probe_later (gpointer data)
+{
+  GCancellable *cancellable = data;
+  CancelProbe *probe = g_object_get_data (G_OBJECT (cancellable), "probe");
+
+  probe->in_cancel = TRUE;
+  g_cancellable_cancel (cancellable);
+  probe->in_cancel = FALSE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_not_reentrant (void)
+{
+  Server *server = server_new ();
+  g_autoptr(ObHttpConnection) conn = client_connect (server);
+  g_autoptr(ObHttpMessage) request = make_request ("<cancel/>");
+  g_autoptr(ObHttpMessage) response = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  CancelProbe probe = { 0 };
+
+  /* Cancelled from a callback of the loop that runs the request. */
+  server_script (server, STEP_SILENT, NULL, 0);
+  server_script (server, STEP_SILENT, NULL, 0);
+  ob_http_connection_set_timeout (conn, 10000);
+  g_object_set_data (G_OBJECT (cancellable), "probe", &probe);
+  ob_http_connection_send_async (conn, request, cancellable, on_probe_done, &probe);
+  g_timeout_add (30, cancel_probe_later, cancellable);
+  response = ob_http_connection_send_finish (conn, wait_result (&probe.result), &error);
+  g_assert_null (response);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (probe.completed_in_cancel);
+  g_assert_false (has_cancel_handler (cancellable));
+  g_assert_true (ob_http_connection_is_closed (conn));
+  g_clear_error (&error);
+  g_clear_object (&probe.result);
+
+  /* Cancelled outside any iteration: nothing completes inside the call. */
+  g_clear_object (&conn);
+  conn = client_connect (server);
+  g_clear_object (&cancellable);
+  cancellable = g_cancellable_new ();
+  ob_http_connection_send_async (conn, request, cancellable, on_probe_done, &probe);
+  spin (20);
+  g_cancellable_cancel (cancellable);
+  g_assert_null (probe.result);
+  response = ob_http_connection_send_finish (conn, wait_result (&probe.result), &error);
+  g_assert_null (response);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&probe.result);
+
+  server_free (server);
+}
+
+typedef struct
+{
+  GCancellable *other;
+  GAsyncResult *first;
+  GAsyncResult *second;
+  gboolean      second_before_first_returned;
+  gboolean      in_first;
+} TwoOps;
+
+static void
+on_first_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  TwoOps *two = user_data;
+
+  two->first = g_object_ref (result);
+  two->in_first = TRUE;
+  g_cancellable_cancel (two->other);
+  two->in_first = FALSE;
+}
+
+static void
+on_second_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TwoOps *two = user_data;
+
+  two->second_before_first_returned = two->in_first;
+  two->second = g_object_ref (result);
+}
+
+static void
+test_cancel_from_other_callback (void)
+{
+  Server *answering = server_new ();
+  Server *silent = server_new ();
+  g_autoptr(ObHttpConnection) a = client_connect (answering);
+  g_autoptr(ObHttpConnection) b = client_connect (silent);
+  g_autoptr(ObHttpMessage) request = make_request ("<two/>");
+  g_autoptr(ObHttpMessage) response = NULL;
+  g_autoptr(GCancellable) other = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  TwoOps two = { other, NULL, NULL, FALSE, FALSE };
+
+  server_script (answering, STEP_REPLY, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 1);
+  server_script (silent, STEP_SILENT, NULL, 0);
+  ob_http_connection_send_async (b, request, other, on_second_done, &two);
+  spin (20);
+  ob_http_connection_send_async (a, request, NULL, on_first_done, &two);
+
+  wait_result (&two.second);
+  g_assert_nonnull (two.first);
+  g_assert_false (two.second_before_first_returned);
+  response = ob_http_connection_send_finish (a, two.first, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (body_text (response), ==, "ok");
+  g_assert_true (ob_http_connection_is_reusable (a));
+  g_clear_pointer (&response, ob_http_message_unref);
+  response = ob_http_connection_send_finish (b, two.second, &error);
+  g_assert_null (response);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (ob_http_connection_is_closed (b));
+
+  g_clear_object (&two.first);
+  g_clear_object (&two.second);
+  server_free (answering);
+  server_free (silent);
+}
+
+static gpointer
+cancel_in_thread (gpointer data)
+{
+  g_usleep (50 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+static void
+test_cancel_from_thread (void)
+{
+  Server *server = server_new ();
+  g_autoptr(ObHttpConnection) conn = client_connect (server);
+  g_autoptr(ObHttpMessage) request = make_request ("<thread/>");
+  g_autoptr(ObHttpMessage) response = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+  gint64 start = g_get_monotonic_time ();
+
+  server_script (server, STEP_SILENT, NULL, 0);
+  ob_http_connection_set_timeout (conn, 20000);
+  thread = g_thread_new ("cancel", cancel_in_thread, cancellable);
+  response = send_sync (conn, request, cancellable, &error);
+  g_thread_join (thread);
+  g_assert_null (response);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, <, 5000);
+  g_assert_false (has_cancel_handler (cancellable));
+
+  server_free (server);
+}
+
+/* A request larger than the socket takes at once: the write starts without
+ * blocking and finishes asynchronously, and every byte arrives in order. */
+static void
+test_large_request (void)
+{
+  Server *server = server_new ();
+  g_autoptr(ObHttpConnection) conn = client_connect (server);
+  g_autoptr(ObHttpMessage) request = ob_http_message_new_request ("POST", "/wsman");
+  g_autoptr(ObHttpMessage) response = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  gsize size = 8 * 1024 * 1024;
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i * 7 + (i >> 12));
+  body = g_bytes_new_take (data, size);
+  ob_http_message_append_header (request, "Host", "127.0.0.1");
+  ob_http_message_set_body (request, body);
+
+  server_script (server, STEP_REPLY, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbig", 1);
+  ob_http_connection_set_timeout (conn, 30000);
+  response = send_sync (conn, request, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (body_text (response), ==, "big");
+  g_assert_cmpuint (server->requests->len, ==, 1);
+  g_assert_true (g_bytes_equal (ob_http_message_get_body (g_ptr_array_index (server->requests, 0)), body));
+  g_assert_true (ob_http_connection_is_reusable (conn));
+  g_assert_false (has_cancel_handler (cancellable));
+
+  server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -768,6 +1035,11 @@ main (int   argc,
   g_test_add_func ("/http-connection/busy-and-close", test_busy_and_close);
   g_test_add_func ("/http-connection/limits-and-interim", test_limits_and_interim);
   g_test_add_func ("/http-connection/server-side", test_server_side);
+  g_test_add_func ("/http-connection/timeout-on-poller", test_timeout_on_poller);
+  g_test_add_func ("/http-connection/cancel-not-reentrant", test_cancel_not_reentrant);
+  g_test_add_func ("/http-connection/cancel-from-other-callback", test_cancel_from_other_callback);
+  g_test_add_func ("/http-connection/cancel-from-thread", test_cancel_from_thread);
+  g_test_add_func ("/http-connection/large-request", test_large_request);
 
   return g_test_run ();
 }

@@ -862,8 +862,10 @@ test_cancel (Fixture       *f,
   ob_wsman_client_get_async (f->client, "CIM_Card", NULL, queued, on_done, &b);
   ob_wsman_client_get_async (f->client, "CIM_Chip", NULL, NULL, on_done, &c);
 
-  /* Cancel the queued one: it fails without ever being sent. */
+  /* Cancel the queued one: it fails without ever being sent, and not
+   * inside the cancel call. */
   g_cancellable_cancel (queued);
+  g_assert_null (b.result);
   wait_slot (&b);
   response = ob_wsman_client_request_finish (f->client, b.result, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -885,6 +887,12 @@ test_cancel (Fixture       *f,
   g_assert_cmpstr (element_name (response, "CIM_Chip"), ==, "CIM_Chip");
   g_assert_cmpuint (f->r->n_requests - requests_before, ==, 2);
 
+  /* Finished requests leave nothing connected to the callers' cancellables. */
+  g_assert_false (g_signal_has_handler_pending (running, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                                0, TRUE));
+  g_assert_false (g_signal_has_handler_pending (queued, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                                0, TRUE));
+
   g_object_unref (a.result);
   g_object_unref (b.result);
   g_object_unref (c.result);
@@ -895,6 +903,43 @@ test_cancel (Fixture       *f,
   response = get_sync (f->client, "CIM_Chassis", queued, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (f->r->n_requests, ==, requests_before);
+}
+
+static gpointer
+cancel_in_thread (gpointer data)
+{
+  g_usleep (50 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* Another thread cancels a running request: it fails as cancelled on the
+ * client's own thread, well before the timeout. */
+static void
+test_cancel_from_thread (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObWsmanResponse) response = get_sync (f->client, "AMT_GeneralSettings", NULL, &error);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GThread *thread;
+  gint64 start;
+
+  g_assert_no_error (error);
+  g_clear_pointer (&response, ob_wsman_response_unref);
+
+  f->r->hang = TRUE;
+  ob_wsman_client_set_timeout (f->client, 20000);
+  start = g_get_monotonic_time ();
+  thread = g_thread_new ("cancel", cancel_in_thread, cancellable);
+  response = get_sync (f->client, "CIM_Chassis", cancellable, &error);
+  g_thread_join (thread);
+  g_assert_null (response);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, <, 5000);
+  g_assert_cmpuint (ob_wsman_client_get_n_in_flight (f->client), ==, 0);
+  g_assert_false (g_signal_has_handler_pending (cancellable, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                                0, TRUE));
 }
 
 static void
@@ -1196,6 +1241,7 @@ main (int   argc,
   ADD ("first-challenge-shared", test_first_challenge_shared, NULL);
   ADD ("timeout", test_timeout, NULL);
   ADD ("cancel", test_cancel, NULL);
+  ADD ("cancel-from-thread", test_cancel_from_thread, NULL);
   ADD ("reused-connection-closed", test_reused_connection_closed, NULL);
   ADD ("unreachable", test_unreachable, NULL);
   ADD ("faults-and-errors", test_faults_and_errors, NULL);

@@ -12,6 +12,7 @@
 #include "ob-crypto.h"
 #include "ob-http-connection.h"
 #include "ob-http-digest.h"
+#include "ob-poller.h"
 #include "ob-sim-certificate.h"
 #include "ob-sim-provisioning.h"
 #include "ob-sim-wsman-dispatch.h"
@@ -86,7 +87,9 @@ struct _Session
   GIOStream         *stream;        /* the socket, or TLS over it */
   ObHttpConnection  *http;
   GCancellable      *cancellable;
-  GSource           *delay;
+  /* The reply latency, on the context's shared poller (a GSource per
+   * delayed reply would make every turn of a busy shard's loop visit it). */
+  ObPollerTimer     *delay;
   ObHttpMessage     *delayed_response;
   char              *peer;
   gboolean           tls;
@@ -139,8 +142,9 @@ session_close (Session  *session,
   g_cancellable_cancel (session->cancellable);
   if (session->delay != NULL)
     {
-      g_source_destroy (session->delay);
-      g_clear_pointer (&session->delay, g_source_unref);
+      /* Its reference on the session goes with it. */
+      g_clear_pointer (&session->delay, ob_poller_timer_free);
+      session_unref (session);
     }
   if (abrupt && session->socket_connection != NULL)
     {
@@ -220,16 +224,15 @@ session_send (Session       *session,
                                           session_ref (session));
 }
 
-static gboolean
+static void
 on_delay_done (gpointer user_data)
 {
-  Session *session = user_data;
+  g_autoptr(Session) session = user_data;   /* the timer's reference */
   g_autoptr(ObHttpMessage) response = g_steal_pointer (&session->delayed_response);
 
-  g_clear_pointer (&session->delay, g_source_unref);
+  g_clear_pointer (&session->delay, ob_poller_timer_free);
   if (session_is_open (session))
     session_send (session, response);
-  return G_SOURCE_REMOVE;
 }
 
 static ObHttpMessage *
@@ -356,12 +359,11 @@ on_request (GObject      *source,
   latency = ob_sim_device_get_latency_ms (server->device);
   if (is_wsman && latency > 0)
     {
+      g_autoptr(ObPoller) poller = ob_poller_get_for_context (server->context);
+
       session->delayed_response = g_steal_pointer (&response);
-      session->delay = g_timeout_source_new (latency);
-      g_source_set_callback (session->delay, on_delay_done, session_ref (session),
-                             (GDestroyNotify) session_unref);
-      g_source_set_static_name (session->delay, "[outband-sim] reply latency");
-      g_source_attach (session->delay, server->context);
+      session->delay = ob_poller_timer_new (poller, on_delay_done, session_ref (session));
+      ob_poller_timer_schedule (session->delay, g_get_monotonic_time () + (gint64) latency * 1000);
       return;
     }
   session_send (session, response);

@@ -9,31 +9,40 @@
 
 #include "ob-http-connection.h"
 
+#include "ob-poller.h"
+
 #define READ_BUFFER_SIZE (16 * 1024)
+
+typedef struct _Op Op;
 
 struct _ObHttpConnection
 {
-  GObject       parent_instance;
+  GObject        parent_instance;
 
-  GIOStream    *stream;
-  guint         timeout_ms;
-  gsize         max_header_bytes;
-  guint         max_headers;
-  gsize         max_body_bytes;
+  GIOStream     *stream;
+  guint          timeout_ms;
+  gsize          max_header_bytes;
+  guint          max_headers;
+  gsize          max_body_bytes;
 
   /* Bytes read past the end of a request (a pipelining client). */
-  GByteArray   *leftover;
-  guint         n_exchanges;
-  gboolean      busy;
-  gboolean      closed;
-  gboolean      reusable;
-  gboolean      close_requested;
+  GByteArray    *leftover;
+  guint          n_exchanges;
+  gboolean       busy;
+  gboolean       closed;
+  gboolean       reusable;
+  gboolean       close_requested;
   /* Server side: the last request asked for the connection to close. */
-  gboolean      close_after_response;
+  gboolean       close_after_response;
   /* Used with receive_request/send_response rather than send. */
-  gboolean      server_side;
-  /* The running operation's own cancellable (timeout, close, caller). */
-  GCancellable *op_cancellable;
+  gboolean       server_side;
+  /* The running operation (NULL between exchanges). */
+  Op            *op;
+  /* Timeouts and deferred cancellations, on the shared poller of the
+   * context the operations run on: a connection waiting for its next
+   * request holds no GSource of its own. */
+  ObPollerTimer *timer;
+  GMainContext  *timer_context;
 };
 
 G_DEFINE_FINAL_TYPE (ObHttpConnection, ob_http_connection, G_TYPE_OBJECT)
@@ -53,34 +62,55 @@ typedef enum
   OP_SEND_RESPONSE,
 } OpKind;
 
-typedef struct
+struct _Op
 {
   OpKind         kind;
+  GTask         *task;              /* not referenced: it owns the op */
   GBytes        *out;
+  gsize          out_done;
   ObHttpParser  *parser;
   guint8        *buffer;
+  /* Ours, handed to the stream: cancelled on timeout, close or when the
+   * caller cancels. */
   GCancellable  *cancellable;
-  GSource       *cancel_source;
-  GSource       *timeout_source;
+  GCancellable  *caller_cancellable;
+  gulong         caller_handler;
+  gboolean       finished;
+  /* Why the timer is due now rather than at the deadline. */
+  gboolean       cancel_requested;
   gboolean       timed_out;
   gboolean       request_keep_alive;
   gboolean       response_keep_alive;
   gboolean       saw_eof;
   gboolean       extra_bytes;
-} Op;
+};
 
+/* The operation is over (or about to return): no more timer, no more
+ * interest in the caller's cancellable.  Always called before the task is
+ * returned, never from inside the caller's cancellable's signal (the
+ * disconnect would wait for itself). */
 static void
-op_stop_sources (Op *op)
+op_stop_waits (Op *op)
 {
-  if (op->cancel_source != NULL)
+  ObHttpConnection *self;
+
+  if (op->finished)
+    return;
+  op->finished = TRUE;
+
+  if (op->caller_handler != 0)
     {
-      g_source_destroy (op->cancel_source);
-      g_clear_pointer (&op->cancel_source, g_source_unref);
+      g_cancellable_disconnect (op->caller_cancellable, op->caller_handler);
+      op->caller_handler = 0;
     }
-  if (op->timeout_source != NULL)
+  g_clear_object (&op->caller_cancellable);
+
+  self = g_task_get_source_object (op->task);
+  if (self->op == op)
     {
-      g_source_destroy (op->timeout_source);
-      g_clear_pointer (&op->timeout_source, g_source_unref);
+      self->op = NULL;
+      if (self->timer != NULL)
+        ob_poller_timer_cancel (self->timer);
     }
 }
 
@@ -89,7 +119,9 @@ op_free (gpointer data)
 {
   Op *op = data;
 
-  op_stop_sources (op);
+  /* Every path that returns the task stops first. */
+  g_assert (op->caller_handler == 0);
+  g_clear_object (&op->caller_cancellable);
   g_clear_pointer (&op->out, g_bytes_unref);
   g_clear_pointer (&op->parser, ob_http_parser_free);
   g_free (op->buffer);
@@ -108,7 +140,9 @@ ob_http_connection_dispose (GObject *object)
       g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
     }
   g_clear_object (&self->stream);
-  g_clear_object (&self->op_cancellable);
+  /* A running operation holds a reference, so none is running. */
+  g_clear_pointer (&self->timer, ob_poller_timer_free);
+  g_clear_pointer (&self->timer_context, g_main_context_unref);
 
   G_OBJECT_CLASS (ob_http_connection_parent_class)->dispose (object);
 }
@@ -283,6 +317,99 @@ close_stream (ObHttpConnection *self)
   g_io_stream_close_async (self->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
 }
 
+/* ---- timer and cancellation ----------------------------------------- */
+
+/* Runs from the poller (never inside a caller's call): either the deadline
+ * passed, or a cancellation was asked for and deferred to here. */
+static void
+on_op_timer (gpointer user_data)
+{
+  ObHttpConnection *self = user_data;
+  Op *op = self->op;
+
+  if (op == NULL || op->finished)
+    return;
+  if (!op->cancel_requested)
+    op->timed_out = TRUE;
+  /* The pending read or write fails with CANCELLED and the failure path
+   * finishes the operation. */
+  g_cancellable_cancel (op->cancellable);
+}
+
+/* The connection's timer, on the shared poller of @context (the one the
+ * running task returns to). */
+static ObPollerTimer *
+ensure_timer (ObHttpConnection *self,
+              GMainContext     *context)
+{
+  g_autoptr(ObPoller) poller = NULL;
+
+  if (self->timer != NULL && self->timer_context == context)
+    return self->timer;
+
+  g_clear_pointer (&self->timer, ob_poller_timer_free);
+  g_clear_pointer (&self->timer_context, g_main_context_unref);
+  poller = ob_poller_get_for_context (context);
+  self->timer = ob_poller_timer_new (poller, on_op_timer, self);
+  self->timer_context = g_main_context_ref (context);
+  return self->timer;
+}
+
+/* Cancel the running operation at the next turn of its main loop.  Only
+ * from the thread running the operation's context. */
+static void
+op_request_cancel (Op *op)
+{
+  ObHttpConnection *self = g_task_get_source_object (op->task);
+
+  if (op->finished || op->cancel_requested)
+    return;
+  op->cancel_requested = TRUE;
+  ob_poller_timer_schedule (ensure_timer (self, g_task_get_context (op->task)), 0);
+}
+
+static gboolean
+on_caller_cancelled_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  op_request_cancel (g_task_get_task_data (task));
+  return G_SOURCE_REMOVE;
+}
+
+/* The caller's cancellable fired.  This runs inside g_cancellable_cancel(),
+ * maybe in another thread, and must neither finish the operation here
+ * (the caller's callback would run inside its own cancel call, and the
+ * disconnect in op_stop_waits() would wait for this very handler) nor
+ * touch the poller from a thread that does not run its context.  So it
+ * only asks the operation's context to cancel: through the poller when
+ * this thread runs that context, else through an idle made now (a rare
+ * event; nothing waits on a GSource in the meantime).  The task is alive:
+ * the handler is disconnected before the task is returned, and a
+ * disconnect waits for a handler running in another thread. */
+static void
+on_caller_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  GMainContext *context = g_task_get_context (task);
+
+  if (g_main_context_is_owner (context))
+    {
+      op_request_cancel (g_task_get_task_data (task));
+    }
+  else
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_callback (idle, on_caller_cancelled_idle, g_object_ref (task), g_object_unref);
+      g_source_set_static_name (idle, "[outband] HTTP cancel");
+      g_source_attach (idle, context);
+      g_source_unref (idle);
+    }
+}
+
 void
 ob_http_connection_close (ObHttpConnection *self)
 {
@@ -290,11 +417,13 @@ ob_http_connection_close (ObHttpConnection *self)
 
   self->close_requested = TRUE;
   self->reusable = FALSE;
-  if (self->busy)
+  if (self->busy && self->op != NULL)
     {
       /* The stream has an operation pending; it fails with CANCELLED,
-       * reported as CLOSED, and the failure path closes the stream. */
-      g_cancellable_cancel (self->op_cancellable);
+       * reported as CLOSED, and the failure path closes the stream.  The
+       * cancellation runs from the poller, not from inside this call, so
+       * no callback runs inside ob_http_connection_close(). */
+      op_request_cancel (self->op);
       return;
     }
 
@@ -302,27 +431,6 @@ ob_http_connection_close (ObHttpConnection *self)
 }
 
 /* ---- operations ----------------------------------------------------- */
-
-static gboolean
-on_op_timeout (gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->timed_out = TRUE;
-  g_cancellable_cancel (op->cancellable);
-  g_clear_pointer (&op->timeout_source, g_source_unref);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_caller_cancelled (GCancellable *cancellable,
-                     gpointer      user_data)
-{
-  Op *op = user_data;
-
-  g_cancellable_cancel (op->cancellable);
-  return G_SOURCE_REMOVE;
-}
 
 static GTask *
 op_start (ObHttpConnection    *self,
@@ -339,16 +447,18 @@ op_start (ObHttpConnection    *self,
   g_task_set_task_data (task, op, op_free);
 
   op->kind = kind;
-  op->cancellable = g_cancellable_new ();
+  op->task = task;
 
   /* Cancelled before anything happened: the connection stays as it was. */
   if (g_task_return_error_if_cancelled (task))
     {
+      op->finished = TRUE;
       g_object_unref (task);
       return NULL;
     }
   if (self->busy)
     {
+      op->finished = TRUE;
       g_task_return_new_error (task, OB_HTTP_ERROR, OB_HTTP_ERROR_BUSY,
                                "The connection is busy with another request");
       g_object_unref (task);
@@ -356,6 +466,7 @@ op_start (ObHttpConnection    *self,
     }
   if (ob_http_connection_is_closed (self))
     {
+      op->finished = TRUE;
       g_task_return_new_error (task, OB_HTTP_ERROR, OB_HTTP_ERROR_CONNECTION_CLOSED,
                                "The connection is closed");
       g_object_unref (task);
@@ -363,21 +474,20 @@ op_start (ObHttpConnection    *self,
     }
 
   self->busy = TRUE;
-  g_set_object (&self->op_cancellable, op->cancellable);
+  self->op = op;
+  op->cancellable = g_cancellable_new ();
 
-  /* The caller's cancellable is watched through a source rather than
-   * g_cancellable_connect(), so nothing runs inside its signal emission. */
+  if (self->timeout_ms > 0)
+    ob_poller_timer_schedule (ensure_timer (self, g_task_get_context (task)),
+                              g_get_monotonic_time () + (gint64) self->timeout_ms * 1000);
+
+  /* A signal handler, not a GSource: an idle kept-alive connection then
+   * costs the main loop nothing.  (Already cancelled, it runs at once,
+   * which only schedules the cancellation.) */
   if (cancellable != NULL)
     {
-      op->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (op->cancel_source, G_SOURCE_FUNC (on_caller_cancelled), op, NULL);
-      g_source_attach (op->cancel_source, g_task_get_context (task));
-    }
-  if (self->timeout_ms > 0)
-    {
-      op->timeout_source = g_timeout_source_new (self->timeout_ms);
-      g_source_set_callback (op->timeout_source, on_op_timeout, op, NULL);
-      g_source_attach (op->timeout_source, g_task_get_context (task));
+      op->caller_cancellable = g_object_ref (cancellable);
+      op->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled), task, NULL);
     }
 
   return task;
@@ -400,7 +510,7 @@ op_fail (GTask  *task,
   ObHttpConnection *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
-  op_stop_sources (op);
+  op_stop_waits (op);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -432,7 +542,7 @@ op_complete_send_request (GTask         *task,
   ObHttpConnection *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
-  op_stop_sources (op);
+  op_stop_waits (op);
   self->busy = FALSE;
   self->n_exchanges++;
   self->reusable = op->request_keep_alive && ob_http_message_is_keep_alive (response)
@@ -451,7 +561,7 @@ op_complete_receive_request (GTask         *task,
   ObHttpConnection *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
 
-  op_stop_sources (op);
+  op_stop_waits (op);
   self->busy = FALSE;
   self->close_after_response = !ob_http_message_is_keep_alive (request);
   g_task_return_pointer (task, request, (GDestroyNotify) ob_http_message_unref);
@@ -526,17 +636,14 @@ op_handle_input (GTask        *task,
     }
 }
 
-static void
-on_read (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* A read's outcome.  Returns TRUE when the operation wants more input. */
+static gboolean
+op_handle_read (GTask  *task,
+                gssize  n,
+                GError *error)
 {
-  GTask *task = user_data;
   Op *op = g_task_get_task_data (task);
-  GError *error = NULL;
-  gssize n;
 
-  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
   if (n < 0)
     {
       if (is_peer_gone_error (error) && !g_cancellable_is_cancelled (op->cancellable))
@@ -545,20 +652,40 @@ on_read (GObject      *source,
           g_clear_error (&error);
           if (!op_handle_input (task, NULL, 0))
             g_assert_not_reached ();
-          return;
+          return FALSE;
         }
       op_fail (task, error);
-      return;
+      return FALSE;
     }
 
   if (n == 0)
     {
       op_handle_input (task, NULL, 0);
-      return;
+      return FALSE;
     }
 
-  if (!op_handle_input (task, op->buffer, n))
+  return !op_handle_input (task, op->buffer, n);
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (op_handle_read (task, n, error))
     read_more (task);
+}
+
+static gboolean
+input_can_poll (GInputStream *input)
+{
+  return G_IS_POLLABLE_INPUT_STREAM (input)
+         && g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input));
 }
 
 static void
@@ -566,9 +693,31 @@ read_more (GTask *task)
 {
   ObHttpConnection *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
+  GInputStream *input = g_io_stream_get_input_stream (self->stream);
 
-  g_input_stream_read_async (g_io_stream_get_input_stream (self->stream),
-                             op->buffer, READ_BUFFER_SIZE, G_PRIORITY_DEFAULT,
+  /* What is already there is taken at once: an asynchronous read that
+   * completes immediately still costs a GTask and an idle source. */
+  if (input_can_poll (input))
+    {
+      while (TRUE)
+        {
+          GError *error = NULL;
+          gssize n;
+
+          n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (input),
+                                                        op->buffer, READ_BUFFER_SIZE,
+                                                        op->cancellable, &error);
+          if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_error_free (error);
+              break;
+            }
+          if (!op_handle_read (task, n, error))
+            return;
+        }
+    }
+
+  g_input_stream_read_async (input, op->buffer, READ_BUFFER_SIZE, G_PRIORITY_DEFAULT,
                              op->cancellable, on_read, task);
 }
 
@@ -583,17 +732,16 @@ make_parser (ObHttpConnection *self,
 }
 
 static void
-on_request_written (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+op_written (GTask  *task,
+            GError *error)
 {
-  GTask *task = user_data;
+  ObHttpConnection *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
-  GError *error = NULL;
 
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+  if (error != NULL)
     {
-      if (is_peer_gone_error (error) && !g_cancellable_is_cancelled (op->cancellable))
+      if (op->kind == OP_SEND_REQUEST
+          && is_peer_gone_error (error) && !g_cancellable_is_cancelled (op->cancellable))
         {
           g_clear_error (&error);
           g_set_error_literal (&error, OB_HTTP_ERROR, OB_HTTP_ERROR_CONNECTION_CLOSED,
@@ -603,7 +751,83 @@ on_request_written (GObject      *source,
       return;
     }
 
-  read_more (task);
+  if (op->kind == OP_SEND_REQUEST)
+    {
+      read_more (task);
+      return;
+    }
+
+  g_assert (op->kind == OP_SEND_RESPONSE);
+  op_stop_waits (op);
+  self->busy = FALSE;
+  self->n_exchanges++;
+  self->reusable = !self->close_after_response && op->response_keep_alive && !self->close_requested;
+  if (!self->reusable)
+    close_stream (self);
+
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
+  op_written (task, error);
+}
+
+/* Write op->out, then op_written().  A request or reply almost always fits
+ * in what the stream takes at once, so it is written on the spot; only
+ * the rest of a stream that would block goes through an asynchronous
+ * write (which waits on a source). */
+static void
+write_out (GTask *task)
+{
+  ObHttpConnection *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  GOutputStream *output = g_io_stream_get_output_stream (self->stream);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (op->out, &size);
+
+  if (G_IS_POLLABLE_OUTPUT_STREAM (output)
+      && g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (output)))
+    {
+      while (op->out_done < size)
+        {
+          GError *error = NULL;
+          gssize n;
+
+          n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (output),
+                                                          data + op->out_done, size - op->out_done,
+                                                          op->cancellable, &error);
+          if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_error_free (error);
+              break;
+            }
+          if (n < 0)
+            {
+              op_written (task, error);
+              return;
+            }
+          if (n == 0)
+            break;
+          op->out_done += n;
+        }
+      if (op->out_done == size)
+        {
+          op_written (task, NULL);
+          return;
+        }
+    }
+
+  g_output_stream_write_all_async (output, data + op->out_done, size - op->out_done,
+                                   G_PRIORITY_DEFAULT, op->cancellable, on_written, task);
 }
 
 void
@@ -630,7 +854,7 @@ ob_http_connection_send_async (ObHttpConnection    *self,
   if (op->out == NULL)
     {
       /* Nothing was written: the connection is still good. */
-      op_stop_sources (op);
+      op_stop_waits (op);
       self->busy = FALSE;
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -646,9 +870,7 @@ ob_http_connection_send_async (ObHttpConnection    *self,
    * there are none here. */
   g_byte_array_set_size (self->leftover, 0);
 
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
-                                   g_bytes_get_data (op->out, NULL), g_bytes_get_size (op->out),
-                                   G_PRIORITY_DEFAULT, op->cancellable, on_request_written, task);
+  write_out (task);
 }
 
 ObHttpMessage *
@@ -707,33 +929,6 @@ ob_http_connection_receive_request_finish (ObHttpConnection  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-on_response_written (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  ObHttpConnection *self = g_task_get_source_object (task);
-  Op *op = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
-    {
-      op_fail (task, error);
-      return;
-    }
-
-  op_stop_sources (op);
-  self->busy = FALSE;
-  self->n_exchanges++;
-  self->reusable = !self->close_after_response && op->response_keep_alive && !self->close_requested;
-  if (!self->reusable)
-    close_stream (self);
-
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
-}
-
 void
 ob_http_connection_send_response_async (ObHttpConnection    *self,
                                         ObHttpMessage       *response,
@@ -760,7 +955,7 @@ ob_http_connection_send_response_async (ObHttpConnection    *self,
   op->out = ob_http_message_serialize (response, chunk_size, &error);
   if (op->out == NULL)
     {
-      op_stop_sources (op);
+      op_stop_waits (op);
       self->busy = FALSE;
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -768,9 +963,7 @@ ob_http_connection_send_response_async (ObHttpConnection    *self,
     }
   op->response_keep_alive = ob_http_message_is_keep_alive (response);
 
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
-                                   g_bytes_get_data (op->out, NULL), g_bytes_get_size (op->out),
-                                   G_PRIORITY_DEFAULT, op->cancellable, on_response_written, task);
+  write_out (task);
 }
 
 gboolean

@@ -11,6 +11,7 @@
 
 #include "ob-http-connection.h"
 #include "ob-http-digest.h"
+#include "ob-poller.h"
 #include "ob-wsman-client.h"
 
 /* Idle keep-alive connections older than this are closed rather than
@@ -86,8 +87,15 @@ typedef struct
   gboolean          is_probe;
   gboolean          queued;
   GCancellable     *cancellable;     /* ours: caller, timeout, shutdown */
-  GSource          *cancel_source;   /* watches the caller's cancellable */
-  GSource          *timeout_source;
+  /* The caller's, watched with a signal handler, not a GSource. */
+  GCancellable     *caller_cancellable;
+  gulong            caller_handler;
+  /* On the context's shared poller: the deadline, or now once the caller
+   * cancelled (the cancellation is handled from there, never inside the
+   * caller's g_cancellable_cancel()). */
+  ObPollerTimer    *timer;
+  gboolean          cancel_requested;
+  gboolean          finished;
   gboolean          timed_out;
 } Request;
 
@@ -104,19 +112,20 @@ idle_conn_free (gpointer data)
   g_free (idle);
 }
 
+/* Before the task returns: the disconnect must not run inside the
+ * caller's cancellable's signal (it would wait for itself), which the
+ * handler below makes sure of. */
 static void
-request_stop_sources (Request *req)
+request_stop_waits (Request *req)
 {
-  if (req->cancel_source != NULL)
+  req->finished = TRUE;
+  if (req->caller_handler != 0)
     {
-      g_source_destroy (req->cancel_source);
-      g_clear_pointer (&req->cancel_source, g_source_unref);
+      g_cancellable_disconnect (req->caller_cancellable, req->caller_handler);
+      req->caller_handler = 0;
     }
-  if (req->timeout_source != NULL)
-    {
-      g_source_destroy (req->timeout_source);
-      g_clear_pointer (&req->timeout_source, g_source_unref);
-    }
+  g_clear_object (&req->caller_cancellable);
+  g_clear_pointer (&req->timer, ob_poller_timer_free);
 }
 
 static void
@@ -124,7 +133,7 @@ request_free (gpointer data)
 {
   Request *req = data;
 
-  request_stop_sources (req);
+  request_stop_waits (req);
   if (req->conn != NULL)
     {
       ob_http_connection_close (req->conn);
@@ -699,7 +708,7 @@ request_done (GTask *task)
   ObWsmanClient *self = g_object_ref (g_task_get_source_object (task));
   Request *req = g_task_get_task_data (task);
 
-  request_stop_sources (req);
+  request_stop_waits (req);
   if (req->is_probe)
     {
       req->is_probe = FALSE;
@@ -1051,15 +1060,90 @@ acquire_connection (GTask    *task,
 
 /* ---- queue ---------------------------------------------------------- */
 
-static gboolean
-on_request_timeout (gpointer user_data)
+/* The deadline passed, or the caller cancelled (then the timer was set
+ * for now).  Runs from the poller, outside any caller's call. */
+static void
+on_request_timer (gpointer user_data)
 {
-  Request *req = user_data;
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
 
-  req->timed_out = TRUE;
+  if (req->finished)
+    return;
+  if (!req->cancel_requested)
+    {
+      req->timed_out = TRUE;
+      g_cancellable_cancel (req->cancellable);
+      return;
+    }
+  if (req->queued)
+    {
+      /* Never started: nothing on the wire to undo. */
+      request_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled"));
+      return;
+    }
   g_cancellable_cancel (req->cancellable);
-  g_clear_pointer (&req->timeout_source, g_source_unref);
+}
+
+static ObPollerTimer *
+request_ensure_timer (GTask *task)
+{
+  ObWsmanClient *self = g_task_get_source_object (task);
+  Request *req = g_task_get_task_data (task);
+
+  if (req->timer == NULL)
+    {
+      g_autoptr(ObPoller) poller = ob_poller_get_for_context (self->context);
+
+      req->timer = ob_poller_timer_new (poller, on_request_timer, task);
+    }
+  return req->timer;
+}
+
+/* From the client's context's thread only. */
+static void
+request_request_cancel (GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+
+  if (req->finished || req->cancel_requested)
+    return;
+  req->cancel_requested = TRUE;
+  ob_poller_timer_schedule (request_ensure_timer (task), 0);
+}
+
+static gboolean
+on_caller_cancelled_idle (gpointer user_data)
+{
+  request_request_cancel (user_data);
   return G_SOURCE_REMOVE;
+}
+
+/* Inside the caller's g_cancellable_cancel(), maybe in another thread:
+ * only hand the cancellation to the client's context.  The task is alive
+ * here: the handler is disconnected before the task returns, and a
+ * disconnect waits for a handler running in another thread. */
+static void
+on_caller_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  ObWsmanClient *self = g_task_get_source_object (task);
+
+  if (g_main_context_is_owner (self->context))
+    {
+      request_request_cancel (task);
+    }
+  else
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+      g_source_set_callback (idle, on_caller_cancelled_idle, g_object_ref (task), g_object_unref);
+      g_source_set_static_name (idle, "[outband] WS-Man cancel");
+      g_source_attach (idle, self->context);
+      g_source_unref (idle);
+    }
 }
 
 static void
@@ -1077,9 +1161,10 @@ start_request (ObWsmanClient *self,
       self->probing = TRUE;
     }
 
-  req->timeout_source = g_timeout_source_new (self->timeout_ms);
-  g_source_set_callback (req->timeout_source, on_request_timeout, req, NULL);
-  g_source_attach (req->timeout_source, self->context);
+  /* A caller's cancellation already on its way keeps its schedule. */
+  if (!req->cancel_requested)
+    ob_poller_timer_schedule (request_ensure_timer (task),
+                              g_get_monotonic_time () + (gint64) self->timeout_ms * 1000);
 
   acquire_connection (task, TRUE);
 }
@@ -1097,26 +1182,6 @@ pump (ObWsmanClient *self)
       task = g_queue_pop_head (&self->queue);
       start_request (self, task);
     }
-}
-
-static gboolean
-on_caller_cancelled (GCancellable *cancellable,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  Request *req = g_task_get_task_data (task);
-
-  g_clear_pointer (&req->cancel_source, g_source_unref);
-
-  if (req->queued)
-    {
-      /* Never started: nothing on the wire to undo. */
-      request_fail (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled"));
-      return G_SOURCE_REMOVE;
-    }
-
-  g_cancellable_cancel (req->cancellable);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -1146,15 +1211,17 @@ request_start_internal (ObWsmanClient       *self,
   req->cancellable = g_cancellable_new ();
   req->queued = TRUE;
 
-  if (cancellable != NULL)
-    {
-      req->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (req->cancel_source, G_SOURCE_FUNC (on_caller_cancelled), task, NULL);
-      g_source_attach (req->cancel_source, self->context);
-    }
-
   /* The queue owns the task's reference until it completes. */
   g_queue_push_tail (&self->queue, task);
+
+  /* (Cancelled meanwhile by another thread, the handler runs at once and
+   * only schedules the cancellation.) */
+  if (cancellable != NULL)
+    {
+      req->caller_cancellable = g_object_ref (cancellable);
+      req->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled), task, NULL);
+    }
+
   pump (self);
 }
 
