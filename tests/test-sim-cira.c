@@ -1517,6 +1517,287 @@ test_stop (void)
   }
 }
 
+/* ---- the pool's own connect ------------------------------------------------------------------------- */
+
+/* One ob_sim_cira_pool_connect_async() and what came back. */
+typedef struct
+{
+  gboolean   done;
+  GIOStream *stream;
+  GError    *error;
+  gint64     finished;
+} PoolResult;
+
+static void
+on_pool_connected (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  PoolResult *r = user_data;
+
+  r->stream = ob_sim_cira_pool_connect_finish (OB_SIM_CIRA_POOL (source), result, &r->error);
+  r->finished = g_get_monotonic_time ();
+  r->done = TRUE;
+}
+
+static gboolean
+pool_result_done (gpointer data)
+{
+  return ((PoolResult *) data)->done;
+}
+
+static void
+pool_result_clear (PoolResult *r)
+{
+  if (r->stream != NULL)
+    g_io_stream_close (r->stream, NULL, NULL);
+  g_clear_object (&r->stream);
+  g_clear_error (&r->error);
+  r->done = FALSE;
+}
+
+/* GLib numbers a context's sources in order: the ids of two marker
+ * sources tell how many were attached between them. */
+static guint
+source_marker (void)
+{
+  GSource *source = g_idle_source_new ();
+  guint id = g_source_attach (source, NULL);
+
+  g_source_destroy (source);
+  g_source_unref (source);
+  return id;
+}
+
+/* A loopback port that takes no more connections: a backlog of one,
+ * filled, and nobody accepting.  The kernel then drops further SYNs, so a
+ * connect to it stays in progress.  @fill keeps the filling sockets. */
+static GSocket *
+listen_full (guint      *port,
+             GPtrArray  *fill)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  GSocket *listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (listener, any, TRUE, &error));
+  g_socket_set_listen_backlog (listener, 0);
+  g_assert_true (g_socket_listen (listener, &error));
+  bound = g_socket_get_local_address (listener, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+      g_assert_no_error (error);
+      g_socket_set_blocking (socket, FALSE);
+      g_socket_connect (socket, bound, NULL, NULL);
+      g_ptr_array_add (fill, socket);
+    }
+  spin_ms (100);
+  return listener;
+}
+
+static void
+test_pool_refused (void)
+{
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(ObSimCiraPool) pool = NULL;
+  PoolResult r = { 0 };
+  ObPoller *poller;
+  guint dead_port, before, after;
+
+  service = listen_loopback (&dead_port);
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+
+  pool = ob_sim_cira_pool_new ("127.0.0.1", dead_port);
+  poller = ob_sim_cira_pool_get_poller (pool);
+  before = source_marker ();
+  ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r);
+  /* Never from inside the call. */
+  g_assert_false (r.done);
+  g_assert_true (wait_until (pool_result_done, &r, 5000));
+  after = source_marker ();
+
+  g_assert_null (r.stream);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_nonnull (strstr (r.error->message, "refused"));
+  /* The slot, the wait and the deadline are given back.  Sources:
+   * wait_until()'s deadline, and at most GTask's answer (when the refusal
+   * came at once, inside the call). */
+  g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
+  g_test_message ("sources attached: %u", after - before - 1);
+  g_assert_cmpuint (after - before - 1, <=, 2);
+  pool_result_clear (&r);
+
+  /* A queue of attempts that each fail at once: every one answers, one
+   * at a time, without the queue unwinding through the stack. */
+  {
+    g_autofree PoolResult *many = g_new0 (PoolResult, 2000);
+    guint refused = 0;
+
+    ob_sim_cira_pool_set_max_connecting (pool, 1);
+    for (guint i = 0; i < 2000; i++)
+      ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &many[i]);
+    g_assert_cmpuint (ob_sim_cira_pool_get_n_waiting (pool), >=, 1998);
+    g_assert_true (wait_until (pool_result_done, &many[1999], 20000));
+    for (guint i = 0; i < 2000; i++)
+      {
+        g_assert_true (many[i].done);
+        if (g_error_matches (many[i].error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+          refused++;
+        pool_result_clear (&many[i]);
+      }
+    g_assert_cmpuint (refused, ==, 2000);
+    g_assert_cmpuint (ob_sim_cira_pool_get_max_seen_connecting (pool), ==, 1);
+    g_assert_cmpuint (ob_sim_cira_pool_get_n_waiting (pool), ==, 0);
+    g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
+  }
+}
+
+static void
+test_pool_connect_timeout (void)
+{
+  g_autoptr(GPtrArray) fill = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(ObSimCiraPool) pool = NULL;
+  PoolResult r = { 0 };
+  ObPoller *poller;
+  guint port, before, after;
+  gint64 start;
+
+  listener = listen_full (&port, fill);
+  pool = ob_sim_cira_pool_new ("127.0.0.1", port);
+  ob_sim_cira_pool_set_connect_timeout_ms (pool, 300);
+  poller = ob_sim_cira_pool_get_poller (pool);
+
+  before = source_marker ();
+  start = g_get_monotonic_time ();
+  ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r);
+  g_assert_false (r.done);
+  /* Waiting: on the poller (a watch and the deadline), not on sources. */
+  spin_ms (50);
+  g_assert_false (r.done);
+  g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), ==, 1);
+  g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 1);
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 1);
+
+  g_assert_true (wait_until (pool_result_done, &r, 5000));
+  after = source_marker ();
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (r.finished - start, >=, 290 * 1000);
+  g_assert_cmpint (r.finished - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
+  /* spin_ms() and wait_until() made one each; the attempt none. */
+  g_test_message ("sources attached: %u", after - before - 1);
+  g_assert_cmpuint (after - before - 1, <=, 2);
+  pool_result_clear (&r);
+
+  /* Cancelled while connecting: answered in a later iteration, not from
+   * inside g_cancellable_cancel(). */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    ob_sim_cira_pool_set_connect_timeout_ms (pool, 10000);
+    ob_sim_cira_pool_connect_async (pool, cancellable, on_pool_connected, &r);
+    spin_ms (50);
+    g_assert_false (r.done);
+    g_cancellable_cancel (cancellable);
+    g_assert_false (r.done);
+    g_assert_true (wait_until (pool_result_done, &r, 2000));
+    g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), ==, 0);
+    g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
+    g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
+    pool_result_clear (&r);
+  }
+}
+
+static void
+on_silent_incoming (GSocketService    *service,
+                    GSocketConnection *connection,
+                    GObject           *source,
+                    gpointer           user_data)
+{
+  /* Accepted, then nothing: no TLS answer ever. */
+  g_ptr_array_add (user_data, g_object_ref (connection));
+}
+
+static void
+test_pool_handshake_timeout (void)
+{
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(ObSimCiraPool) pool = NULL;
+  PoolResult r = { 0 };
+  ObPoller *poller;
+  guint port;
+  gint64 start;
+
+  service = listen_loopback (&port);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_silent_incoming), held);
+  g_socket_service_start (service);
+
+  pool = ob_sim_cira_pool_new ("127.0.0.1", port);
+  ob_sim_cira_pool_set_connect_timeout_ms (pool, 300);
+  poller = ob_sim_cira_pool_get_poller (pool);
+  start = g_get_monotonic_time ();
+  ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r);
+  g_assert_true (wait_until (pool_result_done, &r, 5000));
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (r.error->message, "TLS"));
+  g_assert_cmpint (r.finished - start, >=, 290 * 1000);
+  g_assert_cmpuint (held->len, ==, 1);
+  g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
+  g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
+  pool_result_clear (&r);
+
+  g_socket_service_stop (service);
+  g_signal_handlers_disconnect_by_data (service, held);
+}
+
+/* A host nobody answers for (TEST-NET-1): the connect fails (no route) or
+ * times out, and the device backs off as for any failure. */
+static void
+test_pool_unreachable (void)
+{
+  g_autoptr(Device) d = device_new ("192.0.2.1", 4433, NULL, NULL);
+  Delays delays = { g_array_new (FALSE, FALSE, sizeof (guint)) };
+  guint base = 100;
+
+  ob_sim_cira_pool_set_connect_timeout_ms (d->pool, 200);
+  ob_sim_cira_set_backoff (d->cira, base, 400);
+  g_signal_connect (d->cira, "disconnected", G_CALLBACK (on_disconnected_record), &delays);
+  ob_sim_cira_start (d->cira);
+  g_assert_true (wait_until (has_n_delays, &delays, 10000));
+  g_test_message ("unreachable: %s", ob_sim_cira_get_last_error (d->cira));
+  g_assert_nonnull (ob_sim_cira_get_last_error (d->cira));
+  g_assert_cmpuint (ob_sim_cira_get_n_connects (d->cira), ==, 0);
+  g_assert_cmpuint (ob_sim_cira_get_n_attempts (d->cira), >=, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      guint expected = MIN (base << i, 400);
+      guint seen = g_array_index (delays.delays, guint, i);
+
+      g_test_message ("failure %u: retry after %u ms (base %u)", i + 1, seen, expected);
+      g_assert_cmpuint (seen, >=, expected / 2 - 10);
+      g_assert_cmpuint (seen, <=, expected);
+    }
+  g_signal_handlers_disconnect_by_data (d->cira, &delays);
+  g_array_unref (delays.delays);
+}
+
 /* ---- many devices ----------------------------------------------------------------------------------- */
 
 typedef struct
@@ -1689,6 +1970,10 @@ main (int    argc,
   g_test_add_func ("/sim-cira/fault/names", test_fault_names);
   g_test_add_func ("/sim-cira/root-ca", test_root_ca);
   g_test_add_func ("/sim-cira/stop", test_stop);
+  g_test_add_func ("/sim-cira/pool/refused", test_pool_refused);
+  g_test_add_func ("/sim-cira/pool/connect-timeout", test_pool_connect_timeout);
+  g_test_add_func ("/sim-cira/pool/handshake-timeout", test_pool_handshake_timeout);
+  g_test_add_func ("/sim-cira/pool/unreachable", test_pool_unreachable);
   g_test_add_func ("/sim-cira/scale", test_scale);
   g_test_add_func ("/sim-cira/cli", test_cli);
 

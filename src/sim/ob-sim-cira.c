@@ -49,11 +49,13 @@ struct _ObSimCira
   ObApfSession     *session;
   GIOStream        *fault_stream;    /* a pre-authentication fault connection */
   struct _FaultIo  *fault_io;        /* its I/O in flight */
-  GSource          *retry_timer;
+  /* Timers on the pool's poller (made on first use): thousands of
+   * devices waiting to reconnect cost the main loop no source each. */
+  ObPollerTimer    *retry_timer;
   gint64            retry_at;        /* monotonic */
-  GSource          *churn_timer;
-  GSource          *fault_timer;     /* hold, or garbage fallback */
-  GSource          *watchdog;        /* connected: are keepalives answered? */
+  ObPollerTimer    *churn_timer;
+  ObPollerTimer    *fault_timer;     /* hold, or garbage fallback */
+  GSource          *watchdog;        /* connected, off the poller: are keepalives answered? */
   gint64            alive_since;     /* real time of authentication */
 
   guint            *ports;           /* NULL: AMT's */
@@ -155,16 +157,24 @@ clear_source (GSource **source)
     }
 }
 
-static GSource *
-add_timeout (ObSimCira   *self,
-             guint        ms,
-             GSourceFunc  func)
+/* Run @func in @ms milliseconds on @timer, replacing its earlier
+ * schedule (and its function). */
+static void
+schedule_timer (ObSimCira      *self,
+                ObPollerTimer **timer,
+                guint           ms,
+                ObPollerFunc    func)
 {
-  GSource *source = g_timeout_source_new (ms);
+  g_clear_pointer (timer, ob_poller_timer_free);
+  *timer = ob_poller_timer_new (ob_sim_cira_pool_get_poller (self->pool), func, self);
+  ob_poller_timer_schedule (*timer, g_get_monotonic_time () + (gint64) ms * 1000);
+}
 
-  g_source_set_callback (source, func, self, NULL);
-  g_source_attach (source, self->context);
-  return source;
+static void
+cancel_timer (ObPollerTimer **timer)
+{
+  if (*timer != NULL)
+    ob_poller_timer_cancel (*timer);
 }
 
 static void
@@ -218,15 +228,13 @@ shutdown_transport (GIOStream *stream)
 
 /* ---- reconnecting ----------------------------------------------------------------- */
 
-static gboolean
+static void
 on_retry (gpointer user_data)
 {
   ObSimCira *self = user_data;
 
-  g_clear_pointer (&self->retry_timer, g_source_unref);
   if (self->running)
     attempt (self);
-  return G_SOURCE_REMOVE;
 }
 
 /* Exponential backoff with "equal jitter": half the delay is fixed, half
@@ -249,10 +257,10 @@ schedule_retry (ObSimCira *self)
 {
   guint delay = next_delay_ms (self);
 
-  clear_source (&self->retry_timer);
   self->retry_at = g_get_monotonic_time () + (gint64) delay * 1000;
-  self->retry_timer = add_timeout (self, delay, on_retry);
-  g_source_set_static_name (self->retry_timer, "[outband-sim] CIRA reconnect");
+  if (self->retry_timer == NULL)
+    self->retry_timer = ob_poller_timer_new (ob_sim_cira_pool_get_poller (self->pool), on_retry, self);
+  ob_poller_timer_schedule (self->retry_timer, self->retry_at);
 }
 
 /* A connection or an attempt ended.  @good: the MPS authenticated it
@@ -264,8 +272,8 @@ connection_ended (ObSimCira  *self,
 {
   g_autoptr(GObject) hold = g_object_ref (G_OBJECT (self));
 
-  clear_source (&self->churn_timer);
-  clear_source (&self->fault_timer);
+  cancel_timer (&self->churn_timer);
+  cancel_timer (&self->fault_timer);
   clear_source (&self->watchdog);
   g_clear_object (&self->cancellable);
 
@@ -288,14 +296,10 @@ connection_ended (ObSimCira  *self,
 
 /* ---- churn ------------------------------------------------------------------------- */
 
-static gboolean
+static void
 on_churn (gpointer user_data)
 {
-  ObSimCira *self = user_data;
-
-  g_clear_pointer (&self->churn_timer, g_source_unref);
-  ob_sim_cira_drop (self);
-  return G_SOURCE_REMOVE;
+  ob_sim_cira_drop (user_data);
 }
 
 static void
@@ -304,7 +308,7 @@ schedule_churn (ObSimCira *self)
   double u, seconds;
   guint ms;
 
-  clear_source (&self->churn_timer);
+  cancel_timer (&self->churn_timer);
   if (self->churn_rate <= 0 || self->state != OB_SIM_CIRA_STATE_CONNECTED)
     return;
   /* Exponentially distributed: drops form a Poisson process. */
@@ -313,8 +317,7 @@ schedule_churn (ObSimCira *self)
     u = G_MINDOUBLE;
   seconds = -log (u) * 60.0 / self->churn_rate;
   ms = (guint) CLAMP (seconds * 1000.0, 1.0, (double) G_MAXINT32);
-  self->churn_timer = add_timeout (self, ms, on_churn);
-  g_source_set_static_name (self->churn_timer, "[outband-sim] CIRA churn");
+  schedule_timer (self, &self->churn_timer, ms, on_churn);
 }
 
 /* ---- faults ------------------------------------------------------------------------- */
@@ -446,18 +449,16 @@ fault_read (FaultIo *io)
                              G_PRIORITY_DEFAULT, io->self->cancellable, on_fault_read, io);
 }
 
-static gboolean
+static void
 on_fault_hold (gpointer user_data)
 {
   ObSimCira *self = user_data;
 
-  g_clear_pointer (&self->fault_timer, g_source_unref);
   if (self->session != NULL)
     /* Garbage after authentication that the MPS let pass. */
     ob_apf_session_close (self->session, OB_APF_CLOSE_REASON_LOCAL);
   else
     fault_end (self, "Fault sent; the MPS kept the connection open, closed it");
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -482,7 +483,7 @@ on_fault_written (GObject      *source,
       fault_io_free (io);
       return;
     }
-  io->self->fault_timer = add_timeout (io->self, io->self->fault_hold_ms, on_fault_hold);
+  schedule_timer (io->self, &io->self->fault_timer, io->self->fault_hold_ms, on_fault_hold);
   fault_read (io);
 }
 
@@ -509,7 +510,7 @@ fault_begin (ObSimCira *self,
 /* Garbage after authentication: written straight to the TLS stream,
  * between whole messages of the session (its writes are non-blocking and
  * whole-message too). */
-static gboolean
+static void
 on_send_garbage (gpointer user_data)
 {
   ObSimCira *self = user_data;
@@ -518,9 +519,9 @@ on_send_garbage (gpointer user_data)
   g_autoptr(GError) error = NULL;
   gssize n;
 
-  clear_source (&self->fault_timer);
+  cancel_timer (&self->fault_timer);
   if (self->session == NULL || self->garbage_sent || ob_apf_session_is_closed (self->session))
-    return G_SOURCE_REMOVE;
+    return;
 
   /* A zero type byte: no APF message starts like this. */
   garbage[0] = 0;
@@ -532,19 +533,18 @@ on_send_garbage (gpointer user_data)
                                                   NULL, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
-      self->fault_timer = add_timeout (self, 50, on_send_garbage);
-      return G_SOURCE_REMOVE;
+      schedule_timer (self, &self->fault_timer, 50, on_send_garbage);
+      return;
     }
   if (n < 0)
     {
       g_debug ("Device %s: garbage not sent: %s", ob_sim_device_get_guid (self->device), error->message);
-      return G_SOURCE_REMOVE;
+      return;
     }
   self->garbage_sent = TRUE;
   g_debug ("Device %s: sent %zd bytes of garbage", ob_sim_device_get_guid (self->device), n);
   /* Now wait for the MPS to close; if it does not, leave ourselves. */
-  self->fault_timer = add_timeout (self, self->fault_hold_ms, on_fault_hold);
-  return G_SOURCE_REMOVE;
+  schedule_timer (self, &self->fault_timer, self->fault_hold_ms, on_fault_hold);
 }
 
 /* ---- the APF session ------------------------------------------------------------------ */
@@ -630,10 +630,7 @@ on_authenticated (ObApfSession *session,
   g_debug ("Device %s: CIRA connection authenticated", ob_sim_device_get_guid (self->device));
   schedule_churn (self);
   if (self->current_fault == OB_SIM_CIRA_FAULT_GARBAGE_AFTER_AUTH)
-    {
-      clear_source (&self->fault_timer);
-      self->fault_timer = add_timeout (self, GARBAGE_FALLBACK_MS, on_send_garbage);
-    }
+    schedule_timer (self, &self->fault_timer, GARBAGE_FALLBACK_MS, on_send_garbage);
   g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
 }
 
@@ -650,10 +647,7 @@ on_port_forwarded (ObApfSession *session,
    * output of this batch has gone out. */
   if (self->current_fault == OB_SIM_CIRA_FAULT_GARBAGE_AFTER_AUTH && n > 0 && port == ports[n - 1]
       && !self->garbage_sent)
-    {
-      clear_source (&self->fault_timer);
-      self->fault_timer = add_timeout (self, 0, on_send_garbage);
-    }
+    schedule_timer (self, &self->fault_timer, 0, on_send_garbage);
 }
 
 static void
@@ -789,7 +783,7 @@ on_connected (GObject      *source,
 static void
 attempt (ObSimCira *self)
 {
-  clear_source (&self->retry_timer);
+  cancel_timer (&self->retry_timer);
   self->retry_at = 0;
   self->n_attempts++;
   g_clear_object (&self->cancellable);
@@ -885,9 +879,9 @@ ob_sim_cira_stop (ObSimCira *self)
     return;
   hold = g_object_ref (G_OBJECT (self));
   self->running = FALSE;
-  clear_source (&self->retry_timer);
+  cancel_timer (&self->retry_timer);
   self->retry_at = 0;
-  clear_source (&self->churn_timer);
+  cancel_timer (&self->churn_timer);
 
   if (self->session != NULL)
     {
@@ -961,7 +955,7 @@ ob_sim_cira_get_retry_delay_ms (ObSimCira *self)
 
   g_return_val_if_fail (OB_IS_SIM_CIRA (self), 0);
 
-  if (self->retry_timer == NULL)
+  if (self->retry_timer == NULL || !ob_poller_timer_is_scheduled (self->retry_timer))
     return 0;
   left = self->retry_at - g_get_monotonic_time ();
   return left > 0 ? (guint) ((left + 999) / 1000) : 0;
@@ -1059,9 +1053,9 @@ ob_sim_cira_dispose (GObject *object)
    * only while those hold a reference; stopping here ends what is left. */
   if (self->running)
     ob_sim_cira_stop (self);
-  clear_source (&self->retry_timer);
-  clear_source (&self->churn_timer);
-  clear_source (&self->fault_timer);
+  g_clear_pointer (&self->retry_timer, ob_poller_timer_free);
+  g_clear_pointer (&self->churn_timer, ob_poller_timer_free);
+  g_clear_pointer (&self->fault_timer, ob_poller_timer_free);
   clear_source (&self->watchdog);
   if (self->session != NULL)
     {
