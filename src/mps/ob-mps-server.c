@@ -47,6 +47,13 @@
 
 #define LISTEN_BACKLOG     4096
 
+/* Connections taken from a listening socket per wakeup (a storm's
+ * backlog goes in batches, without a turn of the main loop each), and the
+ * pause after accept() failed (out of descriptors: retrying at once would
+ * spin). */
+#define ACCEPT_BATCH       64
+#define ACCEPT_RETRY_MS    100
+
 G_DEFINE_QUARK (ob-mps-error-quark, ob_mps_error)
 
 typedef enum
@@ -152,6 +159,12 @@ struct _ObMpsServer
   char                 *last_error;
   GSource              *rebind_source;
   gboolean              legacy_tls_available;
+  /* The listening sockets, accepted from on the poller rather than by
+   * GSocketService (a task and a source per socket for every connection,
+   * one connection per turn of the main loop); the service stays
+   * inactive. */
+  GPtrArray            *listen_sockets;       /* ListenSocket */
+  GPtrArray            *new_sockets;          /* GSocket, while binding */
 
   /* Settings. */
   guint                 handshake_timeout_ms;
@@ -1738,6 +1751,94 @@ effective_port (ObMpsServer *self)
   return self->port_request >= 0 ? self->port_request : (int) ob_config_get_cira_port (self->config);
 }
 
+typedef struct
+{
+  ObMpsServer   *server;
+  GSocket       *socket;
+  ObPollerWatch *watch;
+  ObPollerTimer *retry;
+} ListenSocket;
+
+static void
+listen_socket_free (gpointer data)
+{
+  ListenSocket *ls = data;
+
+  ob_poller_watch_free (ls->watch);
+  ob_poller_timer_free (ls->retry);
+  g_object_unref (ls->socket);
+  g_free (ls);
+}
+
+static void
+on_accept_retry (gpointer user_data)
+{
+  ListenSocket *ls = user_data;
+
+  ob_poller_watch_set_enabled (ls->watch, TRUE);
+}
+
+static void
+on_listen_ready (gpointer user_data)
+{
+  ListenSocket *ls = user_data;
+  g_autoptr(ObMpsServer) self = g_object_ref (ls->server);
+
+  for (guint i = 0; i < ACCEPT_BATCH && !self->stopped; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) socket = g_socket_accept (ls->socket, NULL, &error);
+      g_autoptr(GSocketConnection) connection = NULL;
+
+      if (socket == NULL)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              g_debug ("CIRA listener: cannot accept: %s", error->message);
+              ob_poller_watch_set_enabled (ls->watch, FALSE);
+              ob_poller_timer_schedule (ls->retry, g_get_monotonic_time () + ACCEPT_RETRY_MS * 1000);
+            }
+          return;
+        }
+      connection = g_socket_connection_factory_create_connection (socket);
+      /* As GSocketService would call it (ls goes if it stops the server). */
+      ob_mps_server_incoming (G_SOCKET_SERVICE (self), connection, NULL);
+    }
+}
+
+static void
+ob_mps_server_event (GSocketListener      *listener,
+                     GSocketListenerEvent  event,
+                     GSocket              *socket)
+{
+  ObMpsServer *self = OB_MPS_SERVER (listener);
+
+  if (event == G_SOCKET_LISTENER_LISTENED && self->new_sockets != NULL)
+    g_ptr_array_add (self->new_sockets, g_object_ref (socket));
+}
+
+/* After a bind: the sockets it added get their watches; after a failed
+ * one, GIO dropped them and so do we. */
+static void
+take_new_sockets (ObMpsServer *self,
+                  gboolean     bound)
+{
+  g_autoptr(GPtrArray) sockets = g_steal_pointer (&self->new_sockets);
+
+  for (guint i = 0; bound && i < sockets->len; i++)
+    {
+      ListenSocket *ls = g_new0 (ListenSocket, 1);
+
+      ls->server = self;
+      ls->socket = g_object_ref (g_ptr_array_index (sockets, i));
+      /* accept() answers "would block" rather than waiting. */
+      g_socket_set_blocking (ls->socket, FALSE);
+      ls->watch = ob_poller_watch_new (self->poller, g_socket_get_fd (ls->socket), on_listen_ready, ls);
+      ls->retry = ob_poller_timer_new (self->poller, on_accept_retry, ls);
+      g_ptr_array_add (self->listen_sockets, ls);
+    }
+}
+
 static gboolean
 bind_listener (ObMpsServer  *self,
                GError      **error)
@@ -1747,6 +1848,8 @@ bind_listener (ObMpsServer  *self,
   int port = effective_port (self);
   guint bound = 0;
   const char *shown_address = self->address_request != NULL ? self->address_request : "0.0.0.0";
+
+  self->new_sockets = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (self->address_request == NULL)
     {
@@ -1763,6 +1866,7 @@ bind_listener (ObMpsServer  *self,
 
       if (inet == NULL)
         {
+          take_new_sockets (self, FALSE);
           g_set_error (error, OB_MPS_ERROR, OB_MPS_ERROR_CANNOT_LISTEN,
                        "“%s” is not an IP address to listen on", self->address_request);
           return FALSE;
@@ -1773,6 +1877,7 @@ bind_listener (ObMpsServer  *self,
         bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
     }
 
+  take_new_sockets (self, bound != 0);
   if (bound == 0)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
@@ -1978,6 +2083,7 @@ ob_mps_server_stop (ObMpsServer *self)
     return;
 
   clear_source (&self->rebind_source);
+  g_ptr_array_set_size (self->listen_sockets, 0);
   g_socket_service_stop (G_SOCKET_SERVICE (self));
   g_socket_listener_close (G_SOCKET_LISTENER (self));
   self->started = FALSE;
@@ -1993,9 +2099,8 @@ ob_mps_server_stop (ObMpsServer *self)
   for (guint i = 0; i < conns->len; i++)
     conn_close (g_ptr_array_index (conns, i), OB_APF_CLOSE_REASON_LOCAL);
 
-  /* The cancelled accept holds this object until GIO gives it back on a
-   * later turn of the main loop; a stopped server needs none of its
-   * collaborators, so they need not wait for that. */
+  /* A stopped server needs none of its collaborators: they need not wait
+   * for the last reference. */
   g_signal_handlers_disconnect_by_data (self->config, self);
   g_signal_handlers_disconnect_by_data (self->authority, self);
   g_clear_object (&self->config);
@@ -2133,6 +2238,8 @@ ob_mps_server_constructed (GObject *object)
    * connections of a fleet calling in at once; the kernel caps it at
    * net.core.somaxconn. */
   g_socket_listener_set_backlog (G_SOCKET_LISTENER (self), LISTEN_BACKLOG);
+  /* The poller accepts (on_listen_ready), not GSocketService. */
+  g_socket_service_stop (G_SOCKET_SERVICE (self));
 
   self->store = g_object_ref (ob_device_registry_get_store (self->registry));
   self->secrets = g_object_ref (ob_device_registry_get_secrets (self->registry));
@@ -2173,6 +2280,7 @@ ob_mps_server_finalize (GObject *object)
   g_clear_object (&self->registry);
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
+  g_clear_pointer (&self->listen_sockets, g_ptr_array_unref);
   g_clear_pointer (&self->poller, ob_poller_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->instance);
@@ -2381,6 +2489,7 @@ ob_mps_server_class_init (ObMpsServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GSocketServiceClass *service_class = G_SOCKET_SERVICE_CLASS (klass);
+  GSocketListenerClass *listener_class = G_SOCKET_LISTENER_CLASS (klass);
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
   const GParamFlags co = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
@@ -2392,6 +2501,7 @@ ob_mps_server_class_init (ObMpsServerClass *klass)
   object_class->set_property = ob_mps_server_set_property;
 
   service_class->incoming = ob_mps_server_incoming;
+  listener_class->event = ob_mps_server_event;
 
   properties[PROP_CONFIG] = g_param_spec_object ("config", NULL, NULL, OB_TYPE_CONFIG, co);
   properties[PROP_AUTHORITY] =
@@ -2466,6 +2576,7 @@ ob_mps_server_init (ObMpsServer *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->poller = ob_poller_new (self->context);
+  self->listen_sockets = g_ptr_array_new_with_free_func (listen_socket_free);
   self->conns = g_hash_table_new (NULL, NULL);
   self->pending_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->handshakes_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
