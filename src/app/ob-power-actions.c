@@ -347,6 +347,29 @@ ob_power_action_run_finish (GAsyncResult  *result,
 }
 
 char *
+ob_power_action_run_finish_message (int           action,
+                                    GAsyncResult *result)
+{
+  const ObPowerActionInfo *info = ob_power_actions_lookup (action);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  if (ob_power_action_run_finish (result, &error))
+    {
+      /* Translators: "<action> done", e.g. "Power Off done" */
+      return g_strdup_printf (_("%s done"), _(info->label));
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return NULL;
+
+  reason = ob_describe_device_error (error);
+  /* Translators: "<action> failed: <reason>", e.g. "Power Off failed: …" */
+  return g_strdup_printf (_("%s failed: %s"), _(info->label), reason);
+}
+
+char *
 ob_describe_device_error (const GError *error)
 {
   g_return_val_if_fail (error != NULL, NULL);

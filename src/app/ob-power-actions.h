@@ -76,6 +76,11 @@ void                     ob_power_action_run_with_sol_async (ObDevice           
                                                              gpointer             user_data);
 gboolean                 ob_power_action_run_finish   (GAsyncResult        *result,
                                                        GError             **error);
+/* Finishes a run of @action and says how it went, for a toast: "<action>
+ * done" or "<action> failed: <reason>"; NULL when it was cancelled (nobody
+ * is waiting for the answer). */
+char                    *ob_power_action_run_finish_message (int           action,
+                                                             GAsyncResult *result);
 
 /* One sentence for an error of a device operation, for a toast or an
  * inline message: the error's own message when it is already in plain

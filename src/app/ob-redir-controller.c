@@ -851,29 +851,12 @@ on_power_done (GObject      *source,
 {
   PowerRun *run = user_data;
   g_autoptr(ObRedirController) self = run->self;
-  const ObPowerActionInfo *info = ob_power_actions_lookup (run->action);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
+  g_autofree char *message = ob_power_action_run_finish_message (run->action, result);
 
   g_free (run);
 
-  if (!ob_power_action_run_finish (result, &error))
-    {
-      g_autofree char *reason = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      reason = ob_describe_device_error (error);
-      /* Translators: "<action> failed: <reason>", e.g. "Power Off failed: …" */
-      message = g_strdup_printf (_("%s failed: %s"), _(info->label), reason);
-    }
-  else
-    {
-      /* Translators: "<action> done", e.g. "Power Off done" */
-      message = g_strdup_printf (_("%s done"), _(info->label));
-    }
-
-  ob_redir_controller_toast (self, message);
+  if (message != NULL)
+    ob_redir_controller_toast (self, message);
 }
 
 static void
