@@ -377,7 +377,24 @@ copy_match (guint8 *out,
   const guint8 *src = out - dist;
   guint8 *end = out + len;
 
-  if (G_LIKELY (dist >= 8))
+  if (G_LIKELY (dist >= 16))
+    {
+      /* Each 16-byte piece reads only bytes written before it. */
+      memcpy (out, src, 16);
+      if (G_UNLIKELY (len > 16))
+        {
+          out += 16;
+          src += 16;
+          do
+            {
+              memcpy (out, src, 16);
+              out += 16;
+              src += 16;
+            }
+          while (out < end);
+        }
+    }
+  else if (dist >= 8)
     {
       /* Each 8-byte piece reads only bytes written before it. */
       memcpy (out, src, 8);
