@@ -14,12 +14,16 @@
 G_BEGIN_DECLS
 
 /* ObSimCiraPool: what simulated devices calling the same MPS share: its
- * address (resolved once), one GSocketClient, one TLS client context (an
- * OpenSSL SSL_CTX holding the settings and the root, used by every
- * connection through ObTlsStream rather than GIO's TLS backend, which
- * costs far more per connection), and a cap on simultaneous connection
- * attempts, so thousands of devices started at once queue for a handshake
- * slot instead of opening thousands of sockets together.
+ * address (resolved once), one TLS client context (an OpenSSL SSL_CTX
+ * holding the settings and the root, used by every connection through
+ * ObTlsStream rather than GIO's TLS backend, which costs far more per
+ * connection), the context's ObPoller, and a cap on simultaneous
+ * connection attempts, so thousands of devices started at once queue for
+ * a handshake slot instead of opening thousands of sockets together.
+ *
+ * An attempt is a non-blocking connect and the TLS handshake, both
+ * waiting on the poller, with its deadline a poller timer: a connect
+ * storm costs the main loop no GSource per attempt. */
  *
  * Trust, as Intel AMT does it: with a root certificate set, the MPS
  * certificate must chain to it, be valid now, and carry the expected
@@ -91,9 +95,10 @@ GIOStream       *ob_sim_cira_pool_connect_finish        (ObSimCiraPool       *se
                                                          GAsyncResult        *result,
                                                          GError             **error);
 
-/* One poller (made on first use, for the thread-default context) for the
- * sessions of every device connected through the pool: thousands of
- * devices in one process then cost the main loop one source. */
+/* The thread-default context's shared poller (ob_poller_get_for_context(),
+ * taken on first use): connects, handshakes, and the sessions and timers
+ * of every device of the pool, so thousands of devices in one process
+ * cost the main loop one source. */
 ObPoller   *ob_sim_cira_pool_get_poller            (ObSimCiraPool   *self);
 
 G_END_DECLS
