@@ -39,6 +39,7 @@ typedef struct
   gulong         cancel_id;
   gpointer       buffer;            /* the caller's, valid until it returns */
   gsize          count;
+  gint64         created;           /* monotonic time, after its task was made */
   gboolean       done;              /* result or error ready to return */
   gssize         result;
   GError        *error;
@@ -81,6 +82,7 @@ struct _ObApfChannelCore
   PendingIO      reader;
   PendingIO      writer;
   GQueue         soon;              /* GTask: never waited, answers on the next round */
+  gint64         soon_newest;       /* when the last of them was queued */
 
   guint64        bytes_sent;
   guint64        bytes_received;
@@ -833,6 +835,7 @@ pending_start (ObApfChannelCore *core,
   g_return_if_fail (op->task == NULL);
 
   op->task = g_object_ref (task);
+  op->created = g_get_monotonic_time ();
   op->buffer = buffer;
   op->count = count;
   if (cancellable != NULL)
@@ -873,12 +876,24 @@ pending_return (PendingIO *op)
     g_task_return_int (task, result);
 }
 
+/* GTask calls back at once only from a later main loop iteration than
+ * the one that made the task, otherwise from an idle source of its own.
+ * The poller may run in the very iteration that made it (another source
+ * started the operation first): then the answer waits one more round. */
+static gboolean
+made_before_this_iteration (gint64 created)
+{
+  GSource *current = g_main_current_source ();
+
+  return current == NULL || g_source_get_time (current) > created;
+}
+
 static void
 on_wake (gpointer user_data)
 {
   ObApfChannelCore *core = user_data;
   g_autoptr(ObApfChannelCore) hold G_GNUC_UNUSED = _ob_apf_channel_core_ref (core);
-  gboolean read_done, write_done;
+  gboolean read_done, write_done, again = FALSE;
 
   if (core->open_task != NULL && core->open_cancellable != NULL
       && g_cancellable_is_cancelled (core->open_cancellable))
@@ -888,18 +903,34 @@ on_wake (gpointer user_data)
    * operation, which then waits for the next round. */
   read_done = core->reader.task != NULL && pending_try (core, &core->reader, FALSE);
   write_done = core->writer.task != NULL && pending_try (core, &core->writer, TRUE);
+  if (read_done && !made_before_this_iteration (core->reader.created))
+    {
+      read_done = FALSE;
+      again = TRUE;
+    }
+  if (write_done && !made_before_this_iteration (core->writer.created))
+    {
+      write_done = FALSE;
+      again = TRUE;
+    }
   if (read_done)
     pending_return (&core->reader);
   if (write_done)
     pending_return (&core->writer);
 
-  /* Only those queued before this round. */
-  for (guint n = g_queue_get_length (&core->soon); n > 0; n--)
-    {
-      g_autoptr(GTask) task = g_queue_pop_head (&core->soon);
+  /* Only those queued before this round (they were queued in order). */
+  if (!g_queue_is_empty (&core->soon) && !made_before_this_iteration (core->soon_newest))
+    again = TRUE;
+  else
+    for (guint n = g_queue_get_length (&core->soon); n > 0; n--)
+      {
+        g_autoptr(GTask) task = g_queue_pop_head (&core->soon);
 
-      g_task_return_boolean (task, TRUE);
-    }
+        g_task_return_boolean (task, TRUE);
+      }
+
+  if (again)
+    schedule_wake (core);
 }
 
 void
@@ -907,6 +938,7 @@ _ob_apf_channel_core_return_soon (ObApfChannelCore *core,
                                   GTask            *task)
 {
   g_queue_push_tail (&core->soon, g_object_ref (task));
+  core->soon_newest = g_get_monotonic_time ();
   schedule_wake (core);
 }
 
