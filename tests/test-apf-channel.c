@@ -1609,6 +1609,94 @@ test_pending_read_session_failure (Fixture       *f,
   g_assert_cmpuint (sources_since (&marker), <=, 2);
 }
 
+/* A read started by another source earlier in the very iteration in
+ * which the poller runs, with the data already there: still answered
+ * without an idle source (GTask would add one for a task made in the
+ * iteration that returns it), on the poller's next round. */
+typedef struct
+{
+  GIOStream *channel;
+  Read      *read;
+  gboolean   ran;
+} StartInDispatch;
+
+static gboolean
+start_read_in_dispatch (gpointer user_data)
+{
+  StartInDispatch *sd = user_data;
+
+  start_read (sd->channel, sd->read);
+  sd->ran = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+early_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs early_funcs = { NULL, NULL, early_dispatch, NULL, NULL, NULL };
+
+static void
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_pending_read_same_iteration (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObApfChannel) channel = NULL;
+  g_autoptr(ObPoller) shared = NULL;
+  GSource *early = g_source_new (&early_funcs, sizeof (GSource));
+  ObPollerTimer *tick;
+  gboolean ticked = FALSE;
+  StartInDispatch sd = { 0 };
+  guint marker;
+  Read r;
+
+  /* Attached before the sessions make the context's shared poller, so
+   * dispatched before it within an iteration (same priority). */
+  g_source_set_callback (early, start_read_in_dispatch, &sd, NULL);
+  g_source_set_ready_time (early, -1);
+  g_source_attach (early, NULL);
+  fixture_start (f, OB_APF_DEFAULT_WINDOW_SIZE, OB_APF_DEFAULT_WINDOW_SIZE);
+  shared = ob_poller_get_for_context (NULL);
+  channel = open_channel (f->server, 16992, &error);
+  g_assert_no_error (error);
+  device_write (g_ptr_array_index (f->device_channels, 0), "now");
+  g_assert_true (poll_until (stream_readable, channel, 5000));
+  sd.channel = G_IO_STREAM (channel);
+  sd.read = &r;
+
+  /* Both due in the next iteration: the early source starts the read,
+   * then the poller runs. */
+  tick = ob_poller_timer_new (shared, set_flag, &ticked);
+  ob_poller_timer_schedule (tick, 0);
+  g_source_set_ready_time (early, 0);
+  marker = source_marker ();
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_true (sd.ran);
+  g_assert_true (ticked);
+  g_assert_false (r.done);
+  g_assert_cmpuint (sources_since (&marker), ==, 0);
+
+  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_no_error (r.error);
+  g_assert_cmpmem (r.buffer, r.n, "now", 3);
+  g_assert_cmpuint (sources_since (&marker), ==, 0);
+
+  ob_poller_timer_free (tick);
+  g_source_destroy (early);
+  g_source_unref (early);
+}
+
 typedef struct
 {
   gboolean  done;
@@ -1750,6 +1838,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/apf-channel/pending-read/session-failure", Fixture, NULL, fixture_setup,
               test_pending_read_session_failure, fixture_teardown);
+  g_test_add ("/apf-channel/pending-read/same-iteration", Fixture, NULL, NULL, test_pending_read_same_iteration,
+              fixture_teardown);
   g_test_add ("/apf-channel/raw/pending-write", Raw, NULL, raw_setup, test_raw_pending_write, raw_teardown);
   g_test_add ("/apf-channel/raw/pending-write-peer-close", Raw, NULL, raw_setup,
               test_raw_pending_write_peer_close, raw_teardown);
