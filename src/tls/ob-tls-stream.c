@@ -904,8 +904,6 @@ hand_over (ObTlsStream *self)
   self->ssl = NULL;
 
 keep_openssl:
-  if (self->ssl != NULL && (SSL_CTX_get_mode (SSL_get_SSL_CTX (self->ssl)) & SSL_MODE_RELEASE_BUFFERS) != 0)
-    SSL_set_mode (self->ssl, SSL_MODE_RELEASE_BUFFERS);
   if (self->secrets != NULL)
     {
       OPENSSL_cleanse (self->secrets, sizeof *self->secrets);
@@ -1216,11 +1214,6 @@ stream_new (GSocketConnection  *connection,
    * the same callback on a shared context again changes nothing. */
   SSL_set_app_data (self->ssl, self);
   SSL_CTX_set_keylog_callback (ctx, on_keylog);
-  /* The handshake keeps its record buffers (the context's release mode
-   * would free and allocate them again for every flight); they go with
-   * the SSL object at the hand-over, or are released after the handshake
-   * when OpenSSL stays (hand_over()). */
-  SSL_clear_mode (self->ssl, SSL_MODE_RELEASE_BUFFERS);
   self->secrets = g_new0 (Secrets, 1);
 
   return g_steal_pointer (&self);
