@@ -23,7 +23,7 @@ G_BEGIN_DECLS
  *
  * An attempt is a non-blocking connect and the TLS handshake, both
  * waiting on the poller, with its deadline a poller timer: a connect
- * storm costs the main loop no GSource per attempt. */
+ * storm costs the main loop no GSource per attempt.
  *
  * Trust, as Intel AMT does it: with a root certificate set, the MPS
  * certificate must chain to it, be valid now, and carry the expected
