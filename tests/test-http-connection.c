@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ob-http-connection.h"
 #include "ob-poller.h"
@@ -1021,6 +1022,122 @@ test_large_request (void)
   server_free (server);
 }
 
+/* The id the next source attached to the default context gets: ids count
+ * up, so the difference of two is how many sources were attached between. */
+static guint
+next_source_id (void)
+{
+  GSource *probe = g_idle_source_new ();
+  guint id = g_source_attach (probe, NULL);
+
+  g_source_destroy (probe);
+  g_source_unref (probe);
+  return id;
+}
+
+typedef struct
+{
+  GAsyncResult *result;
+  gboolean      in_call;
+  gboolean      called_in_call;
+} Immediate;
+
+static void
+on_immediate_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Immediate *im = user_data;
+
+  im->called_in_call = im->in_call;
+  im->result = g_object_ref (result);
+}
+
+/* A request that is already there and a reply written at once complete
+ * inside the call that starts them; they still call back later, from the
+ * poller, and no GSource is attached for them (GTask alone would use an
+ * idle source each). */
+static void
+test_immediate_completion (void)
+{
+  g_autoptr(ObPoller) poller = ob_poller_get_for_context (NULL);
+  GSocketConnection *ends[2] = { NULL, NULL };
+  g_autoptr(ObHttpConnection) conn = NULL;
+  g_autoptr(ObHttpMessage) request = NULL;
+  g_autoptr(ObHttpMessage) response = ob_http_message_new_response (200, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *raw = "POST /wsman HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nping";
+  GInputStream *peer_in;
+  Immediate im = { 0 };
+  char buf[256];
+  gsize got = 0;
+  guint before;
+  guint after;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GSocket) socket = g_socket_new_from_fd (fds[i], &error);
+
+      g_assert_no_error (error);
+      ends[i] = g_socket_connection_factory_create_connection (socket);
+    }
+  conn = ob_http_connection_new (G_IO_STREAM (ends[0]));
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (ends[1])), raw, strlen (raw),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  before = next_source_id ();
+  im.in_call = TRUE;
+  ob_http_connection_receive_request_async (conn, NULL, on_immediate_done, &im);
+  im.in_call = FALSE;
+  after = next_source_id ();
+  g_assert_cmpuint (after - before, ==, 1);
+  g_assert_null (im.result);
+  request = ob_http_connection_receive_request_finish (conn, wait_result (&im.result), &error);
+  g_assert_no_error (error);
+  g_assert_false (im.called_in_call);
+  g_assert_cmpstr (body_text (request), ==, "ping");
+  g_clear_object (&im.result);
+
+  ob_http_message_append_header (response, "Content-Type", "text/plain");
+  ob_http_message_set_body_data (response, "pong", -1);
+  before = next_source_id ();
+  im.in_call = TRUE;
+  ob_http_connection_send_response_async (conn, response, 0, NULL, on_immediate_done, &im);
+  im.in_call = FALSE;
+  after = next_source_id ();
+  g_assert_cmpuint (after - before, ==, 1);
+  g_assert_null (im.result);
+  ob_http_connection_send_response_finish (conn, wait_result (&im.result), &error);
+  g_assert_no_error (error);
+  g_assert_false (im.called_in_call);
+  g_assert_true (ob_http_connection_is_reusable (conn));
+  g_clear_object (&im.result);
+
+  /* And the reply is on the wire, whole. */
+  peer_in = g_io_stream_get_input_stream (G_IO_STREAM (ends[1]));
+  while (got < sizeof buf - 1)
+    {
+      gssize n = g_input_stream_read (peer_in, buf + got, sizeof buf - 1 - got, NULL, &error);
+
+      g_assert_no_error (error);
+      if (n <= 0)
+        break;
+      got += n;
+      buf[got] = '\0';
+      if (g_str_has_suffix (buf, "pong"))
+        break;
+    }
+  g_assert_true (g_str_has_prefix (buf, "HTTP/1.1 200"));
+  g_assert_true (g_str_has_suffix (buf, "\r\n\r\npong"));
+
+  ob_http_connection_close (conn);
+  g_object_unref (ends[0]);
+  g_object_unref (ends[1]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1040,6 +1157,7 @@ main (int   argc,
   g_test_add_func ("/http-connection/cancel-from-other-callback", test_cancel_from_other_callback);
   g_test_add_func ("/http-connection/cancel-from-thread", test_cancel_from_thread);
   g_test_add_func ("/http-connection/large-request", test_large_request);
+  g_test_add_func ("/http-connection/immediate-completion", test_immediate_completion);
 
   return g_test_run ();
 }

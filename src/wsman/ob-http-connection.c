@@ -38,11 +38,11 @@ struct _ObHttpConnection
   gboolean       server_side;
   /* The running operation (NULL between exchanges). */
   Op            *op;
-  /* Timeouts and deferred cancellations, on the shared poller of the
-   * context the operations run on: a connection waiting for its next
-   * request holds no GSource of its own. */
+  /* Timeouts, deferred cancellations and deferred completions, on the
+   * shared poller of the context the operations run on: a connection
+   * waiting for its next request holds no GSource of its own. */
+  ObPoller      *poller;
   ObPollerTimer *timer;
-  GMainContext  *timer_context;
 };
 
 G_DEFINE_FINAL_TYPE (ObHttpConnection, ob_http_connection, G_TYPE_OBJECT)
@@ -66,6 +66,13 @@ struct _Op
 {
   OpKind         kind;
   GTask         *task;              /* not referenced: it owns the op */
+  /* g_get_monotonic_time() when started, to know whether GTask would
+   * complete it directly or through an idle source. */
+  gint64         start_time;
+  /* What the task returns, when it returns from the poller. */
+  ObHttpMessage *result_message;
+  GError        *result_error;
+  ObPollerTimer *return_timer;
   GBytes        *out;
   gsize          out_done;
   ObHttpParser  *parser;
@@ -121,7 +128,10 @@ op_free (gpointer data)
 
   /* Every path that returns the task stops first. */
   g_assert (op->caller_handler == 0);
+  g_assert (op->return_timer == NULL);
   g_clear_object (&op->caller_cancellable);
+  g_clear_pointer (&op->result_message, ob_http_message_unref);
+  g_clear_error (&op->result_error);
   g_clear_pointer (&op->out, g_bytes_unref);
   g_clear_pointer (&op->parser, ob_http_parser_free);
   g_free (op->buffer);
@@ -142,7 +152,7 @@ ob_http_connection_dispose (GObject *object)
   g_clear_object (&self->stream);
   /* A running operation holds a reference, so none is running. */
   g_clear_pointer (&self->timer, ob_poller_timer_free);
-  g_clear_pointer (&self->timer_context, g_main_context_unref);
+  g_clear_pointer (&self->poller, ob_poller_unref);
 
   G_OBJECT_CLASS (ob_http_connection_parent_class)->dispose (object);
 }
@@ -336,22 +346,29 @@ on_op_timer (gpointer user_data)
   g_cancellable_cancel (op->cancellable);
 }
 
-/* The connection's timer, on the shared poller of @context (the one the
- * running task returns to). */
+/* The shared poller of @context (the one the running task returns to),
+ * kept while the connection lives. */
+static ObPoller *
+ensure_poller (ObHttpConnection *self,
+               GMainContext     *context)
+{
+  if (self->poller != NULL && ob_poller_get_context (self->poller) == context)
+    return self->poller;
+
+  g_clear_pointer (&self->timer, ob_poller_timer_free);
+  g_clear_pointer (&self->poller, ob_poller_unref);
+  self->poller = ob_poller_get_for_context (context);
+  return self->poller;
+}
+
 static ObPollerTimer *
 ensure_timer (ObHttpConnection *self,
               GMainContext     *context)
 {
-  g_autoptr(ObPoller) poller = NULL;
+  ObPoller *poller = ensure_poller (self, context);
 
-  if (self->timer != NULL && self->timer_context == context)
-    return self->timer;
-
-  g_clear_pointer (&self->timer, ob_poller_timer_free);
-  g_clear_pointer (&self->timer_context, g_main_context_unref);
-  poller = ob_poller_get_for_context (context);
-  self->timer = ob_poller_timer_new (poller, on_op_timer, self);
-  self->timer_context = g_main_context_ref (context);
+  if (self->timer == NULL)
+    self->timer = ob_poller_timer_new (poller, on_op_timer, self);
   return self->timer;
 }
 
@@ -448,6 +465,7 @@ op_start (ObHttpConnection    *self,
 
   op->kind = kind;
   op->task = task;
+  op->start_time = g_get_monotonic_time ();
 
   /* Cancelled before anything happened: the connection stays as it was. */
   if (g_task_return_error_if_cancelled (task))
@@ -502,6 +520,58 @@ is_peer_gone_error (const GError *error)
          || g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_EOF);
 }
 
+static void
+op_return_now (GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+
+  if (op->result_error != NULL)
+    g_task_return_error (task, g_steal_pointer (&op->result_error));
+  else if (op->kind == OP_SEND_RESPONSE)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&op->result_message), (GDestroyNotify) ob_http_message_unref);
+  g_object_unref (task);
+}
+
+static void
+on_return_due (gpointer user_data)
+{
+  GTask *task = user_data;
+  Op *op = g_task_get_task_data (task);
+
+  g_clear_pointer (&op->return_timer, ob_poller_timer_free);
+  op_return_now (task);
+}
+
+/* Return the finished operation (its result in op->result_*; the
+ * connection's state already updated).  GTask never runs the callback
+ * inside the call that started the task: one that completes in the same
+ * turn of the main loop (a reply written at once, a request that was
+ * already there) goes through an idle source.  Such a completion goes
+ * through the poller instead, whose next round is a later turn, where
+ * GTask calls back directly. */
+static void
+op_return (GTask *task)
+{
+  ObHttpConnection *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  GMainContext *context = g_task_get_context (task);
+  GSource *current = g_main_current_source ();
+
+  if ((current != NULL && g_source_get_context (current) == context
+       && g_source_get_time (current) > op->start_time)
+      || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      /* GTask returns directly (or, cancelled, through its idle anyway). */
+      op_return_now (task);
+      return;
+    }
+
+  op->return_timer = ob_poller_timer_new (ensure_poller (self, context), on_return_due, task);
+  ob_poller_timer_schedule (op->return_timer, 0);
+}
+
 /* Every failure ends here: the stream is in an unknown state, close it. */
 static void
 op_fail (GTask  *task,
@@ -529,8 +599,8 @@ op_fail (GTask  *task,
 
   self->busy = FALSE;
   close_stream (self);
-  g_task_return_error (task, error);
-  g_object_unref (task);
+  op->result_error = error;
+  op_return (task);
 }
 
 static void read_more (GTask *task);
@@ -550,8 +620,8 @@ op_complete_send_request (GTask         *task,
   if (!self->reusable)
     close_stream (self);
 
-  g_task_return_pointer (task, response, (GDestroyNotify) ob_http_message_unref);
-  g_object_unref (task);
+  op->result_message = response;
+  op_return (task);
 }
 
 static void
@@ -564,8 +634,8 @@ op_complete_receive_request (GTask         *task,
   op_stop_waits (op);
   self->busy = FALSE;
   self->close_after_response = !ob_http_message_is_keep_alive (request);
-  g_task_return_pointer (task, request, (GDestroyNotify) ob_http_message_unref);
-  g_object_unref (task);
+  op->result_message = request;
+  op_return (task);
 }
 
 /* Feed bytes (or EOF when @data is NULL) to the operation's parser.
@@ -765,8 +835,7 @@ op_written (GTask  *task,
   if (!self->reusable)
     close_stream (self);
 
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  op_return (task);
 }
 
 static void

@@ -46,6 +46,8 @@ struct _ObWsmanClient
   GPtrArray             *idle;     /* IdleConn* */
   guint                  n_streams_opened;
   GMainContext          *context;
+  /* The context's shared poller (request timers), once needed. */
+  ObPoller              *poller;
   /* In its context's prune queue while it holds idle connections. */
   GList                 *prune_link;
   gint64                 prune_due;
@@ -175,6 +177,7 @@ ob_wsman_client_finalize (GObject *object)
     }
   g_ptr_array_unref (self->running);
   g_ptr_array_unref (self->idle);
+  g_clear_pointer (&self->poller, ob_poller_unref);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (ob_wsman_client_parent_class)->finalize (object);
@@ -1093,9 +1096,11 @@ request_ensure_timer (GTask *task)
 
   if (req->timer == NULL)
     {
-      g_autoptr(ObPoller) poller = ob_poller_get_for_context (self->context);
-
-      req->timer = ob_poller_timer_new (poller, on_request_timer, task);
+      /* Kept: the shared poller goes with its last reference, and made
+       * again for every request would be a source attached each time. */
+      if (self->poller == NULL)
+        self->poller = ob_poller_get_for_context (self->context);
+      req->timer = ob_poller_timer_new (self->poller, on_request_timer, task);
     }
   return req->timer;
 }
