@@ -1072,24 +1072,42 @@ test_every_wire_value (void)
             }
           else
             {
-              /* One 1×1 solid tile per value, an update per row. */
-              for (guint v = 0; v < n; v++)
-                {
-                  g_autoptr(GByteArray) t = g_byte_array_new ();
-                  guint8 sub = 1;
+              /* One 1×1 solid tile per value, an update per row, each row
+               * fed on its own: feed() copies what is left at every
+               * rectangle, which over all 65,536 would be quadratic. */
+              guint row_ends = 0;
 
-                  if (v % w == 0)
-                    rfb_put_update_header (s, w);
-                  g_byte_array_append (t, &sub, 1);
-                  put_wire (t, f, v);
-                  test_zrle_encode_bytes (&enc, s, v % w, v / w, 1, 1, t->data, t->len);
+              for (guint y = 0; y < h; y++)
+                {
+                  g_autoptr(GByteArray) row = g_byte_array_new ();
+                  g_autoptr(GBytes) row_stream = NULL;
+                  guint one = 0;
+
+                  rfb_put_update_header (row, w);
+                  for (guint x = 0; x < w; x++)
+                    {
+                      g_autoptr(GByteArray) t = g_byte_array_new ();
+                      guint8 sub = 1;
+
+                      g_byte_array_append (t, &sub, 1);
+                      put_wire (t, f, y * w + x);
+                      test_zrle_encode_bytes (&enc, row, x, y, 1, 1, t->data, t->len);
+                    }
+                  row_stream = g_byte_array_free_to_bytes (g_steal_pointer (&row));
+                  g_assert_cmpint (feed (dec, row_stream, 0, &ev, &one, &error), ==, OB_RFB_DECODE_OK);
+                  g_assert_no_error (error);
+                  row_ends += one;
                 }
+              test_zrle_encoder_clear (&enc);
+              g_assert_cmpuint (row_ends, ==, h);
+              check_every_value (fb, f, w, h, names[how]);
+              continue;
             }
           test_zrle_encoder_clear (&enc);
           stream = g_byte_array_free_to_bytes (g_steal_pointer (&s));
           feed (dec, stream, 0, &ev, &ends, &error);
           g_assert_no_error (error);
-          g_assert_cmpuint (ends, ==, how == 3 ? h : 1);
+          g_assert_cmpuint (ends, ==, 1);
           check_every_value (fb, f, w, h, names[how]);
         }
     }
