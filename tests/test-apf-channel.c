@@ -26,6 +26,7 @@
 #include "ob-http-connection.h"
 #include "ob-sim-fleet.h"
 #include "ob-wsman-client.h"
+#include "source-count-util.h"
 
 #define GUID     "12345678-9abc-4def-8123-456789abcdef"
 #define USER     "cira-user"
@@ -1339,49 +1340,6 @@ test_raw_open_failure_reason (Raw           *raw,
 
 /* ---- parked reads and writes: no GSource while waiting ------------------------------- */
 
-/* GLib numbers a context's sources in order: the ids of two markers tell
- * how many sources were attached to the default context in between. */
-static guint
-source_marker (void)
-{
-  GSource *source = g_idle_source_new ();
-  guint id = g_source_attach (source, NULL);
-
-  g_source_destroy (source);
-  g_source_unref (source);
-  return id;
-}
-
-static guint
-sources_since (guint *marker)
-{
-  guint now = source_marker ();
-  guint n = now - *marker - 1;
-
-  *marker = now;
-  return n;
-}
-
-/* Iterate without a timeout source of our own (it would be counted). */
-static gboolean
-poll_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data) && g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (500);
-  return cond (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
 static gboolean
 stream_readable (gpointer data)
 {
@@ -1426,41 +1384,41 @@ test_pending_read_data (Fixture       *f,
   g_assert_no_error (error);
   device_channel = g_ptr_array_index (f->device_channels, 0);
   /* The open's own traffic settles first. */
-  poll_until (never, NULL, 20);
+  source_count_poll_ms (20);
 
-  marker = source_marker ();
+  marker = source_count_mark ();
   start_read (G_IO_STREAM (channel), &r);
   g_assert_false (r.done);
-  poll_until (never, NULL, 30);
+  source_count_poll_ms (30);
   g_assert_false (r.done);
-  g_assert_cmpuint (sources_since (&marker), ==, 0);
+  g_assert_cmpuint (source_count_since (&marker), ==, 0);
 
   device_write (device_channel, "hello");
-  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "hello", 5);
-  g_assert_cmpuint (sources_since (&marker), ==, 0);
+  g_assert_cmpuint (source_count_since (&marker), ==, 0);
 
   /* Data already there: still answered from the main loop, not inside
    * the call. */
   device_write (device_channel, "again");
-  g_assert_true (poll_until (stream_readable, channel, 5000));
+  g_assert_true (source_count_poll_until (stream_readable, channel, 5000));
   start_read (G_IO_STREAM (channel), &r);
   g_assert_false (r.done);
-  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "again", 5);
-  g_assert_cmpuint (sources_since (&marker), ==, 0);
+  g_assert_cmpuint (source_count_since (&marker), ==, 0);
 
   /* The other way too: the device side's reader. */
   start_read (device_channel, &r);
   g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), "back", 4, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_false (r.done);
-  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "back", 4);
-  g_assert_cmpuint (sources_since (&marker), ==, 0);
+  g_assert_cmpuint (source_count_since (&marker), ==, 0);
 }
 
 /* A waiting read ends when either side closes the channel: EOF when the
@@ -1477,7 +1435,7 @@ test_pending_read_close (Fixture       *f,
   c1 = open_channel (f->server, 16992, &error);
   g_assert_no_error (error);
   start_read (G_IO_STREAM (c1), &r);
-  poll_until (never, NULL, 20);
+  source_count_poll_ms (20);
   g_assert_false (r.done);
   g_io_stream_close (g_ptr_array_index (f->device_channels, 0), NULL, &error);
   g_assert_no_error (error);
@@ -1489,7 +1447,7 @@ test_pending_read_close (Fixture       *f,
   c2 = open_channel (f->server, 16992, &error);
   g_assert_no_error (error);
   start_read (G_IO_STREAM (c2), &r);
-  poll_until (never, NULL, 20);
+  source_count_poll_ms (20);
   g_assert_false (r.done);
   g_io_stream_close (G_IO_STREAM (c2), NULL, &error);
   g_assert_no_error (error);
@@ -1542,7 +1500,7 @@ test_pending_read_cancel (Fixture       *f,
   device_channel = g_ptr_array_index (f->device_channels, 0);
 
   start_read_cancellable (G_IO_STREAM (channel), &r, c1);
-  poll_until (never, NULL, 20);
+  source_count_poll_ms (20);
   g_cancellable_cancel (c1);
   g_assert_false (r.done);
   g_assert_true (wait_until (flag_is_set, &r.done, 5000));
@@ -1551,17 +1509,17 @@ test_pending_read_cancel (Fixture       *f,
 
   /* From a callback on the channel's context: the cancellation wakes the
    * read through the poller, no source besides the test's own timeout. */
-  poll_until (never, NULL, 20);
-  marker = source_marker ();
+  source_count_poll_ms (20);
+  marker = source_count_mark ();
   start_read_cancellable (G_IO_STREAM (channel), &r, c2);
   cl.read = &r;
   g_timeout_add (10, cancel_later, &cl);
-  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
   g_assert_true (cl.fired);
   g_assert_false (cl.done_inside);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&r.error);
-  g_assert_cmpuint (sources_since (&marker), ==, 1);
+  g_assert_cmpuint (source_count_since (&marker), ==, 1);
 
   /* Already cancelled: fails, from the main loop. */
   g_cancellable_cancel (c3);
@@ -1591,22 +1549,22 @@ test_pending_read_session_failure (Fixture       *f,
 
   channel = open_channel (f->server, 16992, &error);
   g_assert_no_error (error);
-  poll_until (never, NULL, 20);
-  marker = source_marker ();
+  source_count_poll_ms (20);
+  marker = source_count_mark ();
   start_read (G_IO_STREAM (channel), &r);
   start_read (g_ptr_array_index (f->device_channels, 0), &rd);
   ob_apf_session_close (f->server, OB_APF_CLOSE_REASON_LOCAL);
   g_assert_false (r.done);
-  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
   g_clear_error (&r.error);
   /* The device's side learns it from its session. */
-  g_assert_true (poll_until (flag_is_set, &rd.done, 5000));
+  g_assert_true (source_count_poll_until (flag_is_set, &rd.done, 5000));
   g_assert_error (rd.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
   g_clear_error (&rd.error);
   /* Closing a session's socket is GIO's close_async: one idle, the read's
    * failure none. */
-  g_assert_cmpuint (sources_since (&marker), <=, 2);
+  g_assert_cmpuint (source_count_since (&marker), <=, 2);
 }
 
 /* A read started by another source earlier in the very iteration in
@@ -1671,7 +1629,7 @@ test_pending_read_same_iteration (Fixture       *f,
   channel = open_channel (f->server, 16992, &error);
   g_assert_no_error (error);
   device_write (g_ptr_array_index (f->device_channels, 0), "now");
-  g_assert_true (poll_until (stream_readable, channel, 5000));
+  g_assert_true (source_count_poll_until (stream_readable, channel, 5000));
   sd.channel = G_IO_STREAM (channel);
   sd.read = &r;
 
@@ -1680,17 +1638,17 @@ test_pending_read_same_iteration (Fixture       *f,
   tick = ob_poller_timer_new (shared, set_flag, &ticked);
   ob_poller_timer_schedule (tick, 0);
   g_source_set_ready_time (early, 0);
-  marker = source_marker ();
+  marker = source_count_mark ();
   g_main_context_iteration (NULL, FALSE);
   g_assert_true (sd.ran);
   g_assert_true (ticked);
   g_assert_false (r.done);
-  g_assert_cmpuint (sources_since (&marker), ==, 0);
+  g_assert_cmpuint (source_count_since (&marker), ==, 0);
 
-  g_assert_true (poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "now", 3);
-  g_assert_cmpuint (sources_since (&marker), ==, 0);
+  g_assert_cmpuint (source_count_since (&marker), ==, 0);
 
   ob_poller_timer_free (tick);
   g_source_destroy (early);
@@ -1749,19 +1707,19 @@ test_raw_pending_write (Raw           *raw,
     }
   g_assert_cmpuint (total, ==, 1000 + OB_APF_MIN_WINDOW_SIZE);
 
-  poll_until (never, NULL, 20);
-  marker = source_marker ();
+  source_count_poll_ms (20);
+  marker = source_count_mark ();
   g_output_stream_write_async (output, p + total, 3000, G_PRIORITY_DEFAULT, NULL, on_write, &w);
   g_assert_false (w.done);
-  poll_until (never, NULL, 50);
+  source_count_poll_ms (50);
   g_assert_false (w.done);
-  g_assert_cmpuint (sources_since (&marker), ==, 0);
+  g_assert_cmpuint (source_count_since (&marker), ==, 0);
   raw_collect_data (raw, 77, got);
   g_assert_cmpuint (got->len, ==, 1000);
 
   ob_apf_encode_window_adjust (raw->out, 4, 100000);
   raw_send (raw);
-  g_assert_true (poll_until (flag_is_set, &w.done, 5000));
+  g_assert_true (source_count_poll_until (flag_is_set, &w.done, 5000));
   g_assert_no_error (w.error);
   g_assert_cmpint (w.n, ==, 3000);
   total += 3000;
@@ -1792,7 +1750,7 @@ test_raw_pending_write_peer_close (Raw           *raw,
 
   g_output_stream_write_async (output, g_bytes_get_data (payload, NULL), 1000, G_PRIORITY_DEFAULT, NULL,
                                on_write, &w);
-  poll_until (never, NULL, 20);
+  source_count_poll_ms (20);
   g_assert_false (w.done);
   ob_apf_encode_channel_close (raw->out, 4);
   raw_send (raw);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "ob-apf-session.h"
+#include "source-count-util.h"
 
 #define GUID     "4c4c4544-004b-4210-8033-b6c04f504633"
 #define USER     "cira-user"
@@ -1344,33 +1345,6 @@ test_random_garbage (void)
     }
 }
 
-/* GLib numbers a context's sources in order: the ids of two markers tell
- * how many sources were attached to the default context in between. */
-static guint
-source_marker (void)
-{
-  GSource *source = g_idle_source_new ();
-  guint id = g_source_attach (source, NULL);
-
-  g_source_destroy (source);
-  g_source_unref (source);
-  return id;
-}
-
-/* Iterate without a timeout source of our own (it would be counted). */
-static gboolean
-poll_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data) && g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-  return cond (data);
-}
-
 static gboolean
 client_keepalive_twice (gpointer data)
 {
@@ -1397,9 +1371,9 @@ test_timers_on_shared_poller (void)
   g_assert_cmpuint (ob_poller_get_n_timers (shared), >=, n_timers + 3);
 
   ob_apf_session_set_keepalive_interval (pair.client, 1);
-  marker = source_marker ();
-  g_assert_true (poll_until (client_keepalive_twice, pair.client, 5000));
-  g_assert_cmpuint (source_marker (), ==, marker + 1);
+  marker = source_count_mark ();
+  g_assert_true (source_count_poll_until (client_keepalive_twice, pair.client, 5000));
+  g_assert_cmpuint (source_count_since (&marker), ==, 0);
 
   pair_teardown (&pair, NULL);
   g_object_unref (a);

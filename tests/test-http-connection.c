@@ -13,6 +13,7 @@
 
 #include "ob-http-connection.h"
 #include "ob-poller.h"
+#include "source-count-util.h"
 
 /* ---- a scripted server on 127.0.0.1, port 0 ------------------------- */
 
@@ -1022,19 +1023,6 @@ test_large_request (void)
   server_free (server);
 }
 
-/* The id the next source attached to the default context gets: ids count
- * up, so the difference of two is how many sources were attached between. */
-static guint
-next_source_id (void)
-{
-  GSource *probe = g_idle_source_new ();
-  guint id = g_source_attach (probe, NULL);
-
-  g_source_destroy (probe);
-  g_source_unref (probe);
-  return id;
-}
-
 typedef struct
 {
   GAsyncResult *result;
@@ -1071,8 +1059,7 @@ test_immediate_completion (void)
   Immediate im = { 0 };
   char buf[256];
   gsize got = 0;
-  guint before;
-  guint after;
+  guint mark;
   int fds[2];
 
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), ==, 0);
@@ -1088,12 +1075,11 @@ test_immediate_completion (void)
                              NULL, NULL, &error);
   g_assert_no_error (error);
 
-  before = next_source_id ();
+  mark = source_count_mark ();
   im.in_call = TRUE;
   ob_http_connection_receive_request_async (conn, NULL, on_immediate_done, &im);
   im.in_call = FALSE;
-  after = next_source_id ();
-  g_assert_cmpuint (after - before, ==, 1);
+  g_assert_cmpuint (source_count_since (&mark), ==, 0);
   g_assert_null (im.result);
   request = ob_http_connection_receive_request_finish (conn, wait_result (&im.result), &error);
   g_assert_no_error (error);
@@ -1103,12 +1089,11 @@ test_immediate_completion (void)
 
   ob_http_message_append_header (response, "Content-Type", "text/plain");
   ob_http_message_set_body_data (response, "pong", -1);
-  before = next_source_id ();
+  mark = source_count_mark ();
   im.in_call = TRUE;
   ob_http_connection_send_response_async (conn, response, 0, NULL, on_immediate_done, &im);
   im.in_call = FALSE;
-  after = next_source_id ();
-  g_assert_cmpuint (after - before, ==, 1);
+  g_assert_cmpuint (source_count_since (&mark), ==, 0);
   g_assert_null (im.result);
   ob_http_connection_send_response_finish (conn, wait_result (&im.result), &error);
   g_assert_no_error (error);

@@ -34,6 +34,7 @@
 #include "ob-util.h"
 #include "ob-wsman-client.h"
 #include "ob-wsman-message.h"
+#include "source-count-util.h"
 
 #define USER     "cira-user"
 #define PASSWORD "Cira!Pass1"
@@ -1556,19 +1557,6 @@ pool_result_clear (PoolResult *r)
   r->done = FALSE;
 }
 
-/* GLib numbers a context's sources in order: the ids of two marker
- * sources tell how many were attached between them. */
-static guint
-source_marker (void)
-{
-  GSource *source = g_idle_source_new ();
-  guint id = g_source_attach (source, NULL);
-
-  g_source_destroy (source);
-  g_source_unref (source);
-  return id;
-}
-
 /* A loopback port that takes no more connections: a backlog of one,
  * filled, and nobody accepting.  The kernel then drops further SYNs, so a
  * connect to it stays in progress.  @fill keeps the filling sockets. */
@@ -1610,7 +1598,7 @@ test_pool_refused (void)
   g_autoptr(ObSimCiraPool) pool = NULL;
   PoolResult r = { 0 };
   ObPoller *poller;
-  guint dead_port, before, after;
+  guint dead_port, mark, n_sources;
 
   service = listen_loopback (&dead_port);
   g_socket_service_stop (service);
@@ -1618,12 +1606,12 @@ test_pool_refused (void)
 
   pool = ob_sim_cira_pool_new ("127.0.0.1", dead_port);
   poller = ob_sim_cira_pool_get_poller (pool);
-  before = source_marker ();
+  mark = source_count_mark ();
   ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r);
   /* Never from inside the call. */
   g_assert_false (r.done);
   g_assert_true (wait_until (pool_result_done, &r, 5000));
-  after = source_marker ();
+  n_sources = source_count_since (&mark);
 
   g_assert_null (r.stream);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
@@ -1634,8 +1622,8 @@ test_pool_refused (void)
   g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), ==, 0);
   g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
   g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
-  g_test_message ("sources attached: %u", after - before - 1);
-  g_assert_cmpuint (after - before - 1, <=, 2);
+  g_test_message ("sources attached: %u", n_sources);
+  g_assert_cmpuint (n_sources, <=, 2);
   pool_result_clear (&r);
 
   /* A queue of attempts that each fail at once: every one answers, one
@@ -1671,7 +1659,7 @@ test_pool_connect_timeout (void)
   g_autoptr(ObSimCiraPool) pool = NULL;
   PoolResult r = { 0 };
   ObPoller *poller;
-  guint port, before, after;
+  guint port, mark, n_sources;
   gint64 start;
 
   listener = listen_full (&port, fill);
@@ -1679,7 +1667,7 @@ test_pool_connect_timeout (void)
   ob_sim_cira_pool_set_connect_timeout_ms (pool, 300);
   poller = ob_sim_cira_pool_get_poller (pool);
 
-  before = source_marker ();
+  mark = source_count_mark ();
   start = g_get_monotonic_time ();
   ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r);
   g_assert_false (r.done);
@@ -1691,7 +1679,7 @@ test_pool_connect_timeout (void)
   g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 1);
 
   g_assert_true (wait_until (pool_result_done, &r, 5000));
-  after = source_marker ();
+  n_sources = source_count_since (&mark);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (r.finished - start, >=, 290 * 1000);
   g_assert_cmpint (r.finished - start, <, 3 * G_USEC_PER_SEC);
@@ -1699,8 +1687,8 @@ test_pool_connect_timeout (void)
   g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
   g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 0);
   /* spin_ms() and wait_until() made one each; the attempt none. */
-  g_test_message ("sources attached: %u", after - before - 1);
-  g_assert_cmpuint (after - before - 1, <=, 2);
+  g_test_message ("sources attached: %u", n_sources);
+  g_assert_cmpuint (n_sources, <=, 2);
   pool_result_clear (&r);
 
   /* Cancelled while connecting: answered in a later iteration, not from
