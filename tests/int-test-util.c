@@ -24,22 +24,19 @@
 #define API_USER      "admin"
 #define API_PASSWORD  "Int-Api-Passw0rd!"
 
-static CiraTestCa       ca;
-static GTlsCertificate *root;
+static CiraTestCa shared_ca;
 
 void
 int_test_init (void)
 {
   g_setenv ("OUTBAND_SECRET_STORE", "memory", TRUE);
-  cira_test_ca_init (&ca, MPS_NAME);
-  root = cira_test_ca_dup_root (&ca);
+  cira_test_ca_init (&shared_ca, MPS_NAME);
 }
 
 void
 int_test_shutdown (void)
 {
-  g_clear_object (&root);
-  cira_test_ca_clear (&ca);
+  cira_test_ca_clear (&shared_ca);
 }
 
 gboolean
@@ -115,6 +112,19 @@ int_port_map_class_init (IntPortMapClass *klass)
 static void
 int_port_map_init (IntPortMap *self)
 {
+}
+
+ObStreamSource *
+int_port_map_new (ObStreamSource *inner,
+                  guint           wsman_port,
+                  guint           redir_port)
+{
+  IntPortMap *map = g_object_new (INT_TYPE_PORT_MAP, NULL);
+
+  map->inner = g_object_ref (inner);
+  map->wsman_port = wsman_port;
+  map->redir_port = redir_port;
+  return OB_STREAM_SOURCE (map);
 }
 
 /* ---- the WebSocket to socket-pair pump ------------------------------- */
@@ -356,19 +366,82 @@ int_env_relay_token (IntEnv     *env,
   return json_member (body, "token");
 }
 
+/* ---- a device that calls in over CIRA ------------------------------- */
+
+static gboolean
+cira_device_connected (gpointer data)
+{
+  IntCiraDevice *cira = data;
+
+  if (ob_sim_cira_get_state (cira->cira) != OB_SIM_CIRA_STATE_CONNECTED)
+    return FALSE;
+  if (cira->device == NULL)
+    cira->device = ob_device_registry_lookup (cira->mps.registry, ob_sim_device_get_guid (cira->sim));
+  return cira->device != NULL && ob_device_get_transport_source (cira->device) != NULL;
+}
+
+void
+int_cira_device_init (IntCiraDevice *cira,
+                      CiraTestCa    *ca,
+                      const char    *mps_name,
+                      const char    *guid,
+                      const char    *friendly_name,
+                      const char    *hostname,
+                      const char    *amt_password)
+{
+  g_autoptr(GTlsCertificate) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  memset (cira, 0, sizeof *cira);
+  if (ca == NULL)
+    {
+      cira->own_ca = g_new0 (CiraTestCa, 1);
+      cira_test_ca_init (cira->own_ca, mps_name);
+      ca = cira->own_ca;
+    }
+  root = cira_test_ca_dup_root (ca);
+  cira_test_mps_init (&cira->mps, ca->secrets, ca->authority, TRUE);
+  cira_test_register_device (&cira->mps, ca->secrets, guid, friendly_name, CIRA_USER, CIRA_PASSWORD,
+                             amt_password);
+
+  cira->sim = ob_sim_device_new (guid);
+  if (hostname != NULL)
+    ob_sim_device_set_hostname (cira->sim, hostname);
+  g_assert_true (ob_sim_device_set_opt_in_required (cira->sim, OB_SIM_OPT_IN_NONE, NULL, &error));
+  g_assert_no_error (error);
+  cira->wsman = ob_sim_wsman_server_new (cira->sim, "admin", amt_password);
+  cira->redir = ob_sim_redir_server_new (cira->sim, "admin", amt_password);
+  cira->pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (cira->mps.server));
+  ob_sim_cira_pool_set_root_certificate (cira->pool, root);
+  ob_sim_cira_pool_set_common_name (cira->pool, mps_name);
+  cira->cira = ob_sim_cira_new (cira->pool, cira->sim, cira->wsman, CIRA_USER, CIRA_PASSWORD);
+  ob_sim_cira_set_redir_server (cira->cira, cira->redir);
+  ob_sim_cira_start (cira->cira);
+  g_assert_true (cira_test_wait_until (cira_device_connected, cira, 60000));
+}
+
+void
+int_cira_device_clear (IntCiraDevice *cira)
+{
+  if (cira->cira != NULL)
+    ob_sim_cira_stop (cira->cira);
+  if (cira->redir != NULL)
+    ob_sim_redir_server_stop (cira->redir);
+  g_clear_object (&cira->cira);
+  g_clear_object (&cira->pool);
+  g_clear_object (&cira->redir);
+  g_clear_object (&cira->wsman);
+  g_clear_object (&cira->sim);
+  cira->device = NULL;
+  cira_test_mps_clear (&cira->mps);
+  if (cira->own_ca != NULL)
+    {
+      cira_test_ca_clear (cira->own_ca);
+      g_clear_pointer (&cira->own_ca, g_free);
+    }
+}
+
 /* ---- set-up ---------------------------------------------------------- */
-
-static gboolean
-cira_connected (gpointer data)
-{
-  return ob_sim_cira_get_state (data) == OB_SIM_CIRA_STATE_CONNECTED;
-}
-
-static gboolean
-device_connected (gpointer data)
-{
-  return ob_device_get_transport_source (OB_DEVICE (data)) != NULL;
-}
 
 void
 int_env_init (IntEnv       *env,
@@ -383,7 +456,7 @@ int_env_init (IntEnv       *env,
     {
       g_autoptr(ObDeviceRecord) record = NULL;
       g_autoptr(ObLanStreamSource) lan = NULL;
-      IntPortMap *map;
+      g_autoptr(ObStreamSource) map = NULL;
 
       env->fleet = ob_sim_fleet_new ();
       env->sim = ob_sim_fleet_add_device (env->fleet, "127.0.0.1", 0, 0, INT_AMT_PASSWORD, &error);
@@ -392,43 +465,29 @@ int_env_init (IntEnv       *env,
       g_assert_cmpuint (ob_sim_redir_server_get_port (env->redir), !=, 0);
 
       lan = ob_lan_stream_source_new ("127.0.0.1");
-      map = g_object_new (INT_TYPE_PORT_MAP, NULL);
-      map->inner = OB_STREAM_SOURCE (g_object_ref (lan));
-      map->redir_port = ob_sim_redir_server_get_port (env->redir);
-      map->wsman_port = ob_sim_device_get_http_port (env->sim);
+      map = int_port_map_new (OB_STREAM_SOURCE (lan), ob_sim_device_get_http_port (env->sim),
+                              ob_sim_redir_server_get_port (env->redir));
       record = ob_device_record_new (ob_sim_device_get_guid (env->sim));
       ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
       ob_device_record_set_host (record, "127.0.0.1");
       ob_device_record_set_port (record, ob_sim_device_get_http_port (env->sim));
-      env->lan_device = ob_device_new (record, INT_AMT_PASSWORD, OB_STREAM_SOURCE (map));
-      g_object_unref (map);
+      env->lan_device = ob_device_new (record, INT_AMT_PASSWORD, map);
     }
   else
     {
-      ObDevice *device;
-
-      env->have_mps = TRUE;
-      cira_test_mps_init (&env->mps, ca.secrets, ca.authority, TRUE);
-      cira_test_register_device (&env->mps, ca.secrets, INT_GUID, "Int box", CIRA_USER, CIRA_PASSWORD,
-                                 INT_AMT_PASSWORD);
-      cira_test_register_device (&env->mps, ca.secrets, INT_GUID_OFFLINE, "Int box 2", CIRA_USER "2",
-                                 CIRA_PASSWORD, INT_AMT_PASSWORD);
-      env->cira_sim = ob_sim_device_new (INT_GUID);
-      env->sim = env->cira_sim;
-      env->cira_wsman = ob_sim_wsman_server_new (env->sim, "admin", INT_AMT_PASSWORD);
-      env->redir = ob_sim_redir_server_new (env->sim, "admin", INT_AMT_PASSWORD);
-      env->pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (env->mps.server));
-      ob_sim_cira_pool_set_root_certificate (env->pool, root);
-      ob_sim_cira_pool_set_common_name (env->pool, MPS_NAME);
-      env->cira = ob_sim_cira_new (env->pool, env->sim, env->cira_wsman, CIRA_USER, CIRA_PASSWORD);
-      ob_sim_cira_set_redir_server (env->cira, env->redir);
-      ob_sim_cira_start (env->cira);
-      g_assert_true (cira_test_wait_until (cira_connected, env->cira, 20000));
-      device = ob_device_registry_lookup (env->mps.registry, INT_GUID);
-      g_assert_nonnull (device);
       /* No wait for the port forwards: opening 16994 right after the
        * device counts as connected must work (ObDevice waits for it). */
-      g_assert_true (cira_test_wait_until (device_connected, device, 20000));
+      env->have_cira_device = TRUE;
+      int_cira_device_init (&env->cira_device, &shared_ca, MPS_NAME, INT_GUID, "Int box", NULL,
+                            INT_AMT_PASSWORD);
+      /* A second device that never calls in. */
+      cira_test_register_device (&env->cira_device.mps, shared_ca.secrets, INT_GUID_OFFLINE, "Int box 2",
+                                 CIRA_USER "2", CIRA_PASSWORD, INT_AMT_PASSWORD);
+      env->sim = env->cira_device.sim;
+      env->redir = env->cira_device.redir;
+      env->cira = env->cira_device.cira;
+      g_assert_true (ob_device_registry_lookup (env->cira_device.mps.registry, INT_GUID) ==
+                     env->cira_device.device);
     }
 
   g_assert_true (ob_sim_device_set_opt_in_required (env->sim, OB_SIM_OPT_IN_NONE, NULL, &error));
@@ -441,10 +500,11 @@ int_env_init (IntEnv       *env,
       g_autoptr(GAsyncResult) result = NULL;
       g_autofree char *body = NULL;
 
-      ob_api_store_password_sync (ca.secrets, API_PASSWORD, NULL, &error);
+      ob_api_store_password_sync (shared_ca.secrets, API_PASSWORD, NULL, &error);
       g_assert_no_error (error);
-      env->api = ob_api_server_new (env->mps.config, env->mps.store, ca.secrets, env->mps.registry);
-      ob_api_server_set_mps_server (env->api, env->mps.server);
+      env->api = ob_api_server_new (env->cira_device.mps.config, env->cira_device.mps.store, shared_ca.secrets,
+                                    env->cira_device.mps.registry);
+      ob_api_server_set_mps_server (env->api, env->cira_device.mps.server);
       ob_api_server_start_async (env->api, "127.0.0.1", 0, NULL, cira_test_store_result, &result);
       g_assert_true (ob_api_server_start_finish (env->api, cira_test_wait_result (&result), &error));
       g_assert_no_error (error);
@@ -472,19 +532,11 @@ int_env_clear (IntEnv *env)
   g_clear_pointer (&env->base, g_free);
   g_clear_pointer (&env->bearer, g_free);
 
-  if (env->cira != NULL)
-    ob_sim_cira_stop (env->cira);
-  if (env->redir != NULL && env->fleet == NULL)
-    ob_sim_redir_server_stop (env->redir);
-  g_clear_object (&env->cira);
-  g_clear_object (&env->pool);
-  if (env->have_mps)
-    {
-      g_clear_object (&env->redir);
-      cira_test_mps_clear (&env->mps);
-    }
-  g_clear_object (&env->cira_wsman);
-  g_clear_object (&env->cira_sim);
+  env->sim = NULL;
+  env->redir = NULL;
+  env->cira = NULL;
+  if (env->have_cira_device)
+    int_cira_device_clear (&env->cira_device);
 
   g_clear_object (&env->lan_device);
   if (env->fleet != NULL)
@@ -499,7 +551,7 @@ int_env_get_device (IntEnv *env)
 {
   if (env->lan_device != NULL)
     return env->lan_device;
-  return ob_device_registry_lookup (env->mps.registry, INT_GUID);
+  return ob_device_registry_lookup (env->cira_device.mps.registry, INT_GUID);
 }
 
 const char *

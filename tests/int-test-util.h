@@ -17,6 +17,7 @@
 #include "ob-sim-cira-pool.h"
 #include "ob-sim-fleet.h"
 #include "ob-sim-redir-server.h"
+#include "ob-stream-source.h"
 
 G_BEGIN_DECLS
 
@@ -37,13 +38,54 @@ typedef enum
 #define INT_AMT_PASSWORD "Int!Amt-Pass9"
 #define INT_FIXED_TIME   1796000000
 
+/* A simulated device that calls in over CIRA to an MPS in this process
+ * (its own store, registry and ObMpsServer, with the certificates of a
+ * CiraTestCa), its WS-Man and redirection servers behind the APF
+ * channels, user consent off.  Shared by the end-to-end and the UI
+ * tests. */
+typedef struct
+{
+  CiraTestCa       *own_ca;    /* when none was given */
+  CiraTestMps       mps;
+  ObSimDevice      *sim;
+  ObSimWsmanServer *wsman;
+  ObSimRedirServer *redir;
+  ObSimCiraPool    *pool;
+  ObSimCira        *cira;
+  ObDevice         *device;    /* the registry's */
+} IntCiraDevice;
+
+/* Registers @guid (named @friendly_name, AMT password @amt_password) in a
+ * new MPS whose server certificate, for @mps_name, comes from @ca (NULL: a
+ * CA of its own, seconds of key generation), and lets the simulator (host
+ * name @hostname unless NULL) call in.  Returns once the
+ * registry's device has the connection as its transport; the port
+ * forwards and the first refresh may still be on their way (ObDevice
+ * waits for a forward it needs).  Fails the test after a minute. */
+void        int_cira_device_init  (IntCiraDevice *cira,
+                                   CiraTestCa    *ca,
+                                   const char    *mps_name,
+                                   const char    *guid,
+                                   const char    *friendly_name,
+                                   const char    *hostname,
+                                   const char    *amt_password);
+void        int_cira_device_clear (IntCiraDevice *cira);
+
+/* A transport that opens AMT's WS-Man (16992) and redirection (16994)
+ * ports at @wsman_port and @redir_port through @inner, and any other port
+ * as it is: a simulator on free loopback ports reached like a device on
+ * the LAN.  (transfer full) */
+ObStreamSource *int_port_map_new  (ObStreamSource *inner,
+                                   guint           wsman_port,
+                                   guint           redir_port);
+
 typedef struct _IntPump IntPump;
 
 typedef struct
 {
   IntTransport      transport;
-  ObSimDevice      *sim;          /* borrowed from the fleet, or owned (CIRA) */
-  ObSimRedirServer *redir;
+  ObSimDevice      *sim;          /* borrowed from the fleet or cira_device */
+  ObSimRedirServer *redir;        /* the same */
   ObSimScreen      *screen;
 
   /* LAN */
@@ -51,12 +93,9 @@ typedef struct
   ObDevice         *lan_device;
 
   /* CIRA and relay */
-  CiraTestMps       mps;
-  gboolean          have_mps;
-  ObSimDevice      *cira_sim;
-  ObSimWsmanServer *cira_wsman;
-  ObSimCiraPool    *pool;
-  ObSimCira        *cira;
+  IntCiraDevice     cira_device;
+  gboolean          have_cira_device;
+  ObSimCira        *cira;         /* borrowed from cira_device */
 
   /* relay */
   ObApiServer      *api;

@@ -387,70 +387,6 @@ ui_test_init (int    *argc,
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
-/* ---- A transport that maps AMT's ports to the simulator's ------------- */
-
-#define UI_TEST_TYPE_PORT_MAP (ui_test_port_map_get_type ())
-G_DECLARE_FINAL_TYPE (UiTestPortMap, ui_test_port_map, UI_TEST, PORT_MAP, GObject)
-
-struct _UiTestPortMap
-{
-  GObject parent_instance;
-  ObStreamSource *inner;
-  guint redir_port;
-};
-
-static void ui_test_port_map_iface_init (ObStreamSourceInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (UiTestPortMap, ui_test_port_map, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (OB_TYPE_STREAM_SOURCE, ui_test_port_map_iface_init))
-
-static void
-ui_test_port_map_open_async (ObStreamSource      *source,
-                             guint                port,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  UiTestPortMap *self = UI_TEST_PORT_MAP (source);
-
-  if (port == OB_LAN_PORT_REDIRECTION)
-    port = self->redir_port;
-  ob_stream_source_open_stream_async (self->inner, port, cancellable, callback, user_data);
-}
-
-static GIOStream *
-ui_test_port_map_open_finish (ObStreamSource  *source,
-                              GAsyncResult    *result,
-                              GError         **error)
-{
-  return ob_stream_source_open_stream_finish (UI_TEST_PORT_MAP (source)->inner, result, error);
-}
-
-static void
-ui_test_port_map_iface_init (ObStreamSourceInterface *iface)
-{
-  iface->open_stream_async = ui_test_port_map_open_async;
-  iface->open_stream_finish = ui_test_port_map_open_finish;
-}
-
-static void
-ui_test_port_map_finalize (GObject *object)
-{
-  g_clear_object (&UI_TEST_PORT_MAP (object)->inner);
-  G_OBJECT_CLASS (ui_test_port_map_parent_class)->finalize (object);
-}
-
-static void
-ui_test_port_map_class_init (UiTestPortMapClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = ui_test_port_map_finalize;
-}
-
-static void
-ui_test_port_map_init (UiTestPortMap *self)
-{
-}
-
 /* ---- Simulated devices -------------------------------------------------- */
 
 static void
@@ -472,7 +408,8 @@ ui_test_lan_device_init (UiTestLanDevice *lan,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ObDeviceRecord) record = NULL;
-  UiTestPortMap *map;
+  g_autoptr(ObStreamSource) lan_source = NULL;
+  g_autoptr(ObStreamSource) map = NULL;
   gboolean refreshed = FALSE;
 
   lan->fleet = ob_sim_fleet_new ();
@@ -483,17 +420,16 @@ ui_test_lan_device_init (UiTestLanDevice *lan,
   lan->redir = ob_sim_fleet_get_redir_server (lan->fleet, lan->sim);
   g_assert_cmpuint (ob_sim_redir_server_get_port (lan->redir), !=, 0);
 
-  map = g_object_new (UI_TEST_TYPE_PORT_MAP, NULL);
-  map->inner = OB_STREAM_SOURCE (ob_lan_stream_source_new ("127.0.0.1"));
-  map->redir_port = ob_sim_redir_server_get_port (lan->redir);
+  lan_source = OB_STREAM_SOURCE (ob_lan_stream_source_new ("127.0.0.1"));
+  map = int_port_map_new (lan_source, ob_sim_device_get_http_port (lan->sim),
+                          ob_sim_redir_server_get_port (lan->redir));
 
   record = ob_device_record_new (ob_sim_device_get_guid (lan->sim));
   ob_device_record_set_hostname (record, hostname);
   ob_device_record_set_transport (record, OB_DEVICE_TRANSPORT_LAN);
   ob_device_record_set_host (record, "127.0.0.1");
   ob_device_record_set_port (record, ob_sim_device_get_http_port (lan->sim));
-  lan->device = ob_device_new (record, password, OB_STREAM_SOURCE (map));
-  g_object_unref (map);
+  lan->device = ob_device_new (record, password, map);
   ob_device_refresh_async (lan->device, NULL, on_first_refresh, &refreshed);
   wait_for (flag_set, &refreshed, "the device's first refresh");
 }
@@ -506,12 +442,10 @@ ui_test_lan_device_clear (UiTestLanDevice *lan)
   g_clear_object (&lan->fleet);
 }
 
-#define CIRA_USER     "ui-cira-device"
-#define CIRA_PASSWORD "UiCira!Pass1"
-#define MPS_NAME      "mps.ui-test.example"
+#define MPS_NAME "mps.ui-test.example"
 
 static gboolean
-cira_called_in (gpointer data)
+cira_forwarded (gpointer data)
 {
   UiTestCiraDevice *cira = data;
   ObApfSession *session = ob_sim_cira_get_session (cira->cira);
@@ -546,30 +480,8 @@ ui_test_cira_device_init (UiTestCiraDevice *cira,
                           const char       *hostname,
                           const char       *password)
 {
-  g_autoptr(GTlsCertificate) root = NULL;
-  g_autoptr(GError) error = NULL;
-
-  cira_test_ca_init (&cira->ca, MPS_NAME);
-  root = cira_test_ca_dup_root (&cira->ca);
-  cira_test_mps_init (&cira->mps, cira->ca.secrets, cira->ca.authority, TRUE);
-  cira_test_register_device (&cira->mps, cira->ca.secrets, guid, "CIRA desk", CIRA_USER, CIRA_PASSWORD,
-                             password);
-
-  cira->sim = ob_sim_device_new (guid);
-  ob_sim_device_set_hostname (cira->sim, hostname);
-  g_assert_true (ob_sim_device_set_opt_in_required (cira->sim, OB_SIM_OPT_IN_NONE, NULL, &error));
-  cira->wsman = ob_sim_wsman_server_new (cira->sim, "admin", password);
-  cira->redir = ob_sim_redir_server_new (cira->sim, "admin", password);
-  cira->pool = ob_sim_cira_pool_new ("127.0.0.1", ob_mps_server_get_port (cira->mps.server));
-  ob_sim_cira_pool_set_root_certificate (cira->pool, root);
-  ob_sim_cira_pool_set_common_name (cira->pool, MPS_NAME);
-  cira->cira = ob_sim_cira_new (cira->pool, cira->sim, cira->wsman, CIRA_USER, CIRA_PASSWORD);
-  ob_sim_cira_set_redir_server (cira->cira, cira->redir);
-  ob_sim_cira_start (cira->cira);
-  wait_for (cira_called_in, cira, "the device calling in");
-
-  cira->device = ob_device_registry_lookup (cira->mps.registry, guid);
-  g_assert_nonnull (cira->device);
+  int_cira_device_init (cira, NULL, MPS_NAME, guid, "CIRA desk", hostname, password);
+  wait_for (cira_forwarded, cira, "the device forwarding the redirection and KVM ports");
   ob_device_refresh_async (cira->device, NULL, on_cira_refreshed, NULL);
   wait_for (cira_device_up, cira->device, "the CIRA device with KVM and SOL on");
 }
@@ -577,14 +489,5 @@ ui_test_cira_device_init (UiTestCiraDevice *cira,
 void
 ui_test_cira_device_clear (UiTestCiraDevice *cira)
 {
-  ob_sim_cira_stop (cira->cira);
-  ob_sim_redir_server_stop (cira->redir);
-  g_clear_object (&cira->cira);
-  g_clear_object (&cira->pool);
-  g_clear_object (&cira->redir);
-  g_clear_object (&cira->wsman);
-  g_clear_object (&cira->sim);
-  cira->device = NULL;
-  cira_test_mps_clear (&cira->mps);
-  cira_test_ca_clear (&cira->ca);
+  int_cira_device_clear (cira);
 }

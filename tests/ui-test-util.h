@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "cira-test-util.h"
+#include "int-test-util.h"
 #include "ob-device.h"
 #include "ob-sim-cira.h"
 #include "ob-sim-cira-pool.h"
@@ -131,18 +132,8 @@ void       ui_test_lan_device_clear (UiTestLanDevice *lan);
 
 /* A simulated device that calls in over CIRA to an MPS in this process
  * (its own CA, store and registry), with its redirection server behind the
- * APF channels; @device is the registry's. */
-typedef struct
-{
-  CiraTestCa        ca;
-  CiraTestMps       mps;
-  ObSimCiraPool    *pool;
-  ObSimDevice      *sim;
-  ObSimWsmanServer *wsman;
-  ObSimRedirServer *redir;
-  ObSimCira        *cira;
-  ObDevice         *device;
-} UiTestCiraDevice;
+ * APF channels; @device is the registry's.  int-test-util's fixture. */
+typedef IntCiraDevice UiTestCiraDevice;
 
 /* Returns once the device has called in, forwarded the redirection and
  * KVM ports and been refreshed (with KVM and SOL on). */
