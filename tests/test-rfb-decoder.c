@@ -707,6 +707,56 @@ test_hostile (void)
     guint8 t[] = { 130, 1, 2, 0x85, 0 };
     rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 1, t, sizeof t);
   });
+  /* RLE entries near the end of the data are read from a copy padded
+   * with zeros: a tile those zeros would complete is still cut short. */
+  CASE ("palette RLE tile completed by bytes past the data", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 130, 1, 2, 0x00 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 1, t, sizeof t);
+  });
+  CASE ("plain RLE tile completed by bytes past the data", f16, OB_RFB_DEPTH_16, {
+    guint8 t[] = { 128, 0x34, 0x12, 0x00 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 1, t, sizeof t);
+  });
+  CASE ("palette RLE run with a bad index in the last bytes", f8, OB_RFB_DEPTH_8, {
+    guint8 t[] = { 130, 1, 2, 0x00, 0x83, 1 };
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 3, 1, t, sizeof t);
+  });
+  CASE ("palette RLE bad index in the middle of a big tile", f16, OB_RFB_DEPTH_16, {
+    /* 4096 single pixels of 5 colours, one of them index 5. */
+    g_autofree guint8 *t = g_malloc0 (1 + 5 * 2 + 4096);
+    t[0] = 133;
+    for (guint i = 0; i < 4096; i++)
+      t[11 + i] = (guint8) (i % 5);
+    t[11 + 2000] = 5;
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 64, 64, t, 11 + 4096);
+  });
+  /* Runs of one length byte are written before they are checked: the
+   * longest (255 pixels) from the tile's last pixel. */
+  CASE ("plain RLE run of 255 from the last pixel", f16, OB_RFB_DEPTH_16, {
+    g_autoptr(GByteArray) t = g_byte_array_new ();
+    guint8 e[3] = { 0x34, 0x12, 254 };
+    guint8 sub = 128;
+    g_byte_array_append (t, &sub, 1);
+    for (guint i = 0; i < 16; i++)
+      g_byte_array_append (t, e, 3);
+    e[2] = 0;
+    for (guint i = 0; i < 15; i++)
+      g_byte_array_append (t, e, 3);
+    e[2] = 254;
+    g_byte_array_append (t, e, 3);
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 64, 64, t->data, t->len);
+  });
+  CASE ("palette RLE run of 255 from the last pixel", f8, OB_RFB_DEPTH_8, {
+    g_autoptr(GByteArray) t = g_byte_array_new ();
+    guint8 h[] = { 130, 1, 2 }, run[] = { 0x81, 254 }, one = 0;
+    g_byte_array_append (t, h, sizeof h);
+    for (guint i = 0; i < 16; i++)
+      g_byte_array_append (t, run, 2);
+    for (guint i = 0; i < 15; i++)
+      g_byte_array_append (t, &one, 1);
+    g_byte_array_append (t, run, 2);
+    rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 64, 64, t->data, t->len);
+  });
   CASE ("unused subencoding 17", f8, OB_RFB_DEPTH_8, {
     guint8 t[] = { 17 };
     rfb_put_update_header (s, 1); test_zrle_encode_bytes (&enc, s, 0, 0, 2, 1, t, sizeof t);

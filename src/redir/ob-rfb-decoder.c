@@ -18,7 +18,12 @@
 
 #define TILE 64
 #define RECT_HEADER 12
-#define FILL_SLACK  16
+/* Pixels past a tile in the RLE buffer: a run with one length byte (up
+ * to 255 pixels) is written before it is checked, and fills write whole
+ * blocks of 16. */
+#define RUN_SLACK   (256 + 16)
+/* The copy of the last bytes of RLE data (see rle_tail()). */
+#define RLE_TAIL    32
 
 /* Inline the pixel readers into each specialised tile loop. */
 #define OB_INLINE static inline __attribute__ ((always_inline))
@@ -57,9 +62,9 @@ struct _ObRfbDecoder
 
   GBytes           *cut_text;
 
-  /* RLE tiles are decoded here first (TILE * TILE + FILL_SLACK pixels:
-   * runs may write up to FILL_SLACK - 1 pixels past their end).  On the
-   * heap on its own, so that a sanitizer would see any write past it. */
+  /* RLE tiles are decoded here first (TILE * TILE + RUN_SLACK pixels).
+   * On the heap on its own, so that a sanitizer would see any write
+   * past it. */
   guint32          *tile;
 
   guint64           updates;
@@ -105,7 +110,7 @@ ob_rfb_decoder_class_init (ObRfbDecoderClass *klass)
 static void
 ob_rfb_decoder_init (ObRfbDecoder *self)
 {
-  self->tile = g_new (guint32, TILE * TILE + FILL_SLACK);
+  self->tile = g_new (guint32, TILE * TILE + RUN_SLACK);
 }
 
 ObRfbDecoder *
@@ -391,15 +396,17 @@ fill_row (guint32 *row,
     row[i] = c;
 }
 
-/* Fill @run (at least 1) pixels at @at in the tile buffer.  Short runs,
- * the most common, take four 4-pixel stores without a loop; those may go
- * up to FILL_SLACK - 1 pixels past the run, into pixels the tile's next
- * runs write again (or the slack after the tile). */
-OB_INLINE void
-fill_line (guint32 *at,
-           guint    run,
-           guint32  c)
+/* Fill @run (at least 1) pixels at @at in the tile buffer and return
+ * the end of the run.  Short runs, the most common, take four 4-pixel
+ * stores without a loop; stores are whole blocks of 16 pixels, so they
+ * may go up to 15 pixels past the run, into pixels the tile's next runs
+ * write again (or the slack after the tile). */
+OB_INLINE guint32 *
+fill_run (guint32 *at,
+          guint    run,
+          guint32  c)
 {
+  guint32 *stop = at + run;
 #ifdef __SSE2__
   __m128i v = _mm_set1_epi32 ((int) c);
 
@@ -407,20 +414,71 @@ fill_line (guint32 *at,
   _mm_storeu_si128 ((__m128i *) (gpointer) (at + 4), v);
   _mm_storeu_si128 ((__m128i *) (gpointer) (at + 8), v);
   _mm_storeu_si128 ((__m128i *) (gpointer) (at + 12), v);
-  for (guint i = 16; G_UNLIKELY (i < run); i += 16)
-    {
-      _mm_storeu_si128 ((__m128i *) (gpointer) (at + i), v);
-      _mm_storeu_si128 ((__m128i *) (gpointer) (at + i + 4), v);
-      _mm_storeu_si128 ((__m128i *) (gpointer) (at + i + 8), v);
-      _mm_storeu_si128 ((__m128i *) (gpointer) (at + i + 12), v);
-    }
+  if (G_UNLIKELY (run > 16))
+    for (guint32 *q = at + 16; q < stop; q += 16)
+      {
+        _mm_storeu_si128 ((__m128i *) (gpointer) q, v);
+        _mm_storeu_si128 ((__m128i *) (gpointer) (q + 4), v);
+        _mm_storeu_si128 ((__m128i *) (gpointer) (q + 8), v);
+        _mm_storeu_si128 ((__m128i *) (gpointer) (q + 12), v);
+      }
 #else
-  for (guint i = 0; i < run; i++)
-    at[i] = c;
+  for (guint32 *q = at; q < stop; q++)
+    *q = c;
 #endif
+  return stop;
 }
 
 /* ---- ZRLE tiles --------------------------------------------------------- */
+
+/* The length of an RLE run whose first length byte @b was just read
+ * (*@pp is past it): 1 + @b, and while the byte before was 255 the next
+ * one is added.  A continued run may not pass @room pixels; a run of one
+ * byte (at most 255) is checked by the caller. */
+OB_INLINE const char *
+rle_run_length (guint          b,
+                const guint8 **pp,
+                const guint8  *end,
+                gsize          room,
+                guint         *run)
+{
+  guint n = b + 1;
+
+  if (G_UNLIKELY (b == 255))
+    {
+      const guint8 *p = *pp;
+
+      do
+        {
+          if (p >= end)
+            return "RLE run length is truncated";
+          b = *p++;
+          n += b;
+          /* A tile has at most 4096 pixels: no overflow before this. */
+          if (n > room)
+            return "RLE run longer than the tile";
+        }
+      while (b == 255);
+      *pp = p;
+    }
+  *run = n;
+  return NULL;
+}
+
+/* Fewer than an entry's bytes may be left at @p: copy the @left bytes
+ * to @tail padded with zeros to RLE_TAIL bytes, so that the entries can
+ * still be read without looking at the end (reads past the copied bytes
+ * see zeros, and the caller refuses the tile if it used any). */
+static G_GNUC_NO_INLINE const guint8 *
+rle_tail (guint8       *tail,
+          const guint8 *p,
+          gsize         left)
+{
+  g_assert (left < RLE_TAIL / 2);
+  memset (tail, 0, RLE_TAIL);
+  memcpy (tail, p, left);
+  return tail;
+}
 
 /* Decode one tile from [*pp, end) into @dst (the tile's top-left pixel,
  * @stride pixels per row).  NULL on success, else the reason. */
@@ -694,98 +752,121 @@ zrle_tile (ObRfbDecoder   *self,
   else if (sub == 128 || sub >= 130)
     {
       /* Runs go into the decoder's tile buffer as one line of pixels (no
-       * row ends to watch for), which is then copied out row by row. */
-      guint32 *t = self->tile;
-      guint total = tw * th, pos = 0;
+       * row ends to watch for), which is then copied out row by row.  A
+       * run with one length byte (at most 255 pixels) is written before
+       * it is held against the tile: the buffer has RUN_SLACK pixels
+       * past its end, and runs that do not end exactly at the tile's
+       * last pixel are refused after the loop. */
+      guint32 *at = self->tile;
+      guint32 *const tend = self->tile + (gsize) tw * th;
+      /* While more than @margin bytes are left, an entry is read without
+       * looking at the end of the data; the last few bytes are read from
+       * a copy padded with zeros (rle_tail()). */
+      const guint8 *safe;
+      const guint8 *real_end = NULL;
+      guint8 tail[RLE_TAIL];
+      const char *why;
+      gsize left;
+      guint run;
 
       if (sub == 128)
         {
-          while (pos < total)
+          const guint margin = cp + 1;
+
+          safe = (gsize) (end - p) > margin ? end - margin : p;
+          while (at < tend)
             {
               guint32 c;
-              guint run, b;
 
-              /* The pixel and the first length byte. */
-              if (G_UNLIKELY ((gsize) (end - p) <= cp))
-                return "RLE tile is truncated";
-              c = cpixel (self, p, kind);
-              b = p[cp];
-              p += cp + 1;
-              run = b + 1;
-              if (G_UNLIKELY (b == 255))
+              if (G_UNLIKELY (p >= safe))
                 {
-                  do
-                    {
-                      if (p >= end)
-                        return "RLE tile is truncated";
-                      b = *p++;
-                      run += b;
-                      if (run > total)
-                        return "RLE run longer than the tile";
-                    }
-                  while (b == 255);
+                  /* Near the end of the data, or past it if already
+                   * reading the copy. */
+                  if (real_end != NULL)
+                    return "RLE tile is truncated";
+                  left = (gsize) (end - p);
+                  real_end = end;
+                  p = rle_tail (tail, p, left);
+                  end = p + left;
+                  safe = p + RLE_TAIL - margin;
                 }
-              if (run > total - pos)
-                return "RLE run longer than the tile";
-              fill_line (t + pos, run, c);
-              pos += run;
+              c = cpixel (self, p, kind);
+              p += cp + 1;
+              why = rle_run_length (p[-1], &p, end, tend - at, &run);
+              if (G_UNLIKELY (why != NULL))
+                return why;
+              at = fill_run (at, run, c);
             }
         }
       else
         {
+          const guint margin = 2;
           guint n = sub - 128;
+          /* Every pixel ANDed: palette entries past @n are 0, real
+           * colours all have alpha 0xFF, so a bad index shows at the end
+           * without a branch per entry. */
+          guint32 all = 0xFFFFFFFFu;
 
           if ((gsize) (end - p) < (gsize) n * cp)
             return "palette RLE tile is truncated";
           for (guint i = 0; i < n; i++, p += cp)
             palette[i] = cpixel (self, p, kind);
-          while (pos < total)
+          memset (palette + n, 0, (G_N_ELEMENTS (palette) - n) * sizeof palette[0]);
+          safe = (gsize) (end - p) > margin ? end - margin : p;
+          while (at < tend)
             {
-              guint b, idx, run;
+              guint b;
+              guint32 c;
 
-              if (G_UNLIKELY (p >= end))
-                return "palette RLE tile is truncated";
-              b = *p++;
-              idx = b & 0x7F;
-              if (G_UNLIKELY (idx >= n))
-                return "palette index out of range";
+              if (G_UNLIKELY (p >= safe))
+                {
+                  /* Near the end of the data, or past it if already
+                   * reading the copy. */
+                  if (real_end != NULL)
+                    return "palette RLE tile is truncated";
+                  left = (gsize) (end - p);
+                  real_end = end;
+                  p = rle_tail (tail, p, left);
+                  end = p + left;
+                  safe = p + RLE_TAIL - margin;
+                }
+              b = *p;
+              c = palette[b & 0x7F];
+              all &= c;
               if (!(b & 0x80))
                 {
-                  t[pos++] = palette[idx];
+                  *at++ = c;
+                  p++;
                   continue;
                 }
-              if (G_UNLIKELY (p >= end))
-                return "palette RLE tile is truncated";
-              b = *p++;
-              run = b + 1;
-              if (G_UNLIKELY (b == 255))
-                {
-                  do
-                    {
-                      if (p >= end)
-                        return "palette RLE tile is truncated";
-                      b = *p++;
-                      run += b;
-                      if (run > total)
-                        return "RLE run longer than the tile";
-                    }
-                  while (b == 255);
-                }
-              if (run > total - pos)
-                return "RLE run longer than the tile";
-              fill_line (t + pos, run, palette[idx]);
-              pos += run;
+              p += 2;
+              why = rle_run_length (p[-1], &p, end, tend - at, &run);
+              if (G_UNLIKELY (why != NULL))
+                return why;
+              at = fill_run (at, run, c);
             }
+          if (G_UNLIKELY (all < 0xFF000000u))
+            return "palette index out of range";
         }
+      if (real_end != NULL)
+        {
+          /* Entries read from the zeros after the data mean it was cut. */
+          if (p > end)
+            return "RLE tile is truncated";
+          p = real_end - (end - p);
+          end = real_end;
+        }
+      if (at != tend)
+        return "RLE run longer than the tile";
       if (tw == TILE)
         {
           for (guint y = 0; y < th; y++)
-            memcpy (dst + (gsize) y * stride, t + (gsize) y * TILE, TILE * sizeof (guint32));
+            memcpy (dst + (gsize) y * stride, self->tile + (gsize) y * TILE, TILE * sizeof (guint32));
         }
       else
         {
           for (guint y = 0; y < th; y++)
-            memcpy (dst + (gsize) y * stride, t + (gsize) y * tw, tw * sizeof (guint32));
+            memcpy (dst + (gsize) y * stride, self->tile + (gsize) y * tw, tw * sizeof (guint32));
         }
     }
   else
