@@ -1231,6 +1231,9 @@ old_client_thread (gpointer data)
 
   SSL_CTX_set_min_proto_version (ctx, TLS1_VERSION);
   SSL_CTX_set_max_proto_version (ctx, c->max_version);
+  /* Old firmware offers them even where this system's configuration
+   * turns them off. */
+  SSL_CTX_clear_options (ctx, SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
   SSL_CTX_set_cipher_list (ctx, c->ciphers);
   SSL_CTX_set_verify (ctx, SSL_VERIFY_NONE, NULL);
   if (c->sigalgs != NULL)
@@ -1297,6 +1300,39 @@ run_old_client (Fixture   *f,
   thread = g_thread_new ("old-client", old_client_thread, c);
   g_assert_true (cira_test_wait_until (old_client_done, c, 10000));
   g_thread_join (thread);
+}
+
+/* Where OpenSSL's configuration turns TLS 1.0 and 1.1 off, as a
+ * distribution's crypto policy may, legacy-tls-available is FALSE, and
+ * rightly: a TLS 1.0 client gets no handshake even with legacy TLS
+ * allowed, while a modern one still does.  In a child started with that
+ * configuration (OpenSSL reads it once per process). */
+static void
+test_legacy_tls_unavailable_child (Fixture       *f,
+                                   gconstpointer  data)
+{
+  OldClient tls10 = { 0, TLS1_VERSION, "DEFAULT:@SECLEVEL=0" };
+  OldClient modern = { 0, TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256" };
+
+  g_assert_false (ob_mps_server_get_legacy_tls_available (f->mps.server));
+  ob_config_set_allow_legacy_tls (f->mps.config, TRUE);
+  run_old_client (f, &tls10);
+  g_assert_false (tls10.handshake_ok);
+  run_old_client (f, &modern);
+  g_assert_true (modern.handshake_ok);
+  g_assert_false (modern.closed_by_server);
+}
+
+static void
+test_legacy_tls_unavailable (void)
+{
+  g_autofree char *conf = g_test_build_filename (G_TEST_DIST, "openssl-no-legacy-tls.cnf", NULL);
+
+  g_setenv ("OPENSSL_CONF", conf, TRUE);
+  g_test_trap_subprocess ("/mps-server/legacy-tls-unavailable/subprocess", 120 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("OPENSSL_CONF");
+  g_test_trap_assert_passed ();
 }
 
 static void
@@ -1726,6 +1762,8 @@ main (int   argc,
   ADD ("/mps-server/pending-caps", test_pending_caps, "late");
   ADD ("/mps-server/channel-caps", test_channel_caps, "late");
   ADD ("/mps-server/tls-policy", test_tls_policy, NULL);
+  ADD ("/mps-server/legacy-tls-unavailable/subprocess", test_legacy_tls_unavailable_child, NULL);
+  g_test_add_func ("/mps-server/legacy-tls-unavailable", test_legacy_tls_unavailable);
   ADD ("/mps-server/certificate-choice", test_certificate_choice, NULL);
   ADD ("/mps-server/port-in-use", test_port_in_use, "late");
   ADD ("/mps-server/follows-port-setting", test_follows_port_setting, "late");

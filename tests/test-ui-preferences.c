@@ -805,6 +805,59 @@ test_common_name_rules (void)
   g_assert_false (ob_is_valid_common_name (too_long));
 }
 
+/* Legacy TLS: the switch can be used when the MPS's OpenSSL can do TLS
+ * 1.0/1.1 with RSA key exchange; otherwise it is greyed out, and a line
+ * under it says why. */
+static GtkWidget *
+legacy_tls_unavailable_label (ServicesFixture *fixture)
+{
+  GtkWidget *label = find_descendant (GTK_WIDGET (fixture->window), is_label_containing,
+                                      "cannot offer TLS 1.0 or 1.1");
+
+  g_assert_nonnull (label);
+  return label;
+}
+
+static void
+test_legacy_tls_available (ServicesFixture *fixture,
+                           gconstpointer    data)
+{
+  ObMpsServer *mps = ob_services_get_mps_server (fixture->services);
+  gboolean available;
+
+  g_assert_nonnull (mps);
+  available = ob_mps_server_get_legacy_tls_available (mps);
+  g_assert_cmpint (gtk_widget_get_sensitive (window_row (fixture->window, "Allow Legacy TLS")), ==, available);
+  g_assert_cmpint (gtk_widget_get_visible (legacy_tls_unavailable_label (fixture)), ==, !available);
+}
+
+/* In a child whose OpenSSL configuration turns TLS 1.0 and 1.1 off. */
+static void
+test_legacy_tls_unavailable_child (ServicesFixture *fixture,
+                                   gconstpointer    data)
+{
+  GtkWidget *label = legacy_tls_unavailable_label (fixture);
+  GtkWidget *row = window_row (fixture->window, "Allow Legacy TLS");
+
+  g_assert_false (ob_mps_server_get_legacy_tls_available (ob_services_get_mps_server (fixture->services)));
+  g_assert_false (gtk_widget_get_sensitive (row));
+  g_assert_true (gtk_widget_get_visible (label));
+  save_screenshot (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP),
+                   "test-ui-preferences-legacy-tls-unavailable.png");
+}
+
+static void
+test_legacy_tls_unavailable (void)
+{
+  g_autofree char *conf = g_test_build_filename (G_TEST_DIST, "openssl-no-legacy-tls.cnf", NULL);
+
+  g_setenv ("OPENSSL_CONF", conf, TRUE);
+  g_test_trap_subprocess ("/ui/preferences/legacy-tls-unavailable/subprocess", 120 * G_USEC_PER_SEC,
+                          G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("OPENSSL_CONF");
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -838,6 +891,11 @@ main (int   argc,
               services_fixture_setup, test_api_status_port_taken, services_fixture_teardown);
   g_test_add ("/ui/preferences/api-status-any-port", ServicesFixture, "forced",
               services_fixture_setup, test_api_status_any_port, services_fixture_teardown);
+  g_test_add ("/ui/preferences/legacy-tls-available", ServicesFixture, NULL,
+              services_fixture_setup, test_legacy_tls_available, services_fixture_teardown);
+  g_test_add ("/ui/preferences/legacy-tls-unavailable/subprocess", ServicesFixture, NULL,
+              services_fixture_setup, test_legacy_tls_unavailable_child, services_fixture_teardown);
+  g_test_add_func ("/ui/preferences/legacy-tls-unavailable", test_legacy_tls_unavailable);
 
   shared_secrets = ob_secret_store_memory_new ();
   shared_data_dir = g_dir_make_tmp ("outband-ui-preferences-XXXXXX", NULL);

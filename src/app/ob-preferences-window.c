@@ -50,7 +50,9 @@ struct _ObPreferencesWindow
   AdwEntryRow *common_name_row;
   GtkLabel *common_name_hint;
   GtkSpinButton *keepalive_spin;
+  AdwActionRow *legacy_tls_row;
   GtkSwitch *legacy_tls_switch;
+  GtkLabel *legacy_tls_unavailable_label;
   GtkSwitch *api_enabled_switch;
   AdwComboRow *api_address_row;
   GtkSpinButton *api_port_spin;
@@ -424,6 +426,19 @@ ob_preferences_window_track_api (ObPreferencesWindow *self)
     }
 }
 
+/* Where OpenSSL cannot do TLS 1.0/1.1 with RSA key exchange at all, the
+ * switch would promise what the MPS cannot give: it is greyed out, and
+ * says why.  Without an MPS to ask, it stays as it is. */
+static void
+ob_preferences_window_update_legacy_tls (ObPreferencesWindow *self)
+{
+  ObMpsServer *mps = self->services != NULL ? ob_services_get_mps_server (self->services) : NULL;
+  gboolean available = mps == NULL || ob_mps_server_get_legacy_tls_available (mps);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->legacy_tls_row), available);
+  gtk_widget_set_visible (GTK_WIDGET (self->legacy_tls_unavailable_label), !available);
+}
+
 static void
 on_services_state_changed (ObPreferencesWindow *self,
                            GParamSpec          *pspec,
@@ -432,6 +447,7 @@ on_services_state_changed (ObPreferencesWindow *self,
   /* The API server exists once the services run. */
   ob_preferences_window_track_api (self);
   ob_preferences_window_update_api_status (self);
+  ob_preferences_window_update_legacy_tls (self);
 }
 
 static void
@@ -809,7 +825,9 @@ ob_preferences_window_class_init (ObPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, common_name_row);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, common_name_hint);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, keepalive_spin);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, legacy_tls_row);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, legacy_tls_switch);
+  gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, legacy_tls_unavailable_label);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_address_row);
   gtk_widget_class_bind_template_child (widget_class, ObPreferencesWindow, api_port_spin);
@@ -914,6 +932,7 @@ ob_preferences_window_set_services (ObPreferencesWindow *self,
       ob_preferences_window_update_api_password (self);
       ob_preferences_window_update_api_status (self);
     }
+  ob_preferences_window_update_legacy_tls (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICES]);
 }

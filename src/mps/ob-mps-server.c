@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -158,7 +159,6 @@ struct _ObMpsServer
   guint                 port;
   char                 *last_error;
   GSource              *rebind_source;
-  gboolean              legacy_tls_available;
   /* The listening sockets, accepted from on the poller rather than by
    * GSocketService (a task and a source per socket for every connection,
    * one connection per turn of the main loop); the service stays
@@ -2159,12 +2159,104 @@ ob_mps_server_get_last_error (ObMpsServer *self)
   return self->last_error;
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SSL, SSL_free)
+
+/* 0 while not known, else 1 + the answer: it depends on the OpenSSL the
+ * process uses (its build, its configuration, the providers loaded), not
+ * on the server, so one probe serves every server. */
+static gint legacy_tls_probed;
+
+/* Whether @server_ctx really completes what old AMT firmware asks for: a
+ * TLS 1.0 handshake with a static-RSA suite.  Both ends in memory (a BIO
+ * pair).  A distribution may build OpenSSL without TLS 1.0, or turn it or
+ * the suites off in its configuration; asking the context what it is set
+ * to would not show every way of that. */
+static gboolean
+probe_legacy_tls (SSL_CTX *server_ctx)
+{
+  g_autoptr(SSL_CTX) client_ctx = SSL_CTX_new (TLS_client_method ());
+  g_autoptr(SSL) client = NULL;
+  g_autoptr(SSL) server = NULL;
+  BIO *client_bio = NULL;
+  BIO *server_bio = NULL;
+  gboolean client_done = FALSE;
+  gboolean server_done = FALSE;
+  const SSL_CIPHER *cipher;
+  gboolean ok;
+
+  if (client_ctx == NULL ||
+      SSL_CTX_set_min_proto_version (client_ctx, TLS1_VERSION) != 1 ||
+      SSL_CTX_set_max_proto_version (client_ctx, TLS1_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list (client_ctx, "AES128-SHA:AES256-SHA:@SECLEVEL=0") != 1 ||
+      (client = SSL_new (client_ctx)) == NULL ||
+      (server = SSL_new (server_ctx)) == NULL ||
+      BIO_new_bio_pair (&client_bio, 0, &server_bio, 0) != 1)
+    {
+      ERR_clear_error ();
+      return FALSE;
+    }
+  /* Each SSL owns its end of the pair. */
+  SSL_set_bio (client, client_bio, client_bio);
+  SSL_set_bio (server, server_bio, server_bio);
+  SSL_set_connect_state (client);
+  SSL_set_accept_state (server);
+
+  /* A round moves each side's next flight; a handshake takes a few. */
+  for (guint round = 0; round < 16 && !(client_done && server_done); round++)
+    {
+      int rc;
+
+      if (!client_done)
+        {
+          rc = SSL_do_handshake (client);
+          if (rc == 1)
+            client_done = TRUE;
+          else if (SSL_get_error (client, rc) != SSL_ERROR_WANT_READ)
+            break;
+        }
+      if (!server_done)
+        {
+          rc = SSL_do_handshake (server);
+          if (rc == 1)
+            server_done = TRUE;
+          else if (SSL_get_error (server, rc) != SSL_ERROR_WANT_READ)
+            break;
+        }
+    }
+
+  cipher = SSL_get_current_cipher (client);
+  ok = client_done && server_done &&
+       SSL_version (client) == TLS1_VERSION &&
+       cipher != NULL && SSL_CIPHER_get_kx_nid (cipher) == NID_kx_rsa;
+  ERR_clear_error ();
+  return ok;
+}
+
 gboolean
 ob_mps_server_get_legacy_tls_available (ObMpsServer *self)
 {
+  gint probed;
+
   g_return_val_if_fail (OB_IS_MPS_SERVER (self), FALSE);
 
-  return self->legacy_tls_available;
+  probed = g_atomic_int_get (&legacy_tls_probed);
+  if (probed == 0)
+    {
+      g_autoptr(SSL_CTX) ctx = NULL;
+
+      /* The server's own context, or one made the same way. */
+      if (self->ssl_ctx != NULL && SSL_CTX_up_ref (self->ssl_ctx) == 1)
+        ctx = self->ssl_ctx;
+      else if (self->authority != NULL)
+        ctx = ob_tls_context_new_server (self->authority, NULL);
+      /* Stopped before anyone asked: nothing to try with. */
+      if (ctx == NULL)
+        return FALSE;
+      probed = probe_legacy_tls (ctx) ? 2 : 1;
+      g_atomic_int_set (&legacy_tls_probed, probed);
+    }
+
+  return probed == 2;
 }
 
 void
@@ -2329,7 +2421,7 @@ ob_mps_server_get_property (GObject    *object,
       g_value_set_string (value, self->last_error);
       break;
     case PROP_LEGACY_TLS_AVAILABLE:
-      g_value_set_boolean (value, self->legacy_tls_available);
+      g_value_set_boolean (value, ob_mps_server_get_legacy_tls_available (self));
       break;
     case PROP_INSTANCE_NAME:
       g_value_set_string (value, self->instance);
@@ -2583,8 +2675,6 @@ ob_mps_server_init (ObMpsServer *self)
   self->current = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->instance = g_strdup (g_get_host_name ());
   self->port_request = -1;
-  /* OpenSSL with SECLEVEL 0 speaks TLS 1.0 and 1.1 (ob-tls-context.c). */
-  self->legacy_tls_available = TRUE;
 
   self->handshake_timeout_ms = OB_MPS_SERVER_DEFAULT_HANDSHAKE_TIMEOUT_MS;
   self->idle_timeout_ms = 0;

@@ -112,8 +112,11 @@ G_DECLARE_FINAL_TYPE (ObMpsServer, ob_mps_server, OB, MPS_SERVER, GSocketService
  * (ob-tls-context.h), and the policy is applied right after the handshake
  * from the negotiated version and suite, so the setting applies to the
  * next connection at once and a refusal can say why: a connection outside
- * the policy is closed before any APF is read.  legacy-tls-available is
- * always TRUE with OpenSSL.
+ * the policy is closed before any APF is read.  legacy-tls-available
+ * says whether the OpenSSL in use can do TLS 1.0 with RSA key exchange at
+ * all (one TLS 1.0 handshake in memory against the server's context, the
+ * first time it is read in the process); when FALSE, allow-legacy-tls
+ * lets no old firmware in.
  *
  * Status properties (notify on the main context): listening, address,
  * port (the bound port), n-connected (authenticated sessions),
