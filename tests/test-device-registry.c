@@ -1369,6 +1369,182 @@ test_queued_refresh_storm (Fixture       *fixture,
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* What the poll looks at                                               */
+/* ------------------------------------------------------------------ */
+
+/* The registry's list for the poll must be what the model says: the
+ * devices with a transport source, on the LAN, or over CIRA while their
+ * polling is on. */
+static void
+assert_polled (Fixture *fixture,
+               guint    expected)
+{
+  GListModel *model = G_LIST_MODEL (fixture->registry);
+  gboolean cira_polled = ob_device_registry_get_cira_poll_interval (fixture->registry) != 0;
+  guint counted = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ObDevice) device = g_list_model_get_item (model, i);
+
+      if (ob_device_get_transport_source (device) != NULL &&
+          (ob_device_get_transport (device) != OB_DEVICE_TRANSPORT_CIRA || cira_polled))
+        counted++;
+    }
+  g_assert_cmpuint (counted, ==, expected);
+  g_assert_cmpuint (ob_device_registry_get_n_polled (fixture->registry), ==, expected);
+}
+
+/* The row edited behind the registry's back; a load() applies it. */
+static void
+store_transport (Fixture           *fixture,
+                 const char        *guid,
+                 ObDeviceTransport  transport)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObDeviceRecord) record = ob_store_get_device (fixture->store, guid, &error);
+
+  g_assert_no_error (error);
+  ob_device_record_set_transport (record, transport);
+  if (transport == OB_DEVICE_TRANSPORT_LAN)
+    {
+      ob_device_record_set_host (record, "192.0.2.40");
+      ob_device_record_set_port (record, 16992);
+    }
+  g_assert_true (ob_store_update_device (fixture->store, record, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_polled_list (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(ObStreamSource) t1 = OB_STREAM_SOURCE (ob_lan_stream_source_new ("192.0.2.1"));
+  g_autoptr(ObStreamSource) t2 = OB_STREAM_SOURCE (ob_lan_stream_source_new ("192.0.2.2"));
+  g_autoptr(ObStreamSource) t3 = OB_STREAM_SOURCE (ob_lan_stream_source_new ("192.0.2.3"));
+  g_autoptr(GError) error = NULL;
+  const char *guid_e = "4e5f6a7b-8c9d-4e0f-8a1b-3c4d5e6f7a8b";
+
+  store_lan_device (fixture, GUID_A, "192.0.2.21", 16992, "Alpha", PASSWORD);
+  store_lan_device (fixture, GUID_B, "192.0.2.22", 16992, "Beta", PASSWORD);
+  store_cira_device (fixture, GUID_C);
+  store_cira_device (fixture, GUID_D);
+  load (fixture);
+  /* The LAN devices; the CIRA ones have not called in. */
+  assert_polled (fixture, 2);
+
+  /* A CIRA device joins when it connects, and only while CIRA devices
+   * are polled. */
+  attach (fixture, GUID_C, t1);
+  assert_polled (fixture, 2);
+  ob_device_registry_set_cira_poll_interval (fixture->registry, 60);
+  assert_polled (fixture, 3);
+  attach (fixture, GUID_D, t2);
+  assert_polled (fixture, 4);
+  /* A reconnect replaces the session: still there, once. */
+  attach (fixture, GUID_D, t3);
+  assert_polled (fixture, 4);
+  /* The old session's end changes nothing, the current one's does. */
+  g_assert_false (ob_device_registry_detach_cira_device (fixture->registry, GUID_D, t2, NULL));
+  assert_polled (fixture, 4);
+  g_assert_true (ob_device_registry_detach_cira_device (fixture->registry, GUID_C, t1, NULL));
+  assert_polled (fixture, 3);
+  ob_device_registry_set_cira_poll_interval (fixture->registry, 0);
+  assert_polled (fixture, 2);
+  ob_device_registry_set_cira_poll_interval (fixture->registry, 30);
+  assert_polled (fixture, 3);
+  ob_device_registry_set_cira_poll_interval (fixture->registry, 0);
+  assert_polled (fixture, 2);
+
+  /* Transports change: a LAN device that now calls home (it keeps the
+   * source it had until its session replaces it), a CIRA device moved to
+   * the LAN (it gets a LAN source at once). */
+  store_transport (fixture, GUID_A, OB_DEVICE_TRANSPORT_CIRA);
+  store_transport (fixture, GUID_C, OB_DEVICE_TRANSPORT_LAN);
+  load (fixture);
+  g_assert_cmpint (ob_device_get_transport (ob_device_registry_lookup (fixture->registry, GUID_A)), ==,
+                   OB_DEVICE_TRANSPORT_CIRA);
+  g_assert_cmpint (ob_device_get_transport (ob_device_registry_lookup (fixture->registry, GUID_C)), ==,
+                   OB_DEVICE_TRANSPORT_LAN);
+  assert_polled (fixture, 2);
+  attach (fixture, GUID_A, t1);
+  assert_polled (fixture, 2);
+  ob_device_registry_set_cira_poll_interval (fixture->registry, 60);
+  assert_polled (fixture, 4);
+
+  /* Removed: connected or not, polled or not; by the registry or found
+   * gone at a load. */
+  g_assert_true (remove_device (fixture, GUID_B, &error));
+  g_assert_no_error (error);
+  assert_polled (fixture, 3);
+  g_assert_true (remove_device (fixture, GUID_D, &error));
+  g_assert_no_error (error);
+  assert_polled (fixture, 2);
+  g_assert_true (ob_store_delete_device (fixture->store, GUID_A, &error));
+  g_assert_no_error (error);
+  store_cira_device (fixture, guid_e);
+  load (fixture);
+  assert_polled (fixture, 1);
+  g_assert_true (ob_device_registry_lookup (fixture->registry, GUID_C) != NULL);
+
+  /* Added: a device that calls in for the first time, a LAN device. */
+  attach (fixture, guid_e, t2);
+  assert_polled (fixture, 2);
+  store_lan_device (fixture, GUID_B, "192.0.2.22", 16992, "Beta", PASSWORD);
+  load (fixture);
+  assert_polled (fixture, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->registry)), ==, 3);
+
+  g_assert_true (ob_device_registry_detach_cira_device (fixture->registry, guid_e, t2, NULL));
+  assert_polled (fixture, 2);
+}
+
+/* The poll refreshes what its list holds: a connected CIRA device only
+ * once CIRA polling is on, LAN devices all along. */
+static void
+test_polling_cira (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  TestHeldSource *source = g_object_new (TEST_TYPE_HELD_SOURCE, NULL);
+  PollWatch lan_watch = { 0 };
+  PollWatch cira_watch = { 0 };
+  ObDevice *lan;
+  ObDevice *cira;
+
+  store_lan_device (fixture, GUID_A, "127.0.0.1", unused_port (), "Alpha", PASSWORD);
+  store_cira_device (fixture, GUID_C);
+  load (fixture);
+  lan = ob_device_registry_lookup (fixture->registry, GUID_A);
+  cira = attach (fixture, GUID_C, OB_STREAM_SOURCE (source));
+  g_signal_connect (lan, "notify::busy", G_CALLBACK (busy_changed_cb), &lan_watch);
+  g_signal_connect (cira, "notify::busy", G_CALLBACK (busy_changed_cb), &cira_watch);
+
+  ob_device_registry_set_poll_interval (fixture->registry, 1);
+  ob_device_registry_start_polling (fixture->registry);
+  run_for (300);
+  g_assert_cmpuint (lan_watch.n_refreshes, ==, 1);
+  g_assert_cmpuint (cira_watch.n_refreshes, ==, 0);
+  g_assert_cmpuint (source->held->len, ==, 0);
+
+  /* Never polled: due at once. */
+  ob_device_registry_set_cira_poll_interval (fixture->registry, 1);
+  g_assert_cmpuint (cira_watch.n_refreshes, ==, 1);
+
+  ob_device_registry_stop_polling (fixture->registry);
+  while (cira_watch.n_busy_now > 0 || lan_watch.n_busy_now > 0)
+    {
+      test_held_source_release (source);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_signal_handlers_disconnect_by_func (lan, busy_changed_cb, &lan_watch);
+  g_signal_handlers_disconnect_by_func (cira, busy_changed_cb, &cira_watch);
+  g_assert_true (ob_device_registry_detach_cira_device (fixture->registry, GUID_C,
+                                                        OB_STREAM_SOURCE (source), NULL));
+  test_held_source_release (source);
+  g_object_unref (source);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1392,6 +1568,8 @@ main (int    argc,
   ADD ("connection-status-follows", test_connection_status_follows);
   ADD ("connected-count", test_connected_count);
   ADD ("queued-refresh-storm", test_queued_refresh_storm);
+  ADD ("polled-list", test_polled_list);
+  ADD ("polling-cira", test_polling_cira);
   ADD ("sim/add", test_sim_add);
   ADD ("sim/add-wrong-password", test_sim_add_wrong_password);
   ADD ("sim/add-tls", test_sim_add_tls);

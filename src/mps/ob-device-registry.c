@@ -47,6 +47,15 @@ struct _ObDeviceRegistry
   GCancellable  *poll_cancellable;
   /* Devices the poll is refreshing now. */
   GHashTable    *poll_in_flight;
+  /* The devices the poll looks at (borrowed from the model): those with a
+   * transport source, LAN ones always, CIRA ones only while
+   * cira_poll_interval is not 0; in the order they became pollable.  The
+   * poll walks these after every refresh rather than the whole model,
+   * which with thousands of CIRA devices (not polled by default) were
+   * skipped one by one each time. */
+  GQueue         polled;
+  /* ObDevice -> its GList link in polled. */
+  GHashTable    *polled_links;
   /* Devices to refresh before anything the poll has due (owned refs). */
   GQueue         refresh_queue;
   /* ObDevice -> its GList link in refresh_queue: a connect storm queues
@@ -123,6 +132,44 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void schedule_poll (ObDeviceRegistry *self);
+
+/* Whether the poll visits @device (one of the model): it has a transport
+ * source, and it is not a CIRA device while CIRA polling is off. */
+static gboolean
+is_pollable (ObDeviceRegistry *self,
+             ObDevice         *device)
+{
+  if (ob_device_get_transport_source (device) == NULL)
+    return FALSE;
+  return ob_device_get_transport (device) != OB_DEVICE_TRANSPORT_CIRA || self->cira_poll_interval != 0;
+}
+
+static void
+polled_remove (ObDeviceRegistry *self,
+               ObDevice         *device)
+{
+  GList *link = g_hash_table_lookup (self->polled_links, device);
+
+  if (link == NULL)
+    return;
+  g_hash_table_remove (self->polled_links, device);
+  g_queue_delete_link (&self->polled, link);
+}
+
+/* Called whenever what is_pollable() depends on may have changed: a
+ * hash lookup, so every state change of every device may call it. */
+static void
+update_polled (ObDeviceRegistry *self,
+               ObDevice         *device)
+{
+  if (!is_pollable (self, device))
+    polled_remove (self, device);
+  else if (!g_hash_table_contains (self->polled_links, device))
+    {
+      g_queue_push_tail (&self->polled, device);
+      g_hash_table_insert (self->polled_links, device, self->polled.tail);
+    }
+}
 
 /* GListModel */
 
@@ -247,6 +294,7 @@ device_state_cb (ObDevice *device,
   if (reachability)
     reachability_changed (self, device);
   update_connected (self, device);
+  update_polled (self, device);
 }
 
 static void
@@ -266,6 +314,7 @@ append_devices (ObDeviceRegistry *self,
       g_hash_table_insert (self->by_guid, guid_key (ob_device_get_guid (device)), device);
       _ob_device_set_state_func (device, device_state_cb, self);
       update_connected (self, device);
+      update_polled (self, device);
     }
 
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, devices->len);
@@ -286,6 +335,7 @@ remove_device (ObDeviceRegistry *self,
 
   g_hash_table_remove (self->by_guid, key);
   g_hash_table_remove (self->connected, device);
+  polled_remove (self, device);
   refresh_queue_remove (self, device);
   _ob_device_set_state_func (device, NULL, NULL);
   /* The model's reference goes last, after the signal. */
@@ -1352,19 +1402,15 @@ schedule_poll (ObDeviceRegistry *self)
       ObDevice *oldest = NULL;
       gint64 oldest_due = G_MAXINT64;
 
-      for (guint i = 0; i < self->devices->len; i++)
+      /* Only the pollable devices: CIRA ones without a connection (or
+       * with their polling off) are not in the list. */
+      for (GList *l = self->polled.head; l != NULL; l = l->next)
         {
-          ObDevice *device = g_ptr_array_index (self->devices, i);
+          ObDevice *device = l->data;
           gboolean cira = ob_device_get_transport (device) == OB_DEVICE_TRANSPORT_CIRA;
           gint64 when, due;
 
-          /* Checked first and cheaply: with a large CIRA fleet this loop
-           * runs after every refresh. */
-          if (cira && cira_interval == 0)
-            continue;
-          /* CIRA devices without a connection have nothing to poll. */
-          if (ob_device_get_transport_source (device) == NULL ||
-              g_hash_table_contains (self->poll_in_flight, device))
+          if (g_hash_table_contains (self->poll_in_flight, device))
             continue;
           when = _ob_device_get_last_polled (device);
           due = when == G_MININT64 ? G_MININT64 : when + (cira ? cira_interval : interval);
@@ -1425,6 +1471,15 @@ ob_device_registry_set_cira_poll_interval (ObDeviceRegistry *self,
     return;
 
   self->cira_poll_interval = seconds;
+  /* CIRA devices join (in model order, after those there) or leave the
+   * poll's list. */
+  for (guint i = 0; i < self->devices->len; i++)
+    {
+      ObDevice *device = g_ptr_array_index (self->devices, i);
+
+      if (ob_device_get_transport (device) == OB_DEVICE_TRANSPORT_CIRA)
+        update_polled (self, device);
+    }
   if (self->polling)
     schedule_poll (self);
 }
@@ -1677,6 +1732,14 @@ ob_device_registry_get_n_connected (ObDeviceRegistry *self)
   return g_hash_table_size (self->connected);
 }
 
+guint
+ob_device_registry_get_n_polled (ObDeviceRegistry *self)
+{
+  g_return_val_if_fail (OB_IS_DEVICE_REGISTRY (self), 0);
+
+  return self->polled.length;
+}
+
 /* The object */
 
 ObStore *
@@ -1717,6 +1780,8 @@ ob_device_registry_dispose (GObject *object)
   g_hash_table_remove_all (self->connected);
   g_hash_table_remove_all (self->leaving);
   g_hash_table_remove_all (self->poll_in_flight);
+  g_hash_table_remove_all (self->polled_links);
+  g_queue_clear (&self->polled);
   g_hash_table_remove_all (self->refresh_links);
   g_queue_clear_full (&self->refresh_queue, g_object_unref);
   g_ptr_array_set_size (self->devices, 0);
@@ -1737,6 +1802,7 @@ ob_device_registry_finalize (GObject *object)
   g_hash_table_unref (self->connected);
   g_hash_table_unref (self->leaving);
   g_hash_table_unref (self->poll_in_flight);
+  g_hash_table_unref (self->polled_links);
   g_hash_table_unref (self->refresh_links);
   g_clear_object (&self->poll_cancellable);
 
@@ -1836,6 +1902,7 @@ ob_device_registry_init (ObDeviceRegistry *self)
   self->leaving = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->poll_in_flight = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->refresh_links = g_hash_table_new (NULL, NULL);
+  self->polled_links = g_hash_table_new (NULL, NULL);
   self->poll_interval = OB_DEVICE_REGISTRY_DEFAULT_POLL_INTERVAL;
 }
 

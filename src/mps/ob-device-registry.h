@@ -57,6 +57,12 @@ gboolean          ob_device_registry_load_finish            (ObDeviceRegistry   
  * (devices/stats). */
 guint             ob_device_registry_get_n_connected        (ObDeviceRegistry     *self);
 
+/* How many devices the poll looks at: those with a transport source, on
+ * the LAN, or over CIRA while the CIRA poll interval is not 0.  Kept as
+ * devices are added, removed, connect, disconnect and change transport,
+ * so the poll walks these rather than the whole model. */
+guint             ob_device_registry_get_n_polled           (ObDeviceRegistry     *self);
+
 /* (transfer none) NULL when unknown.  Any case. */
 ObDevice         *ob_device_registry_lookup                 (ObDeviceRegistry     *self,
                                                              const char           *guid);
