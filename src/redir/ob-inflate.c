@@ -11,58 +11,66 @@
 
 #include "ob-inflate.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_BMI2_VARIANT 1
+#endif
+
 /* Why not zlib's inflate: at 1080p a ZRLE frame is ~600 KiB of output
  * from ~500 small blocks (one per AMT tile), and half of the decoding
- * time went into inflate.  This one reads 64 bits at a time, decodes up
- * to three literals per refill, takes a length or distance with its extra
- * bits from one table entry, copies matches 8 or 16 bytes at a time
- * straight inside its own output buffer (no window copy per call), and
- * keeps its first-level tables small (9 bits, 7 for distances) because a
- * dynamic block of ~1 KiB cannot pay for filling big ones. */
+ * time went into inflate.  This one keeps 64 bits in its bit buffer and
+ * refills it without a branch, takes a literal, a length or a distance
+ * with its extra bits from one 32-bit table entry, copies matches 8 bytes
+ * at a time straight inside its own output buffer (no window copy per
+ * call), and builds its tables from the used symbols only, because a
+ * dynamic block of a few hundred symbols cannot pay for more.  On CPUs
+ * with BMI2 the same loop is compiled a second time for shrx/bzhi. */
 
 #define WINDOW      32768
 /* Wide match copies may write this far past the last byte produced. */
 #define SLACK       64
 
-#define LITLEN_BITS 9
-#define DIST_BITS   7
+#define LITLEN_BITS 10
+#define DIST_BITS   8
 #define CLEN_BITS   7
 /* Primary table plus every second-level table a complete code can need
  * (at most one per symbol longer than the primary bits, each at most
  * 2^(15 - bits) entries): a generous bound, checked while building. */
 #define LITLEN_SIZE ((1 << LITLEN_BITS) + 288 * (1 << (15 - LITLEN_BITS)))
 #define DIST_SIZE   ((1 << DIST_BITS) + 32 * (1 << (15 - DIST_BITS)))
-/* The fixed code's lengths are at most 9 and 5 bits. */
-#define FIXED_LITLEN_SIZE (1 << LITLEN_BITS)
-#define FIXED_DIST_SIZE   (1 << DIST_BITS)
+/* A block's distance table follows its literal/length table at a fixed
+ * offset: one pointer for both in the fast loop. */
+#define DIST_AT     LITLEN_SIZE
 
-/* A table entry (64 bits, so a length or distance comes out of one
- * entry with a shift and a mask):
- *   bits 0-7   bits to take: the code and its extra bits
- *   bits 8-15  code length
- *   bits 16-23 flags
- *   bits 24-31 second-level index bits (E_SUB)
- *   bits 32-47 literal byte, base length or distance, symbol, or the
- *              second-level table's offset (E_SUB)
- *   bits 48-63 mask of the extra bits */
-#define E_LIT ((guint64) 1 << 16)
-#define E_EOB ((guint64) 2 << 16)
-#define E_SUB ((guint64) 4 << 16)
-#define E_BAD ((guint64) 8 << 16)
+/* A table entry, 32 bits:
+ *   bits 0-5   bits to take: the code, plus the extra bits of a length or
+ *              distance (at most 15 + 13); for E_SUB the primary bits
+ *   bit 6      E_EXC: end of block, bad code, or second-level table
+ *   bit 7      E_LIT: a literal
+ *   bits 8-15  the literal byte (E_LIT); the code length, where the extra
+ *              bits start (length, distance); the second-level index bits
+ *              (E_SUB; 0 for end of block and bad codes)
+ *   bits 16-31 base length or distance; second-level table offset (E_SUB);
+ *              X_EOB or X_BAD for the other exceptions
+ * A length or distance is then (e >> 16) plus the bits above the code,
+ * below "bits to take": one mask and one shift. */
+#define E_EXC 0x40u
+#define E_LIT 0x80u
+#define X_BAD 0u
+#define X_EOB 1u
 
-#define E_TAKE(e)    ((guint) (e) & 0xFFu)
-#define E_CODELEN(e) ((guint) ((e) >> 8) & 0xFFu)
-#define E_SUBBITS(e) ((guint) ((e) >> 24) & 0xFFu)
-#define E_VALUE(e)   ((guint) ((e) >> 32) & 0xFFFFu)
-#define E_EXTRA(e, bits) ((guint) (((bits) >> E_CODELEN (e)) & ((e) >> 48)))
+#define E_TAKE(e)    ((e) & 63u)
+#define E_FIELD(e)   (((e) >> 8) & 0xFFu)
+#define E_VALUE(e)   ((e) >> 16)
+#define MASK(n)      ((((guint64) 1) << (n)) - 1)
+/* The extra bits of a length or distance entry in @saved (the bit buffer
+ * before the entry was taken). */
+#define E_EXTRA(e, saved) ((guint) (((saved) & MASK (E_TAKE (e))) >> E_FIELD (e)))
 
-#define E_MAKE(flags, value, extra) \
-  ((flags) | ((guint64) (value) << 32) | ((guint64) ((1u << (extra)) - 1) << 48) | (guint64) (extra))
-
-#define MASK(n) ((((guint64) 1) << (n)) - 1)
-/* The bits an entry takes, as a shift count (at most 48; the mask lets the
- * shift use the entry as it is). */
-#define FAST_TAKE(e) ((guint) (e) & 63u)
+/* Code length code entries: bits 0-5 bits to take (code and extra bits),
+ * bit 6 "repeat the previous length", bits 8-15 code length, bits 16-23
+ * the repeat count without its extra bits, bits 24-31 the length. */
+#define C_PREV 0x40u
 
 typedef enum
 {
@@ -76,6 +84,40 @@ typedef enum
   MODE_DONE,
   MODE_BROKEN,
 } Mode;
+
+/* The decoder's position, handed to the fast loop and back. */
+typedef struct
+{
+  const guint8 *in;
+  guint8       *out;
+  guint64       bitbuf;
+  guint         bitcount;
+} Cursor;
+
+typedef enum
+{
+  FAST_LIMIT,       /* near the end of the input or the output */
+  FAST_EOB,
+  FAST_BAD_LITLEN,
+  FAST_BAD_DIST,
+  FAST_TOO_FAR,
+} FastResult;
+
+/* @lt: the literal/length table, with the distance table at DIST_AT. */
+typedef FastResult (*FastLoop) (Cursor         *c,
+                                const guint8   *in_fast,
+                                guint8         *out_fast,
+                                const guint8   *window,
+                                const guint32  *lt);
+
+/* The fast loop in two forms: checking every distance against the start
+ * of the output, and not (once a whole window is behind, no distance can
+ * reach past it). */
+typedef struct
+{
+  FastLoop near_start;
+  FastLoop windowed;
+} FastLoops;
 
 struct _ObInflate
 {
@@ -91,24 +133,26 @@ struct _ObInflate
   guint           stored_left;
   guint           hlit, hdist, hclen, have;
   guint8          clens[19];
-  guint8          lens[288 + 32];
+  /* Room for 8-byte loads past the last length and for the 16-byte
+   * stores of a repeat. */
+  guint8          lens[288 + 32 + 16];
 
-  const guint64  *litlen;     /* the current block's tables */
-  const guint64  *dist;
-  gboolean        fixed_ready;
+  const guint32  *tables;     /* the current block's, DIST_AT apart */
+  const FastLoops *fast;
 
-  guint64         clen_table[1 << CLEN_BITS];
-  guint64         dyn_litlen[LITLEN_SIZE];
-  guint64         dyn_dist[DIST_SIZE];
-  guint64         fixed_litlen[FIXED_LITLEN_SIZE];
-  guint64         fixed_dist[FIXED_DIST_SIZE];
+  guint32         clen_table[1 << CLEN_BITS];
+  guint32         dyn_tables[DIST_AT + DIST_SIZE];
 };
 
-/* Per symbol: what a table entry says besides the code length. */
-static guint64 litlen_sym[288];
-static guint64 dist_sym[32];
-static guint64 clen_sym[19];
+/* Per symbol: what a table entry says besides the code length, and what
+ * a code length of l adds to it (l for the bits to take, and l << 8 as
+ * well where bits 8-15 hold the code length). */
+static guint32 litlen_sym[288], litlen_step[288];
+static guint32 dist_sym[32], dist_step[32];
+static guint32 clen_sym[19], clen_step[19];
 static guint8 rev8[256];
+static guint32 fixed_tables[DIST_AT + (1 << DIST_BITS)];
+static const FastLoops *best_fast;
 
 static const guint16 length_base[29] = {
   3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
@@ -131,29 +175,21 @@ static const guint8 clen_order[19] = {
   16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
 };
 
-static gpointer
-init_symbols (gpointer data)
+static inline guint64
+load_le64 (const guint8 *p)
 {
-  for (guint i = 0; i < 256; i++)
-    {
-      guint r = 0;
+  guint64 v;
 
-      for (guint b = 0; b < 8; b++)
-        if (i & (1u << b))
-          r |= 0x80u >> b;
-      rev8[i] = (guint8) r;
-      litlen_sym[i] = E_MAKE (E_LIT, i, 0);
-    }
-  litlen_sym[256] = E_MAKE (E_EOB, 0, 0);
-  for (guint i = 0; i < 29; i++)
-    litlen_sym[257 + i] = E_MAKE (0, length_base[i], length_extra[i]);
-  litlen_sym[286] = litlen_sym[287] = E_MAKE (E_BAD, 0, 0);
-  for (guint i = 0; i < 30; i++)
-    dist_sym[i] = E_MAKE (0, dist_base[i], dist_extra[i]);
-  dist_sym[30] = dist_sym[31] = E_MAKE (E_BAD, 0, 0);
-  for (guint i = 0; i < 19; i++)
-    clen_sym[i] = E_MAKE (0, i, 0);
-  return NULL;
+  memcpy (&v, p, sizeof v);
+  return GUINT64_FROM_LE (v);
+}
+
+static inline void
+store_le64 (guint8  *p,
+            guint64  v)
+{
+  v = GUINT64_TO_LE (v);
+  memcpy (p, &v, sizeof v);
 }
 
 static inline guint
@@ -166,34 +202,46 @@ reverse_bits (guint code,
 /* Builds a lookup table for the canonical Huffman code given by @lens
  * (RFC 1951 §3.2.2).  Over-subscribed codes are refused, and so are
  * incomplete ones except a single one-bit code (as zlib allows for
- * literal/length and distance codes; never for the code length code). */
+ * literal/length and distance codes; never for the code length code).
+ * @lens must be readable up to the next multiple of 8 past @n. */
 static gboolean
-build_table (guint64        *table,
+build_table (guint32        *table,
              gsize           table_size,
              guint           bits,
              const guint8   *lens,
              guint           n,
-             const guint64  *sym,
+             const guint32  *sym,
+             const guint32  *step,
              gboolean        complete_only)
 {
-  guint count[16] = { 0 }, count2[16] = { 0 }, rem[16], offs[16];
-  guint16 sorted[288];
-  guint max = 0, code = 0, k, cur_prefix = G_MAXUINT, sub_bits = 0;
+  guint count[16] = { 0 }, offs[16], rem[16];
+  guint16 used[288], sorted[288];
+  guint nused = 0, max = 0, code = 0, k = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
   gsize next_free = (gsize) 1 << bits, sub_off = 0;
   int left = 1;
 
-  g_assert (n <= G_N_ELEMENTS (sorted));
-  /* Every symbol counted, unused ones under length 0, in two arrays so
-   * that runs of one length do not wait on each other's increments. */
-  for (guint i = 0; i + 1 < n; i += 2)
+  g_assert (n <= G_N_ELEMENTS (used));
+  /* The used symbols, in order, 8 lengths at a time: most are 0 in the
+   * small dynamic blocks ZRLE sends. */
+  for (guint i = 0; i < n; i += 8)
     {
-      count[lens[i]]++;
-      count2[lens[i + 1]]++;
+      guint64 w = load_le64 (lens + i);
+      guint64 nz;
+
+      if (n - i < 8)
+        w &= MASK (8 * (n - i));
+      /* Bit 7 of every byte that is not 0. */
+      nz = ((w & G_GUINT64_CONSTANT (0x7F7F7F7F7F7F7F7F)) + G_GUINT64_CONSTANT (0x7F7F7F7F7F7F7F7F)) | w;
+      nz &= G_GUINT64_CONSTANT (0x8080808080808080);
+      while (nz != 0)
+        {
+          guint s = i + ((guint) __builtin_ctzll (nz) >> 3);
+
+          used[nused++] = (guint16) s;
+          count[lens[s]]++;
+          nz &= nz - 1;
+        }
     }
-  if (n & 1)
-    count[lens[n - 1]]++;
-  for (guint l = 1; l <= 15; l++)
-    count[l] += count2[l];
   for (guint l = 1; l <= 15; l++)
     {
       left <<= 1;
@@ -209,24 +257,22 @@ build_table (guint64        *table,
        * block without matches) and any use of it is an error; an empty
        * code length code reads as one-bit zeros, which ends in "missing
        * end-of-block" once enough lengths have come. */
-      guint64 e = complete_only ? sym[0] : E_MAKE (E_BAD, 0, 0);
+      guint32 e = complete_only ? sym[0] + step[0] : (E_EXC | 1 | X_BAD << 16);
 
       for (gsize i = 0; i < ((gsize) 1 << bits); i++)
-        table[i] = e | (1 << 8) | 1;
+        table[i] = e;
       return TRUE;
     }
   if (left > 0 && (complete_only || max != 1))
     return FALSE;
 
-  /* Symbols sorted by (length, symbol), the order their codes count up
-   * in (RFC 1951 §3.2.2). */
+  /* Used symbols sorted by (length, symbol), the order their codes count
+   * up in (RFC 1951 §3.2.2). */
   offs[1] = 0;
   for (guint l = 1; l < 15; l++)
     offs[l + 1] = offs[l] + count[l];
-  /* Unused symbols go after all the used ones, without a branch. */
-  offs[0] = offs[15] + count[15];
-  for (guint i = 0; i < n; i++)
-    sorted[offs[lens[i]]++] = (guint16) i;
+  for (guint i = 0; i < nused; i++)
+    sorted[offs[lens[used[i]]]++] = used[i];
   memcpy (rem, count, sizeof rem);
 
   /* The primary table grows one length at a time: the codes of length l
@@ -235,24 +281,26 @@ build_table (guint64        *table,
    * bits are its reversed code without a store per entry.  Both halves
    * of the 1-bit table start as bad codes: slots no code reaches (only
    * possible for the single 1-bit code allowed above) stay bad. */
-  table[0] = table[1] = E_MAKE (E_BAD, 0, 0) | (1 << 8) | 1;
-  k = 0;
+  table[0] = table[1] = E_EXC | 1 | X_BAD << 16;
   for (guint l = 1; l <= bits; l++)
     {
       if (l > 1)
-        memcpy (table + ((gsize) 1 << (l - 1)), table, sizeof (guint64) << (l - 1));
+        memcpy (table + ((gsize) 1 << (l - 1)), table, sizeof (guint32) << (l - 1));
       code <<= 1;
-      if (l > max)
-        continue;
       for (guint j = 0; j < count[l]; j++, k++, code++)
-        table[reverse_bits (code, l)] = sym[sorted[k]] + l + (l << 8);
+        {
+          guint s = sorted[k];
+
+          table[reverse_bits (code, l)] = sym[s] + l * step[s];
+        }
     }
   for (guint l = bits + 1; l <= max; l++)
     {
       code <<= 1;
       for (guint j = 0; j < count[l]; j++, k++, code++)
         {
-          guint64 e = sym[sorted[k]] + l + (l << 8);
+          guint s = sorted[k];
+          guint32 e = sym[s] + (l - bits) * step[s];
           guint prefix = code >> (l - bits);
           guint low = code & ((1u << (l - bits)) - 1);
 
@@ -278,8 +326,8 @@ build_table (guint64        *table,
                 return FALSE;
               next_free += (gsize) 1 << sub_bits;
               for (gsize i = 0; i < ((gsize) 1 << sub_bits); i++)
-                table[sub_off + i] = E_MAKE (E_BAD, 0, 0) | (15 << 8) | 15;
-              table[reverse_bits (prefix, bits)] = E_MAKE (E_SUB, sub_off, 0) | ((guint64) sub_bits << 24);
+                table[sub_off + i] = E_EXC | 15 | X_BAD << 16;
+              table[reverse_bits (prefix, bits)] = E_EXC | bits | sub_bits << 8 | (guint32) sub_off << 16;
             }
           for (gsize i = reverse_bits (low, l - bits); i < ((gsize) 1 << sub_bits); i += (gsize) 1 << (l - bits))
             table[sub_off + i] = e;
@@ -289,6 +337,349 @@ build_table (guint64        *table,
   return TRUE;
 }
 
+/* ---- the fast loop ------------------------------------------------------ */
+
+/* The low @n bits of @x (only the low 8 bits of @n count, and they are
+ * below 64): written twice, the BMI2 one is a single bzhi. */
+typedef guint64 (*LowBits) (guint64 x,
+                            guint32 n);
+
+static inline guint64 __attribute__ ((always_inline))
+low_bits_portable (guint64 x,
+                   guint32 n)
+{
+  return x & MASK (n & 63);
+}
+
+/* Decodes while 8 input bytes can be loaded at once and a whole match
+ * fits (up to @in_fast and @out_fast).  A refill leaves 56-63 bits:
+ * enough for a length, a distance and their extra bits (48 at most), or
+ * three literals (15 bits each at most).  All 64 bits of the buffer are
+ * then stream bits (the top ones from the byte at @in, loaded again next
+ * time), so after any of those at least 16 are left: the next code's
+ * first-level entry is looked up early (a refill leaves the low bits as
+ * they are), and its load overlaps the match copy.
+ *
+ * In this loop only the low 6 bits of @bitcount count: whole table
+ * entries are subtracted from it (their low 6 bits are the bits taken),
+ * which saves extracting them for every code; shifts use those 6 bits
+ * anyway.  The caller clears the rest.
+ *
+ * Inlined into four functions: with or without BMI2 (@low_bits; the
+ * compiler also turns the variable shifts into shrx/shlx there, no moves
+ * to cl), and with or without checking distances against @window. */
+static inline FastResult __attribute__ ((always_inline))
+fast_loop_body (Cursor         *c,
+                const guint8   *in_fast,
+                guint8         *out_fast,
+                const guint8   *window,
+                const guint32  *lt,
+                LowBits         low_bits,
+                gboolean        check_far)
+{
+  const guint32 *dt = lt + DIST_AT;
+  const guint8 *in = c->in;
+  guint8 *out = c->out;
+  guint64 bitbuf = c->bitbuf;
+  guint bitcount = c->bitcount;
+  FastResult result = FAST_LIMIT;
+  guint32 e;
+
+  if (in > in_fast || out > out_fast)
+    return FAST_LIMIT;
+
+  bitbuf |= load_le64 (in) << bitcount;
+  in += (~bitcount >> 3) & 7;
+  bitcount |= 56;
+  e = lt[low_bits (bitbuf, LITLEN_BITS)];
+  for (;;)
+    {
+      guint64 saved;
+      guint32 d;
+      guint len, dist;
+      guint8 *end;
+      const guint8 *src;
+
+      if (e & E_LIT)
+        {
+          bitbuf >>= e & 63;
+          bitcount -= e;
+          *out++ = (guint8) (e >> 8);
+          e = lt[low_bits (bitbuf, LITLEN_BITS)];
+          if (e & E_LIT)
+            {
+              bitbuf >>= e & 63;
+              bitcount -= e;
+              *out++ = (guint8) (e >> 8);
+              e = lt[low_bits (bitbuf, LITLEN_BITS)];
+              if (e & E_LIT)
+                {
+                  bitbuf >>= e & 63;
+                  bitcount -= e;
+                  *out++ = (guint8) (e >> 8);
+                  e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                }
+            }
+          goto next;
+        }
+      if (G_UNLIKELY (e & E_EXC))
+        {
+          if (E_FIELD (e) != 0)
+            {
+              /* A long code: its first bits are taken here, the rest
+               * (and any extra bits) by the second-level entry. */
+              bitbuf >>= LITLEN_BITS;
+              bitcount -= LITLEN_BITS;
+              e = lt[E_VALUE (e) + low_bits (bitbuf, E_FIELD (e))];
+              if (e & E_LIT)
+                {
+                  bitbuf >>= e & 63;
+                  bitcount -= e;
+                  *out++ = (guint8) (e >> 8);
+                  e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                  goto next;
+                }
+            }
+          if (e & E_EXC)
+            {
+              if (E_VALUE (e) == X_EOB)
+                {
+                  bitbuf >>= e & 63;
+                  bitcount -= e;
+                  result = FAST_EOB;
+                }
+              else
+                result = FAST_BAD_LITLEN;
+              break;
+            }
+        }
+
+      /* A length, then a distance: the value is the base plus the bits
+       * between the code and the end of what the entry takes. */
+      saved = bitbuf;
+      bitbuf >>= e & 63;
+      bitcount -= e;
+      len = E_VALUE (e) + (guint) (low_bits (saved, e) >> E_FIELD (e));
+
+      d = dt[bitbuf & MASK (DIST_BITS)];
+      if (G_UNLIKELY (d & E_EXC))
+        {
+          if (E_FIELD (d) == 0)
+            {
+              result = FAST_BAD_DIST;
+              break;
+            }
+          bitbuf >>= DIST_BITS;
+          bitcount -= DIST_BITS;
+          d = dt[E_VALUE (d) + low_bits (bitbuf, E_FIELD (d))];
+          if (d & E_EXC)
+            {
+              result = FAST_BAD_DIST;
+              break;
+            }
+        }
+      saved = bitbuf;
+      bitbuf >>= d & 63;
+      bitcount -= d;
+      dist = E_VALUE (d) + (guint) (low_bits (saved, d) >> E_FIELD (d));
+      e = lt[low_bits (bitbuf, LITLEN_BITS)];
+
+      if (check_far && G_UNLIKELY (dist > (gsize) (out - window)))
+        {
+          result = FAST_TOO_FAR;
+          break;
+        }
+      src = out - dist;
+      end = out + len;
+      if (G_LIKELY (dist >= 8))
+        {
+          /* Each 8-byte piece reads only bytes written before it; most
+           * matches are short, so two pieces go without a test. */
+          memcpy (out, src, 8);
+          memcpy (out + 8, src + 8, 8);
+          if (G_UNLIKELY (len > 16))
+            {
+              guint8 *o = out + 16;
+
+              src += 16;
+              do
+                {
+                  memcpy (o, src, 8);
+                  memcpy (o + 8, src + 8, 8);
+                  o += 16;
+                  src += 16;
+                }
+              while (o < end);
+            }
+        }
+      else
+        {
+          /* A pattern of 1-7 bytes (1: a run of one byte): its first 8
+           * bytes are the @dist known ones repeated, made with one
+           * multiply (the copies do not overlap, so nothing carries),
+           * then stored every multiple of the period that fits in 8.
+           * The load takes 8 - @dist bytes not written yet; the mask
+           * drops them. */
+          static const guint8 period_step[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
+          static const guint64 repeat[8] = {
+            0,
+            G_GUINT64_CONSTANT (0x0101010101010101),
+            G_GUINT64_CONSTANT (0x0001000100010001),
+            G_GUINT64_CONSTANT (0x0001000001000001),
+            G_GUINT64_CONSTANT (0x0000000100000001),
+            G_GUINT64_CONSTANT (0x0000010000000001),
+            G_GUINT64_CONSTANT (0x0001000000000001),
+            G_GUINT64_CONSTANT (0x0100000000000001),
+          };
+          guint64 pattern = low_bits (load_le64 (src), 8 * dist) * repeat[dist];
+          guint stride = period_step[dist];
+          guint8 *o = out;
+
+          do
+            {
+              store_le64 (o, pattern);
+              o += stride;
+            }
+          while (o < end);
+        }
+      out = end;
+
+    next:
+      if (G_UNLIKELY (in > in_fast || out > out_fast))
+        break;
+      bitbuf |= load_le64 (in) << (bitcount & 63);
+      in += (~bitcount >> 3) & 7;
+      bitcount |= 56;
+    }
+
+  c->in = in;
+  c->out = out;
+  c->bitbuf = bitbuf;
+  c->bitcount = bitcount;
+  return result;
+}
+
+static FastResult
+fast_portable_near_start (Cursor         *c,
+                          const guint8   *in_fast,
+                          guint8         *out_fast,
+                          const guint8   *window,
+                          const guint32  *lt)
+{
+  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_portable, TRUE);
+}
+
+static FastResult
+fast_portable_windowed (Cursor         *c,
+                        const guint8   *in_fast,
+                        guint8         *out_fast,
+                        const guint8   *window,
+                        const guint32  *lt)
+{
+  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_portable, FALSE);
+}
+
+static const FastLoops fast_portable = { fast_portable_near_start, fast_portable_windowed };
+
+#ifdef HAVE_BMI2_VARIANT
+static inline guint64 __attribute__ ((always_inline, target ("bmi2")))
+low_bits_bmi2 (guint64 x,
+               guint32 n)
+{
+  return _bzhi_u64 (x, n);
+}
+
+__attribute__ ((target ("bmi2"))) static FastResult
+fast_bmi2_near_start (Cursor         *c,
+                      const guint8   *in_fast,
+                      guint8         *out_fast,
+                      const guint8   *window,
+                      const guint32  *lt)
+{
+  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_bmi2, TRUE);
+}
+
+__attribute__ ((target ("bmi2"))) static FastResult
+fast_bmi2_windowed (Cursor         *c,
+                    const guint8   *in_fast,
+                    guint8         *out_fast,
+                    const guint8   *window,
+                    const guint32  *lt)
+{
+  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_bmi2, FALSE);
+}
+
+static const FastLoops fast_bmi2 = { fast_bmi2_near_start, fast_bmi2_windowed };
+#endif
+
+/* ---- set-up ------------------------------------------------------------- */
+
+static gpointer
+init_symbols (gpointer data)
+{
+  guint8 lens[288 + 8] = { 0 };
+  gboolean ok;
+
+  for (guint i = 0; i < 256; i++)
+    {
+      guint r = 0;
+
+      for (guint b = 0; b < 8; b++)
+        if (i & (1u << b))
+          r |= 0x80u >> b;
+      rev8[i] = (guint8) r;
+      litlen_sym[i] = E_LIT | i << 8;
+      litlen_step[i] = 1;
+    }
+  litlen_sym[256] = E_EXC | X_EOB << 16;
+  litlen_step[256] = 1;
+  for (guint i = 0; i < 29; i++)
+    {
+      litlen_sym[257 + i] = (guint32) length_base[i] << 16 | length_extra[i];
+      litlen_step[257 + i] = 0x101;
+    }
+  for (guint i = 286; i < 288; i++)
+    {
+      litlen_sym[i] = E_EXC | X_BAD << 16;
+      litlen_step[i] = 1;
+    }
+  for (guint i = 0; i < 30; i++)
+    {
+      dist_sym[i] = (guint32) dist_base[i] << 16 | dist_extra[i];
+      dist_step[i] = 0x101;
+    }
+  for (guint i = 30; i < 32; i++)
+    {
+      dist_sym[i] = E_EXC | X_BAD << 16;
+      dist_step[i] = 1;
+    }
+  for (guint i = 0; i < 16; i++)
+    clen_sym[i] = i << 24 | 1 << 16;
+  clen_sym[16] = C_PREV | 3 << 16 | 2;
+  clen_sym[17] = 3 << 16 | 3;
+  clen_sym[18] = 11 << 16 | 7;
+  for (guint i = 0; i < 19; i++)
+    clen_step[i] = 0x101;
+
+  memset (lens, 8, 144);
+  memset (lens + 144, 9, 112);
+  memset (lens + 256, 7, 24);
+  memset (lens + 280, 8, 8);
+  ok = build_table (fixed_tables, 1 << LITLEN_BITS, LITLEN_BITS, lens, 288,
+                    litlen_sym, litlen_step, FALSE);
+  memset (lens, 5, 32);
+  ok = ok && build_table (fixed_tables + DIST_AT, 1 << DIST_BITS, DIST_BITS, lens, 32,
+                          dist_sym, dist_step, FALSE);
+  g_assert (ok);
+
+  best_fast = &fast_portable;
+#ifdef HAVE_BMI2_VARIANT
+  if (__builtin_cpu_supports ("bmi2"))
+    best_fast = &fast_bmi2;
+#endif
+  return NULL;
+}
+
 ObInflate *
 ob_inflate_new (void)
 {
@@ -296,8 +687,11 @@ ob_inflate_new (void)
   ObInflate *self;
 
   g_once (&once, init_symbols, NULL);
-  self = g_new0 (ObInflate, 1);
+  /* The tables (most of it) are always written before they are read. */
+  self = g_malloc (sizeof (ObInflate));
+  memset (self, 0, G_STRUCT_OFFSET (ObInflate, clen_table));
   self->mode = MODE_HEADER;
+  self->fast = best_fast;
   return self;
 }
 
@@ -310,26 +704,23 @@ ob_inflate_free (ObInflate *self)
   g_free (self);
 }
 
-static void
-use_fixed_tables (ObInflate *self)
+gboolean
+ob_inflate_set_portable (ObInflate *self,
+                         gboolean   portable)
 {
-  if (!self->fixed_ready)
+  if (portable)
     {
-      guint8 lens[288];
-      gboolean ok;
-
-      memset (lens, 8, 144);
-      memset (lens + 144, 9, 112);
-      memset (lens + 256, 7, 24);
-      memset (lens + 280, 8, 8);
-      ok = build_table (self->fixed_litlen, FIXED_LITLEN_SIZE, LITLEN_BITS, lens, 288, litlen_sym, FALSE);
-      memset (lens, 5, 32);
-      ok = ok && build_table (self->fixed_dist, FIXED_DIST_SIZE, DIST_BITS, lens, 32, dist_sym, FALSE);
-      g_assert (ok);
-      self->fixed_ready = TRUE;
+      self->fast = &fast_portable;
+      return TRUE;
     }
-  self->litlen = self->fixed_litlen;
-  self->dist = self->fixed_dist;
+  self->fast = best_fast;
+  return best_fast != &fast_portable;
+}
+
+const char *
+ob_inflate_get_variant (ObInflate *self)
+{
+  return self->fast == &fast_portable ? "portable" : "bmi2";
 }
 
 /* Room for @need more bytes after the output so far: keep the last
@@ -356,63 +747,7 @@ reserve (ObInflate *self,
     }
 }
 
-static inline guint64
-load_le64 (const guint8 *p)
-{
-  guint64 v;
-
-  memcpy (&v, p, sizeof v);
-  return GUINT64_FROM_LE (v);
-}
-
-/* A match of @len (3-258) bytes from @dist back.  Room for the match
- * plus SLACK is there; the wide copies may write up to 15 bytes past its
- * end.  Most matches in ZRLE data are short, so the first 16 bytes are
- * copied without a loop (fewer mispredicted branches). */
-static inline void
-copy_match (guint8 *out,
-            guint   dist,
-            guint   len)
-{
-  const guint8 *src = out - dist;
-  guint8 *end = out + len;
-
-  /* Not split at 16 for 16-byte pieces: distances of 8-15 are common
-   * enough in ZRLE data that the extra branch mispredicts more than the
-   * copies save. */
-  if (G_LIKELY (dist >= 8))
-    {
-      /* Each 8-byte piece reads only bytes written before it. */
-      memcpy (out, src, 8);
-      memcpy (out + 8, src + 8, 8);
-      if (G_UNLIKELY (len > 16))
-        {
-          out += 16;
-          src += 16;
-          do
-            {
-              memcpy (out, src, 8);
-              memcpy (out + 8, src + 8, 8);
-              out += 16;
-              src += 16;
-            }
-          while (out < end);
-        }
-    }
-  else
-    {
-      /* A pattern of 1-7 bytes: lay down its first 8 bytes one at a time,
-       * then the same 8 bytes again every multiple of the period. */
-      static const guint8 step[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
-      guint64 pattern;
-
-      for (guint i = 0; i < 8; i++)
-        out[i] = src[i];
-      memcpy (&pattern, out, 8);
-      for (out += step[dist]; out < end; out += step[dist])
-        memcpy (out, &pattern, 8);
-    }
-}
+/* ---- decoding ----------------------------------------------------------- */
 
 ObInflateStatus
 ob_inflate_feed (ObInflate     *self,
@@ -447,7 +782,7 @@ ob_inflate_feed (ObInflate     *self,
   bitbuf = self->bitbuf;
   bitcount = self->bitcount;
 
-/* Outside the fast loop bitbuf holds exactly bitcount bits; at most 63. */
+/* Outside the fast loops bitbuf holds exactly bitcount bits; at most 63. */
 #define PULL() \
   while (bitcount <= 55 && in < in_end) \
     { \
@@ -489,7 +824,7 @@ ob_inflate_feed (ObInflate     *self,
               self->mode = MODE_STORED;
               break;
             case 1:
-              use_fixed_tables (self);
+              self->tables = fixed_tables;
               self->mode = MODE_CODES;
               break;
             case 2:
@@ -556,9 +891,15 @@ ob_inflate_feed (ObInflate     *self,
               self->clens[clen_order[self->have++]] = bitbuf & 7;
               DROP (3);
             }
-          if (!build_table (self->clen_table, G_N_ELEMENTS (self->clen_table), CLEN_BITS,
-                            self->clens, 19, clen_sym, TRUE))
-            FAIL ("invalid code lengths set");
+          {
+            /* build_table reads lengths 8 at a time. */
+            guint8 cl[24] = { 0 };
+
+            memcpy (cl, self->clens, sizeof self->clens);
+            if (!build_table (self->clen_table, G_N_ELEMENTS (self->clen_table), CLEN_BITS,
+                              cl, 19, clen_sym, clen_step, TRUE))
+              FAIL ("invalid code lengths set");
+          }
           self->have = 0;
           self->mode = MODE_LENS;
           G_GNUC_FALLTHROUGH;
@@ -567,59 +908,54 @@ ob_inflate_feed (ObInflate     *self,
           {
             /* Locals: the stores into lens[] could otherwise alias them
              * and make every step reload them. */
-            const guint64 *ct = self->clen_table;
+            const guint32 *ct = self->clen_table;
             guint8 *lens = self->lens;
             guint have = self->have, total = self->hlit + self->hdist;
 
             while (have < total)
               {
-                guint64 e;
-                guint l, s, rep, val;
+                guint32 e;
+                guint take, rep, val;
+                guint64 pattern;
 
                 if (bitcount < 14)
-                  PULL ();
-                e = ct[bitbuf & MASK (CLEN_BITS)];
-                l = E_TAKE (e);
-                s = E_VALUE (e);
-                if (l > bitcount)
-                  break;
-                if (s < 16)
                   {
-                    lens[have++] = (guint8) s;
-                    DROP (l);
-                    continue;
+                    if (in_end - in >= 8)
+                      {
+                        /* As in the fast loop; the bits above bitcount
+                         * are stream bits, cleared when leaving. */
+                        bitbuf |= load_le64 (in) << bitcount;
+                        in += (63 - bitcount) >> 3;
+                        bitcount |= 56;
+                      }
+                    else
+                      PULL ();
                   }
-                if (s == 16)
+                e = ct[bitbuf & MASK (CLEN_BITS)];
+                take = E_TAKE (e);
+                if (take > bitcount)
+                  break;
+                /* A length (repeated once), a repeat of the previous
+                 * one, or a run of zeros, all the same way. */
+                rep = ((e >> 16) & 0xFF) + E_EXTRA (e, bitbuf);
+                val = e >> 24;
+                if (e & C_PREV)
                   {
-                    if (l + 2 > bitcount)
-                      break;
                     if (have == 0)
                       FAIL ("invalid bit length repeat");
                     val = lens[have - 1];
-                    rep = 3 + (guint) ((bitbuf >> l) & 3);
-                    DROP (l + 2);
-                  }
-                else if (s == 17)
-                  {
-                    if (l + 3 > bitcount)
-                      break;
-                    val = 0;
-                    rep = 3 + (guint) ((bitbuf >> l) & 7);
-                    DROP (l + 3);
-                  }
-                else
-                  {
-                    if (l + 7 > bitcount)
-                      break;
-                    val = 0;
-                    rep = 11 + (guint) ((bitbuf >> l) & 127);
-                    DROP (l + 7);
                   }
                 if (have + rep > total)
                   FAIL ("invalid bit length repeat");
-                memset (lens + have, (int) val, rep);
+                DROP (take);
+                pattern = val * G_GUINT64_CONSTANT (0x0101010101010101);
+                store_le64 (lens + have, pattern);
+                store_le64 (lens + have + 8, pattern);
+                if (G_UNLIKELY (rep > 16))
+                  memset (lens + have + 16, (int) val, rep - 16);
                 have += rep;
               }
+            bitbuf &= MASK (bitcount);
             self->have = have;
             /* Left early: the input ended inside a code. */
             if (have < total)
@@ -627,174 +963,111 @@ ob_inflate_feed (ObInflate     *self,
           }
           if (self->lens[256] == 0)
             FAIL ("invalid code -- missing end-of-block");
-          if (!build_table (self->dyn_litlen, LITLEN_SIZE, LITLEN_BITS, self->lens, self->hlit, litlen_sym, FALSE))
-            FAIL ("invalid literal/lengths set");
-          if (!build_table (self->dyn_dist, DIST_SIZE, DIST_BITS, self->lens + self->hlit, self->hdist, dist_sym, FALSE))
-            FAIL ("invalid distances set");
-          self->litlen = self->dyn_litlen;
-          self->dist = self->dyn_dist;
+          {
+            guint8 dl[32 + 8] = { 0 };
+
+            /* Copied: build_table reads 8 lengths at a time (from the
+             * start of its array) and masks off what is past the end. */
+            memcpy (dl, self->lens + self->hlit, self->hdist);
+            if (!build_table (self->dyn_tables, LITLEN_SIZE, LITLEN_BITS, self->lens, self->hlit,
+                              litlen_sym, litlen_step, FALSE))
+              FAIL ("invalid literal/lengths set");
+            if (!build_table (self->dyn_tables + DIST_AT, DIST_SIZE, DIST_BITS, dl, self->hdist,
+                              dist_sym, dist_step, FALSE))
+              FAIL ("invalid distances set");
+          }
+          self->tables = self->dyn_tables;
           self->mode = MODE_CODES;
           G_GNUC_FALLTHROUGH;
 
         case MODE_CODES:
           {
-            const guint64 *lt = self->litlen, *dt = self->dist;
-            const guint8 *in_fast = in_end - MIN ((gsize) (in_end - in), (gsize) 8);
-            guint8 *out_fast = out_end - MIN ((gsize) (out_end - out), (gsize) 258);
+            const guint32 *lt = self->tables, *dt = self->tables + DIST_AT;
 
-            /* Fast loop: 8 input bytes can be loaded at once and a whole
-             * match fits.  A refill leaves 56-63 bits: enough for a
-             * length, a distance and their extra bits (48 at most), or
-             * three literals (15 bits each at most).  All 64 bits of the
-             * buffer are then stream bits (the top ones from the byte at
-             * @in, loaded again next time), so after any of those at least
-             * 16 are left: the next code's first-level entry is looked up
-             * early (a refill leaves the low bits as they are), and its
-             * load overlaps the match copy.
-             *
-             * In this loop only the low byte of @bitcount counts: whole
-             * table entries are subtracted from it (their low byte is the
-             * number of bits taken), which saves extracting that byte for
-             * every code; what collects above it is cleared on the way
-             * out. */
-            if (in < in_fast && out < out_fast)
+            if (in_end - in >= 8 && out_end - out >= 258)
               {
-                guint64 e;
+                Cursor c = { in, out, bitbuf, bitcount };
+                FastLoop loop = (gsize) (out - self->buf) >= WINDOW ? self->fast->windowed : self->fast->near_start;
+                FastResult r = loop (&c, in_end - 8, out_end - 258, self->buf, lt);
 
-                bitbuf |= load_le64 (in) << bitcount;
-                in += (63 - bitcount) >> 3;
-                bitcount |= 56;
-                e = lt[bitbuf & MASK (LITLEN_BITS)];
-                for (;;)
+                in = c.in;
+                out = c.out;
+                bitcount = c.bitcount & 63;
+                bitbuf = c.bitbuf & MASK (bitcount);
+                switch (r)
                   {
-                    guint64 saved;
-                    guint len, dist;
-
-                    if (e & E_LIT)
-                      {
-                        bitbuf >>= FAST_TAKE (e);
-                        bitcount -= (guint) e;
-                        *out++ = (guint8) E_VALUE (e);
-                        e = lt[bitbuf & MASK (LITLEN_BITS)];
-                        if (e & E_LIT)
-                          {
-                            bitbuf >>= FAST_TAKE (e);
-                            bitcount -= (guint) e;
-                            *out++ = (guint8) E_VALUE (e);
-                            e = lt[bitbuf & MASK (LITLEN_BITS)];
-                            if (e & E_LIT)
-                              {
-                                bitbuf >>= FAST_TAKE (e);
-                                bitcount -= (guint) e;
-                                *out++ = (guint8) E_VALUE (e);
-                                e = lt[bitbuf & MASK (LITLEN_BITS)];
-                              }
-                          }
-                        goto next;
-                      }
-                    if (G_UNLIKELY (e & E_SUB))
-                      {
-                        e = lt[E_VALUE (e) + ((bitbuf >> LITLEN_BITS) & MASK (E_SUBBITS (e)))];
-                        if (e & E_LIT)
-                          {
-                            bitbuf >>= FAST_TAKE (e);
-                            bitcount -= (guint) e;
-                            *out++ = (guint8) E_VALUE (e);
-                            e = lt[bitbuf & MASK (LITLEN_BITS)];
-                            goto next;
-                          }
-                      }
-                    if (G_UNLIKELY (e & (E_EOB | E_BAD)))
-                      {
-                        if (e & E_BAD)
-                          FAIL ("invalid literal/length code");
-                        bitbuf >>= FAST_TAKE (e);
-                        bitcount -= (guint) e;
-                        bitcount &= 0xFF;
-                        bitbuf &= MASK (bitcount);
-                        goto block_end;
-                      }
-                    saved = bitbuf;
-                    bitbuf >>= FAST_TAKE (e);
-                    bitcount -= (guint) e;
-                    len = E_VALUE (e) + E_EXTRA (e, saved);
-
-                    e = dt[bitbuf & MASK (DIST_BITS)];
-                    if (G_UNLIKELY (e & (E_SUB | E_BAD)))
-                      {
-                        if (e & E_SUB)
-                          e = dt[E_VALUE (e) + ((bitbuf >> DIST_BITS) & MASK (E_SUBBITS (e)))];
-                        if (e & E_BAD)
-                          FAIL ("invalid distance code");
-                      }
-                    saved = bitbuf;
-                    bitbuf >>= FAST_TAKE (e);
-                    bitcount -= (guint) e;
-                    dist = E_VALUE (e) + E_EXTRA (e, saved);
-                    e = lt[bitbuf & MASK (LITLEN_BITS)];
-                    if (G_UNLIKELY (dist > (gsize) (out - self->buf)))
-                      FAIL ("invalid distance too far back");
-                    copy_match (out, dist, len);
-                    out += len;
-
-                  next:
-                    /* Both limits each time: a countdown of the refills
-                     * known to be safe ran out every few dozen codes and
-                     * mispredicted more than these compares cost. */
-                    if (G_UNLIKELY (in >= in_fast || out >= out_fast))
-                      break;
-                    bitbuf |= load_le64 (in) << (bitcount & 63);
-                    in += 7 - ((bitcount >> 3) & 7);
-                    bitcount |= 56;
+                  case FAST_LIMIT:
+                    break;
+                  case FAST_EOB:
+                    goto block_end;
+                  case FAST_BAD_LITLEN:
+                    FAIL ("invalid literal/length code");
+                  case FAST_BAD_DIST:
+                    FAIL ("invalid distance code");
+                  case FAST_TOO_FAR:
+                  default:
+                    FAIL ("invalid distance too far back");
                   }
               }
-            /* The fast loop may leave bits of a partly loaded byte above
-             * bitcount; that byte is read again. */
-            bitcount &= 0xFF;
-            bitbuf &= MASK (bitcount);
 
             /* Near the end of the input or the output: every code is
              * checked to be complete before anything is taken, so the
              * input can stop anywhere. */
             for (;;)
               {
-                guint64 e, d, t;
+                guint32 e, d;
                 guint take, len, dist;
+                guint64 t;
 
                 PULL ();
                 e = lt[bitbuf & MASK (LITLEN_BITS)];
-                if (e & E_SUB)
-                  e = lt[E_VALUE (e) + ((bitbuf >> LITLEN_BITS) & MASK (E_SUBBITS (e)))];
-                if (E_CODELEN (e) > bitcount)
-                  goto suspend;
-                if (e & E_LIT)
+                take = 0;
+                if ((e & E_EXC) && E_FIELD (e) != 0)
                   {
-                    if (out == out_end)
-                      FAIL ("more output than expected");
-                    *out++ = (guint8) E_VALUE (e);
-                    DROP (E_TAKE (e));
-                    continue;
+                    /* Second level: take its first bits only once the
+                     * whole code is there. */
+                    take = LITLEN_BITS;
+                    e = lt[E_VALUE (e) + ((bitbuf >> LITLEN_BITS) & MASK (E_FIELD (e)))];
                   }
-                if (e & E_EOB)
+                if (e & (E_LIT | E_EXC))
                   {
-                    DROP (E_TAKE (e));
+                    if (take + E_TAKE (e) > bitcount)
+                      goto suspend;
+                    if (e & E_LIT)
+                      {
+                        if (out == out_end)
+                          FAIL ("more output than expected");
+                        *out++ = (guint8) (e >> 8);
+                        DROP (take + E_TAKE (e));
+                        continue;
+                      }
+                    if (E_VALUE (e) != X_EOB)
+                      FAIL ("invalid literal/length code");
+                    DROP (take + E_TAKE (e));
                     goto block_end;
                   }
-                if (e & E_BAD)
-                  FAIL ("invalid literal/length code");
-                take = E_TAKE (e);
-                if (take > bitcount)
+                /* A length: the whole code, then its extra bits. */
+                if (take + E_FIELD (e) > bitcount || take + E_TAKE (e) > bitcount)
                   goto suspend;
-                len = E_VALUE (e) + E_EXTRA (e, bitbuf);
+                len = E_VALUE (e) + E_EXTRA (e, bitbuf >> take);
+                take += E_TAKE (e);
                 t = bitbuf >> take;
                 d = dt[t & MASK (DIST_BITS)];
-                if (d & E_SUB)
-                  d = dt[E_VALUE (d) + ((t >> DIST_BITS) & MASK (E_SUBBITS (d)))];
-                if (take + E_CODELEN (d) > bitcount)
-                  goto suspend;
-                if (d & E_BAD)
-                  FAIL ("invalid distance code");
-                if (take + E_TAKE (d) > bitcount)
+                if ((d & E_EXC) && E_FIELD (d) != 0)
+                  {
+                    if (take + DIST_BITS > bitcount)
+                      goto suspend;
+                    take += DIST_BITS;
+                    t >>= DIST_BITS;
+                    d = dt[E_VALUE (d) + (t & MASK (E_FIELD (d)))];
+                  }
+                if (d & E_EXC)
+                  {
+                    if (take + E_TAKE (d) > bitcount)
+                      goto suspend;
+                    FAIL ("invalid distance code");
+                  }
+                if (take + E_FIELD (d) > bitcount || take + E_TAKE (d) > bitcount)
                   goto suspend;
                 dist = E_VALUE (d) + E_EXTRA (d, t);
                 DROP (take + E_TAKE (d));

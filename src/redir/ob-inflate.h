@@ -49,6 +49,14 @@ ObInflateStatus  ob_inflate_feed (ObInflate     *self,
                                   gsize         *out_len,
                                   const char   **why);
 
+/* The inner loop exists twice: portable C, and the same compiled for
+ * BMI2, picked at run time when the CPU has it.  For tests and
+ * benchmarks: force the portable one (or go back to the best one; FALSE
+ * when that is the portable one), and say which one decodes. */
+gboolean         ob_inflate_set_portable (ObInflate *self,
+                                          gboolean   portable);
+const char      *ob_inflate_get_variant  (ObInflate *self);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ObInflate, ob_inflate_free)
 
 G_END_DECLS
