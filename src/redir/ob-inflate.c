@@ -31,6 +31,7 @@
 #define SLACK       64
 
 #define LITLEN_BITS 10
+G_STATIC_ASSERT (4 * LITLEN_BITS <= 48);
 #define DIST_BITS   8
 #define CLEN_BITS   7
 /* Primary table plus every second-level table a complete code can need
@@ -68,9 +69,11 @@
 #define E_EXTRA(e, saved) ((guint) (((saved) & MASK (E_TAKE (e))) >> E_FIELD (e)))
 
 /* Code length code entries: bits 0-5 bits to take (code and extra bits),
- * bit 6 "repeat the previous length", bits 8-15 code length, bits 16-23
- * the repeat count without its extra bits, bits 24-31 the length. */
+ * bit 6 "repeat the previous length", bit 7 a repeat (16, 17, 18), bits
+ * 8-15 code length, bits 16-23 the repeat count without its extra bits,
+ * bits 24-31 the length. */
 #define C_PREV 0x40u
+#define C_REP  0x80u
 
 typedef enum
 {
@@ -214,15 +217,17 @@ build_table (guint32        *table,
              const guint32  *step,
              gboolean        complete_only)
 {
-  guint count[16] = { 0 }, offs[16], rem[16];
-  guint16 used[288], sorted[288];
-  guint nused = 0, max = 0, code = 0, k = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
+  guint count[16] = { 0 }, rem[16];
+  /* The used symbols of each length, in order: sorted by (length,
+   * symbol), the order their codes count up in (RFC 1951 §3.2.2). */
+  guint16 by_len[16][288];
+  guint max = 0, code = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
   gsize next_free = (gsize) 1 << bits, sub_off = 0;
   int left = 1;
 
-  g_assert (n <= G_N_ELEMENTS (used));
-  /* The used symbols, in order, 8 lengths at a time: most are 0 in the
-   * small dynamic blocks ZRLE sends. */
+  g_assert (n <= G_N_ELEMENTS (by_len[0]));
+  /* 8 lengths at a time: most are 0 in the small dynamic blocks ZRLE
+   * sends. */
   for (guint i = 0; i < n; i += 8)
     {
       guint64 w = load_le64 (lens + i);
@@ -236,9 +241,9 @@ build_table (guint32        *table,
       while (nz != 0)
         {
           guint s = i + ((guint) __builtin_ctzll (nz) >> 3);
+          guint l = lens[s];
 
-          used[nused++] = (guint16) s;
-          count[lens[s]]++;
+          by_len[l][count[l]++] = (guint16) s;
           nz &= nz - 1;
         }
     }
@@ -266,13 +271,6 @@ build_table (guint32        *table,
   if (left > 0 && (complete_only || max != 1))
     return FALSE;
 
-  /* Used symbols sorted by (length, symbol), the order their codes count
-   * up in (RFC 1951 §3.2.2). */
-  offs[1] = 0;
-  for (guint l = 1; l < 15; l++)
-    offs[l + 1] = offs[l] + count[l];
-  for (guint i = 0; i < nused; i++)
-    sorted[offs[lens[used[i]]]++] = used[i];
   memcpy (rem, count, sizeof rem);
 
   /* The primary table grows one length at a time: the codes of length l
@@ -287,9 +285,9 @@ build_table (guint32        *table,
       if (l > 1)
         memcpy (table + ((gsize) 1 << (l - 1)), table, sizeof (guint32) << (l - 1));
       code <<= 1;
-      for (guint j = 0; j < count[l]; j++, k++, code++)
+      for (guint j = 0; j < count[l]; j++, code++)
         {
-          guint s = sorted[k];
+          guint s = by_len[l][j];
 
           table[reverse_bits (code, l)] = sym[s] + l * step[s];
         }
@@ -297,9 +295,9 @@ build_table (guint32        *table,
   for (guint l = bits + 1; l <= max; l++)
     {
       code <<= 1;
-      for (guint j = 0; j < count[l]; j++, k++, code++)
+      for (guint j = 0; j < count[l]; j++, code++)
         {
-          guint s = sorted[k];
+          guint s = by_len[l][j];
           guint32 e = sym[s] + (l - bits) * step[s];
           guint prefix = code >> (l - bits);
           guint low = code & ((1u << (l - bits)) - 1);
@@ -351,10 +349,76 @@ low_bits_portable (guint64 x,
   return x & MASK (n & 63);
 }
 
-/* Decodes while 8 input bytes can be loaded at once and a whole match
- * fits (up to @in_fast and @out_fast).  A refill leaves 56-63 bits:
- * enough for a length, a distance and their extra bits (48 at most), or
- * three literals (15 bits each at most).  All 64 bits of the buffer are
+/* Copies a match of @len (3-258) bytes from @dist (1-32768) back, and
+ * returns its end.  Writes up to 15 bytes past the end: the buffer has
+ * SLACK after every output limit. */
+static inline guint8 * __attribute__ ((always_inline))
+copy_match (guint8  *out,
+            guint    dist,
+            guint    len,
+            LowBits  low_bits)
+{
+  const guint8 *src = out - dist;
+  guint8 *end = out + len;
+
+  if (G_LIKELY (dist >= 8))
+    {
+      /* Each 8-byte piece reads only bytes written before it; most
+       * matches are short, so two pieces go without a test. */
+      memcpy (out, src, 8);
+      memcpy (out + 8, src + 8, 8);
+      if (G_UNLIKELY (len > 16))
+        {
+          guint8 *o = out + 16;
+
+          src += 16;
+          do
+            {
+              memcpy (o, src, 8);
+              memcpy (o + 8, src + 8, 8);
+              o += 16;
+              src += 16;
+            }
+          while (o < end);
+        }
+    }
+  else
+    {
+      /* A pattern of 1-7 bytes (1: a run of one byte): its first 8 bytes
+       * are the @dist known ones repeated, made with one multiply (the
+       * copies do not overlap, so nothing carries), then stored every
+       * multiple of the period that fits in 8.  The load takes 8 - @dist
+       * bytes not written yet; the mask drops them. */
+      static const guint8 period_step[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
+      static const guint64 repeat[8] = {
+        0,
+        G_GUINT64_CONSTANT (0x0101010101010101),
+        G_GUINT64_CONSTANT (0x0001000100010001),
+        G_GUINT64_CONSTANT (0x0001000001000001),
+        G_GUINT64_CONSTANT (0x0000000100000001),
+        G_GUINT64_CONSTANT (0x0000010000000001),
+        G_GUINT64_CONSTANT (0x0001000000000001),
+        G_GUINT64_CONSTANT (0x0100000000000001),
+      };
+      guint64 pattern = low_bits (load_le64 (src), 8 * dist) * repeat[dist];
+      guint stride = period_step[dist];
+      guint8 *o = out;
+
+      do
+        {
+          store_le64 (o, pattern);
+          o += stride;
+        }
+      while (o < end);
+    }
+  return end;
+}
+
+/* Decodes while two refills of 8 input bytes and four literals and a
+ * whole match fit (up to @in_fast and @out_fast).  A refill leaves 56-63
+ * bits: enough for a length, a distance and their extra bits (48 at
+ * most), or four literals from the first-level table (LITLEN_BITS each
+ * at most; a longer one goes round on its own).  All 64 bits of the buffer are
  * then stream bits (the top ones from the byte at @in, loaded again next
  * time), so after any of those at least 16 are left: the next code's
  * first-level entry is looked up early (a refill leaves the low bits as
@@ -377,7 +441,6 @@ fast_loop_body (Cursor         *c,
                 LowBits         low_bits,
                 gboolean        check_far)
 {
-  const guint32 *dt = lt + DIST_AT;
   const guint8 *in = c->in;
   guint8 *out = c->out;
   guint64 bitbuf = c->bitbuf;
@@ -397,8 +460,6 @@ fast_loop_body (Cursor         *c,
       guint64 saved;
       guint32 d;
       guint len, dist;
-      guint8 *end;
-      const guint8 *src;
 
       if (e & E_LIT)
         {
@@ -418,9 +479,26 @@ fast_loop_body (Cursor         *c,
                   bitcount -= e;
                   *out++ = (guint8) (e >> 8);
                   e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                  if (e & E_LIT)
+                    {
+                      bitbuf >>= e & 63;
+                      bitcount -= e;
+                      *out++ = (guint8) (e >> 8);
+                      e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                    }
                 }
             }
-          goto next;
+          /* Usually a match comes next: refill for it without going
+           * round (@in_fast leaves room for two refills). */
+          bitbuf |= load_le64 (in) << (bitcount & 63);
+          in += (~bitcount >> 3) & 7;
+          bitcount |= 56;
+          if (e & E_LIT)
+            {
+              if (G_UNLIKELY (in > in_fast || out > out_fast))
+                break;
+              continue;
+            }
         }
       if (G_UNLIKELY (e & E_EXC))
         {
@@ -437,7 +515,7 @@ fast_loop_body (Cursor         *c,
                   bitcount -= e;
                   *out++ = (guint8) (e >> 8);
                   e = lt[low_bits (bitbuf, LITLEN_BITS)];
-                  goto next;
+                  goto check;
                 }
             }
           if (e & E_EXC)
@@ -461,7 +539,9 @@ fast_loop_body (Cursor         *c,
       bitcount -= e;
       len = E_VALUE (e) + (guint) (low_bits (saved, e) >> E_FIELD (e));
 
-      d = dt[bitbuf & MASK (DIST_BITS)];
+      /* Indexed from @lt: a pointer of its own would not stay in a
+       * register. */
+      d = lt[DIST_AT + (bitbuf & MASK (DIST_BITS))];
       if (G_UNLIKELY (d & E_EXC))
         {
           if (E_FIELD (d) == 0)
@@ -471,7 +551,7 @@ fast_loop_body (Cursor         *c,
             }
           bitbuf >>= DIST_BITS;
           bitcount -= DIST_BITS;
-          d = dt[E_VALUE (d) + low_bits (bitbuf, E_FIELD (d))];
+          d = lt[DIST_AT + E_VALUE (d) + low_bits (bitbuf, E_FIELD (d))];
           if (d & E_EXC)
             {
               result = FAST_BAD_DIST;
@@ -489,62 +569,9 @@ fast_loop_body (Cursor         *c,
           result = FAST_TOO_FAR;
           break;
         }
-      src = out - dist;
-      end = out + len;
-      if (G_LIKELY (dist >= 8))
-        {
-          /* Each 8-byte piece reads only bytes written before it; most
-           * matches are short, so two pieces go without a test. */
-          memcpy (out, src, 8);
-          memcpy (out + 8, src + 8, 8);
-          if (G_UNLIKELY (len > 16))
-            {
-              guint8 *o = out + 16;
+      out = copy_match (out, dist, len, low_bits);
 
-              src += 16;
-              do
-                {
-                  memcpy (o, src, 8);
-                  memcpy (o + 8, src + 8, 8);
-                  o += 16;
-                  src += 16;
-                }
-              while (o < end);
-            }
-        }
-      else
-        {
-          /* A pattern of 1-7 bytes (1: a run of one byte): its first 8
-           * bytes are the @dist known ones repeated, made with one
-           * multiply (the copies do not overlap, so nothing carries),
-           * then stored every multiple of the period that fits in 8.
-           * The load takes 8 - @dist bytes not written yet; the mask
-           * drops them. */
-          static const guint8 period_step[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
-          static const guint64 repeat[8] = {
-            0,
-            G_GUINT64_CONSTANT (0x0101010101010101),
-            G_GUINT64_CONSTANT (0x0001000100010001),
-            G_GUINT64_CONSTANT (0x0001000001000001),
-            G_GUINT64_CONSTANT (0x0000000100000001),
-            G_GUINT64_CONSTANT (0x0000010000000001),
-            G_GUINT64_CONSTANT (0x0001000000000001),
-            G_GUINT64_CONSTANT (0x0100000000000001),
-          };
-          guint64 pattern = low_bits (load_le64 (src), 8 * dist) * repeat[dist];
-          guint stride = period_step[dist];
-          guint8 *o = out;
-
-          do
-            {
-              store_le64 (o, pattern);
-              o += stride;
-            }
-          while (o < end);
-        }
-      out = end;
-
-    next:
+    check:
       if (G_UNLIKELY (in > in_fast || out > out_fast))
         break;
       bitbuf |= load_le64 (in) << (bitcount & 63);
@@ -655,9 +682,9 @@ init_symbols (gpointer data)
     }
   for (guint i = 0; i < 16; i++)
     clen_sym[i] = i << 24 | 1 << 16;
-  clen_sym[16] = C_PREV | 3 << 16 | 2;
-  clen_sym[17] = 3 << 16 | 3;
-  clen_sym[18] = 11 << 16 | 7;
+  clen_sym[16] = C_REP | C_PREV | 3 << 16 | 2;
+  clen_sym[17] = C_REP | 3 << 16 | 3;
+  clen_sym[18] = C_REP | 11 << 16 | 7;
   for (guint i = 0; i < 19; i++)
     clen_step[i] = 0x101;
 
@@ -935,8 +962,14 @@ ob_inflate_feed (ObInflate     *self,
                 take = E_TAKE (e);
                 if (take > bitcount)
                   break;
-                /* A length (repeated once), a repeat of the previous
-                 * one, or a run of zeros, all the same way. */
+                if (!(e & C_REP))
+                  {
+                    /* Most are single lengths. */
+                    lens[have++] = (guint8) (e >> 24);
+                    DROP (take);
+                    continue;
+                  }
+                /* A repeat of the previous length or a run of zeros. */
                 rep = ((e >> 16) & 0xFF) + E_EXTRA (e, bitbuf);
                 val = e >> 24;
                 if (e & C_PREV)
@@ -984,11 +1017,11 @@ ob_inflate_feed (ObInflate     *self,
           {
             const guint32 *lt = self->tables, *dt = self->tables + DIST_AT;
 
-            if (in_end - in >= 8 && out_end - out >= 258)
+            if (in_end - in >= 15 && out_end - out >= 262)
               {
                 Cursor c = { in, out, bitbuf, bitcount };
                 FastLoop loop = (gsize) (out - self->buf) >= WINDOW ? self->fast->windowed : self->fast->near_start;
-                FastResult r = loop (&c, in_end - 8, out_end - 258, self->buf, lt);
+                FastResult r = loop (&c, in_end - 15, out_end - 262, self->buf, lt);
 
                 in = c.in;
                 out = c.out;
@@ -1075,8 +1108,7 @@ ob_inflate_feed (ObInflate     *self,
                   FAIL ("invalid distance too far back");
                 if (len > (gsize) (out_end - out))
                   FAIL ("more output than expected");
-                for (const guint8 *src = out - dist; len > 0; len--)
-                  *out++ = *src++;
+                out = copy_match (out, dist, len, low_bits_portable);
               }
           }
 
