@@ -135,6 +135,39 @@ all_formats (void)
   n.name = "rgb565-be";
   n.format.big_endian = TRUE;
   g_array_append_val (a, n);
+  /* More 16-bit layouts: the decoder scales 16-bit channels eight pixels
+   * at a time when it finds exact constants for them (up to 9 bits), and
+   * uses its table otherwise (grey16, the 10-bit red). */
+  n.name = "rgb555";
+  n.format.big_endian = FALSE;
+  n.format.depth = 15;
+  n.format.red_max = n.format.green_max = n.format.blue_max = 31;
+  n.format.red_shift = 10;
+  n.format.green_shift = 5;
+  n.format.blue_shift = 0;
+  g_array_append_val (a, n);
+  n.name = "bgr565-be";
+  n.format.big_endian = TRUE;
+  n.format.depth = 16;
+  n.format.green_max = 63;
+  n.format.red_shift = 0;
+  n.format.green_shift = 5;
+  n.format.blue_shift = 11;
+  g_array_append_val (a, n);
+  n.name = "grey16";
+  n.format.big_endian = FALSE;
+  n.format.red_max = 65535;
+  n.format.green_max = n.format.blue_max = 0;
+  n.format.red_shift = n.format.green_shift = n.format.blue_shift = 0;
+  g_array_append_val (a, n);
+  n.name = "r10g3b3-be";
+  n.format.big_endian = TRUE;
+  n.format.red_max = 1023;
+  n.format.green_max = n.format.blue_max = 7;
+  n.format.red_shift = 6;
+  n.format.green_shift = 3;
+  n.format.blue_shift = 0;
+  g_array_append_val (a, n);
   n.name = "rgb332";
   ob_rfb_pixel_format_for_depth (&n.format, OB_RFB_DEPTH_8);
   g_array_append_val (a, n);

@@ -37,6 +37,21 @@ typedef enum
   CPIXEL_4,
 } CpixelKind;
 
+/* One channel of a 16-bit pixel scaled to 0..255 by integer steps that
+ * SIMD has for eight 16-bit lanes at once:
+ *   x = ((wire << lsh) & mask) | round      (the channel at the top)
+ *   out = ((x * mul) >> 16) >> rsh          (an unsigned high multiply)
+ * The constants are searched for (find_scale16()) and used only if they
+ * give the generic conversion's value for every level of the channel. */
+typedef struct
+{
+  guint16 lsh;
+  guint16 mask;
+  guint16 round;
+  guint16 mul;
+  guint16 rsh;
+} Scale16;
+
 struct _ObRfbDecoder
 {
   GObject           parent_instance;
@@ -49,6 +64,10 @@ struct _ObRfbDecoder
   /* 8/16 bpp: wire value (read little-endian) -> 0xFFRRGGBB. */
   guint32          *lut;
   guint             lut_size;
+  /* 16 bpp: the channels scaled eight pixels at a time (see
+   * find_scale16()), when exact constants exist for the format. */
+  gboolean          wide16;
+  Scale16           scale16[3];
 
   guint             rects_remaining;
   gboolean          failed;
@@ -153,6 +172,210 @@ ob_rfb_decoder_get_pixel_format (ObRfbDecoder *self)
   return &self->format;
 }
 
+/* ---- 16 bpp, eight pixels at a time -------------------------------------- */
+
+/* Constants for a channel of @max (2^k - 1) at @shift in a 16-bit pixel
+ * that give (v * 255 + max / 2) / max, as ob_rfb_pixel_format_to_xrgb()
+ * does, for every level v.  The channel goes to the top of the lane (all
+ * its precision) with a rounding constant below it.  For each shift and
+ * each multiplier that the top level allows, every level bounds the
+ * rounding constant from both sides; a level that leaves no constant
+ * ends the candidate.  FALSE if there is none (channels wider than 9
+ * bits). */
+static gboolean
+find_scale16 (guint     max,
+              guint     shift,
+              Scale16  *sc)
+{
+  guint bits = g_bit_storage (max);
+  guint low = 16 - bits;
+
+  if (max == 0 || shift + bits > 16)
+    return FALSE;
+  sc->lsh = (guint16) (16 - shift - bits);
+  sc->mask = (guint16) (max << low);
+  for (guint rsh = 0; rsh <= 8; rsh++)
+    {
+      guint k = 16 + rsh;
+      /* x * mul / 2^k must be 255 for x in [max << low, (max + 1) << low). */
+      guint64 top_lo = (guint64) max << low, top_hi = top_lo + (1u << low) - 1;
+      guint64 mul_lo = MAX (1, ((255ull << k) + top_hi - 1) / top_hi);
+      guint64 mul_hi = MIN (0xFFFF, ((256ull << k) - 1) / top_lo);
+
+      for (guint64 mul = mul_lo; mul <= mul_hi; mul++)
+        {
+          gint64 round_lo = 0, round_hi = (1 << low) - 1;
+          guint v;
+
+          for (v = 0; v <= max; v++)
+            {
+              gint64 x = (gint64) v << low;
+              guint64 want = ((guint64) v * 255 + max / 2) / max;
+
+              /* want <= (x + round) * mul / 2^k < want + 1 */
+              round_lo = MAX (round_lo, (gint64) (((want << k) + mul - 1) / mul) - x);
+              round_hi = MIN (round_hi, (gint64) ((((want + 1) << k) + mul - 1) / mul) - 1 - x);
+              if (round_lo > round_hi)
+                break;
+            }
+          if (v > max)
+            {
+              sc->round = (guint16) round_lo;
+              sc->mul = (guint16) mul;
+              sc->rsh = (guint16) rsh;
+              return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}
+
+#ifdef __SSE2__
+typedef struct
+{
+  __m128i lsh, mask, round, mul, rsh;
+} Scale16Regs;
+
+typedef struct
+{
+  Scale16Regs ch[3];
+  __m128i     alpha;
+} Wide16;
+
+OB_INLINE void
+wide16_load (const ObRfbDecoder *self,
+             Wide16             *k)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      const Scale16 *sc = &self->scale16[i];
+
+      k->ch[i].lsh = _mm_cvtsi32_si128 (sc->lsh);
+      k->ch[i].mask = _mm_set1_epi16 ((short) sc->mask);
+      k->ch[i].round = _mm_set1_epi16 ((short) sc->round);
+      k->ch[i].mul = _mm_set1_epi16 ((short) sc->mul);
+      k->ch[i].rsh = _mm_cvtsi32_si128 (sc->rsh);
+    }
+  k->alpha = _mm_set1_epi16 ((short) 0xFF00);
+}
+
+OB_INLINE __m128i
+wide16_channel (__m128i            w,
+                const Scale16Regs *c)
+{
+  __m128i x = _mm_and_si128 (_mm_sll_epi16 (w, c->lsh), c->mask);
+
+  x = _mm_or_si128 (x, c->round);
+  return _mm_srl_epi16 (_mm_mulhi_epu16 (x, c->mul), c->rsh);
+}
+
+/* Eight wire values (read little-endian) to eight pixels at @dst. */
+OB_INLINE void
+wide16_convert8 (__m128i       w,
+                 const Wide16 *k,
+                 gboolean      swap,
+                 gboolean      grey,
+                 guint32      *dst)
+{
+  __m128i r, g, b, gb, ar;
+
+  if (swap)
+    w = _mm_or_si128 (_mm_slli_epi16 (w, 8), _mm_srli_epi16 (w, 8));
+  r = wide16_channel (w, &k->ch[0]);
+  if (grey)
+    g = b = r;
+  else
+    {
+      g = wide16_channel (w, &k->ch[1]);
+      b = wide16_channel (w, &k->ch[2]);
+    }
+  /* Lanes of B | G << 8 and R | 0xFF << 8, interleaved: 0xFFRRGGBB. */
+  gb = _mm_or_si128 (b, _mm_slli_epi16 (g, 8));
+  ar = _mm_or_si128 (r, k->alpha);
+  _mm_storeu_si128 ((__m128i *) (gpointer) dst, _mm_unpacklo_epi16 (gb, ar));
+  _mm_storeu_si128 ((__m128i *) (gpointer) (dst + 4), _mm_unpackhi_epi16 (gb, ar));
+}
+
+OB_INLINE void
+wide16_rows_for (ObRfbDecoder *self,
+                 const guint8 *src,
+                 guint32      *dst,
+                 gsize         stride,
+                 guint         w,
+                 guint         h,
+                 gboolean      swap,
+                 gboolean      grey)
+{
+  const guint32 *lut = self->lut;
+  Wide16 k;
+
+  wide16_load (self, &k);
+  if (w == TILE)
+    {
+      /* Full tiles: a row in one go, no loop to leave at its end. */
+      for (guint y = 0; y < h; y++, src += 2 * TILE)
+        {
+          guint32 *row = dst + (gsize) y * stride;
+
+#define EIGHT(i) wide16_convert8 (_mm_loadu_si128 ((const __m128i *) (gconstpointer) (src + 16 * (i))), \
+                                  &k, swap, grey, row + 8 * (i))
+          EIGHT (0); EIGHT (1); EIGHT (2); EIGHT (3);
+          EIGHT (4); EIGHT (5); EIGHT (6); EIGHT (7);
+#undef EIGHT
+        }
+      return;
+    }
+  for (guint y = 0; y < h; y++)
+    {
+      guint32 *row = dst + (gsize) y * stride;
+      guint x = 0;
+
+      for (; x + 8 <= w; x += 8, src += 16)
+        wide16_convert8 (_mm_loadu_si128 ((const __m128i *) (gconstpointer) src), &k, swap, grey, row + x);
+      for (; x < w; x++, src += 2)
+        row[x] = lut[src[0] | (src[1] << 8)];
+    }
+}
+
+/* @w × @h wire pixels, packed, from @src to @dst (@stride pixels a row). */
+static void
+wide16_rows (ObRfbDecoder *self,
+             const guint8 *src,
+             guint32      *dst,
+             gsize         stride,
+             guint         w,
+             guint         h)
+{
+  gboolean swap = self->format.big_endian;
+
+  if (ob_rfb_pixel_format_is_grey (&self->format))
+    {
+      if (swap)
+        wide16_rows_for (self, src, dst, stride, w, h, TRUE, TRUE);
+      else
+        wide16_rows_for (self, src, dst, stride, w, h, FALSE, TRUE);
+    }
+  else if (swap)
+    wide16_rows_for (self, src, dst, stride, w, h, TRUE, FALSE);
+  else
+    wide16_rows_for (self, src, dst, stride, w, h, FALSE, FALSE);
+}
+
+static void
+lut16_wide (ObRfbDecoder *self)
+{
+  gboolean swap = self->format.big_endian;
+  gboolean grey = ob_rfb_pixel_format_is_grey (&self->format);
+  __m128i v = _mm_setr_epi16 (0, 1, 2, 3, 4, 5, 6, 7);
+  const __m128i eight = _mm_set1_epi16 (8);
+  Wide16 k;
+
+  wide16_load (self, &k);
+  for (guint i = 0; i < 0x10000; i += 8, v = _mm_add_epi16 (v, eight))
+    wide16_convert8 (v, &k, swap, grey, self->lut + i);
+}
+#endif
+
 gboolean
 ob_rfb_decoder_set_pixel_format (ObRfbDecoder            *self,
                                  const ObRfbPixelFormat  *format,
@@ -221,6 +444,21 @@ ob_rfb_decoder_set_pixel_format (ObRfbDecoder            *self,
 
       self->lut_size = 1u << format->bits_per_pixel;
       self->lut = g_new (guint32, self->lut_size);
+      self->wide16 = FALSE;
+#ifdef __SSE2__
+      if (self->bytes_per_pixel == 2)
+        self->wide16 = find_scale16 (format->red_max, format->red_shift, &self->scale16[0])
+                       && (grey
+                           || (find_scale16 (format->green_max, format->green_shift, &self->scale16[1])
+                               && find_scale16 (format->blue_max, format->blue_shift, &self->scale16[2])));
+      if (self->wide16)
+        {
+          /* The table from the same eight-at-a-time conversion the raw
+           * pixels take. */
+          lut16_wide (self);
+          return TRUE;
+        }
+#endif
       /* The table is indexed by the bytes read little-endian. */
       if (swap)
         for (guint i = 0; i < self->lut_size; i++)
@@ -508,6 +746,14 @@ zrle_tile (ObRfbDecoder   *self,
     {
       if ((gsize) (end - p) < (gsize) tw * th * cp)
         return "raw tile is truncated";
+#ifdef __SSE2__
+      if (kind == CPIXEL_2 && self->wide16)
+        {
+          wide16_rows (self, p, dst, stride, tw, th);
+          p += (gsize) tw * th * 2;
+          goto raw_done;
+        }
+#endif
       for (guint y = 0; y < th; y++)
         {
           guint32 *row = dst + (gsize) y * stride;
@@ -542,6 +788,10 @@ zrle_tile (ObRfbDecoder   *self,
           for (; x < tw; x++, p += cp)
             row[x] = cpixel (self, p, kind);
         }
+#ifdef __SSE2__
+    raw_done:
+      ;
+#endif
     }
   else if (sub == 1)
     {
@@ -809,9 +1059,10 @@ zrle_tile (ObRfbDecoder   *self,
 
           if ((gsize) (end - p) < (gsize) n * cp)
             return "palette RLE tile is truncated";
+          /* All of it: a fixed size is a few stores, not a call. */
+          memset (palette, 0, sizeof palette);
           for (guint i = 0; i < n; i++, p += cp)
             palette[i] = cpixel (self, p, kind);
-          memset (palette + n, 0, (G_N_ELEMENTS (palette) - n) * sizeof palette[0]);
           safe = (gsize) (end - p) > margin ? end - margin : p;
           while (at < tend)
             {
@@ -1040,6 +1291,13 @@ decode_raw (ObRfbDecoder *self,
   gsize stride = ob_framebuffer_get_width (self->fb);
   const guint32 *lut = self->lut;
 
+#ifdef __SSE2__
+  if (self->bytes_per_pixel == 2 && self->wide16)
+    {
+      wide16_rows (self, p, pixels + (gsize) ry * stride + rx, stride, w, h);
+      return;
+    }
+#endif
   for (guint y = 0; y < h; y++)
     {
       guint32 *row = pixels + (gsize) (ry + y) * stride + rx;
