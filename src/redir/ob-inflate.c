@@ -1042,6 +1042,39 @@ ob_inflate_feed (ObInflate     *self,
                     FAIL ("invalid distance too far back");
                   }
               }
+            if (in_end - in < 15 && out_end - out >= 262)
+              {
+                /* The last few bytes (every ZRLE rectangle ends with its
+                 * end of block and an empty stored block here, and small
+                 * fixed blocks fit whole): decoded by the fast loop from
+                 * a copy followed by zeros, and kept only if it took no
+                 * bit past the real ones; otherwise (a code cut off, or
+                 * an error, which may come from the zeros) the careful
+                 * loop does it again. */
+                guint8 tail[32] = { 0 };
+                gsize n = (gsize) (in_end - in), loaded;
+                Cursor c = { tail, out, bitbuf, bitcount };
+                FastLoop loop = (gsize) (out - self->buf) >= WINDOW ? self->fast->windowed : self->fast->near_start;
+                FastResult r;
+                guint left;
+
+                memcpy (tail, in, n);
+                r = loop (&c, tail + sizeof tail - 15, out_end - 262, self->buf, lt);
+                loaded = (gsize) (c.in - tail);
+                left = c.bitcount & 63;
+                if ((r == FAST_LIMIT || r == FAST_EOB) && 8 * loaded <= 8 * n + left)
+                  {
+                    /* Bits of zeros still in the buffer are not input. */
+                    if (loaded > n)
+                      left -= 8 * (guint) (loaded - n);
+                    in += MIN (loaded, n);
+                    out = c.out;
+                    bitcount = left;
+                    bitbuf = c.bitbuf & MASK (bitcount);
+                    if (r == FAST_EOB)
+                      goto block_end;
+                  }
+              }
 
             /* Near the end of the input or the output: every code is
              * checked to be complete before anything is taken, so the
