@@ -42,6 +42,8 @@ G_STATIC_ASSERT (4 * LITLEN_BITS <= 48);
 /* A block's distance table follows its literal/length table at a fixed
  * offset: one pointer for both in the fast loop. */
 #define DIST_AT     LITLEN_SIZE
+/* Room for the symbols of one length. */
+#define BY_LEN      288
 
 /* A table entry, 32 bits:
  *   bits 0-5   bits to take: the code, plus the extra bits of a length or
@@ -143,7 +145,13 @@ struct _ObInflate
   const guint32  *tables;     /* the current block's, DIST_AT apart */
   const FastLoops *fast;
 
+  /* Per part (literal/length, distance) the number of lengths of each
+   * value and the symbols of each length, in order. */
+  guint           len_count[2][16];
+
+  /* Not cleared when made: always written before they are read. */
   guint32         clen_table[1 << CLEN_BITS];
+  guint16         by_len[2][16][BY_LEN];
   guint32         dyn_tables[DIST_AT + DIST_SIZE];
 };
 
@@ -202,32 +210,17 @@ reverse_bits (guint code,
   return ((guint) rev8[code & 0xFF] << 8 | rev8[code >> 8]) >> (16 - len);
 }
 
-/* Builds a lookup table for the canonical Huffman code given by @lens
- * (RFC 1951 §3.2.2).  Over-subscribed codes are refused, and so are
- * incomplete ones except a single one-bit code (as zlib allows for
- * literal/length and distance codes; never for the code length code).
+/* The symbols of @lens[0..@n) by length, in order, for build_table.
  * @lens must be readable up to the next multiple of 8 past @n. */
-static gboolean
-build_table (guint32        *table,
-             gsize           table_size,
-             guint           bits,
-             const guint8   *lens,
-             guint           n,
-             const guint32  *sym,
-             const guint32  *step,
-             gboolean        complete_only)
+static void
+gather (const guint8 *lens,
+        guint         n,
+        guint         count[16],
+        guint16       by_len[16][BY_LEN])
 {
-  guint count[16] = { 0 }, rem[16];
-  /* The used symbols of each length, in order: sorted by (length,
-   * symbol), the order their codes count up in (RFC 1951 §3.2.2). */
-  guint16 by_len[16][288];
-  guint max = 0, code = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
-  gsize next_free = (gsize) 1 << bits, sub_off = 0;
-  int left = 1;
-
-  g_assert (n <= G_N_ELEMENTS (by_len[0]));
-  /* 8 lengths at a time: most are 0 in the small dynamic blocks ZRLE
-   * sends. */
+  g_assert (n <= BY_LEN);
+  memset (count, 0, 16 * sizeof (guint));
+  /* 8 lengths at a time: most are 0. */
   for (guint i = 0; i < n; i += 8)
     {
       guint64 w = load_le64 (lens + i);
@@ -247,6 +240,30 @@ build_table (guint32        *table,
           nz &= nz - 1;
         }
     }
+}
+
+/* Builds a lookup table for a canonical Huffman code (RFC 1951 §3.2.2)
+ * given by the number of codes of each length (@count[0] is not used)
+ * and the symbols of each length in order (@by_len): sorted by (length,
+ * symbol), the order their codes count up in.  Over-subscribed codes are
+ * refused, and so are incomplete ones except a single one-bit code (as
+ * zlib allows for literal/length and distance codes; never for the code
+ * length code). */
+static gboolean
+build_table (guint32        *table,
+             gsize           table_size,
+             guint           bits,
+             const guint     count[16],
+             guint16         by_len[16][BY_LEN],
+             const guint32  *sym,
+             const guint32  *step,
+             gboolean        complete_only)
+{
+  guint rem[16];
+  guint max = 0, code = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
+  gsize next_free = (gsize) 1 << bits, sub_off = 0;
+  int left = 1;
+
   for (guint l = 1; l <= 15; l++)
     {
       left <<= 1;
@@ -645,6 +662,8 @@ static gpointer
 init_symbols (gpointer data)
 {
   guint8 lens[288 + 8] = { 0 };
+  guint count[16];
+  guint16 by_len[16][BY_LEN];
   gboolean ok;
 
   for (guint i = 0; i < 256; i++)
@@ -692,10 +711,12 @@ init_symbols (gpointer data)
   memset (lens + 144, 9, 112);
   memset (lens + 256, 7, 24);
   memset (lens + 280, 8, 8);
-  ok = build_table (fixed_tables, 1 << LITLEN_BITS, LITLEN_BITS, lens, 288,
+  gather (lens, 288, count, by_len);
+  ok = build_table (fixed_tables, 1 << LITLEN_BITS, LITLEN_BITS, count, by_len,
                     litlen_sym, litlen_step, FALSE);
   memset (lens, 5, 32);
-  ok = ok && build_table (fixed_tables + DIST_AT, 1 << DIST_BITS, DIST_BITS, lens, 32,
+  gather (lens, 32, count, by_len);
+  ok = ok && build_table (fixed_tables + DIST_AT, 1 << DIST_BITS, DIST_BITS, count, by_len,
                           dist_sym, dist_step, FALSE);
   g_assert (ok);
 
@@ -907,6 +928,7 @@ ob_inflate_feed (ObInflate     *self,
           if (self->hlit > 286 || self->hdist > 30)
             FAIL ("too many length or distance symbols");
           memset (self->clens, 0, sizeof self->clens);
+          memset (self->len_count, 0, sizeof self->len_count);
           self->have = 0;
           self->mode = MODE_CLENS;
           G_GNUC_FALLTHROUGH;
@@ -919,12 +941,15 @@ ob_inflate_feed (ObInflate     *self,
               DROP (3);
             }
           {
-            /* build_table reads lengths 8 at a time. */
+            /* gather reads lengths 8 at a time. */
             guint8 cl[24] = { 0 };
+            guint count[16];
+            guint16 by_len[16][BY_LEN];
 
             memcpy (cl, self->clens, sizeof self->clens);
+            gather (cl, 19, count, by_len);
             if (!build_table (self->clen_table, G_N_ELEMENTS (self->clen_table), CLEN_BITS,
-                              cl, 19, clen_sym, clen_step, TRUE))
+                              count, by_len, clen_sym, clen_step, TRUE))
               FAIL ("invalid code lengths set");
           }
           self->have = 0;
@@ -937,57 +962,83 @@ ob_inflate_feed (ObInflate     *self,
              * and make every step reload them. */
             const guint32 *ct = self->clen_table;
             guint8 *lens = self->lens;
-            guint have = self->have, total = self->hlit + self->hdist;
+            guint have = self->have, hlit = self->hlit, total = hlit + self->hdist;
 
+            /* In two parts, the literal/length lengths and the distance
+             * ones: each length also goes into its part's lists of
+             * symbols by length, what build_table needs (single zeros go
+             * into list 0, which nothing reads). */
             while (have < total)
               {
-                guint32 e;
-                guint take, rep, val;
-                guint64 pattern;
+                guint part = have >= hlit;
+                guint end = part ? total : hlit, base = part ? hlit : 0;
+                guint *count = self->len_count[part];
+                guint16 (*by_len)[BY_LEN] = self->by_len[part];
 
-                if (bitcount < 14)
+                while (have < end)
                   {
-                    if (in_end - in >= 8)
+                    guint32 e;
+                    guint take, rep, val;
+                    guint64 pattern;
+
+                    if (bitcount < 14)
                       {
-                        /* As in the fast loop; the bits above bitcount
-                         * are stream bits, cleared when leaving. */
-                        bitbuf |= load_le64 (in) << bitcount;
-                        in += (63 - bitcount) >> 3;
-                        bitcount |= 56;
+                        if (in_end - in >= 8)
+                          {
+                            /* As in the fast loop; the bits above
+                             * bitcount are stream bits, cleared when
+                             * leaving. */
+                            bitbuf |= load_le64 (in) << bitcount;
+                            in += (63 - bitcount) >> 3;
+                            bitcount |= 56;
+                          }
+                        else
+                          PULL ();
                       }
-                    else
-                      PULL ();
-                  }
-                e = ct[bitbuf & MASK (CLEN_BITS)];
-                take = E_TAKE (e);
-                if (take > bitcount)
-                  break;
-                if (!(e & C_REP))
-                  {
-                    /* Most are single lengths. */
-                    lens[have++] = (guint8) (e >> 24);
-                    DROP (take);
-                    continue;
-                  }
-                /* A repeat of the previous length or a run of zeros. */
-                rep = ((e >> 16) & 0xFF) + E_EXTRA (e, bitbuf);
-                val = e >> 24;
-                if (e & C_PREV)
-                  {
-                    if (have == 0)
+                    e = ct[bitbuf & MASK (CLEN_BITS)];
+                    take = E_TAKE (e);
+                    if (take > bitcount)
+                      goto lens_cut;
+                    if (!(e & C_REP))
+                      {
+                        /* Most are single lengths. */
+                        val = e >> 24;
+                        lens[have] = (guint8) val;
+                        by_len[val][count[val]++] = (guint16) (have - base);
+                        have++;
+                        DROP (take);
+                        continue;
+                      }
+                    /* A repeat of the previous length or a run of zeros. */
+                    rep = ((e >> 16) & 0xFF) + E_EXTRA (e, bitbuf);
+                    val = e >> 24;
+                    if (e & C_PREV)
+                      {
+                        if (have == 0)
+                          FAIL ("invalid bit length repeat");
+                        val = lens[have - 1];
+                      }
+                    if (have + rep > total)
                       FAIL ("invalid bit length repeat");
-                    val = lens[have - 1];
+                    DROP (take);
+                    pattern = val * G_GUINT64_CONSTANT (0x0101010101010101);
+                    store_le64 (lens + have, pattern);
+                    store_le64 (lens + have + 8, pattern);
+                    if (G_UNLIKELY (rep > 16))
+                      memset (lens + have + 16, (int) val, rep - 16);
+                    /* Zeros need no list; the others may run on into
+                     * the distance part. */
+                    if (val != 0)
+                      for (guint i = have; i < have + rep; i++)
+                        {
+                          guint p = i >= hlit;
+
+                          self->by_len[p][val][self->len_count[p][val]++] = (guint16) (i - (p ? hlit : 0));
+                        }
+                    have += rep;
                   }
-                if (have + rep > total)
-                  FAIL ("invalid bit length repeat");
-                DROP (take);
-                pattern = val * G_GUINT64_CONSTANT (0x0101010101010101);
-                store_le64 (lens + have, pattern);
-                store_le64 (lens + have + 8, pattern);
-                if (G_UNLIKELY (rep > 16))
-                  memset (lens + have + 16, (int) val, rep - 16);
-                have += rep;
               }
+          lens_cut:
             bitbuf &= MASK (bitcount);
             self->have = have;
             /* Left early: the input ended inside a code. */
@@ -996,19 +1047,12 @@ ob_inflate_feed (ObInflate     *self,
           }
           if (self->lens[256] == 0)
             FAIL ("invalid code -- missing end-of-block");
-          {
-            guint8 dl[32 + 8] = { 0 };
-
-            /* Copied: build_table reads 8 lengths at a time (from the
-             * start of its array) and masks off what is past the end. */
-            memcpy (dl, self->lens + self->hlit, self->hdist);
-            if (!build_table (self->dyn_tables, LITLEN_SIZE, LITLEN_BITS, self->lens, self->hlit,
-                              litlen_sym, litlen_step, FALSE))
-              FAIL ("invalid literal/lengths set");
-            if (!build_table (self->dyn_tables + DIST_AT, DIST_SIZE, DIST_BITS, dl, self->hdist,
-                              dist_sym, dist_step, FALSE))
-              FAIL ("invalid distances set");
-          }
+          if (!build_table (self->dyn_tables, LITLEN_SIZE, LITLEN_BITS, self->len_count[0], self->by_len[0],
+                            litlen_sym, litlen_step, FALSE))
+            FAIL ("invalid literal/lengths set");
+          if (!build_table (self->dyn_tables + DIST_AT, DIST_SIZE, DIST_BITS, self->len_count[1], self->by_len[1],
+                            dist_sym, dist_step, FALSE))
+            FAIL ("invalid distances set");
           self->tables = self->dyn_tables;
           self->mode = MODE_CODES;
           G_GNUC_FALLTHROUGH;
