@@ -639,6 +639,69 @@ test_far_distances (void)
   g_rand_free (rand);
 }
 
+/* A repeat (code 16) that runs from the last literal/length lengths on
+ * into the distance ones, which zlib's deflate never writes but RFC 1951
+ * allows: after a stored block of history, a dynamic block whose codes
+ * are all one bit long (end of block, length 3; distances 1 and 2). */
+static void
+test_repeat_across_parts (void)
+{
+  /* Code length code lengths in the order they are sent: 16 and 18 get
+   * two bits, 1 gets one. */
+  static const guint8 clens[18] = { 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+  Bits b = { g_byte_array_new (), 0, 0 };
+  g_autoptr(GByteArray) ref = g_byte_array_new ();
+  g_autoptr(GBytes) z = NULL;
+  g_autoptr(GBytes) theirs = NULL;
+  gboolean zfailed, zended;
+
+  /* Stored block "abcdef". */
+  bits_put (&b, 0, 1);
+  bits_put (&b, 0, 2);
+  bits_put (&b, 0, 5);
+  bits_put (&b, 6, 16);
+  bits_put (&b, 0xFFFF ^ 6, 16);
+  for (guint i = 0; i < 6; i++)
+    bits_put (&b, 'a' + i, 8);
+  g_byte_array_append (ref, (const guint8 *) "abcdef", 6);
+
+  bits_put (&b, 1, 1);
+  bits_put (&b, 2, 2);
+  bits_put (&b, 258 - 257, 5);
+  bits_put (&b, 2 - 1, 5);
+  bits_put (&b, G_N_ELEMENTS (clens) - 4, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (clens); i++)
+    bits_put (&b, clens[i], 3);
+  /* 256 zeros (18: 138 and 118), a 1 for end of block, then 16 repeats
+   * it three times: length code 257 and both distance codes. */
+  bits_put_code (&b, 3, 2);
+  bits_put (&b, 138 - 11, 7);
+  bits_put_code (&b, 3, 2);
+  bits_put (&b, 118 - 11, 7);
+  bits_put_code (&b, 0, 1);
+  bits_put_code (&b, 2, 2);
+  bits_put (&b, 0, 2);
+  /* Length 3 at distance 1, length 3 at distance 2, end of block. */
+  bits_put_code (&b, 1, 1);
+  bits_put_code (&b, 0, 1);
+  ref_match (ref, 3, 1);
+  bits_put_code (&b, 1, 1);
+  bits_put_code (&b, 1, 1);
+  ref_match (ref, 3, 2);
+  bits_put_code (&b, 0, 1);
+  z = bits_finish (&b);
+
+  theirs = zlib_inflate_all (z, &zfailed, &zended);
+  g_assert_false (zfailed);
+  g_assert_true (zended);
+  g_assert_cmpmem (g_bytes_get_data (theirs, NULL), g_bytes_get_size (theirs), ref->data, ref->len);
+  for (guint v = 0; v < n_variants (); v++)
+    {
+      check_stream (z, ref, 0, v);
+      check_stream (z, ref, 1, v);
+    }
+}
+
 /* ---- damaged streams ---------------------------------------------------- */
 
 /* Wherever zlib accepts a damaged stream we give the same bytes; wherever
@@ -709,6 +772,7 @@ main (int   argc,
   g_test_add_func ("/inflate/output-limit", test_output_limit);
   g_test_add_func ("/inflate/short-distances", test_short_distances);
   g_test_add_func ("/inflate/far-distances", test_far_distances);
+  g_test_add_func ("/inflate/repeat-across-parts", test_repeat_across_parts);
   g_test_add_func ("/inflate/corrupt", test_corrupt);
 
   return g_test_run ();

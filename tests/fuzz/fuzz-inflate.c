@@ -12,6 +12,8 @@
  *  - The bytes compressed by zlib (level, strategy and piece size from the
  *    first byte, a sync flush after each piece as a VNC server does) must
  *    inflate to exactly the bytes again.
+ * Both through the portable inner loop and (where the CPU has BMI2) the
+ * BMI2 one.
  * Input: one control byte, then the data. */
 
 #include "config.h"
@@ -27,12 +29,22 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 #define MAX_OUT (1024 * 1024)
 
+static ObInflate *
+new_inflater (gboolean portable)
+{
+  ObInflate *inflater = ob_inflate_new ();
+
+  ob_inflate_set_portable (inflater, portable);
+  return inflater;
+}
+
 static void
 feed_raw (const guint8 *data,
           gsize         size,
-          gsize         piece)
+          gsize         piece,
+          gboolean      portable)
 {
-  g_autoptr(ObInflate) inflater = ob_inflate_new ();
+  g_autoptr(ObInflate) inflater = new_inflater (portable);
 
   for (gsize offset = 0; offset < size; offset += piece)
     {
@@ -60,9 +72,10 @@ round_trip (const guint8 *data,
             gsize         size,
             int           level,
             int           strategy,
-            gsize         piece)
+            gsize         piece,
+            gboolean      portable)
 {
-  g_autoptr(ObInflate) inflater = ob_inflate_new ();
+  g_autoptr(ObInflate) inflater = new_inflater (portable);
   g_autoptr(GByteArray) inflated = g_byte_array_new ();
   guint8 *compressed = g_malloc (compressBound ((uLong) piece) + 64);
   z_stream zs = { 0 };
@@ -114,7 +127,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   size--;
   piece = 1 + (gsize) (control >> 4) * 613;
 
-  feed_raw (data, size, piece);
-  round_trip (data, size, control % 10, strategies[(control >> 4) % G_N_ELEMENTS (strategies)], piece);
+  for (int portable = 0; portable < 2; portable++)
+    {
+      feed_raw (data, size, piece, portable);
+      round_trip (data, size, control % 10, strategies[(control >> 4) % G_N_ELEMENTS (strategies)], piece, portable);
+    }
   return 0;
 }
