@@ -1651,6 +1651,68 @@ test_pool_refused (void)
   }
 }
 
+/* Attempts take the pool's local addresses in turn (devices have
+ * addresses of their own; an MPS throttles per address). */
+static void
+test_pool_local_addresses (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                              &error);
+  g_autoptr(GInetAddress) first = g_inet_address_new_from_string ("127.3.0.1");
+  g_autoptr(ObSimCiraPool) pool = NULL;
+  g_autoptr(GPtrArray) accepted = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GString) seen = g_string_new (NULL);
+  PoolResult r[5] = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  bound = g_socket_get_local_address (listener, &error);
+  g_assert_no_error (error);
+
+  pool = ob_sim_cira_pool_new ("127.0.0.1", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  ob_sim_cira_pool_set_local_address (pool, first, 3);
+  /* One attempt at a time, so they reach the listener in order. */
+  ob_sim_cira_pool_set_max_connecting (pool, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r[i]);
+
+  /* Each is accepted and closed before its TLS handshake gets an answer,
+   * which fails it and lets the next one start. */
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    {
+      GSocket *peer = NULL;
+      g_autoptr(GSocketAddress) remote = NULL;
+      g_autofree char *text = NULL;
+
+      for (guint spins = 0; peer == NULL && spins < 500; spins++)
+        {
+          g_socket_set_blocking (listener, FALSE);
+          peer = g_socket_accept (listener, NULL, NULL);
+          if (peer == NULL)
+            spin_ms (10);
+        }
+      g_assert_nonnull (peer);
+      g_ptr_array_add (accepted, peer);
+      remote = g_socket_get_remote_address (peer, &error);
+      g_assert_no_error (error);
+      text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+      g_string_append_printf (seen, "%s%s", i > 0 ? " " : "", text);
+      g_socket_close (peer, NULL);
+      g_assert_true (wait_until (pool_result_done, &r[i], 5000));
+      g_assert_null (r[i].stream);
+      g_assert_nonnull (r[i].error);
+    }
+  g_assert_cmpstr (seen->str, ==, "127.3.0.1 127.3.0.2 127.3.0.3 127.3.0.1 127.3.0.2");
+
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    pool_result_clear (&r[i]);
+}
+
 static void
 test_pool_connect_timeout (void)
 {
@@ -1959,6 +2021,7 @@ main (int    argc,
   g_test_add_func ("/sim-cira/root-ca", test_root_ca);
   g_test_add_func ("/sim-cira/stop", test_stop);
   g_test_add_func ("/sim-cira/pool/refused", test_pool_refused);
+  g_test_add_func ("/sim-cira/pool/local-addresses", test_pool_local_addresses);
   g_test_add_func ("/sim-cira/pool/connect-timeout", test_pool_connect_timeout);
   g_test_add_func ("/sim-cira/pool/handshake-timeout", test_pool_handshake_timeout);
   g_test_add_func ("/sim-cira/pool/unreachable", test_pool_unreachable);

@@ -31,6 +31,8 @@ struct _ObSimCiraPool
   GPtrArray       *targets;         /* GSocketAddress of the MPS, once resolved */
   guint            next_target;
   GSocketAddress  *local;           /* bind here first; NULL: the system's choice */
+  guint            n_local;         /* IPv4: @local and the addresses after it, in turn */
+  guint            next_local;
 
   guint            max_connecting;
   guint            n_connecting;
@@ -336,6 +338,26 @@ on_connect_ready (gpointer user_data)
   start_tls (self, task);
 }
 
+/* The local address of the next attempt: the pool's one, or the next of
+ * its IPv4 range (host order arithmetic, wrapping inside the range). */
+static GSocketAddress *
+next_local_address (ObSimCiraPool *self)
+{
+  GInetAddress *first = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->local));
+  g_autoptr(GInetAddress) address = NULL;
+  guint32 value;
+
+  if (self->n_local <= 1)
+    return g_object_ref (self->local);
+
+  memcpy (&value, g_inet_address_to_bytes (first), sizeof value);
+  value = GUINT32_FROM_BE (value) + self->next_local;
+  value = GUINT32_TO_BE (value);
+  self->next_local = (self->next_local + 1) % self->n_local;
+  address = g_inet_address_new_from_bytes ((const guint8 *) &value, G_SOCKET_FAMILY_IPV4);
+  return g_inet_socket_address_new (address, 0);
+}
+
 /* A non-blocking connect of our own rather than GSocketClient's: no
  * enumerator, proxy or event machinery, no GSource per attempt; the
  * address is the pool's, resolved once. */
@@ -374,7 +396,9 @@ connect_tcp (ObSimCiraPool *self,
       if (g_socket_address_get_family (self->local) == G_SOCKET_FAMILY_IPV4)
         g_socket_set_option (attempt->socket, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1, NULL);
 #endif
-      if (!g_socket_bind (attempt->socket, self->local, FALSE, &error))
+      g_autoptr(GSocketAddress) local = next_local_address (self);
+
+      if (!g_socket_bind (attempt->socket, local, FALSE, &error))
         {
           g_prefix_error (&error, "Could not connect to %s:%u: ", self->host, self->port);
           attempt_fail (task, error);
@@ -710,14 +734,20 @@ ob_sim_cira_pool_get_max_seen_connecting (ObSimCiraPool *self)
 
 void
 ob_sim_cira_pool_set_local_address (ObSimCiraPool *self,
-                                    GInetAddress  *address)
+                                    GInetAddress  *address,
+                                    guint          count)
 {
   g_return_if_fail (OB_IS_SIM_CIRA_POOL (self));
   g_return_if_fail (address == NULL || G_IS_INET_ADDRESS (address));
+  g_return_if_fail (count >= 1);
+  g_return_if_fail (count == 1 || address == NULL
+                    || g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4);
 
   g_clear_object (&self->local);
   if (address != NULL)
     self->local = g_inet_socket_address_new (address, 0);
+  self->n_local = count;
+  self->next_local = 0;
 }
 
 void
@@ -772,5 +802,6 @@ ob_sim_cira_pool_init (ObSimCiraPool *self)
 {
   self->max_connecting = OB_SIM_CIRA_DEFAULT_MAX_CONNECTING;
   self->connect_timeout_ms = OB_SIM_CIRA_DEFAULT_CONNECT_TIMEOUT_MS;
+  self->n_local = 1;
   g_queue_init (&self->waiting);
 }

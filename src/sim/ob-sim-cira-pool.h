@@ -74,9 +74,12 @@ guint            ob_sim_cira_pool_get_n_waiting         (ObSimCiraPool    *self)
 guint            ob_sim_cira_pool_get_max_seen_connecting (ObSimCiraPool  *self);
 /* Connect from this local address (NULL: the system's choice): a
  * benchmark spreads a fleet over several loopback addresses, as devices
- * have addresses of their own and an MPS throttles per address. */
+ * have addresses of their own and an MPS throttles per address.  With
+ * @count > 1 (IPv4 only) the attempts take @address and the @count - 1
+ * addresses after it in turn. */
 void             ob_sim_cira_pool_set_local_address     (ObSimCiraPool    *self,
-                                                         GInetAddress     *address);
+                                                         GInetAddress     *address,
+                                                         guint             count);
 /* TCP connect plus TLS handshake must finish within this time. */
 void             ob_sim_cira_pool_set_connect_timeout_ms (ObSimCiraPool   *self,
                                                           guint            timeout_ms);

@@ -551,10 +551,10 @@ start_simulator (const Options *options,
                  guint          count,
                  guint          max_connecting)
 {
-  /* Each of the simulator's main loops (one per 250 devices) connects
-   * from an address of its own: devices have their own addresses, and the
-   * server throttles per address (50 new connections a second, 200 at
-   * once). */
+  /* The simulator's devices connect from 64 addresses of their own each
+   * (127.1.<sim>.1 and on), taking them in turn: devices have addresses
+   * of their own, and the server throttles per address (50 new
+   * connections a second, 200 at once). */
   g_autofree char *source = g_strdup_printf ("127.1.%u.1", index);
   g_autofree char *mps = g_strdup_printf ("127.0.0.1:%u", server->cira_port);
   g_autofree char *count_arg = g_strdup_printf ("%u", count);
@@ -565,7 +565,7 @@ start_simulator (const Options *options,
                          "--amt-password", AMT_PASSWORD, "--latency-ms", "0",
                          "--first-guid", first_guid, "--max-connecting", connecting,
                          "--backoff-ms", "200", "--backoff-max-ms", "2000",
-                         "--source-address", source, NULL };
+                         "--source-address", source, "--source-addresses", "64", NULL };
   g_auto(GStrv) env = g_environ_unsetenv (g_get_environ (), "G_MESSAGES_DEBUG");
   g_autoptr(GError) error = NULL;
   GPid pid;
