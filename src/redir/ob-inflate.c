@@ -31,7 +31,12 @@
 #define SLACK       64
 
 #define LITLEN_BITS 10
-G_STATIC_ASSERT (4 * LITLEN_BITS <= 48);
+/* What the fast loop takes between refills (at least 56 bits there, and
+ * the next first-level lookup needs LITLEN_BITS more of the 64): four
+ * literals, or one and a match with a first-level length code. */
+G_STATIC_ASSERT (4 * LITLEN_BITS <= 64 - LITLEN_BITS);
+G_STATIC_ASSERT (LITLEN_BITS + (LITLEN_BITS + 5) + (15 + 13) <= 56);
+G_STATIC_ASSERT (LITLEN_BITS + (LITLEN_BITS + 5) + (15 + 13) <= 64 - LITLEN_BITS);
 #define DIST_BITS   8
 #define CLEN_BITS   7
 /* Primary table plus every second-level table a complete code can need
@@ -44,6 +49,13 @@ G_STATIC_ASSERT (4 * LITLEN_BITS <= 48);
 #define DIST_AT     LITLEN_SIZE
 /* Room for the symbols of one length. */
 #define BY_LEN      288
+
+/* The symbols with one code length, in order. */
+typedef struct
+{
+  guint   n;
+  guint16 sym[BY_LEN];
+} SymList;
 
 /* A table entry, 32 bits:
  *   bits 0-5   bits to take: the code, plus the extra bits of a length or
@@ -145,13 +157,10 @@ struct _ObInflate
   const guint32  *tables;     /* the current block's, DIST_AT apart */
   const FastLoops *fast;
 
-  /* Per part (literal/length, distance) the number of lengths of each
-   * value and the symbols of each length, in order. */
-  guint           len_count[2][16];
-
   /* Not cleared when made: always written before they are read. */
   guint32         clen_table[1 << CLEN_BITS];
-  guint16         by_len[2][16][BY_LEN];
+  /* Per part (literal/length, distance) the symbols of each length. */
+  SymList         lists[2][16];
   guint32         dyn_tables[DIST_AT + DIST_SIZE];
 };
 
@@ -215,11 +224,11 @@ reverse_bits (guint code,
 static void
 gather (const guint8 *lens,
         guint         n,
-        guint         count[16],
-        guint16       by_len[16][BY_LEN])
+        SymList       lists[16])
 {
   g_assert (n <= BY_LEN);
-  memset (count, 0, 16 * sizeof (guint));
+  for (guint l = 0; l < 16; l++)
+    lists[l].n = 0;
   /* 8 lengths at a time: most are 0. */
   for (guint i = 0; i < n; i += 8)
     {
@@ -236,16 +245,15 @@ gather (const guint8 *lens,
           guint s = i + ((guint) __builtin_ctzll (nz) >> 3);
           guint l = lens[s];
 
-          by_len[l][count[l]++] = (guint16) s;
+          lists[l].sym[lists[l].n++] = (guint16) s;
           nz &= nz - 1;
         }
     }
 }
 
 /* Builds a lookup table for a canonical Huffman code (RFC 1951 §3.2.2)
- * given by the number of codes of each length (@count[0] is not used)
- * and the symbols of each length in order (@by_len): sorted by (length,
- * symbol), the order their codes count up in.  Over-subscribed codes are
+ * given by the symbols of each length in order (@lists; 0 is not used):
+ * sorted by (length, symbol), the order their codes count up in.  Over-subscribed codes are
  * refused, and so are incomplete ones except a single one-bit code (as
  * zlib allows for literal/length and distance codes; never for the code
  * length code). */
@@ -253,17 +261,18 @@ static gboolean
 build_table (guint32        *table,
              gsize           table_size,
              guint           bits,
-             const guint     count[16],
-             guint16         by_len[16][BY_LEN],
+             const SymList   lists[16],
              const guint32  *sym,
              const guint32  *step,
              gboolean        complete_only)
 {
-  guint rem[16];
+  guint count[16], rem[16];
   guint max = 0, code = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
   gsize next_free = (gsize) 1 << bits, sub_off = 0;
   int left = 1;
 
+  for (guint l = 1; l <= 15; l++)
+    count[l] = lists[l].n;
   for (guint l = 1; l <= 15; l++)
     {
       left <<= 1;
@@ -304,7 +313,7 @@ build_table (guint32        *table,
       code <<= 1;
       for (guint j = 0; j < count[l]; j++, code++)
         {
-          guint s = by_len[l][j];
+          guint s = lists[l].sym[j];
 
           table[reverse_bits (code, l)] = sym[s] + l * step[s];
         }
@@ -314,7 +323,7 @@ build_table (guint32        *table,
       code <<= 1;
       for (guint j = 0; j < count[l]; j++, code++)
         {
-          guint s = by_len[l][j];
+          guint s = lists[l].sym[j];
           guint32 e = sym[s] + (l - bits) * step[s];
           guint prefix = code >> (l - bits);
           guint low = code & ((1u << (l - bits)) - 1);
@@ -484,6 +493,11 @@ fast_loop_body (Cursor         *c,
           bitcount -= e;
           *out++ = (guint8) (e >> 8);
           e = lt[low_bits (bitbuf, LITLEN_BITS)];
+          /* One literal (LITLEN_BITS at most) and a whole match from a
+           * first-level length entry (15 + 28 bits at most) fit in one
+           * refill: the most common run goes on without one. */
+          if (!(e & (E_LIT | E_EXC)))
+            goto length;
           if (e & E_LIT)
             {
               bitbuf >>= e & 63;
@@ -549,6 +563,7 @@ fast_loop_body (Cursor         *c,
             }
         }
 
+    length:
       /* A length, then a distance: the value is the base plus the bits
        * between the code and the end of what the entry takes. */
       saved = bitbuf;
@@ -656,14 +671,147 @@ fast_bmi2_windowed (Cursor         *c,
 static const FastLoops fast_bmi2 = { fast_bmi2_near_start, fast_bmi2_windowed };
 #endif
 
+/* ---- the code lengths of a dynamic block -------------------------------- */
+
+typedef enum
+{
+  LENS_DONE,
+  LENS_SHORT,        /* the input ended inside a code */
+  LENS_BAD_REPEAT,
+} LensResult;
+
+/* Reads the literal/length and distance code lengths of a dynamic block
+ * (continuing at self->have), in two parts: each length also goes into
+ * its part's list of symbols of that length, what build_table needs
+ * (single zeros go into list 0, which nothing reads).  A function of its own so
+ * that its loop has the registers to itself. */
+static G_GNUC_NO_INLINE LensResult
+read_lengths (ObInflate      *self,
+              const guint8  **in_p,
+              const guint8   *in_end,
+              guint64        *bitbuf_p,
+              guint          *bitcount_p)
+{
+  const guint8 *in = *in_p;
+  guint64 bitbuf = *bitbuf_p;
+  guint bitcount = *bitcount_p;
+  /* Locals: the stores into lens[] could otherwise alias them and make
+   * every step reload them. */
+  const guint32 *ct = self->clen_table;
+  guint8 *lens = self->lens;
+  guint have = self->have, hlit = self->hlit, total = hlit + self->hdist;
+  LensResult result = LENS_DONE;
+
+  while (have < total)
+    {
+      /* Within a part: @i counts from its first symbol, and the
+       * lengths before it (lens[-1] is the last literal/length one for
+       * the distance part) are the ones a repeat takes. */
+      guint part = have >= hlit, base = part ? hlit : 0;
+      guint i = have - base, n = (part ? total : hlit) - base, room = total - base;
+      guint8 *plens = lens + base;
+      SymList *lists = self->lists[part];
+
+      while (i < n)
+        {
+          guint32 e;
+          guint take, rep, val;
+          guint64 pattern;
+
+          if (bitcount < 14)
+            {
+              if (in_end - in >= 8)
+                {
+                  /* As in the fast loop; the bits above bitcount are
+                   * stream bits, cleared when leaving. */
+                  bitbuf |= load_le64 (in) << bitcount;
+                  in += (63 - bitcount) >> 3;
+                  bitcount |= 56;
+                }
+              else
+                while (bitcount <= 55 && in < in_end)
+                  {
+                    bitbuf |= (guint64) *in++ << bitcount;
+                    bitcount += 8;
+                  }
+            }
+          e = ct[bitbuf & MASK (CLEN_BITS)];
+          take = E_TAKE (e);
+          if (take > bitcount)
+            {
+              result = LENS_SHORT;
+              have = base + i;
+              goto done;
+            }
+          if (!(e & C_REP))
+            {
+              /* Most are single lengths. */
+              SymList *list = &lists[e >> 24];
+
+              plens[i] = (guint8) (e >> 24);
+              list->sym[list->n++] = (guint16) i;
+              i++;
+              bitbuf >>= take;
+              bitcount -= take;
+              continue;
+            }
+          /* A repeat of the previous length or a run of zeros. */
+          rep = ((e >> 16) & 0xFF) + E_EXTRA (e, bitbuf);
+          val = e >> 24;
+          if (e & C_PREV)
+            {
+              if (base + i == 0)
+                {
+                  result = LENS_BAD_REPEAT;
+                  have = base + i;
+                  goto done;
+                }
+              val = plens[(int) i - 1];
+            }
+          if (i + rep > room)
+            {
+              result = LENS_BAD_REPEAT;
+              have = base + i;
+              goto done;
+            }
+          bitbuf >>= take;
+          bitcount -= take;
+          pattern = val * G_GUINT64_CONSTANT (0x0101010101010101);
+          store_le64 (plens + i, pattern);
+          store_le64 (plens + i + 8, pattern);
+          /* No memset call: a call in this loop would leave it too few
+           * registers.  @lens has room for the last 8-byte store. */
+          for (guint k = 16; k < rep; k += 8)
+            store_le64 (plens + i + k, pattern);
+          /* Zeros need no list; the others may run on into the distance
+           * part. */
+          if (val != 0)
+            for (guint k = base + i; k < base + i + rep; k++)
+              {
+                SymList *list = &self->lists[k >= hlit][val];
+
+                list->sym[list->n++] = (guint16) (k - (k >= hlit ? hlit : 0));
+              }
+          i += rep;
+        }
+      have = base + i;
+    }
+
+done:
+  self->have = have;
+  *in_p = in;
+  *bitbuf_p = bitbuf & MASK (bitcount);
+  *bitcount_p = bitcount;
+  return result;
+}
+
 /* ---- set-up ------------------------------------------------------------- */
 
 static gpointer
 init_symbols (gpointer data)
 {
   guint8 lens[288 + 8] = { 0 };
-  guint count[16];
-  guint16 by_len[16][BY_LEN];
+  SymList lists[16];
   gboolean ok;
 
   for (guint i = 0; i < 256; i++)
@@ -711,12 +859,12 @@ init_symbols (gpointer data)
   memset (lens + 144, 9, 112);
   memset (lens + 256, 7, 24);
   memset (lens + 280, 8, 8);
-  gather (lens, 288, count, by_len);
-  ok = build_table (fixed_tables, 1 << LITLEN_BITS, LITLEN_BITS, count, by_len,
+  gather (lens, 288, lists);
+  ok = build_table (fixed_tables, 1 << LITLEN_BITS, LITLEN_BITS, lists,
                     litlen_sym, litlen_step, FALSE);
   memset (lens, 5, 32);
-  gather (lens, 32, count, by_len);
-  ok = ok && build_table (fixed_tables + DIST_AT, 1 << DIST_BITS, DIST_BITS, count, by_len,
+  gather (lens, 32, lists);
+  ok = ok && build_table (fixed_tables + DIST_AT, 1 << DIST_BITS, DIST_BITS, lists,
                           dist_sym, dist_step, FALSE);
   g_assert (ok);
 
@@ -928,7 +1076,8 @@ ob_inflate_feed (ObInflate     *self,
           if (self->hlit > 286 || self->hdist > 30)
             FAIL ("too many length or distance symbols");
           memset (self->clens, 0, sizeof self->clens);
-          memset (self->len_count, 0, sizeof self->len_count);
+          for (guint l = 0; l < 16; l++)
+            self->lists[0][l].n = self->lists[1][l].n = 0;
           self->have = 0;
           self->mode = MODE_CLENS;
           G_GNUC_FALLTHROUGH;
@@ -943,13 +1092,12 @@ ob_inflate_feed (ObInflate     *self,
           {
             /* gather reads lengths 8 at a time. */
             guint8 cl[24] = { 0 };
-            guint count[16];
-            guint16 by_len[16][BY_LEN];
+            SymList lists[16];
 
             memcpy (cl, self->clens, sizeof self->clens);
-            gather (cl, 19, count, by_len);
+            gather (cl, 19, lists);
             if (!build_table (self->clen_table, G_N_ELEMENTS (self->clen_table), CLEN_BITS,
-                              count, by_len, clen_sym, clen_step, TRUE))
+                              lists, clen_sym, clen_step, TRUE))
               FAIL ("invalid code lengths set");
           }
           self->have = 0;
@@ -958,99 +1106,20 @@ ob_inflate_feed (ObInflate     *self,
 
         case MODE_LENS:
           {
-            /* Locals: the stores into lens[] could otherwise alias them
-             * and make every step reload them. */
-            const guint32 *ct = self->clen_table;
-            guint8 *lens = self->lens;
-            guint have = self->have, hlit = self->hlit, total = hlit + self->hdist;
+            LensResult r = read_lengths (self, &in, in_end, &bitbuf, &bitcount);
 
-            /* In two parts, the literal/length lengths and the distance
-             * ones: each length also goes into its part's lists of
-             * symbols by length, what build_table needs (single zeros go
-             * into list 0, which nothing reads). */
-            while (have < total)
-              {
-                guint part = have >= hlit;
-                guint end = part ? total : hlit, base = part ? hlit : 0;
-                guint *count = self->len_count[part];
-                guint16 (*by_len)[BY_LEN] = self->by_len[part];
-
-                while (have < end)
-                  {
-                    guint32 e;
-                    guint take, rep, val;
-                    guint64 pattern;
-
-                    if (bitcount < 14)
-                      {
-                        if (in_end - in >= 8)
-                          {
-                            /* As in the fast loop; the bits above
-                             * bitcount are stream bits, cleared when
-                             * leaving. */
-                            bitbuf |= load_le64 (in) << bitcount;
-                            in += (63 - bitcount) >> 3;
-                            bitcount |= 56;
-                          }
-                        else
-                          PULL ();
-                      }
-                    e = ct[bitbuf & MASK (CLEN_BITS)];
-                    take = E_TAKE (e);
-                    if (take > bitcount)
-                      goto lens_cut;
-                    if (!(e & C_REP))
-                      {
-                        /* Most are single lengths. */
-                        val = e >> 24;
-                        lens[have] = (guint8) val;
-                        by_len[val][count[val]++] = (guint16) (have - base);
-                        have++;
-                        DROP (take);
-                        continue;
-                      }
-                    /* A repeat of the previous length or a run of zeros. */
-                    rep = ((e >> 16) & 0xFF) + E_EXTRA (e, bitbuf);
-                    val = e >> 24;
-                    if (e & C_PREV)
-                      {
-                        if (have == 0)
-                          FAIL ("invalid bit length repeat");
-                        val = lens[have - 1];
-                      }
-                    if (have + rep > total)
-                      FAIL ("invalid bit length repeat");
-                    DROP (take);
-                    pattern = val * G_GUINT64_CONSTANT (0x0101010101010101);
-                    store_le64 (lens + have, pattern);
-                    store_le64 (lens + have + 8, pattern);
-                    if (G_UNLIKELY (rep > 16))
-                      memset (lens + have + 16, (int) val, rep - 16);
-                    /* Zeros need no list; the others may run on into
-                     * the distance part. */
-                    if (val != 0)
-                      for (guint i = have; i < have + rep; i++)
-                        {
-                          guint p = i >= hlit;
-
-                          self->by_len[p][val][self->len_count[p][val]++] = (guint16) (i - (p ? hlit : 0));
-                        }
-                    have += rep;
-                  }
-              }
-          lens_cut:
-            bitbuf &= MASK (bitcount);
-            self->have = have;
+            if (r == LENS_BAD_REPEAT)
+              FAIL ("invalid bit length repeat");
             /* Left early: the input ended inside a code. */
-            if (have < total)
+            if (r == LENS_SHORT)
               goto suspend;
           }
           if (self->lens[256] == 0)
             FAIL ("invalid code -- missing end-of-block");
-          if (!build_table (self->dyn_tables, LITLEN_SIZE, LITLEN_BITS, self->len_count[0], self->by_len[0],
+          if (!build_table (self->dyn_tables, LITLEN_SIZE, LITLEN_BITS, self->lists[0],
                             litlen_sym, litlen_step, FALSE))
             FAIL ("invalid literal/lengths set");
-          if (!build_table (self->dyn_tables + DIST_AT, DIST_SIZE, DIST_BITS, self->len_count[1], self->by_len[1],
+          if (!build_table (self->dyn_tables + DIST_AT, DIST_SIZE, DIST_BITS, self->lists[1],
                             dist_sym, dist_step, FALSE))
             FAIL ("invalid distances set");
           self->tables = self->dyn_tables;
