@@ -380,8 +380,8 @@ low_bits_portable (guint64 x,
  * SLACK after every output limit. */
 static inline guint8 * __attribute__ ((always_inline))
 copy_match (guint8  *out,
-            guint    dist,
-            guint    len,
+            gsize    dist,
+            gsize    len,
             LowBits  low_bits)
 {
   const guint8 *src = out - dist;
@@ -485,7 +485,8 @@ fast_loop_body (Cursor         *c,
     {
       guint64 saved;
       guint32 d;
-      guint len, dist;
+      /* Full width: the pointer arithmetic needs no extension then. */
+      gsize len, dist;
 
       if (e & E_LIT)
         {
@@ -569,7 +570,7 @@ fast_loop_body (Cursor         *c,
       saved = bitbuf;
       bitbuf >>= e & 63;
       bitcount -= e;
-      len = E_VALUE (e) + (guint) (low_bits (saved, e) >> E_FIELD (e));
+      len = E_VALUE (e) + (low_bits (saved, e) >> E_FIELD (e));
 
       /* Indexed from @lt: a pointer of its own would not stay in a
        * register. */
@@ -593,7 +594,7 @@ fast_loop_body (Cursor         *c,
       saved = bitbuf;
       bitbuf >>= d & 63;
       bitcount -= d;
-      dist = E_VALUE (d) + (guint) (low_bits (saved, d) >> E_FIELD (d));
+      dist = E_VALUE (d) + (low_bits (saved, d) >> E_FIELD (d));
       e = lt[low_bits (bitbuf, LITLEN_BITS)];
 
       if (check_far && G_UNLIKELY (dist > (gsize) (out - window)))
