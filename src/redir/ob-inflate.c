@@ -171,6 +171,11 @@ static guint32 litlen_sym[288], litlen_step[288];
 static guint32 dist_sym[32], dist_step[32];
 static guint32 clen_sym[19], clen_step[19];
 static guint8 rev8[256];
+/* A code of up to PRIMARY_MAX bits, reversed, from the code shifted up
+ * to PRIMARY_MAX bits: one lookup per first-level code. */
+#define PRIMARY_MAX 10
+static guint16 rev_primary[1 << PRIMARY_MAX];
+G_STATIC_ASSERT (LITLEN_BITS <= PRIMARY_MAX && DIST_BITS <= PRIMARY_MAX && CLEN_BITS <= PRIMARY_MAX);
 static guint32 fixed_tables[DIST_AT + (1 << DIST_BITS)];
 static const FastLoops *best_fast;
 
@@ -315,7 +320,7 @@ build_table (guint32        *table,
         {
           guint s = lists[l].sym[j];
 
-          table[reverse_bits (code, l)] = sym[s] + l * step[s];
+          table[rev_primary[code << (PRIMARY_MAX - l)]] = sym[s] + l * step[s];
         }
     }
   for (guint l = bits + 1; l <= max; l++)
@@ -826,6 +831,8 @@ init_symbols (gpointer data)
       litlen_sym[i] = E_LIT | i << 8;
       litlen_step[i] = 1;
     }
+  for (guint i = 0; i < G_N_ELEMENTS (rev_primary); i++)
+    rev_primary[i] = (guint16) reverse_bits (i, PRIMARY_MAX);
   litlen_sym[256] = E_EXC | X_EOB << 16;
   litlen_step[256] = 1;
   for (guint i = 0; i < 29; i++)
