@@ -17,14 +17,20 @@
 #endif
 
 /* Why not zlib's inflate: at 1080p a ZRLE frame is ~600 KiB of output
- * from ~500 small blocks (one per AMT tile), and half of the decoding
- * time went into inflate.  This one keeps 64 bits in its bit buffer and
- * refills it without a branch, takes a literal, a length or a distance
- * with its extra bits from one 32-bit table entry, copies matches 8 bytes
- * at a time straight inside its own output buffer (no window copy per
- * call), and builds its tables from the used symbols only, because a
- * dynamic block of a few hundred symbols cannot pay for more.  On CPUs
- * with BMI2 the same loop is compiled a second time for shrx/bzhi. */
+ * from ~500 small blocks (one per AMT tile, a third of them dynamic
+ * Huffman blocks), and half of the decoding time went into inflate.
+ *
+ * This one keeps 64 bits in its bit buffer and refills it without a
+ * branch; takes a literal (up to four per refill), or a length or a
+ * distance with its extra bits, from one 32-bit table entry; copies
+ * matches 8 bytes at a time straight inside its own output buffer (no
+ * window copy per call; short periods by one multiply); and builds its
+ * tables from lists of the used symbols by length, gathered while the
+ * code lengths are read, because a dynamic block of a few hundred
+ * symbols cannot pay for more.  The last bytes of every input (where a
+ * ZRLE rectangle's end of block and sync flush are) also go through the
+ * fast loop, from a zero-padded copy.  On CPUs with BMI2 the fast loop is
+ * compiled a second time for shrx/shlx/bzhi, picked at run time. */
 
 #define WINDOW      32768
 /* Wide match copies may write this far past the last byte produced. */
@@ -59,13 +65,14 @@ typedef struct
 
 /* A table entry, 32 bits:
  *   bits 0-5   bits to take: the code, plus the extra bits of a length or
- *              distance (at most 15 + 13); for E_SUB the primary bits
+ *              distance (at most 15 + 13); for a second-level table, the
+ *              first-level bits
  *   bit 6      E_EXC: end of block, bad code, or second-level table
  *   bit 7      E_LIT: a literal
  *   bits 8-15  the literal byte (E_LIT); the code length, where the extra
  *              bits start (length, distance); the second-level index bits
- *              (E_SUB; 0 for end of block and bad codes)
- *   bits 16-31 base length or distance; second-level table offset (E_SUB);
+ *              (E_EXC: not 0 for a second-level table only)
+ *   bits 16-31 base length or distance; the second-level table's offset;
  *              X_EOB or X_BAD for the other exceptions
  * A length or distance is then (e >> 16) plus the bits above the code,
  * below "bits to take": one mask and one shift. */
@@ -258,10 +265,10 @@ gather (const guint8 *lens,
 
 /* Builds a lookup table for a canonical Huffman code (RFC 1951 §3.2.2)
  * given by the symbols of each length in order (@lists; 0 is not used):
- * sorted by (length, symbol), the order their codes count up in.  Over-subscribed codes are
- * refused, and so are incomplete ones except a single one-bit code (as
- * zlib allows for literal/length and distance codes; never for the code
- * length code). */
+ * sorted by (length, symbol), the order their codes count up in.
+ * Over-subscribed codes are refused, and so are incomplete ones except a
+ * single one-bit code (as zlib allows for literal/length and distance
+ * codes; never for the code length code). */
 static gboolean
 build_table (guint32        *table,
              gsize           table_size,
@@ -449,11 +456,13 @@ copy_match (guint8  *out,
  * whole match fit (up to @in_fast and @out_fast).  A refill leaves 56-63
  * bits: enough for a length, a distance and their extra bits (48 at
  * most), or four literals from the first-level table (LITLEN_BITS each
- * at most; a longer one goes round on its own).  All 64 bits of the buffer are
- * then stream bits (the top ones from the byte at @in, loaded again next
- * time), so after any of those at least 16 are left: the next code's
- * first-level entry is looked up early (a refill leaves the low bits as
- * they are), and its load overlaps the match copy.
+ * at most; a longer one goes round on its own), or one of those and a
+ * match with a first-level length code (see the asserts at the top).
+ * All 64 bits of the buffer are then stream bits (the top ones from the
+ * byte at @in, loaded again next time), so after any of those at least
+ * LITLEN_BITS are left: the next code's first-level entry is looked up
+ * early (a refill leaves the low bits as they are), and its load
+ * overlaps the match copy.
  *
  * In this loop only the low 6 bits of @bitcount count: whole table
  * entries are subtracted from it (their low 6 bits are the bits taken),
