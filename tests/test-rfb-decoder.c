@@ -894,6 +894,68 @@ decode_as_raw (guint         w,
   return decode_tile_bytes (w, h, t, 1 + (gsize) w * h);
 }
 
+/* Big 2-bit packed tiles in a row whose palettes repeat, change, lose or
+ * gain a colour: the decoder keeps its byte -> 4 pixels table while the
+ * palette stays the same, and must rebuild it whenever it does not. */
+static void
+test_zrle_packed_palette_reuse (void)
+{
+  static const guint8 palettes[][5] = {
+    { 4, 0x11, 0x22, 0x33, 0x44 },
+    { 4, 0x11, 0x22, 0x33, 0x44 },
+    { 3, 0x11, 0x22, 0x33 },
+    { 4, 0x11, 0x22, 0x33, 0x00 },
+    { 4, 0x11, 0x22, 0x33, 0x44 },
+    { 4, 0x44, 0x22, 0x33, 0x11 },
+  };
+  const guint ntiles = G_N_ELEMENTS (palettes), w = 64 * ntiles, h = 64;
+  g_autoptr(GByteArray) t = g_byte_array_new ();
+  g_autofree guint8 *pix = g_malloc ((gsize) w * h);
+  g_autofree guint32 *got = NULL;
+  g_autofree guint32 *want = NULL;
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint i = 0; i < ntiles; i++)
+    {
+      guint n = palettes[i][0];
+
+      g_byte_array_append (t, palettes[i], 1 + n);
+      for (guint y = 0; y < h; y++)
+        for (guint x = 0; x < 64; x += 4)
+          {
+            guint8 b = 0;
+
+            for (guint k = 0; k < 4; k++)
+              {
+                guint idx = (guint) g_rand_int_range (rand, 0, (gint32) n);
+
+                b |= (guint8) (idx << (6 - 2 * k));
+                pix[(gsize) y * w + i * 64 + x + k] = palettes[i][1 + idx];
+              }
+            g_byte_array_append (t, &b, 1);
+          }
+    }
+  g_rand_free (rand);
+  got = decode_tile_bytes (w, h, t->data, t->len);
+  g_assert_nonnull (got);
+  /* The same screen as one raw tile per 64 columns. */
+  {
+    g_autoptr(GByteArray) r = g_byte_array_new ();
+
+    for (guint i = 0; i < ntiles; i++)
+      {
+        guint8 sub = 0;
+
+        g_byte_array_append (r, &sub, 1);
+        for (guint y = 0; y < h; y++)
+          g_byte_array_append (r, pix + (gsize) y * w + i * 64, 64);
+      }
+    want = decode_tile_bytes (w, h, r->data, r->len);
+  }
+  g_assert_nonnull (want);
+  g_assert_cmpmem (got, (gsize) w * h * 4, want, (gsize) w * h * 4);
+}
+
 /* Packed palettes and RLE runs at the edges the fast paths care about:
  * full 64-pixel rows, rows ending inside an index byte (with padding bits
  * all ones, which must not count as an index), runs ending on a row's
@@ -1781,6 +1843,7 @@ main (int   argc,
   g_test_add_func ("/rfb-decoder/damage-signal", test_damage_signal);
   g_test_add_func ("/rfb-decoder/desktop-size-bell-cut-text", test_desktop_size_bell_cut_text);
   g_test_add_func ("/rfb-decoder/zrle-tile-edges", test_zrle_tile_edges);
+  g_test_add_func ("/rfb-decoder/zrle-packed-palette-reuse", test_zrle_packed_palette_reuse);
   g_test_add_func ("/rfb-decoder/hostile", test_hostile);
   g_test_add_func ("/rfb-decoder/truncation", test_truncation);
   g_test_add_func ("/rfb-decoder/every-wire-value", test_every_wire_value);

@@ -85,6 +85,12 @@ struct _ObRfbDecoder
    * On the heap on its own, so that a sanitizer would see any write
    * past it. */
   guint32          *tile;
+  /* Big 2-bit packed palette tiles: each index byte -> its 4 pixels, for
+   * the palette in quad_key (kept: neighbouring tiles of text often have
+   * the same 4 colours). */
+  guint32         (*quad)[4];
+  guint32           quad_key[4];
+  gboolean          quad_valid;
 
   guint64           updates;
   guint64           rectangles;
@@ -113,6 +119,7 @@ ob_rfb_decoder_finalize (GObject *object)
   g_clear_pointer (&self->inflate, ob_inflate_free);
   g_free (self->lut);
   g_free (self->tile);
+  g_free (self->quad);
 
   G_OBJECT_CLASS (ob_rfb_decoder_parent_class)->finalize (object);
 }
@@ -130,6 +137,7 @@ static void
 ob_rfb_decoder_init (ObRfbDecoder *self)
 {
   self->tile = g_new (guint32, TILE * TILE + RUN_SLACK);
+  self->quad = g_malloc (256 * sizeof self->quad[0]);
 }
 
 ObRfbDecoder *
@@ -823,7 +831,7 @@ zrle_tile (ObRfbDecoder   *self,
        * or 2 (4 bits) ready pixels, one copy per byte. */
       if (bits == 2 && row_bytes * th >= 256)
         {
-          guint32 quad[256][4];
+          guint32 (*quad)[4] = self->quad;
           guint64 pair[16];
           const guint8 *q = p;
 
@@ -841,33 +849,41 @@ zrle_tile (ObRfbDecoder   *self,
               if (any & 0x55)
                 return "palette index out of range";
             }
-          /* Byte -> 4 pixels, built from 16 pixel pairs (first pixel in
-           * the high bits of the byte, first in memory). */
-          for (guint i = 0; i < 16; i++)
+          /* Entries past @n are 0, so the key is the whole palette. */
+          if (!self->quad_valid
+              || ((self->quad_key[0] ^ palette[0]) | (self->quad_key[1] ^ palette[1])
+                  | (self->quad_key[2] ^ palette[2]) | (self->quad_key[3] ^ palette[3])) != 0)
             {
-              guint32 pp2[2] = { palette[i >> 2], palette[i & 3] };
-
-              memcpy (&pair[i], pp2, sizeof pp2);
-            }
-#ifdef __SSE2__
-          {
-            /* 16 pairs to registers once, then one 16-byte store per
-             * byte value. */
-            __m128i lo[16];
-
-            for (guint i = 0; i < 16; i++)
-              lo[i] = _mm_loadl_epi64 ((const __m128i *) (gconstpointer) &pair[i]);
-            for (guint hi = 0; hi < 16; hi++)
+              /* Byte -> 4 pixels, built from 16 pixel pairs (first pixel
+               * in the high bits of the byte, first in memory). */
               for (guint i = 0; i < 16; i++)
-                _mm_storeu_si128 ((__m128i *) (gpointer) quad[hi * 16 + i], _mm_unpacklo_epi64 (lo[hi], lo[i]));
-          }
+                {
+                  guint32 pp2[2] = { palette[i >> 2], palette[i & 3] };
+
+                  memcpy (&pair[i], pp2, sizeof pp2);
+                }
+#ifdef __SSE2__
+              {
+                /* 16 pairs to registers once, then one 16-byte store per
+                 * byte value. */
+                __m128i lo[16];
+
+                for (guint i = 0; i < 16; i++)
+                  lo[i] = _mm_loadl_epi64 ((const __m128i *) (gconstpointer) &pair[i]);
+                for (guint hi = 0; hi < 16; hi++)
+                  for (guint i = 0; i < 16; i++)
+                    _mm_storeu_si128 ((__m128i *) (gpointer) quad[hi * 16 + i], _mm_unpacklo_epi64 (lo[hi], lo[i]));
+              }
 #else
-          for (guint b = 0; b < 256; b++)
-            {
-              memcpy (&quad[b][0], &pair[b >> 4], 8);
-              memcpy (&quad[b][2], &pair[b & 15], 8);
-            }
+              for (guint b = 0; b < 256; b++)
+                {
+                  memcpy (&quad[b][0], &pair[b >> 4], 8);
+                  memcpy (&quad[b][2], &pair[b & 15], 8);
+                }
 #endif
+              memcpy (self->quad_key, palette, sizeof self->quad_key);
+              self->quad_valid = TRUE;
+            }
           for (guint y = 0; y < th; y++, q += row_bytes)
             {
               guint32 *row = dst + (gsize) y * stride;
