@@ -997,11 +997,21 @@ ob_inflate_feed (ObInflate     *self,
 
 /* Outside the fast loops bitbuf holds exactly bitcount bits; at most 63. */
 #define PULL() \
-  while (bitcount <= 55 && in < in_end) \
+  if (in_end - in >= 8) \
     { \
-      bitbuf |= (guint64) *in++ << bitcount; \
-      bitcount += 8; \
-    }
+      /* Whole bytes up to 56-63 bits at once (as in the fast loop), \
+       * and the part of the next byte that came along cleared. */ \
+      bitbuf |= load_le64 (in) << bitcount; \
+      in += (63 - bitcount) >> 3; \
+      bitcount |= 56; \
+      bitbuf &= MASK (bitcount); \
+    } \
+  else \
+    while (bitcount <= 55 && in < in_end) \
+      { \
+        bitbuf |= (guint64) *in++ << bitcount; \
+        bitcount += 8; \
+      }
 #define NEED(n) \
   if (bitcount < (n)) \
     { \
