@@ -1117,10 +1117,12 @@ test_truncation (void)
 
 /* ---- every wire value through the lookup table --------------------------- */
 
-/* The 8/16 bpp table must give exactly what the generic conversion gives,
- * for every value a pixel can have, however it arrives: a Raw rectangle,
- * ZRLE raw tiles (read two pixels at a time at 16 bpp), plain RLE tiles
- * of one-pixel runs and solid tiles (read one at a time). */
+/* The 8/16 bpp conversions must give exactly what the generic one gives,
+ * for every value a pixel can have, however it arrives: a Raw rectangle
+ * and ZRLE raw tiles (at 16 bpp eight at a time with SSE2 where the
+ * format has exact constants, the table otherwise), plain RLE tiles of
+ * one-pixel runs and solid tiles (one at a time through the table, which
+ * is built by the same eight-at-a-time code). */
 static void
 put_wire (GByteArray             *s,
           const ObRfbPixelFormat *f,

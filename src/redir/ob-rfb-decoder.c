@@ -809,8 +809,28 @@ zrle_tile (ObRfbDecoder   *self,
         return "solid tile is truncated";
       c = cpixel (self, p, kind);
       p += cp;
+#ifdef __SSE2__
+      if (tw == TILE)
+        {
+          /* Full rows: 16 stores each, no loop inside the row. */
+          __m128i v = _mm_set1_epi32 ((int) c);
+
+          for (guint y = 0; y < th; y++)
+            {
+              __m128i *row = (__m128i *) (gpointer) (dst + (gsize) y * stride);
+
+              for (guint i = 0; i < TILE / 4; i++)
+                _mm_storeu_si128 (row + i, v);
+            }
+          goto solid_done;
+        }
+#endif
       for (guint y = 0; y < th; y++)
         fill_row (dst + (gsize) y * stride, tw, c);
+#ifdef __SSE2__
+    solid_done:
+      ;
+#endif
     }
   else if (sub <= 16)
     {
@@ -923,12 +943,17 @@ zrle_tile (ObRfbDecoder   *self,
         }
       if (bits == 4 && row_bytes * th >= 256)
         {
-          guint32 pair[256][2];
+          /* Byte -> 2 pixels (the high nibble first in memory).  Entries
+           * past @n are 0 and every colour has alpha 0xFF, so ANDing the
+           * pairs shows a bad index at the end, without a test per byte. */
+          guint64 pair[256];
+          guint64 all = G_MAXUINT64;
 
           for (guint b = 0; b < 256; b++)
             {
-              pair[b][0] = palette[b >> 4];
-              pair[b][1] = palette[b & 15];
+              guint32 pp2[2] = { palette[b >> 4], palette[b & 15] };
+
+              memcpy (&pair[b], pp2, sizeof pp2);
             }
           for (guint y = 0; y < th; y++)
             {
@@ -936,10 +961,28 @@ zrle_tile (ObRfbDecoder   *self,
               const guint8 *q = p + (gsize) y * row_bytes;
               guint x = 0;
 
+              if (tw == TILE)
+                {
+                  /* The usual full tile: 32 bytes a row, unrolled. */
+                  for (guint k = 0; k < TILE / 2; k += 4)
+                    {
+                      guint64 v0 = pair[q[k]], v1 = pair[q[k + 1]];
+                      guint64 v2 = pair[q[k + 2]], v3 = pair[q[k + 3]];
+
+                      all &= v0 & v1 & v2 & v3;
+                      memcpy (row + 2 * k, &v0, 8);
+                      memcpy (row + 2 * k + 2, &v1, 8);
+                      memcpy (row + 2 * k + 4, &v2, 8);
+                      memcpy (row + 2 * k + 6, &v3, 8);
+                    }
+                  continue;
+                }
               for (; x + 2 <= tw; x += 2, q++)
                 {
-                  bad |= ((guint) (*q >> 4) >= n) | ((guint) (*q & 15) >= n);
-                  memcpy (row + x, pair[*q], sizeof pair[0]);
+                  guint64 v = pair[*q];
+
+                  all &= v;
+                  memcpy (row + x, &v, 8);
                 }
               if (x < tw)
                 {
@@ -949,6 +992,7 @@ zrle_tile (ObRfbDecoder   *self,
                   row[x] = palette[hi];
                 }
             }
+          bad |= (all & G_GUINT64_CONSTANT (0xFF000000FF000000)) != G_GUINT64_CONSTANT (0xFF000000FF000000);
           if (bad)
             return "palette index out of range";
           p += (gsize) row_bytes * th;
