@@ -21,7 +21,7 @@
  * Huffman blocks), and half of the decoding time went into inflate.
  *
  * This one keeps 64 bits in its bit buffer and refills it without a
- * branch; takes a literal (up to four per refill), or a length or a
+ * branch; takes a literal (up to five per refill), or a length or a
  * distance with its extra bits, from one 32-bit table entry; copies
  * matches 8 bytes at a time straight inside its own output buffer (no
  * window copy per call; short periods by one multiply); and builds its
@@ -38,11 +38,15 @@
 
 #define LITLEN_BITS 10
 /* What the fast loop takes between refills (at least 56 bits there, and
- * the next first-level lookup needs LITLEN_BITS more of the 64): four
+ * the next first-level lookup needs LITLEN_BITS more of the 64): five
  * literals, or one and a match with a first-level length code. */
-G_STATIC_ASSERT (4 * LITLEN_BITS <= 64 - LITLEN_BITS);
+G_STATIC_ASSERT (5 * LITLEN_BITS <= 64 - LITLEN_BITS);
 G_STATIC_ASSERT (LITLEN_BITS + (LITLEN_BITS + 5) + (15 + 13) <= 56);
 G_STATIC_ASSERT (LITLEN_BITS + (LITLEN_BITS + 5) + (15 + 13) <= 64 - LITLEN_BITS);
+/* What one round of the fast loop may read and write at most: two
+ * refills of 8 bytes (7 bytes apart at most), five literals and a match. */
+#define IN_MARGIN   (7 + 8)
+#define OUT_MARGIN  (5 + 258)
 #define DIST_BITS   8
 #define CLEN_BITS   7
 /* Primary table plus every second-level table a complete code can need
@@ -452,10 +456,10 @@ copy_match (guint8  *out,
   return end;
 }
 
-/* Decodes while two refills of 8 input bytes and four literals and a
+/* Decodes while two refills of 8 input bytes and five literals and a
  * whole match fit (up to @in_fast and @out_fast).  A refill leaves 56-63
  * bits: enough for a length, a distance and their extra bits (48 at
- * most), or four literals from the first-level table (LITLEN_BITS each
+ * most), or five literals from the first-level table (LITLEN_BITS each
  * at most; a longer one goes round on its own), or one of those and a
  * match with a first-level length code (see the asserts at the top).
  * All 64 bits of the buffer are then stream bits (the top ones from the
@@ -531,6 +535,13 @@ fast_loop_body (Cursor         *c,
                       bitcount -= e;
                       *out++ = (guint8) (e >> 8);
                       e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                      if (e & E_LIT)
+                        {
+                          bitbuf >>= e & 63;
+                          bitcount -= e;
+                          *out++ = (guint8) (e >> 8);
+                          e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                        }
                     }
                 }
             }
@@ -1157,11 +1168,11 @@ ob_inflate_feed (ObInflate     *self,
           {
             const guint32 *lt = self->tables, *dt = self->tables + DIST_AT;
 
-            if (in_end - in >= 15 && out_end - out >= 262)
+            if (in_end - in >= IN_MARGIN && out_end - out >= OUT_MARGIN)
               {
                 Cursor c = { in, out, bitbuf, bitcount };
                 FastLoop loop = (gsize) (out - self->buf) >= WINDOW ? self->fast->windowed : self->fast->near_start;
-                FastResult r = loop (&c, in_end - 15, out_end - 262, self->buf, lt);
+                FastResult r = loop (&c, in_end - IN_MARGIN, out_end - OUT_MARGIN, self->buf, lt);
 
                 in = c.in;
                 out = c.out;
@@ -1182,7 +1193,7 @@ ob_inflate_feed (ObInflate     *self,
                     FAIL ("invalid distance too far back");
                   }
               }
-            if (in_end - in < 15 && out_end - out >= 262)
+            if (in_end - in < IN_MARGIN && out_end - out >= OUT_MARGIN)
               {
                 /* The last few bytes (every ZRLE rectangle ends with its
                  * end of block and an empty stored block here, and small
@@ -1191,7 +1202,7 @@ ob_inflate_feed (ObInflate     *self,
                  * bit past the real ones; otherwise (a code cut off, or
                  * an error, which may come from the zeros) the careful
                  * loop does it again. */
-                guint8 tail[32] = { 0 };
+                guint8 tail[2 * IN_MARGIN + 2] = { 0 };
                 gsize n = (gsize) (in_end - in), loaded;
                 Cursor c = { tail, out, bitbuf, bitcount };
                 FastLoop loop = (gsize) (out - self->buf) >= WINDOW ? self->fast->windowed : self->fast->near_start;
@@ -1199,7 +1210,7 @@ ob_inflate_feed (ObInflate     *self,
                 guint left;
 
                 memcpy (tail, in, n);
-                r = loop (&c, tail + sizeof tail - 15, out_end - 262, self->buf, lt);
+                r = loop (&c, tail + sizeof tail - IN_MARGIN, out_end - OUT_MARGIN, self->buf, lt);
                 loaded = (gsize) (c.in - tail);
                 left = c.bitcount & 63;
                 if ((r == FAST_LIMIT || r == FAST_EOB) && 8 * loaded <= 8 * n + left)
