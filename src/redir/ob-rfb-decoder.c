@@ -1169,16 +1169,18 @@ zrle_tile (ObRfbDecoder   *self,
         }
       if (at != tend)
         return "RLE run longer than the tile";
-      if (tw == TILE)
-        {
-          for (guint y = 0; y < th; y++)
-            memcpy (dst + (gsize) y * stride, self->tile + (gsize) y * TILE, TILE * sizeof (guint32));
-        }
-      else
-        {
-          for (guint y = 0; y < th; y++)
-            memcpy (dst + (gsize) y * stride, self->tile + (gsize) y * tw, tw * sizeof (guint32));
-        }
+      {
+        /* In locals: stores to the framebuffer would otherwise make the
+         * compiler reload self->tile for every row. */
+        const guint32 *src = self->tile, *src_end = src + (gsize) tw * th;
+
+        if (tw == TILE)
+          for (; src < src_end; src += TILE, dst += stride)
+            memcpy (dst, src, TILE * sizeof (guint32));
+        else
+          for (; src < src_end; src += tw, dst += stride)
+            memcpy (dst, src, tw * sizeof (guint32));
+      }
     }
   else
     return "unknown ZRLE subencoding";
