@@ -742,7 +742,9 @@ zrle_tile (ObRfbDecoder   *self,
   const guint32 *lut = self->lut;
   const guint8 *p = *pp;
   guint sub;
-  guint32 palette[128];
+  /* Packed palettes use 16 entries; palette RLE 128, twice over (an
+   * entry's byte indexes it with or without its run flag). */
+  guint32 palette[256];
 
 #define cpixel(self, p, kind) cpixel_lut ((self), lut, (p), (kind))
 
@@ -1122,7 +1124,7 @@ zrle_tile (ObRfbDecoder   *self,
           /* All of it: a fixed size is a few stores, not a call. */
           memset (palette, 0, sizeof palette);
           for (guint i = 0; i < n; i++, p += cp)
-            palette[i] = cpixel (self, p, kind);
+            palette[i] = palette[i + 128] = cpixel (self, p, kind);
           safe = (gsize) (end - p) > margin ? end - margin : p;
           while (at < tend)
             {
@@ -1142,7 +1144,7 @@ zrle_tile (ObRfbDecoder   *self,
                   safe = p + RLE_TAIL - margin;
                 }
               b = *p;
-              c = palette[b & 0x7F];
+              c = palette[b];
               all &= c;
               if (!(b & 0x80))
                 {
