@@ -202,8 +202,9 @@ get_ssl_ctx (ObSimCiraPool  *self,
    * handshake, as each real device's first one is. */
   SSL_CTX_set_options (ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
   SSL_CTX_set_session_cache_mode (ctx, SSL_SESS_CACHE_OFF);
-  /* AMT speaks TLS 1.2 at most (1.2 came with AMT 12.0, where 1.0 went;
-   * no firmware offers 1.3), so a simulated device does too. */
+  /* TLS 1.2 at most: Intel's guide names 1.2 (added in AMT 12.0, where
+   * 1.0 went) as the newest version AMT speaks, so a simulated device
+   * offers no more. */
   SSL_CTX_set_max_proto_version (ctx, TLS1_2_VERSION);
   /* The chain is checked (the result is read after the handshake), but
    * judged by us: AMT's rules are not OpenSSL's host name rules. */
