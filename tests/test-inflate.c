@@ -759,6 +759,199 @@ test_corrupt (void)
   g_rand_free (rand);
 }
 
+/* ---- hand-made hostile streams ------------------------------------------ */
+
+/* Every variant refuses @z, says why, and stays refused. */
+static void
+expect_error (const char *what,
+              GBytes     *z,
+              gsize       max_out)
+{
+  for (guint variant = 0; variant < n_variants (); variant++)
+    {
+      g_autoptr(ObInflate) inf = new_inflate (variant);
+      const guint8 *data = g_bytes_get_data (z, NULL);
+      const guint8 *o;
+      gsize olen;
+      const char *why = NULL;
+
+      g_test_message ("hostile (%s): %s", ob_inflate_get_variant (inf), what);
+      g_assert_cmpint (ob_inflate_feed (inf, data, g_bytes_get_size (z), max_out, &o, &olen, &why), ==,
+                       OB_INFLATE_ERROR);
+      g_assert_nonnull (why);
+      g_test_message ("  -> %s", why);
+      /* Broken for good. */
+      g_assert_cmpint (ob_inflate_feed (inf, data, 0, 1, &o, &olen, &why), ==, OB_INFLATE_ERROR);
+    }
+}
+
+static void
+expect_error_static (const char   *what,
+                     const guint8 *z,
+                     gsize         len,
+                     gsize         max_out)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new_static (z, len);
+
+  expect_error (what, bytes, max_out);
+}
+
+/* Ends @b and refuses it. */
+static void
+expect_error_bits (const char *what,
+                   Bits       *b,
+                   gsize       max_out)
+{
+  g_autoptr(GBytes) z = bits_finish (b);
+
+  expect_error (what, z, max_out);
+}
+
+/* A final dynamic block's header: HLIT 257, HDIST 1, and @n_clens code
+ * length code lengths (in the order they are sent). */
+static void
+bits_dynamic_header (Bits         *b,
+                     const guint8 *clens,
+                     guint         n_clens)
+{
+  bits_put (b, 1, 1);
+  bits_put (b, 2, 2);
+  bits_put (b, 0, 5);
+  bits_put (b, 0, 5);
+  bits_put (b, n_clens - 4, 4);
+  for (guint i = 0; i < n_clens; i++)
+    bits_put (b, clens[i], 3);
+}
+
+static void
+test_hostile (void)
+{
+  /* BFINAL=1, BTYPE=3. */
+  static const guint8 bad_type[] = { 0x07 };
+  /* Stored block: LEN 5, NLEN not its complement. */
+  static const guint8 bad_stored[] = { 0x00, 0x05, 0x00, 0x00, 0x00 };
+  /* Fixed block: match of length 3 at distance 1 before any output. */
+  static const guint8 too_far[] = { 0x02, 0x02, 0x00 };
+  /* Dynamic block with HLIT = 30 (287 codes). */
+  static const guint8 many_codes[] = { 0x05 | (30 << 3), 0x00, 0x00 };
+  /* Code length code lengths for 16, 17, 18, 0 (the order they go in). */
+  static const guint8 all_one[19] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+  static const guint8 one_code[4] = { 0, 0, 0, 1 };
+  static const guint8 zero_and_16[4] = { 1, 0, 0, 1 };
+  static const guint8 zero_and_18[4] = { 0, 0, 1, 1 };
+  g_autofree guint8 *big = g_malloc0 (5 + 300);
+
+  expect_error_static ("block type 3", bad_type, sizeof bad_type, 100);
+  expect_error_static ("stored lengths disagree", bad_stored, sizeof bad_stored, 100);
+  expect_error_static ("distance before the start", too_far, sizeof too_far, 100);
+  expect_error_static ("too many length codes", many_codes, sizeof many_codes, 100);
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+
+    bits_dynamic_header (&b, all_one, 19);
+    expect_error_bits ("over-subscribed code length code", &b, 100);
+  }
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+
+    bits_dynamic_header (&b, one_code, 4);
+    bits_put (&b, 0, 16);
+    expect_error_bits ("incomplete code length code", &b, 100);
+  }
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+    static const guint8 none[4] = { 0 };
+    g_autoptr(GBytes) z = NULL;
+    g_autoptr(GByteArray) padded = NULL;
+
+    /* No code length codes: zlib reads one-bit zeros, so all 258
+     * lengths are 0 and the end-of-block code is missing. */
+    bits_dynamic_header (&b, none, 4);
+    bits_put (&b, 0, 16);
+    z = bits_finish (&b);
+    g_assert_cmpuint (g_bytes_get_size (z), <, 20);
+    padded = g_byte_array_sized_new (40);
+    g_byte_array_append (padded, g_bytes_get_data (z, NULL), (guint) g_bytes_get_size (z));
+    g_byte_array_set_size (padded, 40);
+    memset (padded->data + g_bytes_get_size (z), 0, 40 - g_bytes_get_size (z));
+    expect_error_static ("empty code length code", padded->data, padded->len, 100);
+  }
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+
+    /* Symbol 0 is code 0, symbol 16 code 1: a repeat comes first. */
+    bits_dynamic_header (&b, zero_and_16, 4);
+    bits_put_code (&b, 1, 1);
+    bits_put (&b, 0, 2);
+    expect_error_bits ("repeat of no length", &b, 100);
+  }
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+
+    /* Symbol 0 is code 0, symbol 18 code 1: 138 + 120 zeros. */
+    bits_dynamic_header (&b, zero_and_18, 4);
+    bits_put_code (&b, 1, 1);
+    bits_put (&b, 127, 7);
+    bits_put_code (&b, 1, 1);
+    bits_put (&b, 109, 7);
+    expect_error_bits ("no end-of-block code", &b, 100);
+  }
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+
+    /* 138 zeros three times: past the 258 lengths. */
+    bits_dynamic_header (&b, zero_and_18, 4);
+    for (guint i = 0; i < 3; i++)
+      {
+        bits_put_code (&b, 1, 1);
+        bits_put (&b, 127, 7);
+      }
+    expect_error_bits ("lengths repeated past the end", &b, 100);
+  }
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+
+    /* Fixed block, literal/length symbol 286 (11000110). */
+    bits_put (&b, 1, 1);
+    bits_put (&b, 1, 2);
+    bits_put_code (&b, 0xC6, 8);
+    bits_put (&b, 0, 16);
+    expect_error_bits ("literal/length symbol 286", &b, 100);
+  }
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+
+    /* Fixed block, literal 'A', then length 3 with distance symbol 30
+     * (11110). */
+    bits_put (&b, 1, 1);
+    bits_put (&b, 1, 2);
+    fixed_literal (&b, 'A');
+    fixed_symbol (&b, 257);
+    bits_put_code (&b, 30, 5);
+    bits_put (&b, 0, 16);
+    expect_error_bits ("distance symbol 30", &b, 100);
+  }
+  big[0] = 0x01;
+  big[1] = 300 & 0xFF;
+  big[2] = 300 >> 8;
+  big[3] = (guint8) ~big[1];
+  big[4] = (guint8) ~big[2];
+  expect_error_static ("stored block past the output limit", big, 5 + 300, 100);
+  {
+    Bits b = { g_byte_array_new (), 0, 0 };
+
+    /* A fixed block of literal 0 until the room is gone. */
+    bits_put (&b, 0, 1);
+    bits_put (&b, 1, 2);
+    while (b.buf->len < 64)
+      fixed_literal (&b, 0);
+    g_byte_array_set_size (b.buf, 64);
+    b.acc = 0;
+    b.n = 0;
+    expect_error_bits ("literals past the output limit", &b, 10);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -774,6 +967,7 @@ main (int   argc,
   g_test_add_func ("/inflate/far-distances", test_far_distances);
   g_test_add_func ("/inflate/repeat-across-parts", test_repeat_across_parts);
   g_test_add_func ("/inflate/corrupt", test_corrupt);
+  g_test_add_func ("/inflate/hostile", test_hostile);
 
   return g_test_run ();
 }
