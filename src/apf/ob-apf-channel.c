@@ -876,16 +876,14 @@ pending_return (PendingIO *op)
     g_task_return_int (task, result);
 }
 
-/* GTask calls back at once only from a later main loop iteration than
- * the one that made the task, otherwise from an idle source of its own.
- * The poller may run in the very iteration that made it (another source
- * started the operation first): then the answer waits one more round. */
+/* The poller may run in the very iteration that made a task (another
+ * source started the operation first): GTask would then call back through
+ * an idle source, so the answer waits one more round. */
 static gboolean
-made_before_this_iteration (gint64 created)
+made_before_this_iteration (ObApfChannelCore *core,
+                            gint64            created)
 {
-  GSource *current = g_main_current_source ();
-
-  return current == NULL || g_source_get_time (current) > created;
+  return ob_poller_task_would_return_directly (ob_poller_get_context (core->poller), created);
 }
 
 static void
@@ -903,12 +901,12 @@ on_wake (gpointer user_data)
    * operation, which then waits for the next round. */
   read_done = core->reader.task != NULL && pending_try (core, &core->reader, FALSE);
   write_done = core->writer.task != NULL && pending_try (core, &core->writer, TRUE);
-  if (read_done && !made_before_this_iteration (core->reader.created))
+  if (read_done && !made_before_this_iteration (core, core->reader.created))
     {
       read_done = FALSE;
       again = TRUE;
     }
-  if (write_done && !made_before_this_iteration (core->writer.created))
+  if (write_done && !made_before_this_iteration (core, core->writer.created))
     {
       write_done = FALSE;
       again = TRUE;
@@ -919,7 +917,7 @@ on_wake (gpointer user_data)
     pending_return (&core->writer);
 
   /* Only those queued before this round (they were queued in order). */
-  if (!g_queue_is_empty (&core->soon) && !made_before_this_iteration (core->soon_newest))
+  if (!g_queue_is_empty (&core->soon) && !made_before_this_iteration (core, core->soon_newest))
     again = TRUE;
   else
     for (guint n = g_queue_get_length (&core->soon); n > 0; n--)

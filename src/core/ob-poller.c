@@ -357,6 +357,16 @@ ob_poller_get_context (ObPoller *self)
   return self->context;
 }
 
+gboolean
+ob_poller_task_would_return_directly (GMainContext *context,
+                                      gint64        created)
+{
+  GSource *current = g_main_current_source ();
+
+  return current != NULL && g_source_get_context (current) == context
+         && g_source_get_time (current) > created;
+}
+
 guint
 ob_poller_get_n_watches (ObPoller *self)
 {

@@ -42,6 +42,14 @@ ObPoller      *ob_poller_ref                 (ObPoller      *self);
  * been freed before. */
 void           ob_poller_unref               (ObPoller      *self);
 GMainContext  *ob_poller_get_context         (ObPoller      *self);
+/* Whether a GTask of @context made at @created (g_get_monotonic_time())
+ * would call back directly if it returned now: GTask does so only inside a
+ * source of its context dispatched in a later main loop iteration than the
+ * one that made the task, and otherwise through an idle source of its own.
+ * Completions deferred to the poller's next round use it to avoid that
+ * source. */
+gboolean       ob_poller_task_would_return_directly (GMainContext *context,
+                                                     gint64        created);
 /* Watches and timers alive. */
 guint          ob_poller_get_n_watches       (ObPoller      *self);
 guint          ob_poller_get_n_timers        (ObPoller      *self);

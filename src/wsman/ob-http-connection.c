@@ -557,10 +557,8 @@ op_return (GTask *task)
   ObHttpConnection *self = g_task_get_source_object (task);
   Op *op = g_task_get_task_data (task);
   GMainContext *context = g_task_get_context (task);
-  GSource *current = g_main_current_source ();
 
-  if ((current != NULL && g_source_get_context (current) == context
-       && g_source_get_time (current) > op->start_time)
+  if (ob_poller_task_would_return_directly (context, op->start_time)
       || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
       /* GTask returns directly (or, cancelled, through its idle anyway). */
