@@ -390,6 +390,8 @@ connect_tcp (ObSimCiraPool *self,
 
   if (self->local != NULL)
     {
+      g_autoptr(GSocketAddress) local = next_local_address (self);
+
 #ifdef IP_BIND_ADDRESS_NO_PORT
       /* The port is then chosen by connect(), for this MPS only: bind()
        * would search the whole ephemeral range for one free for every
@@ -397,8 +399,6 @@ connect_tcp (ObSimCiraPool *self,
       if (g_socket_address_get_family (self->local) == G_SOCKET_FAMILY_IPV4)
         g_socket_set_option (attempt->socket, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1, NULL);
 #endif
-      g_autoptr(GSocketAddress) local = next_local_address (self);
-
       if (!g_socket_bind (attempt->socket, local, FALSE, &error))
         {
           g_prefix_error (&error, "Could not connect to %s:%u: ", self->host, self->port);
