@@ -34,8 +34,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "ob-cert-authority.h"
-#include "ob-secret-store-memory.h"
+#include "cira-test-util.h"
 #include "ob-tls-context.h"
 
 typedef struct
@@ -204,16 +203,6 @@ root_x509 (ObCertAuthority *authority)
   return x509;
 }
 
-static void
-on_ensured (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -226,10 +215,7 @@ main (int   argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- TLS handshake cost of a CIRA connect");
   g_autoptr(GError) error = NULL;
-  g_autoptr(ObSecretStore) secrets = NULL;
-  g_autoptr(ObCertAuthority) authority = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autofree char *dir = NULL;
+  CiraTestCa ca = { 0 };
   SSL_CTX *server_ctx;
   X509 *root;
 
@@ -245,18 +231,11 @@ main (int   argc,
       return 2;
     }
 
-  dir = g_dir_make_tmp ("outband-tls-bench-XXXXXX", &error);
+  /* The tests' CA: the keyring in memory, a throw-away folder. */
+  cira_test_ca_init (&ca, "mps.example");
+  server_ctx = ob_tls_context_new_server (ca.authority, &error);
   g_assert_no_error (error);
-  secrets = ob_secret_store_memory_new ();
-  authority = ob_cert_authority_new (dir, secrets);
-  ob_cert_authority_ensure_async (authority, "mps.example", NULL, on_ensured, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  if (!ob_cert_authority_ensure_finish (authority, result, &error))
-    g_error ("No certificates: %s", error->message);
-  server_ctx = ob_tls_context_new_server (authority, &error);
-  g_assert_no_error (error);
-  root = root_x509 (authority);
+  root = root_x509 (ca.authority);
 
   g_print ("# tls-handshake: full handshakes against the MPS's server context, in one process over BIO pairs;\n"
            "# CPU per handshake, %d per case; ceiling = 2 cores / (server + client)\n", count);
@@ -281,21 +260,6 @@ main (int   argc,
 
   X509_free (root);
   SSL_CTX_free (server_ctx);
-  {
-    g_autoptr(GFile) folder = g_file_new_for_path (dir);
-    g_autoptr(GFileEnumerator) children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                                     G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                                                     NULL, NULL);
-    GFileInfo *info;
-
-    while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-      {
-        g_autoptr(GFile) child = g_file_get_child (folder, g_file_info_get_name (info));
-
-        g_file_delete (child, NULL, NULL);
-        g_object_unref (info);
-      }
-    g_file_delete (folder, NULL, NULL);
-  }
+  cira_test_ca_clear (&ca);
   return 0;
 }
