@@ -29,8 +29,9 @@
  * code lengths are read, because a dynamic block of a few hundred
  * symbols cannot pay for more.  The last bytes of every input (where a
  * ZRLE rectangle's end of block and sync flush are) also go through the
- * fast loop, from a zero-padded copy.  On CPUs with BMI2 the fast loop is
- * compiled a second time for shrx/shlx/bzhi, picked at run time. */
+ * fast loop, from a zero-padded copy.  On CPUs with BMI2 (and BMI1) the fast
+ * loop is compiled a second time for shrx/shlx/bzhi/andn, picked at run
+ * time. */
 
 #define WINDOW      32768
 /* Wide match copies may write this far past the last byte produced. */
@@ -391,6 +392,17 @@ low_bits_portable (guint64 x,
   return x & MASK (n & 63);
 }
 
+/* The whole bytes a refill moves the input on: 7 less the whole bytes
+ * the buffer still holds (the low 6 bits of @bitcount count).  The BMI
+ * one is a single andn and a shift. */
+typedef gsize (*RefillStep) (guint32 bitcount);
+
+static inline gsize __attribute__ ((always_inline))
+refill_step_portable (guint32 bitcount)
+{
+  return (~bitcount & 56) >> 3;
+}
+
 /* Copies a match of @len (3-258) bytes from @dist (1-32768) back, and
  * returns its end.  Writes up to 15 bytes past the end: the buffer has
  * SLACK after every output limit. */
@@ -483,6 +495,7 @@ fast_loop_body (Cursor         *c,
                 const guint8   *window,
                 const guint32  *lt,
                 LowBits         low_bits,
+                RefillStep      refill_step,
                 gboolean        check_far)
 {
   const guint8 *in = c->in;
@@ -496,7 +509,7 @@ fast_loop_body (Cursor         *c,
     return FAST_LIMIT;
 
   bitbuf |= load_le64 (in) << bitcount;
-  in += (~bitcount >> 3) & 7;
+  in += refill_step (bitcount);
   bitcount |= 56;
   e = lt[low_bits (bitbuf, LITLEN_BITS)];
   for (;;)
@@ -548,7 +561,7 @@ fast_loop_body (Cursor         *c,
           /* Usually a match comes next: refill for it without going
            * round (@in_fast leaves room for two refills). */
           bitbuf |= load_le64 (in) << (bitcount & 63);
-          in += (~bitcount >> 3) & 7;
+          in += refill_step (bitcount);
           bitcount |= 56;
           if (e & E_LIT)
             {
@@ -633,7 +646,7 @@ fast_loop_body (Cursor         *c,
       if (G_UNLIKELY (in > in_fast || out > out_fast))
         break;
       bitbuf |= load_le64 (in) << (bitcount & 63);
-      in += (~bitcount >> 3) & 7;
+      in += refill_step (bitcount);
       bitcount |= 56;
     }
 
@@ -651,7 +664,7 @@ fast_portable_near_start (Cursor         *c,
                           const guint8   *window,
                           const guint32  *lt)
 {
-  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_portable, TRUE);
+  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_portable, refill_step_portable, TRUE);
 }
 
 static FastResult
@@ -661,37 +674,47 @@ fast_portable_windowed (Cursor         *c,
                         const guint8   *window,
                         const guint32  *lt)
 {
-  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_portable, FALSE);
+  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_portable, refill_step_portable, FALSE);
 }
 
 static const FastLoops fast_portable = { fast_portable_near_start, fast_portable_windowed };
 
 #ifdef HAVE_BMI2_VARIANT
-static inline guint64 __attribute__ ((always_inline, target ("bmi2")))
+static inline guint64 __attribute__ ((always_inline, target ("bmi,bmi2")))
 low_bits_bmi2 (guint64 x,
                guint32 n)
 {
   return _bzhi_u64 (x, n);
 }
 
-__attribute__ ((target ("bmi2"))) static FastResult
+static inline gsize __attribute__ ((always_inline, target ("bmi,bmi2")))
+refill_step_bmi (guint32 bitcount)
+{
+  guint32 r;
+
+  /* Not _andn_u32: GCC turns it back into a move, not, shift and and. */
+  __asm__ ("andn %2, %1, %0" : "=r" (r) : "r" (bitcount), "r" (56u));
+  return r >> 3;
+}
+
+__attribute__ ((target ("bmi,bmi2"))) static FastResult
 fast_bmi2_near_start (Cursor         *c,
                       const guint8   *in_fast,
                       guint8         *out_fast,
                       const guint8   *window,
                       const guint32  *lt)
 {
-  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_bmi2, TRUE);
+  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_bmi2, refill_step_bmi, TRUE);
 }
 
-__attribute__ ((target ("bmi2"))) static FastResult
+__attribute__ ((target ("bmi,bmi2"))) static FastResult
 fast_bmi2_windowed (Cursor         *c,
                     const guint8   *in_fast,
                     guint8         *out_fast,
                     const guint8   *window,
                     const guint32  *lt)
 {
-  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_bmi2, FALSE);
+  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_bmi2, refill_step_bmi, FALSE);
 }
 
 static const FastLoops fast_bmi2 = { fast_bmi2_near_start, fast_bmi2_windowed };
@@ -898,7 +921,7 @@ init_symbols (gpointer data)
 
   best_fast = &fast_portable;
 #ifdef HAVE_BMI2_VARIANT
-  if (__builtin_cpu_supports ("bmi2"))
+  if (__builtin_cpu_supports ("bmi") && __builtin_cpu_supports ("bmi2"))
     best_fast = &fast_bmi2;
 #endif
   return NULL;
