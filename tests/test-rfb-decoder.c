@@ -13,9 +13,29 @@
 #include "ob-inflate.h"
 #include "ob-redir-error.h"
 #include "ob-rfb-decoder.h"
+#include "ob-rfb-decoder-private.h"
 #include "rfb-test-encoder.h"
 
 /* ---- helpers ------------------------------------------------------------ */
+
+/* The tile loops the decoders made by new_decoder() use: the best the CPU
+ * has (AVX2 on x86-64 when present), or the portable ones.  Every test
+ * runs once with each. */
+static gboolean use_portable;
+
+static ObRfbDecoder *
+new_decoder (ObFramebuffer          *fb,
+             const ObRfbPixelFormat *f)
+{
+  ObRfbDecoder *dec = ob_rfb_decoder_new (fb, f);
+
+  if (use_portable)
+    {
+      g_assert_true (ob_rfb_decoder_set_portable (dec, TRUE));
+      g_assert_cmpstr (ob_rfb_decoder_get_variant (dec), ==, "portable");
+    }
+  return dec;
+}
 
 /* A test picture with flat areas, stripes, a gradient and noise, so every
  * subencoding has something to do. */
@@ -283,7 +303,7 @@ test_raw (void)
     {
       NamedFormat *nf = &g_array_index (formats, NamedFormat, i);
       g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (W, H);
-      g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, &nf->format);
+      g_autoptr(ObRfbDecoder) dec = new_decoder (fb, &nf->format);
       g_autoptr(GByteArray) s = g_byte_array_new ();
       g_autoptr(GBytes) stream = NULL;
       g_autoptr(GError) error = NULL;
@@ -343,7 +363,7 @@ check_zrle (const NamedFormat *nf,
             gsize              piece)
 {
   g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (W + 5, H + 3);
-  g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, &nf->format);
+  g_autoptr(ObRfbDecoder) dec = new_decoder (fb, &nf->format);
   g_autoptr(GByteArray) s = g_byte_array_new ();
   g_autoptr(GBytes) stream = NULL;
   g_autoptr(GError) error = NULL;
@@ -477,7 +497,7 @@ test_zrle_amt_tiling_and_damage (void)
   guint damaged[5] = { 0 };
 
   ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
-  dec = ob_rfb_decoder_new (fb, &f);
+  dec = new_decoder (fb, &f);
   test_zrle_encoder_init (&enc, &f, 6);
   for (guint y = 0; y < H; y += 64)
     for (guint x = 0; x < W; x += 64)
@@ -582,7 +602,7 @@ test_desktop_size_bell_cut_text (void)
   guint ends;
 
   ob_rfb_pixel_format_for_depth (&f, OB_RFB_DEPTH_16);
-  dec = ob_rfb_decoder_new (fb, &f);
+  dec = new_decoder (fb, &f);
   g_signal_connect (fb, "resized", G_CALLBACK (on_resized), size);
 
   g_byte_array_append (s, bell, sizeof bell);
@@ -648,7 +668,7 @@ expect_decode_error (const char *what,
 
   g_test_message ("hostile: %s", what);
   ob_rfb_pixel_format_for_depth (&f, depth);
-  dec = ob_rfb_decoder_new (fb, &f);
+  dec = new_decoder (fb, &f);
   g_assert_cmpint (feed (dec, stream, 0, &ev, &ends, &error), ==, OB_RFB_DECODE_ERROR);
   g_assert_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL);
   /* Broken for good. */
@@ -659,7 +679,7 @@ expect_decode_error (const char *what,
   /* The same bytes in pieces fail the same way. */
   {
     g_autoptr(ObFramebuffer) fb2 = ob_framebuffer_new (fbw, fbh);
-    g_autoptr(ObRfbDecoder) dec2 = ob_rfb_decoder_new (fb2, &f);
+    g_autoptr(ObRfbDecoder) dec2 = new_decoder (fb2, &f);
     g_autoptr(GError) e2 = NULL;
 
     g_assert_cmpint (feed (dec2, stream, 5, &ev, &ends, &e2), ==, OB_RFB_DECODE_ERROR);
@@ -870,7 +890,7 @@ decode_tile_bytes (guint         w,
   test_zrle_encode_bytes (&enc, s, 0, 0, w, h, t, len);
   test_zrle_encoder_clear (&enc);
   stream = g_bytes_new (s->data, s->len);
-  dec = ob_rfb_decoder_new (fb, &f);
+  dec = new_decoder (fb, &f);
   if (feed (dec, stream, 0, &ev, &ends, &error) != OB_RFB_DECODE_OK)
     {
       g_test_message ("%u×%u: %s", w, h, error->message);
@@ -1094,7 +1114,7 @@ test_truncation (void)
   for (gsize cut = 0; cut < s->len; cut++)
     {
       g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (W, H);
-      g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, &f);
+      g_autoptr(ObRfbDecoder) dec = new_decoder (fb, &f);
       g_autofree guint8 *copy = g_memdup2 (s->data, MAX (cut, 1));
       gsize start = 0;
 
@@ -1177,7 +1197,7 @@ test_every_wire_value (void)
       for (guint how = 0; how < 4; how++)
         {
           g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (w, h);
-          g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, f);
+          g_autoptr(ObRfbDecoder) dec = new_decoder (fb, f);
           g_autoptr(GByteArray) s = g_byte_array_new ();
           g_autoptr(GBytes) stream = NULL;
           g_autoptr(GError) error = NULL;
@@ -1280,7 +1300,7 @@ test_zrle_truncated_tiles (void)
           g_autoptr(GByteArray) s = g_byte_array_new ();
           g_autoptr(GBytes) stream = NULL;
           g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (64, 64);
-          g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, &f);
+          g_autoptr(ObRfbDecoder) dec = new_decoder (fb, &f);
           g_autoptr(GError) error = NULL;
           TestZrleEncoder enc;
           ObRfbEvent ev;
@@ -1375,25 +1395,394 @@ test_zrle_truncated_tiles (void)
     }
 }
 
+/* ---- RLE runs, both tile loops ------------------------------------------ */
+
+/* Decodes one ZRLE rectangle of the inflated tile bytes @t into a fresh
+ * @w×@h screen with the best tile loops (@portable FALSE) or the portable
+ * ones; the pixels, or NULL on an error. */
+static guint32 *
+decode_zrle_bytes (const ObRfbPixelFormat *f,
+                   guint                   w,
+                   guint                   h,
+                   const guint8           *t,
+                   gsize                   len,
+                   gboolean                portable)
+{
+  TestZrleEncoder enc;
+  g_autoptr(GByteArray) s = g_byte_array_new ();
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (w, h);
+  g_autoptr(ObRfbDecoder) dec = ob_rfb_decoder_new (fb, f);
+  g_autoptr(GError) error = NULL;
+  ObRfbEvent ev;
+  guint ends;
+
+  ob_rfb_decoder_set_portable (dec, portable);
+  test_zrle_encoder_init (&enc, f, 6);
+  rfb_put_update_header (s, 1);
+  test_zrle_encode_bytes (&enc, s, 0, 0, w, h, t, len);
+  test_zrle_encoder_clear (&enc);
+  stream = g_bytes_new (s->data, s->len);
+  if (feed (dec, stream, 0, &ev, &ends, &error) != OB_RFB_DECODE_OK)
+    {
+      g_test_message ("%u×%u, %s: %s", w, h, ob_rfb_decoder_get_variant (dec), error->message);
+      g_assert_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL);
+      return NULL;
+    }
+  g_assert_cmpuint (ends, ==, 1);
+  return g_memdup2 (ob_framebuffer_get_data (fb), (gsize) w * h * 4);
+}
+
+/* A run length after its pixel or palette byte: 255s, then the rest. */
+static void
+put_run (GByteArray *t,
+         guint       run)
+{
+  guint r = run - 1;
+  guint8 b = 255;
+
+  for (; r >= 255; r -= 255)
+    g_byte_array_append (t, &b, 1);
+  b = (guint8) r;
+  g_byte_array_append (t, &b, 1);
+}
+
+/* Run lengths of a pattern: single pixels, 1..40 (across the 16 and 32
+ * pixel blocks the fills store), lengths around a block, a row and a
+ * length byte, one run for the whole tile, random up to three rows, and
+ * runs of 1 or 2 (with palette singles written as runs of 1). */
+static guint
+pattern_run (guint  pattern,
+             guint  i,
+             guint  w,
+             GRand *rand)
+{
+  static const guint lengths[] = { 15, 16, 17, 31, 32, 33, 63, 64, 65, 254, 255, 256, 257, 510, 511, 512, 4096 };
+
+  switch (pattern)
+    {
+    case 0:
+      return 1;
+    case 1:
+      return 1 + i % 40;
+    case 2:
+      return lengths[i % G_N_ELEMENTS (lengths)];
+    case 3:
+      return 64 * 64;
+    case 4:
+      return (guint) g_rand_int_range (rand, 1, (gint32) (3 * w + 2));
+    default:
+      return 1 + (i & 1);
+    }
+}
+
+#define N_PATTERNS 6
+
+/* The tile bytes of a @w×@h rectangle in plain (@palette FALSE) or
+ * palette RLE, every tile's runs from @pattern (the last run of a tile
+ * cut to end exactly on its last pixel), and the pixels it must give. */
+static void
+encode_rle_rect (const ObRfbPixelFormat *f,
+                 guint                   w,
+                 guint                   h,
+                 gboolean                palette,
+                 guint                   pattern,
+                 GRand                  *rand,
+                 GByteArray             *t,
+                 guint32                *want)
+{
+  guint vmax = f->bits_per_pixel == 8 ? 0xFF : 0xFFFF;
+
+  for (guint ty = 0; ty < h; ty += 64)
+    for (guint tx = 0; tx < w; tx += 64)
+      {
+        guint tw = MIN (64, w - tx), th = MIN (64, h - ty), total = tw * th, done = 0;
+        guint vals[5];
+        guint8 b = palette ? 128 + 5 : 128;
+
+        g_byte_array_append (t, &b, 1);
+        for (guint k = 0; k < 5; k++)
+          {
+            vals[k] = (guint) g_rand_int_range (rand, 0, (gint32) vmax + 1);
+            if (palette)
+              put_wire (t, f, vals[k]);
+          }
+        for (guint i = 0; done < total; i++)
+          {
+            guint next = pattern_run (pattern, i, tw, rand);
+            guint run = MIN (next, total - done);
+            guint idx = (guint) g_rand_int_range (rand, 0, 5);
+            guint v = palette ? vals[idx] : (guint) g_rand_int_range (rand, 0, (gint32) vmax + 1);
+
+            if (palette)
+              {
+                /* A single pixel is also a run of 1 (pattern 5, every
+                 * other one). */
+                gboolean as_run = run > 1 || (pattern == 5 && i % 4 == 0);
+
+                b = (guint8) (idx | (as_run ? 0x80 : 0));
+                g_byte_array_append (t, &b, 1);
+                if (as_run)
+                  put_run (t, run);
+              }
+            else
+              {
+                put_wire (t, f, v);
+                put_run (t, run);
+              }
+            for (guint k = done; k < done + run; k++)
+              want[(gsize) (ty + k / tw) * w + tx + k % tw] = ob_rfb_pixel_format_to_xrgb (f, v);
+            done += run;
+          }
+      }
+}
+
+/* Plain and palette RLE at 8 and 16 bpp, through the best and the
+ * portable tile loops: single pixels, runs crossing rows, runs ending on
+ * a tile's last pixel, runs of every length around the fill blocks and
+ * the length bytes, a whole tile in one run; tiles of full and partial
+ * widths and heights, several tiles in a rectangle. */
+static void
+test_zrle_rle_runs (void)
+{
+  static const guint sizes[][2] = {
+    { 64, 64 }, { 64, 3 }, { 33, 64 }, { 7, 3 }, { 1, 1 }, { 130, 70 }, { 200, 1 },
+  };
+  static const ObRfbDepth depths[] = { OB_RFB_DEPTH_8, OB_RFB_DEPTH_16 };
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint di = 0; di < G_N_ELEMENTS (depths); di++)
+    for (guint si = 0; si < G_N_ELEMENTS (sizes); si++)
+      for (guint palette = 0; palette < 2; palette++)
+        for (guint pattern = 0; pattern < N_PATTERNS; pattern++)
+          {
+            ObRfbPixelFormat f;
+            guint w = sizes[si][0], h = sizes[si][1];
+            g_autoptr(GByteArray) t = g_byte_array_new ();
+            g_autofree guint32 *want = g_new0 (guint32, (gsize) w * h);
+            g_autofree guint32 *best = NULL;
+            g_autofree guint32 *portable = NULL;
+
+            ob_rfb_pixel_format_for_depth (&f, depths[di]);
+            g_test_message ("%u bpp %u×%u %s pattern %u", f.bits_per_pixel, w, h,
+                            palette ? "palette RLE" : "plain RLE", pattern);
+            encode_rle_rect (&f, w, h, palette, pattern, rand, t, want);
+            best = decode_zrle_bytes (&f, w, h, t->data, t->len, FALSE);
+            portable = decode_zrle_bytes (&f, w, h, t->data, t->len, TRUE);
+            g_assert_nonnull (best);
+            g_assert_nonnull (portable);
+            for (gsize i = 0; i < (gsize) w * h; i++)
+              if (best[i] != want[i] || portable[i] != want[i])
+                g_error ("%u bpp %u×%u %s pattern %u: pixel %" G_GSIZE_FORMAT
+                         " want %08x, best %08x, portable %08x",
+                         f.bits_per_pixel, w, h, palette ? "palette RLE" : "plain RLE", pattern,
+                         i, want[i], best[i], portable[i]);
+          }
+  g_rand_free (rand);
+}
+
+/* Runs that do not end on a tile's last pixel are refused, however far
+ * they go (the decoder writes short runs before it checks them): one
+ * pixel too many, a one-byte length of 255 from the last pixel, a chain
+ * of 255s past the tile, a run of the whole tile after the first pixel,
+ * a run that would go on into the next tile (whose data is short by as
+ * much), and palette indices past the palette inside runs. */
+static void
+test_zrle_rle_overflow (void)
+{
+  static const guint sizes[][2] = { { 64, 64 }, { 7, 3 }, { 1, 1 } };
+  static const ObRfbDepth depths[] = { OB_RFB_DEPTH_8, OB_RFB_DEPTH_16 };
+
+  for (guint di = 0; di < G_N_ELEMENTS (depths); di++)
+    for (guint si = 0; si < G_N_ELEMENTS (sizes); si++)
+      for (guint palette = 0; palette < 2; palette++)
+        for (guint c = 0; c < 7; c++)
+          {
+            ObRfbPixelFormat f;
+            guint tw = sizes[si][0], th = sizes[si][1], total = tw * th;
+            guint w = tw, h = th;
+            g_autoptr(GByteArray) t = g_byte_array_new ();
+            g_autofree guint32 *best = NULL;
+            g_autofree guint32 *portable = NULL;
+            guint8 b = palette ? 128 + 2 : 128;
+            /* Entries of one colour: (pixel or palette byte, run). */
+#define ENTRY(run) G_STMT_START { \
+              if (palette) \
+                { \
+                  guint8 e_ = (guint8) (c == 6 ? 0x82 : 0x81); \
+                  g_byte_array_append (t, &e_, 1); \
+                } \
+              else \
+                put_wire (t, &f, 0x1234 & (f.bits_per_pixel == 8 ? 0xFF : 0xFFFF)); \
+              put_run (t, (run)); \
+            } G_STMT_END
+
+            ob_rfb_pixel_format_for_depth (&f, depths[di]);
+            g_byte_array_append (t, &b, 1);
+            if (palette)
+              {
+                put_wire (t, &f, 1);
+                put_wire (t, &f, 2);
+              }
+            switch (c)
+              {
+              case 0: /* one pixel too many */
+                ENTRY (total + 1);
+                break;
+              case 1: /* all but the last pixel, then 255 more from it */
+                if (total > 1)
+                  ENTRY (total - 1);
+                ENTRY (255);
+                break;
+              case 2: /* a chain of 255s going on past the tile */
+                ENTRY (total + 3 * 255);
+                break;
+              case 3: /* one pixel, then a run of the whole tile */
+                ENTRY (1);
+                ENTRY (total);
+                break;
+              case 4: /* a maximal chain: 255 × 255s (fits in no tile) */
+                if (palette)
+                  {
+                    guint8 e = 0x81;
+
+                    g_byte_array_append (t, &e, 1);
+                  }
+                else
+                  put_wire (t, &f, 7);
+                for (guint i = 0; i < 255; i++)
+                  {
+                    guint8 ff = 255;
+
+                    g_byte_array_append (t, &ff, 1);
+                  }
+                b = 0;
+                g_byte_array_append (t, &b, 1);
+                break;
+              case 5: /* into a second tile, which is short by as much */
+                w = tw + 64;
+                ENTRY (total + 10);
+                b = palette ? 128 + 2 : 128;
+                g_byte_array_append (t, &b, 1);
+                if (palette)
+                  {
+                    put_wire (t, &f, 1);
+                    put_wire (t, &f, 2);
+                  }
+                ENTRY (64 * th - 10);
+                break;
+              case 6: /* palette: a run of index 2 of 2 colours; plain: a valid tile */
+              default:
+                ENTRY (total);
+                break;
+              }
+#undef ENTRY
+            best = decode_zrle_bytes (&f, w, h, t->data, t->len, FALSE);
+            portable = decode_zrle_bytes (&f, w, h, t->data, t->len, TRUE);
+            if (c == 6 && !palette)
+              {
+                /* The control: the same entries that fit are accepted. */
+                g_assert_nonnull (best);
+                g_assert_nonnull (portable);
+                g_assert_cmpmem (best, (gsize) w * h * 4, portable, (gsize) w * h * 4);
+                continue;
+              }
+            if (best != NULL || portable != NULL)
+              g_error ("%u bpp %u×%u %s case %u was accepted", f.bits_per_pixel, tw, th,
+                       palette ? "palette RLE" : "plain RLE", c);
+          }
+}
+
+/* The variant in use: AVX2 when the CPU has it, until the portable one
+ * is asked for; kept over a change of pixel format; both decode alike. */
+static void
+test_variants (void)
+{
+  ObRfbPixelFormat f16, f8;
+  g_autoptr(ObFramebuffer) fb = ob_framebuffer_new (8, 8);
+  g_autoptr(ObRfbDecoder) dec = NULL;
+  gboolean avx2 = FALSE;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+  avx2 = __builtin_cpu_supports ("avx2") != 0;
+#endif
+  ob_rfb_pixel_format_for_depth (&f16, OB_RFB_DEPTH_16);
+  ob_rfb_pixel_format_for_depth (&f8, OB_RFB_DEPTH_8);
+  dec = ob_rfb_decoder_new (fb, &f16);
+  g_test_message ("best variant: %s", ob_rfb_decoder_get_variant (dec));
+  g_assert_cmpstr (ob_rfb_decoder_get_variant (dec), ==, avx2 ? "avx2" : "portable");
+  g_assert_true (ob_rfb_decoder_set_portable (dec, TRUE));
+  g_assert_cmpstr (ob_rfb_decoder_get_variant (dec), ==, "portable");
+  g_assert_true (ob_rfb_decoder_set_pixel_format (dec, &f8, NULL));
+  g_assert_cmpstr (ob_rfb_decoder_get_variant (dec), ==, "portable");
+  g_assert_true (ob_rfb_decoder_set_portable (dec, FALSE) == avx2);
+  g_assert_cmpstr (ob_rfb_decoder_get_variant (dec), ==, avx2 ? "avx2" : "portable");
+  g_assert_true (ob_rfb_decoder_set_pixel_format (dec, &f16, NULL));
+  g_assert_cmpstr (ob_rfb_decoder_get_variant (dec), ==, avx2 ? "avx2" : "portable");
+}
+
+typedef struct
+{
+  const char *name;
+  GTestFunc   func;
+} TestCase;
+
+typedef struct
+{
+  const TestCase *test;
+  gboolean        portable;
+} TestRun;
+
+static void
+run_test (gconstpointer data)
+{
+  const TestRun *run = data;
+
+  use_portable = run->portable;
+  run->test->func ();
+  use_portable = FALSE;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  static const TestCase tests[] = {
+    { "pixel-formats", test_pixel_formats },
+    { "raw", test_raw },
+    { "zrle-subencodings", test_zrle_subencodings },
+    { "zrle-pieces-stored", test_zrle_pieces_and_stored },
+    { "zrle-amt-tiling", test_zrle_amt_tiling_and_damage },
+    { "damage-signal", test_damage_signal },
+    { "desktop-size-bell-cut-text", test_desktop_size_bell_cut_text },
+    { "zrle-tile-edges", test_zrle_tile_edges },
+    { "zrle-packed-palette-reuse", test_zrle_packed_palette_reuse },
+    { "hostile", test_hostile },
+    { "truncation", test_truncation },
+    { "every-wire-value", test_every_wire_value },
+    { "zrle-truncated-tiles", test_zrle_truncated_tiles },
+  };
+  static TestRun runs[2 * G_N_ELEMENTS (tests)];
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/rfb-decoder/pixel-formats", test_pixel_formats);
-  g_test_add_func ("/rfb-decoder/raw", test_raw);
-  g_test_add_func ("/rfb-decoder/zrle-subencodings", test_zrle_subencodings);
-  g_test_add_func ("/rfb-decoder/zrle-pieces-stored", test_zrle_pieces_and_stored);
-  g_test_add_func ("/rfb-decoder/zrle-amt-tiling", test_zrle_amt_tiling_and_damage);
-  g_test_add_func ("/rfb-decoder/damage-signal", test_damage_signal);
-  g_test_add_func ("/rfb-decoder/desktop-size-bell-cut-text", test_desktop_size_bell_cut_text);
-  g_test_add_func ("/rfb-decoder/zrle-tile-edges", test_zrle_tile_edges);
-  g_test_add_func ("/rfb-decoder/zrle-packed-palette-reuse", test_zrle_packed_palette_reuse);
-  g_test_add_func ("/rfb-decoder/hostile", test_hostile);
-  g_test_add_func ("/rfb-decoder/truncation", test_truncation);
-  g_test_add_func ("/rfb-decoder/every-wire-value", test_every_wire_value);
-  g_test_add_func ("/rfb-decoder/zrle-truncated-tiles", test_zrle_truncated_tiles);
+  /* Each test with the best tile loops, then with the portable ones. */
+  for (guint v = 0; v < 2; v++)
+    for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+      {
+        TestRun *run = &runs[v * G_N_ELEMENTS (tests) + i];
+        g_autofree char *path = g_strdup_printf ("/rfb-decoder/%s/%s", v ? "portable" : "best", tests[i].name);
 
-  return g_test_run ();
+        run->test = &tests[i];
+        run->portable = v == 1;
+        g_test_add_data_func (path, run, run_test);
+      }
+  /* These compare the two themselves. */
+  g_test_add_func ("/rfb-decoder/variants", test_variants);
+  g_test_add_func ("/rfb-decoder/zrle-rle-runs", test_zrle_rle_runs);
+  g_test_add_func ("/rfb-decoder/zrle-rle-overflow", test_zrle_rle_overflow);
+
+  status = g_test_run ();
+  return status;
 }

@@ -11,16 +11,25 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* The tile loops are compiled twice, as they are and for AVX2, and the
+ * decoder picks one at run time (ob_rfb_decoder_set_portable()). */
+#define HAVE_AVX2_VARIANT 1
+#define OB_AVX2 __attribute__ ((target ("avx2")))
+#endif
 
 #include "ob-inflate.h"
 #include "ob-redir-error.h"
 #include "ob-rfb-decoder.h"
+#include "ob-rfb-decoder-private.h"
 
 #define TILE 64
 #define RECT_HEADER 12
 /* Pixels past a tile in the RLE buffer: a run with one length byte (up
- * to 255 pixels) is written before it is checked, and fills write whole
- * blocks of 16. */
+ * to 255 pixels) is written before it is checked, from at most the
+ * tile's last pixel, in whole blocks of 16 or 32 pixels (fill_run()):
+ * the farthest store ends 255 pixels past the tile. */
 #define RUN_SLACK   (256 + 16)
 /* The copy of the last bytes of RLE data (see rle_tail()). */
 #define RLE_TAIL    32
@@ -36,6 +45,15 @@ typedef enum
   CPIXEL_3_HIGH,   /* 32 bpp, colours in the most significant 3 bytes */
   CPIXEL_4,
 } CpixelKind;
+
+/* A rectangle's tiles, one function per CpixelKind and variant. */
+typedef const char *(*ZrleTilesFunc) (ObRfbDecoder *self,
+                                      const guint8 *data,
+                                      gsize         len,
+                                      guint         x,
+                                      guint         y,
+                                      guint         w,
+                                      guint         h);
 
 /* One channel of a 16-bit pixel scaled to 0..255 by integer steps that
  * SIMD has for eight 16-bit lanes at once:
@@ -69,6 +87,11 @@ struct _ObRfbDecoder
   gboolean          wide16;
   Scale16           scale16[3];
 
+  /* The AVX2 variant of the tile loops, unless the CPU lacks it or
+   * ob_rfb_decoder_set_portable() asked for the other one. */
+  gboolean          avx2;
+  ZrleTilesFunc     tiles;
+
   guint             rects_remaining;
   gboolean          failed;
 
@@ -99,6 +122,19 @@ struct _ObRfbDecoder
 };
 
 G_DEFINE_FINAL_TYPE (ObRfbDecoder, ob_rfb_decoder, G_TYPE_OBJECT)
+
+static gboolean
+cpu_has_avx2 (void)
+{
+#ifdef HAVE_AVX2_VARIANT
+  /* Also FALSE when the OS does not save the AVX registers. */
+  return __builtin_cpu_supports ("avx2");
+#else
+  return FALSE;
+#endif
+}
+
+static void pick_tiles (ObRfbDecoder *self);
 
 static void
 ob_rfb_decoder_dispose (GObject *object)
@@ -138,6 +174,7 @@ ob_rfb_decoder_init (ObRfbDecoder *self)
 {
   self->tile = g_new (guint32, TILE * TILE + RUN_SLACK);
   self->quad = g_malloc (256 * sizeof self->quad[0]);
+  self->avx2 = cpu_has_avx2 ();
 }
 
 ObRfbDecoder *
@@ -384,6 +421,140 @@ lut16_wide (ObRfbDecoder *self)
 }
 #endif
 
+#ifdef HAVE_AVX2_VARIANT
+/* The same conversion sixteen pixels at a time. */
+typedef struct
+{
+  __m128i lsh, rsh;
+  __m256i mask, round, mul;
+} Scale16Regs2;
+
+typedef struct
+{
+  Scale16Regs2 ch[3];
+  __m256i      alpha;
+} Wide16x2;
+
+OB_INLINE OB_AVX2 void
+wide16x2_load (const ObRfbDecoder *self,
+               Wide16x2           *k)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      const Scale16 *sc = &self->scale16[i];
+
+      k->ch[i].lsh = _mm_cvtsi32_si128 (sc->lsh);
+      k->ch[i].mask = _mm256_set1_epi16 ((short) sc->mask);
+      k->ch[i].round = _mm256_set1_epi16 ((short) sc->round);
+      k->ch[i].mul = _mm256_set1_epi16 ((short) sc->mul);
+      k->ch[i].rsh = _mm_cvtsi32_si128 (sc->rsh);
+    }
+  k->alpha = _mm256_set1_epi16 ((short) 0xFF00);
+}
+
+OB_INLINE OB_AVX2 __m256i
+wide16x2_channel (__m256i             w,
+                  const Scale16Regs2 *c)
+{
+  __m256i x = _mm256_and_si256 (_mm256_sll_epi16 (w, c->lsh), c->mask);
+
+  x = _mm256_or_si256 (x, c->round);
+  return _mm256_srl_epi16 (_mm256_mulhi_epu16 (x, c->mul), c->rsh);
+}
+
+/* Sixteen wire values at @src to sixteen pixels at @dst.  The 64-bit
+ * quarters are put in the order 0, 2, 1, 3 first, so that the in-lane
+ * unpacks give pixels 0-7 and then 8-15. */
+OB_INLINE OB_AVX2 void
+wide16x2_convert16 (const guint8   *src,
+                    const Wide16x2 *k,
+                    gboolean        swap,
+                    gboolean        grey,
+                    guint32        *dst)
+{
+  __m256i w = _mm256_loadu_si256 ((const __m256i *) (gconstpointer) src);
+  __m256i r, g, b, gb, ar;
+
+  w = _mm256_permute4x64_epi64 (w, 0xD8);
+  if (swap)
+    w = _mm256_or_si256 (_mm256_slli_epi16 (w, 8), _mm256_srli_epi16 (w, 8));
+  r = wide16x2_channel (w, &k->ch[0]);
+  if (grey)
+    g = b = r;
+  else
+    {
+      g = wide16x2_channel (w, &k->ch[1]);
+      b = wide16x2_channel (w, &k->ch[2]);
+    }
+  gb = _mm256_or_si256 (b, _mm256_slli_epi16 (g, 8));
+  ar = _mm256_or_si256 (r, k->alpha);
+  _mm256_storeu_si256 ((__m256i *) (gpointer) dst, _mm256_unpacklo_epi16 (gb, ar));
+  _mm256_storeu_si256 ((__m256i *) (gpointer) (dst + 8), _mm256_unpackhi_epi16 (gb, ar));
+}
+
+OB_INLINE OB_AVX2 void
+wide16x2_rows_for (ObRfbDecoder *self,
+                   const guint8 *src,
+                   guint32      *dst,
+                   gsize         stride,
+                   guint         w,
+                   guint         h,
+                   gboolean      swap,
+                   gboolean      grey)
+{
+  const guint32 *lut = self->lut;
+  Wide16x2 k;
+
+  wide16x2_load (self, &k);
+  if (w == TILE)
+    {
+      for (guint y = 0; y < h; y++, src += 2 * TILE)
+        {
+          guint32 *row = dst + (gsize) y * stride;
+
+          wide16x2_convert16 (src, &k, swap, grey, row);
+          wide16x2_convert16 (src + 32, &k, swap, grey, row + 16);
+          wide16x2_convert16 (src + 64, &k, swap, grey, row + 32);
+          wide16x2_convert16 (src + 96, &k, swap, grey, row + 48);
+        }
+      return;
+    }
+  for (guint y = 0; y < h; y++)
+    {
+      guint32 *row = dst + (gsize) y * stride;
+      guint x = 0;
+
+      for (; x + 16 <= w; x += 16, src += 32)
+        wide16x2_convert16 (src, &k, swap, grey, row + x);
+      for (; x < w; x++, src += 2)
+        row[x] = lut[src[0] | (src[1] << 8)];
+    }
+}
+
+static OB_AVX2 void
+wide16_rows_avx2 (ObRfbDecoder *self,
+                  const guint8 *src,
+                  guint32      *dst,
+                  gsize         stride,
+                  guint         w,
+                  guint         h)
+{
+  gboolean swap = self->format.big_endian;
+
+  if (ob_rfb_pixel_format_is_grey (&self->format))
+    {
+      if (swap)
+        wide16x2_rows_for (self, src, dst, stride, w, h, TRUE, TRUE);
+      else
+        wide16x2_rows_for (self, src, dst, stride, w, h, FALSE, TRUE);
+    }
+  else if (swap)
+    wide16x2_rows_for (self, src, dst, stride, w, h, TRUE, FALSE);
+  else
+    wide16x2_rows_for (self, src, dst, stride, w, h, FALSE, FALSE);
+}
+#endif
+
 gboolean
 ob_rfb_decoder_set_pixel_format (ObRfbDecoder            *self,
                                  const ObRfbPixelFormat  *format,
@@ -419,6 +590,7 @@ ob_rfb_decoder_set_pixel_format (ObRfbDecoder            *self,
       self->cpixel_kind = CPIXEL_4;
       break;
     }
+  pick_tiles (self);
 
   g_clear_pointer (&self->lut, g_free);
   self->lut_size = 0;
@@ -612,67 +784,60 @@ kind_size (CpixelKind kind)
     }
 }
 
-/* Solid runs are most of a desktop: store 4 pixels at a time. */
+/* Eight pixels in one value: a store of it is one AVX2 store in the AVX2
+ * variant and two SSE2 stores in the other (or whatever the target has). */
+typedef guint32 Px8 __attribute__ ((vector_size (32)));
+
+#define PX8(c) ((Px8) { (c), (c), (c), (c), (c), (c), (c), (c) })
+#define STORE8(at, v) memcpy ((at), &(v), sizeof (Px8))
+#define LOAD8(v, at) memcpy (&(v), (at), sizeof (Px8))
+
+/* Solid runs are most of a desktop: store 8 pixels at a time. */
 OB_INLINE void
 fill_row (guint32 *row,
           guint    n,
           guint32  c)
 {
+  Px8 v = PX8 (c);
   guint i = 0;
-#ifdef __SSE2__
-  __m128i v = _mm_set1_epi32 ((int) c);
 
-  for (; i + 16 <= n; i += 16)
+  for (; i + 8 <= n; i += 8)
+    STORE8 (row + i, v);
+  if (i == n)
+    return;
+  /* A tail of 1-7 pixels: one store that overlaps what is already done. */
+  if (n >= 8)
     {
-      _mm_storeu_si128 ((__m128i *) (gpointer) (row + i), v);
-      _mm_storeu_si128 ((__m128i *) (gpointer) (row + i + 4), v);
-      _mm_storeu_si128 ((__m128i *) (gpointer) (row + i + 8), v);
-      _mm_storeu_si128 ((__m128i *) (gpointer) (row + i + 12), v);
-    }
-  for (; i + 4 <= n; i += 4)
-    _mm_storeu_si128 ((__m128i *) (gpointer) (row + i), v);
-  /* A tail of 1-3 pixels: one store that overlaps what is already done. */
-  if (i < n && n >= 4)
-    {
-      _mm_storeu_si128 ((__m128i *) (gpointer) (row + n - 4), v);
+      STORE8 (row + n - 8, v);
       return;
     }
-#endif
   for (; i < n; i++)
     row[i] = c;
 }
 
-/* Fill @run (at least 1) pixels at @at in the tile buffer and return
- * the end of the run.  Short runs, the most common, take four 4-pixel
- * stores without a loop; stores are whole blocks of 16 pixels, so they
- * may go up to 15 pixels past the run, into pixels the tile's next runs
- * write again (or the slack after the tile). */
-OB_INLINE guint32 *
+/* Fill @run (at least 1) pixels at @at in the tile buffer.  Short runs,
+ * the most common, take one fixed store of @block (16 or 32) pixels,
+ * without a loop; stores are whole blocks, so they may go up to
+ * @block - 1 pixels past the run, into pixels the tile's next runs write
+ * again (or the slack after the tile). */
+OB_INLINE void
 fill_run (guint32 *at,
           guint    run,
-          guint32  c)
+          guint32  c,
+          guint    block)
 {
-  guint32 *stop = at + run;
-#ifdef __SSE2__
-  __m128i v = _mm_set1_epi32 ((int) c);
+  Px8 v = PX8 (c);
 
-  _mm_storeu_si128 ((__m128i *) (gpointer) at, v);
-  _mm_storeu_si128 ((__m128i *) (gpointer) (at + 4), v);
-  _mm_storeu_si128 ((__m128i *) (gpointer) (at + 8), v);
-  _mm_storeu_si128 ((__m128i *) (gpointer) (at + 12), v);
-  if (G_UNLIKELY (run > 16))
-    for (guint32 *q = at + 16; q < stop; q += 16)
-      {
-        _mm_storeu_si128 ((__m128i *) (gpointer) q, v);
-        _mm_storeu_si128 ((__m128i *) (gpointer) (q + 4), v);
-        _mm_storeu_si128 ((__m128i *) (gpointer) (q + 8), v);
-        _mm_storeu_si128 ((__m128i *) (gpointer) (q + 12), v);
-      }
-#else
-  for (guint32 *q = at; q < stop; q++)
-    *q = c;
-#endif
-  return stop;
+  for (guint i = 0; i < block; i += 8)
+    STORE8 (at + i, v);
+  if (G_UNLIKELY (run > block))
+    {
+      guint32 *stop = at + run;
+
+      for (guint32 *q = at + block; q < stop; q += block)
+        for (guint i = 0; i < block; i += 8)
+          STORE8 (q + i, v);
+    }
 }
 
 /* ---- ZRLE tiles --------------------------------------------------------- */
@@ -736,7 +901,8 @@ zrle_tile (ObRfbDecoder   *self,
            gsize           stride,
            guint           tw,
            guint           th,
-           CpixelKind      kind)
+           CpixelKind      kind,
+           gboolean        avx2)
 {
   const guint cp = kind_size (kind);
   const guint32 *lut = self->lut;
@@ -759,7 +925,12 @@ zrle_tile (ObRfbDecoder   *self,
 #ifdef __SSE2__
       if (kind == CPIXEL_2 && self->wide16)
         {
-          wide16_rows (self, p, dst, stride, tw, th);
+#ifdef HAVE_AVX2_VARIANT
+          if (avx2)
+            wide16_rows_avx2 (self, p, dst, stride, tw, th);
+          else
+#endif
+            wide16_rows (self, p, dst, stride, tw, th);
           p += (gsize) tw * th * 2;
           goto raw_done;
         }
@@ -811,28 +982,22 @@ zrle_tile (ObRfbDecoder   *self,
         return "solid tile is truncated";
       c = cpixel (self, p, kind);
       p += cp;
-#ifdef __SSE2__
       if (tw == TILE)
         {
-          /* Full rows: 16 stores each, no loop inside the row. */
-          __m128i v = _mm_set1_epi32 ((int) c);
+          /* Full rows: 8 stores of 8 pixels each, no loop inside the row. */
+          Px8 v = PX8 (c);
 
           for (guint y = 0; y < th; y++)
             {
-              __m128i *row = (__m128i *) (gpointer) (dst + (gsize) y * stride);
+              guint32 *row = dst + (gsize) y * stride;
 
-              for (guint i = 0; i < TILE / 4; i++)
-                _mm_storeu_si128 (row + i, v);
+              for (guint i = 0; i < TILE; i += 8)
+                STORE8 (row + i, v);
             }
-          goto solid_done;
         }
-#endif
-      for (guint y = 0; y < th; y++)
-        fill_row (dst + (gsize) y * stride, tw, c);
-#ifdef __SSE2__
-    solid_done:
-      ;
-#endif
+      else
+        for (guint y = 0; y < th; y++)
+          fill_row (dst + (gsize) y * stride, tw, c);
     }
   else if (sub <= 16)
     {
@@ -1103,11 +1268,16 @@ zrle_tile (ObRfbDecoder   *self,
                   safe = p + RLE_TAIL - margin;
                 }
               c = cpixel (self, p, kind);
+              run = p[cp] + 1u;
               p += cp + 1;
-              why = rle_run_length (p[-1], &p, end, tend - at, &run);
-              if (G_UNLIKELY (why != NULL))
-                return why;
-              at = fill_run (at, run, c);
+              if (G_UNLIKELY (run == 256))
+                {
+                  why = rle_run_length (255, &p, end, tend - at, &run);
+                  if (why != NULL)
+                    return why;
+                }
+              fill_run (at, run, c, avx2 ? 32 : 16);
+              at += run;
             }
         }
       else
@@ -1128,7 +1298,7 @@ zrle_tile (ObRfbDecoder   *self,
           safe = (gsize) (end - p) > margin ? end - margin : p;
           while (at < tend)
             {
-              guint b;
+              guint b, is_run;
               guint32 c;
 
               if (G_UNLIKELY (p >= safe))
@@ -1143,20 +1313,24 @@ zrle_tile (ObRfbDecoder   *self,
                   end = p + left;
                   safe = p + RLE_TAIL - margin;
                 }
-              b = *p;
+              /* Single pixels and runs are mixed at random in text and
+               * photos: both take the same path, without a branch on
+               * which it is.  A single pixel is a run of 1 (its next
+               * byte, read anyway, is masked off). */
+              b = p[0];
+              is_run = b >> 7;
+              run = 1u + (p[1] & (0u - is_run));
+              p += 1 + is_run;
               c = palette[b];
               all &= c;
-              if (!(b & 0x80))
+              if (G_UNLIKELY (run == 256))
                 {
-                  *at++ = c;
-                  p++;
-                  continue;
+                  why = rle_run_length (255, &p, end, tend - at, &run);
+                  if (why != NULL)
+                    return why;
                 }
-              p += 2;
-              why = rle_run_length (p[-1], &p, end, tend - at, &run);
-              if (G_UNLIKELY (why != NULL))
-                return why;
-              at = fill_run (at, run, c);
+              fill_run (at, run, c, avx2 ? 32 : 16);
+              at += run;
             }
           if (G_UNLIKELY (all < 0xFF000000u))
             return "palette index out of range";
@@ -1178,7 +1352,13 @@ zrle_tile (ObRfbDecoder   *self,
 
         if (tw == TILE)
           for (; src < src_end; src += TILE, dst += stride)
-            memcpy (dst, src, TILE * sizeof (guint32));
+            for (guint i = 0; i < TILE; i += 8)
+              {
+                Px8 v;
+
+                LOAD8 (v, src + i);
+                STORE8 (dst + i, v);
+              }
         else
           for (; src < src_end; src += tw, dst += stride)
             memcpy (dst, src, tw * sizeof (guint32));
@@ -1200,7 +1380,8 @@ zrle_tiles (ObRfbDecoder *self,
             guint         ry,
             guint         rw,
             guint         rh,
-            CpixelKind    kind)
+            CpixelKind    kind,
+            gboolean      avx2)
 {
   const guint8 *p = data, *end = data + len;
   guint32 *pixels = ob_framebuffer_get_data (self->fb);
@@ -1215,7 +1396,7 @@ zrle_tiles (ObRfbDecoder *self,
           guint tw = MIN (TILE, rw - tx);
           const char *why = zrle_tile (self, &p, end,
                                        pixels + (gsize) (ry + ty) * stride + rx + tx,
-                                       stride, tw, th, kind);
+                                       stride, tw, th, kind, avx2);
 
           if (why != NULL)
             return why;
@@ -1226,34 +1407,73 @@ zrle_tiles (ObRfbDecoder *self,
   return NULL;
 }
 
-static const char *
-zrle_tiles_1 (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
+/* One function per CPIXEL kind and variant, each with its tile loops
+ * specialised. */
+#define ZRLE_TILES_FUNCS(suffix, kind) \
+  static const char * \
+  zrle_tiles_##suffix (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h) \
+  { \
+    return zrle_tiles (self, d, n, x, y, w, h, kind, FALSE); \
+  } \
+  ZRLE_TILES_AVX2 (suffix, kind)
+
+#ifdef HAVE_AVX2_VARIANT
+#define ZRLE_TILES_AVX2(suffix, kind) \
+  static OB_AVX2 const char * \
+  zrle_tiles_##suffix##_avx2 (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h) \
+  { \
+    return zrle_tiles (self, d, n, x, y, w, h, kind, TRUE); \
+  }
+#else
+#define ZRLE_TILES_AVX2(suffix, kind)
+#endif
+
+ZRLE_TILES_FUNCS (1, CPIXEL_1)
+ZRLE_TILES_FUNCS (2, CPIXEL_2)
+ZRLE_TILES_FUNCS (3l, CPIXEL_3_LOW)
+ZRLE_TILES_FUNCS (3h, CPIXEL_3_HIGH)
+ZRLE_TILES_FUNCS (4, CPIXEL_4)
+
+/* Indexed by CpixelKind. */
+static const ZrleTilesFunc zrle_tiles_portable[] = {
+  zrle_tiles_1, zrle_tiles_2, zrle_tiles_3l, zrle_tiles_3h, zrle_tiles_4,
+};
+#ifdef HAVE_AVX2_VARIANT
+static const ZrleTilesFunc zrle_tiles_avx2[] = {
+  zrle_tiles_1_avx2, zrle_tiles_2_avx2, zrle_tiles_3l_avx2, zrle_tiles_3h_avx2, zrle_tiles_4_avx2,
+};
+#endif
+
+static void
+pick_tiles (ObRfbDecoder *self)
 {
-  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_1);
+  G_STATIC_ASSERT (G_N_ELEMENTS (zrle_tiles_portable) == CPIXEL_4 + 1);
+#ifdef HAVE_AVX2_VARIANT
+  if (self->avx2)
+    {
+      self->tiles = zrle_tiles_avx2[self->cpixel_kind];
+      return;
+    }
+#endif
+  self->tiles = zrle_tiles_portable[self->cpixel_kind];
 }
 
-static const char *
-zrle_tiles_2 (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
+gboolean
+ob_rfb_decoder_set_portable (ObRfbDecoder *self,
+                             gboolean      portable)
 {
-  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_2);
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), FALSE);
+
+  self->avx2 = !portable && cpu_has_avx2 ();
+  pick_tiles (self);
+  return portable || self->avx2;
 }
 
-static const char *
-zrle_tiles_3l (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
+const char *
+ob_rfb_decoder_get_variant (ObRfbDecoder *self)
 {
-  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_3_LOW);
-}
-
-static const char *
-zrle_tiles_3h (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
-{
-  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_3_HIGH);
-}
-
-static const char *
-zrle_tiles_4 (ObRfbDecoder *self, const guint8 *d, gsize n, guint x, guint y, guint w, guint h)
-{
-  return zrle_tiles (self, d, n, x, y, w, h, CPIXEL_4);
+  g_return_val_if_fail (OB_IS_RFB_DECODER (self), NULL);
+  return self->avx2 ? "avx2" : "portable";
 }
 
 /* The most inflated bytes a rectangle's tiles can need: per tile a
@@ -1315,25 +1535,7 @@ decode_zrle (ObRfbDecoder  *self,
     }
   self->bytes_inflated += produced;
 
-  switch (self->cpixel_kind)
-    {
-    case CPIXEL_1:
-      why = zrle_tiles_1 (self, zbuf, produced, x, y, w, h);
-      break;
-    case CPIXEL_2:
-      why = zrle_tiles_2 (self, zbuf, produced, x, y, w, h);
-      break;
-    case CPIXEL_3_LOW:
-      why = zrle_tiles_3l (self, zbuf, produced, x, y, w, h);
-      break;
-    case CPIXEL_3_HIGH:
-      why = zrle_tiles_3h (self, zbuf, produced, x, y, w, h);
-      break;
-    case CPIXEL_4:
-    default:
-      why = zrle_tiles_4 (self, zbuf, produced, x, y, w, h);
-      break;
-    }
+  why = self->tiles (self, zbuf, produced, x, y, w, h);
   if (why != NULL)
     {
       g_set_error (error, OB_REDIR_ERROR, OB_REDIR_ERROR_PROTOCOL,
@@ -1358,7 +1560,12 @@ decode_raw (ObRfbDecoder *self,
 #ifdef __SSE2__
   if (self->bytes_per_pixel == 2 && self->wide16)
     {
-      wide16_rows (self, p, pixels + (gsize) ry * stride + rx, stride, w, h);
+#ifdef HAVE_AVX2_VARIANT
+      if (self->avx2)
+        wide16_rows_avx2 (self, p, pixels + (gsize) ry * stride + rx, stride, w, h);
+      else
+#endif
+        wide16_rows (self, p, pixels + (gsize) ry * stride + rx, stride, w, h);
       return;
     }
 #endif

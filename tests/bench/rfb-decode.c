@@ -46,12 +46,15 @@
 #include "ob-framebuffer.h"
 #include "ob-rfb-client.h"
 #include "ob-rfb-decoder.h"
+#include "ob-rfb-decoder-private.h"
 
 #ifdef HAVE_GVNC
 #include <gvnc.h>
 #endif
 
 static guint width = 1920, height = 1080;
+/* --portable-tiles: ob_rfb_decoder_set_portable() on every decoder. */
+static gboolean portable_tiles;
 
 /* @t: 0..255, the weight of @b. */
 static guint32
@@ -252,6 +255,9 @@ decode_all (ObFramebuffer          *fb,
   const guint8 *p = g_bytes_get_data (stream, NULL);
   gsize len = g_bytes_get_size (stream), pos = 0;
   guint updates = 0;
+
+  if (portable_tiles)
+    ob_rfb_decoder_set_portable (dec, TRUE);
 
   while (pos < len)
     {
@@ -611,6 +617,7 @@ main (int   argc,
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "Time per measurement", "S" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Screen size (1920x1080)", "WxH" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &only, "One case: amt16, rect16, amt8, rect8 or side", "CASE" },
+    { "portable-tiles", 0, 0, G_OPTION_ARG_NONE, &portable_tiles, "Decode tiles with the portable (not AVX2) loops", NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
