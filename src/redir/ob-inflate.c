@@ -132,12 +132,14 @@ typedef enum
   FAST_TOO_FAR,
 } FastResult;
 
-/* @lt: the literal/length table, with the distance table at DIST_AT. */
+/* @lt: the literal/length table, with the distance table at DIST_AT;
+ * @lit_bits: its first-level bits (LITLEN_BITS at most). */
 typedef FastResult (*FastLoop) (Cursor         *c,
                                 const guint8   *in_fast,
                                 guint8         *out_fast,
                                 const guint8   *window,
-                                const guint32  *lt);
+                                const guint32  *lt,
+                                guint           lit_bits);
 
 /* The fast loop in two forms: checking every distance against the start
  * of the output, and not (once a whole window is behind, no distance can
@@ -167,6 +169,7 @@ struct _ObInflate
   guint8          lens[288 + 32 + 16];
 
   const guint32  *tables;     /* the current block's, DIST_AT apart */
+  guint           lit_bits;   /* its first-level literal/length bits */
   const FastLoops *fast;
 
   /* Not cleared when made: always written before they are read. */
@@ -189,6 +192,7 @@ static guint8 rev8[256];
 static guint16 rev_primary[1 << PRIMARY_MAX];
 G_STATIC_ASSERT (LITLEN_BITS <= PRIMARY_MAX && DIST_BITS <= PRIMARY_MAX && CLEN_BITS <= PRIMARY_MAX);
 static guint32 fixed_tables[DIST_AT + (1 << DIST_BITS)];
+static guint fixed_lit_bits;
 static const FastLoops *best_fast;
 
 static const guint16 length_base[29] = {
@@ -281,7 +285,8 @@ build_table (guint32        *table,
              const SymList   lists[16],
              const guint32  *sym,
              const guint32  *step,
-             gboolean        complete_only)
+             gboolean        complete_only,
+             guint          *bits_used)
 {
   guint count[16], rem[16];
   guint max = 0, code = 0, cur_prefix = G_MAXUINT, sub_bits = 0;
@@ -313,6 +318,15 @@ build_table (guint32        *table,
     }
   if (left > 0 && (complete_only || max != 1))
     return FALSE;
+  /* A code with no code longer than the primary bits needs only 2^max
+   * entries (and its lookups only max bits): small blocks mostly have
+   * short codes, and doubling the table up to 2^bits was most of the
+   * cost of building it. */
+  if (bits_used != NULL)
+    {
+      bits = MIN (bits, max);
+      *bits_used = bits;
+    }
 
   memcpy (rem, count, sizeof rem);
 
@@ -494,6 +508,7 @@ fast_loop_body (Cursor         *c,
                 guint8         *out_fast,
                 const guint8   *window,
                 const guint32  *lt,
+                guint           lit_bits,
                 LowBits         low_bits,
                 RefillStep      refill_step,
                 gboolean        check_far)
@@ -511,7 +526,7 @@ fast_loop_body (Cursor         *c,
   bitbuf |= load_le64 (in) << bitcount;
   in += refill_step (bitcount);
   bitcount |= 56;
-  e = lt[low_bits (bitbuf, LITLEN_BITS)];
+  e = lt[low_bits (bitbuf, lit_bits)];
   for (;;)
     {
       guint64 saved;
@@ -524,7 +539,7 @@ fast_loop_body (Cursor         *c,
           bitbuf >>= e & 63;
           bitcount -= e;
           *out++ = (guint8) (e >> 8);
-          e = lt[low_bits (bitbuf, LITLEN_BITS)];
+          e = lt[low_bits (bitbuf, lit_bits)];
           /* One literal (LITLEN_BITS at most) and a whole match from a
            * first-level length entry (15 + 28 bits at most) fit in one
            * refill: the most common run goes on without one. */
@@ -535,25 +550,25 @@ fast_loop_body (Cursor         *c,
               bitbuf >>= e & 63;
               bitcount -= e;
               *out++ = (guint8) (e >> 8);
-              e = lt[low_bits (bitbuf, LITLEN_BITS)];
+              e = lt[low_bits (bitbuf, lit_bits)];
               if (e & E_LIT)
                 {
                   bitbuf >>= e & 63;
                   bitcount -= e;
                   *out++ = (guint8) (e >> 8);
-                  e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                  e = lt[low_bits (bitbuf, lit_bits)];
                   if (e & E_LIT)
                     {
                       bitbuf >>= e & 63;
                       bitcount -= e;
                       *out++ = (guint8) (e >> 8);
-                      e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                      e = lt[low_bits (bitbuf, lit_bits)];
                       if (e & E_LIT)
                         {
                           bitbuf >>= e & 63;
                           bitcount -= e;
                           *out++ = (guint8) (e >> 8);
-                          e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                          e = lt[low_bits (bitbuf, lit_bits)];
                         }
                     }
                 }
@@ -576,15 +591,15 @@ fast_loop_body (Cursor         *c,
             {
               /* A long code: its first bits are taken here, the rest
                * (and any extra bits) by the second-level entry. */
-              bitbuf >>= LITLEN_BITS;
-              bitcount -= LITLEN_BITS;
+              bitbuf >>= lit_bits;
+              bitcount -= lit_bits;
               e = lt[E_VALUE (e) + low_bits (bitbuf, E_FIELD (e))];
               if (e & E_LIT)
                 {
                   bitbuf >>= e & 63;
                   bitcount -= e;
                   *out++ = (guint8) (e >> 8);
-                  e = lt[low_bits (bitbuf, LITLEN_BITS)];
+                  e = lt[low_bits (bitbuf, lit_bits)];
                   goto check;
                 }
             }
@@ -633,7 +648,7 @@ fast_loop_body (Cursor         *c,
       bitbuf >>= d & 63;
       bitcount -= d;
       dist = E_VALUE (d) + (low_bits (saved, d) >> E_FIELD (d));
-      e = lt[low_bits (bitbuf, LITLEN_BITS)];
+      e = lt[low_bits (bitbuf, lit_bits)];
 
       if (check_far && G_UNLIKELY (dist > (gsize) (out - window)))
         {
@@ -662,9 +677,10 @@ fast_portable_near_start (Cursor         *c,
                           const guint8   *in_fast,
                           guint8         *out_fast,
                           const guint8   *window,
-                          const guint32  *lt)
+                          const guint32  *lt,
+                          guint           lit_bits)
 {
-  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_portable, refill_step_portable, TRUE);
+  return fast_loop_body (c, in_fast, out_fast, window, lt, lit_bits, low_bits_portable, refill_step_portable, TRUE);
 }
 
 static FastResult
@@ -672,9 +688,10 @@ fast_portable_windowed (Cursor         *c,
                         const guint8   *in_fast,
                         guint8         *out_fast,
                         const guint8   *window,
-                        const guint32  *lt)
+                        const guint32  *lt,
+                        guint           lit_bits)
 {
-  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_portable, refill_step_portable, FALSE);
+  return fast_loop_body (c, in_fast, out_fast, window, lt, lit_bits, low_bits_portable, refill_step_portable, FALSE);
 }
 
 static const FastLoops fast_portable = { fast_portable_near_start, fast_portable_windowed };
@@ -690,10 +707,12 @@ low_bits_bmi2 (guint64 x,
 static inline gsize __attribute__ ((always_inline, target ("bmi,bmi2")))
 refill_step_bmi (guint32 bitcount)
 {
+  static const guint32 whole_bytes = 56;
   guint32 r;
 
-  /* Not _andn_u32: GCC turns it back into a move, not, shift and and. */
-  __asm__ ("andn %2, %1, %0" : "=r" (r) : "r" (bitcount), "r" (56u));
+  /* Not _andn_u32: GCC turns it back into a move, not, shift and and.
+   * The mask comes from memory, which keeps a register free. */
+  __asm__ ("andn %2, %1, %0" : "=r" (r) : "r" (bitcount), "m" (whole_bytes));
   return r >> 3;
 }
 
@@ -702,9 +721,10 @@ fast_bmi2_near_start (Cursor         *c,
                       const guint8   *in_fast,
                       guint8         *out_fast,
                       const guint8   *window,
-                      const guint32  *lt)
+                      const guint32  *lt,
+                      guint           lit_bits)
 {
-  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_bmi2, refill_step_bmi, TRUE);
+  return fast_loop_body (c, in_fast, out_fast, window, lt, lit_bits, low_bits_bmi2, refill_step_bmi, TRUE);
 }
 
 __attribute__ ((target ("bmi,bmi2"))) static FastResult
@@ -712,9 +732,10 @@ fast_bmi2_windowed (Cursor         *c,
                     const guint8   *in_fast,
                     guint8         *out_fast,
                     const guint8   *window,
-                    const guint32  *lt)
+                    const guint32  *lt,
+                    guint           lit_bits)
 {
-  return fast_loop_body (c, in_fast, out_fast, window, lt, low_bits_bmi2, refill_step_bmi, FALSE);
+  return fast_loop_body (c, in_fast, out_fast, window, lt, lit_bits, low_bits_bmi2, refill_step_bmi, FALSE);
 }
 
 static const FastLoops fast_bmi2 = { fast_bmi2_near_start, fast_bmi2_windowed };
@@ -912,11 +933,11 @@ init_symbols (gpointer data)
   memset (lens + 280, 8, 8);
   gather (lens, 288, lists);
   ok = build_table (fixed_tables, 1 << LITLEN_BITS, LITLEN_BITS, lists,
-                    litlen_sym, litlen_step, FALSE);
+                    litlen_sym, litlen_step, FALSE, &fixed_lit_bits);
   memset (lens, 5, 32);
   gather (lens, 32, lists);
   ok = ok && build_table (fixed_tables + DIST_AT, 1 << DIST_BITS, DIST_BITS, lists,
-                          dist_sym, dist_step, FALSE);
+                          dist_sym, dist_step, FALSE, NULL);
   g_assert (ok);
 
   best_fast = &fast_portable;
@@ -1082,6 +1103,7 @@ ob_inflate_feed (ObInflate     *self,
               break;
             case 1:
               self->tables = fixed_tables;
+              self->lit_bits = fixed_lit_bits;
               self->mode = MODE_CODES;
               break;
             case 2:
@@ -1158,7 +1180,7 @@ ob_inflate_feed (ObInflate     *self,
             memcpy (cl, self->clens, sizeof self->clens);
             gather (cl, 19, lists);
             if (!build_table (self->clen_table, G_N_ELEMENTS (self->clen_table), CLEN_BITS,
-                              lists, clen_sym, clen_step, TRUE))
+                              lists, clen_sym, clen_step, TRUE, NULL))
               FAIL ("invalid code lengths set");
           }
           self->have = 0;
@@ -1178,10 +1200,10 @@ ob_inflate_feed (ObInflate     *self,
           if (self->lens[256] == 0)
             FAIL ("invalid code -- missing end-of-block");
           if (!build_table (self->dyn_tables, LITLEN_SIZE, LITLEN_BITS, self->lists[0],
-                            litlen_sym, litlen_step, FALSE))
+                            litlen_sym, litlen_step, FALSE, &self->lit_bits))
             FAIL ("invalid literal/lengths set");
           if (!build_table (self->dyn_tables + DIST_AT, DIST_SIZE, DIST_BITS, self->lists[1],
-                            dist_sym, dist_step, FALSE))
+                            dist_sym, dist_step, FALSE, NULL))
             FAIL ("invalid distances set");
           self->tables = self->dyn_tables;
           self->mode = MODE_CODES;
@@ -1190,12 +1212,13 @@ ob_inflate_feed (ObInflate     *self,
         case MODE_CODES:
           {
             const guint32 *lt = self->tables, *dt = self->tables + DIST_AT;
+            guint lit_bits = self->lit_bits;
 
             if (in_end - in >= IN_MARGIN && out_end - out >= OUT_MARGIN)
               {
                 Cursor c = { in, out, bitbuf, bitcount };
                 FastLoop loop = (gsize) (out - self->buf) >= WINDOW ? self->fast->windowed : self->fast->near_start;
-                FastResult r = loop (&c, in_end - IN_MARGIN, out_end - OUT_MARGIN, self->buf, lt);
+                FastResult r = loop (&c, in_end - IN_MARGIN, out_end - OUT_MARGIN, self->buf, lt, lit_bits);
 
                 in = c.in;
                 out = c.out;
@@ -1233,7 +1256,7 @@ ob_inflate_feed (ObInflate     *self,
                 guint left;
 
                 memcpy (tail, in, n);
-                r = loop (&c, tail + sizeof tail - IN_MARGIN, out_end - OUT_MARGIN, self->buf, lt);
+                r = loop (&c, tail + sizeof tail - IN_MARGIN, out_end - OUT_MARGIN, self->buf, lt, lit_bits);
                 loaded = (gsize) (c.in - tail);
                 left = c.bitcount & 63;
                 if ((r == FAST_LIMIT || r == FAST_EOB) && 8 * loaded <= 8 * n + left)
@@ -1260,14 +1283,14 @@ ob_inflate_feed (ObInflate     *self,
                 guint64 t;
 
                 PULL ();
-                e = lt[bitbuf & MASK (LITLEN_BITS)];
+                e = lt[bitbuf & MASK (lit_bits)];
                 take = 0;
                 if ((e & E_EXC) && E_FIELD (e) != 0)
                   {
                     /* Second level: take its first bits only once the
                      * whole code is there. */
-                    take = LITLEN_BITS;
-                    e = lt[E_VALUE (e) + ((bitbuf >> LITLEN_BITS) & MASK (E_FIELD (e)))];
+                    take = lit_bits;
+                    e = lt[E_VALUE (e) + ((bitbuf >> lit_bits) & MASK (E_FIELD (e)))];
                   }
                 if (e & (E_LIT | E_EXC))
                   {
