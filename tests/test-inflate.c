@@ -702,6 +702,160 @@ test_repeat_across_parts (void)
     }
 }
 
+/* ---- code widths ----------------------------------------------------------- */
+
+/* The canonical codes of @lens (RFC 1951 §3.2.2). */
+static void
+canonical_codes (const guint8 *lens,
+                 guint         n,
+                 guint16      *codes)
+{
+  guint count[16] = { 0 }, next[16] = { 0 };
+  guint code = 0;
+
+  for (guint i = 0; i < n; i++)
+    count[lens[i]]++;
+  count[0] = 0;
+  for (guint l = 1; l < 16; l++)
+    {
+      code = (code + count[l - 1]) << 1;
+      next[l] = code;
+    }
+  for (guint i = 0; i < n; i++)
+    if (lens[i] != 0)
+      codes[i] = (guint16) next[lens[i]]++;
+}
+
+/* A final dynamic block with the literal/length code lengths @lens (258
+ * of them) and one one-bit distance code (distance 1), the header only:
+ * the lengths go through a code length code that has 0-15 at five bits
+ * and the zero runs 17 and 18 at two. */
+static void
+bits_dynamic_lengths (Bits         *b,
+                      const guint8 *lens)
+{
+  static const guint8 order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
+  guint8 clens[19];
+  guint16 ccodes[19];
+  guint8 all[259];
+
+  for (guint i = 0; i < 16; i++)
+    clens[i] = 5;
+  clens[16] = 0;
+  clens[17] = clens[18] = 2;
+  canonical_codes (clens, 19, ccodes);
+  bits_put (b, 1, 1);
+  bits_put (b, 2, 2);
+  bits_put (b, 258 - 257, 5);
+  bits_put (b, 0, 5);
+  bits_put (b, 19 - 4, 4);
+  for (guint i = 0; i < 19; i++)
+    bits_put (b, clens[order[i]], 3);
+  memcpy (all, lens, 258);
+  all[258] = 1;
+  for (guint i = 0; i < 259;)
+    {
+      guint run = 0;
+
+      while (i + run < 259 && all[i + run] == 0 && run < 138)
+        run++;
+      if (run >= 11)
+        {
+          bits_put_code (b, ccodes[18], 2);
+          bits_put (b, run - 11, 7);
+          i += run;
+        }
+      else if (run >= 3)
+        {
+          bits_put_code (b, ccodes[17], 2);
+          bits_put (b, run - 3, 3);
+          i += run;
+        }
+      else
+        {
+          bits_put_code (b, ccodes[all[i]], 5);
+          i++;
+        }
+    }
+}
+
+/* Literal/length codes whose longest code is 1-15 bits, with that
+ * longest code on literals, on the end of block or on the length in
+ * turn: the first-level table is as wide as the longest code up to its
+ * limit, and longer codes go through a second level.  Fed whole (the
+ * fast loop), a byte at a time (the careful one) and in random pieces. */
+static void
+test_code_widths (void)
+{
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+
+  for (guint k = 1; k <= 15; k++)
+    for (guint turn = 0; turn <= k; turn++)
+      {
+        /* k + 1 symbols at lengths 1, 2, ..., k - 1, k, k: k - 1
+         * literals, the end of block and length 3 (symbol 257); a
+         * single one-bit end of block for k = 1. */
+        guint16 syms[16];
+        guint8 lens[258] = { 0 };
+        guint16 codes[258];
+        guint n = k == 1 ? 1 : k + 1;
+        Bits b = { g_byte_array_new (), 0, 0 };
+        g_autoptr(GByteArray) ref = g_byte_array_new ();
+        g_autoptr(GBytes) z = NULL;
+
+        for (guint j = 0; j + 2 < n; j++)
+          syms[j] = (guint16) (0x41 + 7 * j);
+        syms[n == 1 ? 0 : n - 2] = 256;
+        if (n > 1)
+          syms[n - 1] = 257;
+        for (guint j = 0; j < n; j++)
+          lens[syms[(j + turn) % n]] = (guint8) MIN (j + 1, k);
+        canonical_codes (lens, 258, codes);
+        bits_dynamic_lengths (&b, lens);
+        /* Enough symbols for the fast loop to run, in an order that
+         * mixes literals and matches. */
+        for (guint r = 0; n > 1 && r < 300; r++)
+          {
+            guint lit = syms[(r * 5 + r / 7) % (n - 2)];
+            guint8 byte = (guint8) lit;
+
+            bits_put_code (&b, codes[lit], lens[lit]);
+            g_byte_array_append (ref, &byte, 1);
+            if (r % 3 != 1)
+              {
+                bits_put_code (&b, codes[257], lens[257]);
+                bits_put_code (&b, 0, 1);
+                ref_match (ref, 3, 1);
+              }
+          }
+        bits_put_code (&b, codes[256], lens[256]);
+        z = bits_finish (&b);
+
+        for (guint v = 0; v < n_variants (); v++)
+          {
+            g_autoptr(ObInflate) inf = new_inflate (v);
+            const guint8 *o;
+            gsize olen;
+            const char *why = NULL;
+
+            g_assert_cmpint (ob_inflate_feed (inf, g_bytes_get_data (z, NULL), g_bytes_get_size (z), ref->len,
+                                              &o, &olen, &why), ==, OB_INFLATE_END);
+            g_assert_cmpmem (o, olen, ref->data, ref->len);
+            for (guint mode = 0; mode < 2; mode++)
+              {
+                ObInflateStatus st;
+                g_autoptr(GBytes) ours = inflate_pieces (v, z, rand, mode == 0 ? 1 : 9, &st, &why);
+
+                if (st != OB_INFLATE_END)
+                  g_error ("longest code %u, turn %u, variant %u, pieces %u: %s", k, turn, v, mode,
+                           why != NULL ? why : "not ended");
+                g_assert_cmpmem (g_bytes_get_data (ours, NULL), g_bytes_get_size (ours), ref->data, ref->len);
+              }
+          }
+      }
+  g_rand_free (rand);
+}
+
 /* ---- damaged streams ---------------------------------------------------- */
 
 /* Wherever zlib accepts a damaged stream we give the same bytes; wherever
@@ -966,6 +1120,7 @@ main (int   argc,
   g_test_add_func ("/inflate/short-distances", test_short_distances);
   g_test_add_func ("/inflate/far-distances", test_far_distances);
   g_test_add_func ("/inflate/repeat-across-parts", test_repeat_across_parts);
+  g_test_add_func ("/inflate/code-widths", test_code_widths);
   g_test_add_func ("/inflate/corrupt", test_corrupt);
   g_test_add_func ("/inflate/hostile", test_hostile);
 
