@@ -1178,7 +1178,9 @@ ob_inflate_feed (ObInflate     *self,
             n = MIN ((gsize) self->stored_left, (gsize) (in_end - in));
             if (n > (gsize) (out_end - out))
               FAIL ("more output than expected");
-            memcpy (out, in, n);
+            /* A sync flush's empty block has nothing to copy. */
+            if (n > 0)
+              memcpy (out, in, n);
             out += n;
             in += n;
             self->stored_left -= (guint) n;
@@ -1205,9 +1207,16 @@ ob_inflate_feed (ObInflate     *self,
         case MODE_CLENS:
           while (self->have < self->hclen)
             {
+              guint have = self->have, n;
+
               NEED (3);
-              self->clens[clen_order[self->have++]] = bitbuf & 7;
-              DROP (3);
+              /* As many as the bit buffer holds (a refill gives 56 bits
+               * or more: usually all of them at once). */
+              n = MIN (self->hclen - have, bitcount / 3);
+              for (guint k = 0; k < n; k++)
+                self->clens[clen_order[have + k]] = (guint8) ((bitbuf >> (3 * k)) & 7);
+              self->have = have + n;
+              DROP (3 * n);
             }
           {
             /* gather reads lengths 8 at a time. */
