@@ -28,9 +28,9 @@
 #define RECT_HEADER 12
 /* Pixels past a tile in the RLE buffer: a run with one length byte (up
  * to 255 pixels) is written before it is checked, from at most the
- * tile's last pixel, in whole blocks of 16 or 32 pixels (fill_run()):
- * the farthest store ends 255 pixels past the tile. */
-#define RUN_SLACK   (256 + 16)
+ * tile's last pixel, in blocks of 16 then 32 pixels (rle_fill()): the
+ * farthest store ends 271 pixels past the tile. */
+#define RUN_SLACK   (256 + 32)
 /* The copy of the last bytes of RLE data (see rle_tail()). */
 #define RLE_TAIL    32
 
@@ -788,7 +788,11 @@ kind_size (CpixelKind kind)
  * variant and two SSE2 stores in the other (or whatever the target has). */
 typedef guint32 Px8 __attribute__ ((vector_size (32)));
 
+typedef guint32 Px4 __attribute__ ((vector_size (16)));
+
 #define PX8(c) ((Px8) { (c), (c), (c), (c), (c), (c), (c), (c) })
+/* Two Px4 side by side (one vinserti128 with AVX2). */
+#define PX4_CONCAT(a, b) __builtin_shufflevector ((a), (b), 0, 1, 2, 3, 4, 5, 6, 7)
 #define STORE8(at, v) memcpy ((at), &(v), sizeof (Px8))
 #define LOAD8(v, at) memcpy (&(v), (at), sizeof (Px8))
 
@@ -813,31 +817,6 @@ fill_row (guint32 *row,
     }
   for (; i < n; i++)
     row[i] = c;
-}
-
-/* Fill @run (at least 1) pixels at @at in the tile buffer.  Short runs,
- * the most common, take one fixed store of @block (16 or 32) pixels,
- * without a loop; stores are whole blocks, so they may go up to
- * @block - 1 pixels past the run, into pixels the tile's next runs write
- * again (or the slack after the tile). */
-OB_INLINE void
-fill_run (guint32 *at,
-          guint    run,
-          guint32  c,
-          guint    block)
-{
-  Px8 v = PX8 (c);
-
-  for (guint i = 0; i < block; i += 8)
-    STORE8 (at + i, v);
-  if (G_UNLIKELY (run > block))
-    {
-      guint32 *stop = at + run;
-
-      for (guint32 *q = at + block; q < stop; q += block)
-        for (guint i = 0; i < block; i += 8)
-          STORE8 (q + i, v);
-    }
 }
 
 /* ---- ZRLE tiles --------------------------------------------------------- */
@@ -873,6 +852,54 @@ rle_run_length (guint          b,
       *pp = p;
     }
   *run = n;
+  return NULL;
+}
+
+/* Fill a run of @run pixels (1-256, as read from one length byte) at
+ * *@atp in the tile buffer with @v (one colour eight times), and move
+ * *@atp past it.  A run of 256 goes on with the next length bytes at
+ * *@pp (up to @end), and may not pass @tend.  Short runs, the most common,
+ * take one fixed store of 16 pixels, without a loop; longer ones go on
+ * in blocks of 32.  Whole blocks may go up to 31 pixels past the run,
+ * into pixels the tile's next runs write again (or the slack after the
+ * tile).  (Blocks
+ * of 32 pixels with AVX2 mispredict fewer run ends but cost more stores
+ * than that saves; @v is a pointer, as vector arguments would change the
+ * ABI.) */
+OB_INLINE const char *
+rle_fill (guint32       **atp,
+          guint           run,
+          const Px8      *v,
+          const guint8  **pp,
+          const guint8   *end,
+          const guint32  *tend)
+{
+  guint32 *at = *atp;
+
+  STORE8 (at, *v);
+  STORE8 (at + 8, *v);
+  if (G_UNLIKELY (run > 16))
+    {
+      guint32 *stop;
+
+      if (G_UNLIKELY (run == 256))
+        {
+          const char *why = rle_run_length (255, pp, end, tend - at, &run);
+
+          if (why != NULL)
+            return why;
+        }
+      /* The rest in blocks of 32: half the loop's branches. */
+      stop = at + run;
+      for (guint32 *q = at + 16; q < stop; q += 32)
+        {
+          STORE8 (q, *v);
+          STORE8 (q + 8, *v);
+          STORE8 (q + 16, *v);
+          STORE8 (q + 24, *v);
+        }
+    }
+  *atp = at + run;
   return NULL;
 }
 
@@ -1078,13 +1105,17 @@ zrle_tile (ObRfbDecoder   *self,
 
               if (tw == TILE)
                 {
-                  /* The usual full tile: 16 bytes a row, unrolled. */
-                  for (guint k = 0; k < TILE / 4; k += 4)
+                  /* The usual full tile: 16 bytes a row, unrolled, two
+                   * bytes' pixels per store of eight. */
+                  for (guint k = 0; k < TILE / 4; k += 2)
                     {
-                      memcpy (row + 4 * k, quad[q[k]], 16);
-                      memcpy (row + 4 * k + 4, quad[q[k + 1]], 16);
-                      memcpy (row + 4 * k + 8, quad[q[k + 2]], 16);
-                      memcpy (row + 4 * k + 12, quad[q[k + 3]], 16);
+                      Px4 a, b;
+                      Px8 v;
+
+                      memcpy (&a, quad[q[k]], 16);
+                      memcpy (&b, quad[q[k + 1]], 16);
+                      v = PX4_CONCAT (a, b);
+                      STORE8 (row + 4 * k, v);
                     }
                   continue;
                 }
@@ -1253,7 +1284,7 @@ zrle_tile (ObRfbDecoder   *self,
           safe = (gsize) (end - p) > margin ? end - margin : p;
           while (at < tend)
             {
-              guint32 c;
+              Px8 v;
 
               if (G_UNLIKELY (p >= safe))
                 {
@@ -1267,17 +1298,12 @@ zrle_tile (ObRfbDecoder   *self,
                   end = p + left;
                   safe = p + RLE_TAIL - margin;
                 }
-              c = cpixel (self, p, kind);
+              v = PX8 (cpixel (self, p, kind));
               run = p[cp] + 1u;
               p += cp + 1;
-              if (G_UNLIKELY (run == 256))
-                {
-                  why = rle_run_length (255, &p, end, tend - at, &run);
-                  if (why != NULL)
-                    return why;
-                }
-              fill_run (at, run, c, avx2 ? 32 : 16);
-              at += run;
+              why = rle_fill (&at, run, &v, &p, end, tend);
+              if (G_UNLIKELY (why != NULL))
+                return why;
             }
         }
       else
@@ -1286,8 +1312,9 @@ zrle_tile (ObRfbDecoder   *self,
           guint n = sub - 128;
           /* Every pixel ANDed: palette entries past @n are 0, real
            * colours all have alpha 0xFF, so a bad index shows at the end
-           * without a branch per entry. */
-          guint32 all = 0xFFFFFFFFu;
+           * without a branch per entry.  In a vector, as the colours are
+           * used there (all its lanes are the same). */
+          Px8 all = PX8 (0xFFFFFFFFu);
 
           if ((gsize) (end - p) < (gsize) n * cp)
             return "palette RLE tile is truncated";
@@ -1299,7 +1326,7 @@ zrle_tile (ObRfbDecoder   *self,
           while (at < tend)
             {
               guint b, is_run;
-              guint32 c;
+              Px8 v;
 
               if (G_UNLIKELY (p >= safe))
                 {
@@ -1321,18 +1348,13 @@ zrle_tile (ObRfbDecoder   *self,
               is_run = b >> 7;
               run = 1u + (p[1] & (0u - is_run));
               p += 1 + is_run;
-              c = palette[b];
-              all &= c;
-              if (G_UNLIKELY (run == 256))
-                {
-                  why = rle_run_length (255, &p, end, tend - at, &run);
-                  if (why != NULL)
-                    return why;
-                }
-              fill_run (at, run, c, avx2 ? 32 : 16);
-              at += run;
+              v = PX8 (palette[b]);
+              all &= v;
+              why = rle_fill (&at, run, &v, &p, end, tend);
+              if (G_UNLIKELY (why != NULL))
+                return why;
             }
-          if (G_UNLIKELY (all < 0xFF000000u))
+          if (G_UNLIKELY (all[0] < 0xFF000000u))
             return "palette index out of range";
         }
       if (real_end != NULL)
