@@ -8,7 +8,9 @@
 /* ObInflate over arbitrary bytes, fed as ZRLE feeds it: one stream in
  * pieces.
  *  - The bytes themselves as a raw deflate stream: whatever they are, no
- *    crash, no over-read, never more output than allowed.
+ *    crash, no over-read, never more output than allowed (a mebibyte, or
+ *    a few hundred bytes so the output limit is met too).  Every piece is
+ *    a copy of exactly its size, so reading past it shows.
  *  - The bytes compressed by zlib (level, strategy and piece size from the
  *    first byte, a sync flush after each piece as a VNC server does) must
  *    inflate to exactly the bytes again.
@@ -42,19 +44,21 @@ static void
 feed_raw (const guint8 *data,
           gsize         size,
           gsize         piece,
+          gsize         max_out,
           gboolean      portable)
 {
   g_autoptr(ObInflate) inflater = new_inflater (portable);
 
   for (gsize offset = 0; offset < size; offset += piece)
     {
+      gsize n = MIN (piece, size - offset);
+      g_autofree guint8 *copy = g_memdup2 (data + offset, n);
       const guint8 *out = NULL;
       gsize out_len = 0;
       const char *why = NULL;
-      ObInflateStatus status = ob_inflate_feed (inflater, data + offset, MIN (piece, size - offset), MAX_OUT,
-                                                &out, &out_len, &why);
+      ObInflateStatus status = ob_inflate_feed (inflater, copy, n, max_out, &out, &out_len, &why);
 
-      if (out_len > MAX_OUT)
+      if (out_len > max_out)
         abort ();
       if (status == OB_INFLATE_ERROR)
         {
@@ -129,7 +133,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   for (int portable = 0; portable < 2; portable++)
     {
-      feed_raw (data, size, piece, portable);
+      feed_raw (data, size, piece, control & 8 ? 1 + (gsize) (control & 7) * 97 : MAX_OUT, portable);
       round_trip (data, size, control % 10, strategies[(control >> 4) % G_N_ELEMENTS (strategies)], piece, portable);
     }
   return 0;
