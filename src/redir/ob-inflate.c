@@ -442,8 +442,9 @@ copy_match (guint8  *out,
             LowBits  low_bits)
 {
   const guint8 *src = out - dist;
-  guint8 *end = out + len;
 
+  /* Offsets rather than an end pointer: the common short match then
+   * needs nothing but the output moved on at the end. */
   if (G_LIKELY (dist >= 8))
     {
       /* Each 8-byte piece reads only bytes written before it; most
@@ -452,17 +453,15 @@ copy_match (guint8  *out,
       memcpy (out + 8, src + 8, 8);
       if (G_UNLIKELY (len > 16))
         {
-          guint8 *o = out + 16;
+          gsize k = 16;
 
-          src += 16;
           do
             {
-              memcpy (o, src, 8);
-              memcpy (o + 8, src + 8, 8);
-              o += 16;
-              src += 16;
+              memcpy (out + k, src + k, 8);
+              memcpy (out + k + 8, src + k + 8, 8);
+              k += 16;
             }
-          while (o < end);
+          while (k < len);
         }
     }
   else
@@ -484,17 +483,16 @@ copy_match (guint8  *out,
         G_GUINT64_CONSTANT (0x0100000000000001),
       };
       guint64 pattern = low_bits (load_le64 (src), 8 * dist) * repeat[dist];
-      guint stride = period_step[dist];
-      guint8 *o = out;
+      gsize stride = period_step[dist], k = 0;
 
       do
         {
-          store_le64 (o, pattern);
-          o += stride;
+          store_le64 (out + k, pattern);
+          k += stride;
         }
-      while (o < end);
+      while (k < len);
     }
-  return end;
+  return out + len;
 }
 
 /* Decodes while two refills of 8 input bytes and five literals and a
