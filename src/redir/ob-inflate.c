@@ -549,43 +549,59 @@ fast_loop_body (Cursor         *c,
 
       if (e & E_LIT)
         {
+          /* Up to five literals: stored at fixed offsets, the output
+           * moved on once where the run ends. */
           bitbuf >>= e & 63;
           bitcount -= e;
-          *out++ = (guint8) (e >> 8);
+          out[0] = (guint8) (e >> 8);
           e = lt[low_bits (bitbuf, lit_bits)];
           /* One literal (LITLEN_BITS at most) and a whole match from a
            * first-level length entry (15 + 28 bits at most) fit in one
            * refill: the most common run goes on without one. */
           if (!(e & (E_LIT | E_EXC)))
-            goto length;
-          if (e & E_LIT)
             {
-              bitbuf >>= e & 63;
-              bitcount -= e;
-              *out++ = (guint8) (e >> 8);
-              e = lt[low_bits (bitbuf, lit_bits)];
-              if (e & E_LIT)
-                {
-                  bitbuf >>= e & 63;
-                  bitcount -= e;
-                  *out++ = (guint8) (e >> 8);
-                  e = lt[low_bits (bitbuf, lit_bits)];
-                  if (e & E_LIT)
-                    {
-                      bitbuf >>= e & 63;
-                      bitcount -= e;
-                      *out++ = (guint8) (e >> 8);
-                      e = lt[low_bits (bitbuf, lit_bits)];
-                      if (e & E_LIT)
-                        {
-                          bitbuf >>= e & 63;
-                          bitcount -= e;
-                          *out++ = (guint8) (e >> 8);
-                          e = lt[low_bits (bitbuf, lit_bits)];
-                        }
-                    }
-                }
+              out += 1;
+              goto length;
             }
+          if (!(e & E_LIT))
+            {
+              out += 1;
+              goto literals_done;
+            }
+          bitbuf >>= e & 63;
+          bitcount -= e;
+          out[1] = (guint8) (e >> 8);
+          e = lt[low_bits (bitbuf, lit_bits)];
+          if (!(e & E_LIT))
+            {
+              out += 2;
+              goto literals_done;
+            }
+          bitbuf >>= e & 63;
+          bitcount -= e;
+          out[2] = (guint8) (e >> 8);
+          e = lt[low_bits (bitbuf, lit_bits)];
+          if (!(e & E_LIT))
+            {
+              out += 3;
+              goto literals_done;
+            }
+          bitbuf >>= e & 63;
+          bitcount -= e;
+          out[3] = (guint8) (e >> 8);
+          e = lt[low_bits (bitbuf, lit_bits)];
+          if (!(e & E_LIT))
+            {
+              out += 4;
+              goto literals_done;
+            }
+          bitbuf >>= e & 63;
+          bitcount -= e;
+          out[4] = (guint8) (e >> 8);
+          e = lt[low_bits (bitbuf, lit_bits)];
+          out += 5;
+
+        literals_done:
           /* Usually a match comes next: refill for it without going
            * round (@in_fast leaves room for two refills). */
           bitbuf |= load_le64 (in) << (bitcount & 63);
