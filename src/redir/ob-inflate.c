@@ -834,9 +834,10 @@ read_lengths_body (ObInflate      *self,
               have = base + i;
               goto done;
             }
-          if (!(e & C_REP))
+          if (G_LIKELY (!(e & C_REP)))
             {
-              /* Most are single lengths. */
+              /* Most are single lengths (saying so lets this path keep
+               * its values in registers). */
               SymList *list = &lists[e >> 24];
 
               plens[i] = (guint8) (e >> 24);
