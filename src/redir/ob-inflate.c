@@ -27,7 +27,9 @@
  * window copy per call; short periods by one multiply); and builds its
  * tables from lists of the used symbols by length, gathered while the
  * code lengths are read, because a dynamic block of a few hundred
- * symbols cannot pay for more.  The last bytes of every input (where a
+ * symbols cannot pay for more (for the same reason the first level of
+ * its literal/length table is only as wide as its longest code, up to 10
+ * bits).  The last bytes of every input (where a
  * ZRLE rectangle's end of block and sync flush are) also go through the
  * fast loop, from a zero-padded copy.  On CPUs with BMI2 (and BMI1) the fast
  * loop is compiled a second time for shrx/shlx/bzhi/andn, picked at run
@@ -512,9 +514,11 @@ copy_match (guint8  *out,
  * which saves extracting them for every code; shifts use those 6 bits
  * anyway.  The caller clears the rest.
  *
- * Inlined into four functions: with or without BMI2 (@low_bits; the
- * compiler also turns the variable shifts into shrx/shlx there, no moves
- * to cl), and with or without checking distances against @window. */
+ * Inlined into four functions: with or without BMI2 (@low_bits and
+ * @refill_step; the compiler also turns the variable shifts into
+ * shrx/shlx there, no moves to cl), and with or without checking
+ * distances against @window.  @lit_bits is the first-level width of
+ * @lt (LITLEN_BITS at most, so the budgets above hold). */
 static inline FastResult __attribute__ ((always_inline))
 fast_loop_body (Cursor         *c,
                 const guint8   *in_fast,
