@@ -784,35 +784,106 @@ kind_size (CpixelKind kind)
     }
 }
 
-/* Eight pixels in one value: a store of it is one AVX2 store in the AVX2
- * variant and two SSE2 stores in the other (or whatever the target has). */
+/* Vectors of pixels: eight for the AVX2 variant, four for the other
+ * (without AVX, GCC builds 32-byte vectors through the stack).  The
+ * helpers below take @wide, a constant in each variant, to pick one. */
 typedef guint32 Px8 __attribute__ ((vector_size (32)));
-
 typedef guint32 Px4 __attribute__ ((vector_size (16)));
 
 #define PX8(c) ((Px8) { (c), (c), (c), (c), (c), (c), (c), (c) })
+#define PX4(c) ((Px4) { (c), (c), (c), (c) })
 /* Two Px4 side by side (one vinserti128 with AVX2). */
 #define PX4_CONCAT(a, b) __builtin_shufflevector ((a), (b), 0, 1, 2, 3, 4, 5, 6, 7)
 #define STORE8(at, v) memcpy ((at), &(v), sizeof (Px8))
 #define LOAD8(v, at) memcpy (&(v), (at), sizeof (Px8))
+#define STORE4(at, v) memcpy ((at), &(v), sizeof (Px4))
+#define LOAD4(v, at) memcpy (&(v), (at), sizeof (Px4))
+
+/* One colour in every lane: a Splat is two plain locals, NAME_8 and
+ * NAME_4, of which only the one for @wide is set and used.  Macros on
+ * locals: through a struct or a helper function, GCC 12 built the AVX2
+ * broadcast lane by lane (five instructions) instead of one
+ * vpbroadcastd. */
+#define SPLAT_DECLARE(name) Px8 name##_8; Px4 name##_4
+
+#define SPLAT_SET(name, c, wide) \
+  G_STMT_START { \
+    guint32 c_ = (c); \
+    if (wide) \
+      name##_8 = PX8 (c_); \
+    else \
+      name##_4 = PX4 (c_); \
+  } G_STMT_END
+
+#define SPLAT_AND(all, name, wide) \
+  G_STMT_START { \
+    if (wide) \
+      all##_8 &= name##_8; \
+    else \
+      all##_4 &= name##_4; \
+  } G_STMT_END
+
+#define SPLAT_LANE0(name, wide) ((wide) ? name##_8[0] : name##_4[0])
+
+/* Eight pixels of @v8 or @v4 at @at (unaligned). */
+OB_INLINE void
+splat_store8 (guint32   *at,
+              const Px8 *v8,
+              const Px4 *v4,
+              gboolean   wide)
+{
+  if (wide)
+    STORE8 (at, *v8);
+  else
+    {
+      STORE4 (at, *v4);
+      STORE4 (at + 4, *v4);
+    }
+}
+
+/* Eight pixels from @src to @dst. */
+OB_INLINE void
+copy8 (guint32       *dst,
+       const guint32 *src,
+       gboolean       wide)
+{
+  if (wide)
+    {
+      Px8 v;
+
+      LOAD8 (v, src);
+      STORE8 (dst, v);
+    }
+  else
+    {
+      Px4 a, b;
+
+      LOAD4 (a, src);
+      LOAD4 (b, src + 4);
+      STORE4 (dst, a);
+      STORE4 (dst + 4, b);
+    }
+}
 
 /* Solid runs are most of a desktop: store 8 pixels at a time. */
 OB_INLINE void
-fill_row (guint32 *row,
-          guint    n,
-          guint32  c)
+fill_row (guint32  *row,
+          guint     n,
+          guint32   c,
+          gboolean  wide)
 {
-  Px8 v = PX8 (c);
+  SPLAT_DECLARE (v);
   guint i = 0;
 
+  SPLAT_SET (v, c, wide);
   for (; i + 8 <= n; i += 8)
-    STORE8 (row + i, v);
+    splat_store8 (row + i, &v_8, &v_4, wide);
   if (i == n)
     return;
   /* A tail of 1-7 pixels: one store that overlaps what is already done. */
   if (n >= 8)
     {
-      STORE8 (row + n - 8, v);
+      splat_store8 (row + n - 8, &v_8, &v_4, wide);
       return;
     }
   for (; i < n; i++)
@@ -821,70 +892,66 @@ fill_row (guint32 *row,
 
 /* ---- ZRLE tiles --------------------------------------------------------- */
 
-/* The length of an RLE run whose first length byte @b was just read
- * (*@pp is past it): 1 + @b, and while the byte before was 255 the next
- * one is added.  A continued run may not pass @room pixels; a run of one
- * byte (at most 255) is checked by the caller. */
+/* An RLE run whose first length byte was 255 (256 pixels so far) goes
+ * on with the next bytes at *@pp: each is added, and read while the one
+ * before was 255.  The run may not pass @room pixels. */
 OB_INLINE const char *
-rle_run_length (guint          b,
-                const guint8 **pp,
-                const guint8  *end,
-                gsize          room,
-                guint         *run)
+rle_run_more (const guint8 **pp,
+              const guint8  *end,
+              gsize          room,
+              guint         *run)
 {
-  guint n = b + 1;
+  const guint8 *p = *pp;
+  guint n = 256;
+  guint b;
 
-  if (G_UNLIKELY (b == 255))
+  do
     {
-      const guint8 *p = *pp;
-
-      do
-        {
-          if (p >= end)
-            return "RLE run length is truncated";
-          b = *p++;
-          n += b;
-          /* A tile has at most 4096 pixels: no overflow before this. */
-          if (n > room)
-            return "RLE run longer than the tile";
-        }
-      while (b == 255);
-      *pp = p;
+      if (p >= end)
+        return "RLE run length is truncated";
+      b = *p++;
+      n += b;
+      /* A tile has at most 4096 pixels: no overflow before this. */
+      if (n > room)
+        return "RLE run longer than the tile";
     }
+  while (b == 255);
+  *pp = p;
   *run = n;
   return NULL;
 }
 
 /* Fill a run of @run pixels (1-256, as read from one length byte) at
- * *@atp in the tile buffer with @v (one colour eight times), and move
+ * *@atp in the tile buffer with @v8 or @v4 (a Splat), and move
  * *@atp past it.  A run of 256 goes on with the next length bytes at
- * *@pp (up to @end), and may not pass @tend.  Short runs, the most common,
- * take one fixed store of 16 pixels, without a loop; longer ones go on
- * in blocks of 32.  Whole blocks may go up to 31 pixels past the run,
- * into pixels the tile's next runs write again (or the slack after the
- * tile).  (Blocks
- * of 32 pixels with AVX2 mispredict fewer run ends but cost more stores
- * than that saves; @v is a pointer, as vector arguments would change the
- * ABI.) */
+ * *@pp (up to @end), and may not pass @tend.  Short runs, the most
+ * common, take one fixed store of 16 pixels, without a loop (a fixed 32
+ * with AVX2 mispredicts fewer run ends, but costs more stores than that
+ * saves); longer ones go on in blocks of 32.  Whole blocks may go up to
+ * 31 pixels past the run, into pixels the tile's next runs write again
+ * (or the slack after the tile).  Pointers: vector arguments would
+ * change the ABI. */
 OB_INLINE const char *
 rle_fill (guint32       **atp,
           guint           run,
-          const Px8      *v,
+          const Px8      *v8,
+          const Px4      *v4,
           const guint8  **pp,
           const guint8   *end,
-          const guint32  *tend)
+          const guint32  *tend,
+          gboolean        wide)
 {
   guint32 *at = *atp;
 
-  STORE8 (at, *v);
-  STORE8 (at + 8, *v);
+  splat_store8 (at, v8, v4, wide);
+  splat_store8 (at + 8, v8, v4, wide);
   if (G_UNLIKELY (run > 16))
     {
       guint32 *stop;
 
       if (G_UNLIKELY (run == 256))
         {
-          const char *why = rle_run_length (255, pp, end, tend - at, &run);
+          const char *why = rle_run_more (pp, end, tend - at, &run);
 
           if (why != NULL)
             return why;
@@ -893,10 +960,10 @@ rle_fill (guint32       **atp,
       stop = at + run;
       for (guint32 *q = at + 16; q < stop; q += 32)
         {
-          STORE8 (q, *v);
-          STORE8 (q + 8, *v);
-          STORE8 (q + 16, *v);
-          STORE8 (q + 24, *v);
+          splat_store8 (q, v8, v4, wide);
+          splat_store8 (q + 8, v8, v4, wide);
+          splat_store8 (q + 16, v8, v4, wide);
+          splat_store8 (q + 24, v8, v4, wide);
         }
     }
   *atp = at + run;
@@ -1011,20 +1078,21 @@ zrle_tile (ObRfbDecoder   *self,
       p += cp;
       if (tw == TILE)
         {
-          /* Full rows: 8 stores of 8 pixels each, no loop inside the row. */
-          Px8 v = PX8 (c);
+          /* Full rows: 8 pixels a step, no loop inside the row. */
+          SPLAT_DECLARE (v);
 
+          SPLAT_SET (v, c, avx2);
           for (guint y = 0; y < th; y++)
             {
               guint32 *row = dst + (gsize) y * stride;
 
               for (guint i = 0; i < TILE; i += 8)
-                STORE8 (row + i, v);
+                splat_store8 (row + i, &v_8, &v_4, avx2);
             }
         }
       else
         for (guint y = 0; y < th; y++)
-          fill_row (dst + (gsize) y * stride, tw, c);
+          fill_row (dst + (gsize) y * stride, tw, c, avx2);
     }
   else if (sub <= 16)
     {
@@ -1105,17 +1173,25 @@ zrle_tile (ObRfbDecoder   *self,
 
               if (tw == TILE)
                 {
-                  /* The usual full tile: 16 bytes a row, unrolled, two
-                   * bytes' pixels per store of eight. */
+                  /* The usual full tile: 16 bytes a row, unrolled (with
+                   * AVX2, two bytes' pixels per store). */
                   for (guint k = 0; k < TILE / 4; k += 2)
                     {
                       Px4 a, b;
-                      Px8 v;
 
-                      memcpy (&a, quad[q[k]], 16);
-                      memcpy (&b, quad[q[k + 1]], 16);
-                      v = PX4_CONCAT (a, b);
-                      STORE8 (row + 4 * k, v);
+                      LOAD4 (a, quad[q[k]]);
+                      LOAD4 (b, quad[q[k + 1]]);
+                      if (avx2)
+                        {
+                          Px8 v = PX4_CONCAT (a, b);
+
+                          STORE8 (row + 4 * k, v);
+                        }
+                      else
+                        {
+                          STORE4 (row + 4 * k, a);
+                          STORE4 (row + 4 * k + 4, b);
+                        }
                     }
                   continue;
                 }
@@ -1284,7 +1360,7 @@ zrle_tile (ObRfbDecoder   *self,
           safe = (gsize) (end - p) > margin ? end - margin : p;
           while (at < tend)
             {
-              Px8 v;
+              SPLAT_DECLARE (v);
 
               if (G_UNLIKELY (p >= safe))
                 {
@@ -1298,10 +1374,10 @@ zrle_tile (ObRfbDecoder   *self,
                   end = p + left;
                   safe = p + RLE_TAIL - margin;
                 }
-              v = PX8 (cpixel (self, p, kind));
+              SPLAT_SET (v, cpixel (self, p, kind), avx2);
               run = p[cp] + 1u;
               p += cp + 1;
-              why = rle_fill (&at, run, &v, &p, end, tend);
+              why = rle_fill (&at, run, &v_8, &v_4, &p, end, tend, avx2);
               if (G_UNLIKELY (why != NULL))
                 return why;
             }
@@ -1314,10 +1390,11 @@ zrle_tile (ObRfbDecoder   *self,
            * colours all have alpha 0xFF, so a bad index shows at the end
            * without a branch per entry.  In a vector, as the colours are
            * used there (all its lanes are the same). */
-          Px8 all = PX8 (0xFFFFFFFFu);
+          SPLAT_DECLARE (all);
 
           if ((gsize) (end - p) < (gsize) n * cp)
             return "palette RLE tile is truncated";
+          SPLAT_SET (all, 0xFFFFFFFFu, avx2);
           /* All of it: a fixed size is a few stores, not a call. */
           memset (palette, 0, sizeof palette);
           for (guint i = 0; i < n; i++, p += cp)
@@ -1326,7 +1403,7 @@ zrle_tile (ObRfbDecoder   *self,
           while (at < tend)
             {
               guint b, is_run;
-              Px8 v;
+              SPLAT_DECLARE (v);
 
               if (G_UNLIKELY (p >= safe))
                 {
@@ -1348,13 +1425,13 @@ zrle_tile (ObRfbDecoder   *self,
               is_run = b >> 7;
               run = 1u + (p[1] & (0u - is_run));
               p += 1 + is_run;
-              v = PX8 (palette[b]);
-              all &= v;
-              why = rle_fill (&at, run, &v, &p, end, tend);
+              SPLAT_SET (v, palette[b], avx2);
+              SPLAT_AND (all, v, avx2);
+              why = rle_fill (&at, run, &v_8, &v_4, &p, end, tend, avx2);
               if (G_UNLIKELY (why != NULL))
                 return why;
             }
-          if (G_UNLIKELY (all[0] < 0xFF000000u))
+          if (G_UNLIKELY (SPLAT_LANE0 (all, avx2) < 0xFF000000u))
             return "palette index out of range";
         }
       if (real_end != NULL)
@@ -1375,12 +1452,7 @@ zrle_tile (ObRfbDecoder   *self,
         if (tw == TILE)
           for (; src < src_end; src += TILE, dst += stride)
             for (guint i = 0; i < TILE; i += 8)
-              {
-                Px8 v;
-
-                LOAD8 (v, src + i);
-                STORE8 (dst + i, v);
-              }
+              copy8 (dst + i, src + i, avx2);
         else
           for (; src < src_end; src += tw, dst += stride)
             memcpy (dst, src, tw * sizeof (guint32));
