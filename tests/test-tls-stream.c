@@ -46,6 +46,7 @@ typedef struct
   /* what the client does */
   gboolean     send_big;
   gboolean     fin_without_close;
+  guint        n_records;        /* burst_client_thread() */
   /* results */
   gboolean     handshake_ok;
   int          chain_len;        /* certificates the server sent */
@@ -209,6 +210,123 @@ out:
   return NULL;
 }
 
+/* ---- a client that sends many records in one segment ----------------------------------- */
+
+/* Over memory BIOs, so the test decides when bytes reach the socket. */
+static gboolean
+burst_send_pending (SSL *ssl,
+                    int  fd)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  guint8 chunk[4096];
+  int n;
+
+  while ((n = BIO_read (SSL_get_wbio (ssl), chunk, sizeof chunk)) > 0)
+    g_byte_array_append (out, chunk, (guint) n);
+  /* One send: the peer finds all of it in its socket at once. */
+  return out->len == 0 || send (fd, out->data, out->len, MSG_NOSIGNAL) == (gssize) out->len;
+}
+
+static gboolean
+burst_receive (SSL *ssl,
+               int  fd)
+{
+  guint8 chunk[4096];
+  gssize n = recv (fd, chunk, sizeof chunk, 0);
+
+  return n > 0 && BIO_write (SSL_get_rbio (ssl), chunk, (int) n) == n;
+}
+
+/* The client: after the handshake, @n_records records of 1 to 97 bytes,
+ * sealed one by one and sent in a single segment; in TLS 1.3 its
+ * Finished goes in the same segment.  The server echoes them; then
+ * close_notify both ways. */
+static gpointer
+burst_client_thread (gpointer data)
+{
+  Client *c = data;
+  struct sockaddr_in addr = { 0 };
+  SSL_CTX *ctx = SSL_CTX_new (TLS_client_method ());
+  g_autoptr(GByteArray) sent = g_byte_array_new ();
+  g_autofree guint8 *in = NULL;
+  SSL *ssl;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  int rc;
+
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons ((guint16) c->port);
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  {
+    struct timeval timeout = { 10, 0 };
+
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  }
+  SSL_CTX_set_min_proto_version (ctx, c->version);
+  SSL_CTX_set_max_proto_version (ctx, c->version);
+  SSL_CTX_set_options (ctx, SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets (ctx, 0);
+  SSL_CTX_set_verify (ctx, SSL_VERIFY_NONE, NULL);
+  ssl = SSL_new (ctx);
+  SSL_set_bio (ssl, BIO_new (BIO_s_mem ()), BIO_new (BIO_s_mem ()));
+  SSL_set_connect_state (ssl);
+
+  while ((rc = SSL_do_handshake (ssl)) != 1)
+    if (SSL_get_error (ssl, rc) != SSL_ERROR_WANT_READ || !burst_send_pending (ssl, fd) || !burst_receive (ssl, fd))
+      goto out;
+  c->handshake_ok = TRUE;
+  g_strlcpy (c->cipher, SSL_get_cipher_name (ssl), sizeof c->cipher);
+
+  for (guint i = 0; i < c->n_records; i++)
+    {
+      g_autofree guint8 *piece = pattern (i % 97 + 1, i);
+
+      if (SSL_write (ssl, piece, (int) (i % 97 + 1)) != (int) (i % 97 + 1))
+        goto out;
+      g_byte_array_append (sent, piece, i % 97 + 1);
+    }
+  if (!burst_send_pending (ssl, fd))
+    goto out;
+
+  in = g_malloc (sent->len);
+  while (c->received < sent->len)
+    {
+      size_t done = 0;
+
+      rc = SSL_read_ex (ssl, in + c->received, sent->len - c->received, &done);
+      if (rc == 1)
+        c->received += done;
+      else if (SSL_get_error (ssl, 0) != SSL_ERROR_WANT_READ || !burst_receive (ssl, fd))
+        goto out;
+    }
+  c->received_ok = memcmp (in, sent->data, sent->len) == 0;
+
+  SSL_shutdown (ssl);
+  if (!burst_send_pending (ssl, fd))
+    goto out;
+  for (;;)
+    {
+      guint8 byte;
+      size_t done;
+
+      if (SSL_read_ex (ssl, &byte, 1, &done) == 1)
+        continue;
+      if (SSL_get_error (ssl, 0) == SSL_ERROR_ZERO_RETURN)
+        c->got_close_notify = TRUE;
+      if (SSL_get_error (ssl, 0) != SSL_ERROR_WANT_READ || !burst_receive (ssl, fd))
+        break;
+    }
+
+out:
+  ERR_clear_error ();
+  SSL_free (ssl);
+  SSL_CTX_free (ctx);
+  close (fd);
+  g_atomic_int_set (&c->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
 /* ---- the server side: an echo over ObTlsStream ----------------------------------------- */
 
 typedef struct
@@ -229,6 +347,11 @@ typedef struct
   GCancellable      *cancellable;
   gboolean           in_cancel;   /* inside g_cancellable_cancel() */
   gboolean           answered_in_cancel;
+  /* When the handshake ends: whether the stream is readable, and whether
+   * the socket itself is empty (the bytes came with the handshake's
+   * last receive). */
+  gboolean           readable_at_handshake;
+  gboolean           socket_empty_at_handshake;
 } Server;
 
 static void server_pump (Server *server);
@@ -344,6 +467,16 @@ on_handshake (GObject      *source,
   if (server->in_cancel)
     server->answered_in_cancel = TRUE;
   server->handshaken = ob_tls_stream_handshake_finish (OB_TLS_STREAM (source), result, &server->error);
+  if (server->handshaken)
+    {
+      GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (server->tls));
+      GSocket *socket = g_socket_connection_get_socket (server->connection);
+      guint8 byte;
+
+      server->socket_empty_at_handshake =
+        recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN;
+      server->readable_at_handshake = g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (in));
+    }
   /* No wait is left on the poller. */
   if (server->poller != NULL)
     g_assert_cmpuint (ob_poller_get_n_watches (server->poller), ==, 0);
@@ -612,6 +745,63 @@ test_poller_handshake_peer_gone (void)
   run_stalled_handshake (2);
 }
 
+/* Many records in one segment: the stream receives them in a few calls
+ * (the first of up to 16 KiB) and hands them out across reads of every
+ * size, including a record cut at the end of a receive.  In TLS 1.3 the
+ * records arrive with the client's Finished, so they are in the stream,
+ * not the socket, when the handshake ends: the stream must say it is
+ * readable, to a GSource and to a poller's user alike. */
+static void
+run_burst (int       version,
+           guint     n_records,
+           gboolean  poller)
+{
+  Server server;
+  Client client = { 0 };
+  GThread *thread;
+  gsize expected = 0;
+
+  for (guint i = 0; i < n_records; i++)
+    expected += i % 97 + 1;
+
+  server_start (&server, poller);
+  client.version = version;
+  client.port = server.port;
+  client.n_records = n_records;
+  thread = g_thread_new ("tls-burst-client", burst_client_thread, &client);
+  g_assert_true (cira_test_wait_until (client_done, &client, 60000));
+  g_thread_join (thread);
+
+  g_assert_no_error (server.error);
+  g_assert_true (server.handshaken);
+  g_assert_true (client.handshake_ok);
+  g_assert_true (ob_tls_stream_get_handed_over (server.tls));
+  g_assert_true (client.received_ok);
+  g_assert_cmpuint (client.received, ==, expected);
+  g_assert_cmpuint (server.total, ==, expected);
+  g_assert_true (server.eof);
+  g_assert_true (client.got_close_notify);
+  if (version == TLS1_3_VERSION)
+    {
+      /* A burst one receive takes whole: nothing is left in the socket. */
+      if (expected < 8 * 1024)
+        g_assert_true (server.socket_empty_at_handshake);
+      g_assert_true (server.readable_at_handshake);
+    }
+  server_stop (&server);
+}
+
+static void
+test_burst (void)
+{
+  /* About 4 KiB with the Finished; then about 25 KiB, more than one
+   * receive takes, after a TLS 1.2 handshake and after a TLS 1.3 one. */
+  run_burst (TLS1_3_VERSION, 80, FALSE);
+  run_burst (TLS1_3_VERSION, 80, TRUE);
+  run_burst (TLS1_2_VERSION, 500, FALSE);
+  run_burst (TLS1_3_VERSION, 500, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -630,6 +820,7 @@ main (int    argc,
   g_test_add_func ("/tls-stream/big-transfer", test_big_transfer);
   g_test_add_func ("/tls-stream/fin-without-close-notify", test_fin_without_close_notify);
   g_test_add_func ("/tls-stream/poller/handshake", test_poller_handshake);
+  g_test_add_func ("/tls-stream/burst", test_burst);
   g_test_add_func ("/tls-stream/poller/cancelled", test_poller_handshake_cancelled);
   g_test_add_func ("/tls-stream/poller/closed", test_poller_handshake_closed);
   g_test_add_func ("/tls-stream/poller/peer-gone", test_poller_handshake_peer_gone);

@@ -1883,6 +1883,11 @@ ob_apf_session_start (ObApfSession *self)
   if (self->role == OB_APF_SESSION_ROLE_CLIENT)
     client_start (self);
   start_reading (self);
+  /* The stream may hold bytes the socket no longer shows (a TLS layer
+   * that received them with the end of its handshake), which the
+   * poller's watch would never report: read once from the loop. */
+  if (self->poller != NULL)
+    schedule_resume (self);
 }
 
 void

@@ -54,6 +54,18 @@ struct _ObTlsStream
   guint              is_server : 1;
   guint              peer_closed : 1;   /* record mode: close_notify or EOF read */
   guint              handed_over : 1;
+  /* The last receive got less than it asked for, so the socket was
+   * empty: the next one reports "would block" without a system call.
+   * Every wait polls level-triggered, so bytes that came meanwhile wake
+   * the reader at once. */
+  guint              drained : 1;
+
+  /* Bytes received past what the reader asked for (receive_some()):
+   * the socket is read in one call per burst, not once for a record's
+   * header and once for its payload.  Held only until read. */
+  guint8            *carry;
+  gsize              carry_len;
+  gsize              carry_off;
 
   /* After the handshake of an AEAD suite the SSL object is freed and the
    * records are protected here (ob-tls-record.h): an idle connection then
@@ -129,6 +141,98 @@ socket_io (ObTlsStream  *self,
   return -1;
 }
 
+/* Receives are made this large; a bigger request goes straight to the
+ * socket. */
+#define RECEIVE_CHUNK (16 * 1024)
+
+static void
+free_receive_scratch (gpointer data)
+{
+  g_free (data);
+}
+
+/* Where a receive lands before the caller's share is copied out: one
+ * buffer per thread, so an idle connection holds none. */
+static guint8 *
+get_receive_scratch (void)
+{
+  static GPrivate key = G_PRIVATE_INIT (free_receive_scratch);
+  guint8 *scratch = g_private_get (&key);
+
+  if (scratch == NULL)
+    {
+      scratch = g_malloc (RECEIVE_CHUNK);
+      g_private_set (&key, scratch);
+    }
+  return scratch;
+}
+
+static void
+drop_carry (ObTlsStream *self)
+{
+  g_clear_pointer (&self->carry, g_free);
+  self->carry_len = 0;
+  self->carry_off = 0;
+}
+
+/* Reads into @buffer (at most @count) without blocking, for the BIO and
+ * the record mode alike: first what an earlier receive carried over,
+ * then the socket, asked for as much as it has (up to RECEIVE_CHUNK)
+ * with the surplus kept for the next call.  The bytes moved (0: the
+ * peer's FIN), IO_WOULD_BLOCK, or -1 with @error set. */
+static gssize
+receive_buffered (ObTlsStream  *self,
+                  guint8       *buffer,
+                  gsize         count,
+                  GError      **error)
+{
+  guint8 *scratch;
+  gssize n;
+  gsize take;
+
+  if (count == 0)
+    return 0;
+  if (self->carry_len > 0)
+    {
+      take = MIN (count, self->carry_len);
+      memcpy (buffer, self->carry + self->carry_off, take);
+      self->carry_off += take;
+      self->carry_len -= take;
+      if (self->carry_len == 0)
+        drop_carry (self);
+      return (gssize) take;
+    }
+  if (self->drained)
+    {
+      self->drained = FALSE;
+      return IO_WOULD_BLOCK;
+    }
+
+  if (count >= RECEIVE_CHUNK)
+    {
+      n = socket_io (self, FALSE, buffer, count, error);
+      if (n > 0 && (gsize) n < count)
+        self->drained = TRUE;
+      return n;
+    }
+
+  scratch = get_receive_scratch ();
+  n = socket_io (self, FALSE, scratch, RECEIVE_CHUNK, error);
+  if (n <= 0)
+    return n;
+  if (n < RECEIVE_CHUNK)
+    self->drained = TRUE;
+  take = MIN (count, (gsize) n);
+  memcpy (buffer, scratch, take);
+  if ((gsize) n > take)
+    {
+      self->carry = g_memdup2 (scratch + take, (gsize) n - take);
+      self->carry_len = (gsize) n - take;
+      self->carry_off = 0;
+    }
+  return (gssize) take;
+}
+
 /* ---- BIO over the socket ---------------------------------------------- */
 
 /* OpenSSL's socket BIO would write() to the fd, and a write to a reset
@@ -156,7 +260,8 @@ bio_io (BIO      *bio,
   gssize n;
 
   BIO_clear_retry_flags (bio);
-  n = socket_io (self, out, data, (gsize) MAX (len, 0), &error);
+  n = out ? socket_io (self, TRUE, data, (gsize) MAX (len, 0), &error)
+          : receive_buffered (self, (guint8 *) data, (gsize) MAX (len, 0), &error);
   if (n == IO_WOULD_BLOCK)
     {
       if (out)
@@ -196,7 +301,10 @@ bio_ctrl (BIO  *bio,
           long  num,
           void *ptr)
 {
-  /* Nothing is buffered here. */
+  ObTlsStream *self = BIO_get_data (bio);
+
+  if (cmd == BIO_CTRL_PENDING)
+    return (long) MIN (self->carry_len, (gsize) G_MAXLONG);
   return cmd == BIO_CTRL_FLUSH ? 1 : 0;
 }
 
@@ -343,9 +451,8 @@ flush_unsent (ObTlsStream  *self,
   return TRUE;
 }
 
-/* Reads into @buffer (at most @count) from the socket without blocking:
- * > 0 bytes, 0 at the peer's FIN, -1 would block (@error unset) or
- * failed (@error set). */
+/* Record mode's receive: > 0 bytes, 0 at the peer's FIN, -1 would block
+ * (@error unset) or failed (@error set). */
 static gssize
 receive_some (ObTlsStream  *self,
               guint8       *buffer,
@@ -353,7 +460,7 @@ receive_some (ObTlsStream  *self,
               GError      **error)
 {
   GError *local_error = NULL;
-  gssize n = socket_io (self, FALSE, buffer, count, &local_error);
+  gssize n = receive_buffered (self, buffer, count, &local_error);
 
   if (n == IO_WOULD_BLOCK)
     return -1;
@@ -408,7 +515,7 @@ record_read (ObTlsStream  *self,
           self->plain_len -= take;
           if (self->plain_len == 0)
             drop_payload (self);
-          self->pending = self->plain_len > 0;
+          self->pending = self->plain_len > 0 || self->carry_len > 0;
           return (gssize) take;
         }
       if (self->peer_closed)
@@ -507,6 +614,8 @@ record_read (ObTlsStream  *self,
     would_block_or_error:
       if (self->failed)
         return -1;
+      /* Everything carried over has been taken by now. */
+      self->pending = FALSE;
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Nothing to read yet");
       return -1;
     }
@@ -583,7 +692,7 @@ _ob_tls_stream_read (ObTlsStream  *self,
   self->pending = FALSE;
   if (SSL_read_ex (self->ssl, buffer, count, &done) == 1)
     {
-      self->pending = SSL_has_pending (self->ssl) != 0;
+      self->pending = SSL_has_pending (self->ssl) != 0 || self->carry_len > 0;
       return (gssize) done;
     }
 
@@ -655,7 +764,7 @@ _ob_tls_stream_is_ready (ObTlsStream *self,
   /* A closed or failed connection is "ready": the call reports it. */
   if (self->closed || (self->ssl == NULL && self->record == NULL) || self->failed || !self->handshaken)
     return TRUE;
-  if (input && (self->pending || self->peer_closed))
+  if (input && (self->pending || self->peer_closed || self->carry_len > 0))
     return TRUE;
   return (g_socket_condition_check (self->socket, wanted_condition (self, input) | G_IO_ERR | G_IO_HUP)) != 0;
 }
@@ -681,7 +790,7 @@ tls_source_prepare (GSource *source,
   GIOCondition events;
 
   *timeout = -1;
-  if (self->closed || self->failed || (ts->input && (self->pending || self->peer_closed)))
+  if (self->closed || self->failed || (ts->input && (self->pending || self->peer_closed || self->carry_len > 0)))
     {
       *timeout = 0;
       return TRUE;
@@ -702,7 +811,7 @@ tls_source_check (GSource *source)
   TlsSource *ts = (TlsSource *) source;
   ObTlsStream *self = ts->client;
 
-  if (self->closed || self->failed || (ts->input && (self->pending || self->peer_closed)))
+  if (self->closed || self->failed || (ts->input && (self->pending || self->peer_closed || self->carry_len > 0)))
     return TRUE;
   return (g_source_query_unix_fd (source, ts->tag) & ts->events) != 0;
 }
@@ -1301,6 +1410,7 @@ close_now (ObTlsStream *self)
       g_clear_pointer (&self->record, ob_tls_record_free);
       drop_payload (self);
     }
+  drop_carry (self);
   if (self->ssl != NULL)
     {
       if (self->handshaken && !self->failed)
@@ -1381,6 +1491,7 @@ ob_tls_stream_finalize (GObject *object)
   g_clear_pointer (&self->record, ob_tls_record_free);
   g_clear_pointer (&self->unsent, g_byte_array_unref);
   drop_payload (self);
+  drop_carry (self);
   if (self->secrets != NULL)
     OPENSSL_cleanse (self->secrets, sizeof *self->secrets);
   g_clear_pointer (&self->secrets, g_free);
