@@ -102,6 +102,39 @@ ssl_read_exact (SSL    *ssl,
   return TRUE;
 }
 
+/* A blocking TCP connection to the server under test. */
+static int
+connect_loopback (guint port)
+{
+  struct sockaddr_in addr = { 0 };
+  /* A server that stops answering fails the test, not hangs it. */
+  struct timeval timeout = { 10, 0 };
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons ((guint16) port);
+  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  return fd;
+}
+
+/* The end of a client thread, whatever happened. */
+static void
+client_finish (Client  *c,
+               SSL_CTX *ctx,
+               SSL     *ssl,
+               int      fd)
+{
+  ERR_clear_error ();
+  SSL_free (ssl);
+  SSL_CTX_free (ctx);
+  close (fd);
+  g_atomic_int_set (&c->done, 1);
+  /* The test's main loop may be asleep with nothing else to wake it. */
+  g_main_context_wakeup (NULL);
+}
+
 /* The client: "hello" in sizes 1, 100, 16384, 16385 (two records), the
  * server echoes each; then optionally 1 MiB up and 1 MiB down; then
  * close_notify (or only a FIN) and waits for the server's. */
@@ -110,21 +143,9 @@ client_thread (gpointer data)
 {
   Client *c = data;
   static const gsize sizes[] = { 1, 100, 16384, 16385 };
-  struct sockaddr_in addr = { 0 };
   SSL_CTX *ctx = SSL_CTX_new (TLS_client_method ());
   SSL *ssl;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
-
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons ((guint16) c->port);
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  {
-    /* A server that stops answering fails the test, not hangs it. */
-    struct timeval timeout = { 10, 0 };
-
-    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  }
+  int fd = connect_loopback (c->port);
 
   SSL_CTX_set_min_proto_version (ctx, c->version);
   SSL_CTX_set_max_proto_version (ctx, c->version);
@@ -200,13 +221,7 @@ client_thread (gpointer data)
   }
 
 out:
-  ERR_clear_error ();
-  SSL_free (ssl);
-  SSL_CTX_free (ctx);
-  close (fd);
-  g_atomic_int_set (&c->done, 1);
-  /* The test's main loop may be asleep with nothing else to wake it. */
-  g_main_context_wakeup (NULL);
+  client_finish (c, ctx, ssl, fd);
   return NULL;
 }
 
@@ -245,23 +260,12 @@ static gpointer
 burst_client_thread (gpointer data)
 {
   Client *c = data;
-  struct sockaddr_in addr = { 0 };
   SSL_CTX *ctx = SSL_CTX_new (TLS_client_method ());
   g_autoptr(GByteArray) sent = g_byte_array_new ();
   g_autofree guint8 *in = NULL;
   SSL *ssl;
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  int fd = connect_loopback (c->port);
   int rc;
-
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons ((guint16) c->port);
-  addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
-  {
-    struct timeval timeout = { 10, 0 };
-
-    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  }
   SSL_CTX_set_min_proto_version (ctx, c->version);
   SSL_CTX_set_max_proto_version (ctx, c->version);
   SSL_CTX_set_options (ctx, SSL_OP_NO_TICKET);
@@ -318,12 +322,7 @@ burst_client_thread (gpointer data)
     }
 
 out:
-  ERR_clear_error ();
-  SSL_free (ssl);
-  SSL_CTX_free (ctx);
-  close (fd);
-  g_atomic_int_set (&c->done, 1);
-  g_main_context_wakeup (NULL);
+  client_finish (c, ctx, ssl, fd);
   return NULL;
 }
 
@@ -562,6 +561,17 @@ client_done (gpointer data)
   return g_atomic_int_get (&((Client *) data)->done) != 0;
 }
 
+/* Runs @func with @client in a thread of its own until it is done. */
+static void
+run_client (GThreadFunc  func,
+            Client      *client)
+{
+  GThread *thread = g_thread_new ("tls-client", func, client);
+
+  g_assert_true (cira_test_wait_until (client_done, client, 60000));
+  g_thread_join (thread);
+}
+
 typedef struct
 {
   const char *name;
@@ -592,7 +602,6 @@ run_variant_full (const Variant *variant,
 {
   Server server;
   Client client = { 0 };
-  GThread *thread;
 
   server_start (&server, poller);
   client.version = variant->version;
@@ -601,9 +610,7 @@ run_variant_full (const Variant *variant,
   client.port = server.port;
   client.send_big = big;
   client.fin_without_close = fin_only;
-  thread = g_thread_new ("tls-client", client_thread, &client);
-  g_assert_true (cira_test_wait_until (client_done, &client, 60000));
-  g_thread_join (thread);
+  run_client (client_thread, &client);
 
   g_assert_no_error (server.error);
   g_assert_true (server.handshaken);
@@ -758,7 +765,6 @@ run_burst (int       version,
 {
   Server server;
   Client client = { 0 };
-  GThread *thread;
   gsize expected = 0;
 
   for (guint i = 0; i < n_records; i++)
@@ -768,9 +774,7 @@ run_burst (int       version,
   client.version = version;
   client.port = server.port;
   client.n_records = n_records;
-  thread = g_thread_new ("tls-burst-client", burst_client_thread, &client);
-  g_assert_true (cira_test_wait_until (client_done, &client, 60000));
-  g_thread_join (thread);
+  run_client (burst_client_thread, &client);
 
   g_assert_no_error (server.error);
   g_assert_true (server.handshaken);

@@ -145,23 +145,34 @@ socket_io (ObTlsStream  *self,
  * socket. */
 #define RECEIVE_CHUNK (16 * 1024)
 
-static void
-free_receive_scratch (gpointer data)
+/* Per thread, so that an idle connection holds neither: where a receive
+ * lands before the caller's share is copied out, and where an opened
+ * record's reply (a key update's) goes first. */
+typedef struct
 {
-  g_free (data);
+  guint8      receive[RECEIVE_CHUNK];
+  GByteArray *reply;
+} Scratch;
+
+static void
+free_scratch (gpointer data)
+{
+  Scratch *scratch = data;
+
+  g_byte_array_unref (scratch->reply);
+  g_free (scratch);
 }
 
-/* Where a receive lands before the caller's share is copied out: one
- * buffer per thread, so an idle connection holds none. */
-static guint8 *
-get_receive_scratch (void)
+static Scratch *
+get_scratch (void)
 {
-  static GPrivate key = G_PRIVATE_INIT (free_receive_scratch);
-  guint8 *scratch = g_private_get (&key);
+  static GPrivate key = G_PRIVATE_INIT (free_scratch);
+  Scratch *scratch = g_private_get (&key);
 
   if (scratch == NULL)
     {
-      scratch = g_malloc (RECEIVE_CHUNK);
+      scratch = g_new (Scratch, 1);
+      scratch->reply = g_byte_array_new ();
       g_private_set (&key, scratch);
     }
   return scratch;
@@ -216,7 +227,7 @@ receive_buffered (ObTlsStream  *self,
       return n;
     }
 
-  scratch = get_receive_scratch ();
+  scratch = get_scratch ()->receive;
   n = socket_io (self, FALSE, scratch, RECEIVE_CHUNK, error);
   if (n <= 0)
     return n;
@@ -469,28 +480,6 @@ receive_some (ObTlsStream  *self,
   return n;
 }
 
-static void
-free_reply_scratch (gpointer data)
-{
-  g_byte_array_unref (data);
-}
-
-/* Where an opened record's reply (a key update's) goes first: one array
- * per thread, so reading a record allocates nothing for the rare reply. */
-static GByteArray *
-get_reply_scratch (void)
-{
-  static GPrivate key = G_PRIVATE_INIT (free_reply_scratch);
-  GByteArray *scratch = g_private_get (&key);
-
-  if (scratch == NULL)
-    {
-      scratch = g_byte_array_new ();
-      g_private_set (&key, scratch);
-    }
-  return scratch;
-}
-
 static gssize
 record_read (ObTlsStream  *self,
              void         *buffer,
@@ -569,7 +558,7 @@ record_read (ObTlsStream  *self,
         }
 
       self->header_len = 0;
-      reply = get_reply_scratch ();
+      reply = get_scratch ()->reply;
       if (!ob_tls_record_open (self->record, self->header, self->payload, self->payload_len,
                                &kind, &plaintext, &plaintext_len, reply, &local_error))
         {
