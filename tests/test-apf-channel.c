@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cira-test-util.h"
 #include "ob-amt-power.h"
 #include "ob-apf-session.h"
 #include "ob-http-connection.h"
@@ -32,83 +33,7 @@
 #define USER     "cira-user"
 #define PASSWORD "Cira!Pass1"
 
-/* ---- main loop helpers ------------------------------------------------------ */
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gboolean expired = FALSE;
-  GSource *deadline = g_timeout_source_new (timeout_ms);
-
-  g_source_set_callback (deadline, on_deadline, &expired, NULL);
-  g_source_attach (deadline, NULL);
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_destroy (deadline);
-  g_source_unref (deadline);
-  return cond (data);
-}
-
-static void
-spin_ms (guint ms)
-{
-  gboolean expired = FALSE;
-  GSource *deadline = g_timeout_source_new (ms);
-
-  g_source_set_callback (deadline, on_deadline, &expired, NULL);
-  g_source_attach (deadline, NULL);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_unref (deadline);
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-assert_finalized (gpointer object)
-{
-  gpointer weak = object;
-
-  g_object_add_weak_pointer (G_OBJECT (object), &weak);
-  g_object_unref (object);
-  g_assert_true (wait_until (pointer_is_null, &weak, 5000));
-}
-
-/* Store a GAsyncResult for the test body to finish. */
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
+/* ---- helpers ------------------------------------------------------------------ */
 
 static void
 socket_pair (GIOStream **a,
@@ -349,7 +274,7 @@ fixture_start (Fixture *f,
   ob_apf_session_set_window_size (f->client, client_window);
   ob_apf_session_start (f->server);
   ob_apf_session_start (f->client);
-  g_assert_true (wait_until (device_ready, f, 5000));
+  g_assert_true (cira_test_wait_until (device_ready, f, 5000));
   g_assert_false (ob_apf_session_is_closed (f->client));
   g_assert_true (ob_apf_session_is_authenticated (f->server));
 }
@@ -369,8 +294,8 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->device_channels, g_ptr_array_unref);
   ob_apf_session_close (f->client, OB_APF_CLOSE_REASON_LOCAL);
   ob_apf_session_close (f->server, OB_APF_CLOSE_REASON_LOCAL);
-  assert_finalized (f->client);
-  assert_finalized (f->server);
+  cira_test_assert_finalized (f->client);
+  cira_test_assert_finalized (f->server);
   g_clear_pointer (&f->device_body, g_bytes_unref);
   g_clear_pointer (&f->expected_request_body, g_bytes_unref);
 }
@@ -382,8 +307,8 @@ open_channel (ObApfSession *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ob_apf_session_open_channel_async (session, port, NULL, store_result, &result);
-  g_assert_true (wait_until (pointer_is_set, &result, 5000));
+  ob_apf_session_open_channel_async (session, port, NULL, cira_test_store_result, &result);
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 5000));
   return ob_apf_session_open_channel_finish (session, result, error);
 }
 
@@ -420,8 +345,8 @@ test_wsman (Fixture       *f,
   client = ob_wsman_client_new (OB_STREAM_SOURCE (f->server), 16992, host,
                                 OB_SIM_DEFAULT_USERNAME, OB_SIM_DEFAULT_PASSWORD);
 
-  ob_amt_power_state_async (client, NULL, store_result, &result);
-  g_assert_true (wait_until (pointer_is_set, &result, 10000));
+  ob_amt_power_state_async (client, NULL, cira_test_store_result, &result);
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 10000));
   node = ob_amt_power_state_finish (client, result, &state, &os_state, &error);
   g_assert_no_error (error);
   g_assert_nonnull (node);
@@ -430,8 +355,8 @@ test_wsman (Fixture       *f,
   g_clear_pointer (&node, json_node_unref);
 
   /* A power action changes the simulated device, over the same path. */
-  ob_amt_power_action_async (client, 8, NULL, store_result, &result);
-  g_assert_true (wait_until (pointer_is_set, &result, 10000));
+  ob_amt_power_action_async (client, 8, NULL, cira_test_store_result, &result);
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 10000));
   node = ob_amt_power_action_finish (client, result, &rv, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (rv, ==, 0);
@@ -440,8 +365,8 @@ test_wsman (Fixture       *f,
   g_clear_pointer (&node, json_node_unref);
 
   /* An enumeration (Enumerate + Pull). */
-  ob_wsman_client_enumerate_async (client, "CIM_SoftwareIdentity", NULL, store_result, &result);
-  g_assert_true (wait_until (pointer_is_set, &result, 10000));
+  ob_wsman_client_enumerate_async (client, "CIM_SoftwareIdentity", NULL, cira_test_store_result, &result);
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 10000));
   {
     g_autoptr(GPtrArray) items = ob_wsman_client_enumerate_finish (client, result, &error);
 
@@ -458,7 +383,7 @@ test_wsman (Fixture       *f,
   /* Shutting the client down closes its channels; the device's bridges
    * see the close and finish. */
   ob_wsman_client_shutdown (client);
-  g_assert_true (wait_until (no_splices, f, 5000));
+  g_assert_true (cira_test_wait_until (no_splices, f, 5000));
   g_assert_cmpuint (ob_apf_session_get_n_channels (f->server), ==, 0);
   g_assert_cmpuint (ob_apf_session_get_n_channels (f->client), ==, 0);
 }
@@ -494,8 +419,8 @@ test_flow_control (Fixture       *f,
   request = ob_http_message_new_request ("POST", "/upload");
   ob_http_message_append_header (request, "Host", GUID ":16992");
   ob_http_message_set_body (request, f->expected_request_body);
-  ob_http_connection_send_async (conn, request, NULL, store_result, &result);
-  g_assert_true (wait_until (pointer_is_set, &result, 30000));
+  ob_http_connection_send_async (conn, request, NULL, cira_test_store_result, &result);
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 30000));
   response = ob_http_connection_send_finish (conn, result, &error);
   g_assert_no_error (error);
 
@@ -503,7 +428,7 @@ test_flow_control (Fixture       *f,
   g_assert_cmpuint (ob_http_message_get_status (response), ==, 200);
   g_assert_true (g_bytes_equal (ob_http_message_get_body (response), f->device_body));
   g_assert_true (f->device_request_ok);
-  g_assert_true (wait_until (flag_is_set, &f->device_done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &f->device_done, 5000));
 
   /* ...through 32 KiB windows: never more than a window waiting on either
    * side, and credits went back many times. */
@@ -677,13 +602,13 @@ test_close_from_mps (Fixture       *f,
   g_assert_no_error (error);
 
   start_read (device_channel, &r);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "bye", 3);
 
   /* Then EOF, once. */
   start_read (device_channel, &r);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpint (r.n, ==, 0);
   g_assert_true (ob_apf_channel_is_peer_closed (OB_APF_CHANNEL (device_channel)));
@@ -693,7 +618,7 @@ test_close_from_mps (Fixture       *f,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
   g_clear_error (&error);
 
-  g_assert_true (wait_until (no_channels, f, 5000));
+  g_assert_true (cira_test_wait_until (no_channels, f, 5000));
   g_io_stream_close (device_channel, NULL, &error);
   g_assert_no_error (error);
 }
@@ -750,7 +675,7 @@ test_close_from_device (Fixture       *f,
   g_assert_no_error (error);
 
   drain_next (g_io_stream_get_input_stream (G_IO_STREAM (channel)), &d);
-  g_assert_true (wait_until (flag_is_set, &d.eof, 10000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &d.eof, 10000));
   g_assert_no_error (d.error);
   got = g_byte_array_free_to_bytes (d.data);
   g_assert_true (g_bytes_equal (got, f->device_body));
@@ -759,7 +684,7 @@ test_close_from_device (Fixture       *f,
 
   g_output_stream_write (g_io_stream_get_output_stream (G_IO_STREAM (channel)), "x", 1, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
-  g_assert_true (wait_until (no_channels, f, 5000));
+  g_assert_true (cira_test_wait_until (no_channels, f, 5000));
 }
 
 /* Dropping the last reference to a channel closes it too. */
@@ -775,9 +700,9 @@ test_drop_closes (Fixture       *f,
   g_assert_no_error (error);
   start_read (g_ptr_array_index (f->device_channels, 0), &r);
   g_object_unref (channel);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_cmpint (r.n, ==, 0);
-  g_assert_true (wait_until (no_channels, f, 5000));
+  g_assert_true (cira_test_wait_until (no_channels, f, 5000));
 }
 
 /* ---- losing the connection --------------------------------------------------------- */
@@ -802,12 +727,12 @@ test_session_loss (Fixture       *f,
   ob_apf_session_disconnect (f->client, OB_APF_DISCONNECT_CONNECTION_LOST);
 
   start_read (G_IO_STREAM (channel), &r);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "last", 4);
 
   start_read (G_IO_STREAM (channel), &r);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
   g_clear_error (&r.error);
   g_assert_true (ob_apf_session_is_closed (f->server));
@@ -833,11 +758,11 @@ test_session_loss_pending_read (Fixture       *f,
   channel = open_channel (f->server, 16992, &error);
   g_assert_no_error (error);
   start_read (G_IO_STREAM (channel), &r);
-  spin_ms (20);
+  cira_test_spin_ms (20);
   g_assert_false (r.done);
 
   ob_apf_session_close (f->client, OB_APF_CLOSE_REASON_LOCAL);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
   g_clear_error (&r.error);
   g_assert_cmpint (ob_apf_session_get_close_reason (f->server), ==, OB_APF_CLOSE_REASON_PEER_CLOSED);
@@ -852,9 +777,9 @@ test_session_loss_pending_open (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ObApfChannel *channel;
 
-  ob_apf_session_open_channel_async (f->server, 16992, NULL, store_result, &result);
+  ob_apf_session_open_channel_async (f->server, 16992, NULL, cira_test_store_result, &result);
   ob_apf_session_close (f->client, OB_APF_CLOSE_REASON_LOCAL);
-  g_assert_true (wait_until (pointer_is_set, &result, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 5000));
   channel = ob_apf_session_open_channel_finish (f->server, result, &error);
   g_assert_null (channel);
   g_assert_error (error, OB_APF_ERROR, OB_APF_ERROR_CLOSED);
@@ -880,21 +805,21 @@ test_cancel_open (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ObApfChannel *channel;
 
-  ob_apf_session_open_channel_async (f->server, 16992, cancellable, store_result, &result);
+  ob_apf_session_open_channel_async (f->server, 16992, cancellable, cira_test_store_result, &result);
   g_cancellable_cancel (cancellable);
-  g_assert_true (wait_until (pointer_is_set, &result, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 5000));
   channel = ob_apf_session_open_channel_finish (f->server, result, &error);
   g_assert_null (channel);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  g_assert_true (wait_until (device_channel_closed, f, 5000));
-  g_assert_true (wait_until (no_channels, f, 5000));
+  g_assert_true (cira_test_wait_until (device_channel_closed, f, 5000));
+  g_assert_true (cira_test_wait_until (no_channels, f, 5000));
 
   /* Already cancelled: fails before anything is sent. */
   g_clear_object (&result);
   g_clear_error (&error);
-  ob_apf_session_open_channel_async (f->server, 16992, cancellable, store_result, &result);
-  g_assert_true (wait_until (pointer_is_set, &result, 5000));
+  ob_apf_session_open_channel_async (f->server, 16992, cancellable, cira_test_store_result, &result);
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 5000));
   g_assert_null (ob_apf_session_open_channel_finish (f->server, result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (f->n_handled, ==, 1);
@@ -964,7 +889,7 @@ raw_next (Raw          *raw,
 {
   gsize used = 0;
 
-  g_assert_true (wait_until (raw_has_message, raw, 5000));
+  g_assert_true (cira_test_wait_until (raw_has_message, raw, 5000));
   g_clear_pointer (&raw->last, g_bytes_unref);
   raw->last = g_bytes_new (raw->acc->data, raw->acc->len);
   g_assert_cmpint (ob_apf_message_decode (g_bytes_get_data (raw->last, NULL), raw->acc->len, out, &used, NULL),
@@ -1018,7 +943,7 @@ raw_teardown (Raw           *raw,
               gconstpointer  data)
 {
   ob_apf_session_close (raw->server, OB_APF_CLOSE_REASON_LOCAL);
-  assert_finalized (raw->server);
+  cira_test_assert_finalized (raw->server);
   if (raw->source != NULL)
     {
       g_source_destroy (raw->source);
@@ -1044,7 +969,7 @@ raw_open (Raw     *raw,
   g_auto(ObApfMessage) m = { 0 };
   ObApfChannel *channel;
 
-  ob_apf_session_open_channel_async (raw->server, 16992, NULL, store_result, &result);
+  ob_apf_session_open_channel_async (raw->server, 16992, NULL, cira_test_store_result, &result);
   raw_next (raw, &m);
   g_assert_cmpint (m.type, ==, OB_APF_CHANNEL_OPEN);
   g_assert_cmpstr (m.channel_open.channel_type, ==, "forwarded-tcpip");
@@ -1058,7 +983,7 @@ raw_open (Raw     *raw,
 
   ob_apf_encode_channel_open_confirmation (raw->out, expected_id, device_id, window, 0);
   raw_send (raw);
-  g_assert_true (wait_until (pointer_is_set, &result, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 5000));
   channel = ob_apf_session_open_channel_finish (raw->server, result, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ob_apf_channel_get_local_id (channel), ==, expected_id);
@@ -1106,7 +1031,7 @@ raw_collect_data (Raw     *raw,
   guint n_messages = 0;
 
   /* What the session can send right now arrives promptly. */
-  spin_ms (50);
+  cira_test_spin_ms (50);
   for (;;)
     {
       g_auto(ObApfMessage) m = { 0 };
@@ -1172,7 +1097,7 @@ test_raw_window_adjust (Raw           *raw,
 
   ob_apf_encode_channel_data (raw->out, 4, g_bytes_get_data (payload, NULL), 20000);
   raw_send (raw);
-  spin_ms (50);
+  cira_test_spin_ms (50);
 
   /* Nothing read yet: no credit back. */
   g_assert_cmpuint (raw->acc->len, ==, 0);
@@ -1191,14 +1116,14 @@ test_raw_window_adjust (Raw           *raw,
   /* 10000 more: under half the window, nothing yet; 7000 more: over. */
   ob_apf_encode_channel_data (raw->out, 4, g_bytes_get_data (payload, NULL), 10000);
   raw_send (raw);
-  spin_ms (30);
+  cira_test_spin_ms (30);
   n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (channel)), buffer, sizeof buffer, NULL, &error);
   g_assert_cmpint (n, ==, 10000);
-  spin_ms (30);
+  cira_test_spin_ms (30);
   g_assert_cmpuint (raw->acc->len, ==, 0);
   ob_apf_encode_channel_data (raw->out, 4, g_bytes_get_data (payload, NULL), 7000);
   raw_send (raw);
-  spin_ms (30);
+  cira_test_spin_ms (30);
   n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (channel)), buffer, sizeof buffer, NULL, &error);
   g_assert_cmpint (n, ==, 7000);
   raw_next (raw, &m);
@@ -1231,7 +1156,7 @@ test_raw_small_messages (Raw           *raw,
       for (guint i = 0; i < 3000; i++)
         ob_apf_encode_channel_data (raw->out, 4, p + round * 3000 + i, 1);
       raw_send (raw);
-      spin_ms (50);
+      cira_test_spin_ms (50);
       /* Read in two uneven parts. */
       n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (channel)), buffer, 1234, NULL, &error);
       g_assert_no_error (error);
@@ -1294,9 +1219,9 @@ test_raw_open_timeout (Raw           *raw,
   g_auto(ObApfMessage) m = { 0 };
 
   ob_apf_session_set_open_timeout_ms (raw->server, 150);
-  ob_apf_session_open_channel_async (raw->server, 16992, NULL, store_result, &result);
+  ob_apf_session_open_channel_async (raw->server, 16992, NULL, cira_test_store_result, &result);
   raw_expect (raw, OB_APF_CHANNEL_OPEN);
-  g_assert_true (wait_until (pointer_is_set, &result, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 5000));
   g_assert_null (ob_apf_session_open_channel_finish (raw->server, result, &error));
   g_assert_error (error, OB_APF_ERROR, OB_APF_ERROR_TIMEOUT);
   g_assert_cmpuint (ob_apf_session_get_n_channels (raw->server), ==, 1);
@@ -1317,22 +1242,22 @@ test_raw_open_failure_reason (Raw           *raw,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ob_apf_session_open_channel_async (raw->server, 16992, NULL, store_result, &result);
+  ob_apf_session_open_channel_async (raw->server, 16992, NULL, cira_test_store_result, &result);
   raw_expect (raw, OB_APF_CHANNEL_OPEN);
   ob_apf_encode_channel_open_failure (raw->out, 4, OB_APF_OPEN_FAILURE_RESOURCE_SHORTAGE, NULL, NULL);
   raw_send (raw);
-  g_assert_true (wait_until (pointer_is_set, &result, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 5000));
   g_assert_null (ob_apf_session_open_channel_finish (raw->server, result, &error));
   g_assert_error (error, OB_APF_ERROR, OB_APF_ERROR_OPEN_FAILED);
   g_assert_nonnull (strstr (error->message, "RESOURCE_SHORTAGE"));
   g_clear_error (&error);
   g_clear_object (&result);
 
-  ob_apf_session_open_channel_async (raw->server, 16992, NULL, store_result, &result);
+  ob_apf_session_open_channel_async (raw->server, 16992, NULL, cira_test_store_result, &result);
   raw_expect (raw, OB_APF_CHANNEL_OPEN);
   ob_apf_encode_channel_open_failure (raw->out, 5, 77, NULL, NULL);
   raw_send (raw);
-  g_assert_true (wait_until (pointer_is_set, &result, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_pointer_is_set, &result, 5000));
   g_assert_null (ob_apf_session_open_channel_finish (raw->server, result, &error));
   g_assert_error (error, OB_APF_ERROR, OB_APF_ERROR_OPEN_FAILED);
   g_assert_nonnull (strstr (error->message, "unknown"));
@@ -1394,7 +1319,7 @@ test_pending_read_data (Fixture       *f,
   g_assert_cmpuint (source_count_since (&marker), ==, 0);
 
   device_write (device_channel, "hello");
-  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "hello", 5);
   g_assert_cmpuint (source_count_since (&marker), ==, 0);
@@ -1405,7 +1330,7 @@ test_pending_read_data (Fixture       *f,
   g_assert_true (source_count_poll_until (stream_readable, channel, 5000));
   start_read (G_IO_STREAM (channel), &r);
   g_assert_false (r.done);
-  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "again", 5);
   g_assert_cmpuint (source_count_since (&marker), ==, 0);
@@ -1415,7 +1340,7 @@ test_pending_read_data (Fixture       *f,
   g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), "back", 4, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_false (r.done);
-  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "back", 4);
   g_assert_cmpuint (source_count_since (&marker), ==, 0);
@@ -1439,7 +1364,7 @@ test_pending_read_close (Fixture       *f,
   g_assert_false (r.done);
   g_io_stream_close (g_ptr_array_index (f->device_channels, 0), NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpint (r.n, ==, 0);
   g_assert_true (ob_apf_channel_is_peer_closed (c1));
@@ -1453,10 +1378,10 @@ test_pending_read_close (Fixture       *f,
   g_assert_no_error (error);
   /* Closing does not answer the read inside the call either. */
   g_assert_false (r.done);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_clear_error (&r.error);
-  g_assert_true (wait_until (no_channels, f, 5000));
+  g_assert_true (cira_test_wait_until (no_channels, f, 5000));
 }
 
 typedef struct
@@ -1503,7 +1428,7 @@ test_pending_read_cancel (Fixture       *f,
   source_count_poll_ms (20);
   g_cancellable_cancel (c1);
   g_assert_false (r.done);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&r.error);
 
@@ -1514,7 +1439,7 @@ test_pending_read_cancel (Fixture       *f,
   start_read_cancellable (G_IO_STREAM (channel), &r, c2);
   cl.read = &r;
   g_timeout_add (10, cancel_later, &cl);
-  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_true (cl.fired);
   g_assert_false (cl.done_inside);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -1525,14 +1450,14 @@ test_pending_read_cancel (Fixture       *f,
   g_cancellable_cancel (c3);
   start_read_cancellable (G_IO_STREAM (channel), &r, c3);
   g_assert_false (r.done);
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&r.error);
 
   /* Nothing was lost: the next read gets the data. */
   start_read (G_IO_STREAM (channel), &r);
   device_write (device_channel, "still here");
-  g_assert_true (wait_until (flag_is_set, &r.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "still here", 10);
 }
@@ -1555,11 +1480,11 @@ test_pending_read_session_failure (Fixture       *f,
   start_read (g_ptr_array_index (f->device_channels, 0), &rd);
   ob_apf_session_close (f->server, OB_APF_CLOSE_REASON_LOCAL);
   g_assert_false (r.done);
-  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
   g_clear_error (&r.error);
   /* The device's side learns it from its session. */
-  g_assert_true (source_count_poll_until (flag_is_set, &rd.done, 5000));
+  g_assert_true (source_count_poll_until (cira_test_flag_is_set, &rd.done, 5000));
   g_assert_error (rd.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
   g_clear_error (&rd.error);
   /* Closing a session's socket is GIO's close_async: one idle, the read's
@@ -1645,7 +1570,7 @@ test_pending_read_same_iteration (Fixture       *f,
   g_assert_false (r.done);
   g_assert_cmpuint (source_count_since (&marker), ==, 0);
 
-  g_assert_true (source_count_poll_until (flag_is_set, &r.done, 5000));
+  g_assert_true (source_count_poll_until (cira_test_flag_is_set, &r.done, 5000));
   g_assert_no_error (r.error);
   g_assert_cmpmem (r.buffer, r.n, "now", 3);
   g_assert_cmpuint (source_count_since (&marker), ==, 0);
@@ -1719,7 +1644,7 @@ test_raw_pending_write (Raw           *raw,
 
   ob_apf_encode_window_adjust (raw->out, 4, 100000);
   raw_send (raw);
-  g_assert_true (source_count_poll_until (flag_is_set, &w.done, 5000));
+  g_assert_true (source_count_poll_until (cira_test_flag_is_set, &w.done, 5000));
   g_assert_no_error (w.error);
   g_assert_cmpint (w.n, ==, 3000);
   total += 3000;
@@ -1754,7 +1679,7 @@ test_raw_pending_write_peer_close (Raw           *raw,
   g_assert_false (w.done);
   ob_apf_encode_channel_close (raw->out, 4);
   raw_send (raw);
-  g_assert_true (wait_until (flag_is_set, &w.done, 5000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &w.done, 5000));
   g_assert_cmpint (w.n, ==, -1);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
   g_clear_error (&w.error);

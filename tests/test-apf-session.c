@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cira-test-util.h"
 #include "ob-apf-session.h"
 #include "source-count-util.h"
 
@@ -19,66 +20,6 @@
 #define PASSWORD "Cira!Pass1"
 
 static const guint amt_ports[] = { 16993, 16992, 664, 623, 16995, 16994, 5900 };
-
-/* ---- main loop helpers ------------------------------------------------------ */
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Iterate the main context until @cond holds; FALSE after @timeout_ms. */
-static gboolean
-wait_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gboolean expired = FALSE;
-  GSource *deadline = g_timeout_source_new (timeout_ms);
-
-  g_source_set_callback (deadline, on_deadline, &expired, NULL);
-  g_source_attach (deadline, NULL);
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_destroy (deadline);
-  g_source_unref (deadline);
-  return cond (data);
-}
-
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* Drop the last reference and wait for finalization: GIO's worker
- * threads (the non-pollable fallback) may still hold one briefly. */
-static void
-assert_finalized (gpointer object)
-{
-  gpointer weak = object;
-
-  g_object_add_weak_pointer (G_OBJECT (object), &weak);
-  g_object_unref (object);
-  g_assert_true (wait_until (pointer_is_null, &weak, 5000));
-}
-
-static void
-spin_ms (guint ms)
-{
-  gboolean expired = FALSE;
-  GSource *deadline = g_timeout_source_new (ms);
-
-  g_source_set_callback (deadline, on_deadline, &expired, NULL);
-  g_source_attach (deadline, NULL);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_unref (deadline);
-}
 
 /* ---- transports -------------------------------------------------------------- */
 
@@ -294,7 +235,7 @@ peer_next_full (Peer             *peer,
   gsize used = 0;
   ObApfDecodeStatus st;
 
-  g_assert_true (wait_until (peer_has_message, &w, 5000));
+  g_assert_true (cira_test_wait_until (peer_has_message, &w, 5000));
   g_clear_pointer (&peer->last, g_bytes_unref);
   peer->last = g_bytes_new (peer->acc->data, peer->acc->len);
   st = ob_apf_message_decode_full (g_bytes_get_data (peer->last, NULL), peer->acc->len, flags, out, &used, &error);
@@ -501,7 +442,7 @@ raw_teardown (Raw           *raw,
 {
   ob_apf_session_close (raw->server, OB_APF_CLOSE_REASON_LOCAL);
   g_assert_cmpuint (raw->ev.n_closed, ==, 1);
-  assert_finalized (raw->server);
+  cira_test_assert_finalized (raw->server);
   peer_free (raw->peer);
   g_byte_array_unref (raw->out);
   events_clear (&raw->ev);
@@ -568,8 +509,8 @@ pair_teardown (Pair          *pair,
   ob_apf_session_close (pair->server, OB_APF_CLOSE_REASON_LOCAL);
   g_assert_cmpuint (pair->sev.n_closed, ==, 1);
   g_assert_cmpuint (pair->cev.n_closed, ==, 1);
-  assert_finalized (pair->client);
-  assert_finalized (pair->server);
+  cira_test_assert_finalized (pair->client);
+  cira_test_assert_finalized (pair->server);
   events_clear (&pair->sev);
   events_clear (&pair->cev);
   g_free (pair->auth.last_guid);
@@ -597,7 +538,7 @@ assert_ports (ObApfSession *session)
 static void
 check_handshake (Pair *pair)
 {
-  g_assert_true (wait_until (pair_forwarded_all, pair, 5000));
+  g_assert_true (cira_test_wait_until (pair_forwarded_all, pair, 5000));
   g_assert_cmpuint (pair->cev.n_closed, ==, 0);
 
   /* Server side: GUID from PROTOCOLVERSION, the credentials checked once,
@@ -638,7 +579,7 @@ test_handshake (Pair          *pair,
 
   /* 5900 came last: the server asked for keepalives every 7 s and the
    * device took the interval. */
-  g_assert_true (wait_until (client_interval_is_7, pair->client, 2000));
+  g_assert_true (cira_test_wait_until (client_interval_is_7, pair->client, 2000));
   g_assert_cmpuint (ob_apf_session_get_role (pair->server), ==, OB_APF_SESSION_ROLE_SERVER);
   g_assert_cmpuint (ob_apf_session_get_role (pair->client), ==, OB_APF_SESSION_ROLE_CLIENT);
   g_assert_false (ob_apf_session_is_closed (pair->server));
@@ -691,7 +632,7 @@ test_handshake_tcp (void)
 
   connection = g_socket_client_connect (socket_client, G_SOCKET_CONNECTABLE (bound), NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (wait_until (accepted, &acc, 5000));
+  g_assert_true (cira_test_wait_until (accepted, &acc, 5000));
 
   pair_start (&pair, acc.accepted, G_IO_STREAM (connection), PASSWORD);
   check_handshake (&pair);
@@ -726,7 +667,7 @@ test_handshake_not_pollable (void)
 
   /* Keepalives run over it too. */
   ob_apf_session_set_keepalive_interval (pair.client, 1);
-  g_assert_true (wait_until (client_has_keepalive, pair.client, 4000));
+  g_assert_true (cira_test_wait_until (client_has_keepalive, pair.client, 4000));
 
   pair_teardown (&pair, NULL);
   g_object_unref (a);
@@ -766,7 +707,7 @@ test_keepalive_interval (Pair          *pair,
   g_assert_cmpuint (ob_apf_session_get_keepalive_interval (pair->client), ==, 1);
   g_assert_cmpint (ob_apf_session_get_last_seen (pair->server), ==, 0);
 
-  g_assert_true (wait_until (client_seen_twice, pair, 5000));
+  g_assert_true (cira_test_wait_until (client_seen_twice, pair, 5000));
   /* Matching replies only count on the client: the cookies came back. */
   g_assert_cmpuint (ob_apf_session_get_n_keepalives (pair->client), >=, 2);
   g_assert_cmpint (ob_apf_session_get_last_seen (pair->server), >=, before);
@@ -780,14 +721,14 @@ static void
 test_client_wrong_password (Pair          *pair,
                             gconstpointer  data)
 {
-  g_assert_true (wait_until (events_closed, &pair->cev, 5000));
+  g_assert_true (cira_test_wait_until (events_closed, &pair->cev, 5000));
   g_assert_cmpint (pair->cev.reason, ==, OB_APF_CLOSE_REASON_AUTH_FAILED);
   g_assert_error ((GError *) ob_apf_session_get_close_error (pair->client), OB_APF_ERROR, OB_APF_ERROR_AUTH_FAILED);
   g_assert_cmpuint (pair->auth.n_calls, ==, 1);
   g_assert_false (ob_apf_session_is_authenticated (pair->server));
 
   /* The server only notices the device going away. */
-  g_assert_true (wait_until (events_closed, &pair->sev, 5000));
+  g_assert_true (cira_test_wait_until (events_closed, &pair->sev, 5000));
   g_assert_cmpint (pair->sev.reason, ==, OB_APF_CLOSE_REASON_PEER_CLOSED);
 }
 
@@ -800,7 +741,7 @@ test_client_disconnect (Pair          *pair,
   g_assert_cmpuint (pair->cev.n_closed, ==, 1);
   g_assert_cmpint (pair->cev.reason, ==, OB_APF_CLOSE_REASON_LOCAL);
 
-  g_assert_true (wait_until (events_closed, &pair->sev, 5000));
+  g_assert_true (cira_test_wait_until (events_closed, &pair->sev, 5000));
   g_assert_cmpint (pair->sev.reason, ==, OB_APF_CLOSE_REASON_PEER_DISCONNECT);
   g_assert_cmpuint (ob_apf_session_get_peer_disconnect_reason (pair->server), ==, OB_APF_DISCONNECT_BY_APPLICATION);
   g_assert_error ((GError *) ob_apf_session_get_close_error (pair->server), OB_APF_ERROR, OB_APF_ERROR_DISCONNECTED);
@@ -814,7 +755,7 @@ test_server_close (Pair          *pair,
   check_handshake (pair);
   ob_apf_session_close (pair->server, OB_APF_CLOSE_REASON_REPLACED);
   g_assert_cmpint (pair->sev.reason, ==, OB_APF_CLOSE_REASON_REPLACED);
-  g_assert_true (wait_until (events_closed, &pair->cev, 5000));
+  g_assert_true (cira_test_wait_until (events_closed, &pair->cev, 5000));
   g_assert_cmpint (pair->cev.reason, ==, OB_APF_CLOSE_REASON_PEER_CLOSED);
   /* Closing twice is harmless and emits nothing more. */
   ob_apf_session_close (pair->server, OB_APF_CLOSE_REASON_LOCAL);
@@ -904,7 +845,7 @@ test_auth_attempt_limit (Raw           *raw,
 
   for (guint i = 0; i < 3; i++)
     peer_expect_type (raw->peer, OB_APF_USERAUTH_FAILURE);
-  g_assert_true (wait_until (peer_is_eof, raw->peer, 5000));
+  g_assert_true (cira_test_wait_until (peer_is_eof, raw->peer, 5000));
   g_assert_cmpuint (raw->peer->acc->len, ==, 0);
   g_assert_cmpint (raw->ev.reason, ==, OB_APF_CLOSE_REASON_AUTH_FAILED);
   g_assert_cmpuint (raw->auth.n_calls, ==, 3);
@@ -1047,7 +988,7 @@ test_idle_timeout (Raw           *raw,
       last_sent = g_get_monotonic_time ();
       peer_send (raw->peer, raw->out);
       peer_expect_type (raw->peer, OB_APF_KEEPALIVE_REPLY);
-      spin_ms (50);
+      cira_test_spin_ms (50);
     }
   g_assert_false (ob_apf_session_is_closed (raw->server));
 
@@ -1055,11 +996,11 @@ test_idle_timeout (Raw           *raw,
    * saw the last keepalive after it was sent, so the close cannot come
    * sooner than the timeout after that moment, however loaded the machine;
    * a little slack covers timer rounding. */
-  g_assert_true (wait_until (events_closed, &raw->ev, 3000));
+  g_assert_true (cira_test_wait_until (events_closed, &raw->ev, 3000));
   g_assert_cmpint (g_get_monotonic_time () - last_sent, >=, 190 * 1000);
   g_assert_cmpint (raw->ev.reason, ==, OB_APF_CLOSE_REASON_IDLE_TIMEOUT);
   g_assert_error ((GError *) ob_apf_session_get_close_error (raw->server), OB_APF_ERROR, OB_APF_ERROR_TIMEOUT);
-  g_assert_true (wait_until (peer_is_eof, raw->peer, 3000));
+  g_assert_true (cira_test_wait_until (peer_is_eof, raw->peer, 3000));
   g_assert_cmpuint (raw->peer->acc->len, ==, 0);
 }
 
@@ -1074,9 +1015,9 @@ test_handshake_timeout (Raw           *raw,
     {
       ob_apf_encode_keepalive_request (raw->out, i);
       peer_send (raw->peer, raw->out);
-      spin_ms (50);
+      cira_test_spin_ms (50);
     }
-  g_assert_true (wait_until (events_closed, &raw->ev, 3000));
+  g_assert_true (cira_test_wait_until (events_closed, &raw->ev, 3000));
   g_assert_cmpint (raw->ev.reason, ==, OB_APF_CLOSE_REASON_HANDSHAKE_TIMEOUT);
 }
 
@@ -1087,10 +1028,10 @@ test_peer_disconnect (Raw           *raw,
   raw_authenticate (raw);
   ob_apf_encode_disconnect (raw->out, OB_APF_DISCONNECT_CONNECTION_TIMED_OUT);
   peer_send (raw->peer, raw->out);
-  g_assert_true (wait_until (events_closed, &raw->ev, 3000));
+  g_assert_true (cira_test_wait_until (events_closed, &raw->ev, 3000));
   g_assert_cmpint (raw->ev.reason, ==, OB_APF_CLOSE_REASON_PEER_DISCONNECT);
   g_assert_cmpuint (ob_apf_session_get_peer_disconnect_reason (raw->server), ==, 16);
-  g_assert_true (wait_until (peer_is_eof, raw->peer, 3000));
+  g_assert_true (cira_test_wait_until (peer_is_eof, raw->peer, 3000));
 }
 
 static void
@@ -1103,7 +1044,7 @@ test_peer_eof (Raw           *raw,
   g_byte_array_set_size (raw->out, 3);
   peer_send (raw->peer, raw->out);
   g_io_stream_close (raw->peer->stream, NULL, NULL);
-  g_assert_true (wait_until (events_closed, &raw->ev, 3000));
+  g_assert_true (cira_test_wait_until (events_closed, &raw->ev, 3000));
   g_assert_cmpint (raw->ev.reason, ==, OB_APF_CLOSE_REASON_PEER_CLOSED);
 }
 
@@ -1127,7 +1068,7 @@ test_reject_guid (Raw           *raw,
   ob_apf_encode_userauth_request (raw->out, USER, OB_APF_SERVICE_PFWD, "password", PASSWORD);
   peer_send (raw->peer, raw->out);
 
-  g_assert_true (wait_until (peer_is_eof, raw->peer, 3000));
+  g_assert_true (cira_test_wait_until (peer_is_eof, raw->peer, 3000));
   g_assert_cmpuint (raw->peer->acc->len, ==, 0);
   g_assert_cmpint (raw->ev.reason, ==, OB_APF_CLOSE_REASON_REJECTED);
   g_assert_cmpuint (raw->auth.n_calls, ==, 0);
@@ -1194,10 +1135,10 @@ test_garbage (Raw           *raw,
   g_byte_array_append (raw->out, g->bytes, (guint) g->len);
   peer_send (raw->peer, raw->out);
 
-  g_assert_true (wait_until (events_closed, &raw->ev, 3000));
+  g_assert_true (cira_test_wait_until (events_closed, &raw->ev, 3000));
   g_assert_cmpint (raw->ev.reason, ==, OB_APF_CLOSE_REASON_PROTOCOL_ERROR);
   g_assert_error ((GError *) ob_apf_session_get_close_error (raw->server), OB_APF_ERROR, OB_APF_ERROR_PROTOCOL);
-  g_assert_true (wait_until (peer_is_eof, raw->peer, 3000));
+  g_assert_true (cira_test_wait_until (peer_is_eof, raw->peer, 3000));
   g_assert_cmpuint (raw->peer->acc->len, ==, 0);
 }
 
@@ -1303,7 +1244,7 @@ test_output_backpressure (Raw           *raw,
   /* The device stops reading. */
   g_source_destroy (raw->peer->source);
   g_clear_pointer (&raw->peer->source, g_source_unref);
-  g_assert_true (wait_until (pump_blocked, &p, 20000));
+  g_assert_true (cira_test_wait_until (pump_blocked, &p, 20000));
   g_assert_cmpuint (p.written, <, g_bytes_get_size (p.requests));
   g_assert_false (ob_apf_session_is_closed (raw->server));
 
@@ -1312,7 +1253,7 @@ test_output_backpressure (Raw           *raw,
                                                              NULL);
   g_source_set_callback (raw->peer->source, (GSourceFunc) peer_on_readable, raw->peer, NULL);
   g_source_attach (raw->peer->source, NULL);
-  g_assert_true (wait_until (pump_done, &p, 30000));
+  g_assert_true (cira_test_wait_until (pump_done, &p, 30000));
   g_assert_cmpuint (p.next_cookie, ==, p.n_requests);
   g_assert_cmpuint (raw->ev.n_closed, ==, 0);
 
@@ -1340,7 +1281,7 @@ test_random_garbage (void)
       g_byte_array_append (raw.out, junk, n);
       peer_send (raw.peer, raw.out);
       /* Whatever it was, the session either closes or waits for more. */
-      spin_ms (5);
+      cira_test_spin_ms (5);
       raw_teardown (&raw, NULL);
     }
 }

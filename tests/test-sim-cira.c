@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "cira-test-util.h"
 #include "ob-amt-power.h"
 #include "ob-apf-message.h"
 #include "ob-apf-session.h"
@@ -45,67 +46,7 @@ static const guint amt_order[] = { 16993, 16992, 664, 623, 16995, 16994, 5900 };
 
 static GTlsCertificate *server_certificate;
 
-/* ---- main loop helpers ------------------------------------------------------------ */
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gboolean expired = FALSE;
-  GSource *deadline = g_timeout_source_new (timeout_ms);
-
-  g_source_set_callback (deadline, on_deadline, &expired, NULL);
-  g_source_attach (deadline, NULL);
-  while (!cond (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_destroy (deadline);
-  g_source_unref (deadline);
-  return cond (data);
-}
-
-static void
-spin_ms (guint ms)
-{
-  gboolean expired = FALSE;
-  GSource *deadline = g_timeout_source_new (ms);
-
-  g_source_set_callback (deadline, on_deadline, &expired, NULL);
-  g_source_attach (deadline, NULL);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_unref (deadline);
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  g_assert_true (wait_until (pointer_is_set, slot, 20000));
-  return *slot;
-}
+/* ---- conditions ------------------------------------------------------------------ */
 
 static gboolean
 cira_is_connected (gpointer data)
@@ -317,30 +258,12 @@ device_new (const char *mps_host,
   return d;
 }
 
-static gboolean
-pointer_is_null (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* Drop the last reference: what is still in flight (a cancelled connect)
- * lets go within a few main loop iterations. */
-static void
-assert_finalized (gpointer object)
-{
-  gpointer weak = object;
-
-  g_object_add_weak_pointer (G_OBJECT (object), &weak);
-  g_object_unref (object);
-  g_assert_true (wait_until (pointer_is_null, &weak, 5000));
-}
-
 static void
 device_free (Device *d)
 {
   ob_sim_cira_stop (d->cira);
   g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_STOPPED);
-  assert_finalized (d->cira);
+  cira_test_assert_finalized (d->cira);
   g_object_unref (d->server);
   g_object_unref (d->device);
   g_assert_finalize_object (d->pool);
@@ -374,7 +297,7 @@ test_handshake (void)
   g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_STOPPED);
   ob_sim_cira_start (d->cira);
   g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_CONNECTING);
-  g_assert_true (wait_until (forwards_done, d->cira, 10000));
+  g_assert_true (cira_test_wait_until (forwards_done, d->cira, 10000));
   g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_CONNECTED);
   g_assert_cmpuint (ob_sim_cira_get_n_attempts (d->cira), ==, 1);
   g_assert_cmpuint (ob_sim_cira_get_n_connects (d->cira), ==, 1);
@@ -609,7 +532,7 @@ raw_mps_free (RawMps *mps)
   for (guint i = 0; i < mps->conns->len; i++)
     raw_close (g_ptr_array_index (mps->conns, i));
   /* Reads in flight come back before the connections go. */
-  spin_ms (50);
+  cira_test_spin_ms (50);
   g_ptr_array_unref (mps->conns);
   g_free (mps);
 }
@@ -664,7 +587,7 @@ test_wire_bytes (void)
   guint32 word;
 
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (forwards_done, d->cira, 10000));
+  g_assert_true (cira_test_wait_until (forwards_done, d->cira, 10000));
   c = raw_conn (mps, 0);
 
   /* PROTOCOLVERSION: 93 bytes, 1.0, periodic, the GUID in SMBIOS order,
@@ -737,7 +660,7 @@ test_other_mps (void)
   mps->keepalive_options = FALSE;
 
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (forwards_done, d->cira, 10000));
+  g_assert_true (cira_test_wait_until (forwards_done, d->cira, 10000));
   session = ob_sim_cira_get_session (d->cira);
   for (guint i = 0; i < G_N_ELEMENTS (amt_order); i++)
     g_assert_true (ob_apf_session_has_forwarded_port (session, amt_order[i]));
@@ -750,11 +673,11 @@ test_other_mps (void)
 
   /* --keepalive 1: one a second, each answered. */
   ob_sim_cira_set_keepalive_interval (d->cira, 1);
-  g_assert_true (wait_until (raw_has_keepalives, &w, 6000));
+  g_assert_true (cira_test_wait_until (raw_has_keepalives, &w, 6000));
   gap = g_array_index (c->keepalive_times, gint64, 2) - g_array_index (c->keepalive_times, gint64, 1);
   g_assert_cmpint (gap, >, 500 * 1000);
   g_assert_cmpint (gap, <, 1600 * 1000);
-  spin_ms (100);
+  cira_test_spin_ms (100);
   g_assert_cmpuint (ob_apf_session_get_n_keepalives (session), >=, 3);
   g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_CONNECTED);
 
@@ -764,7 +687,7 @@ test_other_mps (void)
   {
     gint64 start = g_get_monotonic_time ();
 
-    g_assert_true (wait_until (cira_is_disconnected, d->cira, 8000));
+    g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 8000));
     g_assert_cmpint (g_get_monotonic_time () - start, >=, 2 * G_USEC_PER_SEC);
     g_assert_cmpstr (ob_sim_cira_get_last_error (d->cira), ==, "The MPS stopped answering keepalives");
   }
@@ -789,9 +712,9 @@ test_keepalive (void)
   /* The MPS asks for 1 s (KEEPALIVE_OPTIONS_REQUEST after 5900). */
   mps->keepalive_interval = 1;
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (forwards_done, d->cira, 10000));
+  g_assert_true (cira_test_wait_until (forwards_done, d->cira, 10000));
   server = mps_session (mps, ob_sim_device_get_guid (d->device));
-  g_assert_true (wait_until (server_has_keepalives, server, 5000));
+  g_assert_true (cira_test_wait_until (server_has_keepalives, server, 5000));
   g_assert_cmpuint (ob_apf_session_get_keepalive_interval (ob_sim_cira_get_session (d->cira)), ==, 1);
   g_assert_cmpint (ob_apf_session_get_last_seen (server), >, 0);
 
@@ -799,11 +722,11 @@ test_keepalive (void)
   mps->keepalive_interval = 30;
   ob_sim_cira_set_keepalive_interval (d2->cira, 1);
   ob_sim_cira_start (d2->cira);
-  g_assert_true (wait_until (forwards_done, d2->cira, 10000));
-  spin_ms (100);
+  g_assert_true (cira_test_wait_until (forwards_done, d2->cira, 10000));
+  cira_test_spin_ms (100);
   g_assert_cmpuint (ob_apf_session_get_keepalive_interval (ob_sim_cira_get_session (d2->cira)), ==, 1);
   server = mps_session (mps, ob_sim_device_get_guid (d2->device));
-  g_assert_true (wait_until (server_has_keepalives, server, 5000));
+  g_assert_true (cira_test_wait_until (server_has_keepalives, server, 5000));
 }
 
 /* ---- WS-Man through the channels -------------------------------------------------------------- */
@@ -822,15 +745,15 @@ test_wsman (void)
   guint state = 0, os_state = 0;
 
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (forwards_done, d->cira, 10000));
+  g_assert_true (cira_test_wait_until (forwards_done, d->cira, 10000));
   session = mps_session (mps, ob_sim_device_get_guid (d->device));
 
   /* The MPS side is an ObStreamSource: a channel to 16992 per connection. */
   host = g_strdup_printf ("%s:16992", ob_sim_device_get_guid (d->device));
   client = ob_wsman_client_new (OB_STREAM_SOURCE (session), 16992, host, OB_SIM_DEFAULT_USERNAME,
                                 OB_SIM_DEFAULT_PASSWORD);
-  ob_amt_power_state_async (client, NULL, store_result, &result);
-  node = ob_amt_power_state_finish (client, wait_result (&result), &state, &os_state, &error);
+  ob_amt_power_state_async (client, NULL, cira_test_store_result, &result);
+  node = ob_amt_power_state_finish (client, cira_test_wait_result (&result), &state, &os_state, &error);
   g_assert_no_error (error);
   g_assert_nonnull (node);
   g_assert_cmpuint (state, ==, ob_sim_device_get_power_state (d->device));
@@ -839,11 +762,11 @@ test_wsman (void)
   g_clear_pointer (&node, json_node_unref);
 
   /* A power action changes the simulated device. */
-  ob_amt_power_action_async (client, 8, NULL, store_result, &result);
+  ob_amt_power_action_async (client, 8, NULL, cira_test_store_result, &result);
   {
     guint return_value = G_MAXUINT;
 
-    node = ob_amt_power_action_finish (client, wait_result (&result), &return_value, &error);
+    node = ob_amt_power_action_finish (client, cira_test_wait_result (&result), &return_value, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (return_value, ==, 0);
   }
@@ -857,13 +780,13 @@ test_wsman (void)
     guint8 byte;
     gssize n;
 
-    ob_apf_session_open_channel_async (session, 16994, NULL, store_result, &open);
-    channel = ob_apf_session_open_channel_finish (session, wait_result (&open), &error);
+    ob_apf_session_open_channel_async (session, 16994, NULL, cira_test_store_result, &open);
+    channel = ob_apf_session_open_channel_finish (session, cira_test_wait_result (&open), &error);
     g_assert_no_error (error);
     g_clear_object (&open);
     g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (channel)), &byte, 1,
-                               G_PRIORITY_DEFAULT, NULL, store_result, &open);
-    n = g_input_stream_read_finish (g_io_stream_get_input_stream (G_IO_STREAM (channel)), wait_result (&open),
+                               G_PRIORITY_DEFAULT, NULL, cira_test_store_result, &open);
+    n = g_input_stream_read_finish (g_io_stream_get_input_stream (G_IO_STREAM (channel)), cira_test_wait_result (&open),
                                     &error);
     g_assert_no_error (error);
     g_assert_cmpint (n, ==, 0);
@@ -882,8 +805,8 @@ channel_write (ObApfChannel *channel,
   GOutputStream *output = g_io_stream_get_output_stream (G_IO_STREAM (channel));
 
   g_output_stream_write_all_async (output, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                   G_PRIORITY_DEFAULT, NULL, store_result, &result);
-  g_output_stream_write_all_finish (output, wait_result (&result), NULL, &error);
+                                   G_PRIORITY_DEFAULT, NULL, cira_test_store_result, &result);
+  g_output_stream_write_all_finish (output, cira_test_wait_result (&result), NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -904,8 +827,8 @@ channel_read_responses (ObApfChannel *channel,
       gssize got;
       gsize off = 0;
 
-      g_input_stream_read_async (input, buffer, sizeof buffer, G_PRIORITY_DEFAULT, NULL, store_result, &result);
-      got = g_input_stream_read_finish (input, wait_result (&result), &error);
+      g_input_stream_read_async (input, buffer, sizeof buffer, G_PRIORITY_DEFAULT, NULL, cira_test_store_result, &result);
+      got = g_input_stream_read_finish (input, cira_test_wait_result (&result), &error);
       g_assert_no_error (error);
       g_assert_cmpint (got, >, 0);
       while (off < (gsize) got)
@@ -992,11 +915,11 @@ test_large_response (void)
 
   mps->window_size = OB_APF_MIN_WINDOW_SIZE;
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (forwards_done, d->cira, 10000));
+  g_assert_true (cira_test_wait_until (forwards_done, d->cira, 10000));
   session = mps_session (mps, guid);
 
-  ob_apf_session_open_channel_async (session, 16992, NULL, store_result, &result);
-  channel = ob_apf_session_open_channel_finish (session, wait_result (&result), &error);
+  ob_apf_session_open_channel_async (session, 16992, NULL, cira_test_store_result, &result);
+  channel = ob_apf_session_open_channel_finish (session, cira_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ob_apf_channel_get_window_size (channel), ==, OB_APF_MIN_WINDOW_SIZE);
 
@@ -1024,7 +947,7 @@ test_large_response (void)
 
     channel_write (channel, all);
   }
-  spin_ms (500);
+  cira_test_spin_ms (500);
   stalled = ob_apf_channel_get_bytes_received (channel) - before;
   g_assert_cmpuint (stalled, >, OB_APF_MIN_WINDOW_SIZE / 2);
   g_assert_cmpuint (stalled, <=, OB_APF_MIN_WINDOW_SIZE);
@@ -1098,17 +1021,17 @@ test_reconnect (void)
 
   ob_sim_cira_set_backoff (d->cira, 200, 1600);
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (cira_is_connected, d->cira, 10000));
+  g_assert_true (cira_test_wait_until (cira_is_connected, d->cira, 10000));
 
   /* The MPS drops it: the device comes back after the first backoff
    * (half to all of 200 ms). */
   g_signal_connect (d->cira, "disconnected", G_CALLBACK (on_disconnected_record), &delays);
   ob_apf_session_close (mps_session (mps, guid), OB_APF_CLOSE_REASON_REJECTED);
-  g_assert_true (wait_until (cira_is_disconnected, d->cira, 5000));
+  g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 5000));
   g_assert_nonnull (ob_sim_cira_get_last_error (d->cira));
   g_assert_cmpuint (g_array_index (delays.delays, guint, 0), >=, 90);
   g_assert_cmpuint (g_array_index (delays.delays, guint, 0), <=, 200);
-  g_assert_true (wait_until (has_n_connects, &two, 5000));
+  g_assert_true (cira_test_wait_until (has_n_connects, &two, 5000));
   g_assert_cmpuint (mps_count_sessions (mps, guid), ==, 2);
   g_array_set_size (delays.delays, 0);
 
@@ -1116,7 +1039,7 @@ test_reconnect (void)
    * the delay (with jitter), up to the maximum. */
   mps->refuse = TRUE;
   ob_apf_session_close (mps_session (mps, guid), OB_APF_CLOSE_REASON_REJECTED);
-  g_assert_true (wait_until (has_n_delays, &delays, 10000));
+  g_assert_true (cira_test_wait_until (has_n_delays, &delays, 10000));
   /* The drop after a good connection starts at the first step again. */
   g_assert_cmpuint (g_array_index (delays.delays, guint, 0), <=, base);
   for (guint i = 1; i < 4; i++)
@@ -1132,7 +1055,7 @@ test_reconnect (void)
 
   /* And when the MPS is back, so is the device. */
   mps->refuse = FALSE;
-  g_assert_true (wait_until (has_n_connects, &three, 10000));
+  g_assert_true (cira_test_wait_until (has_n_connects, &three, 10000));
   g_signal_handlers_disconnect_by_data (d->cira, &delays);
   g_array_unref (delays.delays);
 }
@@ -1156,18 +1079,18 @@ test_churn (void)
   ob_sim_cira_set_backoff (d->cira, 50, 100);
   ob_sim_cira_set_churn_rate (d->cira, 120);
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (has_n_sessions, &four, 15000));
+  g_assert_true (cira_test_wait_until (has_n_sessions, &four, 15000));
   g_assert_cmpuint (mps_count_sessions (mps, ob_sim_device_get_guid (d->device)), >=, 4);
   g_assert_cmpuint (mps->n_auth_ok, >=, 4);
   g_assert_nonnull (strstr (ob_sim_cira_get_last_error (d->cira), "churn"));
 
   /* Churn off: it stays. */
   ob_sim_cira_set_churn_rate (d->cira, 0);
-  g_assert_true (wait_until (cira_is_connected, d->cira, 5000));
+  g_assert_true (cira_test_wait_until (cira_is_connected, d->cira, 5000));
   {
     guint connects = ob_sim_cira_get_n_connects (d->cira);
 
-    spin_ms (1500);
+    cira_test_spin_ms (1500);
     g_assert_cmpuint (ob_sim_cira_get_n_connects (d->cira), ==, connects);
     g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_CONNECTED);
   }
@@ -1184,13 +1107,13 @@ test_wrong_credentials (void)
 
   ob_sim_cira_set_backoff (d->cira, 200, 1600);
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (cira_is_disconnected, d->cira, 10000));
+  g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 10000));
   g_assert_nonnull (strstr (ob_sim_cira_get_last_error (d->cira), "refused"));
   g_assert_cmpuint (ob_sim_cira_get_n_connects (d->cira), ==, 0);
 
   /* It retries later, and not in a loop: with 100-200, 200-400, 400-800,
    * 800-1600 ms between attempts, 2.5 s hold 3 to 5 more. */
-  spin_ms (2500);
+  cira_test_spin_ms (2500);
   attempts = ob_sim_cira_get_n_attempts (d->cira);
   g_test_message ("%u attempts in 2.5 s", attempts);
   g_assert_cmpuint (attempts, >=, 3);
@@ -1225,8 +1148,8 @@ test_fault_truncated (void)
   ob_sim_cira_set_fault (d->cira, OB_SIM_CIRA_FAULT_TRUNCATED);
   ob_sim_cira_set_backoff (d->cira, 100, 200);
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (raw_has_bytes, &w, 10000));
-  spin_ms (300);
+  g_assert_true (cira_test_wait_until (raw_has_bytes, &w, 10000));
+  cira_test_spin_ms (300);
 
   /* A proper start of PROTOCOLVERSION, cut short, then nothing. */
   c = raw_conn (mps, 0);
@@ -1241,11 +1164,11 @@ test_fault_truncated (void)
   /* The MPS gives up on it; the device notes it and comes back later,
    * with another truncated greeting. */
   raw_close (c);
-  g_assert_true (wait_until (cira_is_disconnected, d->cira, 5000));
+  g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 5000));
   g_assert_nonnull (strstr (ob_sim_cira_get_last_error (d->cira), "Fault sent"));
   w.index = 1;
-  g_assert_true (wait_until (raw_has_bytes, &w, 5000));
-  spin_ms (100);
+  g_assert_true (cira_test_wait_until (raw_has_bytes, &w, 5000));
+  cira_test_spin_ms (100);
   c = raw_conn (mps, 1);
   g_assert_cmpuint (c->raw->len, <, OB_APF_PROTOCOL_VERSION_SIZE);
   g_assert_cmpmem (c->raw->data, c->raw->len, g_bytes_get_data (version, NULL), c->raw->len);
@@ -1263,7 +1186,7 @@ test_fault_oversized (void)
 
   ob_sim_cira_set_fault (d->cira, OB_SIM_CIRA_FAULT_OVERSIZED);
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (raw_has_error, &w, 10000));
+  g_assert_true (cira_test_wait_until (raw_has_error, &w, 10000));
   c = raw_conn (mps, 0);
 
   /* A good PROTOCOLVERSION, then a SERVICE_REQUEST whose name length is
@@ -1275,7 +1198,7 @@ test_fault_oversized (void)
   g_assert_cmpmem (c->raw->data + 94, 4, length, 4);
 
   /* The MPS closed: a failed attempt. */
-  g_assert_true (wait_until (cira_is_disconnected, d->cira, 5000));
+  g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 5000));
   g_assert_nonnull (strstr (ob_sim_cira_get_last_error (d->cira), "Fault sent"));
   g_assert_cmpuint (ob_sim_cira_get_n_connects (d->cira), ==, 0);
 }
@@ -1293,7 +1216,7 @@ test_fault_unknown_type (void)
 
   ob_sim_cira_set_fault (d->cira, OB_SIM_CIRA_FAULT_UNKNOWN_TYPE);
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (raw_has_error, &w, 10000));
+  g_assert_true (cira_test_wait_until (raw_has_error, &w, 10000));
   c = raw_conn (mps, 0);
 
   g_assert_cmpuint (c->types->len, ==, 1);
@@ -1303,7 +1226,7 @@ test_fault_unknown_type (void)
   g_assert_cmpint (ob_apf_message_decode (c->raw->data + 93, c->raw->len - 93, &m, &used, &error), ==,
                    OB_APF_DECODE_ERROR);
   g_assert_error (error, OB_APF_ERROR, OB_APF_ERROR_PROTOCOL);
-  g_assert_true (wait_until (cira_is_disconnected, d->cira, 5000));
+  g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 5000));
 }
 
 static void
@@ -1317,7 +1240,7 @@ test_fault_garbage (void)
   ob_sim_cira_set_fault (d->cira, OB_SIM_CIRA_FAULT_GARBAGE_AFTER_AUTH);
   ob_sim_cira_set_backoff (d->cira, 100, 200);
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (raw_has_error, &w, 10000));
+  g_assert_true (cira_test_wait_until (raw_has_error, &w, 10000));
   c = raw_conn (mps, 0);
 
   /* The whole handshake first (authenticated, seven ports), then bytes
@@ -1329,10 +1252,10 @@ test_fault_garbage (void)
 
   /* Authenticated but faulty: no reset of the backoff, and it comes back
    * to do it again. */
-  g_assert_true (wait_until (cira_is_disconnected, d->cira, 5000));
+  g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 5000));
   g_assert_nonnull (strstr (ob_sim_cira_get_last_error (d->cira), "Fault sent"));
   w.index = 1;
-  g_assert_true (wait_until (raw_has_error, &w, 10000));
+  g_assert_true (cira_test_wait_until (raw_has_error, &w, 10000));
   g_assert_true (raw_conn (mps, 1)->authenticated);
 }
 
@@ -1364,12 +1287,6 @@ on_ensured (GObject      *source,
   *(gboolean *) user_data = TRUE;
 }
 
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 static void
 test_root_ca (void)
 {
@@ -1387,7 +1304,7 @@ test_root_ca (void)
 
   /* An MPS certificate issued by the MPS root for "mps.example.test". */
   ob_cert_authority_ensure_async (ca, "mps.example.test", NULL, on_ensured, &ready);
-  g_assert_true (wait_until (flag_is_set, &ready, 60000));
+  g_assert_true (cira_test_wait_until (cira_test_flag_is_set, &ready, 60000));
   mps_certificate = ob_cert_authority_dup_tls_certificate (ca, &error);
   g_assert_no_error (error);
   root_pem = ob_cert_authority_dup_root_pem (ca);
@@ -1408,7 +1325,7 @@ test_root_ca (void)
       g_assert_no_error (error);
       ob_sim_cira_pool_set_common_name (d->pool, "MPS.example.test");
       ob_sim_cira_start (d->cira);
-      g_assert_true (wait_until (cira_is_connected, d->cira, 10000));
+      g_assert_true (cira_test_wait_until (cira_is_connected, d->cira, 10000));
     }
 
     /* The right root, another name (AMT's FQDN rule: the host it calls). */
@@ -1417,7 +1334,7 @@ test_root_ca (void)
 
       g_assert_true (ob_sim_cira_pool_load_root_file (d->pool, root_file, &error));
       ob_sim_cira_start (d->cira);
-      g_assert_true (wait_until (cira_is_disconnected, d->cira, 10000));
+      g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 10000));
       g_assert_nonnull (strstr (ob_sim_cira_get_last_error (d->cira), "it is for “mps.example.test”, not “127.0.0.1”"));
     }
 
@@ -1428,7 +1345,7 @@ test_root_ca (void)
       ob_sim_cira_pool_set_root_certificate (d->pool, stranger);
       ob_sim_cira_pool_set_common_name (d->pool, "mps.example.test");
       ob_sim_cira_start (d->cira);
-      g_assert_true (wait_until (cira_is_disconnected, d->cira, 10000));
+      g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 10000));
       g_assert_nonnull (strstr (ob_sim_cira_get_last_error (d->cira), "refused"));
       g_assert_cmpuint (ob_sim_cira_get_n_connects (d->cira), ==, 0);
     }
@@ -1438,7 +1355,7 @@ test_root_ca (void)
       g_autoptr(Device) d = device_new ("127.0.0.1", mps->port, NULL, NULL);
 
       ob_sim_cira_start (d->cira);
-      g_assert_true (wait_until (cira_is_connected, d->cira, 10000));
+      g_assert_true (cira_test_wait_until (cira_is_connected, d->cira, 10000));
     }
     g_assert_cmpuint (mps->n_auth_ok, ==, 2);
   }
@@ -1476,13 +1393,13 @@ test_stop (void)
     ObApfSession *server;
 
     ob_sim_cira_start (d->cira);
-    g_assert_true (wait_until (cira_is_connected, d->cira, 10000));
+    g_assert_true (cira_test_wait_until (cira_is_connected, d->cira, 10000));
     server = mps_session (mps, ob_sim_device_get_guid (d->device));
     ob_sim_cira_stop (d->cira);
     g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_STOPPED);
     g_assert_null (ob_sim_cira_get_session (d->cira));
-    g_assert_true (wait_until ((Condition) ob_apf_session_is_closed, server, 5000));
-    spin_ms (300);
+    g_assert_true (cira_test_wait_until ((CiraTestCondition) ob_apf_session_is_closed, server, 5000));
+    cira_test_spin_ms (300);
     g_assert_cmpuint (ob_sim_cira_get_n_attempts (d->cira), ==, 1);
   }
 
@@ -1493,12 +1410,12 @@ test_stop (void)
     ob_sim_cira_start (d->cira);
     ob_sim_cira_stop (d->cira);
     g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_STOPPED);
-    spin_ms (200);
+    cira_test_spin_ms (200);
     g_assert_cmpint (ob_sim_cira_get_state (d->cira), ==, OB_SIM_CIRA_STATE_STOPPED);
     g_assert_cmpuint (ob_sim_cira_get_n_connects (d->cira), ==, 0);
     /* And started again. */
     ob_sim_cira_start (d->cira);
-    g_assert_true (wait_until (cira_is_connected, d->cira, 10000));
+    g_assert_true (cira_test_wait_until (cira_is_connected, d->cira, 10000));
   }
 
   /* Nobody listening: connection refused, retried after the backoff. */
@@ -1511,7 +1428,7 @@ test_stop (void)
     d = device_new ("127.0.0.1", dead_port, NULL, NULL);
     ob_sim_cira_set_backoff (d->cira, 5000, 5000);
     ob_sim_cira_start (d->cira);
-    g_assert_true (wait_until (cira_is_disconnected, d->cira, 10000));
+    g_assert_true (cira_test_wait_until (cira_is_disconnected, d->cira, 10000));
     g_assert_nonnull (ob_sim_cira_get_last_error (d->cira));
     g_assert_cmpuint (ob_sim_cira_get_retry_delay_ms (d->cira), >=, 2000);
     g_assert_cmpuint (ob_sim_cira_get_n_attempts (d->cira), ==, 1);
@@ -1587,7 +1504,7 @@ listen_full (guint      *port,
       g_socket_connect (socket, bound, NULL, NULL);
       g_ptr_array_add (fill, socket);
     }
-  spin_ms (100);
+  cira_test_spin_ms (100);
   return listener;
 }
 
@@ -1610,7 +1527,7 @@ test_pool_refused (void)
   ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r);
   /* Never from inside the call. */
   g_assert_false (r.done);
-  g_assert_true (wait_until (pool_result_done, &r, 5000));
+  g_assert_true (cira_test_wait_until (pool_result_done, &r, 5000));
   n_sources = source_count_since (&mark);
 
   g_assert_null (r.stream);
@@ -1636,7 +1553,7 @@ test_pool_refused (void)
     for (guint i = 0; i < 2000; i++)
       ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &many[i]);
     g_assert_cmpuint (ob_sim_cira_pool_get_n_waiting (pool), >=, 1998);
-    g_assert_true (wait_until (pool_result_done, &many[1999], 20000));
+    g_assert_true (cira_test_wait_until (pool_result_done, &many[1999], 20000));
     for (guint i = 0; i < 2000; i++)
       {
         g_assert_true (many[i].done);
@@ -1694,7 +1611,7 @@ test_pool_local_addresses (void)
           g_socket_set_blocking (listener, FALSE);
           peer = g_socket_accept (listener, NULL, NULL);
           if (peer == NULL)
-            spin_ms (10);
+            cira_test_spin_ms (10);
         }
       g_assert_nonnull (peer);
       g_ptr_array_add (accepted, peer);
@@ -1703,7 +1620,7 @@ test_pool_local_addresses (void)
       text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
       g_string_append_printf (seen, "%s%s", i > 0 ? " " : "", text);
       g_socket_close (peer, NULL);
-      g_assert_true (wait_until (pool_result_done, &r[i], 5000));
+      g_assert_true (cira_test_wait_until (pool_result_done, &r[i], 5000));
       g_assert_null (r[i].stream);
       g_assert_nonnull (r[i].error);
     }
@@ -1734,13 +1651,13 @@ test_pool_connect_timeout (void)
   ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r);
   g_assert_false (r.done);
   /* Waiting: on the poller (a watch and the deadline), not on sources. */
-  spin_ms (50);
+  cira_test_spin_ms (50);
   g_assert_false (r.done);
   g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), ==, 1);
   g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 1);
   g_assert_cmpuint (ob_poller_get_n_timers (poller), ==, 1);
 
-  g_assert_true (wait_until (pool_result_done, &r, 5000));
+  g_assert_true (cira_test_wait_until (pool_result_done, &r, 5000));
   n_sources = source_count_since (&mark);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (r.finished - start, >=, 290 * 1000);
@@ -1760,11 +1677,11 @@ test_pool_connect_timeout (void)
 
     ob_sim_cira_pool_set_connect_timeout_ms (pool, 10000);
     ob_sim_cira_pool_connect_async (pool, cancellable, on_pool_connected, &r);
-    spin_ms (50);
+    cira_test_spin_ms (50);
     g_assert_false (r.done);
     g_cancellable_cancel (cancellable);
     g_assert_false (r.done);
-    g_assert_true (wait_until (pool_result_done, &r, 2000));
+    g_assert_true (cira_test_wait_until (pool_result_done, &r, 2000));
     g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), ==, 0);
     g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
@@ -1803,7 +1720,7 @@ test_pool_handshake_timeout (void)
   poller = ob_sim_cira_pool_get_poller (pool);
   start = g_get_monotonic_time ();
   ob_sim_cira_pool_connect_async (pool, NULL, on_pool_connected, &r);
-  g_assert_true (wait_until (pool_result_done, &r, 5000));
+  g_assert_true (cira_test_wait_until (pool_result_done, &r, 5000));
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_nonnull (strstr (r.error->message, "TLS"));
   g_assert_cmpint (r.finished - start, >=, 290 * 1000);
@@ -1830,7 +1747,7 @@ test_pool_unreachable (void)
   ob_sim_cira_set_backoff (d->cira, base, 400);
   g_signal_connect (d->cira, "disconnected", G_CALLBACK (on_disconnected_record), &delays);
   ob_sim_cira_start (d->cira);
-  g_assert_true (wait_until (has_n_delays, &delays, 10000));
+  g_assert_true (cira_test_wait_until (has_n_delays, &delays, 10000));
   g_test_message ("unreachable: %s", ob_sim_cira_get_last_error (d->cira));
   g_assert_nonnull (ob_sim_cira_get_last_error (d->cira));
   g_assert_cmpuint (ob_sim_cira_get_n_connects (d->cira), ==, 0);
@@ -1892,7 +1809,7 @@ test_scale (void)
   g_assert_cmpuint (ob_sim_cira_pool_get_n_connecting (pool), <=, 16);
   g_assert_cmpuint (ob_sim_cira_pool_get_n_waiting (pool), >=, n - 16);
 
-  g_assert_true (wait_until (fleet_connected, &fleet, 20000));
+  g_assert_true (cira_test_wait_until (fleet_connected, &fleet, 20000));
   seconds = (g_get_monotonic_time () - start) / 1e6;
   g_test_message ("%u devices connected in %.2f s", n, seconds);
   g_assert_cmpfloat (seconds, <, 10.0);
@@ -1959,8 +1876,8 @@ test_cli (void)
       g_autoptr(GAsyncResult) result = NULL;
       char *line;
 
-      g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, store_result, &result);
-      line = g_data_input_stream_read_line_finish_utf8 (lines, wait_result (&result), NULL, &error);
+      g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, cira_test_store_result, &result);
+      line = g_data_input_stream_read_line_finish_utf8 (lines, cira_test_wait_result (&result), NULL, &error);
       g_assert_no_error (error);
       g_assert_true (ob_uuid_is_valid (line));
       g_ptr_array_add (guids, line);
@@ -1968,14 +1885,14 @@ test_cli (void)
   g_assert_cmpstr (g_ptr_array_index (guids, 0), ==, DOC_GUID);
   g_assert_cmpstr (g_ptr_array_index (guids, 2), ==, "4c4c4544-004b-4210-8033-b6c04f504635");
 
-  g_assert_true (wait_until (cli_all_connected, &w, 15000));
+  g_assert_true (cira_test_wait_until (cli_all_connected, &w, 15000));
 
   g_subprocess_send_signal (process, SIGTERM);
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    g_subprocess_wait_async (process, NULL, store_result, &result);
-    g_assert_true (g_subprocess_wait_finish (process, wait_result (&result), &error));
+    g_subprocess_wait_async (process, NULL, cira_test_store_result, &result);
+    g_assert_true (g_subprocess_wait_finish (process, cira_test_wait_result (&result), &error));
   }
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
