@@ -504,7 +504,7 @@ record_read (ObTlsStream  *self,
           self->plain_len -= take;
           if (self->plain_len == 0)
             drop_payload (self);
-          self->pending = self->plain_len > 0 || self->carry_len > 0;
+          self->pending = self->plain_len > 0;
           return (gssize) take;
         }
       if (self->peer_closed)
@@ -603,8 +603,6 @@ record_read (ObTlsStream  *self,
     would_block_or_error:
       if (self->failed)
         return -1;
-      /* Everything carried over has been taken by now. */
-      self->pending = FALSE;
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Nothing to read yet");
       return -1;
     }
@@ -681,7 +679,7 @@ _ob_tls_stream_read (ObTlsStream  *self,
   self->pending = FALSE;
   if (SSL_read_ex (self->ssl, buffer, count, &done) == 1)
     {
-      self->pending = SSL_has_pending (self->ssl) != 0 || self->carry_len > 0;
+      self->pending = SSL_has_pending (self->ssl) != 0;
       return (gssize) done;
     }
 
@@ -737,6 +735,14 @@ _ob_tls_stream_write (ObTlsStream  *self,
   return r;
 }
 
+/* A read can answer without the socket: decrypted bytes, received bytes
+ * not yet read (receive_buffered()), or the peer's end already seen. */
+static gboolean
+input_waiting (ObTlsStream *self)
+{
+  return self->pending || self->carry_len > 0 || self->peer_closed;
+}
+
 static GIOCondition
 wanted_condition (ObTlsStream *self,
                   gboolean        input)
@@ -753,7 +759,7 @@ _ob_tls_stream_is_ready (ObTlsStream *self,
   /* A closed or failed connection is "ready": the call reports it. */
   if (self->closed || (self->ssl == NULL && self->record == NULL) || self->failed || !self->handshaken)
     return TRUE;
-  if (input && (self->pending || self->peer_closed || self->carry_len > 0))
+  if (input && input_waiting (self))
     return TRUE;
   return (g_socket_condition_check (self->socket, wanted_condition (self, input) | G_IO_ERR | G_IO_HUP)) != 0;
 }
@@ -779,7 +785,7 @@ tls_source_prepare (GSource *source,
   GIOCondition events;
 
   *timeout = -1;
-  if (self->closed || self->failed || (ts->input && (self->pending || self->peer_closed || self->carry_len > 0)))
+  if (self->closed || self->failed || (ts->input && input_waiting (self)))
     {
       *timeout = 0;
       return TRUE;
@@ -800,7 +806,7 @@ tls_source_check (GSource *source)
   TlsSource *ts = (TlsSource *) source;
   ObTlsStream *self = ts->client;
 
-  if (self->closed || self->failed || (ts->input && (self->pending || self->peer_closed || self->carry_len > 0)))
+  if (self->closed || self->failed || (ts->input && input_waiting (self)))
     return TRUE;
   return (g_source_query_unix_fd (source, ts->tag) & ts->events) != 0;
 }
