@@ -22,6 +22,17 @@
  * turn, as a busy server does; "one at a time" runs them back to back
  * (warm caches).
  *
+ * Then the same server context and a client set up as outband-sim's
+ * devices are (TLS 1.2 at most, the chain checked against the root) meet
+ * over loopback TCP, server and client each on its own thread with
+ * blocking sockets and OpenSSL's socket BIO: connect, accept, handshake,
+ * one byte of application data; as a CIRA connection, the socket stays
+ * open (all are closed after the count).  Each side's CPU includes its
+ * system calls (on loopback, a send also delivers the segment to the
+ * peer's socket).  No APF, no main loop: the floor under cira-scale's
+ * storm on this machine at the time of the run, for any MPS and device
+ * simulator that use OpenSSL 3.0's handshake.
+ *
  *   tls-handshake [--count 2000] [--in-flight 500]
  */
 
@@ -31,8 +42,13 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cira-test-util.h"
 #include "ob-tls-context.h"
@@ -43,14 +59,18 @@ typedef struct
   int         max_version;  /* 0: what OpenSSL offers */
   const char *ciphers;      /* TLS 1.2 and below; NULL: OpenSSL's default */
   gboolean    verify_chain; /* against the root, as AMT does */
+  gboolean    loopback;     /* measured over loopback TCP too */
 } ClientKind;
 
 static const ClientKind client_kinds[] = {
-  { "TLS 1.3 (outband-sim's default)", 0, NULL, FALSE },
-  { "TLS 1.3, chain checked", 0, NULL, TRUE },
-  { "TLS 1.2, ECDHE-ECDSA", TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256", FALSE },
-  { "TLS 1.2, ECDHE-RSA (RSA 3072)", TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256", FALSE },
-  { "TLS 1.2, RSA key exchange", TLS1_2_VERSION, "AES128-GCM-SHA256", FALSE },
+  { "TLS 1.3 (OpenSSL's default)", 0, NULL, FALSE, FALSE },
+  { "TLS 1.3, chain checked", 0, NULL, TRUE, FALSE },
+  /* outband-sim's devices (ObSimCiraPool): TLS 1.2 at most, OpenSSL's
+   * suites, the chain checked against the MPS root. */
+  { "TLS 1.2, chain checked (outband-sim)", TLS1_2_VERSION, NULL, TRUE, TRUE },
+  { "TLS 1.2, ECDHE-ECDSA", TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256", FALSE, FALSE },
+  { "TLS 1.2, ECDHE-RSA (RSA 3072)", TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256", FALSE, FALSE },
+  { "TLS 1.2, RSA key exchange", TLS1_2_VERSION, "AES128-GCM-SHA256", FALSE, FALSE },
 };
 
 typedef struct
@@ -190,6 +210,136 @@ run (SSL_CTX    *server_ctx,
   *client_ms = client_cpu * 1e3 / count;
 }
 
+/* ---- over loopback TCP -------------------------------------------------- */
+
+typedef struct
+{
+  SSL_CTX *ctx;
+  int      listen_fd;
+  guint    count;
+  int     *fds;        /* the accepted connections, closed after */
+  double   cpu;        /* seconds of the server thread's CPU */
+} LoopbackServer;
+
+static void
+set_nodelay (int fd)
+{
+  int one = 1;
+
+  /* As the MPS and the simulator: every flight goes out at once. */
+  if (setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+    g_error ("TCP_NODELAY: %s", g_strerror (errno));
+}
+
+static gpointer
+loopback_server_thread (gpointer data)
+{
+  LoopbackServer *server = data;
+  double start = cpu_now ();
+
+  for (guint i = 0; i < server->count; i++)
+    {
+      int fd = accept (server->listen_fd, NULL, NULL);
+      SSL *ssl;
+      char byte;
+
+      if (fd < 0)
+        g_error ("accept: %s", g_strerror (errno));
+      set_nodelay (fd);
+      ssl = SSL_new (server->ctx);
+      SSL_set_fd (ssl, fd);
+      if (SSL_accept (ssl) != 1)
+        g_error ("Server handshake failed: %s", ERR_reason_error_string (ERR_get_error ()));
+      if (SSL_read (ssl, &byte, 1) != 1)
+        g_error ("The server read no application data");
+      SSL_free (ssl);
+      server->fds[i] = fd;
+    }
+  server->cpu = cpu_now () - start;
+  return NULL;
+}
+
+static void
+close_all (int   *fds,
+           guint  count)
+{
+  for (guint i = 0; i < count; i++)
+    close (fds[i]);
+  g_free (fds);
+}
+
+/* @count connections one after the other; CPU per connection of each
+ * side's thread.  Both ends hold @count descriptors at the end. */
+static void
+run_loopback (SSL_CTX     *server_ctx,
+              SSL_CTX     *client_ctx,
+              guint        count,
+              double      *server_ms,
+              double      *client_ms,
+              const char **negotiated)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t length = sizeof address;
+  LoopbackServer server = { 0 };
+  struct rlimit limit;
+  rlim_t needed = (rlim_t) count * 2 + 64;
+  int *fds;
+  GThread *thread;
+  double start, client_cpu;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < needed)
+    {
+      limit.rlim_cur = MIN (needed, limit.rlim_max);
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < needed)
+        g_error ("%u loopback connections need %lu descriptors; the limit is %lu (use a smaller --count)",
+                 count, (gulong) needed, (gulong) limit.rlim_cur);
+    }
+  server.ctx = server_ctx;
+  server.listen_fd = socket (AF_INET, SOCK_STREAM, 0);
+  server.count = count;
+  server.fds = g_new (int, count);
+  fds = g_new (int, count);
+
+  if (server.listen_fd < 0 ||
+      bind (server.listen_fd, (struct sockaddr *) &address, sizeof address) != 0 ||
+      listen (server.listen_fd, 128) != 0 ||
+      getsockname (server.listen_fd, (struct sockaddr *) &address, &length) != 0)
+    g_error ("No loopback listener: %s", g_strerror (errno));
+  thread = g_thread_new ("tls-server", loopback_server_thread, &server);
+
+  *negotiated = NULL;
+  start = cpu_now ();
+  for (guint i = 0; i < count; i++)
+    {
+      int fd = socket (AF_INET, SOCK_STREAM, 0);
+      SSL *ssl;
+
+      if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
+        g_error ("connect: %s", g_strerror (errno));
+      set_nodelay (fd);
+      ssl = SSL_new (client_ctx);
+      SSL_set_fd (ssl, fd);
+      if (SSL_connect (ssl) != 1)
+        g_error ("Client handshake failed: %s", ERR_reason_error_string (ERR_get_error ()));
+      if (SSL_get_verify_result (ssl) != X509_V_OK)
+        g_error ("The client refused the server's chain");
+      if (*negotiated == NULL)
+        *negotiated = SSL_CIPHER_get_name (SSL_get_current_cipher (ssl));
+      if (SSL_write (ssl, "A", 1) != 1)
+        g_error ("The client could not send application data");
+      SSL_free (ssl);
+      fds[i] = fd;
+    }
+  client_cpu = cpu_now () - start;
+  g_thread_join (thread);
+  close (server.listen_fd);
+  close_all (fds, count);
+  close_all (server.fds, count);
+
+  *server_ms = server.cpu * 1e3 / count;
+  *client_ms = client_cpu * 1e3 / count;
+}
+
 static X509 *
 root_x509 (ObCertAuthority *authority)
 {
@@ -237,9 +387,10 @@ main (int   argc,
   g_assert_no_error (error);
   root = root_x509 (ca.authority);
 
-  g_print ("# tls-handshake: full handshakes against the MPS's server context, in one process over BIO pairs;\n"
+  g_print ("# tls-handshake: full handshakes against the MPS's server context, in one process over BIO pairs\n"
+           "# (\"loopback TCP\": over sockets, one connection at a time, with system calls);\n"
            "# CPU per handshake, %d per case; ceiling = 2 cores / (server + client)\n", count);
-  g_print ("%-34s %-30s %-12s %9s %9s %12s\n", "client", "suite", "mode", "srv ms", "cli ms", "ceiling /s");
+  g_print ("%-38s %-30s %-12s %9s %9s %12s\n", "client", "suite", "mode", "srv ms", "cli ms", "ceiling /s");
   for (guint k = 0; k < G_N_ELEMENTS (client_kinds); k++)
     {
       SSL_CTX *client_ctx = client_context_new (&client_kinds[k], root);
@@ -252,7 +403,16 @@ main (int   argc,
           const char *suite;
 
           run (server_ctx, client_ctx, client_kinds[k].verify_chain, (guint) count, flight, &server_ms, &client_ms, &suite);
-          g_print ("%-34s %-30s %-12s %9.3f %9.3f %12.0f\n", client_kinds[k].name, suite, label,
+          g_print ("%-38s %-30s %-12s %9.3f %9.3f %12.0f\n", client_kinds[k].name, suite, label,
+                   server_ms, client_ms, 2000.0 / (server_ms + client_ms));
+        }
+      if (client_kinds[k].loopback)
+        {
+          double server_ms, client_ms;
+          const char *suite;
+
+          run_loopback (server_ctx, client_ctx, (guint) count, &server_ms, &client_ms, &suite);
+          g_print ("%-38s %-30s %-12s %9.3f %9.3f %12.0f\n", client_kinds[k].name, suite, "loopback TCP",
                    server_ms, client_ms, 2000.0 / (server_ms + client_ms));
         }
       SSL_CTX_free (client_ctx);
