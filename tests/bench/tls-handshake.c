@@ -24,16 +24,23 @@
  *
  * Then the same server context and a client set up as outband-sim's
  * devices are (TLS 1.2 at most, the chain checked against the root) meet
- * over loopback TCP, server and client each on its own thread with
- * blocking sockets and OpenSSL's socket BIO: connect, accept, handshake,
- * one byte of application data; as a CIRA connection, the socket stays
- * open (all are closed after the count).  Each side's CPU includes its
- * system calls (on loopback, a send also delivers the segment to the
- * peer's socket).  No APF, no main loop: the floor under cira-scale's
- * storm on this machine at the time of the run, for any MPS and device
- * simulator that use OpenSSL 3.0's handshake.
+ * over loopback TCP ("TCP"): the device end and the MPS end each on a
+ * thread of its own with an epoll set and non-blocking sockets under
+ * OpenSSL's socket BIO, one connection at a time (x1) or as many under
+ * way as cira-scale's simulators keep (x128): connect, accept, handshake,
+ * one byte of application data, and the socket stays open as a CIRA
+ * connection does (all are closed after the count).  "TCP+APF" sends,
+ * after the handshake, what a device and the MPS send, as records of the
+ * same sizes with nothing done with them: ten requests each answered
+ * before the next (version and auth service, user auth, port-forward
+ * service, seven tcpip-forward requests), then the keepalive options
+ * reply.  Each end's CPU includes its system calls (on loopback a send
+ * also delivers the segment to the peer's socket).  No APF codec, no
+ * sessions, no main loop: the floor under cira-scale's storm on this
+ * machine at the time of the run, for any MPS and device simulator built
+ * on OpenSSL 3.0's handshake.
  *
- *   tls-handshake [--count 2000] [--in-flight 500]
+ *   tls-handshake [--count 2000] [--in-flight 500] [--loopback-in-flight 128]
  */
 
 #include "config.h"
@@ -42,9 +49,11 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -212,50 +221,241 @@ run (SSL_CTX    *server_ctx,
 
 /* ---- over loopback TCP -------------------------------------------------- */
 
+/* The APF exchange of a CIRA connect after its handshake, as record
+ * payload sizes (mps-cira-apf.md §2.4): the device's requests and the
+ * MPS's answers, and the device's last word (the keepalive options
+ * reply, unanswered). */
+static const guint apf_request_sizes[] = { 116, 67, 23, 27, 27, 27, 27, 27, 27, 27 };
+static const guint apf_reply_sizes[] = { 23, 1, 23, 5, 5, 5, 5, 5, 5, 14 };
+#define APF_LAST_WORD_SIZE 9
+#define MAX_RECORD 128
+
+/* One step of what an end sends or reads after the handshake. */
 typedef struct
 {
-  SSL_CTX *ctx;
-  int      listen_fd;
-  guint    count;
-  int     *fds;        /* the accepted connections, closed after */
-  double   cpu;        /* seconds of the server thread's CPU */
-} LoopbackServer;
+  gboolean send;
+  guint    size;
+} Step;
+
+/* What one end of every loopback connection does after its handshake:
+ * with @apf the exchange above, otherwise the device's one byte. */
+static GArray *
+script_new (gboolean device,
+            gboolean apf)
+{
+  GArray *script = g_array_new (FALSE, FALSE, sizeof (Step));
+  Step step;
+
+  for (guint r = 0; apf && r < G_N_ELEMENTS (apf_request_sizes); r++)
+    {
+      step = (Step) { device, apf_request_sizes[r] };
+      g_array_append_val (script, step);
+      step = (Step) { !device, apf_reply_sizes[r] };
+      g_array_append_val (script, step);
+    }
+  step = (Step) { device, apf ? APF_LAST_WORD_SIZE : 1 };
+  g_array_append_val (script, step);
+  return script;
+}
+
+typedef struct
+{
+  SSL      *ssl;
+  int       fd;
+  gboolean  handshaken;
+  guint     step;       /* index into the script */
+  guint     got;        /* bytes of the current read so far */
+} LoopConn;
+
+static gboolean
+ssl_would_block (SSL *ssl,
+                 int  rc)
+{
+  int code = SSL_get_error (ssl, rc);
+
+  /* Records this small always fit the loopback send buffer. */
+  if (code == SSL_ERROR_WANT_READ)
+    return TRUE;
+  g_error ("A loopback connection failed (SSL error %d): %s", code,
+           ERR_reason_error_string (ERR_get_error ()));
+}
+
+/* Runs @conn as far as it goes without waiting; TRUE once its script is
+ * done. */
+static gboolean
+conn_advance (LoopConn *conn,
+              GArray   *script)
+{
+  static const char zeros[MAX_RECORD];
+  char buffer[MAX_RECORD];
+  int rc;
+
+  if (!conn->handshaken)
+    {
+      rc = SSL_do_handshake (conn->ssl);
+      if (rc != 1)
+        return !ssl_would_block (conn->ssl, rc);
+      conn->handshaken = TRUE;
+    }
+  while (conn->step < script->len)
+    {
+      const Step *step = &g_array_index (script, Step, conn->step);
+
+      if (step->send)
+        rc = SSL_write (conn->ssl, zeros, (int) step->size);
+      else
+        rc = SSL_read (conn->ssl, buffer, (int) (step->size - conn->got));
+      if (rc <= 0)
+        return !ssl_would_block (conn->ssl, rc);
+      if (!step->send && (conn->got += (guint) rc) < step->size)
+        continue;
+      conn->got = 0;
+      conn->step++;
+    }
+  return TRUE;
+}
+
+/* One end of the loopback run, on its own thread: @count connections,
+ * at most @in_flight under way, each watched until its script is done
+ * and then kept open (as a CIRA connection is) until the end. */
+typedef struct
+{
+  SSL_CTX  *ctx;
+  gboolean  device;
+  GArray   *script;
+  int       listen_fd;     /* the MPS end accepts here */
+  struct sockaddr_in address;  /* the device end connects here */
+  guint     count;
+  guint     in_flight;
+  int      *fds;
+  X509     *root;          /* the device end checks the chain */
+  const char *negotiated;
+  double    cpu;           /* seconds of this thread's CPU */
+} LoopEnd;
 
 static void
-set_nodelay (int fd)
+watch_conn (int       epfd,
+            LoopConn *conn)
 {
+  struct epoll_event event = { .events = EPOLLIN, .data.ptr = conn };
+
+  if (epoll_ctl (epfd, EPOLL_CTL_ADD, conn->fd, &event) != 0)
+    g_error ("epoll_ctl: %s", g_strerror (errno));
+}
+
+static LoopConn *
+conn_new (LoopEnd *end,
+          int      fd)
+{
+  LoopConn *conn = g_new0 (LoopConn, 1);
   int one = 1;
 
   /* As the MPS and the simulator: every flight goes out at once. */
   if (setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
     g_error ("TCP_NODELAY: %s", g_strerror (errno));
+  conn->fd = fd;
+  conn->ssl = SSL_new (end->ctx);
+  SSL_set_fd (conn->ssl, fd);
+  if (end->device)
+    SSL_set_connect_state (conn->ssl);
+  else
+    SSL_set_accept_state (conn->ssl);
+  return conn;
+}
+
+static LoopConn *
+device_connect (LoopEnd *end)
+{
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+  /* A loopback connect completes at once; then the socket stops blocking. */
+  if (fd < 0 || connect (fd, (struct sockaddr *) &end->address, sizeof end->address) != 0 ||
+      fcntl (fd, F_SETFL, O_NONBLOCK) != 0)
+    g_error ("connect: %s", g_strerror (errno));
+  return conn_new (end, fd);
+}
+
+/* @conn's script is done: it stays open, nothing else. */
+static void
+conn_finish (LoopEnd  *end,
+             int       epfd,
+             LoopConn *conn,
+             guint     index)
+{
+  if (end->device && SSL_get_verify_result (conn->ssl) != X509_V_OK)
+    g_error ("The device refused the server's chain");
+  if (end->negotiated == NULL)
+    end->negotiated = SSL_CIPHER_get_name (SSL_get_current_cipher (conn->ssl));
+  if (epfd >= 0)
+    epoll_ctl (epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+  end->fds[index] = conn->fd;
+  SSL_free (conn->ssl);
+  g_free (conn);
 }
 
 static gpointer
-loopback_server_thread (gpointer data)
+loop_end_thread (gpointer data)
 {
-  LoopbackServer *server = data;
+  LoopEnd *end = data;
+  int epfd = epoll_create1 (EPOLL_CLOEXEC);
+  struct epoll_event events[64];
+  guint started = 0, finished = 0;
   double start = cpu_now ();
 
-  for (guint i = 0; i < server->count; i++)
+  if (!end->device)
     {
-      int fd = accept (server->listen_fd, NULL, NULL);
-      SSL *ssl;
-      char byte;
+      struct epoll_event event = { .events = EPOLLIN, .data.ptr = NULL };
 
-      if (fd < 0)
-        g_error ("accept: %s", g_strerror (errno));
-      set_nodelay (fd);
-      ssl = SSL_new (server->ctx);
-      SSL_set_fd (ssl, fd);
-      if (SSL_accept (ssl) != 1)
-        g_error ("Server handshake failed: %s", ERR_reason_error_string (ERR_get_error ()));
-      if (SSL_read (ssl, &byte, 1) != 1)
-        g_error ("The server read no application data");
-      SSL_free (ssl);
-      server->fds[i] = fd;
+      epoll_ctl (epfd, EPOLL_CTL_ADD, end->listen_fd, &event);
     }
-  server->cpu = cpu_now () - start;
+
+  while (finished < end->count)
+    {
+      int n;
+
+      for (; end->device && started < end->count && started - finished < end->in_flight; started++)
+        {
+          LoopConn *conn = device_connect (end);
+
+          /* The MPS's thread may answer every flight before this one
+           * looks again: the whole script can be done at once. */
+          if (conn_advance (conn, end->script))
+            conn_finish (end, -1, conn, finished++);
+          else
+            watch_conn (epfd, conn);
+        }
+      if (finished == end->count)
+        break;
+
+      n = epoll_wait (epfd, events, G_N_ELEMENTS (events), -1);
+      if (n < 0 && errno != EINTR)
+        g_error ("epoll_wait: %s", g_strerror (errno));
+      for (int i = 0; i < n; i++)
+        {
+          LoopConn *conn = events[i].data.ptr;
+          int fd;
+
+          if (conn == NULL)
+            {
+              while ((fd = accept4 (end->listen_fd, NULL, NULL, SOCK_NONBLOCK)) >= 0)
+                {
+                  conn = conn_new (end, fd);
+                  /* Likewise, the device's flights may all be here. */
+                  if (conn_advance (conn, end->script))
+                    conn_finish (end, -1, conn, finished++);
+                  else
+                    watch_conn (epfd, conn);
+                }
+              if (errno != EAGAIN)
+                g_error ("accept: %s", g_strerror (errno));
+              continue;
+            }
+          if (conn_advance (conn, end->script))
+            conn_finish (end, epfd, conn, finished++);
+        }
+    }
+  end->cpu = cpu_now () - start;
+  close (epfd);
   return NULL;
 }
 
@@ -268,24 +468,24 @@ close_all (int   *fds,
   g_free (fds);
 }
 
-/* @count connections one after the other; CPU per connection of each
- * side's thread.  Both ends hold @count descriptors at the end. */
+/* @count connections, at most @in_flight under way; CPU per connection of
+ * each end's thread.  Both ends hold @count descriptors at the end. */
 static void
 run_loopback (SSL_CTX     *server_ctx,
               SSL_CTX     *client_ctx,
               guint        count,
+              guint        in_flight,
+              gboolean     apf,
               double      *server_ms,
               double      *client_ms,
               const char **negotiated)
 {
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t length = sizeof address;
-  LoopbackServer server = { 0 };
+  LoopEnd server = { .ctx = server_ctx, .device = FALSE, .count = count };
+  LoopEnd client = { .ctx = client_ctx, .device = TRUE, .count = count, .in_flight = in_flight };
+  socklen_t length = sizeof server.address;
   struct rlimit limit;
   rlim_t needed = (rlim_t) count * 2 + 64;
-  int *fds;
   GThread *thread;
-  double start, client_cpu;
 
   if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < needed)
     {
@@ -294,50 +494,32 @@ run_loopback (SSL_CTX     *server_ctx,
         g_error ("%u loopback connections need %lu descriptors; the limit is %lu (use a smaller --count)",
                  count, (gulong) needed, (gulong) limit.rlim_cur);
     }
-  server.ctx = server_ctx;
-  server.listen_fd = socket (AF_INET, SOCK_STREAM, 0);
-  server.count = count;
-  server.fds = g_new (int, count);
-  fds = g_new (int, count);
 
+  server.address = (struct sockaddr_in) { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  server.listen_fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (server.listen_fd < 0 ||
-      bind (server.listen_fd, (struct sockaddr *) &address, sizeof address) != 0 ||
-      listen (server.listen_fd, 128) != 0 ||
-      getsockname (server.listen_fd, (struct sockaddr *) &address, &length) != 0)
+      bind (server.listen_fd, (struct sockaddr *) &server.address, sizeof server.address) != 0 ||
+      listen (server.listen_fd, 4096) != 0 ||
+      getsockname (server.listen_fd, (struct sockaddr *) &server.address, &length) != 0)
     g_error ("No loopback listener: %s", g_strerror (errno));
-  thread = g_thread_new ("tls-server", loopback_server_thread, &server);
+  client.address = server.address;
+  server.script = script_new (FALSE, apf);
+  client.script = script_new (TRUE, apf);
+  server.fds = g_new (int, count);
+  client.fds = g_new (int, count);
 
-  *negotiated = NULL;
-  start = cpu_now ();
-  for (guint i = 0; i < count; i++)
-    {
-      int fd = socket (AF_INET, SOCK_STREAM, 0);
-      SSL *ssl;
-
-      if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
-        g_error ("connect: %s", g_strerror (errno));
-      set_nodelay (fd);
-      ssl = SSL_new (client_ctx);
-      SSL_set_fd (ssl, fd);
-      if (SSL_connect (ssl) != 1)
-        g_error ("Client handshake failed: %s", ERR_reason_error_string (ERR_get_error ()));
-      if (SSL_get_verify_result (ssl) != X509_V_OK)
-        g_error ("The client refused the server's chain");
-      if (*negotiated == NULL)
-        *negotiated = SSL_CIPHER_get_name (SSL_get_current_cipher (ssl));
-      if (SSL_write (ssl, "A", 1) != 1)
-        g_error ("The client could not send application data");
-      SSL_free (ssl);
-      fds[i] = fd;
-    }
-  client_cpu = cpu_now () - start;
+  thread = g_thread_new ("tls-server", loop_end_thread, &server);
+  loop_end_thread (&client);
   g_thread_join (thread);
-  close (server.listen_fd);
-  close_all (fds, count);
-  close_all (server.fds, count);
 
+  close (server.listen_fd);
+  close_all (client.fds, count);
+  close_all (server.fds, count);
+  g_array_unref (server.script);
+  g_array_unref (client.script);
+  *negotiated = client.negotiated;
   *server_ms = server.cpu * 1e3 / count;
-  *client_ms = client_cpu * 1e3 / count;
+  *client_ms = client.cpu * 1e3 / count;
 }
 
 static X509 *
@@ -357,10 +539,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  int count = 2000, in_flight = 500;
+  int count = 2000, in_flight = 500, loopback_in_flight = 128;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Handshakes per case (default 2000)", "N" },
     { "in-flight", 0, 0, G_OPTION_ARG_INT, &in_flight, "Handshakes interleaved (default 500)", "N" },
+    { "loopback-in-flight", 0, 0, G_OPTION_ARG_INT, &loopback_in_flight,
+      "Loopback connections under way at once (default 128, as cira-scale's simulators)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- TLS handshake cost of a CIRA connect");
@@ -375,9 +559,9 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
-  if (count < 1 || in_flight < 1)
+  if (count < 1 || in_flight < 1 || loopback_in_flight < 1)
     {
-      g_printerr ("--count and --in-flight must be positive\n");
+      g_printerr ("--count, --in-flight and --loopback-in-flight must be positive\n");
       return 2;
     }
 
@@ -388,9 +572,9 @@ main (int   argc,
   root = root_x509 (ca.authority);
 
   g_print ("# tls-handshake: full handshakes against the MPS's server context, in one process over BIO pairs\n"
-           "# (\"loopback TCP\": over sockets, one connection at a time, with system calls);\n"
+           "# (TCP: over loopback sockets with system calls, xN connections under way; +APF: and the APF exchange);\n"
            "# CPU per handshake, %d per case; ceiling = 2 cores / (server + client)\n", count);
-  g_print ("%-38s %-30s %-12s %9s %9s %12s\n", "client", "suite", "mode", "srv ms", "cli ms", "ceiling /s");
+  g_print ("%-38s %-30s %-14s %9s %9s %12s\n", "client", "suite", "mode", "srv ms", "cli ms", "ceiling /s");
   for (guint k = 0; k < G_N_ELEMENTS (client_kinds); k++)
     {
       SSL_CTX *client_ctx = client_context_new (&client_kinds[k], root);
@@ -403,16 +587,19 @@ main (int   argc,
           const char *suite;
 
           run (server_ctx, client_ctx, client_kinds[k].verify_chain, (guint) count, flight, &server_ms, &client_ms, &suite);
-          g_print ("%-38s %-30s %-12s %9.3f %9.3f %12.0f\n", client_kinds[k].name, suite, label,
+          g_print ("%-38s %-30s %-14s %9.3f %9.3f %12.0f\n", client_kinds[k].name, suite, label,
                    server_ms, client_ms, 2000.0 / (server_ms + client_ms));
         }
-      if (client_kinds[k].loopback)
+      for (guint mode = 0; client_kinds[k].loopback && mode < 4; mode++)
         {
+          gboolean apf = mode >= 2;
+          guint flight = mode % 2 == 0 ? 1 : (guint) loopback_in_flight;
+          g_autofree char *label = g_strdup_printf ("%s x%u", apf ? "TCP+APF" : "TCP", flight);
           double server_ms, client_ms;
           const char *suite;
 
-          run_loopback (server_ctx, client_ctx, (guint) count, &server_ms, &client_ms, &suite);
-          g_print ("%-38s %-30s %-12s %9.3f %9.3f %12.0f\n", client_kinds[k].name, suite, "loopback TCP",
+          run_loopback (server_ctx, client_ctx, (guint) count, flight, apf, &server_ms, &client_ms, &suite);
+          g_print ("%-38s %-30s %-14s %9.3f %9.3f %12.0f\n", client_kinds[k].name, suite, label,
                    server_ms, client_ms, 2000.0 / (server_ms + client_ms));
         }
       SSL_CTX_free (client_ctx);
