@@ -26,7 +26,8 @@
  * devices are (TLS 1.2 at most, the chain checked against the root) meet
  * over loopback TCP ("TCP"): the device end and the MPS end each on a
  * thread of its own with an epoll set and non-blocking sockets under
- * OpenSSL's socket BIO, one connection at a time (x1) or as many under
+ * OpenSSL's socket BIO (reads through a buffer BIO, so one receive takes
+ * a burst), one connection at a time (x1) or as many under
  * way as cira-scale's simulators keep (x128): connect, accept, handshake,
  * one byte of application data, and the socket stays open as a CIRA
  * connection does (all are closed after the count).  "TCP+APF" sends,
@@ -348,6 +349,7 @@ conn_new (LoopEnd *end,
           int      fd)
 {
   LoopConn *conn = g_new0 (LoopConn, 1);
+  BIO *socket_bio, *read_bio;
   int one = 1;
 
   /* As the MPS and the simulator: every flight goes out at once. */
@@ -355,7 +357,13 @@ conn_new (LoopEnd *end,
     g_error ("TCP_NODELAY: %s", g_strerror (errno));
   conn->fd = fd;
   conn->ssl = SSL_new (end->ctx);
-  SSL_set_fd (conn->ssl, fd);
+  /* Reads through a buffer, so that one receive takes a whole burst as
+   * ObTlsStream's does (the socket BIO alone reads each record's header
+   * and body apart); writes go straight to the socket. */
+  socket_bio = BIO_new_socket (fd, BIO_NOCLOSE);
+  read_bio = BIO_push (BIO_new (BIO_f_buffer ()), socket_bio);
+  BIO_up_ref (socket_bio);
+  SSL_set_bio (conn->ssl, read_bio, socket_bio);
   if (end->device)
     SSL_set_connect_state (conn->ssl);
   else
