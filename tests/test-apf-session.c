@@ -715,6 +715,75 @@ test_keepalive_interval (Pair          *pair,
   g_assert_cmpuint (n_last_seen_notifies, >=, 2);
 }
 
+static void
+on_keepalive_arrival (GObject    *server,
+                      GParamSpec *pspec,
+                      gpointer    user_data)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_array_append_val ((GArray *) user_data, now);
+}
+
+typedef struct
+{
+  GArray *first;
+  GArray *second;
+} Arrivals;
+
+static gboolean
+both_heard_thrice (gpointer data)
+{
+  Arrivals *arrivals = data;
+
+  return arrivals->first->len >= 3 && arrivals->second->len >= 3;
+}
+
+/* Each device keeps the phase it started with, as real devices' clocks
+ * do, and does not drift: two devices that connected 400 ms apart send
+ * their keepalives 400 ms apart, one interval after another.  (Timers
+ * on whole seconds sent a whole simulated fleet's at the same instant.) */
+static void
+test_keepalive_phase (Pair          *pair,
+                      gconstpointer  data)
+{
+  g_autoptr(GArray) first = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) second = g_array_new (FALSE, FALSE, sizeof (gint64));
+  Arrivals arrivals = { first, second };
+  Pair later = { 0 };
+  GIOStream *a, *b;
+
+  ob_apf_session_set_keepalive_interval (pair->server, 1);
+  g_signal_connect (pair->server, "notify::last-seen", G_CALLBACK (on_keepalive_arrival), first);
+  check_handshake (pair);
+
+  cira_test_spin_ms (400);
+  socket_pair (&a, &b);
+  pair_start (&later, a, b, PASSWORD);
+  g_object_unref (a);
+  g_object_unref (b);
+  ob_apf_session_set_keepalive_interval (later.server, 1);
+  g_signal_connect (later.server, "notify::last-seen", G_CALLBACK (on_keepalive_arrival), second);
+  check_handshake (&later);
+
+  g_assert_true (cira_test_wait_until (both_heard_thrice, &arrivals, 8000));
+  for (guint k = 0; k < 3; k++)
+    {
+      gint64 apart = g_array_index (second, gint64, k) - g_array_index (first, gint64, k);
+
+      g_assert_cmpint (apart, >=, 250 * G_TIME_SPAN_MILLISECOND);
+      g_assert_cmpint (apart, <=, 650 * G_TIME_SPAN_MILLISECOND);
+    }
+  g_assert_cmpint (g_array_index (first, gint64, 2) - g_array_index (first, gint64, 0), >=,
+                   1850 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpint (g_array_index (first, gint64, 2) - g_array_index (first, gint64, 0), <=,
+                   2250 * G_TIME_SPAN_MILLISECOND);
+
+  g_signal_handlers_disconnect_by_data (pair->server, first);
+  g_signal_handlers_disconnect_by_data (later.server, second);
+  pair_teardown (&later, NULL);
+}
+
 /* Wrong CIRA password, client role: the MPS answers USERAUTH_FAILURE and
  * keeps the connection; the device gives up (reason AUTH_FAILED). */
 static void
@@ -1332,6 +1401,7 @@ main (int   argc,
   g_test_add_func ("/apf-session/handshake-tcp", test_handshake_tcp);
   g_test_add_func ("/apf-session/handshake-not-pollable", test_handshake_not_pollable);
   g_test_add ("/apf-session/keepalive-interval", Pair, NULL, pair_setup, test_keepalive_interval, pair_teardown);
+  g_test_add ("/apf-session/keepalive-phase", Pair, NULL, pair_setup, test_keepalive_phase, pair_teardown);
   g_test_add_func ("/apf-session/timers-on-shared-poller", test_timers_on_shared_poller);
   g_test_add ("/apf-session/client-wrong-password", Pair, "wrong", pair_setup, test_client_wrong_password,
               pair_teardown);

@@ -89,6 +89,7 @@ struct _ObApfSession
   ObPollerTimer         *idle_timer;
   ObPollerTimer         *handshake_timer;  /* until authenticated */
   ObPollerTimer         *keepalive_timer;
+  gint64                 keepalive_due;    /* monotonic; 0: from now */
   ObPollerTimer         *linger_timer;
   ObPollerTimer         *resume_timer;     /* "soon": continue reading */
   ObPollerTimer         *write_timer;      /* "soon": write the queued output */
@@ -822,22 +823,26 @@ arm_handshake_timer (ObApfSession *self,
 
 static void on_keepalive_timer (gpointer user_data);
 
-/* Every interval, on whole seconds like g_timeout_add_seconds(): the
- * keepalives of thousands of sessions share their wakeups. */
+/* Every interval after the session's own start. */
 static void
 arm_keepalive_timer (ObApfSession *self)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) self->keepalive_interval * G_USEC_PER_SEC;
-  gint64 past = deadline % G_USEC_PER_SEC;
+  gint64 now = g_get_monotonic_time ();
+  gint64 period = (gint64) self->keepalive_interval * G_USEC_PER_SEC;
 
-  /* A timer runs a little after its second: that rounds down, or each
-   * period would grow by one. */
-  deadline -= past;
-  if (past >= G_USEC_PER_SEC / 4)
-    deadline += G_USEC_PER_SEC;
+  /* Each period counts from the last deadline, not from when the timer
+   * ran, so keepalives do not drift; and each device keeps the phase of
+   * its own start, as real devices' clocks do.  (Timers on whole seconds
+   * made a simulated fleet send its keepalives all at once, and the MPS
+   * answer them in one burst while its other work waited.)  After a
+   * stall the count starts again from now. */
+  if (self->keepalive_due == 0 || self->keepalive_due + period <= now)
+    self->keepalive_due = now + period;
+  else
+    self->keepalive_due += period;
   if (self->keepalive_timer == NULL)
     self->keepalive_timer = ob_poller_timer_new (get_timer_poller (self), on_keepalive_timer, self);
-  ob_poller_timer_schedule (self->keepalive_timer, deadline);
+  ob_poller_timer_schedule (self->keepalive_timer, self->keepalive_due);
 }
 
 static void
@@ -858,6 +863,7 @@ static void
 restart_keepalive_timer (ObApfSession *self)
 {
   cancel_timer (self->keepalive_timer);
+  self->keepalive_due = 0;
   if (self->role != OB_APF_SESSION_ROLE_CLIENT || self->closed || !self->authenticated
       || self->keepalive_interval == 0)
     return;
