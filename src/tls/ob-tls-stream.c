@@ -60,7 +60,7 @@ struct _ObTlsStream
    * the reader at once. */
   guint              drained : 1;
 
-  /* Bytes received past what the reader asked for (receive_some()):
+  /* Bytes received past what the reader asked for (receive_buffered()):
    * the socket is read in one call per burst, not once for a record's
    * header and once for its payload.  Held only until read. */
   guint8            *carry;
