@@ -806,6 +806,115 @@ test_burst (void)
   run_burst (TLS1_3_VERSION, 500, TRUE);
 }
 
+/* ---- the device context's chain memo ---------------------------------------- */
+
+static int chain_checks;
+
+/* Called for each certificate while OpenSSL checks a chain. */
+static int
+count_chain_check (int             ok,
+                   X509_STORE_CTX *store_ctx)
+{
+  if (X509_STORE_CTX_get_error_depth (store_ctx) == 0)
+    chain_checks++;
+  return ok;
+}
+
+/* A full handshake over a BIO pair; the client's verdict on the chain. */
+static long
+device_handshake (SSL_CTX *server_ctx,
+                  SSL_CTX *device_ctx)
+{
+  SSL *server = SSL_new (server_ctx);
+  SSL *device = SSL_new (device_ctx);
+  BIO *server_bio, *device_bio;
+  gboolean server_done = FALSE, device_done = FALSE;
+  long verdict;
+
+  g_assert_cmpint (BIO_new_bio_pair (&server_bio, 0, &device_bio, 0), ==, 1);
+  SSL_set_bio (server, server_bio, server_bio);
+  SSL_set_bio (device, device_bio, device_bio);
+  SSL_set_accept_state (server);
+  SSL_set_connect_state (device);
+  for (guint round = 0; round < 20 && !(server_done && device_done); round++)
+    {
+      if (!device_done)
+        device_done = SSL_do_handshake (device) == 1;
+      if (!server_done)
+        server_done = SSL_do_handshake (server) == 1;
+    }
+  g_assert_true (server_done && device_done);
+  g_assert_cmpint (SSL_version (device), ==, TLS1_2_VERSION);
+  verdict = SSL_get_verify_result (device);
+  SSL_free (device);
+  SSL_free (server);
+  return verdict;
+}
+
+static X509 *
+root_x509 (CiraTestCa *which)
+{
+  BIO *bio = BIO_new_mem_buf (which->root_pem, -1);
+  X509 *root = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+
+  BIO_free (bio);
+  g_assert_nonnull (root);
+  return root;
+}
+
+/* A device context checks a chain once and reuses the verdict, good or
+ * bad, while the server shows the same chain; another chain is checked. */
+static void
+test_device_chain_memo (void)
+{
+  CiraTestCa other;
+  g_autoptr(GError) error = NULL;
+  X509 *root = root_x509 (&ca);
+  SSL_CTX *device_ctx, *server_ctx, *other_ctx, *open_ctx;
+
+  cira_test_ca_init (&other, "other.test.example");
+  device_ctx = ob_tls_context_new_device (root, &error);
+  g_assert_no_error (error);
+  X509_STORE_set_verify_cb (SSL_CTX_get_cert_store (device_ctx), count_chain_check);
+  server_ctx = ob_tls_context_new_server (ca.authority, &error);
+  g_assert_no_error (error);
+  other_ctx = ob_tls_context_new_server (other.authority, &error);
+  g_assert_no_error (error);
+  chain_checks = 0;
+
+  /* The first handshake checks; the next ones take its verdict. */
+  g_assert_cmpint (device_handshake (server_ctx, device_ctx), ==, X509_V_OK);
+  g_assert_cmpint (chain_checks, ==, 1);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (device_handshake (server_ctx, device_ctx), ==, X509_V_OK);
+  g_assert_cmpint (chain_checks, ==, 1);
+
+  /* A chain from another authority is checked, fails, and keeps failing
+   * without a check. */
+  g_assert_cmpint (device_handshake (other_ctx, device_ctx), !=, X509_V_OK);
+  g_assert_cmpint (chain_checks, ==, 2);
+  g_assert_cmpint (device_handshake (other_ctx, device_ctx), !=, X509_V_OK);
+  g_assert_cmpint (chain_checks, ==, 2);
+
+  /* Back to the first: the memo holds only the last chain. */
+  g_assert_cmpint (device_handshake (server_ctx, device_ctx), ==, X509_V_OK);
+  g_assert_cmpint (chain_checks, ==, 3);
+
+  /* Without a root any chain is taken, unchecked. */
+  open_ctx = ob_tls_context_new_device (NULL, &error);
+  g_assert_no_error (error);
+  X509_STORE_set_verify_cb (SSL_CTX_get_cert_store (open_ctx), count_chain_check);
+  g_assert_cmpint (device_handshake (other_ctx, open_ctx), ==, X509_V_OK);
+  g_assert_cmpint (chain_checks, ==, 3);
+
+  SSL_CTX_free (open_ctx);
+  SSL_CTX_free (other_ctx);
+  SSL_CTX_free (server_ctx);
+  SSL_CTX_free (device_ctx);
+  X509_free (root);
+  cira_test_ca_clear (&other);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -828,6 +937,7 @@ main (int    argc,
   g_test_add_func ("/tls-stream/poller/cancelled", test_poller_handshake_cancelled);
   g_test_add_func ("/tls-stream/poller/closed", test_poller_handshake_closed);
   g_test_add_func ("/tls-stream/poller/peer-gone", test_poller_handshake_peer_gone);
+  g_test_add_func ("/tls-stream/device-context/chain-memo", test_device_chain_memo);
 
   ret = g_test_run ();
   cira_test_ca_clear (&ca);

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "ob-sim-cira-pool.h"
+#include "ob-tls-context.h"
 #include "ob-tls-stream.h"
 
 struct _ObSimCiraPool
@@ -166,74 +167,38 @@ attempt_fail (GTask  *task,
 
 /* ---- TLS settings and the certificate check ------------------------------- */
 
-/* Without a root every certificate is accepted (check_certificate() does
- * not read the verdict), so OpenSSL need not build and check a chain
- * that cannot end anywhere. */
-static int
-accept_any_chain (X509_STORE_CTX *store_ctx,
-                  void           *user_data)
-{
-  return 1;
-}
-
 /* One context for every connection of the pool: trust store, options and
- * the root are shared, not copied per device. */
+ * the root are shared, not copied per device (ob_tls_context_new_device()
+ * has AMT's settings). */
 static SSL_CTX *
 get_ssl_ctx (ObSimCiraPool  *self,
              GError        **error)
 {
-  SSL_CTX *ctx;
+  X509 *root = NULL;
 
   if (self->ssl_ctx != NULL)
     return self->ssl_ctx;
-
-  ctx = SSL_CTX_new (TLS_client_method ());
-  if (ctx == NULL)
-    {
-      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_UNAVAILABLE, "OpenSSL could not make a TLS client context");
-      ERR_clear_error ();
-      return NULL;
-    }
-  /* Idle connections give their record buffers back; writes may be
-   * partial and retried from a moved buffer (the APF output queue). */
-  SSL_CTX_set_mode (ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
-                    | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  /* An MPS may drop TCP without close_notify; every connection is a full
-   * handshake, as each real device's first one is. */
-  SSL_CTX_set_options (ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_TICKET);
-  SSL_CTX_set_session_cache_mode (ctx, SSL_SESS_CACHE_OFF);
-  /* TLS 1.2 at most: Intel's guide names 1.2 (added in AMT 12.0, where
-   * 1.0 went) as the newest version AMT speaks, so a simulated device
-   * offers no more. */
-  SSL_CTX_set_max_proto_version (ctx, TLS1_2_VERSION);
-  /* The chain is checked (the result is read after the handshake), but
-   * judged by us: AMT's rules are not OpenSSL's host name rules. */
-  SSL_CTX_set_verify (ctx, SSL_VERIFY_NONE, NULL);
 
   if (self->root != NULL)
     {
       g_autoptr(GByteArray) der = NULL;
       const unsigned char *p;
-      X509 *x509;
 
       g_object_get (self->root, "certificate", &der, NULL);
       p = der != NULL ? der->data : NULL;
-      x509 = p != NULL ? d2i_X509 (NULL, &p, der->len) : NULL;
-      if (x509 == NULL || X509_STORE_add_cert (SSL_CTX_get_cert_store (ctx), x509) != 1)
+      root = p != NULL ? d2i_X509 (NULL, &p, der->len) : NULL;
+      if (root == NULL)
         {
-          X509_free (x509);
-          SSL_CTX_free (ctx);
           ERR_clear_error ();
           g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                                "The MPS root certificate cannot be used");
           return NULL;
         }
-      X509_free (x509);
     }
-  else
-    SSL_CTX_set_cert_verify_callback (ctx, accept_any_chain, NULL);
-  self->ssl_ctx = ctx;
-  return ctx;
+
+  self->ssl_ctx = ob_tls_context_new_device (root, error);
+  X509_free (root);
+  return self->ssl_ctx;
 }
 
 /* AMT's check (mps-cira-apf.md §1.4): the certificate chains to the root

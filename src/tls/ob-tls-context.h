@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "ob-cert-authority.h"
 
@@ -24,6 +25,20 @@ G_BEGIN_DECLS
  * nothing is kept for resumption.  Free with SSL_CTX_free(). */
 SSL_CTX *ob_tls_context_new_server (ObCertAuthority  *authority,
                                     GError          **error);
+
+/* An OpenSSL client context as an Intel AMT device's for CIRA: TLS 1.2 at
+ * most (the newest version AMT speaks), every connect a full handshake,
+ * idle connections without record buffers.  With @root the server's chain
+ * is checked against it and the verdict kept for the caller to read after
+ * the handshake (SSL_get_verify_result(); host names are the caller's to
+ * judge, as AMT's rules are not OpenSSL's); without, any chain is taken.
+ * The connections of one context share one trust store, so a chain that
+ * passed or failed is not checked again while it is the same certificates
+ * and less than a minute has passed: a simulated fleet does not repeat
+ * the same signature check for each of its devices.  Free with
+ * SSL_CTX_free(). */
+SSL_CTX *ob_tls_context_new_device (X509    *root,
+                                    GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SSL_CTX, SSL_CTX_free)
 
