@@ -31,16 +31,26 @@ typedef struct
   GTask            *task;       /* JOB_NOTIFY */
 } Job;
 
+/* How long the thread gathers after the first job before it writes: a
+ * storm of connects becomes one transaction every so often, and the main
+ * thread queues without waking the thread for each one. */
+#define GATHER_USEC (50 * G_TIME_SPAN_MILLISECOND)
+
 struct _ObMpsStoreWriter
 {
   ObStore   *store;
   GThread   *thread;
 
   GMutex     mutex;
-  GCond      cond;
+  GCond      work_cond;         /* the thread waits here for jobs */
+  GCond      done_cond;         /* flushes wait here */
   GPtrArray *queue;             /* Job */
   guint64    n_queued;
   guint64    n_done;
+  guint64    n_transactions;
+  guint      n_flushing;        /* blocked in ob_mps_store_writer_flush() */
+  gboolean   idle;              /* the thread waits for a first job */
+  gboolean   hurry;             /* a flush waits: write without gathering */
   gboolean   quit;
 };
 
@@ -137,12 +147,22 @@ writer_thread (gpointer data)
     {
       g_autoptr(GPtrArray) batch = NULL;
       g_autoptr(GError) error = NULL;
+      gint64 deadline;
       guint n;
 
+      self->idle = TRUE;
       while (self->queue->len == 0 && !self->quit)
-        g_cond_wait (&self->cond, &self->mutex);
+        g_cond_wait (&self->work_cond, &self->mutex);
+      self->idle = FALSE;
       if (self->queue->len == 0)
         break;
+
+      /* Gather what the next moments bring, unless someone waits. */
+      deadline = g_get_monotonic_time () + GATHER_USEC;
+      while (!self->hurry && !self->quit &&
+             g_cond_wait_until (&self->work_cond, &self->mutex, deadline))
+        ;
+      self->hurry = FALSE;
 
       batch = g_steal_pointer (&self->queue);
       self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
@@ -163,7 +183,9 @@ writer_thread (gpointer data)
 
       g_mutex_lock (&self->mutex);
       self->n_done += n;
-      g_cond_broadcast (&self->cond);
+      self->n_transactions++;
+      if (self->n_flushing > 0)
+        g_cond_broadcast (&self->done_cond);
     }
   g_mutex_unlock (&self->mutex);
 
@@ -181,7 +203,8 @@ ob_mps_store_writer_new (ObStore *store)
   self->store = g_object_ref (store);
   self->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   g_mutex_init (&self->mutex);
-  g_cond_init (&self->cond);
+  g_cond_init (&self->work_cond);
+  g_cond_init (&self->done_cond);
   self->thread = g_thread_new ("ob-mps-store", writer_thread, self);
 
   return self;
@@ -195,28 +218,45 @@ ob_mps_store_writer_free (ObMpsStoreWriter *self)
 
   g_mutex_lock (&self->mutex);
   self->quit = TRUE;
-  g_cond_broadcast (&self->cond);
+  g_cond_signal (&self->work_cond);
   g_mutex_unlock (&self->mutex);
   g_thread_join (self->thread);
 
   g_ptr_array_unref (self->queue);
   g_mutex_clear (&self->mutex);
-  g_cond_clear (&self->cond);
+  g_cond_clear (&self->work_cond);
+  g_cond_clear (&self->done_cond);
   g_object_unref (self->store);
   g_free (self);
 }
 
+/* The thread is woken only when it waits for a first job (a signal is a
+ * system call), or when @hurry: someone waits for this job. */
 static void
-push (ObMpsStoreWriter *self,
-      Job              *job)
+push_full (ObMpsStoreWriter *self,
+           Job              *job,
+           gboolean          hurry)
 {
   job->when = g_get_real_time ();
 
   g_mutex_lock (&self->mutex);
   g_ptr_array_add (self->queue, job);
   self->n_queued++;
-  g_cond_broadcast (&self->cond);
+  if (hurry)
+    self->hurry = TRUE;
+  if (self->idle || hurry)
+    {
+      self->idle = FALSE;
+      g_cond_signal (&self->work_cond);
+    }
   g_mutex_unlock (&self->mutex);
+}
+
+static void
+push (ObMpsStoreWriter *self,
+      Job              *job)
+{
+  push_full (self, job, FALSE);
 }
 
 static Job *
@@ -308,7 +348,7 @@ ob_mps_store_writer_flush_async (ObMpsStoreWriter    *self,
   job = job_new (JOB_NOTIFY, NULL);
   job->task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (job->task, ob_mps_store_writer_flush_async);
-  push (self, job);
+  push_full (self, job, TRUE);
 }
 
 gboolean
@@ -330,7 +370,29 @@ ob_mps_store_writer_flush (ObMpsStoreWriter *self)
 
   g_mutex_lock (&self->mutex);
   target = self->n_queued;
+  if (self->n_done < target)
+    {
+      self->hurry = TRUE;
+      g_cond_signal (&self->work_cond);
+    }
+  self->n_flushing++;
   while (self->n_done < target)
-    g_cond_wait (&self->cond, &self->mutex);
+    g_cond_wait (&self->done_cond, &self->mutex);
+  self->n_flushing--;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+ob_mps_store_writer_get_counts (ObMpsStoreWriter *self,
+                                guint64          *n_written,
+                                guint64          *n_transactions)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->mutex);
+  if (n_written != NULL)
+    *n_written = self->n_done;
+  if (n_transactions != NULL)
+    *n_transactions = self->n_transactions;
   g_mutex_unlock (&self->mutex);
 }

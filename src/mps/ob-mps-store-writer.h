@@ -14,10 +14,12 @@
 G_BEGIN_DECLS
 
 /* The MPS's store writes (connection state, last seen, activity entries),
- * off the main thread and in the order they were queued: one thread takes
- * everything queued so far and writes it in one transaction, so a storm
- * of connections costs a few commits rather than one each, and a
- * disconnect can never overtake the connect before it.  A write that
+ * off the main thread and in the order they were queued: one thread
+ * gathers for 50 ms after a first job, then writes everything queued in
+ * one transaction, so a storm of connections costs a few commits rather
+ * than one each (and queueing rarely wakes the thread), and a disconnect
+ * can never overtake the connect before it.  Each write carries the time
+ * it was queued.  A flush writes at once.  A write that
  * fails (the device was deleted meanwhile) is skipped, the rest commit.
  * Queue from the main thread. */
 typedef struct _ObMpsStoreWriter ObMpsStoreWriter;
@@ -53,5 +55,9 @@ gboolean          ob_mps_store_writer_flush_finish     (ObMpsStoreWriter    *sel
                                                         GError             **error);
 /* Blocks until everything queued so far is written. */
 void              ob_mps_store_writer_flush            (ObMpsStoreWriter    *self);
+/* Jobs written (or skipped) so far, and the transactions they took. */
+void              ob_mps_store_writer_get_counts       (ObMpsStoreWriter    *self,
+                                                        guint64             *n_written,
+                                                        guint64             *n_transactions);
 
 G_END_DECLS
