@@ -7,12 +7,15 @@
 
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "ob-connection-throttle.h"
 #include "ob-lan-stream-source.h"
@@ -952,17 +955,15 @@ make_pending_room (ObMpsServer *self)
   return FALSE;
 }
 
+/* Whether a new connection from @address may stay: the caps on
+ * connections and on unauthenticated ones, and the per-address throttle.
+ * Counts and logs a refusal. */
 static gboolean
-ob_mps_server_incoming (GSocketService    *service,
-                        GSocketConnection *connection,
-                        GObject           *source_object)
+may_admit (ObMpsServer *self,
+           const char  *address,
+           gint64       now)
 {
-  ObMpsServer *self = OB_MPS_SERVER (service);
-  GSocket *socket = g_socket_connection_get_socket (connection);
-  g_autofree char *address = peer_address (connection);
-  gint64 now = g_get_monotonic_time ();
   guint per_address;
-  Conn *conn;
 
   self->stats.accepted++;
 
@@ -971,8 +972,7 @@ ob_mps_server_incoming (GSocketService    *service,
       self->stats.refused_full++;
       g_debug ("CIRA connection from %s refused: %u connections already", address,
                self->max_connections);
-      g_socket_close (socket, NULL);
-      return TRUE;
+      return FALSE;
     }
 
   per_address = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending_per_address, address));
@@ -981,8 +981,7 @@ ob_mps_server_incoming (GSocketService    *service,
     {
       self->stats.refused_throttled++;
       g_debug ("CIRA connection from %s refused: too many from that address", address);
-      g_socket_close (socket, NULL);
-      return TRUE;
+      return FALSE;
     }
 
   if (!make_pending_room (self))
@@ -990,9 +989,22 @@ ob_mps_server_incoming (GSocketService    *service,
       self->stats.refused_full++;
       g_debug ("CIRA connection from %s refused: %u unauthenticated connections already",
                address, self->max_pending);
-      g_socket_close (socket, NULL);
-      return TRUE;
+      return FALSE;
     }
+
+  return TRUE;
+}
+
+/* A connection may_admit() let in: it waits for its first bytes. */
+static void
+admit (ObMpsServer       *self,
+       GSocketConnection *connection,
+       char              *address,
+       gint64             now)
+{
+  GSocket *socket = g_socket_connection_get_socket (connection);
+  guint per_address = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending_per_address, address));
+  Conn *conn;
 
   conn = g_new0 (Conn, 1);
   conn->ref_count = 1;
@@ -1000,7 +1012,7 @@ ob_mps_server_incoming (GSocketService    *service,
   conn->state = CONN_SNIFFING;
   conn->socket_conn = g_object_ref (connection);
   conn->socket = socket;
-  conn->address = g_steal_pointer (&address);
+  conn->address = address;
   conn->deadline = now + (gint64) self->handshake_timeout_ms * 1000;
 
   /* The server's reference. */
@@ -1019,7 +1031,25 @@ ob_mps_server_incoming (GSocketService    *service,
   conn->timer = ob_poller_timer_new (self->poller, on_conn_timer, conn);
   ob_poller_timer_schedule (conn->timer, conn->deadline);
   conn->watch = ob_poller_watch_new (self->poller, g_socket_get_fd (socket), on_conn_io, conn);
+}
 
+/* Sockets GSocketService accepted itself (the listener's own are
+ * accepted by on_listen_ready()). */
+static gboolean
+ob_mps_server_incoming (GSocketService    *service,
+                        GSocketConnection *connection,
+                        GObject           *source_object)
+{
+  ObMpsServer *self = OB_MPS_SERVER (service);
+  g_autofree char *address = peer_address (connection);
+  gint64 now = g_get_monotonic_time ();
+
+  if (!may_admit (self, address, now))
+    {
+      g_socket_close (g_socket_connection_get_socket (connection), NULL);
+      return TRUE;
+    }
+  admit (self, connection, g_steal_pointer (&address), now);
   return TRUE;
 }
 
@@ -1778,6 +1808,37 @@ on_accept_retry (gpointer user_data)
   ob_poller_watch_set_enabled (ls->watch, TRUE);
 }
 
+/* The text of an accepted peer's address, as peer_address() gives it. */
+static char *
+sockaddr_text (const struct sockaddr_storage *peer)
+{
+  char text[INET6_ADDRSTRLEN];
+  const void *bytes;
+  int family;
+
+  if (peer->ss_family == AF_INET)
+    {
+      family = AF_INET;
+      bytes = &((const struct sockaddr_in *) peer)->sin_addr;
+    }
+  else if (peer->ss_family == AF_INET6)
+    {
+      const struct in6_addr *in6 = &((const struct sockaddr_in6 *) peer)->sin6_addr;
+
+      family = IN6_IS_ADDR_V4MAPPED (in6) ? AF_INET : AF_INET6;
+      bytes = family == AF_INET ? (const void *) &in6->s6_addr[12] : (const void *) in6;
+    }
+  else
+    return g_strdup ("unknown");
+
+  if (inet_ntop (family, bytes, text, sizeof text) == NULL)
+    return g_strdup ("unknown");
+  return g_strdup (text);
+}
+
+/* Accepts in one system call, non-blocking and close-on-exec from the
+ * start, with the peer's address; a refused connection is closed before
+ * any object is made for it, so a flood costs little. */
 static void
 on_listen_ready (gpointer user_data)
 {
@@ -1787,22 +1848,49 @@ on_listen_ready (gpointer user_data)
   for (guint i = 0; i < ACCEPT_BATCH && !self->stopped; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GSocket) socket = g_socket_accept (ls->socket, NULL, &error);
+      g_autoptr(GSocket) socket = NULL;
       g_autoptr(GSocketConnection) connection = NULL;
+      g_autofree char *address = NULL;
+      struct sockaddr_storage peer;
+      socklen_t peer_len = sizeof peer;
+      gint64 now;
+      int fd;
 
-      if (socket == NULL)
+      do
+        fd = accept4 (g_socket_get_fd (ls->socket), (struct sockaddr *) &peer, &peer_len,
+                      SOCK_NONBLOCK | SOCK_CLOEXEC);
+      while (fd < 0 && errno == EINTR);
+
+      if (fd < 0)
         {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+          int saved_errno = errno;
+
+          if (saved_errno != EAGAIN)     /* EWOULDBLOCK is EAGAIN on Linux */
             {
-              g_debug ("CIRA listener: cannot accept: %s", error->message);
+              g_debug ("CIRA listener: cannot accept: %s", g_strerror (saved_errno));
               ob_poller_watch_set_enabled (ls->watch, FALSE);
               ob_poller_timer_schedule (ls->retry, g_get_monotonic_time () + ACCEPT_RETRY_MS * 1000);
             }
           return;
         }
+
+      address = sockaddr_text (&peer);
+      now = g_get_monotonic_time ();
+      if (!may_admit (self, address, now))
+        {
+          close (fd);
+          continue;
+        }
+
+      socket = g_socket_new_from_fd (fd, &error);
+      if (socket == NULL)
+        {
+          g_debug ("CIRA connection from %s dropped: %s", address, error->message);
+          close (fd);
+          continue;
+        }
       connection = g_socket_connection_factory_create_connection (socket);
-      /* As GSocketService would call it (ls goes if it stops the server). */
-      ob_mps_server_incoming (G_SOCKET_SERVICE (self), connection, NULL);
+      admit (self, connection, g_steal_pointer (&address), now);
     }
 }
 
