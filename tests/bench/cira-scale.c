@@ -13,8 +13,11 @@
  *      settings backend (a short CIRA keepalive interval), secrets in
  *      memory and the API password from the environment;
  *   2. registers N CIRA devices through the REST API (POST devices with
- *      mpsusername, mpspassword and the AMT password);
- *   3. starts the simulators (GUIDs counting up from a fixed one) and
+ *      mpsusername, mpspassword and the AMT password) and fetches the
+ *      MPS root (GET ciracert);
+ *   3. starts the simulators (GUIDs counting up from a fixed one; as AMT
+ *      they check the MPS certificate against that root and its common
+ *      name) and
  *      waits until devices/stats says all N are connected: the connect
  *      storm (TLS handshakes, APF, authentication) in connections/s;
  *   4. waits for the dust to settle (the first refresh of every device
@@ -56,6 +59,8 @@
 #define CIRA_USER      "benchuser"
 #define CIRA_PASSWORD  "Cira-Passw0rd!"
 #define AMT_PASSWORD   "P@ssw0rd"
+/* The MPS certificate's common name, which the devices check. */
+#define MPS_NAME       "mps.bench.example"
 /* The first simulated GUID; the others count up in the last 48 bits. */
 #define GUID_PREFIX    "5ca1e000-0000-4000-8000-"
 
@@ -392,6 +397,7 @@ typedef struct
   GPid  pid;
   guint api_port;
   guint cira_port;
+  char *root_file;   /* the MPS root (GET ciracert), as the devices trust it */
 } Server;
 
 static char **
@@ -425,6 +431,7 @@ write_settings (const char    *dir,
   g_autofree char *keyfile = g_build_filename (settings_dir, "keyfile", NULL);
   g_autofree char *text = g_strdup_printf ("[io/github/outband/Outband]\n"
                                            "keepalive-interval=uint32 %u\n"
+                                           "mps-common-name='" MPS_NAME "'\n"
                                            "log-level='warning'\n",
                                            options->keepalive);
   g_autoptr(GError) error = NULL;
@@ -533,6 +540,25 @@ server_stop (Server *server)
   if (server->dir != NULL)
     remove_tree (server->dir);
   g_clear_pointer (&server->dir, g_free);
+  g_clear_pointer (&server->root_file, g_free);
+}
+
+/* The root the devices are told to trust, from the REST API, into the
+ * server's folder. */
+static void
+fetch_root (Http   *http,
+            Server *server)
+{
+  g_autofree char *pem = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (http_request (http, "GET", "/api/v1/ciracert", NULL, &pem, &error) != 200 || pem == NULL
+      || strstr (pem, "BEGIN CERTIFICATE") == NULL)
+    g_error ("No MPS root from GET ciracert%s%s", error != NULL ? ": " : "",
+             error != NULL ? error->message : "");
+  server->root_file = g_build_filename (server->dir, "mps-root.pem", NULL);
+  if (!g_file_set_contents (server->root_file, pem, -1, &error))
+    g_error ("Cannot write the MPS root: %s", error->message);
 }
 
 /* ---- the simulators ------------------------------------------------------ */
@@ -560,7 +586,10 @@ start_simulator (const Options *options,
   g_autofree char *count_arg = g_strdup_printf ("%u", count);
   g_autofree char *first_guid = nth_guid (first);
   g_autofree char *connecting = g_strdup_printf ("%u", max_connecting);
+  /* As AMT, the devices check the MPS certificate against the root and
+   * its name (the simulator checks each distinct chain once). */
   const char *argv[] = { options->sim, "cira", "--mps", mps, "--count", count_arg,
+                         "--root-ca", server->root_file, "--mps-cn", MPS_NAME,
                          "--cira-user", CIRA_USER, "--cira-password", CIRA_PASSWORD,
                          "--amt-password", AMT_PASSWORD, "--latency-ms", "0",
                          "--first-guid", first_guid, "--max-connecting", connecting,
@@ -801,6 +830,7 @@ run_one (const Options *options,
   http.port = server.api_port;
   if (!http_login (&http, &error))
     g_error ("Cannot log in to the REST API: %s", error->message);
+  fetch_root (&http, &server);
 
   sleep_s (0.5);
   result->rss_start_kib = process_rss_kib (server.pid);
