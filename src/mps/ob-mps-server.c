@@ -307,22 +307,45 @@ secret_equal (const char *given,
   return diff == 0 && given != NULL && stored != NULL;
 }
 
-/* The peer address as text; an IPv4 client of a dual-stack socket shows
+/* A peer's address as text; an IPv4 client of a dual-stack socket shows
  * as its IPv4 address. */
+static char *
+sockaddr_text (const struct sockaddr_storage *peer)
+{
+  char text[INET6_ADDRSTRLEN];
+  const void *bytes;
+  int family;
+
+  if (peer->ss_family == AF_INET)
+    {
+      family = AF_INET;
+      bytes = &((const struct sockaddr_in *) peer)->sin_addr;
+    }
+  else if (peer->ss_family == AF_INET6)
+    {
+      const struct in6_addr *in6 = &((const struct sockaddr_in6 *) peer)->sin6_addr;
+
+      family = IN6_IS_ADDR_V4MAPPED (in6) ? AF_INET : AF_INET6;
+      bytes = family == AF_INET ? (const void *) &in6->s6_addr[12] : (const void *) in6;
+    }
+  else
+    return g_strdup ("unknown");
+
+  if (inet_ntop (family, bytes, text, sizeof text) == NULL)
+    return g_strdup ("unknown");
+  return g_strdup (text);
+}
+
+/* The same for a connection GSocketService accepted. */
 static char *
 peer_address (GSocketConnection *connection)
 {
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  g_autofree char *text = NULL;
+  struct sockaddr_storage native;
 
-  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
+  if (remote == NULL || !g_socket_address_to_native (remote, &native, sizeof native, NULL))
     return g_strdup ("unknown");
-
-  text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-  if (g_str_has_prefix (text, "::ffff:") && strchr (text, '.') != NULL)
-    return g_strdup (text + strlen ("::ffff:"));
-
-  return g_steal_pointer (&text);
+  return sockaddr_text (&native);
 }
 
 /* ---- activity log ----------------------------------------------------------- */
@@ -1806,34 +1829,6 @@ on_accept_retry (gpointer user_data)
   ListenSocket *ls = user_data;
 
   ob_poller_watch_set_enabled (ls->watch, TRUE);
-}
-
-/* The text of an accepted peer's address, as peer_address() gives it. */
-static char *
-sockaddr_text (const struct sockaddr_storage *peer)
-{
-  char text[INET6_ADDRSTRLEN];
-  const void *bytes;
-  int family;
-
-  if (peer->ss_family == AF_INET)
-    {
-      family = AF_INET;
-      bytes = &((const struct sockaddr_in *) peer)->sin_addr;
-    }
-  else if (peer->ss_family == AF_INET6)
-    {
-      const struct in6_addr *in6 = &((const struct sockaddr_in6 *) peer)->sin6_addr;
-
-      family = IN6_IS_ADDR_V4MAPPED (in6) ? AF_INET : AF_INET6;
-      bytes = family == AF_INET ? (const void *) &in6->s6_addr[12] : (const void *) in6;
-    }
-  else
-    return g_strdup ("unknown");
-
-  if (inet_ntop (family, bytes, text, sizeof text) == NULL)
-    return g_strdup ("unknown");
-  return g_strdup (text);
 }
 
 /* Accepts in one system call, non-blocking and close-on-exec from the
