@@ -10,8 +10,7 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
-
+#include "cira-test-util.h"
 #include "ob-mps-store-writer.h"
 
 typedef struct
@@ -40,18 +39,9 @@ static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *path = g_build_filename (fixture->dir, "outband.db", NULL);
-  const char *suffixes[] = { "", "-wal", "-shm" };
-
   ob_mps_store_writer_free (fixture->writer);
   g_clear_object (&fixture->store);
-  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (fixture->dir);
+  cira_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 
