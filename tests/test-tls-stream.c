@@ -820,10 +820,12 @@ count_chain_check (int             ok,
   return ok;
 }
 
-/* A full handshake over a BIO pair; the client's verdict on the chain. */
+/* A full handshake over a BIO pair; the client's verdict on the chain and,
+ * if asked, who made the server's key as the device read it. */
 static long
-device_handshake (SSL_CTX *server_ctx,
-                  SSL_CTX *device_ctx)
+device_handshake_full (SSL_CTX  *server_ctx,
+                       SSL_CTX  *device_ctx,
+                       char    **peer_key_description)
 {
   SSL *server = SSL_new (server_ctx);
   SSL *device = SSL_new (device_ctx);
@@ -846,9 +848,23 @@ device_handshake (SSL_CTX *server_ctx,
   g_assert_true (server_done && device_done);
   g_assert_cmpint (SSL_version (device), ==, TLS1_2_VERSION);
   verdict = SSL_get_verify_result (device);
+  if (peer_key_description != NULL)
+    {
+      X509 *peer = SSL_get0_peer_certificate (device);
+
+      g_assert_nonnull (peer);
+      *peer_key_description = g_strdup (EVP_PKEY_get0_description (X509_get0_pubkey (peer)));
+    }
   SSL_free (device);
   SSL_free (server);
   return verdict;
+}
+
+static long
+device_handshake (SSL_CTX *server_ctx,
+                  SSL_CTX *device_ctx)
+{
+  return device_handshake_full (server_ctx, device_ctx, NULL);
 }
 
 static X509 *
@@ -915,6 +931,77 @@ test_device_chain_memo (void)
   cira_test_ca_clear (&other);
 }
 
+/* ob_tls_set_builtin_ec_keys(): on OpenSSL 3.0 a device reads the MPS's
+ * EC key with the built-in codec while it is on, and handshakes (ECDSA
+ * signature, either key exchange group) and chain checks work as
+ * before; turned off, keys come from the providers again. */
+static void
+test_builtin_ec_keys (void)
+{
+  CiraTestCa other;
+  g_autoptr(GError) error = NULL;
+  EVP_PKEY *provider_key = EVP_EC_gen ("P-256");
+  g_autofree char *provider_made = g_strdup (EVP_PKEY_get0_description (provider_key));
+  X509 *root = root_x509 (&ca);
+  SSL_CTX *server_ctx, *other_ctx;
+  char *made_by = NULL;
+
+  EVP_PKEY_free (provider_key);
+  if (OpenSSL_version_num () < 0x30000000L || OpenSSL_version_num () >= 0x30100000L)
+    {
+      g_assert_false (ob_tls_set_builtin_ec_keys (TRUE));
+      g_test_skip ("Only OpenSSL 3.0 needs the built-in EC codec");
+      X509_free (root);
+      return;
+    }
+  g_assert_nonnull (provider_made);
+  cira_test_ca_init (&other, "other.test.example");
+  server_ctx = ob_tls_context_new_server (ca.authority, &error);
+  g_assert_no_error (error);
+  other_ctx = ob_tls_context_new_server (other.authority, &error);
+  g_assert_no_error (error);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      for (guint group = 0; group < 2; group++)
+        {
+          SSL_CTX *device_ctx = ob_tls_context_new_device (root, &error);
+
+          g_assert_no_error (error);
+          if (group == 1)
+            g_assert_cmpint (SSL_CTX_set1_groups_list (device_ctx, "P-256"), ==, 1);
+
+          /* Off: the provider's key, as any other. */
+          g_assert_false (ob_tls_set_builtin_ec_keys (FALSE));
+          g_assert_cmpint (device_handshake_full (server_ctx, device_ctx, &made_by), ==, X509_V_OK);
+          g_assert_cmpstr (made_by, ==, provider_made);
+          g_clear_pointer (&made_by, g_free);
+
+          /* On (twice is once): the built-in codec's, and the same
+           * verdicts. */
+          g_assert_true (ob_tls_set_builtin_ec_keys (TRUE));
+          g_assert_true (ob_tls_set_builtin_ec_keys (TRUE));
+          SSL_CTX_free (device_ctx);
+          device_ctx = ob_tls_context_new_device (root, &error);
+          g_assert_no_error (error);
+          if (group == 1)
+            g_assert_cmpint (SSL_CTX_set1_groups_list (device_ctx, "P-256"), ==, 1);
+          g_assert_cmpint (device_handshake_full (server_ctx, device_ctx, &made_by), ==, X509_V_OK);
+          g_assert_nonnull (made_by);
+          g_assert_cmpstr (made_by, !=, provider_made);
+          g_clear_pointer (&made_by, g_free);
+          g_assert_cmpint (device_handshake (other_ctx, device_ctx), !=, X509_V_OK);
+          SSL_CTX_free (device_ctx);
+        }
+    }
+  g_assert_false (ob_tls_set_builtin_ec_keys (FALSE));
+
+  SSL_CTX_free (other_ctx);
+  SSL_CTX_free (server_ctx);
+  X509_free (root);
+  cira_test_ca_clear (&other);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -938,6 +1025,7 @@ main (int    argc,
   g_test_add_func ("/tls-stream/poller/closed", test_poller_handshake_closed);
   g_test_add_func ("/tls-stream/poller/peer-gone", test_poller_handshake_peer_gone);
   g_test_add_func ("/tls-stream/device-context/chain-memo", test_device_chain_memo);
+  g_test_add_func ("/tls-stream/device-context/builtin-ec-keys", test_builtin_ec_keys);
 
   ret = g_test_run ();
   cira_test_ca_clear (&ca);

@@ -40,6 +40,18 @@ SSL_CTX *ob_tls_context_new_server (ObCertAuthority  *authority,
 SSL_CTX *ob_tls_context_new_device (X509    *root,
                                     GError **error);
 
+/* For a process that parses many EC certificates, as a simulator's
+ * thousands of devices each reading the MPS's: with @enabled, OpenSSL
+ * 3.0 reads EC keys and checks their signatures with its built-in
+ * methods (what 1.1.1 did) instead of building a provider decoder for
+ * every certificate, about five times cheaper.  Process-wide, for EC keys
+ * read or made after the call; keys made from providers (EVP_EC_gen(),
+ * PEM files) are not affected.  Returns whether it is in effect: never
+ * on other OpenSSL versions (3.1 and later keep their decoders) or a
+ * build without ENGINE support.  Not for the application, which parses
+ * few certificates and should not depend on the deprecated ENGINE API. */
+gboolean ob_tls_set_builtin_ec_keys (gboolean enabled);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SSL_CTX, SSL_CTX_free)
 
 G_END_DECLS

@@ -22,10 +22,11 @@
  * turn, as a busy server does; "one at a time" runs them back to back
  * (warm caches).
  *
- * Then the same server context and outband-sim's device context
+ * Then the same server context and the devices' context
  * (ob_tls_context_new_device(): TLS 1.2 at most, the chain checked
- * against the root, its verdict reused while the chain is the same) meet
- * over loopback TCP ("TCP"): the device end and the MPS end each on a
+ * against the root, its verdict reused while the chain is the same),
+ * without and with OpenSSL's built-in EC codec (outband-sim turns it on,
+ * ob_tls_set_builtin_ec_keys()), meet over loopback TCP ("TCP"): the device end and the MPS end each on a
  * thread of its own with an epoll set and non-blocking sockets under
  * OpenSSL's socket BIO (reads through a buffer BIO, so one receive takes
  * a burst), one connection at a time (x1) or as many under
@@ -72,20 +73,23 @@ typedef struct
   gboolean    verify_chain; /* against the root, as AMT does */
   gboolean    loopback;     /* measured over loopback TCP too */
   gboolean    device;       /* ob_tls_context_new_device(), outband-sim's own context */
+  gboolean    builtin_ec;   /* ob_tls_set_builtin_ec_keys() while it runs, as outband-sim */
 } ClientKind;
 
 static const ClientKind client_kinds[] = {
-  { "TLS 1.3 (OpenSSL's default)", 0, NULL, FALSE, FALSE, FALSE },
-  { "TLS 1.3, chain checked", 0, NULL, TRUE, FALSE, FALSE },
+  { "TLS 1.3 (OpenSSL's default)", 0, NULL, FALSE, FALSE, FALSE, FALSE },
+  { "TLS 1.3, chain checked", 0, NULL, TRUE, FALSE, FALSE, FALSE },
   /* Every handshake checks the chain against the MPS root. */
-  { "TLS 1.2, chain checked", TLS1_2_VERSION, NULL, TRUE, FALSE, FALSE },
-  /* outband-sim's devices (ObSimCiraPool): TLS 1.2 at most, OpenSSL's
+  { "TLS 1.2, chain checked", TLS1_2_VERSION, NULL, TRUE, FALSE, FALSE, FALSE },
+  /* The devices' context (ObSimCiraPool): TLS 1.2 at most, OpenSSL's
    * suites, the chain checked against the MPS root once a minute while
-   * the MPS shows the same one. */
-  { "TLS 1.2, outband-sim", TLS1_2_VERSION, NULL, TRUE, TRUE, TRUE },
-  { "TLS 1.2, ECDHE-ECDSA", TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256", FALSE, FALSE, FALSE },
-  { "TLS 1.2, ECDHE-RSA (RSA 3072)", TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256", FALSE, FALSE, FALSE },
-  { "TLS 1.2, RSA key exchange", TLS1_2_VERSION, "AES128-GCM-SHA256", FALSE, FALSE, FALSE },
+   * the MPS shows the same one; as the demo's devices in the app. */
+  { "TLS 1.2, device context", TLS1_2_VERSION, NULL, TRUE, TRUE, TRUE, FALSE },
+  /* outband-sim's devices: the same, with OpenSSL's built-in EC codec. */
+  { "TLS 1.2, outband-sim", TLS1_2_VERSION, NULL, TRUE, TRUE, TRUE, TRUE },
+  { "TLS 1.2, ECDHE-ECDSA", TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256", FALSE, FALSE, FALSE, FALSE },
+  { "TLS 1.2, ECDHE-RSA (RSA 3072)", TLS1_2_VERSION, "ECDHE-RSA-AES128-GCM-SHA256", FALSE, FALSE, FALSE, FALSE },
+  { "TLS 1.2, RSA key exchange", TLS1_2_VERSION, "AES128-GCM-SHA256", FALSE, FALSE, FALSE, FALSE },
 };
 
 typedef struct
@@ -601,7 +605,14 @@ main (int   argc,
   g_print ("%-38s %-30s %-14s %9s %9s %12s\n", "client", "suite", "mode", "srv ms", "cli ms", "ceiling /s");
   for (guint k = 0; k < G_N_ELEMENTS (client_kinds); k++)
     {
-      SSL_CTX *client_ctx = client_context_new (&client_kinds[k], root);
+      SSL_CTX *client_ctx;
+
+      if (client_kinds[k].builtin_ec && !ob_tls_set_builtin_ec_keys (TRUE))
+        {
+          g_print ("%-38s (not on this OpenSSL)\n", client_kinds[k].name);
+          continue;
+        }
+      client_ctx = client_context_new (&client_kinds[k], root);
 
       for (guint mode = 0; mode < 2; mode++)
         {
@@ -627,6 +638,7 @@ main (int   argc,
                    server_ms, client_ms, 2000.0 / (server_ms + client_ms));
         }
       SSL_CTX_free (client_ctx);
+      ob_tls_set_builtin_ec_keys (FALSE);
     }
 
   X509_free (root);
