@@ -26,11 +26,12 @@
  * (ob_tls_context_new_device(): TLS 1.2 at most, the chain checked
  * against the root, its verdict reused while the chain is the same),
  * without and with OpenSSL's built-in EC codec (outband-sim turns it on,
- * ob_tls_set_builtin_ec_keys()), meet over loopback TCP ("TCP"): the device end and the MPS end each on a
- * thread of its own with an epoll set and non-blocking sockets under
- * OpenSSL's socket BIO (reads through a buffer BIO, so one receive takes
- * a burst), one connection at a time (x1) or as many under
- * way as cira-scale's simulators keep (x128): connect, accept, handshake,
+ * ob_tls_set_builtin_ec_keys()), meet over loopback TCP ("TCP"): the
+ * device end and the MPS end each on a thread of its own with an epoll
+ * set and non-blocking sockets under OpenSSL's socket BIO (reads through
+ * a buffer BIO, so one receive takes a burst), one connection at a time
+ * (x1) or as many under way as cira-scale's simulators keep (x128):
+ * connect, accept, handshake,
  * one byte of application data, and the socket stays open as a CIRA
  * connection does (all are closed after the count).  "TCP+APF" sends,
  * after the handshake, what a device and the MPS send, as records of the
