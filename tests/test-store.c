@@ -1979,6 +1979,87 @@ test_threads (Fixture       *fixture,
   g_assert_cmpint (count_rows (fixture, "activity_log"), ==, 200);
 }
 
+/* Every property of a copy equals the original's, with each set to
+ * something other than its default, so a field the copy forgets shows. */
+static void
+test_device_record_copy (void)
+{
+  g_autoptr(ObDeviceRecord) record = ob_device_record_new (NULL);
+  g_autoptr(ObDeviceRecord) copy = NULL;
+  g_autoptr(ObDeviceRecord) fresh = ob_device_record_new (NULL);
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n_pspecs = 0;
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (record), &n_pspecs);
+  g_assert_cmpuint (n_pspecs, >, 20);
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GParamSpec *pspec = pspecs[i];
+      GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+      g_auto(GValue) value = G_VALUE_INIT;
+      g_auto(GValue) before = G_VALUE_INIT;
+
+      g_value_init (&value, type);
+      if (type == G_TYPE_STRING)
+        g_value_take_string (&value, g_strdup_printf ("%s value", pspec->name));
+      else if (type == G_TYPE_STRV)
+        {
+          const char *tags[] = { pspec->name, "second", NULL };
+
+          g_value_set_boxed (&value, tags);
+        }
+      else if (type == G_TYPE_DATE_TIME)
+        g_value_take_boxed (&value, g_date_time_new_from_unix_utc (1700000000 + i));
+      else if (type == G_TYPE_BOOLEAN)
+        g_value_set_boolean (&value, !G_PARAM_SPEC_BOOLEAN (pspec)->default_value);
+      else if (type == G_TYPE_UINT)
+        g_value_set_uint (&value, 1000 + i);
+      else if (type == G_TYPE_INT64)
+        g_value_set_int64 (&value, 1000 + i);
+      else if (G_TYPE_IS_ENUM (type))
+        g_value_set_enum (&value, G_PARAM_SPEC_ENUM (pspec)->default_value == OB_DEVICE_TRANSPORT_LAN
+                                    ? OB_DEVICE_TRANSPORT_CIRA : OB_DEVICE_TRANSPORT_LAN);
+      else
+        g_error ("No test value for property %s of type %s", pspec->name, g_type_name (type));
+
+      /* The value differs from a new record's. */
+      g_value_init (&before, type);
+      g_object_get_property (G_OBJECT (fresh), pspec->name, &before);
+      g_assert_cmpint (g_param_values_cmp (pspec, &value, &before), !=, 0);
+      g_object_set_property (G_OBJECT (record), pspec->name, &value);
+    }
+
+  copy = ob_device_record_copy (record);
+  g_assert_true (copy != record);
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GParamSpec *pspec = pspecs[i];
+      GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+      g_auto(GValue) a = G_VALUE_INIT;
+      g_auto(GValue) b = G_VALUE_INIT;
+
+      g_value_init (&a, type);
+      g_value_init (&b, type);
+      g_object_get_property (G_OBJECT (record), pspec->name, &a);
+      g_object_get_property (G_OBJECT (copy), pspec->name, &b);
+      if (type == G_TYPE_STRING)
+        g_assert_cmpstr (g_value_get_string (&a), ==, g_value_get_string (&b));
+      else if (type == G_TYPE_STRV)
+        {
+          g_assert_true (g_value_get_boxed (&a) != g_value_get_boxed (&b));
+          g_assert_true (g_strv_equal (g_value_get_boxed (&a), g_value_get_boxed (&b)));
+        }
+      else if (type == G_TYPE_DATE_TIME)
+        g_assert_true (g_date_time_equal (g_value_get_boxed (&a), g_value_get_boxed (&b)));
+      else
+        g_assert_cmpint (g_param_values_cmp (pspec, &a, &b), ==, 0);
+    }
+
+  /* Independent: changing the copy leaves the original. */
+  ob_device_record_set_hostname (copy, "other");
+  g_assert_cmpstr (ob_device_record_get_hostname (record), ==, "hostname value");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1999,6 +2080,7 @@ main (int   argc,
   ADD ("/store/profile/crud", test_profile_crud);
   ADD ("/store/profile/list", test_profile_list);
   g_test_add_func ("/store/profile/links-property", test_profile_links_property);
+  g_test_add_func ("/store/device-record/copy", test_device_record_copy);
   ADD ("/store/references", test_references);
   ADD ("/store/cira/crud", test_cira_crud);
   ADD ("/store/domain/crud", test_domain_crud);

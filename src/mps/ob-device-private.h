@@ -13,9 +13,6 @@ G_BEGIN_DECLS
 
 /* For ObDeviceRegistry only. */
 
-/* A deep copy of every read-write property. */
-ObDeviceRecord *_ob_device_record_copy          (ObDeviceRecord       *record);
-
 /* CIM_ComputerSystemPackage.PlatformGUID -> the device GUID in the form
  * used everywhere (lower-case, dashed).  AMT sends 32 hex digits with the
  * first three fields in SMBIOS (little-endian) order, as the UUID bytes

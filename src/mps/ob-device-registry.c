@@ -1095,7 +1095,7 @@ ob_device_registry_update_device_async (ObDeviceRegistry    *self,
     }
 
   job = g_new0 (StoreJob, 1);
-  job->record = _ob_device_record_copy (record);
+  job->record = ob_device_record_copy (record);
   if (pin != NULL)
     ob_device_record_set_pinned_fingerprint (job->record, pin);
   job->password = g_strdup (new_password);

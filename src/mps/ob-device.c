@@ -184,32 +184,6 @@ ob_device_control_mode_to_open_amt (ObDeviceControlMode mode)
 
 /* Records */
 
-/* ObDeviceRecord has no copy function; every read-write property is its
- * state. */
-static ObDeviceRecord *
-copy_record (ObDeviceRecord *record)
-{
-  ObDeviceRecord *copy = ob_device_record_new (NULL);
-  g_autofree GParamSpec **pspecs = NULL;
-  guint n_pspecs = 0;
-
-  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (record), &n_pspecs);
-  for (guint i = 0; i < n_pspecs; i++)
-    {
-      g_auto(GValue) value = G_VALUE_INIT;
-
-      if ((pspecs[i]->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE ||
-          (pspecs[i]->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
-        continue;
-
-      g_value_init (&value, pspecs[i]->value_type);
-      g_object_get_property (G_OBJECT (record), pspecs[i]->name, &value);
-      g_object_set_property (G_OBJECT (copy), pspecs[i]->name, &value);
-    }
-
-  return copy;
-}
-
 static guint
 record_port (ObDeviceRecord *record)
 {
@@ -1229,17 +1203,11 @@ _ob_device_fetch_guid_finish (ObDevice      *self,
 /* Records and passwords */
 
 ObDeviceRecord *
-_ob_device_record_copy (ObDeviceRecord *record)
-{
-  return copy_record (record);
-}
-
-ObDeviceRecord *
 ob_device_dup_record (ObDevice *self)
 {
   g_return_val_if_fail (OB_IS_DEVICE (self), NULL);
 
-  return copy_record (self->record);
+  return ob_device_record_copy (self->record);
 }
 
 /* g_strv_equal() does not take NULL. */
@@ -1282,7 +1250,7 @@ apply_record (ObDevice       *self,
                               ob_device_record_get_pinned_fingerprint (record)) != 0 ||
                    !guid_equal (ob_device_record_get_guid (old), ob_device_record_get_guid (record));
 
-  self->record = copy_record (record);
+  self->record = ob_device_record_copy (record);
 
   g_object_freeze_notify (G_OBJECT (self));
 

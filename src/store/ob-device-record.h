@@ -37,6 +37,7 @@ G_DECLARE_FINAL_TYPE (ObDeviceRecord, ob_device_record, OB, DEVICE_RECORD, GObje
  * upsert then keeps the stored tags) and an empty list when set to none. */
 
 ObDeviceRecord     *ob_device_record_new                     (const char *guid);
+ObDeviceRecord     *ob_device_record_copy                    (ObDeviceRecord *self);
 const char         *ob_device_record_get_guid                (ObDeviceRecord *self);
 void                ob_device_record_set_guid                (ObDeviceRecord *self,
                                                               const char     *guid);
