@@ -931,6 +931,21 @@ test_device_chain_memo (void)
   cira_test_ca_clear (&other);
 }
 
+/* A new device context (its chain memo empty), offering only P-256 for
+ * the key exchange if @p256_only. */
+static SSL_CTX *
+device_context_new (X509     *root,
+                    gboolean  p256_only)
+{
+  g_autoptr(GError) error = NULL;
+  SSL_CTX *device_ctx = ob_tls_context_new_device (root, &error);
+
+  g_assert_no_error (error);
+  if (p256_only)
+    g_assert_cmpint (SSL_CTX_set1_groups_list (device_ctx, "P-256"), ==, 1);
+  return device_ctx;
+}
+
 /* ob_tls_set_builtin_ec_keys(): on OpenSSL 3.0 a device reads the MPS's
  * EC key with the built-in codec while it is on, and handshakes (ECDSA
  * signature, either key exchange group) and chain checks work as
@@ -965,11 +980,7 @@ test_builtin_ec_keys (void)
     {
       for (guint group = 0; group < 2; group++)
         {
-          SSL_CTX *device_ctx = ob_tls_context_new_device (root, &error);
-
-          g_assert_no_error (error);
-          if (group == 1)
-            g_assert_cmpint (SSL_CTX_set1_groups_list (device_ctx, "P-256"), ==, 1);
+          SSL_CTX *device_ctx = device_context_new (root, group == 1);
 
           /* Off: the provider's key, as any other. */
           g_assert_false (ob_tls_set_builtin_ec_keys (FALSE));
@@ -981,11 +992,9 @@ test_builtin_ec_keys (void)
            * verdicts. */
           g_assert_true (ob_tls_set_builtin_ec_keys (TRUE));
           g_assert_true (ob_tls_set_builtin_ec_keys (TRUE));
+          /* A fresh context, so the chain is checked again while it is on. */
           SSL_CTX_free (device_ctx);
-          device_ctx = ob_tls_context_new_device (root, &error);
-          g_assert_no_error (error);
-          if (group == 1)
-            g_assert_cmpint (SSL_CTX_set1_groups_list (device_ctx, "P-256"), ==, 1);
+          device_ctx = device_context_new (root, group == 1);
           g_assert_cmpint (device_handshake_full (server_ctx, device_ctx, &made_by), ==, X509_V_OK);
           g_assert_nonnull (made_by);
           g_assert_cmpstr (made_by, !=, provider_made);
