@@ -347,6 +347,240 @@ test_watch_free_in_callback (void)
   g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 0);
 }
 
+/* ---- waiting and waking ------------------------------------------------------ */
+
+typedef struct
+{
+  ObPoller      *poller;
+  ObPollerTimer *timer;
+  ObPollerTimer *next;       /* scheduled from the first one's callback */
+  gint64         due;
+  gint64         fired_at;
+  gint64         next_due;
+  gint64         next_fired_at;
+  gboolean       guard;
+} Wait;
+
+static void
+on_wait_next (gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->next_fired_at = g_get_monotonic_time ();
+}
+
+static void
+on_wait_timer (gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->fired_at = g_get_monotonic_time ();
+  wait->next_due = wait->fired_at + 20 * 1000;
+  ob_poller_timer_schedule (wait->next, wait->next_due);
+}
+
+static gboolean
+on_wait_guard (gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->guard = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A timer scheduled from outside the poller's dispatch (here an idle
+ * callback) while the loop is about to block. */
+static gboolean
+on_wait_idle (gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->due = g_get_monotonic_time () + 30 * 1000;
+  ob_poller_timer_schedule (wait->timer, wait->due);
+  return G_SOURCE_REMOVE;
+}
+
+/* A loop that blocks wakes for the earliest timer, whether it was
+ * scheduled from another source or from a timer's own callback, and not
+ * before it is due. */
+static void
+test_timers_blocking_wait (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(ObPoller) poller = ob_poller_new (context);
+  g_autoptr(GSource) guard = g_timeout_source_new (5000);
+  g_autoptr(GSource) idle = g_idle_source_new ();
+  Wait wait = { 0 };
+
+  wait.poller = poller;
+  wait.timer = ob_poller_timer_new (poller, on_wait_timer, &wait);
+  wait.next = ob_poller_timer_new (poller, on_wait_next, &wait);
+  g_source_set_callback (guard, on_wait_guard, &wait, NULL);
+  g_source_attach (guard, context);
+  g_source_set_callback (idle, on_wait_idle, &wait, NULL);
+  g_source_attach (idle, context);
+
+  while (wait.next_fired_at == 0 && !wait.guard)
+    g_main_context_iteration (context, TRUE);
+
+  g_assert_false (wait.guard);
+  g_assert_cmpint (wait.due, >, 0);
+  g_assert_cmpint (wait.fired_at, >=, wait.due);
+  g_assert_cmpint (wait.next_fired_at, >=, wait.next_due);
+  g_assert_false (ob_poller_timer_is_scheduled (wait.timer));
+  g_assert_false (ob_poller_timer_is_scheduled (wait.next));
+
+  g_source_destroy (guard);
+  ob_poller_timer_free (wait.timer);
+  ob_poller_timer_free (wait.next);
+}
+
+typedef struct
+{
+  Reader         reader;
+  ObPollerTimer *timer;
+} Busy;
+
+static void
+on_busy_readable (gpointer user_data)
+{
+  Busy *busy = user_data;
+
+  on_readable (&busy->reader);
+  /* Moves the earliest deadline, as a session's timers do. */
+  ob_poller_timer_schedule (busy->timer, g_get_monotonic_time () + 60 * G_USEC_PER_SEC);
+}
+
+static void
+on_never (gpointer user_data)
+{
+  g_assert_not_reached ();
+}
+
+/* Nothing the poller does in a dispatch wakes its own context: after a
+ * watch ran and moved the earliest timer, polling the context's
+ * descriptors (its wakeup descriptor among them) finds nothing ready.
+ * GLib wakes a context whenever a source's ready time changes or a source
+ * that may not recurse is blocked and unblocked around its dispatch, which
+ * cost every dispatch an eventfd write or two and an extra turn of the
+ * loop. */
+static void
+test_no_self_wakeup (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(ObPoller) poller = ob_poller_new (context);
+  Busy busy = { 0 };
+  GPollFD fds[16];
+  gint priority, timeout, n_fds;
+  int sockets[2];
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sockets));
+  busy.reader.fd = sockets[0];
+  busy.reader.watch = ob_poller_watch_new (poller, sockets[0], on_busy_readable, &busy);
+  busy.timer = ob_poller_timer_new (poller, on_never, NULL);
+  ob_poller_timer_schedule (busy.timer, g_get_monotonic_time () + 30 * G_USEC_PER_SEC);
+  /* Settle whatever making the source did. */
+  while (g_main_context_iteration (context, FALSE))
+    ;
+
+  g_assert_cmpint (write (sockets[1], "ab", 2), ==, 2);
+  g_assert_true (g_main_context_iteration (context, TRUE));
+  g_assert_cmpuint (busy.reader.bytes, ==, 2);
+
+  g_assert_true (g_main_context_acquire (context));
+  g_main_context_prepare (context, &priority);
+  n_fds = g_main_context_query (context, priority, &timeout, fds, G_N_ELEMENTS (fds));
+  g_assert_cmpint (n_fds, >=, 2);   /* the wakeup descriptor and the epoll set */
+  g_assert_cmpint (n_fds, <=, (gint) G_N_ELEMENTS (fds));
+  g_assert_cmpint (timeout, >, 1000);
+  g_assert_cmpint (g_poll (fds, (guint) n_fds, 0), ==, 0);
+  g_assert_false (g_main_context_check (context, priority, fds, n_fds));
+  g_main_context_release (context);
+
+  ob_poller_timer_free (busy.timer);
+  ob_poller_watch_free (busy.reader.watch);
+  close (sockets[0]);
+  close (sockets[1]);
+}
+
+/* A callback may iterate the context: the poller's source runs again
+ * inside it, and what the inner dispatch frees outlives the outer
+ * dispatch's batch (ASan sees the difference). */
+typedef struct
+{
+  GMainContext  *context;
+  Reader         first;
+  Reader         second;
+  guint          depth;
+  guint          nested_calls;
+} Nest;
+
+static void
+on_nest_second (gpointer user_data);
+
+static void
+on_nest_first (gpointer user_data)
+{
+  Nest *nest = user_data;
+
+  on_readable (&nest->first);
+  nest->depth++;
+  while (g_main_context_iteration (nest->context, FALSE))
+    ;
+  nest->depth--;
+}
+
+static void
+on_nest_second (gpointer user_data)
+{
+  Nest *nest = user_data;
+
+  on_readable (&nest->second);
+  if (nest->depth > 0)
+    {
+      nest->nested_calls++;
+      /* Frees the watch whose callback is still running below. */
+      g_clear_pointer (&nest->first.watch, ob_poller_watch_free);
+    }
+}
+
+static void
+test_recursion (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(ObPoller) poller = ob_poller_new (context);
+  Nest nest = { 0 };
+  int a[2], b[2];
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, a));
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, b));
+  nest.context = context;
+  nest.first.fd = a[0];
+  nest.second.fd = b[0];
+  nest.first.watch = ob_poller_watch_new (poller, a[0], on_nest_first, &nest);
+  nest.second.watch = ob_poller_watch_new (poller, b[0], on_nest_second, &nest);
+
+  /* Both ready in one batch, the first first: its callback iterates the
+   * context, the second runs inside and frees the first's watch; then the
+   * outer batch reaches the second again, which finds nothing to read. */
+  g_assert_cmpint (write (a[1], "x", 1), ==, 1);
+  g_assert_cmpint (write (b[1], "y", 1), ==, 1);
+  g_assert_true (g_main_context_iteration (context, TRUE));
+  g_assert_cmpuint (nest.nested_calls, ==, 1);
+  g_assert_null (nest.first.watch);
+  g_assert_cmpuint (nest.first.bytes, ==, 1);
+  g_assert_cmpuint (nest.second.bytes, ==, 1);
+  g_assert_cmpuint (nest.second.calls, ==, 2);
+  g_clear_pointer (&nest.first.watch, ob_poller_watch_free);
+  g_assert_cmpuint (ob_poller_get_n_watches (poller), ==, 1);
+  ob_poller_watch_free (nest.second.watch);
+  for (guint i = 0; i < 2; i++)
+    {
+      close (a[i]);
+      close (b[i]);
+    }
+}
+
 /* A poller on a thread's own context runs nothing on the default one. */
 static void
 test_context (void)
@@ -424,6 +658,9 @@ main (int   argc,
   g_test_add_func ("/core/poller/watch/level-triggered", test_watch_level_triggered);
   g_test_add_func ("/core/poller/watch/events", test_watch_events);
   g_test_add_func ("/core/poller/watch/free-in-callback", test_watch_free_in_callback);
+  g_test_add_func ("/core/poller/timers/blocking-wait", test_timers_blocking_wait);
+  g_test_add_func ("/core/poller/no-self-wakeup", test_no_self_wakeup);
+  g_test_add_func ("/core/poller/recursion", test_recursion);
   g_test_add_func ("/core/poller/context", test_context);
   g_test_add_func ("/core/poller/shared", test_shared);
 

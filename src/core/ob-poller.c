@@ -56,7 +56,9 @@ struct _ObPoller
   GPtrArray    *heap;           /* ObPollerTimer *, earliest deadline first */
   guint         n_watches;
   guint         n_timers;
-  gboolean      dispatching;
+  /* Dispatches under way: more than one when a callback iterates the
+   * context (the source may recurse). */
+  guint         dispatch_depth;
   GPtrArray    *dead;           /* watches and timers freed during a dispatch */
   GPtrArray    *dead_timers;
 };
@@ -138,16 +140,6 @@ heap_remove (ObPoller      *self,
   heap_sift_down (self, last->index);
 }
 
-static void
-update_ready_time (ObPoller *self)
-{
-  gint64 ready = self->heap->len > 0 ? heap_at (self, 0)->deadline : -1;
-
-  /* While dispatching, the end of the dispatch sets it. */
-  if (!self->dispatching && g_source_get_ready_time (self->source) != ready)
-    g_source_set_ready_time (self->source, ready);
-}
-
 /* ---- the source ------------------------------------------------------------ */
 
 static void
@@ -213,6 +205,43 @@ free_dead (ObPoller *self)
   g_ptr_array_set_size (self->dead_timers, 0);
 }
 
+/* The next deadline goes to the main loop through prepare and check,
+ * not g_source_set_ready_time(): that call wakes the context up (an
+ * eventfd write, then an extra turn of the loop) every time the earliest
+ * timer changes, even from the context's own thread. */
+static gboolean
+poller_source_prepare (GSource *source,
+                       gint    *timeout)
+{
+  ObPoller *self = ((PollerSource *) source)->poller;
+  gint64 wait;
+
+  if (self->heap->len == 0)
+    {
+      *timeout = -1;
+      return FALSE;
+    }
+
+  wait = heap_at (self, 0)->deadline - g_get_monotonic_time ();
+  if (wait <= 0)
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+
+  *timeout = (gint) MIN ((wait + 999) / 1000, G_MAXINT);
+  return FALSE;
+}
+
+/* The epoll descriptor's readiness is GLib's to see; this adds the timers. */
+static gboolean
+poller_source_check (GSource *source)
+{
+  ObPoller *self = ((PollerSource *) source)->poller;
+
+  return self->heap->len > 0 && heap_at (self, 0)->deadline <= g_get_monotonic_time ();
+}
+
 static gboolean
 poller_source_dispatch (GSource     *source,
                         GSourceFunc  callback,
@@ -221,22 +250,22 @@ poller_source_dispatch (GSource     *source,
   ObPoller *self = ((PollerSource *) source)->poller;
 
   ob_poller_ref (self);
-  self->dispatching = TRUE;
+  self->dispatch_depth++;
 
   run_due_timers (self);
   run_ready_watches (self);
 
-  self->dispatching = FALSE;
-  free_dead (self);
-  update_ready_time (self);
+  /* An outer dispatch may still hold what an inner one freed. */
+  if (--self->dispatch_depth == 0)
+    free_dead (self);
   ob_poller_unref (self);
 
   return G_SOURCE_CONTINUE;
 }
 
 static GSourceFuncs poller_source_funcs = {
-  NULL,
-  NULL,
+  poller_source_prepare,
+  poller_source_check,
   poller_source_dispatch,
   NULL,
   NULL,
@@ -264,6 +293,12 @@ ob_poller_new (GMainContext *context)
   source->poller = self;
   self->source = (GSource *) source;
   g_source_set_static_name (self->source, "ObPoller");
+  /* A source that may not recurse is blocked around each dispatch: GLib
+   * takes its descriptor out of the poll set and puts it back, and each
+   * of those wakes the context (two eventfd writes and an extra turn of
+   * the loop per dispatch).  Nested dispatches are safe here: freed
+   * watches and timers wait for the outermost one to end. */
+  g_source_set_can_recurse (self->source, TRUE);
   g_source_add_unix_fd (self->source, self->epfd, G_IO_IN);
   g_source_attach (self->source, self->context);
 
@@ -483,7 +518,7 @@ ob_poller_watch_free (ObPollerWatch *watch)
   poller->n_watches--;
 
   /* Events of the batch being dispatched may still point at it. */
-  if (poller->dispatching)
+  if (poller->dispatch_depth > 0)
     g_ptr_array_add (poller->dead, watch);
   else
     g_free (watch);
@@ -537,7 +572,6 @@ ob_poller_timer_schedule (ObPollerTimer *timer,
       g_ptr_array_add (self->heap, timer);
       heap_sift_up (self, self->heap->len - 1);
     }
-  update_ready_time (self);
 }
 
 void
@@ -548,7 +582,6 @@ ob_poller_timer_cancel (ObPollerTimer *timer)
   if (timer->index == NOT_SCHEDULED)
     return;
   heap_remove (timer->poller, timer);
-  update_ready_time (timer->poller);
 }
 
 gboolean
@@ -574,7 +607,7 @@ ob_poller_timer_free (ObPollerTimer *timer)
   poller->n_timers--;
 
   /* The round of due timers being run may still hold it. */
-  if (poller->dispatching)
+  if (poller->dispatch_depth > 0)
     g_ptr_array_add (poller->dead_timers, timer);
   else
     g_free (timer);

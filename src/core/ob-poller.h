@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  * of the main loop visit thousands of sources.  GLib polls each source's
  * file descriptors and calls each source's prepare and check on every
  * iteration; the poller keeps the descriptors in one epoll set (GLib sees
- * one descriptor) and the timers in a heap (GLib sees one ready time), so
+ * one descriptor) and the timers in a heap (GLib sees one timeout), so
  * a wakeup costs what is ready, not what is open.
  *
  * Watches are level-triggered, for reading unless told otherwise
