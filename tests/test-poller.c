@@ -351,7 +351,6 @@ test_watch_free_in_callback (void)
 
 typedef struct
 {
-  ObPoller      *poller;
   ObPollerTimer *timer;
   ObPollerTimer *next;       /* scheduled from the first one's callback */
   gint64         due;
@@ -412,7 +411,6 @@ test_timers_blocking_wait (void)
   g_autoptr(GSource) idle = g_idle_source_new ();
   Wait wait = { 0 };
 
-  wait.poller = poller;
   wait.timer = ob_poller_timer_new (poller, on_wait_timer, &wait);
   wait.next = ob_poller_timer_new (poller, on_wait_next, &wait);
   g_source_set_callback (guard, on_wait_guard, &wait, NULL);
@@ -514,9 +512,6 @@ typedef struct
   guint          depth;
   guint          nested_calls;
 } Nest;
-
-static void
-on_nest_second (gpointer user_data);
 
 static void
 on_nest_first (gpointer user_data)

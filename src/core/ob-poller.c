@@ -142,19 +142,26 @@ heap_remove (ObPoller      *self,
 
 /* ---- the source ------------------------------------------------------------ */
 
+static gboolean
+timer_due (ObPoller *self,
+           gint64    now)
+{
+  return self->heap->len > 0 && heap_at (self, 0)->deadline <= now;
+}
+
 static void
 run_due_timers (ObPoller *self)
 {
   gint64 now = g_get_monotonic_time ();
   g_autoptr(GPtrArray) due = NULL;
 
-  if (self->heap->len == 0 || heap_at (self, 0)->deadline > now)
+  if (!timer_due (self, now))
     return;
 
   /* Taken out first, so a callback that schedules its timer again (even
    * in the past) runs it on a later dispatch, not in a loop here. */
   due = g_ptr_array_new ();
-  while (self->heap->len > 0 && heap_at (self, 0)->deadline <= now)
+  while (timer_due (self, now))
     {
       ObPollerTimer *timer = heap_at (self, 0);
 
@@ -239,7 +246,7 @@ poller_source_check (GSource *source)
 {
   ObPoller *self = ((PollerSource *) source)->poller;
 
-  return self->heap->len > 0 && heap_at (self, 0)->deadline <= g_get_monotonic_time ();
+  return timer_due (self, g_get_monotonic_time ());
 }
 
 static gboolean
