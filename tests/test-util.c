@@ -139,6 +139,34 @@ test_data_dir (void)
   g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
 }
 
+/* Real-time microseconds and GDateTime, both ways, before the epoch too. */
+static void
+test_date_time_real_time (void)
+{
+  const gint64 times[] = { 0, 1, 999999, 1764475200123456, -1, -1500000 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    {
+      g_autoptr(GDateTime) when = ob_date_time_new_from_real_time (times[i]);
+
+      g_assert_nonnull (when);
+      g_assert_cmpint (ob_date_time_to_real_time (when), ==, times[i]);
+    }
+
+  {
+    g_autoptr(GDateTime) when = ob_date_time_new_from_real_time (-1500000);
+
+    /* 1969-12-31 23:59:58.5 UTC */
+    g_assert_cmpint (g_date_time_get_year (when), ==, 1969);
+    g_assert_cmpint (g_date_time_get_second (when), ==, 58);
+    g_assert_cmpint (g_date_time_get_microsecond (when), ==, 500000);
+  }
+
+  /* Past what GDateTime holds (year 9999). */
+  g_assert_null (ob_date_time_new_from_real_time (G_MAXINT64));
+  g_assert_cmpint (ob_date_time_to_real_time (NULL), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -151,6 +179,7 @@ main (int   argc,
   g_test_add_func ("/util/secure-clear", test_secure_clear);
   g_test_add_func ("/util/primary-address", test_primary_address);
   g_test_add_func ("/util/data-dir", test_data_dir);
+  g_test_add_func ("/util/date-time-real-time", test_date_time_real_time);
 
   return g_test_run ();
 }

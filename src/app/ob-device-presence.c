@@ -9,6 +9,7 @@
 
 #include "ob-apf-session.h"
 #include "ob-device-presence.h"
+#include "ob-util.h"
 
 typedef struct
 {
@@ -42,15 +43,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static gint64
-date_time_to_real_time (GDateTime *time)
-{
-  if (time == NULL)
-    return 0;
-
-  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
-}
 
 static void
 entry_free (gpointer data)
@@ -137,13 +129,13 @@ ob_device_presence_track (ObDevicePresence *self,
   if (entry->session != NULL)
     g_object_ref (entry->session);
 
-  entry->connected_at = date_time_to_real_time (ob_device_record_get_last_connected (record));
+  entry->connected_at = ob_date_time_to_real_time (ob_device_record_get_last_connected (record));
   if (entry->session != NULL && entry->connected_at == 0)
     entry->connected_at = g_get_real_time ();
 
-  entry->last_seen = date_time_to_real_time (ob_device_record_get_last_seen (record));
+  entry->last_seen = ob_date_time_to_real_time (ob_device_record_get_last_seen (record));
   if (entry->last_seen == 0)
-    entry->last_seen = date_time_to_real_time (ob_device_record_get_last_disconnected (record));
+    entry->last_seen = ob_date_time_to_real_time (ob_device_record_get_last_disconnected (record));
   if (entry->last_seen == 0)
     entry->last_seen = entry->connected_at;
 

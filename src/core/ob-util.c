@@ -252,3 +252,35 @@ ob_get_data_dir (void)
 
   return dir;
 }
+
+/* A g_get_real_time() value (microseconds since the epoch, UTC) as a
+ * GDateTime, and back; GLib has these only from 2.80.  NULL for a time
+ * GDateTime cannot hold; 0 for NULL. */
+GDateTime *
+ob_date_time_new_from_real_time (gint64 usec)
+{
+  g_autoptr(GDateTime) seconds = NULL;
+  gint64 secs = usec / G_USEC_PER_SEC;
+  gint64 rest = usec % G_USEC_PER_SEC;
+
+  if (rest < 0)
+    {
+      secs--;
+      rest += G_USEC_PER_SEC;
+    }
+
+  seconds = g_date_time_new_from_unix_utc (secs);
+  if (seconds == NULL)
+    return NULL;
+
+  return g_date_time_add (seconds, rest);
+}
+
+gint64
+ob_date_time_to_real_time (GDateTime *when)
+{
+  if (when == NULL)
+    return 0;
+
+  return g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
+}

@@ -35,5 +35,7 @@ char     *ob_get_primary_address      (void);
 
 char     *ob_get_data_dir             (void);
 
+GDateTime *ob_date_time_new_from_real_time (gint64     usec);
+gint64     ob_date_time_to_real_time       (GDateTime *when);
 
 G_END_DECLS

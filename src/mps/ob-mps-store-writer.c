@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "ob-mps-store-writer.h"
+#include "ob-util.h"
 
 typedef enum
 {
@@ -65,14 +66,6 @@ job_free (Job *job)
   g_free (job);
 }
 
-static GDateTime *
-datetime_from_usec (gint64 usec)
-{
-  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
-
-  return g_date_time_add (seconds, usec % G_USEC_PER_SEC);
-}
-
 /* Inside one transaction; each store call is its own savepoint, so one
  * that fails takes only itself back. */
 static gboolean
@@ -85,7 +78,7 @@ write_jobs (ObStore   *store,
   for (guint i = 0; i < batch->len; i++)
     {
       Job *job = g_ptr_array_index (batch, i);
-      g_autoptr(GDateTime) when = datetime_from_usec (job->when);
+      g_autoptr(GDateTime) when = ob_date_time_new_from_real_time (job->when);
       g_autoptr(GError) local_error = NULL;
       gboolean ok = TRUE;
 

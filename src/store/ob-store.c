@@ -428,32 +428,6 @@ bind_null (sqlite3_stmt *stmt,
   sqlite3_bind_null (stmt, param_index (stmt, param));
 }
 
-static gint64
-datetime_to_usec (GDateTime *dt)
-{
-  return g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
-}
-
-static GDateTime *
-datetime_from_usec (gint64 usec)
-{
-  g_autoptr(GDateTime) base = NULL;
-  gint64 secs = usec / G_USEC_PER_SEC;
-  gint64 rest = usec % G_USEC_PER_SEC;
-
-  if (rest < 0)
-    {
-      secs--;
-      rest += G_USEC_PER_SEC;
-    }
-
-  base = g_date_time_new_from_unix_utc (secs);
-  if (base == NULL)
-    return NULL;
-
-  return g_date_time_add (base, rest);
-}
-
 static void
 bind_datetime (sqlite3_stmt *stmt,
                const char   *param,
@@ -462,7 +436,7 @@ bind_datetime (sqlite3_stmt *stmt,
   if (value == NULL)
     bind_null (stmt, param);
   else
-    bind_int64 (stmt, param, datetime_to_usec (value));
+    bind_int64 (stmt, param, ob_date_time_to_real_time (value));
 }
 
 static char *
@@ -532,7 +506,7 @@ column_datetime (sqlite3_stmt *stmt,
   if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
     return NULL;
 
-  return datetime_from_usec (sqlite3_column_int64 (stmt, col));
+  return ob_date_time_new_from_real_time (sqlite3_column_int64 (stmt, col));
 }
 
 /* Tags are a JSON array of strings; the schema checks it is an array. */
@@ -2015,7 +1989,7 @@ ob_store_set_device_connection (ObStore     *self,
 {
   g_autofree char *key = NULL;
   g_autoptr(ObStoreStmt) stmt = NULL;
-  gint64 now = when != NULL ? datetime_to_usec (when) : g_get_real_time ();
+  gint64 now = when != NULL ? ob_date_time_to_real_time (when) : g_get_real_time ();
   Checker c = { "device", guid, error, FALSE };
   gboolean ok;
   int rc;
@@ -2083,7 +2057,7 @@ ob_store_set_device_last_seen (ObStore     *self,
 {
   g_autofree char *key = NULL;
   g_autoptr(ObStoreStmt) stmt = NULL;
-  gint64 now = when != NULL ? datetime_to_usec (when) : g_get_real_time ();
+  gint64 now = when != NULL ? ob_date_time_to_real_time (when) : g_get_real_time ();
   gboolean ok;
   int rc;
   STORE_LOCKED (self);
@@ -2137,7 +2111,7 @@ ob_store_mark_all_devices_disconnected (ObStore     *self,
                                         GError     **error)
 {
   g_autoptr(ObStoreStmt) stmt = NULL;
-  gint64 now = when != NULL ? datetime_to_usec (when) : g_get_real_time ();
+  gint64 now = when != NULL ? ob_date_time_to_real_time (when) : g_get_real_time ();
   gboolean ok;
   int rc;
   STORE_LOCKED (self);
