@@ -27,6 +27,7 @@
 #include "ob-sim-device.h"
 #include "ob-sim-fleet.h"
 #include "ob-sim-wsman-server.h"
+#include "ob-util.h"
 
 #define API_USER      "admin"
 #define API_PASSWORD  "Api-Passw0rd!"
@@ -985,6 +986,68 @@ test_idle_channels (Fixture       *f,
   g_assert_false (ob_apf_session_is_closed (session));
 }
 
+static char *
+device_last_seen (Fixture    *f,
+                  const char *guid)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/devices/", guid, NULL);
+  g_autoptr(ApiTestReply) reply = api_test_get (&f->client, path);
+
+  api_test_assert_reply (reply, SOUP_STATUS_OK, NULL);
+  return g_strdup (json_object_get_string_member (api_test_reply_object (reply), "lastSeen"));
+}
+
+static gboolean
+keepalives_at_least_three (gpointer data)
+{
+  return ob_apf_session_get_n_keepalives (OB_APF_SESSION (data)) >= 3;
+}
+
+/* While a device is connected its lastSeen is its last keepalive, though
+ * the store writes it only once in a long while. */
+static void
+test_live_last_seen (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *guid = device_guid (0);
+  g_autofree char *user = device_user (0);
+  g_autofree char *password = device_mps_password (0);
+  g_autofree char *at_connect = NULL;
+  g_autofree char *live = NULL;
+  g_autofree char *seconds = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(ObDeviceRecord) stored = NULL;
+  g_autoptr(GDateTime) last_keepalive = NULL;
+  g_autoptr(GError) error = NULL;
+  DeviceRef ref = { f, guid };
+  SimDevice *sim;
+  ObApfSession *session;
+
+  register_cira (f, 0, SOUP_STATUS_CREATED);
+  sim = add_sim (f, guid, user, password);
+  ob_sim_cira_set_keepalive_interval (sim->cira, 1);
+  ob_sim_cira_start (sim->cira);
+  g_assert_true (cira_test_wait_until (device_connected, &ref, 20000));
+  session = ob_mps_server_lookup_session (f->mps.server, guid);
+  ob_mps_server_flush_store_writes (f->mps.server);
+  at_connect = device_last_seen (f, guid);
+  g_assert_nonnull (at_connect);
+
+  g_assert_true (cira_test_wait_until (keepalives_at_least_three, session, 20000));
+  ob_mps_server_flush_store_writes (f->mps.server);
+  live = device_last_seen (f, guid);
+  last_keepalive = ob_date_time_new_from_real_time (ob_apf_session_get_last_seen (session));
+  seconds = g_date_time_format (last_keepalive, "%Y-%m-%dT%H:%M:%S");
+  expected = g_strdup_printf ("%s.%03dZ", seconds, g_date_time_get_microsecond (last_keepalive) / 1000);
+  g_assert_cmpstr (live, ==, expected);
+  g_assert_cmpstr (live, >, at_connect);
+
+  /* The store still has the time of the connect. */
+  stored = ob_store_get_device (f->mps.store, guid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_date_time_compare (ob_device_record_get_last_seen (stored), last_keepalive), <, 0);
+}
+
 /* ---- hostile input ------------------------------------------------------------------ */
 
 static void
@@ -1304,6 +1367,7 @@ main (int   argc,
   ADD ("/api-cira/fleet", test_fleet);
   ADD ("/api-cira/stats-churn", test_stats_churn);
   ADD ("/api-cira/idle-channels", test_idle_channels);
+  ADD ("/api-cira/live-last-seen", test_live_last_seen);
   ADD ("/api-cira/hostile", test_hostile);
   ADD ("/api-cira/ciracert", test_ciracert);
 

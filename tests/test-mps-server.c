@@ -941,7 +941,7 @@ test_keepalive_last_seen (Fixture       *f,
   g_assert_nonnull (connected);
 
   /* Keepalives every second; last seen written at most once per
-   * interval (30 s): not yet. */
+   * interval (300 s): not yet. */
   ob_apf_session_set_keepalive_interval (dev->session, 1);
   g_assert_true (cira_test_wait_until (keepalives_at_least, dev, 10000));
   throttled = stored_device (f, GUID_A);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ob-apf-message.h"
+#include "ob-apf-session.h"
 #include "ob-api-private.h"
 #include "ob-error.h"
 #include "ob-lan-stream-source.h"
@@ -108,6 +109,28 @@ registry_is_authoritative (ObApiServer *server)
   return _ob_api_server_get_registry (server) != NULL && _ob_api_server_get_mps (server) != NULL;
 }
 
+/* When a device was last heard from.  While a CIRA session is up, its
+ * last keepalive says it to the microsecond; the store is written only
+ * now and then (the listener's last-seen-interval), so that copy can be
+ * minutes old. */
+static GDateTime *
+effective_last_seen (ObDevice       *device,
+                     ObDeviceRecord *record)
+{
+  GDateTime *stored = ob_device_record_get_last_seen (record);
+  ObStreamSource *source = device != NULL ? ob_device_get_transport_source (device) : NULL;
+  gint64 live;
+
+  if (!OB_IS_APF_SESSION (source))
+    return stored != NULL ? g_date_time_ref (stored) : NULL;
+
+  live = ob_apf_session_get_last_seen (OB_APF_SESSION (source));
+  if (live <= 0 || (stored != NULL && ob_date_time_to_real_time (stored) >= live))
+    return stored != NULL ? g_date_time_ref (stored) : NULL;
+
+  return ob_date_time_new_from_real_time (live);
+}
+
 static gboolean
 effective_connection (ObApiServer    *server,
                       ObDeviceRecord *record)
@@ -163,8 +186,10 @@ device_to_json (ObApiServer    *server,
   /* The list leaves the timestamps out, as the MPS's list query does. */
   if (with_timestamps)
     {
+      g_autoptr(GDateTime) last_seen = effective_last_seen (device, record);
+
       add_timestamp (builder, "lastConnected", ob_device_record_get_last_connected (record));
-      add_timestamp (builder, "lastSeen", ob_device_record_get_last_seen (record));
+      add_timestamp (builder, "lastSeen", last_seen);
       add_timestamp (builder, "lastDisconnected", ob_device_record_get_last_disconnected (record));
     }
 

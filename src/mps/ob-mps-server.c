@@ -1459,8 +1459,9 @@ on_session_last_seen (ObApfSession *session,
   if (self == NULL || !conn->current)
     return;
 
-  /* Every keepalive of every device would be a write; one per interval
-   * says as much. */
+  /* The session has the exact time for whoever asks while it is up; the
+   * store's copy only has to outlive a crash, so one write per interval
+   * rather than one per keepalive of every device. */
   if (last_seen - conn->last_seen_written < (gint64) self->last_seen_interval * G_USEC_PER_SEC)
     return;
 
@@ -2727,7 +2728,7 @@ ob_mps_server_class_init (ObMpsServerClass *klass)
   properties[PROP_WINDOW_SIZE] =
     g_param_spec_uint ("window-size", NULL, NULL, OB_APF_MIN_WINDOW_SIZE, OB_APF_MAX_WINDOW_SIZE,
                        OB_APF_DEFAULT_WINDOW_SIZE, rw);
-  /* Seconds between last-seen writes per device. */
+  /* Seconds between a connected device's last-seen writes to the store. */
   properties[PROP_LAST_SEEN_INTERVAL] =
     g_param_spec_uint ("last-seen-interval", NULL, NULL, 0, G_MAXUINT,
                        OB_MPS_SERVER_DEFAULT_LAST_SEEN_INTERVAL, rw);
