@@ -371,6 +371,69 @@ test_power_state (Fixture       *f,
   g_assert_cmpuint (os, ==, 0);
 }
 
+/* The OS power-saving state and the power state are read at once: a new
+ * client needs two connections for the call. */
+static void
+test_power_state_concurrent (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint power = 0;
+
+  ob_sim_device_set_power_state (f->device, OB_SIM_POWER_ON);
+  g_assert_cmpuint (ob_wsman_client_get_n_streams_opened (f->client), ==, 0);
+  node = power_state (f, &power, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (power, ==, 2);
+  g_assert_cmpuint (ob_wsman_client_get_n_streams_opened (f->client), ==, 2);
+}
+
+/* Firmware without CIM_AssociatedPowerManagementService is asked for
+ * CIM_ServiceAvailableToElement; without IPS_PowerManagementService the OS
+ * state is unknown (0); without either association there is no answer. */
+static void
+test_power_state_older_firmware (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+  guint power = 0;
+  guint os = 99;
+
+  ob_sim_device_set_power_state (f->device, OB_SIM_POWER_OFF_SOFT);
+  ob_sim_device_set_class_missing (f->device, "CIM_AssociatedPowerManagementService", TRUE);
+  node = power_state (f, &power, &os, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (power, ==, 8);
+  g_assert_cmpint (jint (node, "powerstate"), ==, 8);
+  json_node_unref (node);
+
+  ob_sim_device_set_power_state (f->device, OB_SIM_POWER_ON);
+  ob_sim_device_set_class_missing (f->device, "IPS_PowerManagementService", TRUE);
+  node = power_state (f, &power, &os, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (power, ==, 2);
+  g_assert_cmpuint (os, ==, 0);
+  g_assert_cmpint (jint (node, "OSPowerSavingState"), ==, 0);
+  json_node_unref (node);
+
+  ob_sim_device_set_class_missing (f->device, "CIM_ServiceAvailableToElement", TRUE);
+  node = power_state (f, &power, &os, &error);
+  g_assert_null (node);
+  g_assert_error (error, OB_WSMAN_ERROR, OB_WSMAN_ERROR_FAULT);
+  g_clear_error (&error);
+
+  /* And back: the device answers in full again. */
+  ob_sim_device_set_class_missing (f->device, "CIM_ServiceAvailableToElement", FALSE);
+  ob_sim_device_set_class_missing (f->device, "CIM_AssociatedPowerManagementService", FALSE);
+  ob_sim_device_set_class_missing (f->device, "IPS_PowerManagementService", FALSE);
+  node = power_state (f, &power, &os, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (os, ==, ob_sim_device_get_os_power_saving_state (f->device));
+  json_node_unref (node);
+}
+
 static void
 assert_action_ok (JsonNode *node,
                   guint     return_value)
@@ -1846,6 +1909,8 @@ main (int   argc,
   g_test_add_func ("/amt-calls/helpers", test_helpers);
 
   ADD_BOTH ("/power/state", test_power_state);
+  ADD ("/power/state-concurrent", test_power_state_concurrent);
+  ADD ("/power/state-older-firmware", test_power_state_older_firmware);
   ADD_BOTH ("/power/actions", test_power_actions);
   ADD ("/power/action-quirks", test_power_action_quirks);
   ADD ("/power/action-clears-boot", test_power_action_clears_boot);

@@ -68,6 +68,7 @@ struct _ObSimDevice
   char             *domain_name;
   char             *digest_realm;
   gboolean          kvm_supported;
+  GHashTable       *missing_classes;  /* class name set; NULL while none */
   GHashTable       *inventory;       /* class name -> GPtrArray<ObSimInstance> */
 
   /* endpoint, set by the server */
@@ -1673,6 +1674,38 @@ ob_sim_device_get_kvm_supported (ObSimDevice *self)
   return self->kvm_supported;
 }
 
+void
+ob_sim_device_set_class_missing (ObSimDevice *self,
+                                 const char  *class_name,
+                                 gboolean     missing)
+{
+  g_return_if_fail (OB_IS_SIM_DEVICE (self));
+  g_return_if_fail (class_name != NULL);
+
+  if (missing)
+    {
+      if (self->missing_classes == NULL)
+        self->missing_classes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_add (self->missing_classes, g_strdup (class_name));
+    }
+  else if (self->missing_classes != NULL)
+    {
+      g_hash_table_remove (self->missing_classes, class_name);
+      if (g_hash_table_size (self->missing_classes) == 0)
+        g_clear_pointer (&self->missing_classes, g_hash_table_unref);
+    }
+}
+
+gboolean
+ob_sim_device_is_class_missing (ObSimDevice *self,
+                                const char  *class_name)
+{
+  g_return_val_if_fail (OB_IS_SIM_DEVICE (self), FALSE);
+
+  return self->missing_classes != NULL && class_name != NULL &&
+         g_hash_table_contains (self->missing_classes, class_name);
+}
+
 const char *
 ob_sim_device_get_address (ObSimDevice *self)
 {
@@ -2078,6 +2111,7 @@ ob_sim_device_finalize (GObject *object)
   ObSimDevice *self = OB_SIM_DEVICE (object);
 
   g_free (self->guid);
+  g_clear_pointer (&self->missing_classes, g_hash_table_unref);
   g_free (self->amt_version);
   g_free (self->build_number);
   g_free (self->hostname);

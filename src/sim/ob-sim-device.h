@@ -213,6 +213,13 @@ void              ob_sim_device_set_domain_name      (ObSimDevice      *self,
  * challenges with it and AMT_GeneralSettings reports it. */
 const char       *ob_sim_device_get_digest_realm     (ObSimDevice      *self);
 gboolean          ob_sim_device_get_kvm_supported    (ObSimDevice      *self);
+/* Older or trimmed firmware lacks some classes: a missing one answers
+ * every request with DestinationUnreachable, as AMT does. */
+void              ob_sim_device_set_class_missing    (ObSimDevice      *self,
+                                                      const char       *class_name,
+                                                      gboolean          missing);
+gboolean          ob_sim_device_is_class_missing     (ObSimDevice      *self,
+                                                      const char       *class_name);
 
 /* Where the device's server listens (set by ObSimWsmanServer; 0 = not). */
 const char       *ob_sim_device_get_address          (ObSimDevice      *self);

@@ -1498,7 +1498,8 @@ handle_call (Call *call)
   if (entry != NULL)
     expected_uri = ob_wsman_resource_uri_for_class (entry->class_name);
   if (entry == NULL || g_strcmp0 (expected_uri, call->resource_uri) != 0 ||
-      (entry->kvm_only && !ob_sim_device_get_kvm_supported (call->device)))
+      (entry->kvm_only && !ob_sim_device_get_kvm_supported (call->device)) ||
+      ob_sim_device_is_class_missing (call->device, entry->class_name))
     return fault_destination_unreachable (call);
 
   if (g_strcmp0 (action, OB_WSMAN_ACTION_GET) == 0)

@@ -149,8 +149,7 @@ body_only_result (gint64      return_value,
 
 typedef struct
 {
-  gint64   os_power_saving_state;
-  gboolean tried_fallback;
+  gint64 os_power_saving_state;
 } StateData;
 
 typedef struct
@@ -167,8 +166,6 @@ state_result_free (StateResult *result)
   g_free (result);
 }
 
-static void state_enumerate (GTask *task);
-
 static void
 state_items_cb (GTask        *task,
                 GPtrArray    *items,
@@ -182,14 +179,6 @@ state_items_cb (GTask        *task,
 
   if (error != NULL)
     {
-      /* Firmware without the association class answers the generic
-       * CIM_ServiceAvailableToElement, as the reference asks it. */
-      if (is_fault (error) && !data->tried_fallback)
-        {
-          data->tried_fallback = TRUE;
-          state_enumerate (task);
-          return;
-        }
       _ob_amt_return_error (task, error);
       return;
     }
@@ -229,39 +218,46 @@ state_items_cb (GTask        *task,
   g_task_return_pointer (task, result, (GDestroyNotify) state_result_free);
 }
 
-static void
-state_enumerate (GTask *task)
-{
-  StateData *data = g_task_get_task_data (task);
+enum { STATE_FETCH_OS, STATE_FETCH_POWER, N_STATE_FETCHES };
 
-  _ob_amt_enumerate (task,
-                     data->tried_fallback ? "CIM_ServiceAvailableToElement"
-                                          : "CIM_AssociatedPowerManagementService",
-                     state_items_cb);
-}
+/* The two reads do not depend on each other, so they go out together:
+ * over a tunnel each round trip is most of the call's time. */
+static const ObAmtFetch state_fetches[N_STATE_FETCHES] = {
+  [STATE_FETCH_OS] = { "IPS_PowerManagementService", FALSE },
+  [STATE_FETCH_POWER] = { "CIM_AssociatedPowerManagementService", TRUE },
+};
 
 static void
-state_os_cb (GTask           *task,
-             ObWsmanResponse *response,
-             const GError    *error)
+state_fetched_cb (GTask            *task,
+                  ObAmtFetchResult *results)
 {
   StateData *data = g_task_get_task_data (task);
+  ObAmtFetchResult *os = &results[STATE_FETCH_OS];
+  ObAmtFetchResult *power = &results[STATE_FETCH_POWER];
 
-  if (error != NULL && !is_fault (error))
+  /* Firmware without the OS power-saving state faults; it stays 0. */
+  if (os->error != NULL && !is_fault (os->error))
     {
-      _ob_amt_return_error (task, error);
+      _ob_amt_return_error (task, os->error);
       return;
     }
-
-  if (response != NULL)
+  if (os->response != NULL)
     {
-      JsonObject *service = ob_wsman_response_get_class_json (response, "IPS_PowerManagementService");
+      JsonObject *service = ob_wsman_response_get_class_json (os->response, "IPS_PowerManagementService");
       gint64 state = _ob_amt_json_int (service, "OSPowerSavingState", 0);
 
       data->os_power_saving_state = CLAMP (state, 0, G_MAXUINT16);
     }
 
-  state_enumerate (task);
+  /* Firmware without the association class answers the generic
+   * CIM_ServiceAvailableToElement, as the reference asks it. */
+  if (is_fault (power->error))
+    {
+      _ob_amt_enumerate (task, "CIM_ServiceAvailableToElement", state_items_cb);
+      return;
+    }
+
+  state_items_cb (task, power->items, power->classes, power->error);
 }
 
 void
@@ -279,7 +275,7 @@ ob_amt_power_state_async (ObWsmanClient       *client,
   g_task_set_source_tag (task, ob_amt_power_state_async);
   g_task_set_task_data (task, g_new0 (StateData, 1), g_free);
 
-  _ob_amt_get (task, "IPS_PowerManagementService", NULL, state_os_cb);
+  _ob_amt_fetch_all (task, state_fetches, N_STATE_FETCHES, state_fetched_cb);
 }
 
 JsonNode *
