@@ -46,8 +46,8 @@ GQuark ob_mps_error_quark (void);
 #define OB_MPS_SERVER_DEFAULT_ADDRESS_BURST          200
 /* The store's last-seen of a connected device is only for after a crash:
  * the REST API and the window read the live session, and a disconnect
- * (a stop included) writes it anyway.  Writing it at every keepalive was
- * a fifth of the listener's keepalive CPU. */
+ * (a stop included) writes it anyway.  Written every 30 s, with the
+ * keepalives, it cost a quarter of the listener's keepalive CPU. */
 #define OB_MPS_SERVER_DEFAULT_LAST_SEEN_INTERVAL     300
 #define OB_MPS_SERVER_DEFAULT_ACTIVITY_INTERVAL_MS   60000
 
