@@ -31,9 +31,10 @@
  *      two), with another --keepalive also scaled to 30 s.  Scaling
  *      flatters: at 2,000 keepalives a second the loop answers several
  *      per wakeup, at 333 each one wakes it;
- *   6. times GET amt/power/state/:guid (random GUIDs; three WS-Man round
- *      trips through the tunnel) and GET devices/stats, one call at a
- *      time over a kept-alive connection: p50 and p99.
+ *   6. times GET amt/power/state/:guid (random GUIDs; three WS-Man
+ *      requests through the tunnel, the first two at once) and GET
+ *      devices/stats, one call at a time over a kept-alive connection:
+ *      p50 and p99.
  * The simulators' own CPU is measured too and shown apart, so the
  * server's figures are the server's.
  *

@@ -7,8 +7,9 @@
 
 /* Power-state queries against the simulator over loopback, the way the
  * REST route and the device page ask for them (Get IPS_PowerManagementService
- * + Enumerate/Pull CIM_AssociatedPowerManagementService: three WS-Man round
- * trips per query, digest-authenticated, kept-alive connections).
+ * and, at the same time, Enumerate/Pull CIM_AssociatedPowerManagementService:
+ * three WS-Man requests per query, two round trips long,
+ * digest-authenticated, kept-alive connections).
  *
  * The simulator runs in its own process (outband-sim lan), so client and
  * devices do not share a main loop.  For each combination of device count
