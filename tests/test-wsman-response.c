@@ -630,6 +630,100 @@ test_structure_conversion (void)
   g_assert_cmpstr (json, ==, "{\"C\":{\"r\":[1,2,\"x\"],\"s\":\"\",\"m\":{\"k\":3,\"_\":\"text\"},\"_\":\"ignored\"}}");
 }
 
+/* Text split into several nodes (by a comment or a CDATA section) is one
+ * value, as xml2js joins the pieces before it converts them. */
+static void
+test_split_text (void)
+{
+  g_autoptr(ObWsmanResponse) response =
+    parse_ok (SOAP_OPEN "<a:Body><g:C><g:n>1<!-- a -->2<![CDATA[3]]></g:n><g:t>ab<!-- b -->c</g:t>"
+              "<g:m> x <g:k>3</g:k>y<!-- c -->z </g:m><g:w> <!-- d --> </g:w></g:C></a:Body>" SOAP_CLOSE);
+  g_autofree char *json = to_json (ob_wsman_response_get_body_json (response));
+
+  g_assert_cmpstr (json, ==, "{\"C\":{\"n\":123,\"t\":\"abc\",\"m\":{\"k\":3,\"_\":\" x yz \"},\"w\":\"  \"}}");
+}
+
+typedef struct
+{
+  ObWsmanResponse *response;
+  GMutex           mutex;
+  GCond            cond;
+  gboolean         go;
+} ViewRace;
+
+static gpointer
+read_views (gpointer data)
+{
+  ViewRace *race = data;
+  JsonNode **views = g_new (JsonNode *, 2);
+
+  g_mutex_lock (&race->mutex);
+  while (!race->go)
+    g_cond_wait (&race->cond, &race->mutex);
+  g_mutex_unlock (&race->mutex);
+
+  views[0] = ob_wsman_response_get_body_json (race->response);
+  views[1] = ob_wsman_response_get_header_json (race->response);
+
+  return views;
+}
+
+/* The JSON views are made on first use: the same node every time, from
+ * any number of threads at once, and the same content as the items. */
+static void
+test_views_on_first_use (void)
+{
+  gsize len;
+  g_autofree char *xml = load_corpus ("pull-power-state.xml", &len);
+  g_autoptr(GError) error = NULL;
+  ViewRace race = { NULL, };
+  GThread *threads[8];
+  JsonNode *body = NULL;
+  JsonNode *header = NULL;
+  JsonNode *item;
+  JsonObject *items;
+
+  race.response = ob_wsman_response_new (xml, len, &error);
+  g_assert_no_error (error);
+  g_mutex_init (&race.mutex);
+  g_cond_init (&race.cond);
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("views", read_views, &race);
+  g_mutex_lock (&race.mutex);
+  race.go = TRUE;
+  g_cond_broadcast (&race.cond);
+  g_mutex_unlock (&race.mutex);
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_autofree JsonNode **views = g_thread_join (threads[i]);
+
+      g_assert_nonnull (views[0]);
+      g_assert_nonnull (views[1]);
+      if (body == NULL)
+        {
+          body = views[0];
+          header = views[1];
+        }
+      g_assert_true (views[0] == body);
+      g_assert_true (views[1] == header);
+    }
+  g_assert_true (ob_wsman_response_get_body_json (race.response) == body);
+  g_assert_true (ob_wsman_response_get_header_json (race.response) == header);
+
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (header), "RelatesTo"), ==, 5);
+  items = json_object_get_object_member (json_object_get_object_member (json_node_get_object (body), "PullResponse"),
+                                         "Items");
+  item = json_object_get_member (items, "CIM_AssociatedPowerManagementService");
+  g_assert_cmpuint (ob_wsman_response_get_items (race.response)->len, ==, 1);
+  g_assert_true (json_node_equal (item, g_ptr_array_index (ob_wsman_response_get_items (race.response), 0)));
+
+  g_mutex_clear (&race.mutex);
+  g_cond_clear (&race.cond);
+  ob_wsman_response_unref (race.response);
+}
+
 static void
 test_bytes_constructor (void)
 {
@@ -695,6 +789,8 @@ main (int   argc,
   g_test_add_func ("/wsman-response/encodings", test_encodings);
   g_test_add_func ("/wsman-response/value-conversion", test_value_conversion);
   g_test_add_func ("/wsman-response/structure-conversion", test_structure_conversion);
+  g_test_add_func ("/wsman-response/split-text", test_split_text);
+  g_test_add_func ("/wsman-response/views-on-first-use", test_views_on_first_use);
   g_test_add_func ("/wsman-response/bytes-constructor", test_bytes_constructor);
   g_test_add_func ("/wsman-response/random-garbage", test_random_garbage);
 

@@ -229,15 +229,49 @@ add_member (JsonObject *object,
   }
 }
 
+/* The text of @element's text and CDATA children, concatenated.  Most
+ * elements have one text child or none, and its content is returned as it
+ * is; otherwise the pieces are joined into *@joined, which the caller frees. */
+static const char *
+element_text (xmlNode  *element,
+              char    **joined)
+{
+  xmlNode *only = NULL;
+  GString *text = NULL;
+
+  *joined = NULL;
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      if ((child->type != XML_TEXT_NODE && child->type != XML_CDATA_SECTION_NODE) ||
+          child->content == NULL)
+        continue;
+
+      if (only == NULL && text == NULL)
+        {
+          only = child;
+          continue;
+        }
+      if (text == NULL)
+        text = g_string_new ((const char *) only->content);
+      g_string_append (text, (const char *) child->content);
+    }
+
+  if (text != NULL)
+    return *joined = g_string_free (text, FALSE);
+
+  return only != NULL ? (const char *) only->content : "";
+}
+
 JsonNode *
 ob_wsman_xml_to_json (xmlNode *element)
 {
-  g_autofree char *text = NULL;
+  g_autofree char *joined = NULL;
   JsonObject *object = NULL;
+  const char *text;
 
   g_return_val_if_fail (element != NULL, NULL);
 
-  text = ob_xml_dup_text (element);
+  text = element_text (element, &joined);
 
   for (xmlNode *child = ob_xml_first_element (element); child != NULL; child = ob_xml_next_element (child))
     {
@@ -262,6 +296,48 @@ ob_wsman_xml_to_json (xmlNode *element)
     return json_node_init_string (json_node_alloc (), text);
 
   return text_to_json ((const char *) element->name, text);
+}
+
+/* LazyJson: the JSON view of an element of a parsed document, converted on
+ * first use.  Most replies are read through their header fields, items or
+ * one class of the Body, so converting the whole Header and Body up front
+ * was mostly wasted (an enumeration's items were converted twice).  The
+ * owner keeps the document alive; @element NULL stands for an empty
+ * object. */
+typedef struct
+{
+  xmlNode  *element;
+  JsonNode *json;
+} LazyJson;
+
+static JsonNode *
+lazy_json_get (LazyJson *lazy)
+{
+  if (g_once_init_enter (&lazy->json))
+    {
+      JsonNode *node;
+
+      if (lazy->element != NULL)
+        {
+          node = ob_wsman_xml_to_json (lazy->element);
+        }
+      else
+        {
+          g_autoptr(JsonObject) empty = json_object_new ();
+
+          node = json_node_init_object (json_node_alloc (), empty);
+        }
+      g_once_init_leave (&lazy->json, node);
+    }
+
+  return lazy->json;
+}
+
+static void
+lazy_json_clear (LazyJson *lazy)
+{
+  g_clear_pointer (&lazy->json, json_node_unref);
+  lazy->element = NULL;
 }
 
 /* Envelope helpers */
@@ -410,8 +486,9 @@ struct _ObWsmanResponse
   char            *relates_to;
   char            *message_id;
   char            *resource_uri;
-  JsonNode        *header_json;
-  JsonNode        *body_json;
+  xmlDoc          *doc;             /* what header and body point into */
+  LazyJson         header;
+  LazyJson         body;
   char            *enumeration_context;
   GPtrArray       *items;           /* of JsonNode */
   GPtrArray       *item_classes;    /* of char * */
@@ -470,6 +547,8 @@ response_from_doc (xmlDoc  *doc,
   g_atomic_ref_count_init (&self->ref_count);
   self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   self->item_classes = g_ptr_array_new_with_free_func (g_free);
+  self->header.element = header;
+  self->body.element = body;
 
   if (header != NULL)
     {
@@ -477,16 +556,8 @@ response_from_doc (xmlDoc  *doc,
       self->relates_to = child_text (header, "RelatesTo");
       self->message_id = child_text (header, "MessageID");
       self->resource_uri = child_text (header, "ResourceURI");
-      self->header_json = ob_wsman_xml_to_json (header);
-    }
-  else
-    {
-      g_autoptr(JsonObject) empty = json_object_new ();
-
-      self->header_json = json_node_init_object (json_node_alloc (), empty);
     }
 
-  self->body_json = ob_wsman_xml_to_json (body);
   read_enumeration (self, body);
 
   return self;
@@ -498,6 +569,7 @@ ob_wsman_response_new (const char  *data,
                        GError     **error)
 {
   g_autoptr(xmlDoc) doc = NULL;
+  ObWsmanResponse *self;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -505,7 +577,11 @@ ob_wsman_response_new (const char  *data,
   if (doc == NULL)
     return NULL;
 
-  return response_from_doc (doc, error);
+  self = response_from_doc (doc, error);
+  if (self != NULL)
+    self->doc = g_steal_pointer (&doc);
+
+  return self;
 }
 
 ObWsmanResponse *
@@ -544,8 +620,9 @@ ob_wsman_response_unref (ObWsmanResponse *self)
   g_free (self->relates_to);
   g_free (self->message_id);
   g_free (self->resource_uri);
-  g_clear_pointer (&self->header_json, json_node_unref);
-  g_clear_pointer (&self->body_json, json_node_unref);
+  lazy_json_clear (&self->header);
+  lazy_json_clear (&self->body);
+  g_clear_pointer (&self->doc, xmlFreeDoc);
   g_free (self->enumeration_context);
   g_ptr_array_unref (self->items);
   g_ptr_array_unref (self->item_classes);
@@ -584,14 +661,14 @@ JsonNode *
 ob_wsman_response_get_header_json (ObWsmanResponse *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->header_json;
+  return lazy_json_get (&self->header);
 }
 
 JsonNode *
 ob_wsman_response_get_body_json (ObWsmanResponse *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->body_json;
+  return lazy_json_get (&self->body);
 }
 
 JsonNode *
@@ -603,8 +680,8 @@ ob_wsman_response_dup_envelope_json (ObWsmanResponse *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   object = json_object_new ();
-  json_object_set_member (object, "Header", json_node_copy (self->header_json));
-  json_object_set_member (object, "Body", json_node_copy (self->body_json));
+  json_object_set_member (object, "Header", json_node_copy (ob_wsman_response_get_header_json (self)));
+  json_object_set_member (object, "Body", json_node_copy (ob_wsman_response_get_body_json (self)));
   node = json_node_init_object (json_node_alloc (), object);
   json_object_unref (object);
 
@@ -615,15 +692,17 @@ JsonObject *
 ob_wsman_response_get_class_json (ObWsmanResponse *self,
                                   const char      *class_name)
 {
+  JsonNode *body_json;
   JsonNode *member;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (class_name != NULL, NULL);
 
-  if (!JSON_NODE_HOLDS_OBJECT (self->body_json))
+  body_json = lazy_json_get (&self->body);
+  if (!JSON_NODE_HOLDS_OBJECT (body_json))
     return NULL;
 
-  member = json_object_get_member (json_node_get_object (self->body_json), class_name);
+  member = json_object_get_member (json_node_get_object (body_json), class_name);
   if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
     return NULL;
 
@@ -664,6 +743,7 @@ ob_wsman_response_get_return_value (ObWsmanResponse *self,
                                     gint64          *value,
                                     GError         **error)
 {
+  JsonNode *body_json;
   JsonObject *body;
   JsonObject *output = NULL;
   JsonNode *return_value;
@@ -671,9 +751,10 @@ ob_wsman_response_get_return_value (ObWsmanResponse *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (JSON_NODE_HOLDS_OBJECT (self->body_json))
+  body_json = lazy_json_get (&self->body);
+  if (JSON_NODE_HOLDS_OBJECT (body_json))
     {
-      body = json_node_get_object (self->body_json);
+      body = json_node_get_object (body_json);
       if (method != NULL)
         {
           g_autofree char *name = g_strconcat (method, "_OUTPUT", NULL);
@@ -728,7 +809,8 @@ struct _ObWsmanRequest
   char             *message_id;
   char             *to;
   ObWsmanSelectors *selectors;
-  JsonNode         *body_json;
+  xmlDoc           *doc;           /* what body points into */
+  LazyJson          body;
   char             *enumeration_context;
   guint             max_elements;
   ObWsmanSelectors *arguments;
@@ -873,7 +955,7 @@ ob_wsman_request_parse (const char  *data,
   self->message_id = child_text (header, "MessageID");
   self->to = child_text (header, "To");
   self->selectors = read_selector_set (ob_xml_find_child (header, "SelectorSet"));
-  self->body_json = ob_wsman_xml_to_json (body);
+  self->body.element = body;
   self->arguments = read_arguments (body);
 
   pull = ob_xml_find_child (body, "Pull");
@@ -886,6 +968,8 @@ ob_wsman_request_parse (const char  *data,
       if (max != NULL && g_ascii_string_to_unsigned (max, 10, 1, G_MAXUINT, &parsed, NULL))
         self->max_elements = (guint) parsed;
     }
+
+  self->doc = g_steal_pointer (&doc);
 
   return self;
 }
@@ -915,7 +999,8 @@ ob_wsman_request_unref (ObWsmanRequest *self)
   g_free (self->message_id);
   g_free (self->to);
   ob_wsman_selectors_unref (self->selectors);
-  json_node_unref (self->body_json);
+  lazy_json_clear (&self->body);
+  g_clear_pointer (&self->doc, xmlFreeDoc);
   g_free (self->enumeration_context);
   ob_wsman_selectors_unref (self->arguments);
   g_free (self);
@@ -974,7 +1059,7 @@ JsonNode *
 ob_wsman_request_get_body_json (ObWsmanRequest *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
-  return self->body_json;
+  return lazy_json_get (&self->body);
 }
 
 const char *

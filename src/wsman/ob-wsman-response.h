@@ -22,7 +22,9 @@ G_BEGIN_DECLS
  * "".  Returns a new node, never NULL. */
 JsonNode *ob_wsman_xml_to_json (xmlNode *element);
 
-/* ObWsmanResponse: one parsed reply envelope.  Refcounted, immutable. */
+/* ObWsmanResponse: one parsed reply envelope.  Refcounted, immutable; it
+ * keeps the parsed document, and its JSON views are converted from it on
+ * first use (safely from any thread). */
 typedef struct _ObWsmanResponse ObWsmanResponse;
 
 #define OB_TYPE_WSMAN_RESPONSE (ob_wsman_response_get_type ())
