@@ -145,13 +145,17 @@ socket_io (ObTlsStream  *self,
  * socket. */
 #define RECEIVE_CHUNK (16 * 1024)
 
-/* Per thread, so that an idle connection holds neither: where a receive
- * lands before the caller's share is copied out, and where an opened
- * record's reply (a key update's) goes first. */
+/* Per thread, so that an idle connection holds none of them: where a
+ * receive lands before the caller's share is copied out, where an opened
+ * record's reply (a key update's) goes first, and where records are
+ * sealed before they are sent (only what the socket does not take is
+ * kept by the stream; a fresh block for every write was a large
+ * allocation each time). */
 typedef struct
 {
   guint8      receive[RECEIVE_CHUNK];
   GByteArray *reply;
+  GByteArray *sealed;
 } Scratch;
 
 static void
@@ -160,6 +164,7 @@ free_scratch (gpointer data)
   Scratch *scratch = data;
 
   g_byte_array_unref (scratch->reply);
+  g_byte_array_unref (scratch->sealed);
   g_free (scratch);
 }
 
@@ -173,6 +178,7 @@ get_scratch (void)
     {
       scratch = g_new (Scratch, 1);
       scratch->reply = g_byte_array_new ();
+      scratch->sealed = g_byte_array_new ();
       g_private_set (&key, scratch);
     }
   return scratch;
@@ -437,16 +443,20 @@ drop_payload (ObTlsStream *self)
   self->plain_len = 0;
 }
 
-/* Sends what the socket takes of the sealed bytes.  TRUE when none are
- * left; FALSE with @error unset when the socket is full. */
+/* Sends what the socket takes of @data, counting it in *@sent.  TRUE
+ * when all of it went; FALSE with @error unset when the socket is full. */
 static gboolean
-flush_unsent (ObTlsStream  *self,
-              GError      **error)
+send_some (ObTlsStream  *self,
+           guint8       *data,
+           gsize         len,
+           gsize        *sent,
+           GError      **error)
 {
-  while (self->unsent != NULL && self->unsent->len > 0)
+  *sent = 0;
+  while (*sent < len)
     {
       GError *local_error = NULL;
-      gssize n = socket_io (self, TRUE, self->unsent->data, self->unsent->len, &local_error);
+      gssize n = socket_io (self, TRUE, data + *sent, len - *sent, &local_error);
 
       if (n == IO_WOULD_BLOCK)
         return FALSE;
@@ -455,7 +465,25 @@ flush_unsent (ObTlsStream  *self,
           record_fail (self, local_error, error);
           return FALSE;
         }
-      g_byte_array_remove_range (self->unsent, 0, (guint) n);
+      *sent += (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Sends what the socket takes of the sealed bytes.  TRUE when none are
+ * left; FALSE with @error unset when the socket is full. */
+static gboolean
+flush_unsent (ObTlsStream  *self,
+              GError      **error)
+{
+  if (self->unsent != NULL && self->unsent->len > 0)
+    {
+      gsize sent;
+      gboolean done = send_some (self, self->unsent->data, self->unsent->len, &sent, error);
+
+      g_byte_array_remove_range (self->unsent, 0, (guint) sent);
+      if (!done)
+        return FALSE;
     }
   /* Nothing kept while idle. */
   g_clear_pointer (&self->unsent, g_byte_array_unref);
@@ -619,6 +647,9 @@ record_write (ObTlsStream  *self,
               GError      **error)
 {
   GError *local_error = NULL;
+  GByteArray *sealed;
+  gboolean all_sent;
+  gsize sent;
   gsize take;
 
   if (!flush_unsent (self, error))
@@ -638,20 +669,33 @@ record_write (ObTlsStream  *self,
   /* Up to four records in one send: fewer system calls, and no small
    * tail record left waiting on Nagle behind a big one. */
   take = MIN (count, (gsize) OB_TLS_RECORD_MAX_PLAINTEXT * 4);
-  self->unsent = g_byte_array_sized_new ((guint) (take + 4 * 64));
+  sealed = get_scratch ()->sealed;
+  g_byte_array_set_size (sealed, 0);
   for (gsize done = 0; done < take; )
     {
       gsize piece = MIN (take - done, OB_TLS_RECORD_MAX_PLAINTEXT);
 
-      if (!ob_tls_record_seal (self->record, (const guint8 *) buffer + done, piece, self->unsent, &local_error))
-        return record_fail (self, local_error, error);
+      if (!ob_tls_record_seal (self->record, (const guint8 *) buffer + done, piece, sealed, &local_error))
+        {
+          g_byte_array_set_size (sealed, 0);
+          return record_fail (self, local_error, error);
+        }
       done += piece;
     }
-  if (flush_unsent (self, error))
+  all_sent = send_some (self, sealed->data, sealed->len, &sent, error);
+  if (!all_sent && !self->failed)
+    {
+      /* The rest waits in the stream, and the next call with the same
+       * bytes reports them written once it is out. */
+      self->unsent = g_byte_array_sized_new ((guint) (sealed->len - sent));
+      g_byte_array_append (self->unsent, sealed->data + sent, (guint) (sealed->len - sent));
+      self->unsent_plain = take;
+    }
+  g_byte_array_set_size (sealed, 0);
+  if (all_sent)
     return (gssize) take;
   if (self->failed)
     return -1;
-  self->unsent_plain = take;
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "No room to write yet");
   return -1;
 }
