@@ -229,39 +229,6 @@ add_member (JsonObject *object,
   }
 }
 
-/* The text of @element's text and CDATA children, concatenated.  Most
- * elements have one text child or none, and its content is returned as it
- * is; otherwise the pieces are joined into *@joined, which the caller frees. */
-static const char *
-element_text (xmlNode  *element,
-              char    **joined)
-{
-  xmlNode *only = NULL;
-  GString *text = NULL;
-
-  *joined = NULL;
-  for (xmlNode *child = element->children; child != NULL; child = child->next)
-    {
-      if ((child->type != XML_TEXT_NODE && child->type != XML_CDATA_SECTION_NODE) ||
-          child->content == NULL)
-        continue;
-
-      if (only == NULL && text == NULL)
-        {
-          only = child;
-          continue;
-        }
-      if (text == NULL)
-        text = g_string_new ((const char *) only->content);
-      g_string_append (text, (const char *) child->content);
-    }
-
-  if (text != NULL)
-    return *joined = g_string_free (text, FALSE);
-
-  return only != NULL ? (const char *) only->content : "";
-}
-
 JsonNode *
 ob_wsman_xml_to_json (xmlNode *element)
 {
@@ -271,7 +238,7 @@ ob_wsman_xml_to_json (xmlNode *element)
 
   g_return_val_if_fail (element != NULL, NULL);
 
-  text = element_text (element, &joined);
+  text = ob_xml_peek_text (element, &joined);
 
   for (xmlNode *child = ob_xml_first_element (element); child != NULL; child = ob_xml_next_element (child))
     {

@@ -357,18 +357,46 @@ ob_xml_find_child (xmlNode    *parent,
   return NULL;
 }
 
+const char *
+ob_xml_peek_text (xmlNode  *node,
+                  char    **joined)
+{
+  xmlNode *only = NULL;
+  GString *text = NULL;
+
+  g_return_val_if_fail (joined != NULL, NULL);
+
+  *joined = NULL;
+  if (node == NULL)
+    return "";
+
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    {
+      if ((child->type != XML_TEXT_NODE && child->type != XML_CDATA_SECTION_NODE) ||
+          child->content == NULL)
+        continue;
+
+      if (only == NULL && text == NULL)
+        {
+          only = child;
+          continue;
+        }
+      if (text == NULL)
+        text = g_string_new ((const char *) only->content);
+      g_string_append (text, (const char *) child->content);
+    }
+
+  if (text != NULL)
+    return *joined = g_string_free (text, FALSE);
+
+  return only != NULL ? (const char *) only->content : "";
+}
+
 char *
 ob_xml_dup_text (xmlNode *node)
 {
-  GString *text = g_string_new (NULL);
+  char *joined;
+  const char *text = ob_xml_peek_text (node, &joined);
 
-  if (node != NULL)
-    {
-      for (xmlNode *child = node->children; child != NULL; child = child->next)
-        if ((child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) &&
-            child->content != NULL)
-          g_string_append (text, (const char *) child->content);
-    }
-
-  return g_string_free (text, FALSE);
+  return joined != NULL ? joined : g_strdup (text);
 }

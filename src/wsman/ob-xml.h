@@ -41,6 +41,13 @@ xmlNode    *ob_xml_find_child            (xmlNode     *parent,
 /* The text content of @node's direct text/CDATA children, newly allocated
  * ("" when there is none). */
 char       *ob_xml_dup_text              (xmlNode     *node);
+/* The same text without a copy where it can: most elements have one text
+ * child or none, and that child's content (or "") is returned as it is,
+ * borrowed from the document.  Text in several pieces is joined into a
+ * new string, also stored in *@joined for the caller to free (*@joined is
+ * NULL otherwise). */
+const char *ob_xml_peek_text             (xmlNode     *node,
+                                          char       **joined);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 
