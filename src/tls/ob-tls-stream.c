@@ -669,6 +669,8 @@ record_write (ObTlsStream  *self,
   /* Up to four records in one send: fewer system calls, and no small
    * tail record left waiting on Nagle behind a big one. */
   take = MIN (count, (gsize) OB_TLS_RECORD_MAX_PLAINTEXT * 4);
+  /* Emptied here, not after use: whatever an earlier write left in it
+   * is dead. */
   sealed = get_scratch ()->sealed;
   g_byte_array_set_size (sealed, 0);
   for (gsize done = 0; done < take; )
@@ -676,10 +678,7 @@ record_write (ObTlsStream  *self,
       gsize piece = MIN (take - done, OB_TLS_RECORD_MAX_PLAINTEXT);
 
       if (!ob_tls_record_seal (self->record, (const guint8 *) buffer + done, piece, sealed, &local_error))
-        {
-          g_byte_array_set_size (sealed, 0);
-          return record_fail (self, local_error, error);
-        }
+        return record_fail (self, local_error, error);
       done += piece;
     }
   all_sent = send_some (self, sealed->data, sealed->len, &sent, error);
@@ -691,7 +690,6 @@ record_write (ObTlsStream  *self,
       g_byte_array_append (self->unsent, sealed->data + sent, (guint) (sealed->len - sent));
       self->unsent_plain = take;
     }
-  g_byte_array_set_size (sealed, 0);
   if (all_sent)
     return (gssize) take;
   if (self->failed)
