@@ -648,7 +648,6 @@ record_write (ObTlsStream  *self,
 {
   GError *local_error = NULL;
   GByteArray *sealed;
-  gboolean all_sent;
   gsize sent;
   gsize take;
 
@@ -681,19 +680,16 @@ record_write (ObTlsStream  *self,
         return record_fail (self, local_error, error);
       done += piece;
     }
-  all_sent = send_some (self, sealed->data, sealed->len, &sent, error);
-  if (!all_sent && !self->failed)
-    {
-      /* The rest waits in the stream, and the next call with the same
-       * bytes reports them written once it is out. */
-      self->unsent = g_byte_array_sized_new ((guint) (sealed->len - sent));
-      g_byte_array_append (self->unsent, sealed->data + sent, (guint) (sealed->len - sent));
-      self->unsent_plain = take;
-    }
-  if (all_sent)
+  if (send_some (self, sealed->data, sealed->len, &sent, error))
     return (gssize) take;
   if (self->failed)
     return -1;
+
+  /* The rest waits in the stream, and the next call with the same bytes
+   * reports them written once it is out. */
+  self->unsent = g_byte_array_sized_new ((guint) (sealed->len - sent));
+  g_byte_array_append (self->unsent, sealed->data + sent, (guint) (sealed->len - sent));
+  self->unsent_plain = take;
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "No room to write yet");
   return -1;
 }
