@@ -307,6 +307,79 @@ test_async (void)
   g_main_loop_unref (state.loop);
 }
 
+/* Every secret of one owner type and kind at once; other kinds and owner
+ * types stay out. */
+static void
+test_lookup_all (void)
+{
+  g_autoptr(ObSecretStore) store = new_store ();
+  g_autoptr(GHashTable) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *other_kind = owner_name ("all-other-kind");
+  g_autofree char *other_type = owner_name ("all-other-type");
+  char *owners[3];
+
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("all-%u", i);
+      g_autofree char *value = g_strdup_printf ("Bulk#%u", i);
+
+      owners[i] = owner_name (base);
+      g_assert_true (ob_secret_store_store_text_sync (store, OB_SECRET_OWNER_DEVICE, owners[i],
+                                                      OB_SECRET_KIND_MPS_PASSWORD, value, NULL,
+                                                      &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (ob_secret_store_store_text_sync (store, OB_SECRET_OWNER_DEVICE, other_kind,
+                                                  OB_SECRET_KIND_AMT_PASSWORD, "Other#1", NULL,
+                                                  &error));
+  g_assert_true (ob_secret_store_store_text_sync (store, OB_SECRET_OWNER_PROFILE, other_type,
+                                                  OB_SECRET_KIND_MPS_PASSWORD, "Other#2", NULL,
+                                                  &error));
+  g_assert_no_error (error);
+
+  g_assert_true (ob_secret_store_can_lookup_all (store));
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE,
+                                         OB_SECRET_KIND_MPS_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (all);
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("Bulk#%u", i);
+      g_autoptr(GBytes) want = g_bytes_new (expected, strlen (expected));
+      GBytes *got = g_hash_table_lookup (all, owners[i]);
+
+      g_assert_nonnull (got);
+      g_assert_true (g_bytes_equal (got, want));
+    }
+  g_assert_false (g_hash_table_contains (all, other_kind));
+  g_assert_false (g_hash_table_contains (all, other_type));
+
+  /* A missing kind is an empty table; a bad name is refused. */
+  g_clear_pointer (&all, g_hash_table_unref);
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_WIRELESS,
+                                         OB_SECRET_KIND_PSK_PASSPHRASE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (all);
+  g_clear_pointer (&all, g_hash_table_unref);
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, "bad\nkind", NULL, &error);
+  g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_INVALID);
+  g_assert_null (all);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_assert_true (ob_secret_store_clear_sync (store, OB_SECRET_OWNER_DEVICE, owners[i], NULL,
+                                                 NULL, &error));
+      g_free (owners[i]);
+    }
+  g_assert_true (ob_secret_store_clear_sync (store, OB_SECRET_OWNER_DEVICE, other_kind, NULL,
+                                             NULL, &error));
+  g_assert_true (ob_secret_store_clear_sync (store, OB_SECRET_OWNER_PROFILE, other_type, NULL,
+                                             NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 add_secret_store_cases (const char *prefix)
 {
@@ -315,10 +388,12 @@ add_secret_store_cases (const char *prefix)
   g_autofree char *p3 = g_strconcat (prefix, "/missing-and-clear", NULL);
   g_autofree char *p4 = g_strconcat (prefix, "/invalid-input", NULL);
   g_autofree char *p5 = g_strconcat (prefix, "/async", NULL);
+  g_autofree char *p6 = g_strconcat (prefix, "/lookup-all", NULL);
 
   g_test_add_func (p1, test_text_roundtrip);
   g_test_add_func (p2, test_binary_roundtrip);
   g_test_add_func (p3, test_missing_and_clear);
   g_test_add_func (p4, test_invalid_input);
   g_test_add_func (p5, test_async);
+  g_test_add_func (p6, test_lookup_all);
 }

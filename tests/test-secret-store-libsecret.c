@@ -14,6 +14,7 @@
 #include <libsecret/secret.h>
 #include <unistd.h>
 
+#include "ob-secret-store-cache.h"
 #include "ob-secret-store-libsecret.h"
 #include "secret-store-cases.h"
 
@@ -68,6 +69,58 @@ test_item_attributes (void)
   g_assert_no_error (error);
 }
 
+/* The cache in front of the real keyring: twenty devices' passwords come
+ * from one bulk read, right, and a device the keyring lacks is absent. */
+static void
+test_cache_bulk_read (void)
+{
+  g_autoptr(ObSecretStore) keyring = new_store ();
+  g_autoptr(ObSecretStore) cache = ob_secret_store_cache_new (keyring);
+  g_autoptr(GError) error = NULL;
+  char *owners[20];
+  char *value;
+
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("cached-%u", i);
+      g_autofree char *password = g_strdup_printf ("Cached#%u", i);
+
+      owners[i] = owner_name (base);
+      g_assert_true (ob_secret_store_store_text_sync (keyring, OB_SECRET_OWNER_DEVICE, owners[i],
+                                                      OB_SECRET_KIND_AMT_PASSWORD, password, NULL,
+                                                      &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_autofree char *password = g_strdup_printf ("Cached#%u", i);
+
+      value = ob_secret_store_lookup_text_sync (cache, OB_SECRET_OWNER_DEVICE, owners[i],
+                                                OB_SECRET_KIND_AMT_PASSWORD, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (value, ==, password);
+      ob_secure_free_string (value);
+    }
+  value = ob_secret_store_lookup_text_sync (cache, OB_SECRET_OWNER_DEVICE, "not-in-the-keyring",
+                                            OB_SECRET_KIND_AMT_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (value);
+  g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (OB_SECRET_STORE_CACHE (cache)), ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_assert_true (ob_secret_store_clear_sync (cache, OB_SECRET_OWNER_DEVICE, owners[i], NULL,
+                                                 NULL, &error));
+      g_assert_no_error (error);
+      value = ob_secret_store_lookup_text_sync (keyring, OB_SECRET_OWNER_DEVICE, owners[i],
+                                                OB_SECRET_KIND_AMT_PASSWORD, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_null (value);
+      g_free (owners[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -84,6 +137,7 @@ main (int   argc,
 
   add_secret_store_cases ("/secret-store/libsecret");
   g_test_add_func ("/secret-store/libsecret/item-attributes", test_item_attributes);
+  g_test_add_func ("/secret-store/libsecret/cache-bulk-read", test_cache_bulk_read);
 
   return g_test_run ();
 }

@@ -21,6 +21,7 @@
 #include "ob-application-private.h"
 #include "ob-demo.h"
 #include "ob-log.h"
+#include "ob-secret-store-cache.h"
 #include "ob-secret-store-libsecret.h"
 #include "ob-secret-store-memory.h"
 #include "ob-util.h"
@@ -269,13 +270,19 @@ remove_tree (const char *path)
 static ObSecretStore *
 ob_application_create_secret_store (void)
 {
+  g_autoptr(ObSecretStore) backend = NULL;
+
   if (g_strcmp0 (g_getenv ("OUTBAND_SECRET_STORE"), "memory") == 0)
     {
       g_message ("Secrets are kept in memory only (OUTBAND_SECRET_STORE=memory)");
       return ob_secret_store_memory_new ();
     }
 
-  return ob_secret_store_libsecret_new ();
+  /* The keyring searches its whole collection for every lookup: the cache
+   * reads each kind of secret once, in bulk, and keeps it in memory. */
+  backend = ob_secret_store_libsecret_new ();
+
+  return ob_secret_store_cache_new (backend);
 }
 
 static void

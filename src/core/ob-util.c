@@ -211,6 +211,36 @@ ob_secure_free_string (char *str)
     }
 }
 
+typedef struct
+{
+  guint8 *data;
+  gsize   len;
+} WipedBuffer;
+
+static void
+wiped_buffer_free (gpointer user_data)
+{
+  WipedBuffer *buf = user_data;
+
+  ob_secure_clear (buf->data, buf->len);
+  g_free (buf->data);
+  g_free (buf);
+}
+
+/* A copy of a secret's bytes that is wiped when the last reference goes. */
+GBytes *
+ob_secure_bytes_copy (GBytes *value)
+{
+  WipedBuffer *buf = g_new0 (WipedBuffer, 1);
+  const guint8 *data = g_bytes_get_data (value, &buf->len);
+
+  buf->data = g_malloc (MAX (buf->len, 1));
+  if (buf->len > 0)
+    memcpy (buf->data, data, buf->len);
+
+  return g_bytes_new_with_free_func (buf->data, buf->len, wiped_buffer_free, buf);
+}
+
 /* The address devices should use to reach this machine: the first IPv4
  * address of an interface that is up and not loopback, else "localhost". */
 char *

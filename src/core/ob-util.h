@@ -30,6 +30,7 @@ char     *ob_random_password          (void);
 void      ob_secure_clear             (void         *buf,
                                        gsize         len);
 void      ob_secure_free_string       (char         *str);
+GBytes   *ob_secure_bytes_copy        (GBytes       *value);
 
 char     *ob_get_primary_address      (void);
 

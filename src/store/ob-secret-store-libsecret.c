@@ -157,6 +157,80 @@ libsecret_lookup (ObSecretStore  *store,
   return g_bytes_new_with_free_func (data, len, secret_value_holder_free, holder);
 }
 
+/* One search for every item of the owner type and kind, their secrets
+ * fetched in the same round (SECRET_SEARCH_LOAD_SECRETS reads them with one
+ * GetSecrets call).  gnome-keyring scans its whole collection for each
+ * search, so this is what keeps thousands of devices affordable. */
+static GHashTable *
+libsecret_lookup_all (ObSecretStore  *store,
+                      const char     *owner_type,
+                      const char     *kind,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(SecretService) service = NULL;
+  GError *local_error = NULL;
+  GHashTable *found;
+  GList *items;
+
+  service = secret_service_get_sync (SECRET_SERVICE_OPEN_SESSION, cancellable, &local_error);
+  if (service == NULL)
+    {
+      propagate_keyring_error (error, local_error, "connect to");
+      return NULL;
+    }
+
+  g_hash_table_insert (attributes, (gpointer) "owner-type", (gpointer) owner_type);
+  g_hash_table_insert (attributes, (gpointer) "kind", (gpointer) kind);
+  items = secret_service_search_sync (service, get_schema (), attributes,
+                                      SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK
+                                      | SECRET_SEARCH_LOAD_SECRETS,
+                                      cancellable, &local_error);
+  if (local_error != NULL)
+    {
+      propagate_keyring_error (error, local_error, "search");
+      return NULL;
+    }
+
+  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      SecretItem *item = l->data;
+      g_autoptr(GHashTable) item_attributes = secret_item_get_attributes (item);
+      const char *owner = g_hash_table_lookup (item_attributes, "owner");
+      SecretValue *secret = secret_item_get_secret (item);
+      SecretValueHolder *holder;
+      const char *data;
+      gsize len;
+
+      /* A locked item comes back without its secret: then the table would
+       * not be complete, and one-at-a-time lookups must say why. */
+      if (secret == NULL)
+        {
+          g_set_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE,
+                       "Some of the keyring's %s secrets stayed locked", kind);
+          g_list_free_full (items, g_object_unref);
+          g_hash_table_unref (found);
+          return NULL;
+        }
+      if (owner == NULL || g_hash_table_contains (found, owner))
+        {
+          secret_value_unref (secret);
+          continue;
+        }
+
+      data = secret_value_get (secret, &len);
+      holder = g_new0 (SecretValueHolder, 1);
+      holder->value = secret;
+      g_hash_table_insert (found, g_strdup (owner),
+                           g_bytes_new_with_free_func (data, len, secret_value_holder_free, holder));
+    }
+  g_list_free_full (items, g_object_unref);
+
+  return found;
+}
+
 static gboolean
 libsecret_clear (ObSecretStore  *store,
                  const char     *owner_type,
@@ -184,6 +258,7 @@ secret_store_iface_init (ObSecretStoreInterface *iface)
   iface->store = libsecret_store;
   iface->lookup = libsecret_lookup;
   iface->clear = libsecret_clear;
+  iface->lookup_all = libsecret_lookup_all;
 }
 
 static void

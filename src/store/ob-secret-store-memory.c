@@ -27,35 +27,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (ObSecretStoreMemory, ob_secret_store_memory, G_TY
                                G_IMPLEMENT_INTERFACE (OB_TYPE_SECRET_STORE,
                                                       secret_store_iface_init))
 
-typedef struct
-{
-  guint8 *data;
-  gsize   len;
-} WipedBuffer;
-
-static void
-wiped_buffer_free (gpointer user_data)
-{
-  WipedBuffer *buf = user_data;
-
-  ob_secure_clear (buf->data, buf->len);
-  g_free (buf->data);
-  g_free (buf);
-}
-
-static GBytes *
-copy_wiped (GBytes *value)
-{
-  WipedBuffer *buf = g_new0 (WipedBuffer, 1);
-  const guint8 *data = g_bytes_get_data (value, &buf->len);
-
-  buf->data = g_malloc (MAX (buf->len, 1));
-  if (buf->len > 0)
-    memcpy (buf->data, data, buf->len);
-
-  return g_bytes_new_with_free_func (buf->data, buf->len, wiped_buffer_free, buf);
-}
-
 static char *
 make_key (const char *owner_type,
           const char *owner_id,
@@ -93,7 +64,7 @@ memory_store (ObSecretStore  *store,
   if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_available (self, error))
     return FALSE;
 
-  g_hash_table_replace (self->secrets, make_key (owner_type, owner_id, kind), copy_wiped (value));
+  g_hash_table_replace (self->secrets, make_key (owner_type, owner_id, kind), ob_secure_bytes_copy (value));
 
   return TRUE;
 }
@@ -117,7 +88,46 @@ memory_lookup (ObSecretStore  *store,
   key = make_key (owner_type, owner_id, kind);
   value = g_hash_table_lookup (self->secrets, key);
 
-  return value != NULL ? copy_wiped (value) : NULL;
+  return value != NULL ? ob_secure_bytes_copy (value) : NULL;
+}
+
+static GHashTable *
+memory_lookup_all (ObSecretStore  *store,
+                   const char     *owner_type,
+                   const char     *kind,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  ObSecretStoreMemory *self = OB_SECRET_STORE_MEMORY (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autofree char *prefix = NULL;
+  g_autofree char *suffix = NULL;
+  GHashTable *found;
+  GHashTableIter iter;
+  const char *key;
+  GBytes *value;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_available (self, error))
+    return NULL;
+
+  prefix = g_strconcat (owner_type, "\x1f", NULL);
+  suffix = g_strconcat ("\x1f", kind, NULL);
+  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  g_hash_table_iter_init (&iter, self->secrets);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))
+    {
+      const char *owner, *owner_end;
+
+      if (!g_str_has_prefix (key, prefix))
+        continue;
+      /* Names never contain the separator (control characters are refused). */
+      owner = key + strlen (prefix);
+      owner_end = strchr (owner, '\x1f');
+      if (owner_end != NULL && strcmp (owner_end, suffix) == 0)
+        g_hash_table_insert (found, g_strndup (owner, owner_end - owner), ob_secure_bytes_copy (value));
+    }
+
+  return found;
 }
 
 static gboolean
@@ -162,6 +172,7 @@ secret_store_iface_init (ObSecretStoreInterface *iface)
   iface->store = memory_store;
   iface->lookup = memory_lookup;
   iface->clear = memory_clear;
+  iface->lookup_all = memory_lookup_all;
 }
 
 static void

@@ -169,6 +169,43 @@ ob_secret_store_lookup_sync (ObSecretStore  *self,
                                                    cancellable, error);
 }
 
+gboolean
+ob_secret_store_can_lookup_all (ObSecretStore *self)
+{
+  g_return_val_if_fail (OB_IS_SECRET_STORE (self), FALSE);
+
+  return OB_SECRET_STORE_GET_IFACE (self)->lookup_all != NULL;
+}
+
+/* Every secret of @owner_type and @kind: owner id → GBytes.  NULL with an
+ * error when the backend cannot read them all at once. */
+GHashTable *
+ob_secret_store_lookup_all_sync (ObSecretStore  *self,
+                                 const char     *owner_type,
+                                 const char     *kind,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  ObSecretStoreInterface *iface;
+
+  g_return_val_if_fail (OB_IS_SECRET_STORE (self), NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+
+  if (!check_name ("owner type", owner_type, FALSE, error) ||
+      !check_name ("kind", kind, FALSE, error))
+    return NULL;
+
+  iface = OB_SECRET_STORE_GET_IFACE (self);
+  if (iface->lookup_all == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "This secret store reads secrets one at a time");
+      return NULL;
+    }
+
+  return iface->lookup_all (self, owner_type, kind, cancellable, error);
+}
+
 /* Returns a NUL-terminated copy; free it with ob_secure_free_string(). */
 char *
 ob_secret_store_lookup_text_sync (ObSecretStore  *self,

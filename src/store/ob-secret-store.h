@@ -55,7 +55,11 @@ G_DECLARE_INTERFACE (ObSecretStore, ob_secret_store, OB, SECRET_STORE, GObject)
  *
  * lookup returns NULL without an error when there is no such secret; clear
  * with kind NULL removes every secret of the owner, and succeeds when there
- * was nothing to remove. */
+ * was nothing to remove.
+ *
+ * lookup_all (optional) reads every secret of one owner type and kind at
+ * once: a table of owner id → GBytes.  A keyring answers it with one
+ * search, where a lookup per owner costs a search each. */
 struct _ObSecretStoreInterface
 {
   GTypeInterface parent_iface;
@@ -80,6 +84,11 @@ struct _ObSecretStoreInterface
                        const char     *kind,
                        GCancellable   *cancellable,
                        GError        **error);
+  GHashTable *(*lookup_all) (ObSecretStore  *self,
+                             const char     *owner_type,
+                             const char     *kind,
+                             GCancellable   *cancellable,
+                             GError        **error);
 };
 
 gboolean  ob_secret_store_store_sync        (ObSecretStore        *self,
@@ -105,6 +114,12 @@ GBytes   *ob_secret_store_lookup_sync       (ObSecretStore        *self,
 char     *ob_secret_store_lookup_text_sync  (ObSecretStore        *self,
                                              const char           *owner_type,
                                              const char           *owner_id,
+                                             const char           *kind,
+                                             GCancellable         *cancellable,
+                                             GError              **error);
+gboolean  ob_secret_store_can_lookup_all    (ObSecretStore        *self);
+GHashTable *ob_secret_store_lookup_all_sync (ObSecretStore        *self,
+                                             const char           *owner_type,
                                              const char           *kind,
                                              GCancellable         *cancellable,
                                              GError              **error);

@@ -11,7 +11,9 @@
  * For each device count N it
  *   1. starts the server with a throw-away data folder, the keyfile
  *      settings backend (the run's CIRA keepalive interval), secrets in
- *      memory and the API password from the environment;
+ *      memory (with --keyring: in the Secret Service, as an admin's run
+ *      keeps them; run it under build-aux/test-session for a throw-away
+ *      gnome-keyring) and the API password from the environment;
  *   2. registers N CIRA devices through the REST API (POST devices with
  *      mpsusername, mpspassword and the AMT password) and fetches the
  *      MPS root (GET ciracert);
@@ -105,6 +107,7 @@ typedef struct
   gboolean    hold;
   double      settle_s;
   char      **wrapper;        /* e.g. heaptrack: the server runs under it */
+  gboolean    keyring;        /* secrets in the Secret Service, not in memory */
 } Options;
 
 /* ---- processes ---------------------------------------------------------- */
@@ -420,7 +423,10 @@ server_environment (const char    *dir,
    * interval below, nothing of the user's. */
   env = g_environ_setenv (env, "GSETTINGS_BACKEND", "keyfile", TRUE);
   env = g_environ_setenv (env, "GSETTINGS_SCHEMA_DIR", options->schema_dir, TRUE);
-  env = g_environ_setenv (env, "OUTBAND_SECRET_STORE", "memory", TRUE);
+  if (options->keyring)
+    env = g_environ_unsetenv (env, "OUTBAND_SECRET_STORE");
+  else
+    env = g_environ_setenv (env, "OUTBAND_SECRET_STORE", "memory", TRUE);
   env = g_environ_setenv (env, "OUTBAND_API_PASSWORD", API_PASSWORD, TRUE);
   env = g_environ_unsetenv (env, "G_MESSAGES_DEBUG");
   env = g_environ_unsetenv (env, "G_DEBUG");
@@ -1007,7 +1013,7 @@ main (int   argc,
   g_auto(GStrv) wrapper = NULL;
   int sims = 2, keepalive = 30, calls = 300, max_connecting = 128;
   double window = 60, connect_timeout = 300, settle = 40;
-  gboolean quick = FALSE, hold = FALSE;
+  gboolean quick = FALSE, hold = FALSE, keyring = FALSE;
   GOptionEntry entries[] = {
     { "devices", 'n', 0, G_OPTION_ARG_STRING, &devices_text, "Device counts (default 1000,10000)", "LIST" },
     { "sims", 0, 0, G_OPTION_ARG_INT, &sims, "Simulator processes (default 2)", "N" },
@@ -1029,6 +1035,8 @@ main (int   argc,
     { "wrap", 0, 0, G_OPTION_ARG_STRING, &wrap,
       "Run the server under this command (e.g. \"heaptrack -o /tmp/ht\"); its figures then include the tool's", "CMD" },
     { "hold", 0, 0, G_OPTION_ARG_NONE, &hold, "Keep the first count running after the CPU window (for profiling)", NULL },
+    { "keyring", 0, 0, G_OPTION_ARG_NONE, &keyring,
+      "Secrets in the Secret Service instead of memory (run under build-aux/test-session: a throw-away gnome-keyring)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- the CIRA listener with many simulated devices");
@@ -1079,6 +1087,14 @@ main (int   argc,
   options.connect_timeout_s = connect_timeout;
   options.max_connecting = (guint) max_connecting;
   options.hold = hold;
+  options.keyring = keyring;
+  /* Thousands of throw-away items must never land in the admin's keyring. */
+  if (keyring && strstr (g_getenv ("XDG_DATA_HOME") ? g_getenv ("XDG_DATA_HOME") : "", "outband-keyring.") == NULL)
+    {
+      g_printerr ("--keyring runs only under build-aux/test-session (a throw-away gnome-keyring):\n"
+                  "  dbus-run-session -- build-aux/test-session %s --keyring ...\n", argv[0]);
+      return 2;
+    }
   options.settle_s = settle;
   if (wrap != NULL && !g_shell_parse_argv (wrap, NULL, &wrapper, &error))
     {

@@ -1,0 +1,365 @@
+/* ob-secret-store-cache.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ob-secret-store-cache.h"
+#include "ob-util.h"
+
+/* After a failed bulk read (a locked keyring), lookups go one at a time
+ * for this long before the bulk read is tried again. */
+#define BULK_RETRY_USEC (30 * G_USEC_PER_SEC)
+
+struct _ObSecretStoreCache
+{
+  GObject        parent_instance;
+
+  ObSecretStore *backend;
+
+  GMutex         mutex;
+  GCond          bulk_done;
+  GHashTable    *values;      /* "type\x1fowner\x1fkind" → GBytes (wiped or secure memory) */
+  GHashTable    *complete;    /* "type\x1fkind" whose every secret is in values */
+  GHashTable    *loading;     /* "type\x1fkind" being read in bulk by some thread */
+  GHashTable    *failed;      /* "type\x1fkind" → monotonic µs of its failed bulk read */
+  guint64        generation;  /* bumped by every write the backend took */
+  guint          n_bulk_reads;
+};
+
+static void secret_store_iface_init (ObSecretStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ObSecretStoreCache, ob_secret_store_cache, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (OB_TYPE_SECRET_STORE,
+                                                      secret_store_iface_init))
+
+static char *
+value_key (const char *owner_type,
+           const char *owner_id,
+           const char *kind)
+{
+  return g_strconcat (owner_type, "\x1f", owner_id, "\x1f", kind, NULL);
+}
+
+static char *
+kind_key (const char *owner_type,
+          const char *kind)
+{
+  return g_strconcat (owner_type, "\x1f", kind, NULL);
+}
+
+/* Called with the mutex held: is a bulk read of @pair worth trying now? */
+static gboolean
+bulk_read_due (ObSecretStoreCache *self,
+               const char         *pair)
+{
+  gpointer failed_at;
+
+  if (!ob_secret_store_can_lookup_all (self->backend) || g_hash_table_contains (self->complete, pair))
+    return FALSE;
+  if (g_hash_table_lookup_extended (self->failed, pair, NULL, &failed_at) &&
+      g_get_monotonic_time () - *(gint64 *) failed_at < BULK_RETRY_USEC)
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Reads every secret of @owner_type and @kind into the cache, once: other
+ * threads asking meanwhile wait for this read instead of starting theirs.
+ * Returns with the mutex held, the kind complete unless the read failed or
+ * a write came in between (then lookups go one at a time). */
+static void
+ensure_complete_locked (ObSecretStoreCache *self,
+                        const char         *owner_type,
+                        const char         *kind,
+                        GCancellable       *cancellable)
+{
+  g_autofree char *pair = kind_key (owner_type, kind);
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  const char *owner;
+  GBytes *value;
+  guint64 generation;
+
+  while (g_hash_table_contains (self->loading, pair))
+    g_cond_wait (&self->bulk_done, &self->mutex);
+
+  if (!bulk_read_due (self, pair))
+    return;
+
+  g_hash_table_add (self->loading, g_strdup (pair));
+  generation = self->generation;
+  self->n_bulk_reads++;
+  g_mutex_unlock (&self->mutex);
+
+  found = ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, cancellable, &error);
+
+  g_mutex_lock (&self->mutex);
+  g_hash_table_remove (self->loading, pair);
+  g_cond_broadcast (&self->bulk_done);
+
+  if (found == NULL)
+    {
+      gint64 *now = g_new (gint64, 1);
+
+      *now = g_get_monotonic_time ();
+      g_hash_table_replace (self->failed, g_strdup (pair), now);
+      g_debug ("Secrets of kind %s are read one at a time: %s", kind, error->message);
+      return;
+    }
+  g_hash_table_remove (self->failed, pair);
+
+  /* A write taken meanwhile may be newer than what the read saw. */
+  if (generation != self->generation)
+    return;
+
+  g_hash_table_iter_init (&iter, found);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &owner, (gpointer *) &value))
+    g_hash_table_replace (self->values, value_key (owner_type, owner, kind), g_bytes_ref (value));
+  g_hash_table_add (self->complete, g_steal_pointer (&pair));
+}
+
+static GBytes *
+cache_lookup (ObSecretStore  *store,
+              const char     *owner_type,
+              const char     *owner_id,
+              const char     *kind,
+              GCancellable   *cancellable,
+              GError        **error)
+{
+  ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (store);
+  g_autofree char *key = value_key (owner_type, owner_id, kind);
+  g_autofree char *pair = kind_key (owner_type, kind);
+  GBytes *value;
+  guint64 generation;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  g_mutex_lock (&self->mutex);
+  value = g_hash_table_lookup (self->values, key);
+  if (value == NULL)
+    {
+      ensure_complete_locked (self, owner_type, kind, cancellable);
+      value = g_hash_table_lookup (self->values, key);
+    }
+  if (value != NULL || g_hash_table_contains (self->complete, pair))
+    {
+      value = value != NULL ? g_bytes_ref (value) : NULL;
+      g_mutex_unlock (&self->mutex);
+      return value;
+    }
+  generation = self->generation;
+  g_mutex_unlock (&self->mutex);
+
+  value = OB_SECRET_STORE_GET_IFACE (self->backend)->lookup (self->backend, owner_type, owner_id,
+                                                             kind, cancellable, error);
+  if (value == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->mutex);
+  if (generation == self->generation)
+    g_hash_table_replace (self->values, g_steal_pointer (&key), g_bytes_ref (value));
+  g_mutex_unlock (&self->mutex);
+
+  return value;
+}
+
+static gboolean
+cache_store (ObSecretStore  *store,
+             const char     *owner_type,
+             const char     *owner_id,
+             const char     *kind,
+             GBytes         *value,
+             gboolean        is_text,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (store);
+
+  if (!OB_SECRET_STORE_GET_IFACE (self->backend)->store (self->backend, owner_type, owner_id, kind,
+                                                         value, is_text, cancellable, error))
+    return FALSE;
+
+  /* The caller's buffer may be borrowed: the cache keeps a copy of its own. */
+  g_mutex_lock (&self->mutex);
+  self->generation++;
+  g_hash_table_replace (self->values, value_key (owner_type, owner_id, kind),
+                        ob_secure_bytes_copy (value));
+  g_mutex_unlock (&self->mutex);
+
+  return TRUE;
+}
+
+static gboolean
+cache_clear (ObSecretStore  *store,
+             const char     *owner_type,
+             const char     *owner_id,
+             const char     *kind,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (store);
+  g_autofree char *prefix = NULL;
+  GHashTableIter iter;
+  const char *key;
+
+  if (!OB_SECRET_STORE_GET_IFACE (self->backend)->clear (self->backend, owner_type, owner_id, kind,
+                                                         cancellable, error))
+    return FALSE;
+
+  g_mutex_lock (&self->mutex);
+  self->generation++;
+  if (kind != NULL)
+    {
+      g_autofree char *exact = value_key (owner_type, owner_id, kind);
+
+      g_hash_table_remove (self->values, exact);
+    }
+  else
+    {
+      prefix = g_strconcat (owner_type, "\x1f", owner_id, "\x1f", NULL);
+      g_hash_table_iter_init (&iter, self->values);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+        {
+          if (g_str_has_prefix (key, prefix))
+            g_hash_table_iter_remove (&iter);
+        }
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return TRUE;
+}
+
+static GHashTable *
+cache_lookup_all (ObSecretStore  *store,
+                  const char     *owner_type,
+                  const char     *kind,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (store);
+  g_autofree char *pair = kind_key (owner_type, kind);
+  g_autofree char *prefix = g_strconcat (owner_type, "\x1f", NULL);
+  g_autofree char *suffix = g_strconcat ("\x1f", kind, NULL);
+  GHashTable *found;
+  GHashTableIter iter;
+  const char *key;
+  GBytes *value;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  g_mutex_lock (&self->mutex);
+  ensure_complete_locked (self, owner_type, kind, cancellable);
+  if (!g_hash_table_contains (self->complete, pair))
+    {
+      g_mutex_unlock (&self->mutex);
+      /* Straight from the backend: its error says why the cache could not. */
+      return ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, cancellable, error);
+    }
+
+  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  g_hash_table_iter_init (&iter, self->values);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))
+    {
+      const char *owner, *owner_end;
+
+      if (!g_str_has_prefix (key, prefix))
+        continue;
+      owner = key + strlen (prefix);
+      owner_end = strchr (owner, '\x1f');
+      if (owner_end != NULL && strcmp (owner_end, suffix) == 0)
+        g_hash_table_insert (found, g_strndup (owner, owner_end - owner), g_bytes_ref (value));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return found;
+}
+
+static void
+secret_store_iface_init (ObSecretStoreInterface *iface)
+{
+  iface->store = cache_store;
+  iface->lookup = cache_lookup;
+  iface->clear = cache_clear;
+  iface->lookup_all = cache_lookup_all;
+}
+
+static void
+ob_secret_store_cache_finalize (GObject *object)
+{
+  ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (object);
+
+  g_clear_object (&self->backend);
+  g_hash_table_unref (self->values);
+  g_hash_table_unref (self->complete);
+  g_hash_table_unref (self->loading);
+  g_hash_table_unref (self->failed);
+  g_cond_clear (&self->bulk_done);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (ob_secret_store_cache_parent_class)->finalize (object);
+}
+
+static void
+ob_secret_store_cache_class_init (ObSecretStoreCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ob_secret_store_cache_finalize;
+}
+
+static void
+ob_secret_store_cache_init (ObSecretStoreCache *self)
+{
+  g_mutex_init (&self->mutex);
+  g_cond_init (&self->bulk_done);
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_bytes_unref);
+  self->complete = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+ObSecretStore *
+ob_secret_store_cache_new (ObSecretStore *backend)
+{
+  ObSecretStoreCache *self;
+
+  g_return_val_if_fail (OB_IS_SECRET_STORE (backend), NULL);
+
+  self = g_object_new (OB_TYPE_SECRET_STORE_CACHE, NULL);
+  self->backend = g_object_ref (backend);
+
+  return OB_SECRET_STORE (self);
+}
+
+ObSecretStore *
+ob_secret_store_cache_get_backend (ObSecretStoreCache *self)
+{
+  g_return_val_if_fail (OB_IS_SECRET_STORE_CACHE (self), NULL);
+
+  return self->backend;
+}
+
+/* How many bulk reads reached the backend (for tests and benchmarks). */
+guint
+ob_secret_store_cache_get_n_bulk_reads (ObSecretStoreCache *self)
+{
+  guint n;
+
+  g_return_val_if_fail (OB_IS_SECRET_STORE_CACHE (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  n = self->n_bulk_reads;
+  g_mutex_unlock (&self->mutex);
+
+  return n;
+}

@@ -1,0 +1,28 @@
+/* ob-secret-store-cache.h
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ob-secret-store.h"
+
+G_BEGIN_DECLS
+
+#define OB_TYPE_SECRET_STORE_CACHE (ob_secret_store_cache_get_type ())
+
+G_DECLARE_FINAL_TYPE (ObSecretStoreCache, ob_secret_store_cache, OB, SECRET_STORE_CACHE, GObject)
+
+/* An ObSecretStore in front of another (the keyring): what it reads or
+ * writes stays in this process's memory, and the first lookup of an owner
+ * type and kind reads all of them with one bulk read, so a thousand
+ * devices cost one keyring search instead of a thousand.  Writes go to the
+ * backend first and reach the cache only once the backend took them.
+ * Changes made to the keyring by other programs are seen after a restart. */
+ObSecretStore *ob_secret_store_cache_new            (ObSecretStore      *backend);
+ObSecretStore *ob_secret_store_cache_get_backend    (ObSecretStoreCache *self);
+guint          ob_secret_store_cache_get_n_bulk_reads (ObSecretStoreCache *self);
+
+G_END_DECLS

@@ -1,0 +1,306 @@
+/* test-secret-store-cache.c
+ *
+ * Copyright 2026 The Outband authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The cache in front of the keyring: the shared cases, then what it adds
+ * (one bulk read per kind, answers from memory, writes only once the
+ * backend took them), over the memory backend. */
+
+#include "config.h"
+
+#include <unistd.h>
+
+#include "ob-secret-store-cache.h"
+#include "ob-secret-store-memory.h"
+#include "secret-store-cases.h"
+
+static ObSecretStore *
+new_store (void)
+{
+  g_autoptr(ObSecretStore) backend = ob_secret_store_memory_new ();
+
+  return ob_secret_store_cache_new (backend);
+}
+
+#define N_DEVICES 50
+
+static char *
+device_guid (guint i)
+{
+  return g_strdup_printf ("8c4d3f2a-0000-4000-8000-%012u", i);
+}
+
+static char *
+device_password (guint i)
+{
+  return g_strdup_printf ("Mps#Pass-%u", i);
+}
+
+/* The backend holds N devices' secrets; the cache reads them in one go. */
+static ObSecretStore *
+new_filled_backend (void)
+{
+  ObSecretStore *backend = ob_secret_store_memory_new ();
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_autofree char *guid = device_guid (i);
+      g_autofree char *password = device_password (i);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (ob_secret_store_store_text_sync (backend, OB_SECRET_OWNER_DEVICE, guid,
+                                                      OB_SECRET_KIND_MPS_PASSWORD, password,
+                                                      NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  return backend;
+}
+
+static void
+assert_lookup (ObSecretStore *store,
+               const char    *guid,
+               const char    *expected)
+{
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  value = ob_secret_store_lookup_text_sync (store, OB_SECRET_OWNER_DEVICE, guid,
+                                            OB_SECRET_KIND_MPS_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, expected);
+  ob_secure_free_string (value);
+}
+
+/* The first lookup reads the whole kind; every later one, present or
+ * absent, is answered from memory: the backend may even be gone. */
+static void
+test_one_bulk_read (void)
+{
+  g_autoptr(ObSecretStore) backend = new_filled_backend ();
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  ObSecretStoreCache *cache = OB_SECRET_STORE_CACHE (store);
+
+  g_assert_true (ob_secret_store_cache_get_backend (cache) == backend);
+  g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (cache), ==, 0);
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_autofree char *guid = device_guid (i);
+      g_autofree char *password = device_password (i);
+
+      assert_lookup (store, guid, password);
+      if (i == 0)
+        ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (backend), TRUE);
+    }
+  assert_lookup (store, "8c4d3f2a-0000-4000-8000-999999999999", NULL);
+  g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (cache), ==, 1);
+
+  /* Another kind is read on its own, and a failure is the backend's. */
+  {
+    g_autoptr(GError) error = NULL;
+    char *value = ob_secret_store_lookup_text_sync (store, OB_SECRET_OWNER_DEVICE, "x",
+                                                    OB_SECRET_KIND_AMT_PASSWORD, NULL, &error);
+
+    g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
+    g_assert_null (value);
+  }
+  g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (cache), ==, 2);
+}
+
+/* A write reaches the cache only once the backend took it: a refused one
+ * leaves the old value, in the backend and in the answers. */
+static void
+test_write_through (void)
+{
+  g_autoptr(ObSecretStore) backend = new_filled_backend ();
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  g_autofree char *guid = device_guid (7);
+  g_autofree char *old = device_password (7);
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  assert_lookup (store, guid, old);
+
+  g_assert_true (ob_secret_store_store_text_sync (store, OB_SECRET_OWNER_DEVICE, guid,
+                                                  OB_SECRET_KIND_MPS_PASSWORD, "New#Pass7", NULL,
+                                                  &error));
+  g_assert_no_error (error);
+  assert_lookup (store, guid, "New#Pass7");
+  assert_lookup (backend, guid, "New#Pass7");
+
+  ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (backend), TRUE);
+  g_assert_false (ob_secret_store_store_text_sync (store, OB_SECRET_OWNER_DEVICE, guid,
+                                                   OB_SECRET_KIND_MPS_PASSWORD, "Lost#Pass7",
+                                                   NULL, &error));
+  g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_false (ob_secret_store_clear_sync (store, OB_SECRET_OWNER_DEVICE, guid, NULL, NULL,
+                                              &error));
+  g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  assert_lookup (store, guid, "New#Pass7");
+
+  ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (backend), FALSE);
+  /* Clearing every kind of the owner clears them in the cache too. */
+  g_assert_true (ob_secret_store_store_text_sync (store, OB_SECRET_OWNER_DEVICE, guid,
+                                                  OB_SECRET_KIND_AMT_PASSWORD, "Amt#Pass7", NULL,
+                                                  &error));
+  g_assert_true (ob_secret_store_clear_sync (store, OB_SECRET_OWNER_DEVICE, guid, NULL, NULL,
+                                             &error));
+  g_assert_no_error (error);
+  assert_lookup (store, guid, NULL);
+  value = ob_secret_store_lookup_text_sync (store, OB_SECRET_OWNER_DEVICE, guid,
+                                            OB_SECRET_KIND_AMT_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (value);
+  g_assert_cmpuint (ob_secret_store_memory_get_n_secrets (OB_SECRET_STORE_MEMORY (backend)), ==,
+                    N_DEVICES - 1);
+}
+
+/* A bulk read that fails (a locked keyring) leaves lookups one at a time,
+ * each asking the backend, until the backend answers again. */
+static void
+test_failed_bulk_read (void)
+{
+  g_autoptr(ObSecretStore) backend = new_filled_backend ();
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  ObSecretStoreCache *cache = OB_SECRET_STORE_CACHE (store);
+  g_autofree char *guid = device_guid (3);
+  g_autofree char *password = device_password (3);
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (backend), TRUE);
+  value = ob_secret_store_lookup_text_sync (store, OB_SECRET_OWNER_DEVICE, guid,
+                                            OB_SECRET_KIND_MPS_PASSWORD, NULL, &error);
+  g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
+  g_assert_null (value);
+  g_clear_error (&error);
+  g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (cache), ==, 1);
+
+  /* Back: answered one at a time (no new bulk read yet), and kept. */
+  ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (backend), FALSE);
+  assert_lookup (store, guid, password);
+  g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (cache), ==, 1);
+  ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (backend), TRUE);
+  assert_lookup (store, guid, password);
+}
+
+typedef struct
+{
+  ObSecretStore *store;
+  guint          first;
+} HammerData;
+
+static gpointer
+lookup_thread (gpointer user_data)
+{
+  HammerData *data = user_data;
+
+  for (guint n = 0; n < N_DEVICES; n++)
+    {
+      guint i = (data->first + n) % N_DEVICES;
+      g_autofree char *guid = device_guid (i);
+      g_autofree char *password = device_password (i);
+
+      /* Every fifth device gets a new password from this thread, then
+       * its own answer must be the new one. */
+      if (i % 5 == data->first % 5)
+        {
+          g_autofree char *fresh = g_strdup_printf ("Fresh#%u", i);
+          g_autoptr(GError) error = NULL;
+
+          g_assert_true (ob_secret_store_store_text_sync (data->store, OB_SECRET_OWNER_DEVICE,
+                                                          guid, OB_SECRET_KIND_MPS_PASSWORD,
+                                                          fresh, NULL, &error));
+          g_assert_no_error (error);
+          assert_lookup (data->store, guid, fresh);
+        }
+      else if (i % 5 == 4 && data->first % 5 != 4)
+        assert_lookup (data->store, guid, password);
+    }
+
+  return NULL;
+}
+
+static gpointer
+read_all_thread (gpointer user_data)
+{
+  ObSecretStore *store = user_data;
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_autofree char *guid = device_guid (i);
+      g_autofree char *password = device_password (i);
+
+      assert_lookup (store, guid, password);
+    }
+
+  return NULL;
+}
+
+/* Threads that all miss at once wait for one bulk read. */
+static void
+test_threads_share_bulk_read (void)
+{
+  g_autoptr(ObSecretStore) backend = new_filled_backend ();
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  GThread *threads[8];
+
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    threads[t] = g_thread_new ("lookup", read_all_thread, store);
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    g_thread_join (threads[t]);
+
+  g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (OB_SECRET_STORE_CACHE (store)), ==, 1);
+}
+
+/* Writes made while bulk reads run are not undone by them. */
+static void
+test_threads_write (void)
+{
+  g_autoptr(ObSecretStore) backend = new_filled_backend ();
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  HammerData data[4];
+  GThread *threads[4];
+
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    {
+      data[t].store = store;
+      data[t].first = t;
+      threads[t] = g_thread_new ("lookup", lookup_thread, &data[t]);
+    }
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    g_thread_join (threads[t]);
+
+  for (guint i = 0; i < N_DEVICES; i++)
+    {
+      g_autofree char *guid = device_guid (i);
+      g_autofree char *fresh = g_strdup_printf ("Fresh#%u", i);
+      g_autofree char *password = device_password (i);
+
+      /* Devices 0-3 mod 5 were rewritten by the thread starting there. */
+      assert_lookup (store, guid, i % 5 < 4 ? fresh : password);
+      assert_lookup (backend, guid, i % 5 < 4 ? fresh : password);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  add_secret_store_cases ("/secret-store/cache");
+  g_test_add_func ("/secret-store/cache/one-bulk-read", test_one_bulk_read);
+  g_test_add_func ("/secret-store/cache/write-through", test_write_through);
+  g_test_add_func ("/secret-store/cache/failed-bulk-read", test_failed_bulk_read);
+  g_test_add_func ("/secret-store/cache/threads-share-bulk-read", test_threads_share_bulk_read);
+  g_test_add_func ("/secret-store/cache/threads-write", test_threads_write);
+
+  return g_test_run ();
+}
