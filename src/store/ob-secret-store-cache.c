@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ob-secret-store-cache.h"
+#include "ob-secret-table.h"
 #include "ob-util.h"
 
 /* After a failed bulk read (a locked keyring), lookups go one at a time
@@ -24,7 +25,7 @@ struct _ObSecretStoreCache
 
   GMutex         mutex;
   GCond          bulk_done;
-  GHashTable    *values;      /* "type\x1fowner\x1fkind" → GBytes (wiped or secure memory) */
+  GHashTable    *values;      /* an ob-secret-table */
   GHashTable    *complete;    /* "type\x1fkind" whose every secret is in values */
   GHashTable    *loading;     /* "type\x1fkind" being read in bulk by some thread */
   GHashTable    *failed;      /* "type\x1fkind" → monotonic µs of its failed bulk read */
@@ -37,14 +38,6 @@ static void secret_store_iface_init (ObSecretStoreInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ObSecretStoreCache, ob_secret_store_cache, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (OB_TYPE_SECRET_STORE,
                                                       secret_store_iface_init))
-
-static char *
-value_key (const char *owner_type,
-           const char *owner_id,
-           const char *kind)
-{
-  return g_strconcat (owner_type, "\x1f", owner_id, "\x1f", kind, NULL);
-}
 
 static char *
 kind_key (const char *owner_type,
@@ -121,7 +114,7 @@ ensure_complete_locked (ObSecretStoreCache *self,
 
   g_hash_table_iter_init (&iter, found);
   while (g_hash_table_iter_next (&iter, (gpointer *) &owner, (gpointer *) &value))
-    g_hash_table_replace (self->values, value_key (owner_type, owner, kind), g_bytes_ref (value));
+    g_hash_table_replace (self->values, ob_secret_table_key (owner_type, owner, kind), g_bytes_ref (value));
   g_hash_table_add (self->complete, g_steal_pointer (&pair));
 }
 
@@ -134,7 +127,7 @@ cache_lookup (ObSecretStore  *store,
               GError        **error)
 {
   ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (store);
-  g_autofree char *key = value_key (owner_type, owner_id, kind);
+  g_autofree char *key = ob_secret_table_key (owner_type, owner_id, kind);
   g_autofree char *pair = kind_key (owner_type, kind);
   GBytes *value;
   guint64 generation;
@@ -190,7 +183,7 @@ cache_store (ObSecretStore  *store,
   /* The caller's buffer may be borrowed: the cache keeps a copy of its own. */
   g_mutex_lock (&self->mutex);
   self->generation++;
-  g_hash_table_replace (self->values, value_key (owner_type, owner_id, kind),
+  g_hash_table_replace (self->values, ob_secret_table_key (owner_type, owner_id, kind),
                         ob_secure_bytes_copy (value));
   g_mutex_unlock (&self->mutex);
 
@@ -206,9 +199,6 @@ cache_clear (ObSecretStore  *store,
              GError        **error)
 {
   ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (store);
-  g_autofree char *prefix = NULL;
-  GHashTableIter iter;
-  const char *key;
 
   if (!OB_SECRET_STORE_GET_IFACE (self->backend)->clear (self->backend, owner_type, owner_id, kind,
                                                          cancellable, error))
@@ -216,22 +206,7 @@ cache_clear (ObSecretStore  *store,
 
   g_mutex_lock (&self->mutex);
   self->generation++;
-  if (kind != NULL)
-    {
-      g_autofree char *exact = value_key (owner_type, owner_id, kind);
-
-      g_hash_table_remove (self->values, exact);
-    }
-  else
-    {
-      prefix = g_strconcat (owner_type, "\x1f", owner_id, "\x1f", NULL);
-      g_hash_table_iter_init (&iter, self->values);
-      while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
-        {
-          if (g_str_has_prefix (key, prefix))
-            g_hash_table_iter_remove (&iter);
-        }
-    }
+  ob_secret_table_remove (self->values, owner_type, owner_id, kind);
   g_mutex_unlock (&self->mutex);
 
   return TRUE;
@@ -246,12 +221,7 @@ cache_lookup_all (ObSecretStore  *store,
 {
   ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (store);
   g_autofree char *pair = kind_key (owner_type, kind);
-  g_autofree char *prefix = g_strconcat (owner_type, "\x1f", NULL);
-  g_autofree char *suffix = g_strconcat ("\x1f", kind, NULL);
   GHashTable *found;
-  GHashTableIter iter;
-  const char *key;
-  GBytes *value;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
@@ -265,19 +235,7 @@ cache_lookup_all (ObSecretStore  *store,
       return ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, cancellable, error);
     }
 
-  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
-  g_hash_table_iter_init (&iter, self->values);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))
-    {
-      const char *owner, *owner_end;
-
-      if (!g_str_has_prefix (key, prefix))
-        continue;
-      owner = key + strlen (prefix);
-      owner_end = strchr (owner, '\x1f');
-      if (owner_end != NULL && strcmp (owner_end, suffix) == 0)
-        g_hash_table_insert (found, g_strndup (owner, owner_end - owner), g_bytes_ref (value));
-    }
+  found = ob_secret_table_get_kind (self->values, owner_type, kind, FALSE);
   g_mutex_unlock (&self->mutex);
 
   return found;
@@ -321,8 +279,7 @@ ob_secret_store_cache_init (ObSecretStoreCache *self)
 {
   g_mutex_init (&self->mutex);
   g_cond_init (&self->bulk_done);
-  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) g_bytes_unref);
+  self->values = ob_secret_table_new ();
   self->complete = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ob-secret-store-memory.h"
+#include "ob-secret-table.h"
 #include "ob-util.h"
 
 struct _ObSecretStoreMemory
@@ -17,7 +18,7 @@ struct _ObSecretStoreMemory
   GObject     parent_instance;
 
   GMutex      mutex;
-  GHashTable *secrets;      /* "type\x1fowner\x1fkind" → GBytes (wiped on free) */
+  GHashTable *secrets;      /* an ob-secret-table (values wiped on free) */
   gboolean    unavailable;  /* simulates a locked or missing keyring */
 };
 
@@ -26,14 +27,6 @@ static void secret_store_iface_init (ObSecretStoreInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ObSecretStoreMemory, ob_secret_store_memory, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (OB_TYPE_SECRET_STORE,
                                                       secret_store_iface_init))
-
-static char *
-make_key (const char *owner_type,
-          const char *owner_id,
-          const char *kind)
-{
-  return g_strconcat (owner_type, "\x1f", owner_id, "\x1f", kind, NULL);
-}
 
 static gboolean
 check_available (ObSecretStoreMemory  *self,
@@ -64,7 +57,7 @@ memory_store (ObSecretStore  *store,
   if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_available (self, error))
     return FALSE;
 
-  g_hash_table_replace (self->secrets, make_key (owner_type, owner_id, kind), ob_secure_bytes_copy (value));
+  g_hash_table_replace (self->secrets, ob_secret_table_key (owner_type, owner_id, kind), ob_secure_bytes_copy (value));
 
   return TRUE;
 }
@@ -85,7 +78,7 @@ memory_lookup (ObSecretStore  *store,
   if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_available (self, error))
     return NULL;
 
-  key = make_key (owner_type, owner_id, kind);
+  key = ob_secret_table_key (owner_type, owner_id, kind);
   value = g_hash_table_lookup (self->secrets, key);
 
   return value != NULL ? ob_secure_bytes_copy (value) : NULL;
@@ -100,34 +93,11 @@ memory_lookup_all (ObSecretStore  *store,
 {
   ObSecretStoreMemory *self = OB_SECRET_STORE_MEMORY (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
-  g_autofree char *prefix = NULL;
-  g_autofree char *suffix = NULL;
-  GHashTable *found;
-  GHashTableIter iter;
-  const char *key;
-  GBytes *value;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_available (self, error))
     return NULL;
 
-  prefix = g_strconcat (owner_type, "\x1f", NULL);
-  suffix = g_strconcat ("\x1f", kind, NULL);
-  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
-  g_hash_table_iter_init (&iter, self->secrets);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &value))
-    {
-      const char *owner, *owner_end;
-
-      if (!g_str_has_prefix (key, prefix))
-        continue;
-      /* Names never contain the separator (control characters are refused). */
-      owner = key + strlen (prefix);
-      owner_end = strchr (owner, '\x1f');
-      if (owner_end != NULL && strcmp (owner_end, suffix) == 0)
-        g_hash_table_insert (found, g_strndup (owner, owner_end - owner), ob_secure_bytes_copy (value));
-    }
-
-  return found;
+  return ob_secret_table_get_kind (self->secrets, owner_type, kind, TRUE);
 }
 
 static gboolean
@@ -140,28 +110,11 @@ memory_clear (ObSecretStore  *store,
 {
   ObSecretStoreMemory *self = OB_SECRET_STORE_MEMORY (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
-  g_autofree char *prefix = NULL;
-  GHashTableIter iter;
-  const char *key;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_available (self, error))
     return FALSE;
 
-  if (kind != NULL)
-    {
-      g_autofree char *exact = make_key (owner_type, owner_id, kind);
-
-      g_hash_table_remove (self->secrets, exact);
-      return TRUE;
-    }
-
-  prefix = g_strconcat (owner_type, "\x1f", owner_id, "\x1f", NULL);
-  g_hash_table_iter_init (&iter, self->secrets);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
-    {
-      if (g_str_has_prefix (key, prefix))
-        g_hash_table_iter_remove (&iter);
-    }
+  ob_secret_table_remove (self->secrets, owner_type, owner_id, kind);
 
   return TRUE;
 }
@@ -198,8 +151,7 @@ static void
 ob_secret_store_memory_init (ObSecretStoreMemory *self)
 {
   g_mutex_init (&self->mutex);
-  self->secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) g_bytes_unref);
+  self->secrets = ob_secret_table_new ();
 }
 
 ObSecretStore *
