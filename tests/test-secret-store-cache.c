@@ -87,6 +87,19 @@ test_one_bulk_read (void)
   g_assert_true (ob_secret_store_cache_get_backend (cache) == backend);
   g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (cache), ==, 0);
 
+  /* A caller that gave up reads nothing and spoils nothing for the others. */
+  {
+    g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *guid = device_guid (0);
+
+    g_cancellable_cancel (cancelled);
+    g_assert_null (ob_secret_store_lookup_sync (store, OB_SECRET_OWNER_DEVICE, guid,
+                                                OB_SECRET_KIND_MPS_PASSWORD, cancelled, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (cache), ==, 0);
+  }
+
   for (guint i = 0; i < N_DEVICES; i++)
     {
       g_autofree char *guid = device_guid (i);

@@ -69,8 +69,7 @@ bulk_read_due (ObSecretStoreCache *self,
 static void
 ensure_complete_locked (ObSecretStoreCache *self,
                         const char         *owner_type,
-                        const char         *kind,
-                        GCancellable       *cancellable)
+                        const char         *kind)
 {
   g_autofree char *pair = kind_key (owner_type, kind);
   g_autoptr(GHashTable) found = NULL;
@@ -91,7 +90,9 @@ ensure_complete_locked (ObSecretStoreCache *self,
   self->n_bulk_reads++;
   g_mutex_unlock (&self->mutex);
 
-  found = ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, cancellable, &error);
+  /* The read serves every thread waiting on it: one caller's cancellable
+   * must not end it for the others. */
+  found = ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, NULL, &error);
 
   g_mutex_lock (&self->mutex);
   g_hash_table_remove (self->loading, pair);
@@ -139,7 +140,7 @@ cache_lookup (ObSecretStore  *store,
   value = g_hash_table_lookup (self->values, key);
   if (value == NULL)
     {
-      ensure_complete_locked (self, owner_type, kind, cancellable);
+      ensure_complete_locked (self, owner_type, kind);
       value = g_hash_table_lookup (self->values, key);
     }
   if (value != NULL || g_hash_table_contains (self->complete, pair))
@@ -227,7 +228,7 @@ cache_lookup_all (ObSecretStore  *store,
     return NULL;
 
   g_mutex_lock (&self->mutex);
-  ensure_complete_locked (self, owner_type, kind, cancellable);
+  ensure_complete_locked (self, owner_type, kind);
   if (!g_hash_table_contains (self->complete, pair))
     {
       g_mutex_unlock (&self->mutex);
