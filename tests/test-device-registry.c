@@ -13,6 +13,7 @@
 
 #include "ob-device-registry.h"
 #include "ob-lan-stream-source.h"
+#include "ob-secret-store-cache.h"
 #include "ob-secret-store-memory.h"
 #include "ob-sim-fleet.h"
 #include "ob-wsman-error.h"
@@ -296,6 +297,53 @@ test_load (Fixture       *fixture,
   g_assert_cmpstr (ob_device_get_name (b), ==, "192.0.2.22");
   g_assert_cmpint (ob_device_get_transport (a), ==, OB_DEVICE_TRANSPORT_LAN);
   g_assert_nonnull (ob_device_get_wsman_client (a));
+}
+
+/* At start the registry asks the keyring for each device's password; with
+ * the cache in front (as the app has it) that is one bulk read however
+ * many devices there are, and a second start in the same process reads
+ * nothing from the keyring at all. */
+static void
+test_load_through_cache (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(ObSecretStore) cache = ob_secret_store_cache_new (fixture->secrets);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ObDeviceRegistry) second = NULL;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *guid = g_strdup_printf ("6a1b2c3d-4e5f-4a6b-8c7d-%012u", i);
+      g_autofree char *host = g_strdup_printf ("192.0.2.%u", 100 + i);
+      g_autofree char *password = g_strdup_printf ("Amt#Pass-%u", i);
+
+      store_lan_device (fixture, guid, host, 16992, NULL, password);
+    }
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_clear_object (&second);
+      g_clear_object (&result);
+      second = ob_device_registry_new (fixture->store, cache);
+      ob_device_registry_load_async (second, NULL, result_cb, &result);
+      g_assert_true (ob_device_registry_load_finish (second, wait_for (&result), &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (second)), ==, 40);
+      for (guint i = 0; i < 40; i++)
+        {
+          g_autofree char *guid = g_strdup_printf ("6a1b2c3d-4e5f-4a6b-8c7d-%012u", i);
+          g_autofree char *password = g_strdup_printf ("Amt#Pass-%u", i);
+          ObDevice *device = ob_device_registry_lookup (second, guid);
+
+          g_assert_nonnull (device);
+          g_assert_cmpstr (ob_device_get_password (device), ==, password);
+        }
+      g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (OB_SECRET_STORE_CACHE (cache)), ==, 1);
+      /* The second start finds everything in memory. */
+      ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (fixture->secrets), TRUE);
+    }
+  ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (fixture->secrets), FALSE);
 }
 
 static void
@@ -1556,6 +1604,7 @@ main (int    argc,
 
   ADD ("empty", test_empty);
   ADD ("load", test_load);
+  ADD ("load-through-cache", test_load_through_cache);
   ADD ("reload", test_reload);
   ADD ("remove", test_remove);
   ADD ("update", test_update);
