@@ -307,7 +307,8 @@ static void
 test_load_through_cache (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(ObSecretStore) cache = ob_secret_store_cache_new (fixture->secrets);
+  static const char * const device_secrets[] = { OB_SECRET_OWNER_DEVICE, NULL };
+  g_autoptr(ObSecretStore) cache = ob_secret_store_cache_new (fixture->secrets, device_secrets);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ObDeviceRegistry) second = NULL;

@@ -22,7 +22,7 @@ new_store (void)
 {
   g_autoptr(ObSecretStore) backend = ob_secret_store_memory_new ();
 
-  return ob_secret_store_cache_new (backend);
+  return ob_secret_store_cache_new (backend, NULL);
 }
 
 #define N_DEVICES 50
@@ -81,7 +81,7 @@ static void
 test_one_bulk_read (void)
 {
   g_autoptr(ObSecretStore) backend = new_filled_backend ();
-  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend, NULL);
   ObSecretStoreCache *cache = OB_SECRET_STORE_CACHE (store);
 
   g_assert_true (ob_secret_store_cache_get_backend (cache) == backend);
@@ -130,7 +130,7 @@ static void
 test_write_through (void)
 {
   g_autoptr(ObSecretStore) backend = new_filled_backend ();
-  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend, NULL);
   g_autofree char *guid = device_guid (7);
   g_autofree char *old = device_password (7);
   g_autoptr(GError) error = NULL;
@@ -180,7 +180,7 @@ static void
 test_failed_bulk_read (void)
 {
   g_autoptr(ObSecretStore) backend = new_filled_backend ();
-  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend, NULL);
   ObSecretStoreCache *cache = OB_SECRET_STORE_CACHE (store);
   g_autofree char *guid = device_guid (3);
   g_autofree char *password = device_password (3);
@@ -201,6 +201,55 @@ test_failed_bulk_read (void)
   g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (cache), ==, 1);
   ob_secret_store_memory_set_unavailable (OB_SECRET_STORE_MEMORY (backend), TRUE);
   assert_lookup (store, guid, password);
+}
+
+/* Only the owner types given are kept: the API password, which
+ * `outband --set-api-password` changes from another process, is read from
+ * the keyring every time, while a device's comes from memory. */
+static void
+test_only_listed_owner_types (void)
+{
+  static const char * const device_secrets[] = { OB_SECRET_OWNER_DEVICE, NULL };
+  g_autoptr(ObSecretStore) backend = new_filled_backend ();
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend, device_secrets);
+  g_autofree char *guid = device_guid (1);
+  g_autofree char *password = device_password (1);
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  g_assert_true (ob_secret_store_store_text_sync (backend, OB_SECRET_OWNER_API, "api",
+                                                  OB_SECRET_KIND_API_PASSWORD, "Api#One", NULL,
+                                                  &error));
+  value = ob_secret_store_lookup_text_sync (store, OB_SECRET_OWNER_API, "api",
+                                            OB_SECRET_KIND_API_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "Api#One");
+  ob_secure_free_string (value);
+  assert_lookup (store, guid, password);
+
+  /* Another process writes both straight to the keyring. */
+  g_assert_true (ob_secret_store_store_text_sync (backend, OB_SECRET_OWNER_API, "api",
+                                                  OB_SECRET_KIND_API_PASSWORD, "Api#Two", NULL,
+                                                  &error));
+  g_assert_true (ob_secret_store_store_text_sync (backend, OB_SECRET_OWNER_DEVICE, guid,
+                                                  OB_SECRET_KIND_MPS_PASSWORD, "Elsewhere#1", NULL,
+                                                  &error));
+  g_assert_no_error (error);
+  value = ob_secret_store_lookup_text_sync (store, OB_SECRET_OWNER_API, "api",
+                                            OB_SECRET_KIND_API_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "Api#Two");
+  ob_secure_free_string (value);
+  assert_lookup (store, guid, password);
+  g_assert_cmpuint (ob_secret_store_cache_get_n_bulk_reads (OB_SECRET_STORE_CACHE (store)), ==, 1);
+
+  /* Writes and clears of an uncached type still reach the keyring. */
+  g_assert_true (ob_secret_store_clear_sync (store, OB_SECRET_OWNER_API, "api", NULL, NULL, &error));
+  g_assert_no_error (error);
+  value = ob_secret_store_lookup_text_sync (backend, OB_SECRET_OWNER_API, "api",
+                                            OB_SECRET_KIND_API_PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (value);
 }
 
 typedef struct
@@ -261,7 +310,7 @@ static void
 test_threads_share_bulk_read (void)
 {
   g_autoptr(ObSecretStore) backend = new_filled_backend ();
-  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend, NULL);
   GThread *threads[8];
 
   for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
@@ -277,7 +326,7 @@ static void
 test_threads_write (void)
 {
   g_autoptr(ObSecretStore) backend = new_filled_backend ();
-  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend);
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend, NULL);
   HammerData data[4];
   GThread *threads[4];
 
@@ -312,6 +361,7 @@ main (int   argc,
   g_test_add_func ("/secret-store/cache/one-bulk-read", test_one_bulk_read);
   g_test_add_func ("/secret-store/cache/write-through", test_write_through);
   g_test_add_func ("/secret-store/cache/failed-bulk-read", test_failed_bulk_read);
+  g_test_add_func ("/secret-store/cache/only-listed-owner-types", test_only_listed_owner_types);
   g_test_add_func ("/secret-store/cache/threads-share-bulk-read", test_threads_share_bulk_read);
   g_test_add_func ("/secret-store/cache/threads-write", test_threads_write);
 

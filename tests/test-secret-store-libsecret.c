@@ -74,8 +74,9 @@ test_item_attributes (void)
 static void
 test_cache_bulk_read (void)
 {
+  static const char * const device_secrets[] = { OB_SECRET_OWNER_DEVICE, NULL };
   g_autoptr(ObSecretStore) keyring = new_store ();
-  g_autoptr(ObSecretStore) cache = ob_secret_store_cache_new (keyring);
+  g_autoptr(ObSecretStore) cache = ob_secret_store_cache_new (keyring, device_secrets);
   g_autoptr(GError) error = NULL;
   char *owners[20];
   char *value;

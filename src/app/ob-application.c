@@ -270,6 +270,7 @@ remove_tree (const char *path)
 static ObSecretStore *
 ob_application_create_secret_store (void)
 {
+  static const char * const device_secrets[] = { OB_SECRET_OWNER_DEVICE, NULL };
   g_autoptr(ObSecretStore) backend = NULL;
 
   if (g_strcmp0 (g_getenv ("OUTBAND_SECRET_STORE"), "memory") == 0)
@@ -279,10 +280,13 @@ ob_application_create_secret_store (void)
     }
 
   /* The keyring searches its whole collection for every lookup: the cache
-   * reads each kind of secret once, in bulk, and keeps it in memory. */
+   * reads each kind of device secret once, in bulk, and keeps it in
+   * memory.  Only devices' secrets, which the fleet multiplies and only
+   * this app writes; the API password, for one, may change from another
+   * process (`outband --set-api-password`) and is read afresh. */
   backend = ob_secret_store_libsecret_new ();
 
-  return ob_secret_store_cache_new (backend);
+  return ob_secret_store_cache_new (backend, device_secrets);
 }
 
 static void

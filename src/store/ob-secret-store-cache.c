@@ -22,6 +22,7 @@ struct _ObSecretStoreCache
   GObject        parent_instance;
 
   ObSecretStore *backend;
+  GStrv          owner_types; /* cached ones; NULL: all */
 
   GMutex         mutex;
   GCond          bulk_done;
@@ -44,6 +45,13 @@ kind_key (const char *owner_type,
           const char *kind)
 {
   return g_strconcat (owner_type, "\x1f", kind, NULL);
+}
+
+static gboolean
+is_cached (ObSecretStoreCache *self,
+           const char         *owner_type)
+{
+  return self->owner_types == NULL || g_strv_contains ((const char * const *) self->owner_types, owner_type);
 }
 
 /* Called with the mutex held: is a bulk read of @pair worth trying now? */
@@ -133,6 +141,9 @@ cache_lookup (ObSecretStore  *store,
   GBytes *value;
   guint64 generation;
 
+  if (!is_cached (self, owner_type))
+    return OB_SECRET_STORE_GET_IFACE (self->backend)->lookup (self->backend, owner_type, owner_id,
+                                                              kind, cancellable, error);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
@@ -180,6 +191,8 @@ cache_store (ObSecretStore  *store,
   if (!OB_SECRET_STORE_GET_IFACE (self->backend)->store (self->backend, owner_type, owner_id, kind,
                                                          value, is_text, cancellable, error))
     return FALSE;
+  if (!is_cached (self, owner_type))
+    return TRUE;
 
   /* The caller's buffer may be borrowed: the cache keeps a copy of its own. */
   g_mutex_lock (&self->mutex);
@@ -204,6 +217,8 @@ cache_clear (ObSecretStore  *store,
   if (!OB_SECRET_STORE_GET_IFACE (self->backend)->clear (self->backend, owner_type, owner_id, kind,
                                                          cancellable, error))
     return FALSE;
+  if (!is_cached (self, owner_type))
+    return TRUE;
 
   g_mutex_lock (&self->mutex);
   self->generation++;
@@ -224,6 +239,8 @@ cache_lookup_all (ObSecretStore  *store,
   g_autofree char *pair = kind_key (owner_type, kind);
   GHashTable *found;
 
+  if (!is_cached (self, owner_type))
+    return ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, cancellable, error);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
@@ -257,6 +274,7 @@ ob_secret_store_cache_finalize (GObject *object)
   ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (object);
 
   g_clear_object (&self->backend);
+  g_strfreev (self->owner_types);
   g_hash_table_unref (self->values);
   g_hash_table_unref (self->complete);
   g_hash_table_unref (self->loading);
@@ -287,7 +305,8 @@ ob_secret_store_cache_init (ObSecretStoreCache *self)
 }
 
 ObSecretStore *
-ob_secret_store_cache_new (ObSecretStore *backend)
+ob_secret_store_cache_new (ObSecretStore      *backend,
+                           const char * const *owner_types)
 {
   ObSecretStoreCache *self;
 
@@ -295,6 +314,7 @@ ob_secret_store_cache_new (ObSecretStore *backend)
 
   self = g_object_new (OB_TYPE_SECRET_STORE_CACHE, NULL);
   self->backend = g_object_ref (backend);
+  self->owner_types = g_strdupv ((char **) owner_types);
 
   return OB_SECRET_STORE (self);
 }

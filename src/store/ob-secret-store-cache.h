@@ -15,13 +15,16 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ObSecretStoreCache, ob_secret_store_cache, OB, SECRET_STORE_CACHE, GObject)
 
-/* An ObSecretStore in front of another (the keyring): what it reads or
- * writes stays in this process's memory, and the first lookup of an owner
- * type and kind reads all of them with one bulk read, so a thousand
- * devices cost one keyring search instead of a thousand.  Writes go to the
- * backend first and reach the cache only once the backend took them.
- * Changes made to the keyring by other programs are seen after a restart. */
-ObSecretStore *ob_secret_store_cache_new            (ObSecretStore      *backend);
+/* An ObSecretStore in front of another (the keyring): for the owner types
+ * given (NULL: all), what it reads or writes stays in this process's
+ * memory, and the first lookup of an owner type and kind reads all of them
+ * with one bulk read, so a thousand devices cost one keyring search
+ * instead of a thousand.  Writes go to the backend first and reach the
+ * cache only once the backend took them.  Changes other programs make to
+ * cached secrets are seen after a restart; other owner types go to the
+ * backend every time. */
+ObSecretStore *ob_secret_store_cache_new            (ObSecretStore      *backend,
+                                                     const char * const *owner_types);
 ObSecretStore *ob_secret_store_cache_get_backend    (ObSecretStoreCache *self);
 guint          ob_secret_store_cache_get_n_bulk_reads (ObSecretStoreCache *self);
 
