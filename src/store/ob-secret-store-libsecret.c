@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+/* The D-Bus path calls (one search, one GetSecrets for many items). */
+#define SECRET_WITH_UNSTABLE 1
+#define SECRET_API_SUBJECT_TO_CHANGE 1
 #include <libsecret/secret.h>
 #include <string.h>
 
@@ -157,10 +160,120 @@ libsecret_lookup (ObSecretStore  *store,
   return g_bytes_new_with_free_func (data, len, secret_value_holder_free, holder);
 }
 
-/* One search for every item of the owner type and kind, their secrets
- * fetched in the same round (SECRET_SEARCH_LOAD_SECRETS reads them with one
- * GetSecrets call).  gnome-keyring scans its whole collection for each
- * search, so this is what keeps thousands of devices affordable. */
+/* Owners of the items found: each item's Attributes property, read with
+ * Properties.Get calls kept in flight together on a private main context
+ * (libsecret's own search would make a proxy per item, whose set-up costs
+ * gnome-keyring more than a lookup). */
+#define ATTRIBUTE_READS_IN_FLIGHT 32
+
+typedef struct
+{
+  GDBusConnection  *bus;
+  const char       *bus_name;
+  char            **paths;
+  GHashTable       *owners;        /* path → owner id */
+  guint             next;
+  guint             in_flight;
+  GError           *error;
+  GCancellable     *cancellable;
+} AttributeReads;
+
+typedef struct
+{
+  AttributeReads *reads;
+  const char     *path;
+} AttributeRead;
+
+static void start_attribute_reads (AttributeReads *reads);
+
+static void
+on_attributes_read (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  AttributeRead *read = user_data;
+  AttributeReads *reads = read->reads;
+  const char *path = read->path;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) attributes = NULL;
+  GError *local_error = NULL;
+  const char *owner = NULL;
+
+  g_free (read);
+
+  reads->in_flight--;
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &local_error);
+  if (reply == NULL)
+    {
+      if (reads->error == NULL)
+        reads->error = local_error;
+      else
+        g_error_free (local_error);
+      return;
+    }
+
+  g_variant_get (reply, "(v)", &attributes);
+  if (g_variant_is_of_type (attributes, G_VARIANT_TYPE ("a{ss}")) &&
+      g_variant_lookup (attributes, "owner", "&s", &owner))
+    g_hash_table_insert (reads->owners, (gpointer) path, g_strdup (owner));
+
+  start_attribute_reads (reads);
+}
+
+static void
+start_attribute_reads (AttributeReads *reads)
+{
+  while (reads->error == NULL && reads->paths[reads->next] != NULL &&
+         reads->in_flight < ATTRIBUTE_READS_IN_FLIGHT)
+    {
+      AttributeRead *read = g_new0 (AttributeRead, 1);
+      const char *path = reads->paths[reads->next++];
+
+      read->reads = reads;
+      read->path = path;
+      reads->in_flight++;
+      g_dbus_connection_call (reads->bus, reads->bus_name, path, "org.freedesktop.DBus.Properties",
+                              "Get", g_variant_new ("(ss)", "org.freedesktop.Secret.Item", "Attributes"),
+                              G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, reads->cancellable,
+                              on_attributes_read, read);
+    }
+}
+
+static GHashTable *
+read_owners (SecretService  *service,
+             char          **paths,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  AttributeReads reads = { 0 };
+
+  reads.bus = g_dbus_proxy_get_connection (G_DBUS_PROXY (service));
+  reads.bus_name = g_dbus_proxy_get_name (G_DBUS_PROXY (service));
+  reads.paths = paths;
+  reads.owners = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  reads.cancellable = cancellable;
+
+  g_main_context_push_thread_default (context);
+  start_attribute_reads (&reads);
+  while (reads.in_flight > 0)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  if (reads.error != NULL)
+    {
+      g_propagate_error (error, reads.error);
+      g_hash_table_unref (reads.owners);
+      return NULL;
+    }
+
+  return reads.owners;
+}
+
+/* Every item of the owner type and kind: one SearchItems call, one
+ * GetSecrets call for all of them and their owners as above.  gnome-keyring
+ * scans its whole collection for each search, so a lookup per device costs
+ * a scan per device; this costs one. */
 static GHashTable *
 libsecret_lookup_all (ObSecretStore  *store,
                       const char     *owner_type,
@@ -170,9 +283,15 @@ libsecret_lookup_all (ObSecretStore  *store,
 {
   g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(SecretService) service = NULL;
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(GHashTable) owners = NULL;
+  g_auto(GStrv) unlocked = NULL;
+  g_auto(GStrv) locked = NULL;
   GError *local_error = NULL;
   GHashTable *found;
-  GList *items;
+  GHashTableIter iter;
+  const char *path;
+  SecretValue *secret;
 
   service = secret_service_get_sync (SECRET_SERVICE_OPEN_SESSION, cancellable, &local_error);
   if (service == NULL)
@@ -183,50 +302,54 @@ libsecret_lookup_all (ObSecretStore  *store,
 
   g_hash_table_insert (attributes, (gpointer) "owner-type", (gpointer) owner_type);
   g_hash_table_insert (attributes, (gpointer) "kind", (gpointer) kind);
-  items = secret_service_search_sync (service, get_schema (), attributes,
-                                      SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK
-                                      | SECRET_SEARCH_LOAD_SECRETS,
-                                      cancellable, &local_error);
-  if (local_error != NULL)
+  if (!secret_service_search_for_dbus_paths_sync (service, get_schema (), attributes, cancellable,
+                                                  &unlocked, &locked, &local_error))
     {
       propagate_keyring_error (error, local_error, "search");
       return NULL;
     }
 
-  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
-  for (GList *l = items; l != NULL; l = l->next)
+  /* A locked item's secret cannot be read in bulk: then the table would
+   * not be complete, and one-at-a-time lookups (which unlock) must do. */
+  if (locked != NULL && locked[0] != NULL)
     {
-      SecretItem *item = l->data;
-      g_autoptr(GHashTable) item_attributes = secret_item_get_attributes (item);
-      const char *owner = g_hash_table_lookup (item_attributes, "owner");
-      SecretValue *secret = secret_item_get_secret (item);
+      g_set_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE,
+                   "%u of the keyring's %s secrets are locked", g_strv_length (locked), kind);
+      return NULL;
+    }
+
+  found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  if (unlocked == NULL || unlocked[0] == NULL)
+    return found;
+
+  secrets = secret_service_get_secrets_for_dbus_paths_sync (service, (const char **) unlocked,
+                                                            cancellable, &local_error);
+  if (secrets != NULL)
+    owners = read_owners (service, unlocked, cancellable, &local_error);
+  if (secrets == NULL || owners == NULL)
+    {
+      g_hash_table_unref (found);
+      propagate_keyring_error (error, local_error, "read from");
+      return NULL;
+    }
+
+  g_hash_table_iter_init (&iter, secrets);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &path, (gpointer *) &secret))
+    {
+      const char *owner = g_hash_table_lookup (owners, path);
       SecretValueHolder *holder;
       const char *data;
       gsize len;
 
-      /* A locked item comes back without its secret: then the table would
-       * not be complete, and one-at-a-time lookups must say why. */
-      if (secret == NULL)
-        {
-          g_set_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE,
-                       "Some of the keyring's %s secrets stayed locked", kind);
-          g_list_free_full (items, g_object_unref);
-          g_hash_table_unref (found);
-          return NULL;
-        }
       if (owner == NULL || g_hash_table_contains (found, owner))
-        {
-          secret_value_unref (secret);
-          continue;
-        }
+        continue;
 
       data = secret_value_get (secret, &len);
       holder = g_new0 (SecretValueHolder, 1);
-      holder->value = secret;
+      holder->value = secret_value_ref (secret);
       g_hash_table_insert (found, g_strdup (owner),
                            g_bytes_new_with_free_func (data, len, secret_value_holder_free, holder));
     }
-  g_list_free_full (items, g_object_unref);
 
   return found;
 }
