@@ -112,18 +112,18 @@ libsecret_store (ObSecretStore  *store,
   return TRUE;
 }
 
-typedef struct
+/* Hands out the SecretValue's own memory (libsecret keeps it in
+ * non-pageable memory and wipes it on unref) instead of copying it; takes
+ * @secret. */
+static GBytes *
+bytes_from_secret (SecretValue *secret)
 {
-  SecretValue *value;
-} SecretValueHolder;
+  const char *data;
+  gsize len;
 
-static void
-secret_value_holder_free (gpointer data)
-{
-  SecretValueHolder *holder = data;
+  data = secret_value_get (secret, &len);
 
-  secret_value_unref (holder->value);
-  g_free (holder);
+  return g_bytes_new_with_free_func (data, len, (GDestroyNotify) secret_value_unref, secret);
 }
 
 static GBytes *
@@ -135,11 +135,8 @@ libsecret_lookup (ObSecretStore  *store,
                   GError        **error)
 {
   g_autoptr(GHashTable) attributes = make_attributes (owner_type, owner_id, kind);
-  SecretValueHolder *holder;
   GError *local_error = NULL;
   SecretValue *secret;
-  const char *data;
-  gsize len;
 
   secret = secret_password_lookupv_binary_sync (get_schema (), attributes, cancellable,
                                                 &local_error);
@@ -151,13 +148,7 @@ libsecret_lookup (ObSecretStore  *store,
   if (secret == NULL)
     return NULL;
 
-  /* Hand out the SecretValue's own memory (libsecret keeps it in
-   * non-pageable memory and wipes it on unref) instead of copying it. */
-  data = secret_value_get (secret, &len);
-  holder = g_new0 (SecretValueHolder, 1);
-  holder->value = secret;
-
-  return g_bytes_new_with_free_func (data, len, secret_value_holder_free, holder);
+  return bytes_from_secret (secret);
 }
 
 /* Owners of the items found: each item's Attributes property, read with
@@ -337,18 +328,11 @@ libsecret_lookup_all (ObSecretStore  *store,
   while (g_hash_table_iter_next (&iter, (gpointer *) &path, (gpointer *) &secret))
     {
       const char *owner = g_hash_table_lookup (owners, path);
-      SecretValueHolder *holder;
-      const char *data;
-      gsize len;
 
       if (owner == NULL || g_hash_table_contains (found, owner))
         continue;
 
-      data = secret_value_get (secret, &len);
-      holder = g_new0 (SecretValueHolder, 1);
-      holder->value = secret_value_ref (secret);
-      g_hash_table_insert (found, g_strdup (owner),
-                           g_bytes_new_with_free_func (data, len, secret_value_holder_free, holder));
+      g_hash_table_insert (found, g_strdup (owner), bytes_from_secret (secret_value_ref (secret)));
     }
 
   return found;

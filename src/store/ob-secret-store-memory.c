@@ -57,7 +57,8 @@ memory_store (ObSecretStore  *store,
   if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_available (self, error))
     return FALSE;
 
-  g_hash_table_replace (self->secrets, ob_secret_table_key (owner_type, owner_id, kind), ob_secure_bytes_copy (value));
+  g_hash_table_replace (self->secrets, ob_secret_table_key (owner_type, owner_id, kind),
+                        ob_secure_bytes_copy (value));
 
   return TRUE;
 }
