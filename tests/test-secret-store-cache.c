@@ -203,6 +203,173 @@ test_failed_bulk_read (void)
   assert_lookup (store, guid, password);
 }
 
+/* Asked for a whole kind, the cache answers from its one bulk read: its
+ * error when that read failed, not a second read straight after it, and
+ * the remembered error while the back-off lasts. */
+static void
+test_lookup_all_after_failure (void)
+{
+  g_autoptr(ObSecretStore) backend = new_filled_backend ();
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (backend, NULL);
+  ObSecretStoreMemory *memory = OB_SECRET_STORE_MEMORY (backend);
+  g_autoptr(GHashTable) all = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ob_secret_store_memory_set_unavailable (memory, TRUE);
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_MPS_PASSWORD,
+                                         NULL, &error);
+  g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
+  g_assert_null (all);
+  g_assert_cmpuint (ob_secret_store_memory_get_n_bulk_reads (memory), ==, 1);
+  g_clear_error (&error);
+
+  ob_secret_store_memory_set_unavailable (memory, FALSE);
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_MPS_PASSWORD,
+                                         NULL, &error);
+  g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
+  g_assert_null (all);
+  g_assert_cmpuint (ob_secret_store_memory_get_n_bulk_reads (memory), ==, 1);
+  g_clear_error (&error);
+
+  /* Another kind has a bulk read of its own, and keeps its answer. */
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_AMT_PASSWORD,
+                                         NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (all);
+  g_assert_cmpuint (g_hash_table_size (all), ==, 0);
+  g_clear_pointer (&all, g_hash_table_unref);
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_AMT_PASSWORD,
+                                         NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (all), ==, 0);
+  g_assert_cmpuint (ob_secret_store_memory_get_n_bulk_reads (memory), ==, 2);
+}
+
+/* A backend that, while it is read in bulk, has a write come in through
+ * the cache in front of it, as another thread's would. */
+#define TEST_TYPE_RACED_STORE (test_raced_store_get_type ())
+G_DECLARE_FINAL_TYPE (TestRacedStore, test_raced_store, TEST, RACED_STORE, GObject)
+
+struct _TestRacedStore
+{
+  GObject        parent_instance;
+  ObSecretStore *inner;
+  ObSecretStore *cache;        /* not owned */
+  guint          writes_left;  /* bulk reads still to be raced */
+};
+
+static void test_raced_store_iface_init (ObSecretStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestRacedStore, test_raced_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (OB_TYPE_SECRET_STORE, test_raced_store_iface_init))
+
+static gboolean
+raced_store (ObSecretStore *store, const char *owner_type, const char *owner_id, const char *kind,
+             GBytes *value, gboolean is_text, GCancellable *cancellable, GError **error)
+{
+  return OB_SECRET_STORE_GET_IFACE (TEST_RACED_STORE (store)->inner)->store (
+      TEST_RACED_STORE (store)->inner, owner_type, owner_id, kind, value, is_text, cancellable, error);
+}
+
+static GBytes *
+raced_lookup (ObSecretStore *store, const char *owner_type, const char *owner_id, const char *kind,
+              GCancellable *cancellable, GError **error)
+{
+  return ob_secret_store_lookup_sync (TEST_RACED_STORE (store)->inner, owner_type, owner_id, kind,
+                                      cancellable, error);
+}
+
+static gboolean
+raced_clear (ObSecretStore *store, const char *owner_type, const char *owner_id, const char *kind,
+             GCancellable *cancellable, GError **error)
+{
+  return ob_secret_store_clear_sync (TEST_RACED_STORE (store)->inner, owner_type, owner_id, kind,
+                                     cancellable, error);
+}
+
+static GHashTable *
+raced_lookup_all (ObSecretStore *store, const char *owner_type, const char *kind,
+                  GCancellable *cancellable, GError **error)
+{
+  TestRacedStore *self = TEST_RACED_STORE (store);
+
+  if (self->writes_left > 0)
+    {
+      g_autofree char *password = g_strdup_printf ("Raced#%u", self->writes_left);
+      g_autoptr(GError) write_error = NULL;
+
+      self->writes_left--;
+      g_assert_true (ob_secret_store_store_text_sync (self->cache, owner_type, "raced-device", kind,
+                                                      password, NULL, &write_error));
+      g_assert_no_error (write_error);
+    }
+
+  return ob_secret_store_lookup_all_sync (self->inner, owner_type, kind, cancellable, error);
+}
+
+static void
+test_raced_store_iface_init (ObSecretStoreInterface *iface)
+{
+  iface->store = raced_store;
+  iface->lookup = raced_lookup;
+  iface->clear = raced_clear;
+  iface->lookup_all = raced_lookup_all;
+}
+
+static void
+test_raced_store_finalize (GObject *object)
+{
+  g_clear_object (&TEST_RACED_STORE (object)->inner);
+
+  G_OBJECT_CLASS (test_raced_store_parent_class)->finalize (object);
+}
+
+static void
+test_raced_store_class_init (TestRacedStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_raced_store_finalize;
+}
+
+static void
+test_raced_store_init (TestRacedStore *self)
+{
+  self->inner = ob_secret_store_memory_new ();
+}
+
+/* A write during the bulk read may be newer than what the read saw: the
+ * whole kind is read again, and a kind written to without end is an error
+ * after a few tries, never a stale answer. */
+static void
+test_lookup_all_raced_by_write (void)
+{
+  g_autoptr(TestRacedStore) backend = g_object_new (TEST_TYPE_RACED_STORE, NULL);
+  g_autoptr(ObSecretStore) store = ob_secret_store_cache_new (OB_SECRET_STORE (backend), NULL);
+  ObSecretStoreMemory *memory = OB_SECRET_STORE_MEMORY (backend->inner);
+  g_autoptr(GHashTable) all = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *value;
+
+  backend->cache = store;
+  backend->writes_left = 1;
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_MPS_PASSWORD,
+                                         NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (all), ==, 1);
+  value = g_hash_table_lookup (all, "raced-device");
+  g_assert_nonnull (value);
+  g_assert_cmpmem (g_bytes_get_data (value, NULL), g_bytes_get_size (value), "Raced#1", 7);
+  g_assert_cmpuint (ob_secret_store_memory_get_n_bulk_reads (memory), ==, 2);
+  g_clear_pointer (&all, g_hash_table_unref);
+
+  backend->writes_left = 100;
+  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_AMT_PASSWORD,
+                                         NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_null (all);
+  g_assert_cmpuint (ob_secret_store_memory_get_n_bulk_reads (memory), ==, 5);
+  g_assert_cmpuint (backend->writes_left, ==, 97);
+}
+
 /* Only the owner types given are kept: the API password, which
  * `outband --set-api-password` changes from another process, is read from
  * the keyring every time, while a device's comes from memory. */
@@ -362,6 +529,8 @@ main (int   argc,
   g_test_add_func ("/secret-store/cache/write-through", test_write_through);
   g_test_add_func ("/secret-store/cache/failed-bulk-read", test_failed_bulk_read);
   g_test_add_func ("/secret-store/cache/only-listed-owner-types", test_only_listed_owner_types);
+  g_test_add_func ("/secret-store/cache/lookup-all-after-failure", test_lookup_all_after_failure);
+  g_test_add_func ("/secret-store/cache/lookup-all-raced-by-write", test_lookup_all_raced_by_write);
   g_test_add_func ("/secret-store/cache/threads-share-bulk-read", test_threads_share_bulk_read);
   g_test_add_func ("/secret-store/cache/threads-write", test_threads_write);
 

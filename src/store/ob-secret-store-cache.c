@@ -29,7 +29,7 @@ struct _ObSecretStoreCache
   GHashTable    *values;      /* an ob-secret-table */
   GHashTable    *complete;    /* "type\x1fkind" whose every secret is in values */
   GHashTable    *loading;     /* "type\x1fkind" being read in bulk by some thread */
-  GHashTable    *failed;      /* "type\x1fkind" → monotonic µs of its failed bulk read */
+  GHashTable    *failed;      /* "type\x1fkind" → BulkFailure */
   guint64        generation;  /* bumped by every write the backend took */
   guint          n_bulk_reads;
 };
@@ -39,6 +39,22 @@ static void secret_store_iface_init (ObSecretStoreInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ObSecretStoreCache, ob_secret_store_cache, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (OB_TYPE_SECRET_STORE,
                                                       secret_store_iface_init))
+
+/* The last bulk read of a kind failed: when, and why. */
+typedef struct
+{
+  gint64  at;     /* monotonic µs */
+  GError *error;
+} BulkFailure;
+
+static void
+bulk_failure_free (gpointer data)
+{
+  BulkFailure *failure = data;
+
+  g_error_free (failure->error);
+  g_free (failure);
+}
 
 static char *
 kind_key (const char *owner_type,
@@ -54,34 +70,24 @@ is_cached (ObSecretStoreCache *self,
   return self->owner_types == NULL || g_strv_contains ((const char * const *) self->owner_types, owner_type);
 }
 
-/* Called with the mutex held: is a bulk read of @pair worth trying now? */
-static gboolean
-bulk_read_due (ObSecretStoreCache *self,
-               const char         *pair)
-{
-  gpointer failed_at;
-
-  if (!ob_secret_store_can_lookup_all (self->backend) || g_hash_table_contains (self->complete, pair))
-    return FALSE;
-  if (g_hash_table_lookup_extended (self->failed, pair, NULL, &failed_at) &&
-      g_get_monotonic_time () - *(gint64 *) failed_at < BULK_RETRY_USEC)
-    return FALSE;
-
-  return TRUE;
-}
-
 /* Reads every secret of @owner_type and @kind into the cache, once: other
  * threads asking meanwhile wait for this read instead of starting theirs.
- * Returns with the mutex held, the kind complete unless the read failed or
- * a write came in between (then lookups go one at a time). */
-static void
-ensure_complete_locked (ObSecretStoreCache *self,
-                        const char         *owner_type,
-                        const char         *kind)
+ * Returns with the mutex held: TRUE when the kind is complete, else FALSE
+ * and why (then lookups go one at a time):
+ *   - the backend cannot read in bulk (G_IO_ERROR_NOT_SUPPORTED);
+ *   - the bulk read failed, now or less than BULK_RETRY_USEC ago (its error);
+ *   - a write came in while it ran and may be newer than what it read
+ *     (G_IO_ERROR_BUSY; reading again would do). */
+static gboolean
+ensure_complete_locked (ObSecretStoreCache  *self,
+                        const char          *owner_type,
+                        const char          *kind,
+                        GError             **error)
 {
   g_autofree char *pair = kind_key (owner_type, kind);
   g_autoptr(GHashTable) found = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) read_error = NULL;
+  BulkFailure *failure;
   GHashTableIter iter;
   const char *owner;
   GBytes *value;
@@ -90,8 +96,21 @@ ensure_complete_locked (ObSecretStoreCache *self,
   while (g_hash_table_contains (self->loading, pair))
     g_cond_wait (&self->bulk_done, &self->mutex);
 
-  if (!bulk_read_due (self, pair))
-    return;
+  if (g_hash_table_contains (self->complete, pair))
+    return TRUE;
+  if (!ob_secret_store_can_lookup_all (self->backend))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "This secret store reads secrets one at a time");
+      return FALSE;
+    }
+  failure = g_hash_table_lookup (self->failed, pair);
+  if (failure != NULL && g_get_monotonic_time () - failure->at < BULK_RETRY_USEC)
+    {
+      if (error != NULL)
+        *error = g_error_copy (failure->error);
+      return FALSE;
+    }
 
   g_hash_table_add (self->loading, g_strdup (pair));
   generation = self->generation;
@@ -100,7 +119,7 @@ ensure_complete_locked (ObSecretStoreCache *self,
 
   /* The read serves every thread waiting on it: one caller's cancellable
    * must not end it for the others. */
-  found = ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, NULL, &error);
+  found = ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, NULL, &read_error);
 
   g_mutex_lock (&self->mutex);
   g_hash_table_remove (self->loading, pair);
@@ -108,23 +127,29 @@ ensure_complete_locked (ObSecretStoreCache *self,
 
   if (found == NULL)
     {
-      gint64 *now = g_new (gint64, 1);
-
-      *now = g_get_monotonic_time ();
-      g_hash_table_replace (self->failed, g_strdup (pair), now);
-      g_debug ("Secrets of kind %s are read one at a time: %s", kind, error->message);
-      return;
+      failure = g_new (BulkFailure, 1);
+      failure->at = g_get_monotonic_time ();
+      failure->error = g_error_copy (read_error);
+      g_hash_table_replace (self->failed, g_strdup (pair), failure);
+      g_debug ("Secrets of kind %s are read one at a time: %s", kind, read_error->message);
+      g_propagate_error (error, g_steal_pointer (&read_error));
+      return FALSE;
     }
   g_hash_table_remove (self->failed, pair);
 
-  /* A write taken meanwhile may be newer than what the read saw. */
   if (generation != self->generation)
-    return;
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "Secrets of kind %s were written while they were being read", kind);
+      return FALSE;
+    }
 
   g_hash_table_iter_init (&iter, found);
   while (g_hash_table_iter_next (&iter, (gpointer *) &owner, (gpointer *) &value))
     g_hash_table_replace (self->values, ob_secret_table_key (owner_type, owner, kind), g_bytes_ref (value));
   g_hash_table_add (self->complete, g_steal_pointer (&pair));
+
+  return TRUE;
 }
 
 static GBytes *
@@ -149,11 +174,8 @@ cache_lookup (ObSecretStore  *store,
 
   g_mutex_lock (&self->mutex);
   value = g_hash_table_lookup (self->values, key);
-  if (value == NULL)
-    {
-      ensure_complete_locked (self, owner_type, kind);
-      value = g_hash_table_lookup (self->values, key);
-    }
+  if (value == NULL && ensure_complete_locked (self, owner_type, kind, NULL))
+    value = g_hash_table_lookup (self->values, key);
   if (value != NULL || g_hash_table_contains (self->complete, pair))
     {
       value = value != NULL ? g_bytes_ref (value) : NULL;
@@ -228,6 +250,10 @@ cache_clear (ObSecretStore  *store,
   return TRUE;
 }
 
+/* The writes that make a bulk read start over are rare; a few tries
+ * outlast any burst of them. */
+#define BULK_READ_TRIES 3
+
 static GHashTable *
 cache_lookup_all (ObSecretStore  *store,
                   const char     *owner_type,
@@ -236,7 +262,7 @@ cache_lookup_all (ObSecretStore  *store,
                   GError        **error)
 {
   ObSecretStoreCache *self = OB_SECRET_STORE_CACHE (store);
-  g_autofree char *pair = kind_key (owner_type, kind);
+  g_autoptr(GError) local_error = NULL;
   GHashTable *found;
 
   if (!is_cached (self, owner_type))
@@ -244,13 +270,18 @@ cache_lookup_all (ObSecretStore  *store,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
+  /* The answer is the cache's or the reason it has none: a failed bulk
+   * read is not repeated at once (the back-off holds here too). */
   g_mutex_lock (&self->mutex);
-  ensure_complete_locked (self, owner_type, kind);
-  if (!g_hash_table_contains (self->complete, pair))
+  for (guint tries = 1; !ensure_complete_locked (self, owner_type, kind, &local_error); tries++)
     {
-      g_mutex_unlock (&self->mutex);
-      /* Straight from the backend: its error says why the cache could not. */
-      return ob_secret_store_lookup_all_sync (self->backend, owner_type, kind, cancellable, error);
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BUSY) || tries == BULK_READ_TRIES)
+        {
+          g_mutex_unlock (&self->mutex);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_clear_error (&local_error);
     }
 
   found = ob_secret_table_get_kind (self->values, owner_type, kind, FALSE);
@@ -301,7 +332,7 @@ ob_secret_store_cache_init (ObSecretStoreCache *self)
   self->values = ob_secret_table_new ();
   self->complete = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->loading = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, bulk_failure_free);
 }
 
 ObSecretStore *

@@ -20,6 +20,7 @@ struct _ObSecretStoreMemory
   GMutex      mutex;
   GHashTable *secrets;      /* an ob-secret-table (values wiped on free) */
   gboolean    unavailable;  /* simulates a locked or missing keyring */
+  guint       n_bulk_reads; /* lookup_all calls, for tests */
 };
 
 static void secret_store_iface_init (ObSecretStoreInterface *iface);
@@ -95,6 +96,7 @@ memory_lookup_all (ObSecretStore  *store,
   ObSecretStoreMemory *self = OB_SECRET_STORE_MEMORY (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
 
+  self->n_bulk_reads++;
   if (g_cancellable_set_error_if_cancelled (cancellable, error) || !check_available (self, error))
     return NULL;
 
@@ -171,6 +173,19 @@ ob_secret_store_memory_get_n_secrets (ObSecretStoreMemory *self)
   locker = g_mutex_locker_new (&self->mutex);
 
   return g_hash_table_size (self->secrets);
+}
+
+/* How many times every secret of a kind was asked for at once. */
+guint
+ob_secret_store_memory_get_n_bulk_reads (ObSecretStoreMemory *self)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (OB_IS_SECRET_STORE_MEMORY (self), 0);
+
+  locker = g_mutex_locker_new (&self->mutex);
+
+  return self->n_bulk_reads;
 }
 
 void

@@ -17,9 +17,10 @@ G_DECLARE_FINAL_TYPE (ObSecretStoreMemory, ob_secret_store_memory, OB, SECRET_ST
 
 /* Keeps secrets in process memory, wiped when replaced or freed.  For unit
  * tests and for headless runs that must not touch a keyring. */
-ObSecretStore *ob_secret_store_memory_new             (void);
-guint          ob_secret_store_memory_get_n_secrets   (ObSecretStoreMemory *self);
-void           ob_secret_store_memory_set_unavailable (ObSecretStoreMemory *self,
-                                                       gboolean             unavailable);
+ObSecretStore *ob_secret_store_memory_new              (void);
+guint          ob_secret_store_memory_get_n_secrets    (ObSecretStoreMemory *self);
+guint          ob_secret_store_memory_get_n_bulk_reads (ObSecretStoreMemory *self);
+void           ob_secret_store_memory_set_unavailable  (ObSecretStoreMemory *self,
+                                                        gboolean             unavailable);
 
 G_END_DECLS
