@@ -472,6 +472,109 @@ test_secure_equal (void)
   g_assert_false (ob_api_secure_equal ("aaaa", 4, "aa", 2));
 }
 
+/* The memo answers a token it verified before without decoding it again,
+ * but never a token that differs by a byte, a token past its time, or a
+ * token of another key once cleared. */
+static void
+test_memo (void)
+{
+  static const guint8 other_key[OB_JWT_KEY_SIZE] = { 0x42 };
+  g_autoptr(ObJwtMemo) memo = ob_jwt_memo_new ();
+  g_autoptr(JsonObject) claims = mps_claims (NOW + 60);
+  g_autofree char *token = ob_jwt_sign (key, sizeof key, claims);
+  g_autofree char *forged = g_strdup (token);
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) again = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *result;
+
+  first = ob_jwt_memo_verify (memo, key, sizeof key, token, NOW, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ob_api_json_get_string (first, "deviceId"), ==, "*");
+  /* The second answer is the remembered object itself, and read-only. */
+  again = ob_jwt_memo_verify (memo, key, sizeof key, token, NOW + 30, &error);
+  g_assert_no_error (error);
+  g_assert_true (again == first);
+  g_assert_true (json_object_is_immutable (again));
+
+  /* One byte of the signature changed: checked in full, and refused. */
+  forged[strlen (forged) - 2] = forged[strlen (forged) - 2] == 'A' ? 'B' : 'A';
+  result = ob_jwt_memo_verify (memo, key, sizeof key, forged, NOW, &error);
+  g_assert_null (result);
+  g_assert_error (error, OB_JWT_ERROR, OB_JWT_ERROR_SIGNATURE);
+  g_clear_error (&error);
+  /* A prefix of a remembered token is not it. */
+  {
+    g_autofree char *prefix = g_strndup (token, strlen (token) - 1);
+
+    result = ob_jwt_memo_verify (memo, key, sizeof key, prefix, NOW, &error);
+    g_assert_null (result);
+    g_assert_error (error, OB_JWT_ERROR, OB_JWT_ERROR_SIGNATURE);
+    g_clear_error (&error);
+  }
+
+  /* Time passes: the remembered token expires like any other. */
+  result = ob_jwt_memo_verify (memo, key, sizeof key, token, NOW + 60, &error);
+  g_assert_null (result);
+  g_assert_error (error, OB_JWT_ERROR, OB_JWT_ERROR_EXPIRED);
+  g_clear_error (&error);
+
+  /* A remembered token with "nbf" is refused before it. */
+  {
+    g_autoptr(JsonObject) later = mps_claims (NOW + 600);
+    g_autofree char *later_token = NULL;
+
+    json_object_set_int_member (later, "nbf", NOW + 100);
+    later_token = ob_jwt_sign (key, sizeof key, later);
+    result = ob_jwt_memo_verify (memo, key, sizeof key, later_token, NOW + 100, &error);
+    g_assert_no_error (error);
+    json_object_unref (result);
+    result = ob_jwt_memo_verify (memo, key, sizeof key, later_token, NOW + 99, &error);
+    g_assert_null (result);
+    g_assert_error (error, OB_JWT_ERROR, OB_JWT_ERROR_EXPIRED);
+    g_clear_error (&error);
+  }
+
+  /* More tokens than the memo holds: each is still right. */
+  for (guint round = 0; round < 2; round++)
+    for (guint i = 0; i < 20; i++)
+      {
+        g_autoptr(JsonObject) own = mps_claims (NOW + 1000 + i);
+        g_autofree char *own_token = ob_jwt_sign (key, sizeof key, own);
+        g_autoptr(JsonObject) got = ob_jwt_memo_verify (memo, key, sizeof key, own_token, NOW, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpint (json_object_get_int_member (got, "exp"), ==, NOW + 1000 + i);
+      }
+
+  /* The key changes: after a clear, tokens of the old key are checked, and refused. */
+  result = ob_jwt_memo_verify (memo, key, sizeof key, token, NOW, &error);
+  g_assert_no_error (error);
+  json_object_unref (result);
+  ob_jwt_memo_clear (memo);
+  result = ob_jwt_memo_verify (memo, other_key, sizeof other_key, token, NOW, &error);
+  g_assert_null (result);
+  g_assert_error (error, OB_JWT_ERROR, OB_JWT_ERROR_SIGNATURE);
+  g_clear_error (&error);
+
+  /* Empty, missing and oversized tokens fail as ob_jwt_verify() fails them. */
+  result = ob_jwt_memo_verify (memo, key, sizeof key, "", NOW, &error);
+  g_assert_null (result);
+  g_assert_error (error, OB_JWT_ERROR, OB_JWT_ERROR_MALFORMED);
+  g_clear_error (&error);
+  result = ob_jwt_memo_verify (memo, key, sizeof key, NULL, NOW, &error);
+  g_assert_null (result);
+  g_assert_error (error, OB_JWT_ERROR, OB_JWT_ERROR_MALFORMED);
+  g_clear_error (&error);
+  {
+    g_autofree char *huge = g_strnfill (OB_JWT_MAX_LENGTH + 1, 'a');
+
+    result = ob_jwt_memo_verify (memo, key, sizeof key, huge, NOW, &error);
+    g_assert_null (result);
+    g_assert_error (error, OB_JWT_ERROR, OB_JWT_ERROR_MALFORMED);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -488,6 +591,7 @@ main (int   argc,
   g_test_add_func ("/jwt/malformed", test_malformed);
   g_test_add_func ("/jwt/random-garbage", test_random_garbage);
   g_test_add_func ("/jwt/secure-equal", test_secure_equal);
+  g_test_add_func ("/jwt/memo", test_memo);
 
   return g_test_run ();
 }

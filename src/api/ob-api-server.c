@@ -35,6 +35,7 @@ struct _ObApiServer
 
   guint8            jwt_key[OB_JWT_KEY_SIZE];
   gboolean          have_key;
+  ObJwtMemo        *jwt_memo;  /* tokens verified with jwt_key */
 
   guint             token_lifetime;
   gsize             max_body_size;
@@ -263,8 +264,8 @@ check_bearer (ObApiServer  *self,
   while (g_ascii_isspace (*token))
     token++;
 
-  claims = ob_jwt_verify (self->jwt_key, sizeof self->jwt_key, token,
-                          g_get_real_time () / G_USEC_PER_SEC, &error);
+  claims = ob_jwt_memo_verify (self->jwt_memo, self->jwt_key, sizeof self->jwt_key, token,
+                               g_get_real_time () / G_USEC_PER_SEC, &error);
   if (claims == NULL)
     {
       g_autofree char *message = NULL;
@@ -322,8 +323,8 @@ _ob_api_server_verify_token (ObApiServer  *self,
 {
   g_autoptr(JsonObject) claims = NULL;
 
-  claims = ob_jwt_verify (self->jwt_key, sizeof self->jwt_key, token,
-                          g_get_real_time () / G_USEC_PER_SEC, error);
+  claims = ob_jwt_memo_verify (self->jwt_memo, self->jwt_key, sizeof self->jwt_key, token,
+                               g_get_real_time () / G_USEC_PER_SEC, error);
   if (claims == NULL)
     return NULL;
   if (g_strcmp0 (ob_api_json_get_string (claims, "iss"), OB_API_ISSUER) != 0)
@@ -1039,6 +1040,7 @@ on_secrets_loaded (GObject      *source,
     }
 
   memcpy (self->jwt_key, g_bytes_get_data (key, NULL), OB_JWT_KEY_SIZE);
+  ob_jwt_memo_clear (self->jwt_memo);
   self->have_key = TRUE;
 
   inet = parse_address (data->address, &error);
@@ -1266,6 +1268,7 @@ ob_api_server_finalize (GObject *object)
   ObApiServer *self = OB_API_SERVER (object);
 
   ob_secure_clear (self->jwt_key, sizeof self->jwt_key);
+  g_clear_pointer (&self->jwt_memo, ob_jwt_memo_free);
   g_clear_pointer (&self->bound_address, g_free);
   g_clear_pointer (&self->requests, g_hash_table_unref);
 
@@ -1391,6 +1394,7 @@ ob_api_server_init (ObApiServer *self)
   self->token_lifetime = OB_API_DEFAULT_TOKEN_LIFETIME;
   self->max_body_size = OB_API_DEFAULT_MAX_BODY_SIZE;
   self->requests = g_hash_table_new (NULL, NULL);
+  self->jwt_memo = ob_jwt_memo_new ();
 }
 
 ObApiServer *

@@ -240,6 +240,42 @@ get_numeric_claim (JsonObject  *payload,
   return TRUE;
 }
 
+/* "exp" required and later than @now; "nbf", when present, not after it. */
+static gboolean
+check_time_claims (JsonObject  *payload,
+                   gint64       now,
+                   GError     **error)
+{
+  gboolean present;
+  gdouble value = 0;
+
+  if (!get_numeric_claim (payload, "exp", &present, &value) || !present)
+    {
+      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_CLAIMS,
+                           "Token has no numeric expiry (exp)");
+      return FALSE;
+    }
+  if (value <= (gdouble) now)
+    {
+      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_EXPIRED, "Token expired");
+      return FALSE;
+    }
+
+  if (!get_numeric_claim (payload, "nbf", &present, &value))
+    {
+      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_CLAIMS,
+                           "Token has a non-numeric nbf");
+      return FALSE;
+    }
+  if (present && value > (gdouble) now)
+    {
+      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_EXPIRED, "Token not valid yet");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 JsonObject *
 ob_jwt_verify (const guint8  *key,
                gsize          key_len,
@@ -253,8 +289,6 @@ ob_jwt_verify (const guint8  *key,
   const char *dot1, *dot2, *alg;
   gsize token_len;
   guint8 digest[HS256_SIZE];
-  gboolean present;
-  gdouble value = 0;
 
   g_return_val_if_fail (key != NULL && key_len > 0, NULL);
 
@@ -323,32 +357,107 @@ ob_jwt_verify (const guint8  *key,
     }
 
   payload = decode_object (dot1 + 1, dot2 - (dot1 + 1), "payload", error);
-  if (payload == NULL)
+  if (payload == NULL || !check_time_claims (payload, now, error))
     return NULL;
 
-  if (!get_numeric_claim (payload, "exp", &present, &value) || !present)
-    {
-      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_CLAIMS,
-                           "Token has no numeric expiry (exp)");
-      return NULL;
-    }
-  if (value <= (gdouble) now)
-    {
-      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_EXPIRED, "Token expired");
-      return NULL;
-    }
-
-  if (!get_numeric_claim (payload, "nbf", &present, &value))
-    {
-      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_CLAIMS,
-                           "Token has a non-numeric nbf");
-      return NULL;
-    }
-  if (present && value > (gdouble) now)
-    {
-      g_set_error_literal (error, OB_JWT_ERROR, OB_JWT_ERROR_EXPIRED, "Token not valid yet");
-      return NULL;
-    }
-
   return g_steal_pointer (&payload);
+}
+
+/* ---- tokens verified lately --------------------------------------------- */
+
+#define MEMO_SIZE 8
+
+typedef struct
+{
+  char       *token;   /* NULL: a free slot */
+  gsize       len;
+  JsonObject *claims;  /* sealed */
+} MemoEntry;
+
+struct _ObJwtMemo
+{
+  MemoEntry entries[MEMO_SIZE];
+  guint     next;      /* the slot the next new token takes */
+};
+
+ObJwtMemo *
+ob_jwt_memo_new (void)
+{
+  return g_new0 (ObJwtMemo, 1);
+}
+
+static void
+memo_entry_clear (MemoEntry *entry)
+{
+  g_clear_pointer (&entry->token, g_free);
+  g_clear_pointer (&entry->claims, json_object_unref);
+  entry->len = 0;
+}
+
+void
+ob_jwt_memo_clear (ObJwtMemo *memo)
+{
+  g_return_if_fail (memo != NULL);
+
+  for (guint i = 0; i < MEMO_SIZE; i++)
+    memo_entry_clear (&memo->entries[i]);
+  memo->next = 0;
+}
+
+void
+ob_jwt_memo_free (ObJwtMemo *memo)
+{
+  if (memo == NULL)
+    return;
+
+  ob_jwt_memo_clear (memo);
+  g_free (memo);
+}
+
+JsonObject *
+ob_jwt_memo_verify (ObJwtMemo     *memo,
+                    const guint8  *key,
+                    gsize          key_len,
+                    const char    *token,
+                    gint64         now,
+                    GError       **error)
+{
+  g_autoptr(JsonObject) claims = NULL;
+  MemoEntry *entry;
+  gsize len;
+
+  g_return_val_if_fail (memo != NULL, NULL);
+  g_return_val_if_fail (key != NULL && key_len > 0, NULL);
+
+  len = token != NULL ? strnlen (token, OB_JWT_MAX_LENGTH + 1) : 0;
+  if (len > 0 && len <= OB_JWT_MAX_LENGTH)
+    for (guint i = 0; i < MEMO_SIZE; i++)
+      {
+        entry = &memo->entries[i];
+        if (entry->token == NULL || entry->len != len ||
+            !ob_api_secure_equal (entry->token, len, token, len))
+          continue;
+
+        /* Signed by us, but time passes: an expired token goes. */
+        if (!check_time_claims (entry->claims, now, error))
+          {
+            memo_entry_clear (entry);
+            return NULL;
+          }
+        return json_object_ref (entry->claims);
+      }
+
+  claims = ob_jwt_verify (key, key_len, token, now, error);
+  if (claims == NULL)
+    return NULL;
+
+  json_object_seal (claims);
+  entry = &memo->entries[memo->next];
+  memo->next = (memo->next + 1) % MEMO_SIZE;
+  memo_entry_clear (entry);
+  entry->token = g_strndup (token, len);
+  entry->len = len;
+  entry->claims = json_object_ref (claims);
+
+  return g_steal_pointer (&claims);
 }
