@@ -215,21 +215,18 @@ test_lookup_all_after_failure (void)
   g_autoptr(GHashTable) all = NULL;
   g_autoptr(GError) error = NULL;
 
-  ob_secret_store_memory_set_unavailable (memory, TRUE);
-  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_MPS_PASSWORD,
-                                         NULL, &error);
-  g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
-  g_assert_null (all);
-  g_assert_cmpuint (ob_secret_store_memory_get_n_bulk_reads (memory), ==, 1);
-  g_clear_error (&error);
-
-  ob_secret_store_memory_set_unavailable (memory, FALSE);
-  all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_MPS_PASSWORD,
-                                         NULL, &error);
-  g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
-  g_assert_null (all);
-  g_assert_cmpuint (ob_secret_store_memory_get_n_bulk_reads (memory), ==, 1);
-  g_clear_error (&error);
+  /* The keyring locked, then back within the back-off: the one failed
+   * read answers both times. */
+  for (guint i = 0; i < 2; i++)
+    {
+      ob_secret_store_memory_set_unavailable (memory, i == 0);
+      all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE,
+                                             OB_SECRET_KIND_MPS_PASSWORD, NULL, &error);
+      g_assert_error (error, OB_SECRET_STORE_ERROR, OB_SECRET_STORE_ERROR_UNAVAILABLE);
+      g_assert_null (all);
+      g_assert_cmpuint (ob_secret_store_memory_get_n_bulk_reads (memory), ==, 1);
+      g_clear_error (&error);
+    }
 
   /* Another kind has a bulk read of its own, and keeps its answer. */
   all = ob_secret_store_lookup_all_sync (store, OB_SECRET_OWNER_DEVICE, OB_SECRET_KIND_AMT_PASSWORD,
