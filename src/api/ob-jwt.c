@@ -11,6 +11,7 @@
 
 #include "ob-api-json.h"
 #include "ob-jwt.h"
+#include "ob-util.h"
 
 G_DEFINE_QUARK (ob-jwt-error-quark, ob_jwt_error)
 
@@ -389,7 +390,8 @@ ob_jwt_memo_new (void)
 static void
 memo_entry_clear (MemoEntry *entry)
 {
-  g_clear_pointer (&entry->token, g_free);
+  /* A token is a credential while it lasts: wiped, as the secrets are. */
+  g_clear_pointer (&entry->token, ob_secure_free_string);
   g_clear_pointer (&entry->claims, json_object_unref);
   entry->len = 0;
 }
